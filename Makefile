@@ -1,0 +1,53 @@
+# credstack — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := interop/node_modules/.installed-stamp
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-sqlite test-postgres install interop lint bench clean
+
+run: $(STAMP)
+	$(BIN)/credstack demo
+	$(BIN)/credstack serve
+
+test: $(STAMP) $(NODE_STAMP)
+	scripts/system-deps.sh
+	$(BIN)/ruff check src tests benchmarks
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP) $(NODE_STAMP)
+	@echo "== test suite on SQLite"
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) $(NODE_STAMP)
+	@echo "== test suite on PostgreSQL"
+	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "credstack needs Python 3.11+"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+interop: $(NODE_STAMP)
+
+$(NODE_STAMP): interop/package.json interop/package-lock.json
+	@command -v npm >/dev/null || { echo "the interop tests need Node.js 20+ and npm"; exit 1; }
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/sign.py
+
+clean:
+	rm -rf $(VENV) interop/node_modules

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# System packages the test suite uses, installed with apt when missing (CI and developer machines run
+# as root; elsewhere, say what to install). PostgreSQL is handled by with-postgres.sh.
+set -euo pipefail
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "system-deps: installing ${need[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "system-deps: please install: ${need[*]}" >&2
+  exit 1
+fi

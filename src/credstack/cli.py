@@ -1,0 +1,272 @@
+"""The ``credstack`` command.
+
+``verify`` needs no database; every other command sets up Django first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+MAX_INPUT = 20 * 1024 * 1024
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credstack.config.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"credstack: {message}", file=sys.stderr)
+    return code
+
+
+# --- verify (no database) -------------------------------------------------------------------------
+
+
+def _read_credential(source: str) -> dict:
+    from credstack.fetch import fetch_bytes
+
+    if source.startswith(("http://", "https://")):
+        raw = fetch_bytes(
+            source, accept="application/vc+ld+json, application/ld+json;q=0.9", max_bytes=MAX_INPUT
+        )
+    elif source == "-":
+        raw = sys.stdin.buffer.read(MAX_INPUT + 1)
+    else:
+        path = Path(source)
+        if path.stat().st_size > MAX_INPUT:
+            raise ValueError(f"{source} is larger than {MAX_INPUT // 1024 // 1024} MiB")
+        raw = path.read_bytes()
+    if len(raw) > MAX_INPUT:
+        raise ValueError(f"input is larger than {MAX_INPUT // 1024 // 1024} MiB")
+    doc = json.loads(raw)
+    if not isinstance(doc, dict):
+        raise ValueError("a credential is a JSON object")
+    return doc
+
+
+def cmd_verify(args) -> int:
+    from credstack.fetch import FetchError, http_fetch
+    from credstack.vc import verify as vc_verify
+
+    try:
+        doc = _read_credential(args.source)
+    except (OSError, ValueError, FetchError) as exc:
+        return _fail(f"cannot read {args.source}: {exc}", EXIT_UNREADABLE)
+    report = vc_verify.verify_credential(doc, fetch=None if args.offline else http_fetch)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"{report.status.upper()}: {args.source}")
+        for check in report.checks:
+            mark = "ok" if check.ok else "not checked" if check.ok is None else "FAIL"
+            print(f"  [{mark}] {check.name}: {check.message}")
+    return EXIT_VALID if report.valid else EXIT_INVALID
+
+
+# --- commands that need the database ----------------------------------------------------------------
+
+
+def _credential(ref: str):
+    from credstack.credentials.models import Credential
+
+    public_id = ref.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    try:
+        return Credential.objects.select_related("organization", "achievement").get(public_id=public_id)
+    except Credential.DoesNotExist:
+        raise SystemExit(_fail(f"no credential {ref!r}"))
+
+
+def _org(slug: str):
+    from credstack.organizations.models import Organization
+
+    try:
+        return Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        raise SystemExit(_fail(f"no organization {slug!r}"))
+
+
+def cmd_issue(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from credstack.achievements.models import Achievement
+    from credstack.credentials.actions import issue_credential
+
+    org = _org(args.org)
+    achievement = Achievement.objects.filter(organization=org, slug=args.achievement).first()
+    if achievement is None:
+        return _fail(f"organization {org.slug!r} has no achievement {args.achievement!r}")
+    try:
+        credential = issue_credential(
+            achievement=achievement,
+            recipient_name=args.name,
+            recipient_email=args.email,
+            source="cli",
+            idempotency_key=args.idempotency_key,
+        )
+    except ValidationError as exc:
+        return _fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+    if args.out:
+        Path(args.out).write_text(credential.document, encoding="utf-8")
+    print(credential.uri)
+    return 0
+
+
+def _state_command(action_name: str, done: str):
+    def run(args) -> int:
+        from credstack.credentials import actions
+
+        credential = _credential(args.id)
+        try:
+            getattr(actions, action_name)(credential, reason=args.reason or "")
+        except actions.CredentialStateError as exc:
+            return _fail(str(exc), 1)
+        print(f"{credential.uri}: {done}")
+        return 0
+
+    return run
+
+
+def cmd_keys_rotate(args) -> int:
+    from credstack.organizations.actions import rotate_key
+
+    key = rotate_key(_org(args.org))
+    print(f"{args.org} now signs with {key.verification_method}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from django.core.management import call_command
+
+    from credstack.demo import seed_demo
+
+    call_command("migrate", verbosity=0, interactive=False)
+    info = seed_demo()
+    print(info)
+    return 0
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["credstack manage", *args.rest])
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from django.core.management import call_command
+
+    call_command("db_worker")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from django.conf import settings
+
+    port = os.environ.get("PORT", "8000")
+    bind = f"{os.environ.get('CREDSTACK_BIND', '127.0.0.1')}:{port}"
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "credstack.config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        os.environ.get("WEB_CONCURRENCY", "2"),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+    ]
+    procs = [subprocess.Popen(web)]
+    if not args.no_worker:
+        procs.append(subprocess.Popen([sys.executable, "-m", "credstack.cli", "worker"]))
+    print(
+        f"credstack is serving {settings.CREDSTACK_BASE_URL} (bound to {bind}); Ctrl-C stops it.", flush=True
+    )
+
+    def stop(*_):
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in procs):
+            try:
+                procs[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for proc in procs:
+            proc.wait(timeout=30)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="credstack", description="Verifiable micro-credentials.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("verify", help="verify a credential file or URL (no database needed)")
+    p.add_argument("source", help="a JSON file, '-' for standard input, or a credential URL")
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    p.add_argument(
+        "--offline", action="store_true", help="fetch nothing (did:key issuers only; status unchecked)"
+    )
+    p.set_defaults(func=cmd_verify, django=False)
+
+    p = sub.add_parser("issue", help="issue one credential")
+    p.add_argument("--org", required=True)
+    p.add_argument("--achievement", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--out", help="also write the signed credential to this file")
+    p.add_argument("--idempotency-key", help="issuing again with the same key returns the same credential")
+    p.set_defaults(func=cmd_issue)
+
+    for name, done in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "reinstated")):
+        p = sub.add_parser(name, help=f"{name} a credential (its URL or public id)")
+        p.add_argument("id")
+        p.add_argument("--reason", default="")
+        p.set_defaults(func=_state_command(f"{name}_credential", done))
+
+    keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="keys_command", required=True)
+    p = keys.add_parser("rotate", help="retire the active key and start signing with a new one")
+    p.add_argument("--org", required=True)
+    p.set_defaults(func=cmd_keys_rotate)
+
+    sub.add_parser("demo", help="migrate and seed the demo organization (idempotent)").set_defaults(
+        func=cmd_demo
+    )
+    p = sub.add_parser("serve", help="serve the web app and the task worker")
+    p.add_argument("--no-worker", action="store_true")
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("worker", help="run the task worker").set_defaults(func=cmd_worker)
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "django", True):
+        _django()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

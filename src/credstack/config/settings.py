@@ -1,0 +1,163 @@
+"""Django settings for credstack.
+
+Everything a deployment changes comes from the environment (see README "Production"):
+
+- ``CREDSTACK_HOME``: folder for all state (database, files, mail, secret key); default ``./var``.
+- ``CREDSTACK_BASE_URL``: public URL written into every credential; default ``http://127.0.0.1:$PORT``.
+- ``CREDSTACK_SECRET_KEY``: Django's secret and the root of the key that encrypts signing keys at rest.
+  When unset, a random one is created once in ``$CREDSTACK_HOME/secret_key``.
+- ``DATABASE_URL``: e.g. ``postgres://user:pass@host/db``; default SQLite in ``$CREDSTACK_HOME``.
+- ``CREDSTACK_DEBUG``: ``1`` for development error pages.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
+CREDSTACK_HOME.mkdir(parents=True, exist_ok=True)
+
+PORT = int(os.environ.get("PORT", "8000"))
+CREDSTACK_BASE_URL = os.environ.get("CREDSTACK_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("CREDSTACK_SECRET_KEY"):
+        return key
+    path = CREDSTACK_HOME / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("CREDSTACK_DEBUG", "") == "1"
+
+_base_host = CREDSTACK_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+ALLOWED_HOSTS = [h for h in os.environ.get("CREDSTACK_ALLOWED_HOSTS", "").split(",") if h] or [
+    _base_host,
+    "127.0.0.1",
+    "localhost",
+    "testserver",
+]
+CSRF_TRUSTED_ORIGINS = [CREDSTACK_BASE_URL.split("/", 3)[0] + "//" + CREDSTACK_BASE_URL.split("/", 3)[2]]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "credstack.organizations",
+    "credstack.achievements",
+    "credstack.credentials",
+    "credstack.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "credstack.config.urls"
+WSGI_APPLICATION = "credstack.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{CREDSTACK_HOME / 'credstack.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web process read while the worker writes; IMMEDIATE avoids
+        # "database is locked" upgrade deadlocks between two writers.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = CREDSTACK_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_URL = "media/"
+MEDIA_ROOT = CREDSTACK_HOME / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+EMAIL_BACKEND = os.environ.get("CREDSTACK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = CREDSTACK_HOME / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("CREDSTACK_FROM_EMAIL", "credstack <no-reply@localhost>")
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CREDSTACK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "credstack": {"handlers": ["console"], "level": os.environ.get("CREDSTACK_LOG_LEVEL", "INFO")}
+    },
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if CREDSTACK_BASE_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import json
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from credstack.achievements.models import Achievement
+from credstack.ids import new_public_id
+from credstack.organizations.models import Organization
+
+STATUS_LIST_SIZE = 131072  # Bitstring Status List v1.0 minimum: 16 KiB, for herd privacy
+
+
+def _odd_multiplier() -> int:
+    return secrets.randbelow(STATUS_LIST_SIZE // 2) * 2 + 1
+
+
+def _offset() -> int:
+    return secrets.randbelow(STATUS_LIST_SIZE)
+
+
+def _empty_bits() -> bytes:
+    return bytes(STATUS_LIST_SIZE // 8)
+
+
+class StatusList(models.Model):
+    """A pair of Bitstring Status Lists (revocation and suspension) sharing one index space.
+
+    Slots are handed out in order, but the index a slot maps to is ``(multiplier * slot + offset)
+    mod size`` with an odd multiplier: a bijection on the list, so indexes never collide and do
+    not reveal issuance order (the spec asks for random assignment).
+    """
+
+    PURPOSES = ("revocation", "suspension")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="status_lists")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    size = models.PositiveIntegerField(default=STATUS_LIST_SIZE)
+    next_slot = models.PositiveIntegerField(default=0)
+    multiplier = models.PositiveIntegerField(default=_odd_multiplier)
+    offset = models.PositiveIntegerField(default=_offset)
+    revocation_bits = models.BinaryField(default=_empty_bits)
+    suspension_bits = models.BinaryField(default=_empty_bits)
+    # The signed list credentials, as served (re-signed on every change).
+    revocation_document = models.TextField(blank=True)
+    suspension_document = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization.slug} status list {self.public_id}"
+
+    def url(self, purpose: str) -> str:
+        return f"{settings.CREDSTACK_BASE_URL}/status/{self.public_id}/{purpose}"
+
+    def index_of_slot(self, slot: int) -> int:
+        return (self.multiplier * slot + self.offset) % self.size
+
+    @property
+    def full(self) -> bool:
+        return self.next_slot >= self.size
+
+
+class Credential(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REVOKED = "revoked", "Revoked"
+        SUSPENDED = "suspended", "Suspended"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="credentials")
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    recipient_name = models.CharField(max_length=500)
+    recipient_email = models.EmailField(max_length=254, db_index=True)
+    # The signed credential, byte for byte as issued (a JSON column could reorder or reformat it).
+    document = models.TextField(editable=False)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE, db_index=True)
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="credentials")
+    status_index = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(db_index=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+    source = models.CharField(max_length=32, default="manual")
+    # NULL, not "", when absent: the unique constraint below applies only to real keys.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status_list", "status_index"], name="unique_status_slot"),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="unique_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "-issued_at", "-id"], name="credential_org_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.achievement} — {self.recipient_name}"
+
+    @property
+    def uri(self) -> str:
+        return f"{settings.CREDSTACK_BASE_URL}/c/{self.public_id}"
+
+    def signed(self) -> dict:
+        return json.loads(self.document)
+
+
+class CredentialEvent(models.Model):
+    """The history of a credential: who did what, when, and why."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued"
+        REVOKED = "revoked"
+        SUSPENDED = "suspended"
+        REINSTATED = "reinstated"
+        DELIVERED = "delivered"
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

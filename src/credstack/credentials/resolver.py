@@ -1,0 +1,41 @@
+"""Serve this deployment's own DID documents and status lists to the verifier without HTTP."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+
+from credstack.organizations.models import Organization
+from credstack.organizations.queries import did_document
+
+from .models import StatusList
+
+
+class NotLocal(LookupError):
+    """The URL is not one this deployment serves."""
+
+
+def local_fetch(url: str) -> dict:
+    """Resolve a did:web of one of our organizations, or one of our status list URLs."""
+    if url.startswith("did:web:"):
+        did = url.split("#", 1)[0]
+        org = Organization.objects.filter(slug=did.rsplit(":", 1)[-1]).first()
+        if org and org.did == did:
+            return did_document(org)
+        raise NotLocal(url)
+    # did:web always resolves over https; a deployment on plain http (development) still matches.
+    base = settings.CREDSTACK_BASE_URL.split("://", 1)[-1] + "/"
+    bare = url.split("://", 1)[-1]
+    if not bare.startswith(base):
+        raise NotLocal(url)
+    parts = bare[len(base) :].split("/")
+    if len(parts) == 3 and parts[0] == "orgs" and parts[2] == "did.json":
+        org = Organization.objects.filter(slug=parts[1]).first()
+        if org:
+            return did_document(org)
+    if len(parts) == 3 and parts[0] == "status" and parts[2] in StatusList.PURPOSES:
+        status_list = StatusList.objects.filter(public_id=parts[1]).first()
+        if status_list:
+            return json.loads(getattr(status_list, f"{parts[2]}_document"))
+    raise NotLocal(url)

@@ -1,0 +1,78 @@
+"""Bitstring Status List bookkeeping: slots for new credentials, bits for state changes.
+
+Every change re-signs the affected list credential inside the same transaction, so what
+``/status/<id>/<purpose>`` serves is always the signed truth.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from credstack.organizations.actions import active_key
+from credstack.organizations.models import Organization
+from credstack.vc import proofs
+from credstack.vc import status as vc_status
+
+from .models import StatusList
+
+
+def _bits_field(purpose: str) -> str:
+    if purpose not in StatusList.PURPOSES:
+        raise ValueError(f"unknown status purpose {purpose!r}")
+    return f"{purpose}_bits"
+
+
+def _sign_list(status_list: StatusList, purpose: str) -> str:
+    org = status_list.organization
+    key = active_key(org)
+    bits = vc_status.StatusBits.from_bytes(bytes(getattr(status_list, _bits_field(purpose))))
+    unsigned = vc_status.list_credential(
+        status_list.url(purpose), org.did, purpose, bits.encode(), timezone.now()
+    )
+    signed = proofs.sign(unsigned, key.load(), key.verification_method)
+    return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+
+
+def _publish(status_list: StatusList, *purposes: str) -> None:
+    for purpose in purposes:
+        setattr(status_list, f"{purpose}_document", _sign_list(status_list, purpose))
+    status_list.save(update_fields=[f"{p}_document" for p in purposes] + ["updated_at"])
+
+
+def allocate_slots(org: Organization, count: int = 1) -> list[tuple[StatusList, int]]:
+    """Reserve ``count`` status indexes, in a short transaction of their own.
+
+    An index reserved for an issuance that then fails is simply never used: its bits stay 0.
+    """
+    taken: list[tuple[StatusList, int]] = []
+    while len(taken) < count:
+        with transaction.atomic():
+            status_list = (
+                StatusList.objects.select_for_update()
+                .filter(organization=org, next_slot__lt=F("size"))
+                .order_by("id")
+                .first()
+            )
+            if status_list is None:
+                status_list = StatusList.objects.create(organization=org)
+                _publish(status_list, *StatusList.PURPOSES)
+            first = status_list.next_slot
+            n = min(count - len(taken), status_list.size - first)
+            StatusList.objects.filter(pk=status_list.pk).update(next_slot=first + n)
+            taken.extend((status_list, status_list.index_of_slot(s)) for s in range(first, first + n))
+    return taken
+
+
+def set_bit(status_list_id: int, index: int, purpose: str, value: bool) -> None:
+    """Set one status bit and re-sign that list. Call inside the caller's transaction."""
+    field = _bits_field(purpose)
+    status_list = StatusList.objects.select_for_update().select_related("organization").get(pk=status_list_id)
+    bits = vc_status.StatusBits.from_bytes(bytes(getattr(status_list, field)))
+    bits.set(index, value)
+    setattr(status_list, field, bits.to_bytes())
+    status_list.save(update_fields=[field, "updated_at"])
+    _publish(status_list, purpose)

@@ -1,0 +1,42 @@
+"""Checks on what a person types before it goes into a signed credential."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+MAX_NAME = 500
+_SPACES = re.compile(r"\s+")
+
+
+def clean_name(value: str, field: str = "name") -> str:
+    """NFC-normalise, trim, fold runs of white space; refuse other control characters."""
+    if not isinstance(value, str):
+        raise ValidationError({field: "must be text"})
+    value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if not value:
+        raise ValidationError({field: "is required"})
+    if len(value) > MAX_NAME:
+        raise ValidationError({field: f"is {len(value)} characters long; at most {MAX_NAME} are allowed"})
+    for position, char in enumerate(value, 1):
+        if unicodedata.category(char) in ("Cc", "Cs", "Cn") or char in "\u2028\u2029":
+            raise ValidationError(
+                {field: f"contains the control character U+{ord(char):04X} at position {position}"}
+            )
+    return value
+
+
+def clean_email(value: str, field: str = "email") -> str:
+    """Trim and lower-case the domain; refuse what is not an email address."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError({field: "is required"})
+    value = value.strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValidationError({field: f"{value!r} is not a valid email address"})
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"

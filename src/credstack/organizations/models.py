@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from credstack.vc import did as vc_did
+from credstack.vc import keys as vc_keys
+
+from .sealing import unseal
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", "lowercase letters, digits and dashes"
+)
+
+
+class Organization(models.Model):
+    """An issuer: a university's CE team, a training company, a professional body."""
+
+    slug = models.SlugField(max_length=64, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    image_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def did(self) -> str:
+        """The organization's did:web, under the deployment's base URL."""
+        return vc_did.did_web_for(settings.CREDSTACK_BASE_URL, f"orgs/{self.slug}")
+
+    @property
+    def did_document_url(self) -> str:
+        return f"{settings.CREDSTACK_BASE_URL}/orgs/{self.slug}/did.json"
+
+    def profile(self) -> dict:
+        """The Open Badges issuer Profile fields for this organization."""
+        return {
+            "id": self.did,
+            "name": self.name,
+            "url": self.url,
+            "email": self.email,
+            "image": self.image_url,
+        }
+
+
+class SigningKey(models.Model):
+    """An Ed25519 key of an organization. Only the active one signs; retired ones stay published."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="keys")
+    fragment = models.CharField(max_length=32)
+    public_multibase = models.CharField(max_length=64)
+    sealed_private_key = models.BinaryField(editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "fragment"], name="unique_key_fragment"),
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(active=True), name="one_active_key_per_org"
+            ),
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization.slug}#{self.fragment}"
+
+    def __repr__(self) -> str:  # never show key material
+        return f"<SigningKey {self}>"
+
+    @property
+    def verification_method(self) -> str:
+        return f"{self.organization.did}#{self.fragment}"
+
+    def load(self) -> vc_keys.Ed25519Key:
+        """Unseal the private key for signing (kept in memory only)."""
+        seed = unseal(self.sealed_private_key, seal_context(self.organization_id, self.fragment))
+        return vc_keys.Ed25519Key.from_private_bytes(seed)
+
+
+def seal_context(organization_id: int, fragment: str) -> str:
+    return f"org:{organization_id}:key:{fragment}"

@@ -1,0 +1,61 @@
+"""Certificate and badge rendering: a design (layout + assets) + values -> PDF / PNG / SVG.
+
+Pure: no Django, no network, no system libraries. Fonts are bundled (Noto, OFL).
+
+    from credstack.render import builtin_design, render_pdf, sample_values
+    pdf = render_pdf(builtin_design("classic", color="#1d3f6e"), sample_values("arabic"), {},
+                     attachments=[("credential.json", signed_json_bytes, "application/json")])
+"""
+
+from .attachments import AttachmentError, extract_attachments
+from .badge import badge_png, badge_svg
+from .design import (
+    Design,
+    DesignError,
+    Element,
+    ImageElement,
+    LineElement,
+    QRElement,
+    RectElement,
+    TextElement,
+    check_design,
+    design_fields,
+    page_size_mm,
+    template_fields,
+    validate_design,
+)
+from .fonts import warm_up
+from .images import AssetError
+from .render import TextBox, draw, render_pdf, render_png
+from .samples import SAMPLE_NAMES, sample_values
+from .templates import TEMPLATES, builtin_design
+
+__all__ = [
+    "TEMPLATES",
+    "SAMPLE_NAMES",
+    "AssetError",
+    "AttachmentError",
+    "Design",
+    "DesignError",
+    "Element",
+    "ImageElement",
+    "LineElement",
+    "QRElement",
+    "RectElement",
+    "TextBox",
+    "TextElement",
+    "badge_png",
+    "badge_svg",
+    "builtin_design",
+    "check_design",
+    "design_fields",
+    "draw",
+    "extract_attachments",
+    "page_size_mm",
+    "render_pdf",
+    "render_png",
+    "sample_values",
+    "template_fields",
+    "validate_design",
+    "warm_up",
+]

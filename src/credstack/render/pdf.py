@@ -1,0 +1,238 @@
+"""A small PDF 1.7 writer: just what certificates need.
+
+Objects are Python values (dict, list, int, float, bool, None, Name, bytes = string, Ref, Raw);
+streams are Flate-compressed. Fonts are embedded as CID fonts (Identity-H) with subsets made by
+HarfBuzz, a ToUnicode CMap, and widths; images as XObjects; files as EmbeddedFiles + /AF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+
+from .fonts import Face
+
+
+class Name(str):
+    """A PDF name (/Foo)."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    num: int
+
+
+@dataclass(frozen=True)
+class Raw:
+    data: bytes
+
+
+@dataclass
+class Stream:
+    dict: dict
+    data: bytes
+
+
+_NAME_OK = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+*")
+
+
+def _name(s: str) -> bytes:
+    b = s.encode("utf-8")
+    return b"/" + b"".join(bytes([c]) if c in _NAME_OK else b"#%02X" % c for c in b)
+
+
+def _string(b: bytes) -> bytes:
+    return (
+        b"("
+        + b.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)").replace(b"\r", b"\\r")
+        + b")"
+    )
+
+
+def text_string(s: str) -> bytes:
+    """A PDF text string: PDFDocEncoding-safe ASCII as is, else UTF-16BE with BOM."""
+    if s.isascii():
+        return s.encode("ascii")
+    return b"\xfe\xff" + s.encode("utf-16-be")
+
+
+def num(x: float) -> str:
+    if isinstance(x, int):
+        return str(x)
+    s = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def serialize(obj, offset: int = 0) -> bytes:
+    """`offset` renumbers Refs (used for object snapshots copied into a document)."""
+    if isinstance(obj, Name):
+        return _name(obj)
+    if isinstance(obj, Ref):
+        return b"%d 0 R" % (obj.num + offset)
+    if isinstance(obj, dict):
+        return b"<<" + b"".join(_name(k) + b" " + serialize(v, offset) for k, v in obj.items()) + b">>"
+    if isinstance(obj, list | tuple):
+        return b"[" + b" ".join(serialize(v, offset) for v in obj) + b"]"
+    if isinstance(obj, bool):
+        return b"true" if obj else b"false"
+    if isinstance(obj, int | float):
+        return num(obj).encode()
+    if isinstance(obj, bytes):
+        return _string(obj)
+    if isinstance(obj, str):
+        return _string(text_string(obj))
+    if isinstance(obj, Raw):
+        return obj.data
+    if obj is None:
+        return b"null"
+    raise TypeError(f"cannot write {type(obj).__name__} into a PDF")
+
+
+class Writer:
+    def __init__(self) -> None:
+        self._objs: list[bytes | None] = [None]  # object 0 is the free head
+
+    def reserve(self) -> Ref:
+        self._objs.append(None)
+        return Ref(len(self._objs) - 1)
+
+    def put(self, ref: Ref, obj, offset: int = 0) -> Ref:
+        if isinstance(obj, Stream):
+            d = dict(obj.dict)
+            d["Length"] = len(obj.data)
+            self._objs[ref.num] = serialize(d, offset) + b"\nstream\n" + obj.data + b"\nendstream"
+        else:
+            self._objs[ref.num] = serialize(obj, offset)
+        return ref
+
+    def add(self, obj) -> Ref:
+        return self.put(self.reserve(), obj)
+
+    def stream(self, data: bytes, d: dict | None = None, compress: bool = True) -> Ref:
+        d = dict(d or {})
+        if compress and len(data) > 64:
+            data = zlib.compress(data, 6)
+            d["Filter"] = Name("FlateDecode")
+        return self.add(Stream(d, data))
+
+    def add_snapshot(self, objs: list) -> list[Ref]:
+        """Copy a list of objects whose Refs index that list (see pdfimport) into this document."""
+        base = len(self._objs)
+        refs = [self.reserve() for _ in objs]
+        for r, o in zip(refs, objs, strict=True):
+            self.put(r, o, offset=base)
+        return refs
+
+    def finish(self, root: Ref, info: Ref | None) -> bytes:
+        out = [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"]
+        pos = len(out[0])
+        offsets = [0]
+        for i in range(1, len(self._objs)):
+            body = self._objs[i]
+            if body is None:
+                body = b"null"
+            chunk = b"%d 0 obj\n" % i + body + b"\nendobj\n"
+            offsets.append(pos)
+            out.append(chunk)
+            pos += len(chunk)
+        digest = hashlib.md5(b"".join(out[1:]), usedforsecurity=False).hexdigest().encode()
+        xref = [b"xref\n0 %d\n0000000000 65535 f \n" % len(offsets)]
+        xref += [b"%010d 00000 n \n" % o for o in offsets[1:]]
+        trailer = {"Size": len(offsets), "Root": root, "ID": [Raw(b"<" + digest + b">")] * 2}
+        if info is not None:
+            trailer["Info"] = info
+        out += xref
+        out.append(b"trailer\n" + serialize(trailer) + b"\nstartxref\n%d\n%%%%EOF\n" % pos)
+        return b"".join(out)
+
+
+# ---- fonts ---------------------------------------------------------------------------------
+
+
+class FontUse:
+    """Glyphs of one face used in one document; embedded at the end."""
+
+    def __init__(self, face: Face, res_name: str) -> None:
+        self.face = face
+        self.res_name = res_name
+        self.glyph_text: dict[int, str] = {}  # old gid -> text (first seen)
+        self.new: dict[int, int] | None = None
+
+    def use(self, gids, texts) -> None:
+        gt = self.glyph_text
+        for g, t in zip(gids, texts, strict=True):
+            if g not in gt or (not gt[g] and t):
+                gt[g] = t
+
+    def embed(self, w: Writer, ref: Ref) -> None:
+        face = self.face
+        gids = sorted(self.glyph_text)
+        program, new = face.subset(gids)
+        self.new = new
+        tag = "".join(
+            chr(65 + b % 26) for b in hashlib.sha1(repr(gids).encode(), usedforsecurity=False).digest()[:6]
+        )
+        base = Name(f"{tag}+{face.name}")
+        m = face.metrics
+        flags = 4 | (64 if m["italic_angle"] else 0)
+        desc = {
+            "Type": Name("FontDescriptor"),
+            "FontName": base,
+            "Flags": flags,
+            "FontBBox": m["bbox"],
+            "ItalicAngle": m["italic_angle"],
+            "Ascent": m["ascent"],
+            "Descent": m["descent"],
+            "CapHeight": m["cap_height"],
+            "StemV": 80,
+        }
+        if face.is_cff:
+            desc["FontFile3"] = w.stream(program, {"Subtype": Name("CIDFontType0C")})
+            subtype = "CIDFontType0"
+        else:
+            desc["FontFile2"] = w.stream(program, {"Length1": len(program)})
+            subtype = "CIDFontType2"
+        k = 1000.0 / face.upem
+        widths: list = []
+        for old in gids:
+            widths += [new[old], [round(face.advance(old) * k)]]
+        cid = {
+            "Type": Name("Font"),
+            "Subtype": Name(subtype),
+            "BaseFont": base,
+            "CIDSystemInfo": {"Registry": b"Adobe", "Ordering": b"Identity", "Supplement": 0},
+            "FontDescriptor": w.add(desc),
+            "W": widths,
+            "DW": 0,
+        }
+        if not face.is_cff:
+            cid["CIDToGIDMap"] = Name("Identity")
+        w.put(
+            ref,
+            {
+                "Type": Name("Font"),
+                "Subtype": Name("Type0"),
+                "BaseFont": base,
+                "Encoding": Name("Identity-H"),
+                "DescendantFonts": [w.add(cid)],
+                "ToUnicode": w.stream(self._tounicode(new)),
+            },
+        )
+
+    def _tounicode(self, new: dict[int, int]) -> bytes:
+        pairs = [(new[g], t) for g, t in self.glyph_text.items() if t and g in new]
+        pairs.sort()
+        lines = [
+            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+            b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
+            b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
+        ]
+        for i in range(0, len(pairs), 100):
+            chunk = pairs[i : i + 100]
+            lines.append(b"%d beginbfchar" % len(chunk))
+            lines += [b"<%04X> <%s>" % (g, t.encode("utf-16-be").hex().upper().encode()) for g, t in chunk]
+            lines.append(b"endbfchar")
+        lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+        return b"\n".join(lines)

@@ -1,0 +1,309 @@
+"""Design + values + assets -> PDF (and PNG preview)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from . import images, qr, templates
+from .canvas import Canvas, _c, finish_page
+from .design import Design, check_design, fill, length_pt, page_size_mm
+from .fonts import chain
+from .pdf import Name, Raw, Writer, text_string
+from .text import fit
+
+Attachment = tuple[str, bytes, str]  # (filename, data, mime type)
+
+
+@dataclass
+class TextBox:
+    """Where a text element ended up (pt, page top-left origin) — for tests and editors."""
+
+    id: str | None
+    text: str
+    size: float
+    lines: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class Drawn:
+    canvas: Canvas
+    boxes: list[TextBox]
+
+
+def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None = None) -> Drawn:
+    """Lay the certificate out on a canvas (no PDF bytes yet)."""
+    check_design(design)
+    assets = assets or {}
+    wmm, hmm = page_size_mm(design)
+    c = Canvas(length_pt(wmm, 0), length_pt(hmm, 0))
+    _background(c, design.get("background", {}), assets, wmm, hmm)
+    boxes: list[TextBox] = []
+    for el in design.get("elements", []):
+        t = el["type"]
+        if t == "text":
+            boxes.append(_text(c, el, values, wmm, hmm))
+        elif t == "image":
+            _image(c, el, assets, wmm, hmm)
+        elif t == "qr":
+            _qr(c, el, values, wmm, hmm)
+        elif t == "line":
+            c.line(
+                length_pt(el["x1"], wmm),
+                length_pt(el["y1"], hmm),
+                length_pt(el["x2"], wmm),
+                length_pt(el["y2"], hmm),
+                color=el.get("color", "#000000"),
+                width=el.get("stroke_width", 1.0),
+                opacity=el.get("opacity"),
+                dash=el.get("dash"),
+            )
+        elif t == "rect":
+            c.rect(
+                length_pt(el["x"], wmm),
+                length_pt(el["y"], hmm),
+                length_pt(el["width"], wmm),
+                length_pt(el["height"], hmm),
+                fill=el.get("fill"),
+                stroke=el.get("stroke"),
+                width=el.get("stroke_width", 1.0),
+                radius=length_pt(el.get("radius", 0), 0),
+                opacity=el.get("opacity"),
+            )
+    return Drawn(c, boxes)
+
+
+def _background(c: Canvas, bg: dict, assets, wmm: float, hmm: float) -> None:
+    if "template" in bg:
+        templates.draw_background(c, bg["template"], bg.get("color"), bg.get("accent"))
+    elif "fill" in bg:
+        c.rect(0, 0, c.width, c.height, fill=bg["fill"])
+    elif "image" in bg:
+        img = images.image_xobject(_asset(assets, bg["image"], "background.image"))
+        name = c.xobject(("img", bg["image"]), lambda w: images.add_image(w, img))
+        _place_image(c, name, img.width, img.height, 0, 0, c.width, c.height, "cover", None)
+    elif "pdf" in bg:
+        form = images.pdf_form(_asset(assets, bg["pdf"], "background.pdf"))
+        name = c.xobject(("pdf", bg["pdf"]), lambda w: w.add_snapshot(form.objs)[0])
+        m = images.form_matrix(form, c.width, c.height)
+        c.raw("q " + " ".join(f"{v:.6g}" for v in m) + f" cm /{name} Do Q")
+
+
+def _asset(assets, name: str, where: str) -> bytes:
+    try:
+        return assets[name]
+    except KeyError:
+        raise images.AssetError(f"{where}: asset {name!r} is not supplied") from None
+
+
+def _text(c: Canvas, el: dict, values, wmm, hmm) -> TextBox:
+    s = fill(el["text"], values)
+    if el.get("transform") == "uppercase":
+        s = s.upper()
+    size = float(el.get("size", 12))
+    lh = float(el.get("line_height", 1.2))
+    fonts = chain(el.get("font", "sans"), el.get("weight", "regular"), el.get("style", "normal"))
+    x, y = length_pt(el["x"], wmm), length_pt(el["y"], hmm)
+    w = length_pt(el["width"], wmm)
+    h = length_pt(el["height"], hmm) if "height" in el else size * lh
+    block = fit(
+        s,
+        fonts,
+        size=size,
+        min_size=float(el.get("min_size", size)),
+        width=w,
+        max_lines=int(el.get("max_lines", 1)),
+        line_height=lh,
+        tracking=float(el.get("letter_spacing", 0.0)),
+    )
+    m = fonts[0].face.metrics
+    asc, desc = m["ascent"] / 1000.0, -m["descent"] / 1000.0
+    bh = len(block.lines) * block.line_height
+    valign = el.get("valign", "middle")
+    top = y if valign == "top" else y + h - bh if valign == "bottom" else y + (h - bh) / 2
+    align = el.get("align", "left")
+    color = el.get("color", "#000000")
+    opacity = el.get("opacity")
+    x0 = x1 = None
+    for i, (line, lw) in enumerate(zip(block.lines, block.widths, strict=True)):
+        lx = x if align == "left" else x + w - lw if align == "right" else x + (w - lw) / 2
+        base = (
+            top
+            + i * block.line_height
+            + (block.line_height - (asc + desc) * block.size) / 2
+            + asc * block.size
+        )
+        c.text_line(line, block.size, lx, base, color, opacity)
+        x0 = lx if x0 is None else min(x0, lx)
+        x1 = lx + lw if x1 is None else max(x1, lx + lw)
+    return TextBox(
+        el.get("id"),
+        s,
+        block.size,
+        len(block.lines),
+        x0 if x0 is not None else x,
+        top,
+        x1 if x1 is not None else x,
+        top + bh,
+    )
+
+
+def _image(c: Canvas, el: dict, assets, wmm, hmm) -> None:
+    name = el["asset"]
+    if name not in assets:
+        if el.get("optional"):
+            return
+        raise images.AssetError(f"image element: asset {name!r} is not supplied")
+    img = images.image_xobject(assets[name])
+    xo = c.xobject(("img", name), lambda w: images.add_image(w, img))
+    _place_image(
+        c,
+        xo,
+        img.width,
+        img.height,
+        length_pt(el["x"], wmm),
+        length_pt(el["y"], hmm),
+        length_pt(el["width"], wmm),
+        length_pt(el["height"], hmm),
+        el.get("fit", "contain"),
+        el.get("opacity"),
+    )
+
+
+def _place_image(c: Canvas, xo: str, iw: int, ih: int, x, y, w, h, fit_mode: str, opacity) -> None:
+    if fit_mode == "stretch":
+        c.draw_xobject(xo, x, y, w, h, opacity)
+        return
+    scale = (min if fit_mode == "contain" else max)(w / iw, h / ih)
+    dw, dh = iw * scale, ih * scale
+    if fit_mode == "cover":
+        c.clip_rect(x, y, w, h)
+        c.draw_xobject(xo, x + (w - dw) / 2, y + (h - dh) / 2, dw, dh, opacity)
+        c.restore()
+    else:
+        c.draw_xobject(xo, x + (w - dw) / 2, y + (h - dh) / 2, dw, dh, opacity)
+
+
+def _qr(c: Canvas, el: dict, values, wmm, hmm) -> None:
+    value = fill(el.get("value", "{credential_url}"), values).strip()
+    if not value:
+        return
+    size = length_pt(el["size"], wmm)
+    c.raw(
+        qr.pdf_ops(
+            value,
+            length_pt(el["x"], wmm),
+            length_pt(el["y"], hmm),
+            size,
+            c.height,
+            el.get("color", "#000000"),
+            el.get("background", "#ffffff"),
+            _c,
+        )
+    )
+
+
+# ---- PDF ---------------------------------------------------------------------------------------
+
+
+def render_pdf(
+    design: Design,
+    values: dict[str, Any],
+    assets: dict[str, bytes] | None = None,
+    attachments: list[Attachment] | None = None,
+    *,
+    title: str | None = None,
+) -> bytes:
+    """The certificate as a one-page PDF, with fonts subset-embedded and files attached.
+
+    Attachments (e.g. the signed credential JSON) go into the document's EmbeddedFiles and its
+    associated files (/AF), so the PDF alone is enough to verify the credential offline."""
+    drawn = draw(design, values, assets)
+    return _to_pdf(drawn.canvas, attachments or [], title or _title(values))
+
+
+def _title(values) -> str:
+    parts = [str(values.get(k, "")).strip() for k in ("achievement_name", "recipient_name")]
+    return " — ".join(p for p in parts if p) or "Certificate"
+
+
+def _to_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> bytes:
+    w = Writer()
+    pages = w.reserve()
+    page = finish_page(w, canvas, extra_page={"Parent": pages})
+    w.put(pages, {"Type": Name("Pages"), "Kids": [page], "Count": 1})
+    catalog: dict = {"Type": Name("Catalog"), "Pages": pages, "ViewerPreferences": {"DisplayDocTitle": True}}
+    if attachments:
+        specs = [_filespec(w, *a) for a in attachments]
+        names: list = []
+        for (fname, _, _), spec in sorted(zip(attachments, specs, strict=True), key=lambda p: p[0][0]):
+            names += [text_string(fname), spec]
+        catalog["Names"] = {"EmbeddedFiles": {"Names": names}}
+        catalog["AF"] = specs
+    root = w.add(catalog)
+    info = w.add({"Title": title, "Producer": b"credstack"})
+    return w.finish(root, info)
+
+
+def _filespec(w: Writer, filename: str, data: bytes, mime: str):
+    if not isinstance(data, bytes | bytearray) or not isinstance(filename, str) or not filename:
+        raise TypeError("attachments are (filename, bytes, mime type) tuples")
+    data = bytes(data)
+    params = {
+        "Size": len(data),
+        "CheckSum": Raw(b"<" + hashlib.md5(data, usedforsecurity=False).hexdigest().encode() + b">"),
+    }
+    ef = w.stream(
+        data,
+        {"Type": Name("EmbeddedFile"), "Subtype": Name(mime or "application/octet-stream"), "Params": params},
+    )
+    return w.add(
+        {
+            "Type": Name("Filespec"),
+            "F": filename.encode("ascii", "replace"),
+            "UF": filename,
+            "EF": {"F": ef, "UF": ef},
+            "Desc": filename,
+            "AFRelationship": Name("Data"),
+        }
+    )
+
+
+# ---- PNG ---------------------------------------------------------------------------------------
+
+_pdfium_lock = threading.Lock()  # PDFium is not thread-safe
+
+
+def pdf_to_png(pdf: bytes, dpi: float = 96, *, jpeg: bool = False) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    with _pdfium_lock:
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            bitmap = doc[0].render(scale=dpi / 72.0, draw_annots=False)
+            im = bitmap.to_pil()
+        finally:
+            doc.close()
+    out = io.BytesIO()
+    if jpeg:
+        im.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+    else:
+        im.save(out, "PNG", optimize=False, compress_level=6)
+    return out.getvalue()
+
+
+def render_png(
+    design: Design, values: dict[str, Any], assets: dict[str, bytes] | None = None, dpi: float = 96
+) -> bytes:
+    """A PNG preview of the certificate (96 dpi: 1123x794 px for A4 landscape)."""
+    if not 10 <= dpi <= 600:
+        raise ValueError("dpi must be between 10 and 600")
+    return pdf_to_png(render_pdf(design, values, assets), dpi)

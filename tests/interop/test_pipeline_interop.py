@@ -1,0 +1,72 @@
+"""Credentials from credstack's issuance pipeline (database, keys, status lists) in the independent verifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from credstack.credentials import actions
+from credstack.credentials.models import Credential
+from credstack.credentials.resolver import local_fetch
+from credstack.organizations.actions import rotate_key
+
+pytestmark = [pytest.mark.interop, pytest.mark.django_db(transaction=True)]
+
+
+def _documents(credential: Credential) -> dict:
+    """What a verifier on the internet would fetch: the DID document and the status lists, as served."""
+    doc = credential.signed()
+    documents = {credential.organization.did: local_fetch(credential.organization.did)}
+    for entry in doc["credentialStatus"]:
+        documents[entry["statusListCredential"]] = local_fetch(entry["statusListCredential"])
+    return documents
+
+
+def _verify(node_verifier, credential: Credential) -> dict:
+    credential.refresh_from_db()
+    return node_verifier.verify(credential.signed(), _documents(credential), check_status=True)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ada Lovelace",
+        "أحمد الفارسي",
+        "李小龙",
+        "प्रिया शर्मा",
+        "שָׁלוֹם עֲלֵיכֶם",
+        "Ольга Петрова",
+        'Zoë "Zed" O\'Brien 🎓',
+    ],
+)
+def test_issued_credentials_verify(node_verifier, issue, name):
+    result = _verify(node_verifier, issue(name=name))
+    assert result["verified"] is True, result["errors"]
+    assert result["revoked"] is False and result["suspended"] is False
+
+
+def test_revoked_suspended_reinstated(node_verifier, issue):
+    revoked, suspended = issue(), issue(email="s@example.org")
+    actions.revoke_credential(revoked, reason="issued in error")
+    actions.suspend_credential(suspended, reason="review")
+    assert _verify(node_verifier, revoked)["revoked"] is True
+    result = _verify(node_verifier, suspended)
+    assert result["suspended"] is True and result["revoked"] is False
+    actions.reinstate_credential(suspended)
+    assert _verify(node_verifier, suspended)["suspended"] is False
+
+
+def test_old_credentials_verify_after_key_rotation(node_verifier, issue, org):
+    before = issue()
+    rotate_key(org)
+    after = issue(email="after@example.org")
+    for credential in (before, after):
+        result = _verify(node_verifier, credential)
+        assert result["verified"] is True, result["errors"]
+
+
+def test_tampered_pipeline_credential_is_rejected(node_verifier, issue):
+    credential = issue()
+    doc = credential.signed()
+    doc["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
+    result = node_verifier.verify(doc, _documents(credential), check_status=True)
+    assert result["verified"] is False

@@ -1,0 +1,17 @@
+"""Settings for the test suite: a private CREDSTACK_HOME, fast hashing, tasks run in-process."""
+
+import os
+import tempfile
+
+os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-test-"))
+os.environ.setdefault("CREDSTACK_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+
+from credstack.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CREDSTACK_BASE_URL = "http://testserver"
+ALLOWED_HOSTS = ["*"]
+# Log records reach pytest's caplog through the root logger; no console handler bound to a stream.
+LOGGING = {"version": 1, "disable_existing_loggers": False, "loggers": {"credstack": {"level": "INFO"}}}

@@ -1,0 +1,26 @@
+"""The shape DESIGN.md asks for, enforced."""
+
+import subprocess
+import sys
+
+
+def test_the_credential_core_imports_no_django():
+    code = (
+        "import sys, pkgutil, importlib, credstack.vc as vc\n"
+        "for m in pkgutil.walk_packages(vc.__path__, 'credstack.vc.'): importlib.import_module(m.name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_verify_command_runs_without_a_database(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "credstack.cli", "verify", str(tmp_path / "missing.json")],
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "CREDSTACK_HOME": "/nonexistent/x"},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "django" not in result.stderr.lower()

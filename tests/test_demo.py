@@ -1,0 +1,17 @@
+import pytest
+
+from credstack.credentials.models import Credential
+from credstack.demo import seed_demo
+from credstack.organizations.models import Organization
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_seeds_once():
+    first = seed_demo()
+    counts = (Organization.objects.count(), Credential.objects.count())
+    second = seed_demo()
+    assert (Organization.objects.count(), Credential.objects.count()) == counts
+    assert counts[1] >= 5
+    assert Organization.objects.get(slug="demo-academy").achievements.filter(slug="python-basics").exists()
+    assert "admin" in first and first.splitlines()[1] == second.splitlines()[1]
+    assert set(Credential.objects.values_list("state", flat=True)) == {"active", "revoked", "suspended"}
