@@ -101,6 +101,8 @@ def seed_demo() -> str:
     if issued[-2].state == "active":
         suspend_credential(issued[-2], reason="Under review (demo)")
 
+    for credential in issued:
+        credential.refresh_from_db(fields=["state"])
     lines = [
         f"Demo ready: organization '{org.slug}' ({org.did})",
         f"  Sign in at {settings.CREDSTACK_BASE_URL}/admin/ as admin / {password}",
