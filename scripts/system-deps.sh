@@ -4,6 +4,7 @@
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ -x /usr/bin/chromium ] || need+=(chromium)   # browser tests: Playwright drives Debian's Chromium
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "system-deps: installing ${need[*]}" >&2

@@ -83,6 +83,12 @@ class Credential(models.Model):
     valid_until = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
+    # A replaced credential (e.g. a corrected name) points at its replacement; its page says so.
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+    # Private: the public page shows nothing personal to strangers (the holder decides).
+    is_public = models.BooleanField(default=True)
     source = models.CharField(max_length=32, default="manual")
     # NULL, not "", when absent: the unique constraint below applies only to real keys.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
@@ -114,20 +120,33 @@ class CredentialEvent(models.Model):
     """The history of a credential: who did what, when, and why."""
 
     class Kind(models.TextChoices):
+        # lifecycle
         ISSUED = "issued"
         REVOKED = "revoked"
         SUSPENDED = "suspended"
         REINSTATED = "reinstated"
+        REPLACED = "replaced"
+        EXPIRY_CHANGED = "expiry_changed"
+        # delivery and engagement (the analytics read these)
         DELIVERED = "delivered"
+        DELIVERY_FAILED = "delivery_failed"
+        OPENED = "opened"
+        CLICKED = "clicked"
+        VIEWED = "viewed"
+        DOWNLOADED = "downloaded"
+        SHARED = "shared"
+        LINKEDIN = "linkedin"
+        VERIFIED = "verified"
 
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     note = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kind", "at"], name="event_kind_at")]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,54 @@
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against a live server.
+
+Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run inside one
+unless told it is safe, which it is here (one thread drives both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CREDSTACK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/system-deps.sh (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def base_url(live_server, settings) -> str:
+    """The live server's URL, also used as the deployment's base URL for what it issues."""
+    settings.CREDSTACK_BASE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, base_url) -> Iterator:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
