@@ -125,3 +125,42 @@ def test_the_signed_document_is_stored_byte_for_byte(issue):
     reloaded = Credential.objects.get(pk=credential.pk)
     assert reloaded.document == credential.document
     assert json.loads(reloaded.document)["credentialSubject"]["name"] == "Ünïcödé ✓"
+
+
+def test_result_and_activity_dates_are_signed(issue):
+    from datetime import UTC, datetime
+
+    start, end = datetime(2026, 9, 1, 9, tzinfo=UTC), datetime(2026, 10, 15, 17, tzinfo=UTC)
+    credential = issue(result=[{"value": "92"}], activity_start=start, activity_end=end)
+    subject = credential.signed()["credentialSubject"]
+    assert subject["activityStartDate"] == "2026-09-01T09:00:00Z"
+    assert subject["activityEndDate"] == "2026-10-15T17:00:00Z"
+    assert subject["result"][0]["value"] == "92"
+    assert vc_verify.verify_credential(credential.signed(), fetch=local_fetch).valid
+
+
+def test_signals_fire_after_commit(issue):
+    from credstack.credentials import actions, signals
+
+    seen = []
+
+    def on_issued(credential, **kw):
+        seen.append(("issued", credential.public_id))
+
+    def on_changed(credential, event, **kw):
+        seen.append((event, credential.public_id))
+
+    signals.credential_issued.connect(on_issued)
+    signals.credential_state_changed.connect(on_changed)
+    try:
+        credential = issue()
+        actions.suspend_credential(credential)
+        actions.revoke_credential(credential, reason="x")
+    finally:
+        signals.credential_issued.disconnect(on_issued)
+        signals.credential_state_changed.disconnect(on_changed)
+    assert seen == [
+        ("issued", credential.public_id),
+        ("suspended", credential.public_id),
+        ("revoked", credential.public_id),
+    ]

@@ -21,7 +21,7 @@ from credstack.vc import keys as vc_keys
 from credstack.vc import ob3, proofs
 from credstack.vc import status as vc_status
 
-from . import status_lists
+from . import signals, status_lists
 from .models import Credential, CredentialEvent
 from .validation import clean_email, clean_name
 
@@ -51,6 +51,8 @@ class IssueRequest:
     valid_until: datetime | None = None
     result: list[dict] | None = None
     evidence: list[dict] | None = None
+    activity_start: datetime | None = None
+    activity_end: datetime | None = None
     source: str = "manual"
     idempotency_key: str | None = None
     actor: object | None = None
@@ -103,6 +105,8 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         valid_until=valid_until,
         result=req.result,
         evidence=req.evidence,
+        activity_start=req.activity_start,
+        activity_end=req.activity_end,
         status_entries=[vc_status.entry(status_list.url(p), index, p) for p in status_list.PURPOSES],
     )
     signed = proofs.sign(unsigned, signer, key.verification_method, created=now)
@@ -131,6 +135,7 @@ def _after_issue(credential_id: int) -> None:
     from .tasks import deliver_credential
 
     deliver_credential.enqueue(credential_id)
+    signals.credential_issued.send(sender=Credential, credential=Credential.objects.get(pk=credential_id))
 
 
 def _change_state(
@@ -159,6 +164,9 @@ def _change_state(
         cred.save(update_fields=fields)
         CredentialEvent.objects.create(
             credential=cred, kind=event, actor=actor if getattr(actor, "pk", None) else None, note=note
+        )
+        transaction.on_commit(
+            lambda: signals.credential_state_changed.send(sender=Credential, credential=cred, event=event)
         )
     log.info("credential %s: %s", event, cred.public_id)
     return cred

@@ -82,6 +82,8 @@ def compose(
     evidence: Any = None,
     status_entries: list[dict] | None = None,
     salt: str | None = None,
+    activity_start: datetime | None = None,
+    activity_end: datetime | None = None,
 ) -> dict:
     """An unsigned OpenBadgeCredential.
 
@@ -90,6 +92,8 @@ def compose(
     ``image``, ``achievement_type``, ``tags``, ``alignments`` (``{"name", "url", "framework"}`` or OB
     ``target*`` keys). ``result`` and ``evidence``: an OB ``Result`` / ``Evidence`` object, a list of
     them, or a plain value (a result value, an evidence URL). ``salt`` defaults to a random one.
+    ``activity_start`` / ``activity_end``: when the learner did the work (``activityStartDate`` /
+    ``activityEndDate`` of the AchievementSubject).
     Empty optional values are left out. Raises ValueError for a missing or invalid field.
     """
     subject: dict[str, Any] = {
@@ -101,6 +105,10 @@ def compose(
     subject["achievement"] = _achievement(achievement)
     if result not in (None, "", []):
         subject["result"] = [_typed(r, "Result", "value") for r in _as_list(result)]
+    if activity_start is not None:
+        subject["activityStartDate"] = dates.format_datetime(activity_start)
+    if activity_end is not None:
+        subject["activityEndDate"] = dates.format_datetime(activity_end)
 
     credential: dict[str, Any] = {
         "@context": list(CONTEXT),
