@@ -3,11 +3,14 @@
 import subprocess
 import sys
 
+import pytest
 
-def test_the_credential_core_imports_no_django():
+
+@pytest.mark.parametrize("package", ["credstack.vc", "credstack.render"])
+def test_the_pure_cores_import_no_django(package):
     code = (
-        "import sys, pkgutil, importlib, credstack.vc as vc\n"
-        "for m in pkgutil.walk_packages(vc.__path__, 'credstack.vc.'): importlib.import_module(m.name)\n"
+        f"import sys, pkgutil, importlib, {package} as pkg\n"
+        f"for m in pkgutil.walk_packages(pkg.__path__, '{package}.'): importlib.import_module(m.name)\n"
         "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )

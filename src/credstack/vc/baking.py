@@ -1,0 +1,242 @@
+"""Baking: a badge image that carries its credential (Open Badges 3.0 and 2.0).
+
+PNG: an ``iTXt`` chunk, keyword ``openbadgecredential`` (OB 3.0: the signed credential as JSON, or a
+compact JWS) or ``openbadges`` (OB 2.0: the assertion's URL or its JSON), uncompressed, before ``IEND``.
+SVG: an ``<openbadges:credential>`` element (OB 3.0, namespace ``https://purl.imsglobal.org/ob/v3p0``)
+or ``<openbadges:assertion verify="URL">`` (OB 2.0, namespace ``http://openbadges.org``) right after the
+opening ``<svg>`` tag, the JSON in a CDATA section.
+
+Pure Python; extraction reads untrusted input with size limits, never parses XML entities and never
+decompresses more than ``MAX_PAYLOAD_BYTES``.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+OB3_KEYWORD = "openbadgecredential"
+OB2_KEYWORD = "openbadges"
+OB3_SVG_NS = "https://purl.imsglobal.org/ob/v3p0"
+OB2_SVG_NS = "http://openbadges.org"
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_PAYLOAD_BYTES = 2 * 1024 * 1024
+MAX_CHUNKS = 10_000
+
+
+class BakingError(ValueError):
+    """The image cannot be baked or read, or carries no credential."""
+
+
+# --- PNG ------------------------------------------------------------------------------------------
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
+
+
+def _itxt(keyword: str, text: str) -> bytes:
+    # keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL
+    return keyword.encode("latin-1") + b"\x00\x00\x00\x00\x00" + text.encode("utf-8")
+
+
+def _png_chunks(png: bytes):
+    if not isinstance(png, bytes | bytearray | memoryview):
+        raise BakingError(f"expected the PNG's bytes, got {type(png).__name__}")
+    png = bytes(png)
+    if len(png) > MAX_IMAGE_BYTES:
+        raise BakingError(f"the image is {len(png)} bytes; the limit is {MAX_IMAGE_BYTES} bytes")
+    if not png.startswith(PNG_SIGNATURE):
+        raise BakingError("not a PNG image (no PNG signature)")
+    pos, count = len(PNG_SIGNATURE), 0
+    while pos < len(png):
+        count += 1
+        if count > MAX_CHUNKS:
+            raise BakingError(f"more than {MAX_CHUNKS} PNG chunks")
+        if pos + 8 > len(png):
+            raise BakingError("truncated PNG chunk header")
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind = png[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if end > len(png):
+            raise BakingError(f"truncated PNG chunk {kind!r}")
+        yield pos, end, kind, png[pos + 8 : pos + 8 + length]
+        pos = end
+        if kind == b"IEND":
+            return
+    raise BakingError("PNG has no IEND chunk")
+
+
+def _text_keyword(kind: bytes, data: bytes) -> str | None:
+    if kind not in (b"iTXt", b"tEXt", b"zTXt"):
+        return None
+    keyword, sep, _ = data.partition(b"\x00")
+    return keyword.decode("latin-1") if sep else None
+
+
+def _read_text_chunk(kind: bytes, data: bytes) -> str:
+    keyword, _, rest = data.partition(b"\x00")
+    if kind == b"tEXt":
+        return rest.decode("latin-1")
+    if kind == b"zTXt":
+        return _inflate(rest[1:]).decode("latin-1")
+    # iTXt: flag, method, language\0, translated keyword\0, text
+    if len(rest) < 2:
+        raise BakingError("malformed iTXt chunk")
+    flag, body = rest[0], rest[2:]
+    _lang, _, body = body.partition(b"\x00")
+    _translated, _, body = body.partition(b"\x00")
+    if flag:
+        body = _inflate(body)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BakingError(f"the {keyword.decode('latin-1')} chunk is not UTF-8 text: {exc}") from None
+
+
+def _inflate(data: bytes) -> bytes:
+    d = zlib.decompressobj()
+    try:
+        out = d.decompress(data, MAX_PAYLOAD_BYTES + 1)
+    except zlib.error as exc:
+        raise BakingError(f"compressed text chunk is corrupt: {exc}") from None
+    if len(out) > MAX_PAYLOAD_BYTES or d.unconsumed_tail:
+        raise BakingError(f"the baked text is larger than {MAX_PAYLOAD_BYTES} bytes")
+    return out
+
+
+def bake_png(png: bytes, payload: str, keyword: str = OB3_KEYWORD) -> bytes:
+    """The PNG with ``payload`` in an iTXt chunk under ``keyword`` (replacing one already there)."""
+    if keyword not in (OB3_KEYWORD, OB2_KEYWORD):
+        raise BakingError(f"keyword must be {OB3_KEYWORD!r} or {OB2_KEYWORD!r}")
+    if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+        raise BakingError(f"the payload is larger than {MAX_PAYLOAD_BYTES} bytes")
+    png = bytes(png)
+    out = [PNG_SIGNATURE]
+    for start, end, kind, data in _png_chunks(png):
+        if _text_keyword(kind, data) == keyword:
+            continue
+        if kind == b"IEND":
+            out.append(_chunk(b"iTXt", _itxt(keyword, payload)))
+        out.append(png[start:end])
+    return b"".join(out)
+
+
+def png_payloads(png: bytes) -> dict[str, str]:
+    """{keyword: text} of the OB 3.0 and OB 2.0 payloads baked into the PNG (either may be absent)."""
+    found: dict[str, str] = {}
+    for _start, _end, kind, data in _png_chunks(png):
+        keyword = _text_keyword(kind, data)
+        if keyword in (OB3_KEYWORD, OB2_KEYWORD) and keyword not in found:
+            if len(data) > MAX_PAYLOAD_BYTES + 64:
+                raise BakingError(f"the baked text is larger than {MAX_PAYLOAD_BYTES} bytes")
+            found[keyword] = _read_text_chunk(kind, data)
+    return found
+
+
+# --- SVG ------------------------------------------------------------------------------------------
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
+_OB3_ELEMENT = re.compile(
+    r"<openbadges:credential\b([^>]*)>(.*?)</openbadges:credential\s*>|<openbadges:credential\b([^>]*)/>",
+    re.DOTALL,
+)
+_OB2_ELEMENT = re.compile(
+    r"<openbadges:assertion\b([^>]*)>(.*?)</openbadges:assertion\s*>|<openbadges:assertion\b([^>]*)/>",
+    re.DOTALL,
+)
+_VERIFY_ATTR = re.compile(r"""\bverify\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CDATA = re.compile(r"^\s*<!\[CDATA\[(.*)\]\]>\s*$", re.DOTALL)
+
+
+def _cdata(text: str) -> str:
+    # "]]>" cannot appear inside CDATA: split it across two sections.
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _svg_text(svg: str | bytes) -> str:
+    if isinstance(svg, bytes | bytearray | memoryview):
+        svg = bytes(svg)
+        if len(svg) > MAX_IMAGE_BYTES:
+            raise BakingError(f"the image is {len(svg)} bytes; the limit is {MAX_IMAGE_BYTES} bytes")
+        try:
+            svg = svg.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BakingError("the SVG is not UTF-8 text") from None
+    if not isinstance(svg, str):
+        raise BakingError(f"expected SVG text, got {type(svg).__name__}")
+    if len(svg) > MAX_IMAGE_BYTES:
+        raise BakingError(f"the image is larger than {MAX_IMAGE_BYTES} bytes")
+    return svg
+
+
+def bake_svg(svg: str, payload: str, *, ob2_verify_url: str | None = None) -> str:
+    """The SVG with an OB 3.0 ``<openbadges:credential>`` element holding ``payload``; with
+    ``ob2_verify_url``, an OB 2.0 ``<openbadges:assertion>`` instead (payload: the assertion JSON)."""
+    svg = _svg_text(svg)
+    opening = _SVG_OPEN.search(svg)
+    if not opening:
+        raise BakingError("not an SVG image (no <svg> element)")
+    tag = opening.group(0)
+    ns, element_re = (OB2_SVG_NS, _OB2_ELEMENT) if ob2_verify_url else (OB3_SVG_NS, _OB3_ELEMENT)
+    if "xmlns:openbadges=" in tag:
+        tag = re.sub(r"""xmlns:openbadges\s*=\s*("[^"]*"|'[^']*')""", f'xmlns:openbadges="{ns}"', tag)
+    else:
+        tag = (
+            tag[:-2] + f' xmlns:openbadges="{ns}"/>'
+            if tag.endswith("/>")
+            else tag[:-1] + f' xmlns:openbadges="{ns}">'
+        )
+    if ob2_verify_url:
+        url = ob2_verify_url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        element = f'<openbadges:assertion verify="{url}">{_cdata(payload)}</openbadges:assertion>'
+    else:
+        element = f"<openbadges:credential>{_cdata(payload)}</openbadges:credential>"
+    rest = element_re.sub("", svg[opening.end() :])
+    return svg[: opening.start()] + tag + "\n" + element + rest
+
+
+def svg_payloads(svg: str | bytes) -> dict[str, str]:
+    """{"openbadgecredential": json-or-jwt, "openbadges": json-or-url} found in the SVG."""
+    svg = _svg_text(svg)
+    if not _SVG_OPEN.search(svg[:65536]) and "<svg" not in svg.lower():
+        raise BakingError("not an SVG image (no <svg> element)")
+    found: dict[str, str] = {}
+    m = _OB3_ELEMENT.search(svg)
+    if m:
+        found[OB3_KEYWORD] = _element_text(m.group(2) or "")
+    m = _OB2_ELEMENT.search(svg)
+    if m:
+        body = _element_text(m.group(2) or "")
+        attr = _VERIFY_ATTR.search(m.group(1) or m.group(3) or "")
+        found[OB2_KEYWORD] = body or (_unescape((attr.group(1) or attr.group(2)) if attr else ""))
+    return {k: v for k, v in found.items() if v}
+
+
+def _element_text(inner: str) -> str:
+    if len(inner) > MAX_PAYLOAD_BYTES * 2:
+        raise BakingError(f"the baked text is larger than {MAX_PAYLOAD_BYTES} bytes")
+    sections = re.findall(r"<!\[CDATA\[(.*?)\]\]>", inner, re.DOTALL)
+    if sections:
+        return "".join(sections).strip()
+    return _unescape(inner).strip()
+
+
+def _unescape(text: str) -> str:
+    # only the XML predefined entities and numeric references; never DTD-declared ones
+    def ref(m: re.Match) -> str:
+        body = m.group(1)
+        named = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+        if body in named:
+            return named[body]
+        try:
+            return chr(int(body[2:], 16) if body[:2].lower() == "#x" else int(body[1:]))
+        except (ValueError, OverflowError):
+            return m.group(0)
+
+    return re.sub(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);", ref, text)

@@ -1,0 +1,87 @@
+"""Baking credentials into PNG and SVG badges, and reading them back from untrusted files."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from credstack.render import badge_svg
+from credstack.vc import baking
+
+
+def _png(size=8) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGBA", (size, size), (10, 20, 30, 255)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_png_round_trip_both_keywords_and_replacement():
+    png = _png()
+    baked = baking.bake_png(png, '{"a": "ü 🎓"}')
+    baked = baking.bake_png(baked, "https://x.example/c/1/ob2", baking.OB2_KEYWORD)
+    baked = baking.bake_png(baked, '{"a": 2}')  # replaces the first, never duplicates
+    assert baking.png_payloads(baked) == {
+        "openbadgecredential": '{"a": 2}',
+        "openbadges": "https://x.example/c/1/ob2",
+    }
+    assert baked.count(b"openbadgecredential") == 1
+    assert Image.open(io.BytesIO(baked)).size == (8, 8)  # still a valid PNG
+
+
+def test_png_reads_compressed_itxt_from_other_bakers():
+    text = json.dumps({"id": "x"}).encode()
+    data = b"openbadgecredential\x00\x01\x00\x00\x00" + zlib.compress(text)
+    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data))
+    png = _png()
+    png = png[:-12] + chunk + png[-12:]
+    assert baking.png_payloads(png)["openbadgecredential"] == text.decode()
+
+
+def test_png_refuses_zip_bombs_and_truncation():
+    bomb = zlib.compress(b"{" + b" " * (baking.MAX_PAYLOAD_BYTES + 10) + b"}")
+    data = b"openbadgecredential\x00\x01\x00\x00\x00" + bomb
+    chunk = struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", zlib.crc32(b"iTXt" + data))
+    png = _png()
+    with pytest.raises(baking.BakingError, match="larger than"):
+        baking.png_payloads(png[:-12] + chunk + png[-12:])
+    with pytest.raises(baking.BakingError, match="truncated"):
+        baking.png_payloads(png[:40])
+    with pytest.raises(baking.BakingError, match="not a PNG"):
+        baking.png_payloads(b"GIF89a....")
+    with pytest.raises(baking.BakingError, match="limit"):
+        baking.png_payloads(baking.PNG_SIGNATURE + b"\x00" * (baking.MAX_IMAGE_BYTES + 1))
+
+
+def test_svg_round_trip_cdata_edge_and_ob2():
+    svg = badge_svg("Data ]]> Science")
+    payload = json.dumps({"name": "tricky ]]> <b>&amp;</b>"})
+    baked = baking.bake_svg(svg, payload)
+    assert 'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' in baked
+    assert baking.svg_payloads(baked)["openbadgecredential"] == payload
+    rebaked = baking.bake_svg(baked, '{"v": 2}')
+    assert rebaked.count("<openbadges:credential>") == 1
+    ob2 = baking.bake_svg(svg, "", ob2_verify_url="https://x.example/a?b=1&c=2")
+    assert baking.svg_payloads(ob2) == {"openbadges": "https://x.example/a?b=1&c=2"}
+
+
+def test_svg_never_expands_entities():
+    evil = (
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><openbadges:credential>&b;</openbadges:credential></svg>'
+    )
+    assert baking.svg_payloads(evil) == {"openbadgecredential": "&b;"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_survives_baking(text):
+    payload = json.dumps({"t": text}, ensure_ascii=False)
+    assert baking.png_payloads(baking.bake_png(_png(2), payload))["openbadgecredential"] == payload
+    assert baking.svg_payloads(baking.bake_svg("<svg></svg>", payload))["openbadgecredential"] == payload
