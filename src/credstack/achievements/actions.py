@@ -1,15 +1,42 @@
 from __future__ import annotations
 
-from django.db import transaction
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 
 from credstack.organizations.models import Organization
 
-from .models import Achievement
+from .models import Achievement, AchievementVersion
+
+EDITABLE = (
+    "name",
+    "description",
+    "criteria_narrative",
+    "criteria_url",
+    "image_url",
+    "achievement_type",
+    "tags",
+    "alignments",
+    "valid_for_months",
+    "credits",
+    "field_of_study",
+    "language",
+    "design",
+    "archived",
+)
 
 
 @transaction.atomic
 def create_achievement(
-    *, organization: Organization, slug: str, name: str, description: str, criteria_narrative: str, **fields
+    *,
+    organization: Organization,
+    slug: str,
+    name: str,
+    description: str,
+    criteria_narrative: str,
+    actor=None,
+    **fields,
 ) -> Achievement:
     achievement = Achievement(
         organization=organization,
@@ -21,4 +48,64 @@ def create_achievement(
     )
     achievement.full_clean()
     achievement.save()
+    AchievementVersion.objects.create(
+        achievement=achievement, number=1, data=_normal(achievement.snapshot()), created_by=_user(actor)
+    )
     return achievement
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _normal(data: dict) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def current_version(achievement: Achievement, *, actor=None) -> AchievementVersion:
+    """The version new credentials get, brought up to date with the achievement's fields.
+
+    If the fields changed (through any code path) and credentials hold the latest version, a new
+    version is started; if nobody holds it yet, it is updated in place."""
+    from credstack.credentials.models import Credential
+
+    snapshot = _normal(achievement.snapshot())
+    version = AchievementVersion.objects.filter(achievement=achievement).order_by("-number").first()
+    if version is None:
+        version, _ = AchievementVersion.objects.get_or_create(
+            achievement=achievement, number=1, defaults={"data": snapshot, "created_by": _user(actor)}
+        )
+        return version
+    if version.data == snapshot:
+        return version
+    if Credential.objects.filter(achievement_version=version).exists():
+        try:
+            with transaction.atomic():
+                return AchievementVersion.objects.create(
+                    achievement=achievement, number=version.number + 1, data=snapshot, created_by=_user(actor)
+                )
+        except IntegrityError:  # a concurrent issuance started it
+            return AchievementVersion.objects.get(achievement=achievement, number=version.number + 1)
+    AchievementVersion.objects.filter(pk=version.pk).update(data=snapshot)
+    version.data = snapshot
+    return version
+
+
+@transaction.atomic
+def update_achievement(achievement: Achievement, *, actor=None, **changes) -> tuple[Achievement, bool]:
+    """Edit an achievement. If credentials were issued with the current version, the edit starts a
+    new version (they keep theirs); otherwise the current version is updated in place.
+
+    Returns (achievement, new_version_created)."""
+
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    unknown = set(changes) - set(EDITABLE) - {"badge_image", "archived"}
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(achievement, field, value)
+    achievement.full_clean()
+    achievement.save()
+    before = AchievementVersion.objects.filter(achievement=achievement).order_by("-number").first()
+    version = current_version(achievement, actor=actor)
+    return achievement, before is not None and version.pk != before.pk

@@ -34,6 +34,15 @@ class Achievement(models.Model):
     # [{"name": ..., "url": ..., "framework": ...}]
     alignments = models.JSONField(default=list, blank=True)
     valid_for_months = models.PositiveIntegerField(null=True, blank=True, help_text="empty: never expires")
+    credits = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    field_of_study = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47, e.g. en or pt-BR")
+    badge_image = models.FileField(upload_to="badges/", blank=True)
+    # The certificate design new credentials use (None: a built-in design in the brand).
+    design = models.ForeignKey(
+        "designs.Design", null=True, blank=True, on_delete=models.SET_NULL, related_name="achievements"
+    )
+    archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,6 +58,30 @@ class Achievement(models.Model):
     def uri(self) -> str:
         return f"{settings.CREDSTACK_BASE_URL}/a/{self.public_id}"
 
+    @property
+    def badge_url(self) -> str:
+        """Absolute URL of the badge image (uploaded or generated from the brand)."""
+        return f"{settings.CREDSTACK_BASE_URL}/a/{self.public_id}/badge" if self.badge_image else ""
+
+    def extra_ob3(self) -> dict:
+        """OB 3.0 Achievement terms beyond what ``vc.ob3.compose`` writes (added before signing)."""
+        extra: dict = {}
+        if self.credits is not None:
+            extra["creditsAvailable"] = float(self.credits)
+        if self.field_of_study:
+            extra["fieldOfStudy"] = self.field_of_study
+        if self.language:
+            extra["inLanguage"] = self.language
+        return extra
+
+    def snapshot(self) -> dict:
+        """Everything a version freezes."""
+        return {
+            **self.as_ob3(),
+            "extra": self.extra_ob3(),
+            "valid_for_months": self.valid_for_months,
+        }
+
     def as_ob3(self) -> dict:
         """The fields ``credstack.vc.ob3.compose`` takes for the achievement."""
         return {
@@ -59,8 +92,28 @@ class Achievement(models.Model):
                 "narrative": self.criteria_narrative,
                 **({"id": self.criteria_url} if self.criteria_url else {}),
             },
-            "image": self.image_url or None,
+            "image": self.badge_url or self.image_url or None,
             "achievement_type": self.achievement_type,
             "tags": list(self.tags or []),
             "alignments": list(self.alignments or []),
         }
+
+
+class AchievementVersion(models.Model):
+    """A frozen copy of an achievement's fields. Editing an achievement that already has credentials
+    starts a new version; every credential keeps the version it was issued with."""
+
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["achievement", "number"], name="unique_achievement_version")
+        ]
+        ordering = ["achievement", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.achievement} v{self.number}"

@@ -12,11 +12,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
 from credstack.organizations.actions import active_key
+from credstack.vc import dates as vc_dates
 from credstack.vc import keys as vc_keys
 from credstack.vc import ob3, proofs
 from credstack.vc import status as vc_status
@@ -56,6 +58,13 @@ class IssueRequest:
     source: str = "manual"
     idempotency_key: str | None = None
     actor: object | None = None
+    # Certificate merge values beyond the standard ones (score, a bulk file's extra columns).
+    merge_fields: dict | None = None
+    # Defaults: the achievement's current version and its design's current version.
+    achievement_version: object | None = None
+    design_version: object | None = None
+    # A status slot reserved in advance (bulk issuance reserves them in blocks).
+    status_slot: tuple | None = None
 
 
 def issue_credential(request: IssueRequest | None = None, /, **fields) -> Credential:
@@ -74,12 +83,28 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         if existing:
             return existing
 
+    from credstack.achievements.actions import current_version
+
+    if req.achievement_version is None:  # as stored now (the caller's instance may be stale)
+        achievement = Achievement.objects.select_related("organization").get(pk=achievement.pk)
+    version = req.achievement_version or current_version(achievement)
+    snapshot = dict(version.data)
+    extra = snapshot.pop("extra", {}) or {}
+    valid_for_months = snapshot.pop("valid_for_months", None)
+    design_version = req.design_version
+    if design_version is None:  # the achievement's design as it is now (the instance may be stale)
+        from credstack.designs.models import DesignVersion
+
+        design_version = DesignVersion.objects.filter(
+            pk=Achievement.objects.filter(pk=achievement.pk).values("design__current_id")[:1]
+        ).first()
+
     now = timezone.now().replace(microsecond=0)
     valid_until = req.valid_until
-    if valid_until is None and achievement.valid_for_months:
-        valid_until = add_months(now, achievement.valid_for_months)
+    if valid_until is None and valid_for_months:
+        valid_until = add_months(now, valid_for_months)
 
-    [(status_list, index)] = status_lists.allocate_slots(org, 1)
+    [(status_list, index)] = [req.status_slot] if req.status_slot else status_lists.allocate_slots(org, 1)
     key = active_key(org)
     signer = key.load()
     credential = Credential(
@@ -94,10 +119,13 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         source=req.source,
         idempotency_key=req.idempotency_key or None,
         created_by=req.actor if getattr(req.actor, "pk", None) else None,
+        achievement_version=version,
+        design_version=design_version,
+        merge_fields=dict(req.merge_fields or {}),
     )
     unsigned = ob3.compose(
         issuer=org.profile(),
-        achievement=achievement.as_ob3(),
+        achievement=snapshot,
         recipient_email=email,
         recipient_name=name,
         credential_id=credential.uri,
@@ -109,6 +137,7 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         activity_end=req.activity_end,
         status_entries=[vc_status.entry(status_list.url(p), index, p) for p in status_list.PURPOSES],
     )
+    unsigned["credentialSubject"]["achievement"].update(extra)
     signed = proofs.sign(unsigned, signer, key.verification_method, created=now)
     public = vc_keys.public_key_from_multibase(key.public_multibase)
     check = proofs.verify(signed, lambda vm: public if vm == key.verification_method else None)
@@ -210,3 +239,131 @@ def reinstate_credential(credential: Credential, *, reason: str = "", actor=None
         actor=actor,
         note=reason,
     )
+
+
+# ---- corrections, expiry, resend (the workspace's per-credential actions) --------------------------
+
+
+def correct_credential(
+    credential: Credential,
+    *,
+    recipient_name: str | None = None,
+    recipient_email: str | None = None,
+    reason: str,
+    actor=None,
+) -> Credential:
+    """Fix a credential (a typo in the name): a new credential replaces the old one.
+
+    The old one is revoked with the reason "Replaced by <new URL>" (so every verifier sees it is no
+    longer valid), points at its replacement (its page says so and links there) and gets a "replaced"
+    event. The new one keeps the achievement version, design version, merge fields and expiry.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "is required"})
+    old = Credential.objects.select_related("achievement__organization").get(pk=credential.pk)
+    if old.state == Credential.State.REVOKED:
+        raise CredentialStateError(f"credential {old.public_id} is revoked; it cannot be corrected")
+    name = clean_name(recipient_name if recipient_name is not None else old.recipient_name, "recipient_name")
+    email = clean_email(
+        recipient_email if recipient_email is not None else old.recipient_email, "recipient_email"
+    )
+    if name == old.recipient_name and email == old.recipient_email:
+        raise ValidationError({"recipient_name": "is unchanged: change the name or the email to correct"})
+    doc = old.signed()
+    subject = doc.get("credentialSubject", {})
+    new = issue_credential(
+        IssueRequest(
+            achievement=old.achievement,
+            recipient_name=name,
+            recipient_email=email,
+            valid_until=old.valid_until,
+            result=subject.get("result"),
+            activity_start=None,
+            activity_end=None,
+            source="correction",
+            actor=actor,
+            merge_fields=old.merge_fields,
+            achievement_version=old.achievement_version,
+            design_version=old.design_version,
+        )
+    )
+    with transaction.atomic():
+        locked = Credential.objects.select_for_update().get(pk=old.pk)
+        if locked.state == Credential.State.REVOKED:  # lost a race: undo nothing, report it
+            raise CredentialStateError(f"credential {old.public_id} was revoked meanwhile")
+        _change_state(
+            locked,
+            allowed={"active", "suspended"},
+            new_state="revoked",
+            purpose="revocation",
+            bit=True,
+            event="replaced",
+            actor=actor,
+            note=f"Replaced by {new.uri}: {reason}",
+        )
+        Credential.objects.filter(pk=old.pk).update(replaced_by=new)
+    log.info("credential %s replaced by %s", old.public_id, new.public_id)
+    return new
+
+
+def change_expiry(
+    credential: Credential, *, valid_until: datetime | None, actor=None, note: str = ""
+) -> Credential:
+    """Change when a credential expires: it is re-signed under the same id and status entry.
+
+    The credential's URL does not change and serves the re-signed document; see
+    docs/decisions/0006-issuer-workspace.md for why (and for what happens to copies already downloaded).
+    """
+    with transaction.atomic():
+        cred = Credential.objects.select_for_update().select_related("organization").get(pk=credential.pk)
+        if cred.state == Credential.State.REVOKED:
+            raise CredentialStateError(f"credential {cred.public_id} is revoked; its expiry cannot change")
+        if valid_until is not None:
+            valid_until = valid_until.replace(microsecond=0)
+            if valid_until <= cred.issued_at:
+                raise ValidationError({"valid_until": "must be after the issue date"})
+        old = cred.valid_until
+        doc = cred.signed()
+        doc.pop("proof", None)
+        if valid_until is None:
+            doc.pop("validUntil", None)
+        else:
+            doc["validUntil"] = vc_dates.format_datetime(valid_until)
+        key = active_key(cred.organization)
+        now = timezone.now().replace(microsecond=0)
+        signed = proofs.sign(doc, key.load(), key.verification_method, created=now)
+        public = vc_keys.public_key_from_multibase(key.public_multibase)
+        if not proofs.verify(signed, lambda vm: public if vm == key.verification_method else None).verified:
+            raise RuntimeError("re-signed credential failed verification")
+        cred.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        cred.valid_until = valid_until
+        cred.save(update_fields=["document", "valid_until"])
+        fmt = lambda d: d.date().isoformat() if d else "never"  # noqa: E731
+        CredentialEvent.objects.create(
+            credential=cred,
+            kind=CredentialEvent.Kind.EXPIRY_CHANGED,
+            actor=actor if getattr(actor, "pk", None) else None,
+            note=f"{fmt(old)} -> {fmt(valid_until)}" + (f": {note}" if note else ""),
+        )
+        transaction.on_commit(
+            lambda: signals.credential_state_changed.send(
+                sender=Credential, credential=cred, event="expiry_changed"
+            )
+        )
+    return cred
+
+
+def resend_credential(credential: Credential, *, actor=None) -> None:
+    """Email the credential's links to the recipient again (queued; a DELIVERED event follows).
+
+    Uses the delivery app (branded templates, open/click tracking) when installed."""
+    cred = Credential.objects.get(pk=credential.pk)
+    try:
+        from credstack.delivery.actions import resend
+    except ImportError:
+        from credstack.workspace.tasks import resend_email
+
+        transaction.on_commit(lambda: resend_email.enqueue(cred.pk))
+        return
+    resend(cred)

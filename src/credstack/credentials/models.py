@@ -90,6 +90,15 @@ class Credential(models.Model):
     # Private: the public page shows nothing personal to strangers (the holder decides).
     is_public = models.BooleanField(default=True)
     source = models.CharField(max_length=32, default="manual")
+    # What it was issued with (immutable versions): the PDF renders from design_version.
+    achievement_version = models.ForeignKey(
+        "achievements.AchievementVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    design_version = models.ForeignKey(
+        "designs.DesignVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Merge values for the certificate beyond the standard ones (a bulk file's extra columns, score).
+    merge_fields = models.JSONField(default=dict, blank=True)
     # NULL, not "", when absent: the unique constraint below applies only to real keys.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -103,7 +112,15 @@ class Credential(models.Model):
                 name="unique_idempotency_key",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "-issued_at", "-id"], name="credential_org_recent")]
+        indexes = [
+            models.Index(fields=["organization", "-issued_at", "-id"], name="credential_org_recent"),
+            models.Index(
+                fields=["organization", "achievement", "-issued_at", "-id"], name="credential_org_ach"
+            ),
+            models.Index(fields=["organization", "state", "-issued_at", "-id"], name="credential_org_state"),
+            models.Index(fields=["organization", "recipient_email"], name="credential_org_email"),
+            models.Index(fields=["organization", "recipient_name", "id"], name="credential_org_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.achievement} — {self.recipient_name}"

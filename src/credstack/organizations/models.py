@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator as _Regex
 from django.db import models
 
 from credstack.vc import did as vc_did
@@ -22,10 +23,22 @@ class Organization(models.Model):
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
     image_url = models.URLField(blank=True)
+    # Brand: used by the issuer Profile, certificates, badges, emails and pages.
+    brand_color = models.CharField(
+        max_length=7, default="#1d3f6e", validators=[_Regex(r"^#[0-9a-fA-F]{6}$", "a colour like #1d3f6e")]
+    )
+    logo = models.FileField(upload_to="logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def logo_url(self) -> str:
+        """Absolute URL of the uploaded logo, or ''."""
+        if not self.logo:
+            return ""
+        return f"{settings.CREDSTACK_BASE_URL}/orgs/{self.slug}/logo"
 
     @property
     def did(self) -> str:
@@ -43,7 +56,7 @@ class Organization(models.Model):
             "name": self.name,
             "url": self.url,
             "email": self.email,
-            "image": self.image_url,
+            "image": self.logo_url or self.image_url,
         }
 
 
@@ -85,3 +98,46 @@ class SigningKey(models.Model):
 
 def seal_context(organization_id: int, fragment: str) -> str:
     return f"org:{organization_id}:key:{fragment}"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    ISSUER = "issuer", "Issuer"
+    VIEWER = "viewer", "Viewer"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.ISSUER: 2, Role.ADMIN: 3, Role.OWNER: 4}
+
+
+class Membership(models.Model):
+    """A person in an organization, with one role. One person may belong to several organizations."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization.slug} ({self.role})"
+
+    def at_least(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+class Invitation(models.Model):
+    """An invitation by email; accepting it (signed in with that email) creates the membership."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.organization.slug}"

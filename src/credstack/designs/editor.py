@@ -1,0 +1,93 @@
+"""The browser designer's model: a small set of editor settings that build a full render.Design.
+
+Settings (stored in design["meta"]["editor"], so a version can be re-opened in the editor):
+template, size, orientation, color, accent, heading, subheading, signatory_name, signatory_title,
+qr (bool), overrides {element id: {"text", "x", "y", "size"}}, extras [{"text", "x", "y", "size",
+"width"}], and which assets are used (background, signature).
+"""
+
+from __future__ import annotations
+
+from credstack.render import TEMPLATES, builtin_design, validate_design
+
+DEFAULTS = {
+    "template": "classic",
+    "size": "A4",
+    "orientation": "landscape",
+    "color": "",
+    "accent": "",
+    "heading": "Certificate",
+    "subheading": "of Completion",
+    "signatory_name": "",
+    "signatory_title": "",
+    "qr": True,
+    "background": "",  # "" | "image" | "pdf"
+    "signature": False,
+    "overrides": {},
+    "extras": [],
+}
+
+
+def build(settings: dict, brand_color: str = "#1d3f6e") -> dict:
+    s = {**DEFAULTS, **settings}
+    template = s["template"] if s["template"] in TEMPLATES else "classic"
+    signatory = None
+    if s["signatory_name"] or s["signatory_title"] or s["signature"]:
+        signatory = {"name": s["signatory_name"], "title": s["signatory_title"]}
+        if s["signature"]:
+            signatory["asset"] = "signature"
+    design = builtin_design(
+        template,
+        color=s["color"] or brand_color,
+        accent=s["accent"] or None,
+        size=s["size"],
+        orientation=s["orientation"],
+        logo="logo",
+        signatory=signatory,
+        heading=s["heading"],
+        subheading=s["subheading"],
+    )
+    for el in design["elements"]:
+        if el.get("type") == "image" and el.get("asset") == "logo":
+            el["optional"] = True
+        o = s["overrides"].get(el.get("id", ""))
+        if o:
+            for k in ("text", "x", "y", "size"):
+                if k in o and o[k] not in (None, ""):
+                    if k == "text" and el.get("type") != "text":
+                        continue
+                    el[k] = o[k]
+    if not s["qr"]:
+        design["elements"] = [e for e in design["elements"] if e.get("type") != "qr"]
+    for i, ex in enumerate(s["extras"]):
+        design["elements"].append(
+            {
+                "type": "text",
+                "id": f"custom-{i + 1}",
+                "text": ex["text"],
+                "x": ex.get("x", 20),
+                "y": ex.get("y", 20),
+                "width": ex.get("width", "60%"),
+                "size": ex.get("size", 12),
+                "max_lines": 2,
+                "min_size": min(8, ex.get("size", 12)),
+                "align": ex.get("align", "left"),
+                "color": ex.get("color", "#222222"),
+            }
+        )
+    if s["background"] in ("image", "pdf"):
+        design["background"] = {s["background"]: "background"}
+    design["meta"] = {"editor": s}
+    return design
+
+
+def text_elements(design: dict) -> list[dict]:
+    return [
+        e
+        for e in design.get("elements", [])
+        if e.get("type") == "text" and not str(e.get("id", "")).startswith("custom-")
+    ]
+
+
+def problems(design: dict, assets: dict) -> list[str]:
+    return validate_design(design, assets)

@@ -1,0 +1,64 @@
+"""Certificate designs. A design has immutable versions; a credential points at the version it was
+issued with, so editing a design never changes a certificate already issued."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from credstack.ids import new_public_id
+from credstack.organizations.models import Organization
+
+
+class DesignAsset(models.Model):
+    """An uploaded image or PDF (background, logo, signature). Immutable: a new upload is a new row."""
+
+    class Kind(models.TextChoices):
+        BACKGROUND = "background", "Background"
+        IMAGE = "image", "Image"
+        SIGNATURE = "signature", "Signature"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="design_assets")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Design(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="designs")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    name = models.CharField(max_length=200)
+    current = models.ForeignKey(
+        "DesignVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DesignVersion(models.Model):
+    """A frozen design: the render.Design dict and which uploaded asset each asset name means."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    # asset name used in `data` -> DesignAsset.public_id
+    assets = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["design", "number"], name="unique_design_version")]
+        ordering = ["design", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.design} v{self.number}"

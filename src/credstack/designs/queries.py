@@ -1,0 +1,72 @@
+"""Reading designs. ``design_for_credential`` is the contract the PDF renderer relies on."""
+
+from __future__ import annotations
+
+from credstack.render import builtin_design
+
+from .models import DesignAsset, DesignVersion
+
+DEFAULT_TEMPLATE = "classic"
+
+
+def brand_design(org) -> dict:
+    """The built-in design in the organization's brand (used when no design was chosen)."""
+    return builtin_design(DEFAULT_TEMPLATE, color=org.brand_color, logo="logo" if org.logo else None)
+
+
+def brand_assets(org) -> dict[str, bytes]:
+    if not org.logo:
+        return {}
+    try:
+        with org.logo.open("rb") as fh:
+            return {"logo": fh.read()}
+    except OSError:
+        return {}
+
+
+def version_assets(version: DesignVersion) -> dict[str, bytes]:
+    """The asset bytes a design version names (asset name -> bytes)."""
+    ids = {public_id: name for name, public_id in (version.assets or {}).items()}
+    rows = DesignAsset.objects.filter(
+        organization_id=version.design.organization_id, public_id__in=list(ids)
+    ).only("public_id", "data")
+    return {ids[row.public_id]: bytes(row.data) for row in rows}
+
+
+def design_for_credential(credential) -> tuple[dict, dict]:
+    """(design dict for credstack.render, assets name -> bytes) for the design version the credential
+    was issued with; a built-in design in the organization's brand when it has none.
+
+    Versions are immutable, so this gives the same certificate for the credential's whole life."""
+    org = credential.organization
+    version_id = getattr(credential, "design_version_id", None)
+    if version_id:
+        version = DesignVersion.objects.select_related("design").get(pk=version_id)
+        assets = brand_assets(org)
+        assets.update(version_assets(version))
+        return dict(version.data), assets
+    return brand_design(org), brand_assets(org)
+
+
+def _achievement_name(credential) -> str:
+    """The name as issued (the signed document), not the achievement's current name."""
+    try:
+        return credential.signed()["credentialSubject"]["achievement"]["name"]
+    except (KeyError, TypeError, ValueError):
+        return credential.achievement.name
+
+
+def values_for_credential(credential) -> dict:
+    """Merge values for a credential's certificate (standard tags + its merge fields)."""
+    values = {
+        "recipient_name": credential.recipient_name,
+        "achievement_name": _achievement_name(credential),
+        "issuer_name": credential.organization.name,
+        "issue_date": credential.issued_at.date(),
+        "expiry_date": credential.valid_until.date() if credential.valid_until else "",
+        "credential_id": credential.public_id,
+        "credential_url": credential.uri,
+    }
+    for key, value in (credential.merge_fields or {}).items():
+        values.setdefault(key, value)
+    return values

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from credstack.achievements import actions
+from credstack.achievements.models import Achievement
+from credstack.organizations.permissions import Role, member_required
+from credstack.render import badge_svg
+
+from . import audit
+from .forms import AchievementForm
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def achievement_list(request, org_slug):
+    items = (
+        Achievement.objects.filter(organization=request.organization)
+        .annotate(n=Count("credentials"))
+        .order_by("archived", "name")
+    )
+    return render(request, "workspace/achievements.html", {"items": items})
+
+
+def _initial(a: Achievement) -> dict:
+    return {
+        "name": a.name,
+        "slug": a.slug,
+        "achievement_type": a.achievement_type,
+        "description": a.description,
+        "criteria_narrative": a.criteria_narrative,
+        "criteria_url": a.criteria_url,
+        "tags": ", ".join(a.tags or []),
+        "alignments": "\n".join(
+            " | ".join(x for x in (al.get("name", ""), al.get("url", ""), al.get("framework", "")) if x)
+            for al in a.alignments or []
+        ),
+        "credits": a.credits,
+        "field_of_study": a.field_of_study,
+        "language": a.language,
+        "valid_for_months": a.valid_for_months,
+        "design": a.design.public_id if a.design_id else "",
+        "archived": a.archived,
+    }
+
+
+def _save_badge(achievement, badge):
+    if badge:
+        kind, data, _ = badge
+        ext = "svg" if kind == "image/svg+xml" else "png"
+        achievement.badge_image.save(
+            f"{achievement.public_id}-{hashlib.sha256(data).hexdigest()[:12]}.{ext}",
+            ContentFile(data),
+            save=True,
+        )
+
+
+@member_required(Role.ADMIN)
+def achievement_new(request, org_slug):
+    org = request.organization
+    form = AchievementForm(request.POST or None, request.FILES or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        badge = d.pop("badge_image")
+        with transaction.atomic():
+            a = actions.create_achievement(organization=org, actor=request.user, **d)
+            _save_badge(a, badge)
+            if badge:
+                actions.update_achievement(a, actor=request.user)  # the badge URL is part of the version
+            audit.record(org, request.user, "achievement.created", a.slug, a.name)
+        messages.success(request, f"{a.name} created. Issue it now, or design its certificate.")
+        return redirect("workspace-achievement", org.slug, a.public_id)
+    return render(request, "workspace/achievement_form.html", {"form": form, "new": True})
+
+
+@member_required(Role.ADMIN)
+def achievement_edit(request, org_slug, public_id):
+    org = request.organization
+    a = get_object_or_404(Achievement, organization=org, public_id=public_id)
+    form = AchievementForm(
+        request.POST or None, request.FILES or None, organization=org, instance=a, initial=_initial(a)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        badge = d.pop("badge_image")
+        d.pop("slug", None)
+        with transaction.atomic():
+            _save_badge(a, badge)
+            a, new_version = actions.update_achievement(a, actor=request.user, **d)
+            audit.record(
+                org, request.user, "achievement.updated", a.slug, "new version" if new_version else ""
+            )
+        messages.success(
+            request,
+            "Saved as a new version: credentials already issued keep the version they were issued with."
+            if new_version
+            else "Saved.",
+        )
+        return redirect("workspace-achievement", org.slug, a.public_id)
+    return render(request, "workspace/achievement_form.html", {"form": form, "a": a})
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def achievement_detail(request, org_slug, public_id):
+    a = get_object_or_404(
+        Achievement.objects.select_related("design"), organization=request.organization, public_id=public_id
+    )
+    versions = a.versions.annotate(n=Count("credential")) if False else a.versions.all().order_by("-number")
+    return render(
+        request,
+        "workspace/achievement.html",
+        {"a": a, "versions": versions, "n_credentials": a.credentials.count()},
+    )
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def achievement_badge_preview(request, org_slug, public_id):
+    """The badge generated from the brand (used when none is uploaded)."""
+    a = get_object_or_404(Achievement, organization=request.organization, public_id=public_id)
+    svg = badge_svg(a.name, request.organization.brand_color, issuer=request.organization.name, size=240)
+    return HttpResponse(svg, content_type="image/svg+xml")

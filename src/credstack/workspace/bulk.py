@@ -1,0 +1,404 @@
+"""Bulk issuance from a CSV or XLSX file: parse -> map columns -> dry run (every problem by row and
+field) -> confirm -> issue in chunks (status slots reserved a block at a time) -> results file.
+
+Idempotent per file: each row's idempotency key is ``bulk:<achievement>:<sha256 of the file>:<row>``,
+so uploading the same file again issues nothing twice, and a job whose worker died resumes: rows
+still pending are issued, rows already issued are found by their key.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from credstack.achievements.actions import current_version
+from credstack.credentials import status_lists
+from credstack.credentials.actions import IssueRequest, issue_credential
+from credstack.credentials.models import Credential
+from credstack.credentials.validation import clean_email, clean_name
+
+from .models import BulkJob, BulkRow
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 50_000
+CHUNK = 200
+NAME_COLUMNS = ("name", "full name", "fullname", "recipient", "recipient name", "recipient_name", "learner")
+EMAIL_COLUMNS = ("email", "e-mail", "email address", "mail", "recipient email", "recipient_email")
+SCORE_COLUMNS = ("score", "grade", "result")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (not the rows in it)."""
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
+    if kind == "text/csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                f"{filename} is not UTF-8 text (byte {exc.start + 1}); save it as 'CSV UTF-8' and upload again"
+            )
+        if "\x00" in text:
+            raise FileProblem(f"{filename} contains NUL bytes: it is not a CSV file")
+        sample = text[:8192]
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        try:
+            rows = []
+            for i, row in enumerate(reader):
+                if i > MAX_ROWS:
+                    raise FileProblem(
+                        f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller files"
+                    )
+                rows.append(row)
+        except csv.Error as exc:
+            raise FileProblem(f"{filename} is not valid CSV: {exc}")
+    else:
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:
+            raise FileProblem(f"{filename} cannot be read as an Excel workbook (.xlsx)")
+        ws = wb.worksheets[0]
+        rows = []
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if i > MAX_ROWS:
+                raise FileProblem(f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller files")
+            rows.append([_cell(v) for v in row])
+        wb.close()
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise FileProblem(f"{filename} is empty")
+    header = [c.strip() for c in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        raise FileProblem(f"{filename}: the first row must name the columns (e.g. name, email)")
+    seen = set()
+    for i, col in enumerate(header, 1):
+        if not col:
+            raise FileProblem(f"{filename}: column {i} has no name in the first row")
+        if col.lower() in seen:
+            raise FileProblem(f"{filename}: the column name {col!r} appears twice in the first row")
+        seen.add(col.lower())
+    body = [r for r in rows[1:]]
+    return Table(header, body)
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    lower = {c.lower().strip(): c for c in columns}
+
+    def pick(cands):
+        return next((lower[c] for c in cands if c in lower), "")
+
+    return {"name": pick(NAME_COLUMNS), "email": pick(EMAIL_COLUMNS), "score": pick(SCORE_COLUMNS)}
+
+
+def merge_key(column: str) -> str:
+    key = re.sub(r"[^A-Za-z0-9_]+", "_", column.strip()).strip("_").lower() or "column"
+    return ("c_" + key if key[0].isdigit() else key)[:64]
+
+
+def idempotency_key(job: BulkJob, number: int) -> str:
+    return f"bulk:{job.achievement_id}:{job.sha256}:{number}"
+
+
+def create_job(*, organization, achievement, filename: str, data: bytes, kind: str, actor=None) -> BulkJob:
+    """Read the file and store a job awaiting its column mapping and dry run (state PREVIEW).
+
+    Raises FileProblem when the file as a whole cannot be read; nothing is stored then."""
+    table = read_table(data, kind, filename)
+    job = BulkJob.objects.create(
+        organization=organization,
+        achievement=achievement,
+        filename=filename[:255],
+        kind=kind,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        columns=table.columns,
+        mapping=guess_mapping(table.columns),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if job.mapped:
+        job = check_job(job, job.mapping)
+    return job
+
+
+def check_job(job: BulkJob, mapping: dict) -> BulkJob:
+    """The dry run: validate every row with this column mapping, listing each problem by row and field."""
+    mapping = {k: (mapping.get(k) or "") for k in ("name", "email", "score")}
+    for role in ("name", "email"):
+        if not mapping[role]:
+            raise ValidationError({role: f"choose the column holding the recipient's {role}"})
+    for role, column in mapping.items():
+        if column and column not in job.columns:
+            raise ValidationError({role: f"there is no column {column!r} in {job.filename}"})
+    if mapping["name"] == mapping["email"]:
+        raise ValidationError({"email": "the name and the email cannot come from the same column"})
+    table = read_table(bytes(job.data), job.kind, job.filename)
+    with transaction.atomic():
+        job = BulkJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != BulkJob.State.PREVIEW:
+            raise ValidationError({"file": "this upload is already being issued"})
+        job.rows.all().delete()
+        job.mapping = mapping
+        rows = list(_validate(job, table, mapping))
+        BulkRow.objects.bulk_create(rows, batch_size=1000)
+        job.total = len(rows)
+        job.valid = sum(1 for r in rows if r.outcome == BulkRow.Outcome.PENDING)
+        job.skipped = sum(1 for r in rows if r.outcome == BulkRow.Outcome.SKIPPED)
+        job.save(update_fields=["mapping", "total", "valid", "skipped"])
+    return job
+
+
+def prepare_job(**kwargs) -> BulkJob:
+    """create_job + check_job in one call (CLI, tests); mapping=None guesses it."""
+    mapping = kwargs.pop("mapping", None)
+    job = create_job(**kwargs)
+    if mapping:
+        job = check_job(job, mapping)
+    elif not job.mapped:
+        raise ValidationError(
+            {"name": f"no name/email column found among {', '.join(job.columns)}: map them"}
+        )
+    return job
+
+
+def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
+    idx = {c: i for i, c in enumerate(table.columns)}
+    ni, ei = idx[mapping["name"]], idx[mapping["email"]]
+    si = idx.get(mapping.get("score") or "")
+    others = [(c, i) for c, i in idx.items() if i not in (ni, ei, si)]
+    holders = set(
+        Credential.objects.filter(
+            organization=job.organization, achievement=job.achievement, state__in=["active", "suspended"]
+        ).values_list("recipient_email", flat=True)
+    )
+    holders = {e.lower() for e in holders}
+    from_this_file = set(
+        Credential.objects.filter(
+            organization=job.organization,
+            idempotency_key__startswith=f"bulk:{job.achievement_id}:{job.sha256}:",
+        ).values_list("idempotency_key", flat=True)
+    )
+    first_seen: dict[str, int] = {}
+    for offset, raw in enumerate(table.rows):
+        number = offset + 2
+        if not any(c.strip() for c in raw):
+            continue
+        cells = raw + [""] * (len(table.columns) - len(raw))
+        problems = []
+        if len(raw) > len(table.columns) and any(c.strip() for c in raw[len(table.columns) :]):
+            problems.append(
+                {
+                    "field": "row",
+                    "message": f"has {len(raw)} cells but the header names {len(table.columns)} columns",
+                }
+            )
+        name, email = cells[ni], cells[ei]
+        for label, value in (("name", name), ("email", email)):
+            if value.strip().startswith(FORMULA_START[:4]) and value.strip()[:1] in "=+@":
+                problems.append(
+                    {
+                        "field": label,
+                        "message": f"starts with {value.strip()[0]!r}: a spreadsheet formula, not a {label}",
+                    }
+                )
+        try:
+            name = clean_name(name, "name")
+        except ValidationError as exc:
+            problems.append({"field": "name", "message": _msg(exc, "name")})
+        try:
+            email = clean_email(email, "email")
+        except ValidationError as exc:
+            problems.append({"field": "email", "message": _msg(exc, "email")})
+        outcome = BulkRow.Outcome.PENDING
+        fields = {merge_key(c): cells[i].strip() for c, i in others if i < len(cells) and cells[i].strip()}
+        if si is not None and cells[si].strip():
+            fields["score"] = cells[si].strip()
+        for k, v in fields.items():
+            if len(v) > 500:
+                problems.append({"field": k, "message": f"is {len(v)} characters; at most 500"})
+        if not problems:
+            key = email.lower()
+            if idempotency_key(job, number) in from_this_file:
+                outcome = BulkRow.Outcome.SKIPPED
+                problems.append(
+                    {"field": "row", "message": "already issued from this same file earlier: skipped"}
+                )
+            elif key in first_seen:
+                problems.append(
+                    {"field": "email", "message": f"duplicate of row {first_seen[key]} (same email)"}
+                )
+            elif key in holders:
+                problems.append(
+                    {"field": "email", "message": f"{email} already holds {job.achievement.name}"}
+                )
+            first_seen.setdefault(key, number)
+        if problems and outcome != BulkRow.Outcome.SKIPPED:
+            outcome = BulkRow.Outcome.INVALID
+        yield BulkRow(
+            job=job,
+            number=number,
+            name=str(name)[:600],
+            email=str(email)[:300],
+            fields=fields,
+            problems=problems,
+            outcome=outcome,
+        )
+
+
+def _msg(exc: ValidationError, key: str) -> str:
+    d = getattr(exc, "message_dict", None)
+    if d and key in d:
+        return "; ".join(d[key])
+    return "; ".join(exc.messages)
+
+
+def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
+    """Queue the job (only from PREVIEW). Invalid rows are left out; fix the file and upload again."""
+    from .tasks import run_bulk_job
+
+    with transaction.atomic():
+        locked = BulkJob.objects.select_for_update().get(pk=job.pk)
+        if locked.state != BulkJob.State.PREVIEW:
+            return locked
+        if locked.valid == 0:
+            raise ValidationError({"file": "no row can be issued: fix the problems listed and upload again"})
+        locked.state = BulkJob.State.QUEUED
+        locked.save(update_fields=["state"])
+        transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
+    return locked
+
+
+def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> BulkJob:
+    """Issue every pending row of the job. Safe to run again after a crash (resumes)."""
+    job = BulkJob.objects.select_related("achievement__organization", "achievement__design").get(pk=job_id)
+    if job.state in (BulkJob.State.DONE, BulkJob.State.PREVIEW):
+        return job
+    BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.RUNNING)
+    achievement = job.achievement
+    org = achievement.organization
+    version = current_version(achievement)
+    design_version = achievement.design.current if achievement.design_id else None
+    try:
+        while True:
+            chunk = list(
+                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING).order_by("number")[:CHUNK]
+            )
+            if not chunk:
+                break
+            slots = status_lists.allocate_slots(org, len(chunk))
+            for row, slot in zip(chunk, slots, strict=True):
+                try:
+                    cred = issue_credential(
+                        IssueRequest(
+                            achievement=achievement,
+                            recipient_name=row.name,
+                            recipient_email=row.email,
+                            result=[{"type": ["Result"], "value": row.fields["score"]}]
+                            if row.fields.get("score")
+                            else None,
+                            source="bulk",
+                            idempotency_key=idempotency_key(job, row.number),
+                            actor=job.created_by,
+                            merge_fields=row.fields,
+                            achievement_version=version,
+                            design_version=design_version,
+                            status_slot=slot,
+                        )
+                    )
+                    row.credential, row.outcome = cred, BulkRow.Outcome.ISSUED
+                except Exception as exc:  # one bad row never stops the batch
+                    log.exception("bulk job %s row %s failed", job.public_id, row.number)
+                    row.outcome = BulkRow.Outcome.FAILED
+                    row.problems = [*row.problems, {"field": "row", "message": f"could not be issued: {exc}"}]
+            with transaction.atomic():
+                BulkRow.objects.bulk_update(chunk, ["credential", "outcome", "problems"])
+                _recount(job)
+            if progress:
+                job.refresh_from_db()
+                progress(job)
+    except Exception as exc:
+        BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.FAILED, error=str(exc)[:2000])
+        raise
+    BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _recount(job: BulkJob) -> None:
+    """Counters from the rows themselves (correct even if two runners ever overlap)."""
+    counts = dict(job.rows.values_list("outcome").annotate(n=Count("id")).order_by())
+    BulkJob.objects.filter(pk=job.pk).update(
+        issued=counts.get(BulkRow.Outcome.ISSUED, 0), failed=counts.get(BulkRow.Outcome.FAILED, 0)
+    )
+
+
+def resume_job(job: BulkJob) -> BulkJob:
+    """Queue a job again whose worker stopped (crash, restart): pending rows are issued, nothing twice."""
+    from .tasks import run_bulk_job
+
+    with transaction.atomic():
+        locked = BulkJob.objects.select_for_update().get(pk=job.pk)
+        if locked.state not in (BulkJob.State.QUEUED, BulkJob.State.RUNNING, BulkJob.State.FAILED):
+            raise ValidationError(
+                {"file": f"this upload is {locked.get_state_display().lower()}; nothing to resume"}
+            )
+        locked.state, locked.error = BulkJob.State.QUEUED, ""
+        locked.save(update_fields=["state", "error"])
+        transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
+    return locked
+
+
+def results_csv(job: BulkJob) -> str:
+    """The results file: every row with its outcome, credential URL and problems (formula-safe)."""
+    from .exports import csv_text
+
+    header = ["row", "name", "email", "outcome", "credential_url", "problems"]
+    rows = (
+        [
+            r.number,
+            r.name,
+            r.email,
+            r.outcome,
+            r.credential.uri if r.credential_id else "",
+            "; ".join(f"{p['field']}: {p['message']}" for p in r.problems),
+        ]
+        for r in job.rows.select_related("credential").order_by("number")
+    )
+    return csv_text(header, rows)

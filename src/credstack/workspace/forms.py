@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from credstack.achievements.models import ACHIEVEMENT_TYPES, Achievement
+from credstack.organizations.models import Organization, Role, slug_validator
+
+from .uploads import MAX_IMAGE
+from .uploads import read_upload as _read_upload
+
+
+class Form(forms.Form):
+    """Labels without a trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def read_upload(*args, **kwargs):
+    """uploads.read_upload for a form field's clean_<field>: a plain (not per-field) ValidationError."""
+    try:
+        return _read_upload(*args, **kwargs)
+    except ValidationError as exc:
+        raise ValidationError(sum(exc.message_dict.values(), []))
+
+
+class OrganizationForm(Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.CharField(
+        max_length=64, validators=[slug_validator], help_text="in URLs and the issuer id; cannot change later"
+    )
+    url = forms.URLField(required=False, label="Website", assume_scheme="https")
+    email = forms.EmailField(required=False, label="Contact email")
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Organization.objects.filter(slug=slug).exists():
+            raise ValidationError(f"the address {slug!r} is taken; choose another")
+        return slug
+
+
+class ProfileForm(Form):
+    name = forms.CharField(max_length=200)
+    url = forms.URLField(required=False, label="Website", assume_scheme="https")
+    email = forms.EmailField(required=False, label="Contact email")
+    brand_color = forms.RegexField(
+        regex=r"^#[0-9a-fA-F]{6}$",
+        label="Brand colour",
+        error_messages={"invalid": "use a colour like #1d3f6e"},
+    )
+    logo = forms.FileField(required=False, help_text="PNG, JPEG or SVG, at most 5 MB")
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        kind, data = read_upload(upload, ("image/png", "image/jpeg", "image/svg+xml"), MAX_IMAGE, "logo")
+        return kind, data, upload.name
+
+
+class InviteForm(Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.ISSUER)
+
+
+def _lines(text: str) -> list[str]:
+    return [t.strip() for t in text.replace(",", "\n").splitlines() if t.strip()]
+
+
+class AchievementForm(Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.CharField(
+        max_length=64, validators=[slug_validator], help_text="lowercase letters, digits, dashes"
+    )
+    achievement_type = forms.ChoiceField(choices=ACHIEVEMENT_TYPES, label="Type")
+    description = forms.CharField(widget=forms.Textarea)
+    criteria_narrative = forms.CharField(widget=forms.Textarea, label="Criteria", required=False)
+    criteria_url = forms.URLField(required=False, label="Criteria URL", assume_scheme="https")
+    tags = forms.CharField(required=False, help_text="comma separated")
+    alignments = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Skills",
+        help_text="one a line: name | URL | framework (e.g. Data analysis | https://esco.ec.europa.eu/… | ESCO)",
+    )
+    credits = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=2)
+    field_of_study = forms.CharField(required=False, max_length=200)
+    language = forms.RegexField(
+        required=False,
+        regex=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        help_text="e.g. en, fr, pt-BR",
+        error_messages={"invalid": "use a language tag like en or pt-BR"},
+    )
+    valid_for_months = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1200,
+        label="Valid for (months)",
+        help_text="empty: never expires",
+    )
+    design = forms.ChoiceField(required=False, label="Certificate design")
+    archived = forms.BooleanField(required=False, label="Archived: hidden from the issue forms")
+    badge_image = forms.FileField(
+        required=False, help_text="PNG or SVG, at most 5 MB; empty: generated from the brand"
+    )
+
+    def __init__(self, *args, organization, instance: Achievement | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization, self.instance = organization, instance
+        from credstack.designs.models import Design
+
+        self.fields["design"].choices = [("", "Built-in design in the brand")] + [
+            (d.public_id, d.name) for d in Design.objects.filter(organization=organization).order_by("name")
+        ]
+        if instance:
+            self.fields["slug"].disabled = True
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        qs = Achievement.objects.filter(organization=self.organization, slug=slug)
+        if self.instance:
+            qs = qs.exclude(pk=self.instance.pk)
+        if qs.exists():
+            raise ValidationError(f"another achievement already uses {slug!r}")
+        return slug
+
+    def clean_tags(self):
+        return _lines(self.cleaned_data["tags"])[:50]
+
+    def clean_alignments(self):
+        out = []
+        validate = forms.URLField(assume_scheme="https")
+        for n, line in enumerate(self.cleaned_data["alignments"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                raise ValidationError(f"line {n}: write name | URL (| framework)")
+            try:
+                validate.clean(parts[1])
+            except ValidationError:
+                raise ValidationError(f"line {n}: {parts[1]!r} is not a URL")
+            item = {"name": parts[0], "url": parts[1]}
+            if len(parts) > 2 and parts[2]:
+                item["framework"] = parts[2]
+            out.append(item)
+        return out
+
+    def clean_design(self):
+        from credstack.designs.models import Design
+
+        pid = self.cleaned_data.get("design")
+        if not pid:
+            return None
+        return Design.objects.filter(organization=self.organization, public_id=pid).first()
+
+    def clean_badge_image(self):
+        upload = self.cleaned_data.get("badge_image")
+        if not upload:
+            return None
+        kind, data = read_upload(upload, ("image/png", "image/svg+xml"), MAX_IMAGE, "badge_image")
+        return kind, data, upload.name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("criteria_narrative") and not data.get("criteria_url"):
+            self.add_error("criteria_narrative", "give the criteria as text, a URL, or both")
+        return data
+
+
+class IssueForm(Form):
+    achievement = forms.ChoiceField()
+    recipient_name = forms.CharField(max_length=500, label="Recipient's name")
+    recipient_email = forms.EmailField(label="Recipient's email")
+    score = forms.CharField(required=False, max_length=100, help_text="optional: shown on the certificate")
+    valid_until = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="empty: the achievement's default",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["achievement"].choices = [
+            (a.public_id, a.name)
+            for a in Achievement.objects.filter(organization=organization, archived=False).order_by("name")
+        ]
+
+    def clean_achievement(self):
+        a = Achievement.objects.filter(
+            organization=self.organization, public_id=self.cleaned_data["achievement"]
+        ).first()
+        if a is None:
+            raise ValidationError("choose one of your achievements")
+        return a
+
+
+class BulkUploadForm(Form):
+    achievement = forms.ChoiceField()
+    file = forms.FileField(help_text="CSV (UTF-8) or XLSX, at most 20 MB; first row names the columns")
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["achievement"].choices = [
+            (a.public_id, a.name)
+            for a in Achievement.objects.filter(organization=organization, archived=False).order_by("name")
+        ]
+
+    def clean_achievement(self):
+        a = Achievement.objects.filter(
+            organization=self.organization, public_id=self.cleaned_data["achievement"]
+        ).first()
+        if a is None:
+            raise ValidationError("choose one of your achievements")
+        return a

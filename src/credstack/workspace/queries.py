@@ -1,0 +1,155 @@
+"""Reads for the workspace: the credential list (keyset pagination), analytics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from credstack.achievements.models import Achievement
+from credstack.credentials.models import Credential, CredentialEvent
+
+PAGE_SIZE = 50
+SORTS = {
+    "newest": ("-issued_at", "-id"),
+    "oldest": ("issued_at", "id"),
+    "name": ("recipient_name", "id"),
+}
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    sort: str
+    filters: dict = field(default_factory=dict)
+
+
+def _date(value: str | None):
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def filtered(org, params) -> tuple:
+    qs = Credential.objects.filter(organization=org)
+    q = (params.get("q") or "").strip()[:200]
+    if q:
+        if "/c/" in q:
+            q = q.rsplit("/c/", 1)[1].split("?")[0].split(".")[0]
+        if "@" in q:
+            qs = qs.filter(
+                recipient_email__in={q, q.lower(), q.rsplit("@", 1)[0] + "@" + q.rsplit("@", 1)[1].lower()}
+            )
+        elif _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
+            qs = qs.filter(public_id=q)
+        else:
+            qs = qs.filter(recipient_name__icontains=q)
+    if params.get("achievement"):
+        qs = qs.filter(achievement__public_id=params["achievement"])
+    if params.get("state") in Credential.State.values:
+        qs = qs.filter(state=params["state"])
+    if d := _date(params.get("from")):
+        qs = qs.filter(issued_at__gte=datetime.combine(d, time.min, tzinfo=UTC))
+    if d := _date(params.get("to")):
+        qs = qs.filter(issued_at__lte=datetime.combine(d, time.max, tzinfo=UTC))
+    sort = params.get("sort") if params.get("sort") in SORTS else "newest"
+    return qs, sort
+
+
+def credential_page(org, params, limit: int | None = PAGE_SIZE):
+    """One page of the organization's credentials, newest first by default. Keyset pagination: the
+    cursor is the last row's public id, so page N costs the same as page 1 at any table size."""
+    qs, sort = filtered(org, params)
+    order = SORTS[sort]
+    qs = qs.select_related("achievement").order_by(*order)
+    if limit is None:
+        return qs
+    cursor = params.get("after")
+    if cursor:
+        last = (
+            Credential.objects.filter(organization=org, public_id=cursor)
+            .values(order[0].lstrip("-"), "id")
+            .first()
+        )
+        if last:
+            key, value = order[0].lstrip("-"), last[order[0].lstrip("-")]
+            # (key, id) < (value, last id), written so the index range is used: key <= value AND (...)
+            if order[0].startswith("-"):
+                qs = qs.filter(**{f"{key}__lte": value}).filter(
+                    Q(**{f"{key}__lt": value}) | Q(**{key: value, "id__lt": last["id"]})
+                )
+            else:
+                qs = qs.filter(**{f"{key}__gte": value}).filter(
+                    Q(**{f"{key}__gt": value}) | Q(**{key: value, "id__gt": last["id"]})
+                )
+    items = list(qs[: limit + 1])
+    next_cursor = items[limit - 1].public_id if len(items) > limit else None
+    return Page(items[:limit], next_cursor, sort)
+
+
+TRACKED = ("issued", "delivered", "opened", "viewed", "downloaded", "shared", "linkedin", "verified")
+
+
+def analytics(org):
+    """Per achievement: how many credentials had each kind of event (issued, delivered, viewed, ...)."""
+    rows = (
+        CredentialEvent.objects.filter(credential__organization=org, kind__in=TRACKED)
+        .values("credential__achievement_id", "kind")
+        .annotate(n=Count("credential_id", distinct=True))
+        .order_by()
+    )
+    by_achievement: dict[int, dict] = {}
+    for r in rows:
+        by_achievement.setdefault(r["credential__achievement_id"], {})[r["kind"]] = r["n"]
+    table = []
+    totals: dict[str, int] = {}
+    for a in Achievement.objects.filter(organization=org).order_by("name"):
+        counts = by_achievement.get(a.id, {})
+        table.append({"achievement": a, "name": a.name, "counts": counts})
+        for k, v in counts.items():
+            totals[k] = totals.get(k, 0) + v
+    return table, totals
+
+
+def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed", "verified")):
+    """Counts a day for the chart, as ready-to-draw SVG polylines."""
+    days = max(7, min(days, 730))
+    start = (timezone.now() - timedelta(days=days - 1)).date()
+    qs = CredentialEvent.objects.filter(
+        credential__organization=org, kind__in=kinds, at__gte=datetime.combine(start, time.min, tzinfo=UTC)
+    )
+    if achievement:
+        qs = qs.filter(credential__achievement=achievement)
+    data = qs.annotate(day=TruncDate("at")).values("day", "kind").annotate(n=Count("id")).order_by()
+    grid = {k: [0] * days for k in kinds}
+    for r in data:
+        i = (r["day"] - start).days
+        if 0 <= i < days:
+            grid[r["kind"]][i] += r["n"]
+    peak = max([1, *(max(v) for v in grid.values())])
+    W, H, pad = 720, 220, 30
+    colors = {"issued": "#1d4ed8", "viewed": "#047857", "verified": "#b45309"}
+    lines = []
+    for k, values in grid.items():
+        pts = " ".join(
+            f"{pad + i * (W - 2 * pad) / max(1, days - 1):.1f},{H - pad - v * (H - 2 * pad) / peak:.1f}"
+            for i, v in enumerate(values)
+        )
+        lines.append({"kind": k, "points": pts, "color": colors.get(k, "#444"), "total": sum(values)})
+    return {
+        "lines": lines,
+        "peak": peak,
+        "start": start,
+        "end": start + timedelta(days=days - 1),
+        "days": days,
+        "w": W,
+        "h": H,
+        "pad": pad,
+    }

@@ -1,0 +1,172 @@
+"""Checks on uploaded files: size, what the bytes really are (not what the name says), and SVG safety.
+
+Every refusal is a ValidationError with a message a person can act on; nothing is stored before the
+checks pass.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from xml.etree import ElementTree as ET  # noqa: S405 - parsed with entities refused below
+
+from django.core.exceptions import ValidationError
+
+MB = 1024 * 1024
+MAX_IMAGE = 5 * MB
+MAX_BACKGROUND = 20 * MB
+MAX_SPREADSHEET = 20 * MB
+
+EXTENSIONS = {
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/pdf": (".pdf",),
+    "image/svg+xml": (".svg",),
+    "text/csv": (".csv", ".txt"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
+LABELS = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "application/pdf": "PDF",
+    "image/svg+xml": "SVG",
+    "text/csv": "CSV",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+}
+
+
+def _human(n: int) -> str:
+    return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.0f} KB"
+
+
+def body_too_large(request, max_bytes: int) -> str | None:
+    """Checked before Django reads the request body: a message if the upload is over the limit."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return "the request is malformed"
+    if length > max_bytes + 64 * 1024:  # room for the other form fields
+        return f"the file is about {_human(length)}; the limit is {_human(max_bytes)}. Nothing was saved."
+    return None
+
+
+def sniff(data: bytes) -> str | None:
+    head = data[:1024]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if b"%PDF-" in head:
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<") and b"<svg" in data[:4096]:
+        return "image/svg+xml"
+    return None
+
+
+def read_upload(upload, allowed: tuple[str, ...], max_bytes: int, field: str = "file") -> tuple[str, bytes]:
+    """(content type, bytes) of an uploaded file, or a ValidationError naming the problem."""
+    if upload is None:
+        raise ValidationError({field: "choose a file"})
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(
+            {field: f"{upload.name} is {_human(size)}; the limit is {_human(max_bytes)}. Nothing was saved."}
+        )
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationError(
+            {field: f"{upload.name} is larger than {_human(max_bytes)}. Nothing was saved."}
+        )
+    if not data:
+        raise ValidationError({field: f"{upload.name} is empty"})
+    name = (upload.name or "").lower()
+    kinds = ", ".join(LABELS[a] for a in allowed)
+    if "text/csv" in allowed and name.endswith((".csv", ".txt")):
+        if sniff(data) not in (None,):
+            raise ValidationError(
+                {field: f"{upload.name} is named .csv but is really a {LABELS[sniff(data)]} file"}
+            )
+        return "text/csv", data
+    kind = sniff(data)
+    if kind not in allowed:
+        what = f"a {LABELS[kind]} file" if kind else "not a file type credstack reads"
+        raise ValidationError({field: f"{upload.name} is {what}; upload {kinds}"})
+    if not name.endswith(EXTENSIONS[kind]):
+        raise ValidationError(
+            {
+                field: f"{upload.name} is really a {LABELS[kind]} file; its name says otherwise. Rename it or upload {kinds}."
+            }
+        )
+    if kind in ("image/png", "image/jpeg"):
+        _check_raster(data, upload.name, field)
+    elif kind == "image/svg+xml":
+        check_svg(data, upload.name, field)
+    elif kind == "application/pdf":
+        _check_pdf(data, upload.name, field)
+    return kind, data
+
+
+def _check_raster(data: bytes, name: str, field: str) -> None:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.width * im.height > 40_000_000:
+                raise ValidationError(
+                    {field: f"{name} is {im.width}x{im.height} pixels; at most 40 megapixels"}
+                )
+            im.verify()
+    except ValidationError:
+        raise
+    except Exception:
+        raise ValidationError({field: f"{name} is damaged: it cannot be read as an image"})
+
+
+def _check_pdf(data: bytes, name: str, field: str) -> None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if len(reader.pages) < 1:
+            raise ValueError
+        reader.pages[0].mediabox  # noqa: B018
+    except Exception:
+        raise ValidationError({field: f"{name} is damaged: it cannot be read as a PDF"})
+
+
+_SVG_BAD_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video", "handler"}
+
+
+def check_svg(data: bytes, name: str = "image.svg", field: str = "file") -> None:
+    """Refuse an SVG that could run code or fetch something: scripts, event handlers, javascript: links,
+    external references, entities (billion laughs)."""
+    if b"<!ENTITY" in data or b"<!DOCTYPE" in data.upper():
+        raise ValidationError({field: f"{name}: SVG with a DOCTYPE or entities is not accepted"})
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - no DOCTYPE/entities (checked above)
+    except ET.ParseError as exc:
+        raise ValidationError({field: f"{name} is not a well-formed SVG ({exc})"})
+    if not root.tag.lower().endswith("svg"):
+        raise ValidationError({field: f"{name} is XML but not an SVG"})
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1].lower()
+        if tag in _SVG_BAD_ELEMENTS:
+            raise ValidationError(
+                {field: f"{name} contains a <{tag}> element; SVGs with scripts are refused"}
+            )
+        for attr, value in el.attrib.items():
+            a = attr.rsplit("}", 1)[-1].lower()
+            v = re.sub(r"\s", "", value).lower()
+            if a.startswith("on"):
+                raise ValidationError({field: f"{name} has an event handler ({a}=…) on <{tag}>; refused"})
+            if a == "href" and not v.startswith(("#", "data:image/png", "data:image/jpeg")):
+                raise ValidationError(
+                    {field: f"{name} links to {value[:60]!r}; only internal references are allowed"}
+                )
+            if "javascript:" in v or "url(http" in v:
+                raise ValidationError({field: f"{name} has an external or script reference in {a}; refused"})
+    if b"<style" in data.lower() and (b"@import" in data.lower() or b"url(" in data.lower()):
+        raise ValidationError({field: f"{name} imports external styles; refused"})

@@ -1,0 +1,75 @@
+"""Workspace URLs, all under /w/. Every page of an organization is /w/<org_slug>/..."""
+
+from django.urls import path
+
+from credstack.designs import views as design_views
+
+from . import achievement_views as av
+from . import views as v
+
+urlpatterns = [
+    path("", v.home, name="workspace-home"),
+    path("new", v.org_new, name="workspace-org-new"),
+    path("invitations/<str:token>", v.invitation, name="workspace-invitation"),
+    path("<slug:org_slug>/", v.dashboard, name="workspace-dashboard"),
+    path("<slug:org_slug>/settings", v.settings_view, name="workspace-settings"),
+    path("<slug:org_slug>/members", v.members, name="workspace-members"),
+    path("<slug:org_slug>/members/<int:member_id>", v.member_change, name="workspace-member-change"),
+    path("<slug:org_slug>/achievements/", av.achievement_list, name="workspace-achievements"),
+    path("<slug:org_slug>/achievements/new", av.achievement_new, name="workspace-achievement-new"),
+    path(
+        "<slug:org_slug>/achievements/<str:public_id>/", av.achievement_detail, name="workspace-achievement"
+    ),
+    path(
+        "<slug:org_slug>/achievements/<str:public_id>/edit",
+        av.achievement_edit,
+        name="workspace-achievement-edit",
+    ),
+    path(
+        "<slug:org_slug>/achievements/<str:public_id>/badge.svg",
+        av.achievement_badge_preview,
+        name="workspace-achievement-badge",
+    ),
+    path("<slug:org_slug>/issue", v.issue, name="workspace-issue"),
+    path("<slug:org_slug>/bulk/", v.bulk_upload, name="workspace-bulk"),
+    path("<slug:org_slug>/bulk/<str:public_id>/", v.bulk_job, name="workspace-bulk-job"),
+    path("<slug:org_slug>/bulk/<str:public_id>/confirm", v.bulk_confirm, name="workspace-bulk-confirm"),
+    path("<slug:org_slug>/bulk/<str:public_id>/progress", v.bulk_progress, name="workspace-bulk-progress"),
+    path("<slug:org_slug>/bulk/<str:public_id>/resume", v.bulk_resume, name="workspace-bulk-resume"),
+    path("<slug:org_slug>/bulk/<str:public_id>/results.csv", v.bulk_results, name="workspace-bulk-results"),
+    path("<slug:org_slug>/credentials/", v.credentials, name="workspace-credentials"),
+    path("<slug:org_slug>/credentials.csv", v.credentials_csv, name="workspace-credentials-csv"),
+    path(
+        "<slug:org_slug>/credentials/bulk-action",
+        v.credentials_bulk_action,
+        name="workspace-credentials-bulk",
+    ),
+    path("<slug:org_slug>/credentials/<str:public_id>/", v.credential_detail, name="workspace-credential"),
+    path(
+        "<slug:org_slug>/credentials/<str:public_id>/<str:action>",
+        v.credential_action,
+        name="workspace-credential-action",
+    ),
+    path("<slug:org_slug>/designs/", design_views.design_list, name="workspace-designs"),
+    path("<slug:org_slug>/designs/new", design_views.design_new, name="workspace-design-new"),
+    path("<slug:org_slug>/designs/<str:public_id>/", design_views.design_editor, name="workspace-design"),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/preview",
+        design_views.design_preview,
+        name="workspace-design-preview",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/thumb.png",
+        design_views.design_thumbnail,
+        name="workspace-design-thumb",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/upload",
+        design_views.design_upload,
+        name="workspace-design-upload",
+    ),
+    path("<slug:org_slug>/audit/", v.audit_log, name="workspace-audit"),
+    path("<slug:org_slug>/audit.csv", v.audit_csv, name="workspace-audit-csv"),
+    path("<slug:org_slug>/analytics/", v.analytics_view, name="workspace-analytics"),
+    path("<slug:org_slug>/analytics.csv", v.analytics_csv, name="workspace-analytics-csv"),
+]

@@ -1,0 +1,230 @@
+"""Bulk issuance: dry run lists every problem by row and field; nothing is issued twice; resumable."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from credstack.credentials.models import Credential
+from credstack.workspace import bulk
+from credstack.workspace.models import BulkJob, BulkRow
+
+CSV = (
+    "Name,Email,Score,Cohort\n"
+    "Ada Lovelace,ada@example.org,95,Spring\n"
+    "محمد الفارسي,mohammed@example.org,88,Spring\n"
+    ",missing@example.org,70,Spring\n"
+    "Bad Email,not-an-email,70,Spring\n"
+    "Ada Again,ADA@example.org,90,Spring\n"
+    '=HYPERLINK("http://evil"),formula@example.org,1,Spring\n'
+    "王小明,wang@example.org,77,=cmd\n"
+).encode()
+
+
+def _job(achievement, data=CSV, name="cohort.csv", kind="text/csv"):
+    return bulk.prepare_job(
+        organization=achievement.organization, achievement=achievement, filename=name, data=data, kind=kind
+    )
+
+
+def problems(job):
+    return {r.number: [(p["field"], p["message"]) for p in r.problems] for r in job.rows.all() if r.problems}
+
+
+def test_dry_run_lists_every_problem_by_row_and_field_and_issues_nothing(achievement):
+    job = _job(achievement)
+    assert job.state == "preview" and job.total == 7 and job.valid == 3
+    p = problems(job)
+    assert p[4] == [("name", "is required")]
+    assert p[5][0][0] == "email" and "not-an-email" in p[5][0][1]
+    assert p[6] == [("email", "duplicate of row 2 (same email)")]
+    assert p[7][0][0] == "name" and "formula" in p[7][0][1]
+    assert Credential.objects.count() == 0
+
+
+def test_confirm_issues_valid_rows_with_merge_fields_then_same_file_issues_nothing_twice(
+    achievement, issue, run_on_commit
+):
+    issue(name="Held Already", email="held@example.org")
+    data = CSV + b"Held Already,held@example.org,50,Spring\n"
+    job = _job(achievement, data)
+    assert problems(job)[9] == [("email", "held@example.org already holds Python Basics")]
+    with run_on_commit():
+        bulk.confirm_job(job)  # immediate task backend: runs at commit
+    job.refresh_from_db()
+    assert job.state == "done" and job.issued == 3 and job.failed == 0
+    ada = Credential.objects.get(recipient_email="ada@example.org")
+    assert ada.merge_fields == {"score": "95", "cohort": "Spring"} and ada.source == "bulk"
+    assert ada.signed()["credentialSubject"]["result"][0]["value"] == "95"
+    wang = Credential.objects.get(recipient_email="wang@example.org")
+    assert wang.merge_fields["cohort"] == "=cmd"  # stored as typed; exports escape it
+    results = bulk.results_csv(job)
+    assert "'=cmd" not in results  # merge fields are not in the results file
+    assert "'=HYPERLINK" in results  # the bad name is, escaped
+
+    again = _job(achievement, data)
+    assert again.valid == 0
+    assert {
+        n
+        for n, ps in problems(again).items()
+        if any("already issued from this same file" in m for _, m in ps)
+    } == {2, 3, 8}
+    with pytest.raises(Exception, match="no row can be issued"):
+        bulk.confirm_job(again)
+    assert Credential.objects.count() == 4
+
+
+def test_fixed_file_issues_only_the_fixed_rows(achievement, run_on_commit):
+    job = _job(achievement)
+    with run_on_commit():
+        bulk.confirm_job(job)
+    fixed = CSV.replace(b",missing@example.org", b"Grace Hopper,missing@example.org").replace(
+        b"not-an-email", b"bad@example.org"
+    )
+    job2 = _job(achievement, fixed, "cohort-fixed.csv")
+    assert job2.valid == 2  # the two fixed rows; the three issued hold it already
+    with run_on_commit():
+        bulk.confirm_job(job2)
+    assert Credential.objects.count() == 5
+    assert Credential.objects.filter(recipient_email="ada@example.org").count() == 1
+
+
+def test_resumes_after_a_crash_without_issuing_twice(achievement):
+    job = _job(achievement)
+    BulkJob.objects.filter(pk=job.pk).update(state="running")
+    # the worker issued row 2 and died before recording it
+    row = job.rows.get(number=2)
+    from credstack.credentials.actions import issue_credential
+
+    issue_credential(
+        achievement=achievement,
+        recipient_name=row.name,
+        recipient_email=row.email,
+        idempotency_key=bulk.idempotency_key(job, 2),
+    )
+    bulk.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.state == "done" and job.issued == 3
+    assert Credential.objects.filter(recipient_email="ada@example.org").count() == 1
+    assert job.rows.filter(outcome=BulkRow.Outcome.ISSUED).count() == 3
+
+
+def test_slots_are_reserved_in_blocks(achievement, monkeypatch, run_on_commit):
+    from credstack.credentials import status_lists
+
+    calls = []
+    real = status_lists.allocate_slots
+    monkeypatch.setattr(status_lists, "allocate_slots", lambda org, n=1: calls.append(n) or real(org, n))
+    job = _job(achievement)
+    with run_on_commit():
+        bulk.confirm_job(job)
+    assert calls == [3]
+    idx = list(Credential.objects.values_list("status_list_id", "status_index"))
+    assert len(set(idx)) == 3
+
+
+def test_xlsx_with_unmapped_columns(achievement):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Learner", "Contact", "Grade"])
+    ws.append(["Olga Petrova", "olga@example.org", 91])
+    buf = io.BytesIO()
+    wb.save(buf)
+    job = bulk.create_job(
+        organization=achievement.organization,
+        achievement=achievement,
+        filename="x.xlsx",
+        data=buf.getvalue(),
+        kind="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    assert job.mapping == {"name": "Learner", "email": "", "score": "Grade"} and job.total == 0
+    job = bulk.check_job(job, {"name": "Learner", "email": "Contact", "score": "Grade"})
+    assert job.valid == 1 and job.rows.get().fields == {"score": "91"}
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe n\x00a\x00", "not UTF-8"),
+        (b"name,name\nA,B\n", "appears twice"),
+        (b",email\nA,a@example.org\n", "column 1 has no name"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_clear_message(achievement, data, message):
+    with pytest.raises(bulk.FileProblem, match=message):
+        _job(achievement, data)
+    assert BulkJob.objects.count() == 0
+
+
+def test_upload_page_refuses_huge_and_disguised_files(signed_in, org, achievement):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in("issuer")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    r = client.post(
+        f"/w/{org.slug}/bulk/",
+        {"achievement": achievement.public_id, "file": SimpleUploadedFile("people.csv", png)},
+    )
+    assert "is named .csv but is really a PNG file" in r.content.decode()
+    big = SimpleUploadedFile("big.csv", b"name,email\n" + b"x" * (80 * 1024 * 1024))
+    r = client.post(f"/w/{org.slug}/bulk/", {"achievement": achievement.public_id, "file": big})
+    assert r.status_code == 413 and "the file is about 80.0 MB; the limit is 20.0 MB" in r.content.decode()
+    assert BulkJob.objects.count() == 0
+
+
+def test_bulk_pages_end_to_end_with_the_client(signed_in, org, achievement, run_on_commit):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in("issuer")
+    r = client.post(
+        f"/w/{org.slug}/bulk/",
+        {"achievement": achievement.public_id, "file": SimpleUploadedFile("c.csv", CSV)},
+    )
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "duplicate of row 2 (same email)" in page and "Issue 3 credentials" in page
+    job = BulkJob.objects.get()
+    with run_on_commit():
+        client.post(f"/w/{org.slug}/bulk/{job.public_id}/confirm")
+    page = client.get(f"/w/{org.slug}/bulk/{job.public_id}/").content.decode()
+    assert "Summary" in page and "Download the results file" in page
+    progress = client.get(f"/w/{org.slug}/bulk/{job.public_id}/progress", HTTP_HX_REQUEST="true")
+    assert 'aria-valuenow="100"' in progress.content.decode()
+    csv_text = client.get(f"/w/{org.slug}/bulk/{job.public_id}/results.csv").content.decode()
+    assert csv_text.splitlines()[0] == "row,name,email,outcome,credential_url,problems"
+    assert "http://testserver/c/" in csv_text
+
+
+def test_a_stuck_job_is_resumed_from_its_page(signed_in, org, achievement, run_on_commit):
+    job = _job(achievement)
+    BulkJob.objects.filter(pk=job.pk).update(state="running")  # the worker died before doing anything
+    client = signed_in("issuer")
+    with run_on_commit():
+        r = client.post(f"/w/{org.slug}/bulk/{job.public_id}/resume", follow=True)
+    assert "Resumed" in r.content.decode()
+    job.refresh_from_db()
+    assert job.state == "done" and job.issued == 3
+    with run_on_commit():
+        r = client.post(f"/w/{org.slug}/bulk/{job.public_id}/resume", follow=True)
+    assert "this upload is done; nothing to resume" in r.content.decode()
+    assert Credential.objects.count() == 3
+
+
+def test_control_characters_and_oversized_cells_are_reported(achievement):
+    data = (
+        "name,email,note\n"
+        "Bell\x07Name,bell@example.org,ok\n"
+        f"Long Note,long@example.org,{'x' * 501}\n"
+        f"{'N' * 501},big@example.org,ok\n"
+        "Ünïcödé Ok,ok@example.org,ok\n"
+    ).encode()
+    job = _job(achievement, data)
+    p = problems(job)
+    assert p[2] == [("name", "contains the control character U+0007 at position 5")]
+    assert p[3] == [("note", "is 501 characters; at most 500")]
+    assert p[4] == [("name", "is 501 characters long; at most 500 are allowed")]
+    assert job.valid == 1

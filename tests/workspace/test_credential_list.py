@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from credstack.credentials.models import Credential
+from credstack.workspace.queries import PAGE_SIZE
+
+
+def test_keyset_pages_cover_everything_once_in_order(signed_in, org, issue):
+    for i in range(PAGE_SIZE + 7):
+        issue(name=f"Person {i:03}", email=f"p{i}@example.org")
+    now = timezone.now()
+    Credential.objects.update(issued_at=now)  # same timestamp: the id breaks the tie
+    client = signed_in("viewer")
+    seen, url = [], f"/w/{org.slug}/credentials/"
+    while url:
+        page = client.get(url).context["page"]
+        seen += [c.public_id for c in page.items]
+        url = f"/w/{org.slug}/credentials/?after={page.next_cursor}" if page.next_cursor else None
+    assert len(seen) == len(set(seen)) == PAGE_SIZE + 7
+    assert seen == list(Credential.objects.order_by("-issued_at", "-id").values_list("public_id", flat=True))
+
+
+def test_search_and_filters(signed_in, org, issue, achievement):
+    a = issue(name="Ada Lovelace", email="ada@example.org")
+    b = issue(name="Грейс Хоппер", email="grace@Example.ORG")
+    issue(name="Alan Turing", email="alan@example.org")
+    from credstack.credentials.actions import revoke_credential
+
+    revoke_credential(b, reason="x")
+    Credential.objects.filter(pk=a.pk).update(issued_at=timezone.now() - timedelta(days=40))
+    client = signed_in("viewer")
+    base = f"/w/{org.slug}/credentials/"
+
+    def names(**q):
+        return {c.recipient_name for c in client.get(base, q).context["page"].items}
+
+    assert names(q="lovelace") == {"Ada Lovelace"}
+    assert names(q="хоппер") == {"Грейс Хоппер"} or names(q="Хоппер") == {"Грейс Хоппер"}
+    assert names(q="grace@example.org") == {"Грейс Хоппер"}
+    assert names(q=a.public_id) == {"Ada Lovelace"}
+    assert names(q=a.uri) == {"Ada Lovelace"}
+    assert names(state="revoked") == {"Грейс Хоппер"}
+    assert names(achievement=achievement.public_id) == {"Ada Lovelace", "Грейс Хоппер", "Alan Turing"}
+    since = (timezone.now() - timedelta(days=10)).date().isoformat()
+    assert names(**{"from": since}) == {"Грейс Хоппер", "Alan Turing"}
+    assert [c.recipient_name for c in client.get(base, {"sort": "name"}).context["page"].items][
+        0
+    ] == "Ada Lovelace"
+    partial = client.get(base, {"q": "alan"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "Alan Turing" in partial
+
+
+def test_bulk_select_revoke_needs_a_reason_and_skips_wrong_states(signed_in, org, issue):
+    a, b = issue(email="a@example.org"), issue(email="b@example.org")
+    client = signed_in("issuer")
+    url = f"/w/{org.slug}/credentials/bulk-action"
+    r = client.post(url, {"action": "revoke", "ids": [a.public_id, b.public_id], "reason": ""}, follow=True)
+    assert "A reason is required to revoke." in r.content.decode()
+    assert Credential.objects.filter(state="revoked").count() == 0
+    client.post(url, {"action": "revoke", "ids": [a.public_id], "reason": "fraud"})
+    r = client.post(url, {"action": "suspend", "ids": [a.public_id, b.public_id]}, follow=True)
+    assert "Suspend: 1 credential(s). 1 skipped" in r.content.decode()
