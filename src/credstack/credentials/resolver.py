@@ -8,6 +8,7 @@ from django.conf import settings
 
 from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
+from credstack.vc import did as vc_did
 
 from .models import StatusList
 
@@ -20,6 +21,9 @@ def local_fetch(url: str) -> dict:
     """Resolve a did:web of one of our organizations, or one of our status list URLs."""
     if url.startswith("did:web:"):
         did = url.split("#", 1)[0]
+        platform = _platform_document(did)
+        if platform is not None:
+            return platform
         org = Organization.objects.filter(slug=did.rsplit(":", 1)[-1]).first()
         if org and org.did == did:
             return did_document(org)
@@ -30,6 +34,10 @@ def local_fetch(url: str) -> dict:
     if not bare.startswith(base):
         raise NotLocal(url)
     parts = bare[len(base) :].split("/")
+    if parts == [".well-known", "did.json"]:
+        platform = _platform_document(vc_did.did_web_for(settings.CREDSTACK_BASE_URL))
+        if platform is not None:
+            return platform
     if len(parts) == 3 and parts[0] == "orgs" and parts[2] == "did.json":
         org = Organization.objects.filter(slug=parts[1]).first()
         if org:
@@ -39,3 +47,14 @@ def local_fetch(url: str) -> dict:
         if status_list:
             return json.loads(getattr(status_list, f"{parts[2]}_document"))
     raise NotLocal(url)
+
+
+def _platform_document(did: str) -> dict | None:
+    """The deployment's own DID document (its platform keys sign portfolio exports), if ``did`` is it."""
+    if did != vc_did.did_web_for(settings.CREDSTACK_BASE_URL):
+        return None
+    try:
+        from credstack.portal.queries import platform_did_document
+    except ImportError:
+        return None
+    return platform_did_document()

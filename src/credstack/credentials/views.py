@@ -1,17 +1,25 @@
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
 
-from .models import Credential, StatusList
+from . import engagement, files
+from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
 
 VC_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
+BOTS = ("bot", "crawler", "spider", "preview", "facebookexternalhit", "slackbot", "linkedinbot", "whatsapp")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -37,14 +45,90 @@ def _json(
     return response
 
 
+def _is_bot(request: HttpRequest) -> bool:
+    agent = request.headers.get("User-Agent", "").lower()
+    return any(b in agent for b in BOTS)
+
+
+def viewer_may_see(request: HttpRequest, credential: Credential) -> bool:
+    """A private credential shows nothing personal to strangers: only its holder (signed in to the portal)
+    and members of the issuing organization see it."""
+    if credential.is_public:
+        return True
+    try:
+        from credstack.portal.queries import is_holder
+    except ImportError:
+        is_holder = None
+    if is_holder and is_holder(request, credential):
+        return True
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        try:
+            from credstack.organizations.models import Membership
+        except ImportError:
+            return bool(user.is_superuser)
+        return (
+            user.is_superuser
+            or Membership.objects.filter(user=user, organization_id=credential.organization_id).exists()
+        )
+    return False
+
+
+def _credential(public_id: str) -> Credential:
+    return get_object_or_404(
+        Credential.objects.select_related("organization", "achievement", "replaced_by"), public_id=public_id
+    )
+
+
+def _private_file(request: HttpRequest, credential: Credential) -> None:
+    if not viewer_may_see(request, credential):
+        raise Http404("this credential is private")
+
+
+_REPORTS: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
+REPORT_TTL = 60.0
+
+
+def cached_report(credential: Credential):
+    """The verification report shown on the page. Verifying takes three signature checks (the credential
+    and its two status lists); a report is reused for up to a minute while nothing it depends on changed:
+    the key holds the credential's state and its status list's last change, so a revocation shows at once."""
+    updated = (
+        StatusList.objects.filter(pk=credential.status_list_id).values_list("updated_at", flat=True).first()
+    )
+    key = (credential.pk, credential.state, updated, credential.valid_until, settings.CREDSTACK_BASE_URL)
+    now = time.monotonic()
+    with _REPORTS_LOCK:
+        hit = _REPORTS.get(key)
+        if hit and now - hit[0] < REPORT_TTL:
+            return hit[1]
+    report = vc_verify.verify_credential(credential.signed(), fetch=local_fetch)
+    with _REPORTS_LOCK:
+        _REPORTS[key] = (now, report)
+        while len(_REPORTS) > 2048:
+            _REPORTS.popitem(last=False)
+    return report
+
+
+def page_state(credential: Credential, report) -> str:
+    """What the page shows in big letters: replaced wins over the checks; then the report's status."""
+    if credential.replaced_by_id:
+        return "replaced"
+    return report.status
+
+
 @require_safe
 def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = get_object_or_404(
-        Credential.objects.select_related("organization", "achievement"), public_id=public_id
-    )
+    credential = _credential(public_id)
+    visible = viewer_may_see(request, credential)
     if _wants_json(request):
+        if not visible:
+            raise Http404("this credential is private")
         return _json(credential.document)
-    report = vc_verify.verify_credential(credential.signed(), fetch=local_fetch)
+    report = cached_report(credential)
+    if not _is_bot(request):
+        engagement.record(credential.pk, CredentialEvent.Kind.VIEWED)
     response = render(
         request,
         "credentials/credential.html",
@@ -53,17 +137,77 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "org": credential.organization,
             "achievement": credential.achievement,
             "report": report,
-            "state": report.status,
+            "state": page_state(credential, report),
+            "visible": visible,
+            "is_private": not credential.is_public,
+            "base_url": settings.CREDSTACK_BASE_URL,
+            "now": timezone.now(),
         },
     )
-    response["Vary"] = "Accept"
+    response["Vary"] = "Accept, Cookie"
+    if not credential.is_public:
+        response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _download(request: HttpRequest, credential: Credential, kind: str) -> None:
+    if not _is_bot(request):
+        engagement.record(credential.pk, CredentialEvent.Kind.DOWNLOADED, kind)
 
 
 @require_safe
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    credential = get_object_or_404(Credential, public_id=public_id)
+    credential = _credential(public_id)
+    _private_file(request, credential)
+    _download(request, credential, "json")
     return _json(credential.document, filename=f"credential-{public_id}.json")
+
+
+def _file_response(data: bytes | str, content_type: str, filename: str, inline: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def credential_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    credential = _credential(public_id)
+    _private_file(request, credential)
+    _download(request, credential, "pdf")
+    return _file_response(
+        files.certificate_pdf(credential), "application/pdf", f"certificate-{public_id}.pdf", inline=False
+    )
+
+
+@require_safe
+def credential_png(request: HttpRequest, public_id: str) -> HttpResponse:
+    credential = _credential(public_id)
+    _private_file(request, credential)
+    if request.GET.get("download"):
+        _download(request, credential, "png")
+    response = _file_response(
+        files.baked_png(credential),
+        "image/png",
+        f"badge-{public_id}.png",
+        inline=not request.GET.get("download"),
+    )
+    return response
+
+
+@require_safe
+def credential_svg(request: HttpRequest, public_id: str) -> HttpResponse:
+    credential = _credential(public_id)
+    _private_file(request, credential)
+    _download(request, credential, "svg")
+    response = _file_response(
+        files.baked_svg(credential), "image/svg+xml; charset=utf-8", f"badge-{public_id}.svg", inline=False
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @require_safe

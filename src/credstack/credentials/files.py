@@ -1,0 +1,148 @@
+"""The files of a credential, served at permanent links: ``{id}.pdf``, ``{id}.png``, ``{id}.svg``.
+
+- PDF: the certificate rendered from the credential's design version (``credstack.designs``; a built-in
+  design in the brand when that app is absent), with a QR code to the credential's page and the signed
+  credential attached as ``credential.json``, so the file alone verifies offline.
+- PNG / SVG: the achievement's badge (uploaded, or generated from the brand) baked with the signed
+  credential (Open Badges 3.0 ``openbadgecredential``) and the OB 2.0 hosted assertion's URL.
+
+Rendering is deterministic in the credential; the unbaked badge is cached per achievement because
+rasterising it costs ~70 ms, baking costs microseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from credstack.render import badge_png, badge_svg, builtin_design, render_pdf
+from credstack.vc import baking
+
+from .models import Credential
+
+DEFAULT_COLOR = "#1d3f6e"
+_BADGE_CACHE: OrderedDict[tuple, bytes | str] = OrderedDict()
+_BADGE_CACHE_SIZE = 256
+_lock = threading.Lock()
+
+
+def _brand(org) -> str:
+    color = getattr(org, "brand_color", "") or DEFAULT_COLOR
+    return color if len(color) == 7 and color.startswith("#") else DEFAULT_COLOR
+
+
+def design_and_values(credential: Credential) -> tuple[dict, dict, dict]:
+    """(design, assets, values) for the credential's certificate."""
+    try:
+        from credstack.designs.queries import design_for_credential
+    except ImportError:  # the designs app is optional for this module
+        design, assets = builtin_design("classic", color=_brand(credential.organization)), {}
+    else:
+        design, assets = design_for_credential(credential)
+    try:
+        from credstack.designs.queries import values_for_credential
+    except ImportError:
+        values_for_credential = None
+    values = values_for_credential(credential) if values_for_credential else _values(credential)
+    return design, assets, values
+
+
+def _values(credential: Credential) -> dict:
+    values = {
+        "recipient_name": credential.recipient_name,
+        "achievement_name": credential.achievement.name,
+        "issuer_name": credential.organization.name,
+        "issue_date": credential.issued_at.date(),
+        "expiry_date": credential.valid_until.date() if credential.valid_until else "",
+        "credential_id": credential.public_id,
+        "credential_url": credential.uri,
+    }
+    for key, value in (getattr(credential, "merge_fields", None) or {}).items():
+        values.setdefault(key, value)
+    return values
+
+
+def certificate_pdf(credential: Credential) -> bytes:
+    """The certificate. Rendered once, then kept in storage (``certificates/``): a credential's PDF never
+    changes (its design version and values are fixed at issue; its state is not printed on it)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
+    name = f"certificates/{credential.public_id}-{digest}.pdf"
+    try:
+        with default_storage.open(name, "rb") as fh:
+            return fh.read()
+    except (FileNotFoundError, OSError):
+        pass
+    pdf = render_certificate(credential)
+    try:
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(pdf))
+    except OSError:  # a read-only or full disk only costs speed
+        pass
+    return pdf
+
+
+def render_certificate(credential: Credential) -> bytes:
+    design, assets, values = design_and_values(credential)
+    return render_pdf(
+        design,
+        values,
+        assets,
+        attachments=[("credential.json", credential.document.encode("utf-8"), "application/vc+ld+json")],
+    )
+
+
+def _uploaded_badge(achievement) -> tuple[str, bytes] | None:
+    field = getattr(achievement, "badge_image", None)
+    if not field:
+        return None
+    try:
+        with field.open("rb") as fh:
+            data = fh.read(baking.MAX_IMAGE_BYTES + 1)
+    except OSError:
+        return None
+    if data.startswith(baking.PNG_SIGNATURE):
+        return "png", data
+    head = data[:4096].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:65536].lower():
+        return "svg", data
+    return None
+
+
+def _cached(key: tuple, make):
+    with _lock:
+        if key in _BADGE_CACHE:
+            _BADGE_CACHE.move_to_end(key)
+            return _BADGE_CACHE[key]
+    value = make()
+    with _lock:
+        _BADGE_CACHE[key] = value
+        while len(_BADGE_CACHE) > _BADGE_CACHE_SIZE:
+            _BADGE_CACHE.popitem(last=False)
+    return value
+
+
+def badge_image(credential: Credential, kind: str) -> bytes | str:
+    """The achievement's badge before baking: PNG bytes or SVG text."""
+    achievement, org = credential.achievement, credential.organization
+    uploaded = _uploaded_badge(achievement)
+    if uploaded and uploaded[0] == kind:
+        return uploaded[1] if kind == "png" else uploaded[1].decode("utf-8", "replace")
+    color = _brand(org)
+    key = (kind, achievement.name, org.name, color)
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    if kind == "png":
+        return _cached((digest,), lambda: badge_png(achievement.name, color, issuer=org.name, size=512))
+    return _cached((digest,), lambda: badge_svg(achievement.name, color, issuer=org.name, size=512))
+
+
+def baked_png(credential: Credential) -> bytes:
+    png = baking.bake_png(badge_image(credential, "png"), credential.document, baking.OB3_KEYWORD)
+    return baking.bake_png(png, f"{credential.uri}/ob2", baking.OB2_KEYWORD)
+
+
+def baked_svg(credential: Credential) -> str:
+    return baking.bake_svg(badge_image(credential, "svg"), credential.document)

@@ -1,0 +1,157 @@
+"""Turning an email template and a credential into a message: merge tags, brand, tracked links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.html import escape
+
+from .models import EmailTemplate
+
+MERGE_TAGS = {
+    "recipient_name": "the recipient's name",
+    "achievement_name": "what they earned",
+    "issuer_name": "your organization's name",
+    "credential_url": "the credential's permanent page",
+    "issue_date": "the issue date",
+    "expiry_date": "the expiry date (empty if none)",
+    "portal_url": "the recipient's portal",
+}
+_TAG = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+
+DEFAULTS = {
+    EmailTemplate.Kind.ISSUED: (
+        "Your credential: {{ achievement_name }}",
+        "Hello {{ recipient_name }},\n\n"
+        "{{ issuer_name }} has issued you a credential: {{ achievement_name }}.\n\n"
+        "It is yours for life: view it, download the certificate and the badge, and share it on "
+        "LinkedIn from the links below. Anyone can check it is genuine.",
+    ),
+    EmailTemplate.Kind.EXPIRY: (
+        "Your credential {{ achievement_name }} expires on {{ expiry_date }}",
+        "Hello {{ recipient_name }},\n\n"
+        "Your credential {{ achievement_name }} from {{ issuer_name }} expires on {{ expiry_date }}.\n\n"
+        "Contact {{ issuer_name }} if you would like to renew it.",
+    ),
+}
+
+
+class TemplateError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def check_template(subject: str, body: str) -> None:
+    """Refuse unknown merge tags and control characters, naming the field and the tag."""
+    errors: dict[str, str] = {}
+    for field, text in (("subject", subject), ("body", body)):
+        if not text.strip():
+            errors[field] = "is required"
+            continue
+        unknown = [t for t in _TAG.findall(text) if t not in MERGE_TAGS]
+        if unknown:
+            errors[field] = f"unknown merge tag {{{{ {unknown[0]} }}}}; use one of: " + ", ".join(MERGE_TAGS)
+        elif field == "subject" and any(c in text for c in "\r\n"):
+            errors[field] = "must be one line"
+        elif any(ord(c) < 32 and c not in "\n\r\t" for c in text):
+            errors[field] = "contains a control character"
+    if len(subject) > 200:
+        errors["subject"] = f"is {len(subject)} characters long; at most 200 are allowed"
+    if errors:
+        raise TemplateError(errors)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return _TAG.sub(lambda m: str(values.get(m.group(1), "")), text)
+
+
+def template_for(credential, kind: str = EmailTemplate.Kind.ISSUED) -> tuple[str, str]:
+    """(subject, body): the achievement's template, else the organization's, else the default."""
+    rows = {
+        (t.achievement_id is not None): t
+        for t in EmailTemplate.objects.filter(organization_id=credential.organization_id, kind=kind).filter(
+            models_q_for(credential)
+        )
+    }
+    chosen = rows.get(True) or rows.get(False)
+    if chosen:
+        return chosen.subject, chosen.body
+    return DEFAULTS[kind]
+
+
+def models_q_for(credential):
+    from django.db.models import Q
+
+    return Q(achievement__isnull=True) | Q(achievement_id=credential.achievement_id)
+
+
+def values_for(credential) -> dict[str, str]:
+    return {
+        "recipient_name": credential.recipient_name,
+        "achievement_name": credential.achievement.name,
+        "issuer_name": credential.organization.name,
+        "credential_url": credential.uri,
+        "issue_date": f"{credential.issued_at:%-d %B %Y}",
+        "expiry_date": f"{credential.valid_until:%-d %B %Y}" if credential.valid_until else "",
+        "portal_url": f"{settings.CREDSTACK_BASE_URL}/me/",
+    }
+
+
+@dataclass
+class Message:
+    subject: str
+    text: str
+    html: str
+
+
+def _paragraphs_html(text: str) -> str:
+    return "".join(
+        "<p>" + escape(p).replace("\n", "<br>") + "</p>"
+        for p in re.split(r"\n\s*\n", text.strip())
+        if p.strip()
+    )
+
+
+def render_message(credential, subject: str, body: str, token: str | None = None) -> Message:
+    """The email for a credential from a template; ``token`` makes the links and pixel tracked."""
+    values = values_for(credential)
+    base = settings.CREDSTACK_BASE_URL
+    org = credential.organization
+
+    def link(target: str, direct: str) -> str:
+        return f"{base}/d/{token}/go/{target}" if token else direct
+
+    links = {
+        "page": link("page", credential.uri),
+        "pdf": link("pdf", f"{credential.uri}.pdf"),
+        "png": link("png", f"{credential.uri}.png"),
+        "json": link("json", f"{credential.uri}.json"),
+        "portal": link("portal", f"{base}/me/login"),
+    }
+    context = {
+        "credential": credential,
+        "org": org,
+        "brand": getattr(org, "brand_color", "") or "#1d3f6e",
+        "logo_url": getattr(org, "logo_url", "") or org.image_url,
+        "body_html": _paragraphs_html(fill(body, values)),
+        "body_text": fill(body, values),
+        "links": links,
+        # the text version shows the permanent links themselves: people copy them
+        "direct": {
+            "page": credential.uri,
+            "pdf": f"{credential.uri}.pdf",
+            "png": f"{credential.uri}.png",
+            "json": f"{credential.uri}.json",
+            "portal": links["portal"],
+        },
+        "pixel": f"{base}/d/{token}/open.gif" if token else "",
+    }
+    return Message(
+        subject=" ".join(fill(subject, values).split())[:250],
+        text=render_to_string("delivery/email.txt", context),
+        html=render_to_string("delivery/email.html", context),
+    )

@@ -1,0 +1,149 @@
+"""Tracking (pixel, link redirects) and the email-template editor with preview."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from credstack.achievements.models import Achievement
+from credstack.credentials.models import Credential
+from credstack.organizations.permissions import Role, member_required
+
+from . import actions, rendering
+from .models import EmailTemplate
+
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+TARGETS = {"page": "", "pdf": ".pdf", "png": ".png", "svg": ".svg", "json": ".json"}
+
+
+@never_cache
+@require_safe
+def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    actions.record_open(token)
+    return HttpResponse(PIXEL, content_type="image/gif")
+
+
+@require_safe
+def click(request: HttpRequest, token: str, target: str) -> HttpResponse:
+    if target not in TARGETS and target != "portal":
+        raise Http404
+    delivery = actions.record_click(token, target)
+    if delivery is None:
+        raise Http404
+    if target == "portal":
+        return HttpResponseRedirect(f"/me/login?d={token}")
+    return HttpResponseRedirect(f"/c/{delivery.credential.public_id}{TARGETS[target]}")
+
+
+# ---- the editor (organization admins) -------------------------------------------------------------
+
+
+def _sample_credential(org, achievement: Achievement | None) -> Credential:
+    """The newest credential to preview with, else an unsaved example."""
+    qs = Credential.objects.filter(organization=org).select_related("organization", "achievement")
+    if achievement:
+        qs = qs.filter(achievement=achievement)
+    found = qs.order_by("-issued_at", "-id").first()
+    if found:
+        return found
+    from django.utils import timezone
+
+    ach = (
+        achievement
+        or Achievement.objects.filter(organization=org).first()
+        or Achievement(
+            organization=org, name="Foundations of Data Analysis", description="", criteria_narrative=""
+        )
+    )
+    return Credential(
+        organization=org,
+        achievement=ach,
+        recipient_name="Amélie Dubois-Fontaine",
+        recipient_email="amelie@example.org",
+        issued_at=timezone.now(),
+        public_id="EXAMPLE",
+    )
+
+
+@member_required(Role.ADMIN)
+@require_safe
+def template_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = request.organization
+    templates = {(t.achievement_id, t.kind): t for t in EmailTemplate.objects.filter(organization=org)}
+    achievements = Achievement.objects.filter(organization=org).order_by("name")
+    rows = [{"label": "All achievements (organization default)", "achievement": None}] + [
+        {"label": a.name, "achievement": a} for a in achievements
+    ]
+    for row in rows:
+        aid = row["achievement"].pk if row["achievement"] else None
+        row["kinds"] = [
+            {"kind": k, "label": label, "custom": (aid, k) in templates}
+            for k, label in EmailTemplate.Kind.choices
+        ]
+    return render(
+        request, "delivery/templates.html", {"org": org, "membership": request.membership, "rows": rows}
+    )
+
+
+@member_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, org_slug: str, kind: str, achievement_id: str = "") -> HttpResponse:
+    org = request.organization
+    if kind not in EmailTemplate.Kind.values:
+        raise Http404
+    achievement = (
+        get_object_or_404(Achievement, organization=org, public_id=achievement_id) if achievement_id else None
+    )
+    row = EmailTemplate.objects.filter(organization=org, achievement=achievement, kind=kind).first()
+    if achievement and row is None:
+        inherited = EmailTemplate.objects.filter(organization=org, achievement=None, kind=kind).first()
+        subject, body = (inherited.subject, inherited.body) if inherited else rendering.DEFAULTS[kind]
+    else:
+        subject, body = (row.subject, row.body) if row else rendering.DEFAULTS[kind]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        subject, body = request.POST.get("subject", ""), request.POST.get("body", "").replace("\r\n", "\n")
+        action = request.POST.get("action", "preview")
+        try:
+            rendering.check_template(subject, body)
+        except rendering.TemplateError as exc:
+            errors = exc.errors
+        if not errors and action == "save":
+            EmailTemplate.objects.update_or_create(
+                organization=org,
+                achievement=achievement,
+                kind=kind,
+                defaults={"subject": subject, "body": body},
+            )
+            messages.success(request, "Email template saved.")
+            return redirect("delivery-templates", org_slug=org.slug)
+        if action == "reset" and row:
+            row.delete()
+            messages.success(request, "Back to the default email.")
+            return redirect("delivery-templates", org_slug=org.slug)
+    preview = None
+    if not errors:
+        preview = rendering.render_message(_sample_credential(org, achievement), subject, body)
+    return render(
+        request,
+        "delivery/template_edit.html",
+        {
+            "org": org,
+            "membership": request.membership,
+            "achievement": achievement,
+            "kind": kind,
+            "kind_label": EmailTemplate.Kind(kind).label,
+            "subject": subject,
+            "body": body,
+            "errors": errors,
+            "preview": preview,
+            "tags": rendering.MERGE_TAGS,
+            "custom": row is not None,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,115 @@
+"""Open Badges 2.0 hosted documents: the Assertion at ``{credential}/ob2``, its BadgeClass at
+``{achievement}/ob2`` and the Issuer at ``/orgs/<slug>/ob2``. Read-only; generated from the same rows as
+the OB 3.0 credential. A revoked or suspended credential's assertion answers 410 with ``revoked: true``
+(OB 2.0 has no suspension; hosted assertions are checked live, so reinstating restores it)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from credstack.achievements.models import Achievement
+from credstack.credentials import files
+from credstack.credentials.models import Credential
+from credstack.organizations.models import Organization
+from credstack.vc import ob2
+
+
+def _ld(doc: dict, status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(doc, ensure_ascii=False, indent=1),
+        content_type="application/ld+json; charset=utf-8",
+        status=status,
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def issuer_url(org: Organization) -> str:
+    return f"{settings.CREDSTACK_BASE_URL}/orgs/{org.slug}/ob2"
+
+
+def badge_class_url(achievement: Achievement) -> str:
+    return f"{achievement.uri}/ob2"
+
+
+def issuer_doc(org: Organization) -> dict:
+    return ob2.issuer(
+        id=issuer_url(org),
+        name=org.name,
+        url=org.url or f"{settings.CREDSTACK_BASE_URL}/me/o/{org.slug}/",
+        email=org.email,
+        image=getattr(org, "logo_url", "") or org.image_url,
+    )
+
+
+def badge_class_doc(achievement: Achievement) -> dict:
+    return ob2.badge_class(
+        id=badge_class_url(achievement),
+        name=achievement.name,
+        description=achievement.description,
+        image=f"{badge_class_url(achievement)}/image.png",
+        criteria_narrative=achievement.criteria_narrative,
+        criteria_url=achievement.criteria_url,
+        issuer_id=issuer_url(achievement.organization),
+        tags=list(achievement.tags or []),
+        alignments=list(achievement.alignments or []),
+    )
+
+
+def assertion_doc(credential: Credential) -> tuple[dict, int]:
+    url = f"{credential.uri}/ob2"
+    subject = credential.signed().get("credentialSubject", {})
+    identity = next(
+        (i for i in subject.get("identifier", []) if i.get("identityType") == "emailAddress"), None
+    )
+    if identity is None:
+        raise ValueError("credential has no hashed email identifier")
+    doc = ob2.assertion(
+        id=url,
+        badge_id=badge_class_url(credential.achievement),
+        identity_hash=identity["identityHash"],
+        salt=identity.get("salt", ""),
+        issued_on=credential.issued_at,
+        expires=credential.valid_until,
+        image=f"{credential.uri}.png",
+    )
+    if credential.state != Credential.State.ACTIVE:
+        # the whole assertion with revoked: true (the validator needs its properties to say "revoked")
+        doc.update(ob2.revoked_assertion(id=url, reason=credential.revocation_reason or credential.state))
+        return doc, 410
+    return doc, 200
+
+
+@require_safe
+def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
+    credential = get_object_or_404(
+        Credential.objects.select_related("achievement", "organization"), public_id=public_id
+    )
+    doc, status = assertion_doc(credential)
+    return _ld(doc, status)
+
+
+@require_safe
+def badge_class(request: HttpRequest, public_id: str) -> HttpResponse:
+    achievement = get_object_or_404(Achievement.objects.select_related("organization"), public_id=public_id)
+    return _ld(badge_class_doc(achievement))
+
+
+@require_safe
+def badge_class_image(request: HttpRequest, public_id: str) -> HttpResponse:
+    achievement = get_object_or_404(Achievement.objects.select_related("organization"), public_id=public_id)
+    probe = Credential(achievement=achievement, organization=achievement.organization)
+    response = HttpResponse(files.badge_image(probe, "png"), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_safe
+def issuer(request: HttpRequest, slug: str) -> HttpResponse:
+    return _ld(issuer_doc(get_object_or_404(Organization, slug=slug)))

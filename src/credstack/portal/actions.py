@@ -1,0 +1,236 @@
+"""Every write of the recipient portal: one-time codes, sign-in, emails, visibility, deletion, the platform key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from credstack.credentials.models import Credential
+from credstack.credentials.validation import clean_email
+from credstack.organizations.sealing import seal
+from credstack.vc import keys as vc_keys
+
+from .models import Account, AccountEmail, LoginCode, PlatformKey, seal_context
+
+log = logging.getLogger(__name__)
+
+CODE_TTL = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+CODES_PER_EMAIL_PER_HOUR = 5
+CODES_PER_IP_PER_HOUR = 30
+
+
+class CodeError(Exception):
+    """A code request or a code that cannot be accepted; the message says why."""
+
+
+def normalize(email: str) -> str:
+    if isinstance(email, str) and len(email.strip()) > 254:
+        raise ValidationError({"email": "is longer than 254 characters"})
+    return clean_email(email, "email").lower()
+
+
+def _hash(normalized: str, code: str, purpose: str) -> str:
+    key = hashlib.sha256(b"credstack portal codes v1:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, f"{purpose}:{normalized}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def request_code(
+    email: str,
+    *,
+    purpose: str = LoginCode.Purpose.LOGIN,
+    account: Account | None = None,
+    ip: str | None = None,
+    org=None,
+) -> str:
+    """Create a code and email it. Returns the normalized address. Raises ValidationError for a bad
+    address and CodeError when rate-limited."""
+    normalized = normalize(email)
+    now = timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    if (
+        LoginCode.objects.filter(normalized_email=normalized, created_at__gte=hour_ago).count()
+        >= CODES_PER_EMAIL_PER_HOUR
+    ):
+        raise CodeError("Too many codes were requested for this address in the last hour. Try again later.")
+    if (
+        ip
+        and LoginCode.objects.filter(requested_ip=ip, created_at__gte=hour_ago).count()
+        >= CODES_PER_IP_PER_HOUR
+    ):
+        raise CodeError("Too many codes were requested from your network in the last hour. Try again later.")
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        # a new code replaces the previous unused ones for the same address and purpose
+        LoginCode.objects.filter(normalized_email=normalized, purpose=purpose, used_at__isnull=True).update(
+            used_at=now
+        )
+        LoginCode.objects.create(
+            normalized_email=normalized,
+            email=clean_email(email, "email"),
+            purpose=purpose,
+            account=account,
+            code_hash=_hash(normalized, code, purpose),
+            expires_at=now + CODE_TTL,
+            requested_ip=ip,
+        )
+    context = {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60), "org": org, "purpose": purpose}
+    message = EmailMultiAlternatives(
+        subject=f"{code} is your credstack sign-in code",
+        body=render_to_string("portal/email/code.txt", context),
+        to=[clean_email(email, "email")],
+    )
+    message.attach_alternative(render_to_string("portal/email/code.html", context), "text/html")
+    message.send()
+    return normalized
+
+
+def check_code(email: str, code: str, *, purpose: str = LoginCode.Purpose.LOGIN) -> LoginCode:
+    """Use up the code if it matches. Raises CodeError saying why not."""
+    normalized = normalize(email)
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    now = timezone.now()
+    error = ""
+    # the failure is recorded in the transaction and raised after it commits (raising inside would roll
+    # back the attempt count)
+    with transaction.atomic():
+        row = (
+            LoginCode.objects.select_for_update()
+            .filter(normalized_email=normalized, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if row is None:
+            error = "There is no code waiting for this address: ask for a new one."
+        elif row.expires_at <= now:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            error = "This code has expired: ask for a new one."
+        elif len(code) != 6 or not hmac.compare_digest(row.code_hash, _hash(normalized, code, purpose)):
+            row.attempts += 1
+            fields = ["attempts"]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.used_at = now
+                fields.append("used_at")
+            row.save(update_fields=fields)
+            if row.used_at:
+                error = "Wrong code, too many times: ask for a new one."
+            else:
+                error = f"Wrong code. {MAX_ATTEMPTS - row.attempts} attempt(s) left."
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+    if error:
+        raise CodeError(error)
+    return row
+
+
+def sign_in(email: str, code: str) -> Account:
+    """Check the code and return the address's account, creating it on first sign-in."""
+    row = check_code(email, code)
+    with transaction.atomic():
+        existing = (
+            AccountEmail.objects.select_related("account").filter(normalized=row.normalized_email).first()
+        )
+        if existing:
+            account = existing.account
+        else:
+            account = Account.objects.create()
+            try:
+                with transaction.atomic():
+                    AccountEmail.objects.create(
+                        account=account,
+                        email=row.email,
+                        normalized=row.normalized_email,
+                        verified_at=timezone.now(),
+                    )
+            except IntegrityError:  # the same address signed in twice at once
+                account.delete()
+                account = AccountEmail.objects.get(normalized=row.normalized_email).account
+        account.last_login_at = timezone.now()
+        account.save(update_fields=["last_login_at"])
+    return account
+
+
+def add_email(account: Account, email: str, code: str) -> AccountEmail:
+    """Verify another address for the account. If it belongs to another account, that account's
+    addresses move over (the portfolios merge) and it is removed."""
+    row = check_code(email, code, purpose=LoginCode.Purpose.ADD_EMAIL)
+    if row.account_id != account.pk:
+        raise CodeError("This code was sent for another account.")
+    with transaction.atomic():
+        other = AccountEmail.objects.filter(normalized=row.normalized_email).first()
+        if other and other.account_id == account.pk:
+            return other
+        if other:
+            merged = other.account
+            AccountEmail.objects.filter(account=merged).update(account=account)
+            merged.delete()
+            return AccountEmail.objects.get(normalized=row.normalized_email)
+        return AccountEmail.objects.create(
+            account=account, email=row.email, normalized=row.normalized_email, verified_at=timezone.now()
+        )
+
+
+def remove_email(account: Account, email_id: int) -> None:
+    emails = list(account.emails.all())
+    if len(emails) <= 1:
+        raise ValidationError({"email": "is the account's only address; delete the account instead"})
+    AccountEmail.objects.filter(account=account, pk=email_id).delete()
+
+
+def account_credentials(account: Account):
+    from .queries import credentials_for
+
+    return credentials_for(account)
+
+
+def set_visibility(account: Account, credential: Credential, public: bool) -> None:
+    """Public: anyone with the link sees the page; private: strangers see nothing personal."""
+    Credential.objects.filter(pk=credential.pk).update(is_public=public)
+
+
+@transaction.atomic
+def delete_account(account: Account) -> int:
+    """Erase the account: its addresses, codes and sessions go; its credentials become private (their pages
+    show nothing personal) and the addresses in delivery records are erased. The signed credentials and the
+    status lists stay, so every credential keeps verifying. Returns how many credentials were made private."""
+    from credstack.delivery.models import Delivery
+
+    normalized = list(account.emails.values_list("normalized", flat=True))
+    creds = Credential.objects.annotate(email_l=Lower("recipient_email")).filter(email_l__in=normalized)
+    n = creds.update(is_public=False)
+    Delivery.objects.annotate(to_l=Lower("to")).filter(to_l__in=normalized).update(to="")
+    LoginCode.objects.filter(normalized_email__in=normalized).delete()
+    account.delete()
+    log.info("portal account deleted (%d credentials made private)", n)
+    return n
+
+
+def platform_key() -> PlatformKey:
+    """The active platform key, created on first use."""
+    key = PlatformKey.objects.filter(active=True).first()
+    if key:
+        return key
+    new = vc_keys.Ed25519Key.generate()
+    fragment = "key-1"
+    try:
+        with transaction.atomic():
+            return PlatformKey.objects.create(
+                fragment=fragment,
+                public_multibase=new.public_multibase,
+                sealed_private_key=seal(new.private_bytes(), seal_context(fragment)),
+            )
+    except IntegrityError:  # created concurrently
+        return PlatformKey.objects.get(active=True)

@@ -1,0 +1,91 @@
+"""Export a portfolio: a ZIP of every credential's files and one CLR 2.0 credential signed by the platform."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+
+from django.conf import settings
+from django.utils import timezone
+
+from credstack.credentials import files
+from credstack.vc import clr, proofs
+
+from .actions import platform_key
+from .models import Account, PlatformKey
+
+
+def platform_profile() -> dict:
+    host = settings.CREDSTACK_BASE_URL.split("://", 1)[-1]
+    return {"id": PlatformKey.did(), "name": f"credstack at {host}", "url": settings.CREDSTACK_BASE_URL}
+
+
+def portfolio_clr(account: Account, credentials) -> dict:
+    """The whole portfolio as one signed ClrCredential (issuer: the platform's did:web)."""
+    key = platform_key()
+    names = {c.recipient_name for c in credentials}
+    now = timezone.now().replace(microsecond=0)
+    unsigned = clr.compose(
+        issuer=platform_profile(),
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        name="Portfolio of credentials",
+        description="Every credential held in this portfolio, each with its own issuer's proof.",
+        credentials=[c.signed() for c in credentials],
+        valid_from=now,
+        recipient_emails=list(account.emails.values_list("email", flat=True)),
+        recipient_name=next(iter(names)) if len(names) == 1 else None,
+        associations=_associations(account),
+    )
+    return proofs.sign(unsigned, key.load(), key.verification_method, created=now)
+
+
+def _associations(account: Account) -> list[dict]:
+    """CLR associations (``isPartOf``, ``precedes``) of the pathways the learner is on, when the pathways
+    app is installed."""
+    try:
+        from credstack.pathways.actions import clr_associations
+        from credstack.pathways.models import Pathway
+        from credstack.pathways.queries import progress_for_emails
+    except ImportError:
+        return []
+    emails = list(account.emails.values_list("normalized", flat=True))
+    ids = [p.pathway_id for p in progress_for_emails(emails)]
+    out: list[dict] = []
+    for pathway in Pathway.objects.filter(public_id__in=ids).select_related("achievement"):
+        for a in clr_associations(pathway):
+            if a not in out:
+                out.append(a)
+    return out
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return s[:40] or "credential"
+
+
+def portfolio_zip(account: Account, credentials) -> bytes:
+    credentials = list(credentials)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for c in credentials:
+            folder = f"{_slug(c.achievement.name)}-{c.public_id}"
+            zf.writestr(f"{folder}/credential.json", c.document)
+            zf.writestr(f"{folder}/certificate.pdf", files.certificate_pdf(c))
+            zf.writestr(f"{folder}/badge.png", files.baked_png(c))
+            zf.writestr(f"{folder}/badge.svg", files.baked_svg(c))
+        zf.writestr(
+            "portfolio-clr.json",
+            json.dumps(portfolio_clr(account, credentials), ensure_ascii=False, indent=1),
+        )
+        zf.writestr(
+            "README.txt",
+            "Your credentials, exported from credstack.\n\n"
+            "Each folder holds one credential: the signed Open Badges 3.0 credential (credential.json), the\n"
+            "certificate (certificate.pdf, with the signed credential attached) and the badge (PNG and SVG,\n"
+            "baked with the signed credential). portfolio-clr.json is a CLR 2.0 credential holding all of\n"
+            "them, signed by this credstack instance. Each verifies with any Open Badges 3.0 verifier.\n",
+        )
+    return buf.getvalue()

@@ -1,0 +1,106 @@
+"""The recipient portal: accounts of learners (no password), their verified emails, one-time login codes,
+and the platform's own signing key (for the portfolio's CLR credential)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from credstack.ids import new_public_id
+from credstack.vc import did as vc_did
+from credstack.vc import keys as vc_keys
+
+
+class Account(models.Model):
+    """A learner. Signs in with a one-time code sent to any of its verified emails."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"account {self.public_id}"
+
+
+class AccountEmail(models.Model):
+    """A verified email of an account. An address belongs to at most one account (case-insensitive)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(max_length=254)
+    # lower-cased: the unique key and what credentials are matched on
+    normalized = models.CharField(max_length=254, unique=True)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["verified_at", "id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class LoginCode(models.Model):
+    """A one-time code: stored as an HMAC of the code, short-lived, single use, few attempts."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login"
+        ADD_EMAIL = "add_email"
+
+    normalized_email = models.CharField(max_length=254, db_index=True)
+    email = models.EmailField(max_length=254)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.LOGIN)
+    # for ADD_EMAIL: the account the address will join
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.normalized_email} ({self.purpose})"
+
+
+class PlatformKey(models.Model):
+    """The deployment's own Ed25519 key (did:web of the base URL): it signs portfolio exports (CLR 2.0).
+
+    Sealed at rest like organizations' keys (AES-GCM under the deployment secret)."""
+
+    fragment = models.CharField(max_length=32, unique=True)
+    public_multibase = models.CharField(max_length=64)
+    sealed_private_key = models.BinaryField(editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_platform_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"platform#{self.fragment}"
+
+    def __repr__(self) -> str:
+        return f"<PlatformKey {self.fragment}>"
+
+    @staticmethod
+    def did() -> str:
+        return vc_did.did_web_for(settings.CREDSTACK_BASE_URL)
+
+    @property
+    def verification_method(self) -> str:
+        return f"{self.did()}#{self.fragment}"
+
+    def load(self) -> vc_keys.Ed25519Key:
+        from credstack.organizations.sealing import unseal
+
+        return vc_keys.Ed25519Key.from_private_bytes(
+            unseal(self.sealed_private_key, seal_context(self.fragment))
+        )
+
+
+def seal_context(fragment: str) -> str:
+    return f"platform:key:{fragment}"

@@ -1,0 +1,64 @@
+"""Reading the portal: who is signed in, what they hold."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Lower
+
+from credstack.credentials.models import Credential
+
+from .models import Account
+
+SESSION_KEY = "portal_account"
+
+
+def current_account(request) -> Account | None:
+    public_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    if not public_id:
+        return None
+    return Account.objects.filter(public_id=public_id).first()
+
+
+def holder_emails(request) -> set[str]:
+    """Lower-cased verified addresses of the signed-in portal account (empty for strangers)."""
+    account = current_account(request)
+    if account is None:
+        return set()
+    return set(account.emails.values_list("normalized", flat=True))
+
+
+def is_holder(request, credential: Credential) -> bool:
+    emails = holder_emails(request)
+    return bool(emails) and credential.recipient_email.lower() in emails
+
+
+def credentials_for(account: Account, first_org=None):
+    """Every credential issued to the account's addresses, by any organization: ``first_org``'s first,
+    then newest first."""
+    emails = list(account.emails.values_list("normalized", flat=True))
+    qs = (
+        Credential.objects.annotate(email_l=Lower("recipient_email"))
+        .filter(email_l__in=emails)
+        .select_related("organization", "achievement", "replaced_by")
+    )
+    if first_org is not None:
+        qs = qs.annotate(
+            first=Case(
+                When(organization=first_org, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        ).order_by("first", "-issued_at", "-id")
+    else:
+        qs = qs.order_by("-issued_at", "-id")
+    return qs
+
+
+def platform_did_document() -> dict:
+    """The platform's DID document (did:web of the base URL), served at /.well-known/did.json."""
+    from credstack.vc import did as vc_did
+
+    from .actions import platform_key
+    from .models import PlatformKey
+
+    platform_key()
+    keys = PlatformKey.objects.order_by("created_at", "id")
+    return vc_did.did_document(PlatformKey.did(), [(k.fragment, k.public_multibase) for k in keys])

@@ -1,0 +1,332 @@
+"""The recipient portal: passwordless sign-in, the portfolio, sharing, visibility, export, deletion."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from credstack.credentials.models import Credential, CredentialEvent
+from credstack.organizations.models import Organization
+
+from . import actions, export, queries, share
+from .models import LoginCode
+
+PENDING = "portal_pending_email"
+
+
+class MailtoRedirect(HttpResponseRedirect):
+    allowed_schemes = ["mailto"]
+
+
+ORG = "portal_org"
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _org(request: HttpRequest) -> Organization | None:
+    slug = request.GET.get("org") or request.session.get(ORG)
+    return Organization.objects.filter(slug=slug).first() if slug else None
+
+
+def _brand(org: Organization | None) -> dict:
+    if org is None:
+        return {}
+    return {
+        "org": org,
+        "brand": getattr(org, "brand_color", "") or "#1d3f6e",
+        "logo": getattr(org, "logo_url", "") or org.image_url,
+    }
+
+
+def _account_or_login(request: HttpRequest):
+    account = queries.current_account(request)
+    if account is None:
+        return None, redirect(f"/me/login?next={request.get_full_path()}")
+    return account, None
+
+
+def _safe_next(request: HttpRequest, default: str = "/me/") -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or default
+    if not nxt.startswith("/me") or not url_has_allowed_host_and_scheme(nxt, allowed_hosts=None):
+        return default
+    return nxt
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    email, error = "", ""
+    if request.method == "GET" and request.GET.get("d"):
+        from credstack.delivery.models import Delivery
+
+        delivery = Delivery.objects.select_related("organization").filter(token=request.GET["d"]).first()
+        if delivery:
+            email = delivery.to
+            org = org or delivery.organization
+    if org:
+        request.session[ORG] = org.slug
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()
+        try:
+            actions.request_code(email, ip=_ip(request), org=org)
+        except ValidationError:
+            error = f"“{email}” is not an email address." if email else "Enter your email address."
+        except actions.CodeError as exc:
+            error = str(exc)
+        else:
+            request.session[PENDING] = email
+            return redirect(f"/me/login/code?next={_safe_next(request)}")
+    return render(
+        request,
+        "portal/login.html",
+        {"email": email, "error": error, "next": _safe_next(request), **_brand(org)},
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    email = request.session.get(PENDING)
+    if not email:
+        return redirect("/me/login")
+    error = ""
+    if request.method == "POST":
+        try:
+            account = actions.sign_in(email, request.POST.get("code", ""))
+        except actions.CodeError as exc:
+            error = str(exc)
+        else:
+            org_slug = request.session.get(ORG)
+            request.session.cycle_key()
+            request.session[queries.SESSION_KEY] = account.public_id
+            request.session.pop(PENDING, None)
+            if org_slug:
+                request.session[ORG] = org_slug
+            return redirect(_safe_next(request))
+    return render(
+        request,
+        "portal/code.html",
+        {
+            "email": email,
+            "error": error,
+            "next": _safe_next(request),
+            "purpose": "login",
+            **_brand(_org(request)),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    return redirect("/me/login")
+
+
+@require_safe
+def org_entry(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organization's own portal entry (its logo and colours, its credentials first)."""
+    org = get_object_or_404(Organization, slug=slug)
+    request.session[ORG] = org.slug
+    if queries.current_account(request) is None:
+        return redirect(f"/me/login?org={org.slug}")
+    return redirect("/me/")
+
+
+@never_cache
+@require_safe
+def portfolio(request: HttpRequest) -> HttpResponse:
+    account, response = _account_or_login(request)
+    if response:
+        return response
+    org = _org(request)
+    credentials = list(queries.credentials_for(account, first_org=org))
+    items = [
+        {
+            "credential": c,
+            "linkedin": f"/me/c/{c.public_id}/share/linkedin",
+            "email_share": f"/me/c/{c.public_id}/share/email",
+            "state": _state(c),
+        }
+        for c in credentials
+    ]
+    pathways = _pathways(account, org)
+    part_of: dict[str, list] = {}
+    for p in pathways:
+        for comp in p.components:
+            if comp.credential_url:
+                part_of.setdefault(comp.credential_url, []).append(p)
+    for item in items:
+        item["pathways"] = part_of.get(item["credential"].uri, [])
+    return render(
+        request,
+        "portal/portfolio.html",
+        {
+            "account": account,
+            "emails": list(account.emails.all()),
+            "items": items,
+            "pathways": pathways,
+            "orgs": len({c.organization_id for c in credentials}),
+            **_brand(org),
+        },
+    )
+
+
+def _pathways(account, org) -> list:
+    """Pathway progress ("3 of 5") for the learner's addresses; its own organization's first."""
+    try:
+        from credstack.pathways.queries import progress_for_emails
+    except ImportError:
+        return []
+    found = progress_for_emails(list(account.emails.values_list("normalized", flat=True)))
+    if org is not None:
+        found.sort(key=lambda p: p.organization != org.slug)
+    return found
+
+
+def _state(c: Credential) -> str:
+    from django.utils import timezone
+
+    if c.replaced_by_id:
+        return "replaced"
+    if c.state != "active":
+        return c.state
+    if c.valid_until and c.valid_until <= timezone.now():
+        return "expired"
+    return "valid"
+
+
+def _own(request: HttpRequest, public_id: str):
+    account = queries.current_account(request)
+    if account is None:
+        raise Http404
+    credential = queries.credentials_for(account).filter(public_id=public_id).first()
+    if credential is None:  # someone else's credential: not found, whatever it is
+        raise Http404
+    return account, credential
+
+
+@require_POST
+def visibility(request: HttpRequest, public_id: str) -> HttpResponse:
+    account, credential = _own(request, public_id)
+    public = request.POST.get("public") == "1"
+    actions.set_visibility(account, credential, public)
+    if request.headers.get("HX-Request"):
+        credential.is_public = public
+        return render(request, "portal/_visibility.html", {"c": credential})
+    return redirect("/me/")
+
+
+@require_http_methods(["GET", "POST"])
+def shared(request: HttpRequest, public_id: str, channel: str) -> HttpResponse:
+    _account, credential = _own(request, public_id)
+    if channel == "linkedin":
+        CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.LINKEDIN)
+        return HttpResponseRedirect(share.linkedin_url(credential))
+    if channel in ("email", "copy"):
+        CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.SHARED, note=channel)
+        if channel == "email":
+            return MailtoRedirect(share.email_url(credential))
+        return JsonResponse({"ok": True, "url": credential.uri})
+    raise Http404
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def emails(request: HttpRequest) -> HttpResponse:
+    account, response = _account_or_login(request)
+    if response:
+        return response
+    error, stage, pending = "", "add", request.session.get("portal_add_email", "")
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step == "send":
+            email = request.POST.get("email", "").strip()
+            try:
+                actions.request_code(
+                    email, purpose=LoginCode.Purpose.ADD_EMAIL, account=account, ip=_ip(request)
+                )
+            except ValidationError:
+                error = f"“{email}” is not an email address."
+            except actions.CodeError as exc:
+                error = str(exc)
+            else:
+                request.session["portal_add_email"] = pending = email
+                stage = "verify"
+        elif step == "verify" and pending:
+            try:
+                actions.add_email(account, pending, request.POST.get("code", ""))
+            except actions.CodeError as exc:
+                error, stage = str(exc), "verify"
+            else:
+                request.session.pop("portal_add_email", None)
+                return redirect("/me/emails")
+        elif step == "remove":
+            try:
+                actions.remove_email(account, int(request.POST.get("id", "0") or 0))
+            except (ValidationError, ValueError):
+                error = "Your only address cannot be removed; delete the account instead."
+            else:
+                return redirect("/me/emails")
+    return render(
+        request,
+        "portal/emails.html",
+        {
+            "account": account,
+            "emails": list(account.emails.all()),
+            "error": error,
+            "stage": stage,
+            "pending": pending,
+            **_brand(_org(request)),
+        },
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+@require_safe
+def export_zip(request: HttpRequest) -> HttpResponse:
+    account, response = _account_or_login(request)
+    if response:
+        return response
+    data = export.portfolio_zip(account, queries.credentials_for(account))
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="credentials.zip"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    account, response = _account_or_login(request)
+    if response:
+        return response
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip().upper() != "DELETE":
+            error = "Type DELETE to confirm."
+        else:
+            actions.delete_account(account)
+            request.session.flush()
+            return render(request, "portal/deleted.html")
+    return render(
+        request,
+        "portal/delete.html",
+        {"account": account, "error": error, "count": queries.credentials_for(account).count()},
+        status=400 if error else 200,
+    )
+
+
+@require_safe
+def platform_did(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(queries.platform_did_document(), content_type="application/did+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

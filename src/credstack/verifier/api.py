@@ -1,0 +1,54 @@
+"""The verifier's JSON API (Django Ninja), at /verify/api/.
+
+POST /verify/api/credential   JSON body {"credential": <a credential object, or JSON / JWT text>}
+POST /verify/api/file         multipart form with "file" (JSON, JWT, PDF, PNG or SVG)
+
+Both answer the report: {"status", "valid", "checks": [...], "credential": {...}, "source", ...};
+unreadable input gives 422 with {"status": "unreadable", "error": "..."}.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ninja import File, NinjaAPI, Schema, Status
+from ninja.files import UploadedFile
+
+from .extract import MAX_INPUT_BYTES
+from .service import verify_upload
+
+api = NinjaAPI(
+    title="credstack verifier",
+    version="1",
+    urls_namespace="verifier-api",
+    description="Verify any Open Badges 3.0 / W3C Verifiable Credential: JSON, JWT, PDF, PNG or SVG.",
+)
+
+
+class CredentialIn(Schema):
+    credential: Any
+
+
+def _answer(result: dict):
+    return Status(422 if result["status"] == "unreadable" else 200, result)
+
+
+@api.post("/credential", response={200: dict, 422: dict}, summary="Verify a credential sent as JSON")
+def verify_json(request, body: CredentialIn):
+    value = body.credential
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _answer(verify_upload(text.encode("utf-8")))
+
+
+@api.post("/file", response={200: dict, 413: dict, 422: dict}, summary="Verify an uploaded file")
+def verify_file(request, file: UploadedFile = File(...)):  # noqa: B008
+    if file.size > MAX_INPUT_BYTES:
+        return Status(
+            413,
+            {
+                "status": "unreadable",
+                "error": f"the file is larger than {MAX_INPUT_BYTES // 1024 // 1024} MiB",
+            },
+        )
+    return _answer(verify_upload(file.read(MAX_INPUT_BYTES + 1)))

@@ -1,0 +1,127 @@
+"""Verify what someone pasted or uploaded, with the same checks as ``credstack.vc.verify``.
+
+Documents the checks need come from this deployment when they are ours (no HTTP), else over HTTP with
+``credstack.fetch``'s limits — only to public addresses (never loopback or private networks), at most
+``MAX_FETCHES`` documents and ``DEADLINE`` seconds per verification. JSON-LD contexts are never fetched:
+only bundled ones are accepted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from credstack.credentials.resolver import NotLocal, local_fetch
+from credstack.fetch import FetchError, http_fetch
+from credstack.vc import did as vc_did
+from credstack.vc import verify as vc_verify
+
+from .extract import Extracted, ExtractError, extract
+
+MAX_FETCHES = 8
+DEADLINE = 20.0
+
+
+class Fetcher:
+    def __init__(self) -> None:
+        self.count = 0
+        self.started = time.monotonic()
+
+    def __call__(self, url: str) -> dict:
+        try:
+            return local_fetch(url)
+        except NotLocal:
+            pass
+        if not getattr(settings, "CREDSTACK_VERIFIER_REMOTE_FETCH", True):
+            raise FetchError(f"{url}: fetching other issuers' documents is switched off here")
+        self.count += 1
+        if self.count > MAX_FETCHES:
+            raise FetchError(f"{url}: more than {MAX_FETCHES} documents needed")
+        if time.monotonic() - self.started > DEADLINE:
+            raise FetchError(f"{url}: verification took longer than {DEADLINE:.0f} s")
+        target = vc_did.did_web_url(url.split("#", 1)[0]) if url.startswith("did:web:") else url
+        _check_public(target)
+        return http_fetch(url)
+
+
+def _check_public(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"{url}: cannot resolve {host!r} ({exc})") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global:
+            raise FetchError(f"{url}: {host} is a private or local address; it is not fetched")
+
+
+def summary(doc: dict) -> dict:
+    """What the credential says (for people): issuer, achievement, recipient, dates, id."""
+    subject = doc.get("credentialSubject") if isinstance(doc.get("credentialSubject"), dict) else {}
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    issuer = doc.get("issuer")
+    issuer_name = issuer.get("name", "") if isinstance(issuer, dict) else ""
+    issuer_id = issuer.get("id", "") if isinstance(issuer, dict) else str(issuer or "")
+    return {
+        "id": str(doc.get("id", ""))[:500],
+        "type": doc.get("type"),
+        "issuer": {"id": str(issuer_id)[:500], "name": str(issuer_name)[:500]},
+        "achievement": str(achievement.get("name", doc.get("name", "")))[:500],
+        "recipient": str(subject.get("name", ""))[:500],
+        "valid_from": doc.get("validFrom") or doc.get("issuanceDate"),
+        "valid_until": doc.get("validUntil") or doc.get("expirationDate"),
+    }
+
+
+def verify_upload(data: bytes | str) -> dict:
+    """The result shown on the page and returned by the API. Never raises for bad input."""
+    try:
+        found = extract(data)
+    except ExtractError as exc:
+        return {"status": "unreadable", "valid": False, "error": str(exc), "checks": []}
+    return verify_extracted(found)
+
+
+def verify_extracted(found: Extracted) -> dict:
+    base = {"source": found.kind, "source_label": found.source, "details": found.details}
+    if found.credential is None:
+        return {
+            **base,
+            "status": "unverified",
+            "valid": False,
+            "explanation": found.explanation,
+            "checks": [{"name": "format", "ok": None, "outcome": "unverified", "message": found.explanation}],
+        }
+    report = vc_verify.verify_credential(found.credential, fetch=Fetcher())
+    _record(found.credential, report)
+    return {
+        **base,
+        **report.to_dict(),
+        "status": report.status,
+        "valid": report.valid,
+        "credential": summary(found.credential),
+    }
+
+
+def _record(doc: dict, report) -> None:
+    """A VERIFIED event on our own credentials, when someone checks one here."""
+    cid = str(doc.get("id", ""))
+    prefix = f"{settings.CREDSTACK_BASE_URL}/c/"
+    if not cid.startswith(prefix):
+        return
+    from credstack.credentials import engagement
+    from credstack.credentials.models import Credential, CredentialEvent
+
+    pk = Credential.objects.filter(public_id=cid[len(prefix) :]).values_list("pk", flat=True).first()
+    if pk:
+        engagement.record(pk, CredentialEvent.Kind.VERIFIED, report.status)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
