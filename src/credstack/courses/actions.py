@@ -1,0 +1,358 @@
+"""Every write to a course: the draft, its lessons and questions, attachments, publishing."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from credstack.achievements.models import Achievement
+from credstack.ids import new_public_id
+from credstack.organizations.models import Organization
+
+from . import content
+from .models import RECOMMENDED_LESSONS, Attachment, Course, CourseVersion, Lesson, Question
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".zip": "application/zip",
+    ".py": "text/plain",
+}
+# What the first bytes of a file of each type look like: a file must be what its name says.
+_MAGIC = {
+    "application/pdf": [b"%PDF-"],
+    "image/png": [b"\x89PNG\r\n\x1a\n"],
+    "image/jpeg": [b"\xff\xd8\xff"],
+    "image/gif": [b"GIF87a", b"GIF89a"],
+    "image/webp": [b"RIFF"],
+    "application/zip": [b"PK\x03\x04", b"PK\x05\x06"],
+    "video/webm": [b"\x1a\x45\xdf\xa3"],
+}
+
+
+def _touch(course: Course) -> None:
+    Course.objects.filter(pk=course.pk).update(has_unpublished_changes=True)
+    course.has_unpublished_changes = True
+
+
+@transaction.atomic
+def create_course(*, organization: Organization, slug: str, title: str, **fields) -> Course:
+    achievement = fields.get("achievement")
+    if achievement is not None and achievement.organization_id != organization.pk:
+        raise ValidationError({"achievement": "belongs to another organization"})
+    course = Course(organization=organization, slug=slug, title=title, **fields)
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def update_course(course: Course, **fields) -> Course:
+    achievement = fields.get("achievement")
+    if isinstance(achievement, Achievement) and achievement.organization_id != course.organization_id:
+        raise ValidationError({"achievement": "belongs to another organization"})
+    for name, value in fields.items():
+        setattr(course, name, value)
+    course.has_unpublished_changes = True
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def add_lesson(course: Course, *, title: str, body: str = "", **fields) -> Lesson:
+    position = (course.lessons.aggregate(m=Max("position"))["m"] or 0) + 1
+    lesson = Lesson(course=course, title=title, body=body, position=position, **fields)
+    lesson.full_clean()
+    lesson.save()
+    _touch(course)
+    return lesson
+
+
+@transaction.atomic
+def update_lesson(lesson: Lesson, **fields) -> Lesson:
+    for name, value in fields.items():
+        setattr(lesson, name, value)
+    if lesson.pass_mark > 100:
+        raise ValidationError({"pass_mark": "must be between 0 and 100"})
+    lesson.full_clean()
+    lesson.save()
+    _touch(lesson.course)
+    return lesson
+
+
+@transaction.atomic
+def delete_lesson(lesson: Lesson) -> None:
+    course = lesson.course
+    lesson.delete()
+    _touch(course)
+
+
+@transaction.atomic
+def move_lesson(lesson: Lesson, direction: int) -> None:
+    lessons = list(lesson.course.lessons.all())
+    i = next(n for n, other in enumerate(lessons) if other.pk == lesson.pk)
+    j = i + direction
+    if 0 <= j < len(lessons):
+        lessons[i], lessons[j] = lessons[j], lessons[i]
+        for n, other in enumerate(lessons, 1):
+            Lesson.objects.filter(pk=other.pk).update(position=n)
+        _touch(lesson.course)
+
+
+def _clean_question(kind: str, prompt: str, choices, answers, match: str) -> tuple[list, list]:
+    errors: dict[str, str] = {}
+    if not (prompt or "").strip():
+        errors["prompt"] = "is required"
+    if kind not in Question.Kind.values:
+        errors["kind"] = f"must be one of {', '.join(Question.Kind.values)}"
+    clean_choices: list[dict] = []
+    clean_answers: list[str] = []
+    if kind == Question.Kind.TRUE_FALSE:
+        truth = bool(answers and str(answers[0]).lower() in ("true", "1", "yes"))
+        clean_choices = [
+            {"key": "true", "text": "True", "correct": truth},
+            {"key": "false", "text": "False", "correct": not truth},
+        ]
+    elif kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        for choice in choices or []:
+            text = (choice.get("text") or "").strip()
+            if text:
+                clean_choices.append(
+                    {
+                        "key": choice.get("key") or new_public_id()[:8],
+                        "text": text,
+                        "correct": bool(choice.get("correct")),
+                    }
+                )
+        right = sum(c["correct"] for c in clean_choices)
+        if len(clean_choices) < 2:
+            errors["choices"] = "give at least two answers"
+        elif right == 0:
+            errors["choices"] = "mark at least one answer as correct"
+        elif kind == Question.Kind.SINGLE and right > 1:
+            errors["choices"] = "a single-choice question has exactly one correct answer"
+    elif kind == Question.Kind.TEXT:
+        clean_answers = [a.strip() for a in answers or [] if a and a.strip()]
+        if not clean_answers:
+            errors["answers"] = "give the accepted answer (or a pattern)"
+        elif match == Question.Match.PATTERN:
+            try:
+                content.check_pattern(clean_answers[0])
+            except content.PatternError as exc:
+                errors["answers"] = str(exc)
+            clean_answers = clean_answers[:1]
+    if errors:
+        raise ValidationError(errors)
+    return clean_choices, clean_answers
+
+
+@transaction.atomic
+def add_question(
+    lesson: Lesson,
+    *,
+    kind: str,
+    prompt: str,
+    choices=None,
+    answers=None,
+    match: str = "exact",
+    feedback_correct: str = "",
+    feedback_incorrect: str = "",
+) -> Question:
+    clean_choices, clean_answers = _clean_question(kind, prompt, choices, answers, match)
+    position = (lesson.questions.aggregate(m=Max("position"))["m"] or 0) + 1
+    question = Question.objects.create(
+        lesson=lesson,
+        kind=kind,
+        prompt=prompt.strip(),
+        choices=clean_choices,
+        answers=clean_answers,
+        match=match,
+        feedback_correct=feedback_correct.strip(),
+        feedback_incorrect=feedback_incorrect.strip(),
+        position=position,
+    )
+    _touch(lesson.course)
+    return question
+
+
+@transaction.atomic
+def update_question(question: Question, **fields) -> Question:
+    kind = fields.get("kind", question.kind)
+    choices = fields.get("choices", question.choices)
+    answers = fields.get("answers", question.answers)
+    if kind == Question.Kind.TRUE_FALSE and "answers" not in fields:
+        answers = [next((c["key"] for c in question.choices if c["correct"]), "true")]
+    match = fields.get("match", question.match)
+    prompt = fields.get("prompt", question.prompt)
+    question.choices, question.answers = _clean_question(kind, prompt, choices, answers, match)
+    question.kind, question.prompt, question.match = kind, prompt.strip(), match
+    question.feedback_correct = fields.get("feedback_correct", question.feedback_correct).strip()
+    question.feedback_incorrect = fields.get("feedback_incorrect", question.feedback_incorrect).strip()
+    question.save()
+    _touch(question.lesson.course)
+    return question
+
+
+@transaction.atomic
+def delete_question(question: Question) -> None:
+    course = question.lesson.course
+    question.delete()
+    _touch(course)
+
+
+def add_attachment(lesson: Lesson, uploaded) -> Attachment:
+    """Attach an uploaded file; refuses big files and files that are not what their name says."""
+    name = (uploaded.name or "file").replace("/", "_").replace("\\", "_")[-150:]
+    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    content_type = ATTACHMENT_TYPES.get(ext)
+    if content_type is None:
+        allowed = ", ".join(sorted(ATTACHMENT_TYPES))
+        raise ValidationError({"file": f"{name}: files of this type are not accepted (allowed: {allowed})"})
+    if uploaded.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {
+                "file": f"{name} is {uploaded.size / 1048576:.1f} MB; at most {MAX_ATTACHMENT_BYTES // 1048576} MB"
+            }
+        )
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    magic = _MAGIC.get(content_type)
+    if magic and not any(head.startswith(m) for m in magic):
+        raise ValidationError(
+            {"file": f"{name} is not a {ext[1:].upper()} file (its content says otherwise)"}
+        )
+    if content_type.startswith("text/") and b"\x00" in uploaded.read(8192):
+        raise ValidationError({"file": f"{name} is not a text file"})
+    uploaded.seek(0)
+    with transaction.atomic():
+        if lesson.attachments.filter(name=name).exists():
+            raise ValidationError({"file": f"this lesson already has a file named {name}"})
+        attachment = Attachment(
+            lesson=lesson,
+            organization=lesson.course.organization,
+            name=name,
+            content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
+            size=uploaded.size,
+        )
+        attachment.file.save(f"{attachment.public_id}{ext}", uploaded, save=False)
+        attachment.save()
+        _touch(lesson.course)
+    return attachment
+
+
+# ---------------------------------------------------------------- checks and publishing
+
+
+def lesson_count_warning(count: int) -> str | None:
+    low, high = RECOMMENDED_LESSONS
+    if count < low:
+        return f"This course has {count} lesson{'s' if count != 1 else ''}; micro-courses work best with {low} to {high}."
+    if count > high:
+        return f"This course has {count} lessons; micro-courses work best with {low} to {high}. Consider splitting it."
+    return None
+
+
+def publish_problems(course: Course) -> list[str]:
+    """What stops the course from being published, one sentence each (empty: ready)."""
+    problems = []
+    lessons = list(course.lessons.prefetch_related("questions"))
+    if not lessons:
+        problems.append("Add at least one lesson.")
+    if course.achievement_id is None:
+        problems.append("Choose the achievement the course awards.")
+    for n, lesson in enumerate(lessons, 1):
+        questions = list(lesson.questions.all())
+        if not questions:
+            problems.append(f"Lesson {n} ({lesson.title}): add at least one quiz question.")
+        if lesson.draw_count and lesson.draw_count > len(questions):
+            problems.append(
+                f"Lesson {n} ({lesson.title}): draws {lesson.draw_count} questions but the bank has {len(questions)}."
+            )
+    return problems
+
+
+def snapshot(course: Course) -> dict:
+    lessons = []
+    for lesson in course.lessons.prefetch_related("questions", "attachments"):
+        files = {a.name: a.url for a in lesson.attachments.all()}
+        lessons.append(
+            {
+                "key": lesson.key,
+                "title": lesson.title,
+                "html": content.render_markdown(lesson.body, files),
+                "minutes": lesson.estimated_minutes,
+                "attachments": [
+                    {"name": a.name, "url": a.url, "size": a.size} for a in lesson.attachments.all()
+                ],
+                "quiz": {
+                    "pass_mark": lesson.pass_mark,
+                    "max_attempts": lesson.max_attempts,
+                    "shuffle_questions": lesson.shuffle_questions,
+                    "shuffle_answers": lesson.shuffle_answers,
+                    "draw": lesson.draw_count or None,
+                    "questions": [
+                        {
+                            "key": q.key,
+                            "kind": q.kind,
+                            "prompt": q.prompt,
+                            "choices": q.choices,
+                            "answers": q.answers,
+                            "match": q.match,
+                            "feedback_correct": q.feedback_correct,
+                            "feedback_incorrect": q.feedback_incorrect,
+                        }
+                        for q in lesson.questions.all()
+                    ],
+                },
+            }
+        )
+    return {
+        "title": course.title,
+        "summary": course.summary,
+        "language": course.language,
+        "min_average_score": course.min_average_score,
+        "lessons": lessons,
+    }
+
+
+def publish_course(course: Course, *, actor=None) -> CourseVersion:
+    """Freeze the draft into a new immutable version; new enrolments get it, current ones keep theirs."""
+    problems = publish_problems(course)
+    if problems:
+        raise ValidationError({"course": problems})
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        number = (locked.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+        version = CourseVersion.objects.create(
+            course=locked,
+            number=number,
+            content=snapshot(locked),
+            published_by=actor if getattr(actor, "pk", None) else None,
+        )
+        locked.status = Course.Status.PUBLISHED
+        locked.has_unpublished_changes = False
+        locked.save(update_fields=["status", "has_unpublished_changes", "updated_at"])
+        from credstack.awarding.actions import ensure_course_requirement
+
+        ensure_course_requirement(locked)
+    course.status, course.has_unpublished_changes = locked.status, False
+    return version
+
+
+@transaction.atomic
+def unpublish_course(course: Course) -> None:
+    course.status = Course.Status.DRAFT
+    course.save(update_fields=["status", "updated_at"])

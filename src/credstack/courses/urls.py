@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("", views.course_list, name="list"),
+    path("new", views.course_new, name="new"),
+    path("<str:public_id>/", views.course_edit, name="edit"),
+    path("<str:public_id>/publish", views.publish, name="publish"),
+    path("<str:public_id>/invite", views.invite, name="invite"),
+    path("<str:public_id>/analytics", views.analytics, name="analytics"),
+    path("<str:public_id>/learners.csv", views.export_csv, name="csv"),
+    path("<str:public_id>/lessons/new", views.lesson_new, name="lesson-new"),
+    path("<str:public_id>/lessons/<str:lesson_id>/", views.lesson_edit, name="lesson"),
+    path("<str:public_id>/lessons/<str:lesson_id>/<str:action>", views.lesson_action, name="lesson-action"),
+    path(
+        "<str:public_id>/lessons/<str:lesson_id>/questions/<int:question_id>/<str:action>",
+        views.question_action,
+        name="question-action",
+    ),
+]

@@ -1,0 +1,342 @@
+"""The course editor, invitations and analytics, under /w/<org_slug>/courses/ (workspace roles:
+viewers read, issuers invite learners, admins edit and publish)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from credstack.organizations.permissions import Role, can, member_required
+
+from . import actions, content, queries
+from .forms import CourseForm, InviteForm, LessonForm, QuestionForm
+from .models import Course, Lesson, Question
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        out = []
+        for field, msgs in exc.message_dict.items():
+            for m in msgs:
+                out.append(m if field in ("__all__", "course") else f"{field.replace('_', ' ')}: {m}")
+        return out
+    return list(exc.messages)
+
+
+def _course(request, public_id) -> Course:
+    return get_object_or_404(
+        Course.objects.select_related("achievement"), organization=request.organization, public_id=public_id
+    )
+
+
+def _lesson(course, lesson_id) -> Lesson:
+    return get_object_or_404(Lesson, course=course, key=lesson_id)
+
+
+@member_required(Role.VIEWER)
+def course_list(request, org_slug):
+    courses = Course.objects.filter(organization=request.organization).select_related("achievement")
+    rows = [
+        {
+            "course": c,
+            "lessons": c.lessons.count(),
+            "enrolments": c.enrolments.count(),
+            "completed": c.enrolments.filter(status="completed").count(),
+        }
+        for c in courses
+    ]
+    return render(request, "courses/list.html", {"rows": rows})
+
+
+@member_required(Role.ADMIN)
+def course_new(request, org_slug):
+    form = CourseForm(
+        request.POST or None,
+        request.FILES or None,
+        organization=request.organization,
+        initial={"review_days_text": "7, 30", "language": "en"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "review_days_text"}
+        try:
+            course = actions.create_course(
+                organization=request.organization, review_days=form.cleaned_data["review_days_text"], **data
+            )
+        except ValidationError as exc:
+            for e in _errors(exc):
+                form.add_error(None, e)
+        else:
+            messages.success(request, "Course created. Add its lessons.")
+            return redirect("courses:edit", org_slug, course.public_id)
+    return render(request, "courses/course_form.html", {"form": form})
+
+
+@member_required(Role.VIEWER)
+def course_edit(request, org_slug, public_id):
+    course = _course(request, public_id)
+    editable = can(request.membership, "manage_achievements")
+    form = CourseForm(
+        request.POST or None, request.FILES or None, instance=course, organization=request.organization
+    )
+    if request.method == "POST":
+        if not editable:
+            return HttpResponse("this needs the admin role", status=403)
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "review_days_text"}
+            fields["review_days"] = form.cleaned_data["review_days_text"]
+            course.refresh_from_db()
+            try:
+                actions.update_course(course, **fields)
+            except ValidationError as exc:
+                for e in _errors(exc):
+                    form.add_error(None, e)
+            else:
+                messages.success(request, "Course saved.")
+                return redirect("courses:edit", org_slug, course.public_id)
+    lessons = list(course.lessons.prefetch_related("questions"))
+    return render(
+        request,
+        "courses/edit.html",
+        {
+            "course": course,
+            "form": form,
+            "lessons": lessons,
+            "editable": editable,
+            "warning": actions.lesson_count_warning(len(lessons)),
+            "problems": actions.publish_problems(course),
+            "versions": course.versions.all()[:10],
+            "invite_form": InviteForm(),
+            "can_invite": can(request.membership, "issue"),
+        },
+    )
+
+
+@require_POST
+@member_required(Role.ADMIN)
+def lesson_new(request, org_slug, public_id):
+    course = _course(request, public_id)
+    title = request.POST.get("title", "").strip() or f"Lesson {course.lessons.count() + 1}"
+    try:
+        lesson = actions.add_lesson(course, title=title[:200])
+    except ValidationError as exc:
+        messages.error(request, "; ".join(_errors(exc)))
+        return redirect("courses:edit", org_slug, public_id)
+    return redirect("courses:lesson", org_slug, public_id, lesson.key)
+
+
+@member_required(Role.VIEWER)
+def lesson_edit(request, org_slug, public_id, lesson_id):
+    course = _course(request, public_id)
+    lesson = _lesson(course, lesson_id)
+    editable = can(request.membership, "manage_achievements")
+    initial = {f: getattr(lesson, f) for f in LessonForm.base_fields}
+    form = LessonForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not editable:
+            return HttpResponse("this needs the admin role", status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["draw_count"] and data["draw_count"] > lesson.questions.count():
+                form.add_error(
+                    "draw_count", f"the bank has {lesson.questions.count()} questions; draw at most that many"
+                )
+            else:
+                try:
+                    actions.update_lesson(lesson, **data)
+                except ValidationError as exc:
+                    for e in _errors(exc):
+                        form.add_error(None, e)
+                else:
+                    messages.success(request, "Lesson saved.")
+                    return redirect("courses:lesson", org_slug, public_id, lesson.key)
+    files = {a.name: a.url for a in lesson.attachments.all()}
+    preview_source = form.data.get("body", lesson.body) if form.is_bound else lesson.body
+    return render(
+        request,
+        "courses/lesson.html",
+        {
+            "course": course,
+            "lesson": lesson,
+            "form": form,
+            "editable": editable,
+            "preview": content.render_markdown(preview_source, files),
+            "questions": [
+                (q, QuestionForm(initial=QuestionForm.initial_for(q), prefix=f"q{q.pk}"))
+                for q in lesson.questions.all()
+            ],
+            "question_form": QuestionForm(prefix="new", initial={"match": "exact", "truth": "true"}),
+            "attachments": lesson.attachments.all(),
+            "position": list(course.lessons.values_list("pk", flat=True)).index(lesson.pk) + 1,
+        },
+    )
+
+
+@require_POST
+@member_required(Role.ADMIN)
+def lesson_action(request, org_slug, public_id, lesson_id, action):
+    course = _course(request, public_id)
+    lesson = _lesson(course, lesson_id)
+    if action == "delete":
+        actions.delete_lesson(lesson)
+        messages.success(request, f"Lesson “{lesson.title}” deleted.")
+        return redirect("courses:edit", org_slug, public_id)
+    if action in ("up", "down"):
+        actions.move_lesson(lesson, -1 if action == "up" else 1)
+        return redirect("courses:edit", org_slug, public_id)
+    if action == "attach":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a file to attach.")
+        else:
+            try:
+                attachment = actions.add_attachment(lesson, upload)
+                messages.success(
+                    request, f"Attached {attachment.name}. Use it in the text as attachment:{attachment.name}"
+                )
+            except ValidationError as exc:
+                messages.error(request, "; ".join(_errors(exc)))
+        return redirect("courses:lesson", org_slug, public_id, lesson.key)
+    if action == "question":
+        form = QuestionForm(request.POST, prefix="new")
+        if form.is_valid():
+            try:
+                actions.add_question(lesson, **form.to_kwargs())
+                messages.success(request, "Question added.")
+            except ValidationError as exc:
+                messages.error(request, "New question — " + "; ".join(_errors(exc)))
+        else:
+            messages.error(
+                request, "New question — " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            )
+        return redirect("courses:lesson", org_slug, public_id, lesson.key)
+    return HttpResponse("unknown action", status=404)
+
+
+@require_POST
+@member_required(Role.ADMIN)
+def question_action(request, org_slug, public_id, lesson_id, question_id, action):
+    course = _course(request, public_id)
+    lesson = _lesson(course, lesson_id)
+    question = get_object_or_404(Question, lesson=lesson, pk=question_id)
+    if action == "delete":
+        actions.delete_question(question)
+        messages.success(request, "Question deleted.")
+    elif action == "save":
+        form = QuestionForm(request.POST, prefix=f"q{question.pk}")
+        if form.is_valid():
+            try:
+                actions.update_question(question, **form.to_kwargs())
+                messages.success(request, "Question saved.")
+            except ValidationError as exc:
+                messages.error(request, f"Question {question.position} — " + "; ".join(_errors(exc)))
+        else:
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("courses:lesson", org_slug, public_id, lesson.key)
+
+
+@require_POST
+@member_required(Role.ADMIN)
+def publish(request, org_slug, public_id):
+    course = _course(request, public_id)
+    try:
+        version = actions.publish_course(course, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "Not published: " + " ".join(_errors(exc)))
+    else:
+        messages.success(
+            request,
+            f"Published version {version.number}. New learners get it; learners in progress keep theirs.",
+        )
+    return redirect("courses:edit", org_slug, public_id)
+
+
+@require_POST
+@member_required(Role.ISSUER)
+def invite(request, org_slug, public_id):
+    course = _course(request, public_id)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            enrolments = _invite(course, form.cleaned_data["emails"], request.user)
+        except ValidationError as exc:
+            messages.error(request, "Nobody was invited. " + " · ".join(_errors(exc)))
+        else:
+            messages.success(
+                request, f"Invited {len(enrolments)} learner{'s' if len(enrolments) != 1 else ''}."
+            )
+    else:
+        messages.error(request, "Nobody was invited: give at least one email address.")
+    return redirect("courses:edit", org_slug, public_id)
+
+
+def _invite(course, text, actor):
+    from credstack.learning.actions import invite as learning_invite
+
+    return learning_invite(course, text, actor=actor)
+
+
+@member_required(Role.VIEWER)
+def analytics(request, org_slug, public_id):
+    course = _course(request, public_id)
+    return render(
+        request,
+        "courses/analytics.html",
+        {
+            "course": course,
+            "a": queries.course_analytics(course),
+            "learners": list(queries.learner_rows(course))[:200],
+        },
+    )
+
+
+@member_required(Role.VIEWER)
+def export_csv(request, org_slug, public_id):
+    from credstack.workspace.exports import csv_text
+
+    course = _course(request, public_id)
+    rows = list(queries.learner_rows(course))
+    lessons = max((r["lessons_total"] for r in rows), default=0)
+    header = [
+        "email",
+        "name",
+        "status",
+        "course_version",
+        "lessons_done",
+        "lessons_total",
+        "quiz_attempts",
+        *[f"lesson_{n}_best_score" for n in range(1, lessons + 1)],
+        "average_score",
+        "minutes_spent",
+        "enrolled_at",
+        "last_activity_at",
+        "completed_at",
+        "credential_url",
+    ]
+    body = csv_text(
+        header,
+        (
+            [
+                r["email"],
+                r["name"],
+                r["status"],
+                r["version"],
+                r["lessons_done"],
+                r["lessons_total"],
+                r["attempts"],
+                *(r["scores"] + [None] * (lessons - len(r["scores"]))),
+                r["average_score"],
+                r["minutes"],
+                r["enrolled"].isoformat() if r["enrolled"] else "",
+                r["last_activity"].isoformat() if r["last_activity"] else "",
+                r["completed"].isoformat() if r["completed"] else "",
+                r["credential"],
+            ]
+            for r in rows
+        ),
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-learners.csv"'
+    return response

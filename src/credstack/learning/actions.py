@@ -1,0 +1,483 @@
+"""Every write about learning: enrolment, invitations, reading, quiz attempts, completion, reviews."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from credstack.courses import content
+from credstack.courses.models import Course
+from credstack.credentials.validation import clean_email, clean_name
+
+from .models import Enrolment, Learner, LessonProgress, QuestionResponse, QuizAttempt, ReviewItem
+
+log = logging.getLogger(__name__)
+_random = random.SystemRandom()
+
+IDLE_CAP = timedelta(minutes=5)  # time between two actions counts as learning up to this much
+MAX_INVITATIONS = 1000
+
+
+class LearningError(Exception):
+    """What the learner tried does not apply now (a clear sentence for the page)."""
+
+
+# ---------------------------------------------------------------- learners and enrolment
+
+
+def learner_for(email: str, name: str = "") -> Learner:
+    email = clean_email(email, "email").lower()
+    name = clean_name(name, "name") if name and name.strip() else ""
+    try:
+        with transaction.atomic():
+            learner, _ = Learner.objects.get_or_create(email=email, defaults={"name": name})
+    except IntegrityError:
+        learner = Learner.objects.get(email=email)
+    if name and not learner.name:
+        Learner.objects.filter(pk=learner.pk).update(name=name)
+        learner.name = name
+    return learner
+
+
+def enrol(course: Course, learner: Learner, *, source: str = "self") -> Enrolment:
+    """Enrol on the course's latest published version; enrolling again returns the same enrolment."""
+    version = course.latest_version
+    if version is None or course.status != Course.Status.PUBLISHED:
+        raise LearningError("This course is not open for enrolment yet.")
+    existing = Enrolment.objects.filter(course=course, learner=learner).first()
+    if existing and existing.started_at is None and existing.version_id != version.pk:
+        # not started yet (e.g. invited before a republish): take the latest version
+        Enrolment.objects.filter(pk=existing.pk, started_at__isnull=True).update(version=version)
+        existing.refresh_from_db()
+    if existing:
+        if existing.status == Enrolment.Status.INVITED and source == "self":
+            Enrolment.objects.filter(pk=existing.pk).update(status=Enrolment.Status.ACTIVE)
+            existing.status = Enrolment.Status.ACTIVE
+        return existing
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(
+                organization=course.organization,
+                course=course,
+                version=version,
+                learner=learner,
+                source=source,
+                status=Enrolment.Status.INVITED if source == "invitation" else Enrolment.Status.ACTIVE,
+            )
+    except IntegrityError:
+        return Enrolment.objects.get(course=course, learner=learner)
+
+
+@dataclass
+class InvitationRow:
+    line: int
+    email: str
+    name: str
+
+
+def parse_invitations(text: str) -> list[InvitationRow]:
+    """One learner a line: ``email``, ``email, name``, ``name, email`` or ``Name <email>``. Raises ValidationError listing
+    every bad line (line number, what is wrong); nothing is sent unless every line is good."""
+    rows, errors, seen = [], [], {}
+    for n, raw in enumerate((text or "").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "<" in line and line.endswith(">"):
+            name, _, email = line[:-1].rpartition("<")
+        elif "," in line or ";" in line or "\t" in line:
+            email, _, name = line.replace(";", ",").replace("\t", ",").partition(",")
+            if "@" not in email and "@" in name:  # "name, email"
+                email, name = name, email
+        else:
+            email, name = line, ""
+        name, email = name.strip().strip('"'), email.strip()
+        try:
+            email = clean_email(email, "email").lower()
+            name = clean_name(name, "name") if name else ""
+        except ValidationError as exc:
+            detail = "; ".join(f"{k} {' '.join(v)}" for k, v in exc.message_dict.items())
+            errors.append(f"line {n}: {detail}")
+            continue
+        if email in seen:
+            errors.append(f"line {n}: {email} is already on line {seen[email]}")
+            continue
+        seen[email] = n
+        rows.append(InvitationRow(n, email, name))
+    if len(rows) > MAX_INVITATIONS:
+        errors.append(f"{len(rows)} learners at once; at most {MAX_INVITATIONS} per invitation")
+    if not rows and not errors:
+        errors.append("give at least one email address")
+    if errors:
+        raise ValidationError({"emails": errors})
+    return rows
+
+
+def invite(course: Course, text: str, *, actor=None) -> list[Enrolment]:
+    """Invite one or many learners: each gets an enrolment and an email with the course link."""
+    rows = parse_invitations(text)
+    if course.latest_version is None or course.status != Course.Status.PUBLISHED:
+        raise ValidationError({"emails": ["publish the course before inviting learners"]})
+    enrolments = []
+    with transaction.atomic():
+        for row in rows:
+            enrolments.append(enrol(course, learner_for(row.email, row.name), source="invitation"))
+    from .tasks import send_invitation
+
+    for enrolment in enrolments:
+        transaction.on_commit(lambda pk=enrolment.pk: send_invitation.enqueue(pk))
+    return enrolments
+
+
+# ---------------------------------------------------------------- the player
+
+
+def _activity(enrolment: Enrolment, progress: LessonProgress | None = None) -> None:
+    now = timezone.now()
+    spent = 0
+    if enrolment.last_activity_at:
+        spent = int(min(now - enrolment.last_activity_at, IDLE_CAP).total_seconds())
+    updates = {"last_activity_at": now, "time_spent_seconds": F("time_spent_seconds") + spent}
+    if enrolment.started_at is None:
+        updates["started_at"] = now
+        enrolment.started_at = now
+    if enrolment.status == Enrolment.Status.INVITED:
+        updates["status"] = Enrolment.Status.ACTIVE
+        enrolment.status = Enrolment.Status.ACTIVE
+    Enrolment.objects.filter(pk=enrolment.pk).update(**updates)
+    enrolment.last_activity_at = now
+    enrolment.time_spent_seconds += spent
+    if progress is not None and spent:
+        LessonProgress.objects.filter(pk=progress.pk).update(
+            time_spent_seconds=F("time_spent_seconds") + spent
+        )
+
+
+def lesson_index(enrolment: Enrolment, lesson_key: str) -> int:
+    for n, lesson in enumerate(enrolment.version.lessons):
+        if lesson["key"] == lesson_key:
+            return n
+    raise LearningError("There is no such lesson in this course.")
+
+
+def progress_map(enrolment: Enrolment) -> dict[str, LessonProgress]:
+    return {p.lesson_key: p for p in enrolment.lessons.all()}
+
+
+def unlocked(enrolment: Enrolment, lesson_key: str) -> bool:
+    """Lessons open in order: a lesson opens when the quiz before it is passed."""
+    index = lesson_index(enrolment, lesson_key)
+    if index == 0:
+        return True
+    previous = enrolment.version.lessons[index - 1]["key"]
+    return enrolment.lessons.filter(lesson_key=previous, passed_at__isnull=False).exists()
+
+
+def resume_lesson_key(enrolment: Enrolment) -> str:
+    """Where the learner left off: the first lesson whose quiz is not passed yet."""
+    done = set(enrolment.lessons.filter(passed_at__isnull=False).values_list("lesson_key", flat=True))
+    for lesson in enrolment.version.lessons:
+        if lesson["key"] not in done:
+            return lesson["key"]
+    return enrolment.version.lessons[-1]["key"]
+
+
+def open_lesson(enrolment: Enrolment, lesson_key: str) -> LessonProgress:
+    index = lesson_index(enrolment, lesson_key)
+    if not unlocked(enrolment, lesson_key):
+        raise LearningError("Pass the quiz of the previous lesson first.")
+    try:
+        with transaction.atomic():
+            progress, _ = LessonProgress.objects.get_or_create(
+                enrolment=enrolment, lesson_key=lesson_key, defaults={"position": index + 1}
+            )
+    except IntegrityError:
+        progress = LessonProgress.objects.get(enrolment=enrolment, lesson_key=lesson_key)
+    _activity(enrolment, progress)
+    return progress
+
+
+def ping(enrolment: Enrolment, lesson_key: str) -> None:
+    """The lesson page is still open and visible (sent every minute): count the time."""
+    progress = LessonProgress.objects.filter(enrolment=enrolment, lesson_key=lesson_key).first()
+    if progress is not None:
+        _activity(enrolment, progress)
+
+
+def mark_read(enrolment: Enrolment, lesson_key: str) -> LessonProgress:
+    progress = open_lesson(enrolment, lesson_key)
+    if progress.read_at is None:
+        LessonProgress.objects.filter(pk=progress.pk, read_at__isnull=True).update(read_at=timezone.now())
+        progress.refresh_from_db()
+    return progress
+
+
+def attempts_left(enrolment: Enrolment, lesson: dict) -> int | None:
+    limit = lesson["quiz"]["max_attempts"]
+    if not limit:
+        return None
+    used = enrolment.attempts.filter(lesson_key=lesson["key"], submitted_at__isnull=False).count()
+    return max(0, limit - used)
+
+
+def start_attempt(enrolment: Enrolment, lesson_key: str) -> QuizAttempt:
+    """The open attempt on the lesson's quiz, or a new one with its questions drawn and shuffled."""
+    lesson = enrolment.version.lessons[lesson_index(enrolment, lesson_key)]
+    progress = LessonProgress.objects.filter(enrolment=enrolment, lesson_key=lesson_key).first()
+    if progress is None or progress.read_at is None:
+        raise LearningError("Read the lesson before taking its quiz.")
+    if progress.passed_at is not None:
+        raise LearningError("You have already passed this quiz.")
+    open_attempt = enrolment.attempts.filter(lesson_key=lesson_key, submitted_at__isnull=True).first()
+    if open_attempt:
+        return open_attempt
+    if attempts_left(enrolment, lesson) == 0:
+        raise LearningError(
+            f"You have used all {lesson['quiz']['max_attempts']} attempts at this quiz. "
+            "Contact the course team to reset it."
+        )
+    quiz = lesson["quiz"]
+    questions = list(quiz["questions"])
+    if quiz.get("draw") and quiz["draw"] < len(questions):
+        drawn = {q["key"] for q in _random.sample(questions, quiz["draw"])}
+        questions = [q for q in questions if q["key"] in drawn]  # the bank's order unless shuffled
+    if quiz.get("shuffle_questions"):
+        _random.shuffle(questions)
+    layout = []
+    for q in questions:
+        keys = [c["key"] for c in q.get("choices") or []]
+        if quiz.get("shuffle_answers") and q["kind"] != "truefalse":
+            _random.shuffle(keys)
+        layout.append({"key": q["key"], "choices": keys})
+    number = (enrolment.attempts.filter(lesson_key=lesson_key).count()) + 1
+    try:
+        with transaction.atomic():
+            return QuizAttempt.objects.create(
+                enrolment=enrolment, lesson_key=lesson_key, number=number, layout=layout
+            )
+    except IntegrityError:  # the same learner in two tabs
+        return enrolment.attempts.get(lesson_key=lesson_key, number=number)
+
+
+@dataclass
+class QuestionResult:
+    question: dict
+    answer: object
+    correct: bool
+    feedback: str
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[tuple[dict, list[dict]]]:
+    """The attempt's questions in the order shown, each with its choices in the order shown."""
+    lesson = attempt.enrolment.version.lesson(attempt.lesson_key)
+    by_key = {q["key"]: q for q in lesson["quiz"]["questions"]}
+    shown = []
+    for item in attempt.layout:
+        question = by_key[item["key"]]
+        choices = {c["key"]: c for c in question.get("choices") or []}
+        shown.append((question, [choices[k] for k in item["choices"] if k in choices]))
+    return shown
+
+
+def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
+    """Grade an attempt: score, pass or fail, feedback per question; missed questions are scheduled
+    for review; passing the last quiz completes the course (and awards its credential)."""
+    enrolment = attempt.enrolment
+    lesson = enrolment.version.lesson(attempt.lesson_key)
+    results = []
+    for question, _choices in attempt_questions(attempt):
+        answer = answers.get(question["key"])
+        if question["kind"] == "multiple":
+            answer = [a for a in (answer if isinstance(answer, list) else [answer]) if a]
+        elif isinstance(answer, list):
+            answer = answer[0] if answer else None
+        if isinstance(answer, str):
+            answer = answer[: content.MAX_TEXT_ANSWER]
+        correct = content.grade(question, answer)
+        feedback = question["feedback_correct"] if correct else question["feedback_incorrect"]
+        results.append(QuestionResult(question, answer, correct, feedback))
+    score = round(100 * sum(r.correct for r in results) / len(results)) if results else 0
+    passed = score >= lesson["quiz"]["pass_mark"]
+    now = timezone.now()
+    with transaction.atomic():
+        updated = QuizAttempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+            answers={r.question["key"]: r.answer for r in results},
+            score=score,
+            passed=passed,
+            submitted_at=now,
+        )
+        if not updated:
+            raise LearningError("This attempt has already been submitted.")
+        QuestionResponse.objects.bulk_create(
+            QuestionResponse(
+                attempt=attempt,
+                course_id=enrolment.course_id,
+                question_key=r.question["key"],
+                correct=r.correct,
+            )
+            for r in results
+        )
+        progress = LessonProgress.objects.select_for_update().get(
+            enrolment=enrolment, lesson_key=attempt.lesson_key
+        )
+        progress.attempts += 1
+        progress.best_score = max(progress.best_score or 0, score)
+        if passed and progress.passed_at is None:
+            progress.passed_at = now
+        progress.save(update_fields=["attempts", "best_score", "passed_at"])
+        days = enrolment.course.review_days or []
+        for r in results:
+            if not r.correct:
+                for stage, after in enumerate(days):
+                    ReviewItem.objects.get_or_create(
+                        enrolment=enrolment,
+                        question_key=r.question["key"],
+                        stage=stage,
+                        defaults={
+                            "lesson_key": attempt.lesson_key,
+                            "due_at": now + timedelta(days=int(after)),
+                        },
+                    )
+        if days and not all(r.correct for r in results):
+            from credstack.xapi.actions import run_later
+
+            from .tasks import send_review_nudges as nudge_task
+
+            for after in days:  # the worker sends the nudge when due (without one: cron `review_nudges`)
+                when = now + timedelta(days=int(after), minutes=1)
+                transaction.on_commit(lambda when=when: run_later(nudge_task, when))
+    attempt.refresh_from_db()
+    _activity(enrolment, progress)
+    from credstack.xapi.actions import record_quiz
+
+    transaction.on_commit(lambda: record_quiz(attempt.pk))
+    if passed:
+        complete_if_done(enrolment)
+    return results
+
+
+def complete_if_done(enrolment: Enrolment) -> Enrolment:
+    """When every lesson is read and every quiz passed: complete the enrolment and ask the rules
+    engine for the course's credential."""
+    from credstack.awarding.actions import COURSE_COMPLETED, handle_event
+
+    keys = [lesson["key"] for lesson in enrolment.version.lessons]
+    progress = {p.lesson_key: p for p in enrolment.lessons.all()}
+    lessons_done = sum(1 for k in keys if k in progress and progress[k].read_at)
+    quizzes_passed = sum(1 for k in keys if k in progress and progress[k].passed_at)
+    if lessons_done < len(keys) or quizzes_passed < len(keys):
+        return enrolment
+    average = round(sum(progress[k].best_score or 0 for k in keys) / len(keys))
+    now = timezone.now()
+    with transaction.atomic():
+        first = (
+            Enrolment.objects.filter(pk=enrolment.pk)
+            .exclude(status=Enrolment.Status.COMPLETED)
+            .update(status=Enrolment.Status.COMPLETED, completed_at=now, average_score=average)
+        )
+    enrolment.refresh_from_db()
+    if first:
+        from credstack.xapi.actions import record_completed
+
+        record_completed(enrolment.pk)
+    course = enrolment.course
+    learner = enrolment.learner
+    outcome = handle_event(
+        organization=enrolment.organization,
+        event_type=COURSE_COMPLETED,
+        course=course,
+        recipient_email=learner.email,
+        recipient_name=learner.name or learner.email.split("@")[0],
+        event_id=f"enrolment:{enrolment.public_id}",
+        data={
+            "lessons_done": lessons_done,
+            "lessons_total": len(keys),
+            "all_lessons_done": True,
+            "all_quizzes_passed": True,
+            "average_score": average,
+            "score": average,
+        },
+        activity_start=enrolment.started_at or enrolment.enrolled_at,
+        activity_end=enrolment.completed_at,
+        evidence=[
+            {
+                "id": course.url,
+                "name": f"Completed “{course.title}”",
+                "description": f"All {len(keys)} lessons and quizzes completed; average quiz score {average}%.",
+            }
+        ],
+        source="course",
+    )
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        credential=outcome.credential, award_status=outcome.status, award_reasons=outcome.reasons
+    )
+    enrolment.refresh_from_db()
+    if first:  # once per enrolment, after the award, so listeners see the credential
+        from .signals import enrolment_completed
+
+        transaction.on_commit(lambda: enrolment_completed.send(sender=Enrolment, enrolment=enrolment))
+    return enrolment
+
+
+# ---------------------------------------------------------------- review
+
+
+def due_reviews(enrolment: Enrolment):
+    return enrolment.reviews.filter(answered_at__isnull=True, due_at__lte=timezone.now()).order_by(
+        "due_at", "id"
+    )
+
+
+def answer_review(item: ReviewItem, answer) -> QuestionResult:
+    lesson = item.enrolment.version.lesson(item.lesson_key)
+    question = next(q for q in lesson["quiz"]["questions"] if q["key"] == item.question_key)
+    if question["kind"] == "multiple":
+        answer = [a for a in (answer if isinstance(answer, list) else [answer]) if a]
+    elif isinstance(answer, list):
+        answer = answer[0] if answer else None
+    correct = content.grade(question, answer)
+    with transaction.atomic():
+        updated = ReviewItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(
+            answered_at=timezone.now(), correct=correct
+        )
+        if not updated:
+            raise LearningError("This review question has already been answered.")
+    _activity(item.enrolment)
+    return QuestionResult(
+        question, answer, correct, question["feedback_correct" if correct else "feedback_incorrect"]
+    )
+
+
+def send_review_nudges(now=None) -> int:
+    """Email each learner who has review questions due and has not been told yet. Returns emails sent."""
+    now = now or timezone.now()
+    due = (
+        ReviewItem.objects.filter(answered_at__isnull=True, nudged_at__isnull=True, due_at__lte=now)
+        .select_related("enrolment__learner", "enrolment__course__organization")
+        .order_by("enrolment_id")
+    )
+    by_enrolment: dict[int, list[ReviewItem]] = {}
+    for item in due:
+        by_enrolment.setdefault(item.enrolment_id, []).append(item)
+    sent = 0
+    for items in by_enrolment.values():
+        enrolment = items[0].enrolment
+        context = {"enrolment": enrolment, "course": enrolment.course, "count": len(items)}
+        send_mail(
+            subject=f"{len(items)} question{'s' if len(items) != 1 else ''} to review: {enrolment.course.title}",
+            message=render_to_string("learning/email/review.txt", context),
+            from_email=None,
+            recipient_list=[enrolment.learner.email],
+        )
+        ReviewItem.objects.filter(pk__in=[i.pk for i in items]).update(nudged_at=now)
+        sent += 1
+    return sent

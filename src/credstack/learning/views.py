@@ -1,0 +1,443 @@
+"""The learner's side: public course page, sign-in by code, the lesson player, quizzes, completion, review."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from credstack.courses.models import Attachment, Course
+from credstack.organizations.permissions import membership_for
+
+from . import actions, auth
+from .models import Enrolment, QuizAttempt, ReviewItem
+
+
+def _course(org_slug: str, course_slug: str) -> Course:
+    return get_object_or_404(
+        Course.objects.select_related("organization", "achievement"),
+        organization__slug=org_slug,
+        slug=course_slug,
+    )
+
+
+def _player(view):
+    """The learner must be signed in and enrolled; sets request.learner / request.enrolment."""
+
+    @wraps(view)
+    def wrapped(request, org_slug, course_slug, *args, **kwargs):
+        course = _course(org_slug, course_slug)
+        learner = auth.current_learner(request)
+        if learner is None:
+            return redirect(auth.login_url(request.get_full_path()))
+        enrolment = (
+            Enrolment.objects.select_related("version", "course", "learner", "credential")
+            .filter(course=course, learner=learner)
+            .first()
+        )
+        if enrolment is None:
+            return redirect("learning:course", org_slug, course_slug)
+        request.learner, request.enrolment = learner, enrolment
+        return view(request, course, enrolment, *args, **kwargs)
+
+    return wrapped
+
+
+def _outline(enrolment: Enrolment) -> dict:
+    progress = actions.progress_map(enrolment)
+    lessons, done = [], 0
+    previous_passed = True
+    for n, lesson in enumerate(enrolment.version.lessons, 1):
+        p = progress.get(lesson["key"])
+        passed = bool(p and p.passed_at)
+        done += passed
+        lessons.append(
+            {
+                "n": n,
+                "key": lesson["key"],
+                "title": lesson["title"],
+                "minutes": lesson["minutes"],
+                "read": bool(p and p.read_at),
+                "passed": passed,
+                "open": previous_passed,
+                "score": p.best_score if p else None,
+            }
+        )
+        previous_passed = passed
+    total = len(lessons)
+    return {
+        "lessons": lessons,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+    }
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def login(request):
+    next_url = request.GET.get("next") or request.POST.get("next") or reverse("learning:mine")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("learning:mine")
+    context = {"next": next_url, "email": request.POST.get("email", "").strip(), "step": "email"}
+    if request.method == "POST":
+        try:
+            if request.POST.get("code") is not None:
+                context["step"] = "code"
+                learner = auth.check_code(context["email"], request.POST["code"])
+                auth.sign_in(request, learner)
+                return redirect(next_url)
+            auth.send_code(context["email"])
+            context["step"] = "code"
+        except ValidationError as exc:
+            context["error"] = "; ".join(" ".join(v) for v in exc.message_dict.values())
+        except auth.SignInError as exc:
+            context["error"] = str(exc)
+    return render(request, "learning/login.html", context)
+
+
+@require_POST
+def logout(request):
+    auth.sign_out(request)
+    return redirect("learning:login")
+
+
+def mine(request):
+    learner = auth.current_learner(request)
+    if learner is None:
+        return redirect(auth.login_url(request.get_full_path()))
+    enrolments = (
+        Enrolment.objects.filter(learner=learner)
+        .select_related("course__organization", "version", "credential")
+        .order_by("-last_activity_at", "-enrolled_at")
+    )
+    rows = [{"enrolment": e, "outline": _outline(e)} for e in enrolments]
+    from credstack.pathways.queries import progress_for_emails
+
+    return render(
+        request,
+        "learning/mine.html",
+        {"learner": learner, "rows": rows, "pathways": progress_for_emails([learner.email])},
+    )
+
+
+# ---------------------------------------------------------------- course page and enrolment
+
+
+def course_page(request, org_slug, course_slug):
+    course = _course(org_slug, course_slug)
+    version = course.latest_version
+    if course.status != Course.Status.PUBLISHED or version is None:
+        raise Http404("no such course")
+    learner = auth.current_learner(request)
+    enrolment = (
+        Enrolment.objects.filter(course=course, learner=learner).select_related("version").first()
+        if learner
+        else None
+    )
+    context = {
+        "course": course,
+        "org": course.organization,
+        "version": enrolment.version if enrolment else version,
+        "learner": learner,
+        "enrolment": enrolment,
+        "outline": _outline(enrolment) if enrolment else None,
+        "minutes": sum(lesson["minutes"] for lesson in version.lessons),
+    }
+    if enrolment:
+        context["resume_key"] = actions.resume_lesson_key(enrolment)
+        context["due_reviews"] = actions.due_reviews(enrolment).count()
+    return render(request, "learning/course.html", context)
+
+
+@require_POST
+def enrol(request, org_slug, course_slug):
+    course = _course(org_slug, course_slug)
+    learner = auth.current_learner(request)
+    if learner is None:
+        return redirect(auth.login_url(reverse("learning:course", args=[org_slug, course_slug])))
+    invited = Enrolment.objects.filter(course=course, learner=learner).exists()
+    if not course.open_enrolment and not invited:
+        return render(
+            request,
+            "learning/message.html",
+            {
+                "course": course,
+                "title": "By invitation only",
+                "message": "This course is open to invited learners only. Ask the course team for an invitation.",
+            },
+            status=403,
+        )
+    name = request.POST.get("name", "").strip()
+    if name and not learner.name:
+        try:
+            actions.learner_for(learner.email, name)
+        except ValidationError as exc:
+            return render(
+                request,
+                "learning/message.html",
+                {
+                    "course": course,
+                    "title": "Please check your name",
+                    "message": "; ".join(" ".join(v) for v in exc.message_dict.values()),
+                },
+                status=400,
+            )
+    try:
+        enrolment = actions.enrol(course, learner)
+    except actions.LearningError as exc:
+        return render(
+            request,
+            "learning/message.html",
+            {"course": course, "title": "Not open", "message": str(exc)},
+            status=400,
+        )
+    return redirect("learning:lesson", org_slug, course_slug, actions.resume_lesson_key(enrolment))
+
+
+# ---------------------------------------------------------------- the player
+
+
+@_player
+def lesson(request, course, enrolment, lesson_key):
+    try:
+        progress = actions.open_lesson(enrolment, lesson_key)
+    except actions.LearningError as exc:
+        return render(
+            request,
+            "learning/message.html",
+            {
+                "course": course,
+                "title": "Not yet",
+                "message": str(exc),
+                "back": reverse("learning:course", args=[course.organization.slug, course.slug]),
+            },
+            status=403,
+        )
+    index = actions.lesson_index(enrolment, lesson_key)
+    data = enrolment.version.lessons[index]
+    lessons = enrolment.version.lessons
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "course": course,
+            "enrolment": enrolment,
+            "lesson": data,
+            "index": index + 1,
+            "progress": progress,
+            "outline": _outline(enrolment),
+            "attempts_left": actions.attempts_left(enrolment, data),
+            "next_key": lessons[index + 1]["key"] if index + 1 < len(lessons) else None,
+        },
+    )
+
+
+@require_POST
+@_player
+def lesson_ping(request, course, enrolment, lesson_key):
+    actions.ping(enrolment, lesson_key)
+    return HttpResponse(status=204)
+
+
+@require_POST
+@_player
+def lesson_read(request, course, enrolment, lesson_key):
+    try:
+        actions.mark_read(enrolment, lesson_key)
+    except actions.LearningError:
+        raise Http404("no such lesson")
+    return redirect("learning:quiz", course.organization.slug, course.slug, lesson_key)
+
+
+def _quiz_context(course, enrolment, lesson_key, **extra):
+    index = actions.lesson_index(enrolment, lesson_key)
+    data = enrolment.version.lessons[index]
+    return {
+        "course": course,
+        "enrolment": enrolment,
+        "lesson": data,
+        "index": index + 1,
+        "outline": _outline(enrolment),
+        "attempts_left": actions.attempts_left(enrolment, data),
+        "pass_mark": data["quiz"]["pass_mark"],
+        **extra,
+    }
+
+
+def _answers_from(post, questions) -> dict:
+    answers = {}
+    for question, _ in questions:
+        name = f"q-{question['key']}"
+        answers[question["key"]] = (
+            post.getlist(name) if question["kind"] == "multiple" else post.get(name, "")
+        )
+    return answers
+
+
+@_player
+def quiz(request, course, enrolment, lesson_key):
+    try:
+        actions.lesson_index(enrolment, lesson_key)
+    except actions.LearningError:
+        raise Http404("no such lesson")
+    if request.method == "POST":
+        attempt = get_object_or_404(
+            QuizAttempt,
+            enrolment=enrolment,
+            lesson_key=lesson_key,
+            pk=request.POST.get("attempt", "0") if request.POST.get("attempt", "").isdigit() else 0,
+        )
+        questions = actions.attempt_questions(attempt)
+        try:
+            results = actions.submit_attempt(attempt, _answers_from(request.POST, questions))
+        except actions.LearningError as exc:
+            return render(
+                request,
+                "learning/message.html",
+                {"course": course, "title": "Already submitted", "message": str(exc), "back": request.path},
+                status=409,
+            )
+        enrolment.refresh_from_db()
+        attempt.refresh_from_db()
+        if enrolment.status == Enrolment.Status.COMPLETED:
+            return redirect("learning:complete", course.organization.slug, course.slug)
+        index = actions.lesson_index(enrolment, lesson_key)
+        lessons = enrolment.version.lessons
+        next_key = lessons[index + 1]["key"] if index + 1 < len(lessons) else None
+        return render(
+            request,
+            "learning/result.html",
+            _quiz_context(course, enrolment, lesson_key, attempt=attempt, results=results, next_key=next_key),
+        )
+    try:
+        attempt = actions.start_attempt(enrolment, lesson_key)
+    except actions.LearningError as exc:
+        progress = enrolment.lessons.filter(lesson_key=lesson_key).first()
+        if progress and progress.passed_at:
+            return redirect("learning:course", course.organization.slug, course.slug)
+        return render(
+            request,
+            "learning/message.html",
+            {
+                "course": course,
+                "title": "Quiz not available",
+                "message": str(exc),
+                "back": reverse("learning:lesson", args=[course.organization.slug, course.slug, lesson_key]),
+            },
+            status=403,
+        )
+    return render(
+        request,
+        "learning/quiz.html",
+        _quiz_context(
+            course, enrolment, lesson_key, attempt=attempt, questions=actions.attempt_questions(attempt)
+        ),
+    )
+
+
+@_player
+def complete(request, course, enrolment):
+    if enrolment.status != Enrolment.Status.COMPLETED:
+        return redirect("learning:course", course.organization.slug, course.slug)
+    from credstack.pathways.queries import progress_for_emails
+
+    pathways = [p for p in progress_for_emails([enrolment.learner.email], organization=course.organization)]
+    return render(
+        request,
+        "learning/complete.html",
+        {
+            "course": course,
+            "enrolment": enrolment,
+            "credential": enrolment.credential,
+            "outline": _outline(enrolment),
+            "pathways": pathways,
+        },
+    )
+
+
+@_player
+def review(request, course, enrolment):
+    due = list(actions.due_reviews(enrolment)[:10])
+    feedback = None
+    if request.method == "POST":
+        item = get_object_or_404(ReviewItem, enrolment=enrolment, pk=request.POST.get("item") or 0)
+        question = next(
+            q
+            for q in enrolment.version.lesson(item.lesson_key)["quiz"]["questions"]
+            if q["key"] == item.question_key
+        )
+        name = f"q-{question['key']}"
+        answer = request.POST.getlist(name) if question["kind"] == "multiple" else request.POST.get(name, "")
+        try:
+            feedback = actions.answer_review(item, answer)
+        except actions.LearningError:
+            pass
+        due = list(actions.due_reviews(enrolment)[:10])
+    items = []
+    for item in due:
+        question = next(
+            q
+            for q in enrolment.version.lesson(item.lesson_key)["quiz"]["questions"]
+            if q["key"] == item.question_key
+        )
+        items.append({"item": item, "question": question, "choices": question.get("choices") or []})
+    return render(
+        request,
+        "learning/review.html",
+        {
+            "course": course,
+            "enrolment": enrolment,
+            "items": items[:1],
+            "remaining": len(items),
+            "feedback": feedback,
+        },
+    )
+
+
+def cover(request, public_id):
+    course = get_object_or_404(Course, public_id=public_id)
+    if not course.cover_image:
+        raise Http404("no cover image")
+    response = FileResponse(course.cover_image.open("rb"), content_type=_image_type(course.cover_image.name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _image_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower()
+    return {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "gif": "image/gif",
+        "webp": "image/webp",
+    }.get(ext, "application/octet-stream")
+
+
+def attachment(request, public_id, name):
+    item = get_object_or_404(
+        Attachment.objects.select_related("lesson__course", "organization"), public_id=public_id
+    )
+    if (
+        item.lesson.course.status != Course.Status.PUBLISHED
+        and membership_for(request.user, item.organization.slug) is None
+    ):
+        raise Http404("no such file")  # a draft's files: the organization's members only
+    inline = item.content_type.startswith(("image/", "video/")) or item.content_type == "application/pdf"
+    response = FileResponse(
+        item.file.open("rb"), content_type=item.content_type, as_attachment=not inline, filename=item.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

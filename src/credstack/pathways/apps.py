@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PathwaysConfig(AppConfig):
+    name = "credstack.pathways"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

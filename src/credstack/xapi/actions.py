@@ -1,0 +1,202 @@
+"""Record xAPI statements and send them to the configured LRS (queued, retried); no-op without one.
+
+Configuration (environment, or Django settings of the same name):
+``CREDSTACK_XAPI_ENDPOINT`` (the LRS's base URL, ending before ``statements``),
+``CREDSTACK_XAPI_USERNAME`` / ``CREDSTACK_XAPI_PASSWORD`` (HTTP Basic).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import statements as xs
+from .models import Statement
+
+log = logging.getLogger(__name__)
+TIMEOUT = 10
+MAX_ATTEMPTS = 12  # backoff 1 min, 2, 4 ... ~34 hours in all
+
+
+def config() -> dict | None:
+    def get(name):
+        return getattr(settings, name, None) or os.environ.get(name, "")
+
+    endpoint = get("CREDSTACK_XAPI_ENDPOINT")
+    if not endpoint:
+        return None
+    return {
+        "endpoint": endpoint.rstrip("/") + "/",
+        "username": get("CREDSTACK_XAPI_USERNAME"),
+        "password": get("CREDSTACK_XAPI_PASSWORD"),
+    }
+
+
+def enabled() -> bool:
+    return config() is not None
+
+
+def queue(payload: dict, verb: str) -> Statement | None:
+    """Store a statement for delivery and send it after commit. Nothing happens without an LRS."""
+    if not enabled():
+        return None
+    record = Statement.objects.create(statement_id=payload["id"], verb=verb, payload=payload)
+    from .tasks import send_statement
+
+    transaction.on_commit(lambda: send_statement.enqueue(record.pk))
+    return record
+
+
+def deliver(record: Statement) -> bool:
+    """PUT the statement to the LRS (idempotent by statement id). True when the LRS took it."""
+    cfg = config()
+    if cfg is None or record.sent_at:
+        return bool(record.sent_at)
+    url = f"{cfg['endpoint']}statements?statementId={quote(str(record.statement_id))}"
+    headers = {"Content-Type": "application/json", "X-Experience-API-Version": xs.VERSION}
+    if cfg["username"]:
+        token = base64.b64encode(f"{cfg['username']}:{cfg['password']}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    body = json.dumps(record.payload).encode()
+    request = urllib.request.Request(url, data=body, headers=headers, method="PUT")  # noqa: S310
+    record.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            ok = 200 <= response.status < 300
+            error = "" if ok else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        # 409: the LRS already has this id (a retry after a lost answer): delivered.
+        ok, error = exc.code == 409, f"HTTP {exc.code}: {exc.read(500).decode(errors='replace')}"
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        ok, error = False, f"{type(exc).__name__}: {exc}"
+    now = timezone.now()
+    if ok:
+        record.sent_at, record.next_try_at, record.last_error = now, None, ""
+    else:
+        record.last_error = error[:2000]
+        record.next_try_at = (
+            now + timedelta(minutes=2 ** (record.attempts - 1)) if record.attempts < MAX_ATTEMPTS else None
+        )
+        log.warning(
+            "xAPI statement %s not delivered (try %d): %s", record.statement_id, record.attempts, error
+        )
+    record.save(update_fields=["attempts", "sent_at", "next_try_at", "last_error"])
+    if not ok and record.next_try_at:
+        from .tasks import send_statement
+
+        # With a worker that runs deferred tasks (the database backend), the retry schedules itself;
+        # otherwise `credstack manage xapi_flush` picks it up.
+        run_later(send_statement, record.next_try_at, record.pk)
+    return ok
+
+
+def run_later(task, when, *args) -> bool:
+    """Enqueue ``task`` to run at ``when`` if the task backend can defer; False if it cannot."""
+    if not task.get_backend().supports_defer:
+        return False
+    task.using(run_after=when).enqueue(*args)
+    return True
+
+
+def flush(now=None) -> int:
+    """Send every statement whose retry is due (run by ``credstack manage xapi_flush`` / the worker)."""
+    now = now or timezone.now()
+    sent = 0
+    for record in Statement.objects.filter(sent_at__isnull=True, next_try_at__lte=now).order_by("id")[:500]:
+        sent += deliver(record)
+    return sent
+
+
+# ---------------------------------------------------------------- the statements credstack makes
+
+
+def _course_activity(course, language):
+    return xs.activity(course.url, course.title, "course", language, course.summary[:500])
+
+
+def record_quiz(attempt_id: int) -> Statement | None:
+    if not enabled():
+        return None
+    from credstack.learning.models import QuizAttempt
+
+    attempt = QuizAttempt.objects.select_related(
+        "enrolment__course", "enrolment__learner", "enrolment__version"
+    ).get(pk=attempt_id)
+    enrolment = attempt.enrolment
+    course, learner = enrolment.course, enrolment.learner
+    lesson = enrolment.version.lesson(attempt.lesson_key)
+    language = enrolment.version.content.get("language") or "en"
+    verb = "passed" if attempt.passed else "failed"
+    payload = xs.statement(
+        verb=verb,
+        agent=xs.actor(learner.email, learner.name),
+        obj=xs.activity(
+            f"{course.url}/lessons/{attempt.lesson_key}/quiz",
+            f"Quiz: {lesson['title']}",
+            "assessment",
+            language,
+        ),
+        timestamp=attempt.submitted_at,
+        result={
+            **({"score": xs.score(attempt.score)} if attempt.score is not None else {}),
+            "success": bool(attempt.passed),
+            "completion": True,
+        },
+        parent=_course_activity(course, language),
+        registration_id=xs.registration(enrolment.public_id),
+        language=language,
+    )
+    return queue(payload, verb)
+
+
+def record_completed(enrolment_id: int) -> Statement | None:
+    if not enabled():
+        return None
+    from credstack.learning.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("course", "learner", "version").get(pk=enrolment_id)
+    language = enrolment.version.content.get("language") or "en"
+    result = {"completion": True, "success": True, "duration": xs.duration(enrolment.time_spent_seconds)}
+    if enrolment.average_score is not None:
+        result["score"] = xs.score(enrolment.average_score)
+    payload = xs.statement(
+        verb="completed",
+        agent=xs.actor(enrolment.learner.email, enrolment.learner.name),
+        obj=_course_activity(enrolment.course, language),
+        timestamp=enrolment.completed_at,
+        result=result,
+        registration_id=xs.registration(enrolment.public_id),
+        language=language,
+    )
+    return queue(payload, "completed")
+
+
+def record_earned(credential_id: int) -> Statement | None:
+    if not enabled():
+        return None
+    from credstack.credentials.models import Credential
+
+    credential = Credential.objects.select_related("achievement").get(pk=credential_id)
+    achievement = credential.achievement
+    payload = xs.statement(
+        verb="earned",
+        agent=xs.actor(credential.recipient_email, credential.recipient_name),
+        obj=xs.activity(achievement.uri, achievement.name, "badge", "en", achievement.description[:500]),
+        timestamp=credential.issued_at,
+        result={
+            "completion": True,
+            "success": True,
+            "extensions": {"https://w3id.org/xapi/credstack/credential": credential.uri},
+        },
+    )
+    return queue(payload, "earned")

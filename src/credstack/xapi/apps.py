@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class XapiConfig(AppConfig):
+    name = "credstack.xapi"
+    default_auto_field = "django.db.models.BigAutoField"

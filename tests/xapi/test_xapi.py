@@ -1,0 +1,181 @@
+"""xAPI: statements for completed / passed / failed / earned, valid per xAPI 1.0.3 (Learning Locker's
+validator), sent to an LRS when one is configured, retried when it fails, nothing when none is."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from credstack.learning import actions as learning
+from credstack.xapi import actions
+from credstack.xapi.models import Statement
+from tests.courses.factory import make_course
+from tests.interop.conftest import ensure_node_modules
+from tests.interop.verifier import INTEROP_DIR
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.interop]
+
+
+def validate(statements: list[dict]) -> list[dict]:
+    ensure_node_modules()
+    proc = subprocess.run(
+        ["node", "xapi-validate.mjs"],
+        cwd=INTEROP_DIR,
+        input=json.dumps(statements),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+class FakeLRS:
+    """A tiny LRS on the loopback interface: stores what it is sent; can be told to fail."""
+
+    def __init__(self):
+        self.received, self.headers, self.fail_next = [], [], 0
+        lrs = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if lrs.fail_next:
+                    lrs.fail_next -= 1
+                    self.send_response(503)
+                    self.end_headers()
+                    self.wfile.write(b"busy")
+                    return
+                lrs.headers.append(self.headers)  # case-insensitive
+                lrs.received.append((self.path, json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/xapi/"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def lrs(settings):
+    server = FakeLRS()
+    settings.CREDSTACK_XAPI_ENDPOINT = server.url
+    settings.CREDSTACK_XAPI_USERNAME = "key"
+    settings.CREDSTACK_XAPI_PASSWORD = "secret"
+    yield server
+    server.close()
+
+
+def _finish(course, email="ada@example.org", fail_lesson=2):
+    enrolment = learning.enrol(course, learning.learner_for(email, "Ada Lovelace"))
+    for n, lesson in enumerate(enrolment.version.lessons):
+        learning.mark_read(enrolment, lesson["key"])
+        q = lesson["quiz"]["questions"][0]
+        if n == fail_lesson:
+            learning.submit_attempt(learning.start_attempt(enrolment, lesson["key"]), {q["key"]: "wrong"})
+        learning.submit_attempt(learning.start_attempt(enrolment, lesson["key"]), {q["key"]: "right"})
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def test_statements_are_valid_xapi_and_reach_the_lrs(org, achievement, lrs):
+    course = make_course(org, achievement, lessons=4)
+    enrolment = _finish(course)
+    assert enrolment.credential is not None
+    verbs = [body["verb"]["id"].rsplit("/", 1)[-1] for _, body in lrs.received]
+    assert verbs.count("passed") == 4 and verbs.count("failed") == 1
+    assert verbs.count("completed") == 1 and verbs.count("earned") == 1
+    statements = [body for _, body in lrs.received]
+    results = validate(statements)
+    assert all(r["valid"] for r in results), [r["warnings"] for r in results if not r["valid"]]
+    completed = next(s for s in statements if s["verb"]["id"].endswith("completed"))
+    assert completed["actor"]["mbox"] == "mailto:ada@example.org" and completed["object"]["id"] == course.url
+    assert completed["result"]["score"] == {"scaled": 1.0, "raw": 100, "min": 0, "max": 100}
+    failed = next(s for s in statements if s["verb"]["id"].endswith("failed"))
+    assert (
+        failed["result"]["success"] is False
+        and failed["context"]["contextActivities"]["parent"][0]["id"] == course.url
+    )
+    assert {path.split("=", 1)[1] for path, _ in lrs.received} == {s["id"] for s in statements}
+    assert lrs.headers[0]["X-Experience-API-Version"] == "1.0.3"
+    assert lrs.headers[0]["Authorization"] == "Basic " + base64.b64encode(b"key:secret").decode()
+    assert Statement.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_the_validator_rejects_broken_statements():
+    good = {
+        "actor": {"mbox": "mailto:a@example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/passed"},
+        "object": {"id": "https://example.org/q"},
+    }
+    broken = {**good, "actor": {"mbox": "a@example.org"}, "timestamp": "yesterday"}
+    assert [r["valid"] for r in validate([good, broken])] == [True, False]
+
+
+def test_a_failing_lrs_gets_retries_with_backoff(org, achievement, lrs):
+    lrs.fail_next = 2
+    course = make_course(org, achievement, lessons=4)
+    enrolment = learning.enrol(course, learning.learner_for("b@example.org", "B"))
+    lesson = enrolment.version.lessons[0]
+    learning.mark_read(enrolment, lesson["key"])
+    learning.submit_attempt(
+        learning.start_attempt(enrolment, lesson["key"]), {lesson["quiz"]["questions"][0]["key"]: "right"}
+    )
+    record = Statement.objects.get()
+    assert record.sent_at is None and record.attempts == 1 and "HTTP 503" in record.last_error
+    assert record.next_try_at > timezone.now()
+    assert actions.flush() == 0  # not due yet
+    assert actions.flush(now=timezone.now() + timedelta(minutes=2)) == 0  # fails again: backoff doubles
+    record.refresh_from_db()
+    assert record.attempts == 2 and record.next_try_at - timezone.now() > timedelta(minutes=1, seconds=50)
+    assert actions.flush(now=timezone.now() + timedelta(minutes=5)) == 1
+    record.refresh_from_db()
+    assert record.sent_at is not None and len(lrs.received) == 1
+    assert lrs.received[0][1]["id"] == str(record.statement_id)
+
+
+def test_without_an_lrs_nothing_is_queued_and_nothing_breaks(org, achievement, settings):
+    settings.CREDSTACK_XAPI_ENDPOINT = ""
+    course = make_course(org, achievement, lessons=4)
+    assert _finish(course).credential is not None
+    assert not Statement.objects.exists()
+
+
+def test_with_a_deferring_worker_retries_and_nudges_schedule_themselves(org, achievement, lrs, settings):
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    course = make_course(org, achievement, lessons=4)
+    enrolment = learning.enrol(course, learning.learner_for("d@example.org", "D"))
+    lesson = enrolment.version.lessons[0]
+    learning.mark_read(enrolment, lesson["key"])
+    learning.submit_attempt(
+        learning.start_attempt(enrolment, lesson["key"]), {lesson["quiz"]["questions"][0]["key"]: "wrong"}
+    )
+    queued = {r.task.name: r for r in backend.results}
+    nudges = [r for r in backend.results if r.task.name == "send_review_nudges"]
+    assert sorted(round((r.task.run_after - timezone.now()).total_seconds() / 86400) for r in nudges) == [
+        7,
+        30,
+    ]
+    assert "send_statement" in queued  # the statement waits for the worker
+    lrs.fail_next = 1
+    record = Statement.objects.get()
+    actions.deliver(record)
+    retry = [r for r in backend.results if r.task.name == "send_statement" and r.task.run_after]
+    assert len(retry) == 1 and abs((retry[0].task.run_after - record.next_try_at).total_seconds()) < 1
