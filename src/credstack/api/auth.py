@@ -1,0 +1,32 @@
+"""Bearer authentication with organization API keys."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from .models import ApiKey
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKeyAuth(HttpBearer):
+    def authenticate(self, request, token: str) -> ApiKey | None:
+        parts = token.split("_")
+        if len(parts) < 3 or parts[0] != "csk":
+            return None
+        key = (
+            ApiKey.objects.select_related("organization")
+            .filter(prefix=parts[1], revoked_at__isnull=True)
+            .first()
+        )
+        if key is None or not hmac.compare_digest(key.secret_hash, ApiKey.hash(token)):
+            return None
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # at most one write a minute
+        request.organization = key.organization
+        return key

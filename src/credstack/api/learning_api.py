@@ -1,0 +1,200 @@
+"""Courses, enrolments, pathways and recipients over the API."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from credstack.courses.models import Course
+from credstack.credentials.models import Credential
+from credstack.learning import actions as learning
+from credstack.learning.models import Enrolment
+from credstack.pathways.models import Pathway
+from credstack.pathways.queries import progress_for_emails
+
+from .schemas import CourseOut, EnrolmentIn, EnrolmentOut, PathwayOut, PathwayProgressOut, RecipientOut
+
+courses = Router(tags=["courses"])
+pathways = Router(tags=["pathways"])
+recipients = Router(tags=["recipients"])
+PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict, 429: dict}
+
+
+def _require(request, scope: str) -> None:
+    from .v1 import require
+
+    require(request, scope)
+
+
+def _ref(a) -> dict | None:
+    return {"id": a.public_id, "slug": a.slug, "name": a.name} if a else None
+
+
+def _course(request, ref: str) -> Course:
+    return get_object_or_404(
+        Course.objects.select_related("achievement"),
+        Q(public_id=ref) | Q(slug=ref),
+        organization=request.organization,
+    )
+
+
+def _course_out(c: Course) -> dict:
+    version = c.latest_version
+    return {
+        "id": c.public_id,
+        "slug": c.slug,
+        "title": c.title,
+        "summary": c.summary,
+        "status": c.status,
+        "language": c.language,
+        "lessons": len(version.lessons) if version else c.lessons.count(),
+        "achievement": _ref(c.achievement),
+        "url": c.url,
+    }
+
+
+def _enrolment_out(e: Enrolment) -> dict:
+    return {
+        "id": e.public_id,
+        "learner": {"email": e.learner.email, "name": e.learner.name},
+        "status": e.status,
+        "source": e.source,
+        "enrolled_at": e.enrolled_at,
+        "completed_at": e.completed_at,
+        "last_activity_at": e.last_activity_at,
+        "average_score": e.average_score,
+        "credential": e.credential.uri if e.credential_id else None,
+    }
+
+
+@courses.get("", response={200: list[CourseOut], **PROBLEM}, summary="List courses")
+def list_courses(request):
+    return [
+        _course_out(c)
+        for c in Course.objects.filter(organization=request.organization)
+        .select_related("achievement")
+        .order_by("title", "id")
+    ]
+
+
+@courses.get("/{ref}", response={200: CourseOut, **PROBLEM}, summary="Get a course by id or slug")
+def get_course(request, ref: str):
+    return _course_out(_course(request, ref))
+
+
+class EnrolmentFilters(Schema):
+    status: Enrolment.Status | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+@courses.get(
+    "/{ref}/enrolments", response={200: list[EnrolmentOut], **PROBLEM}, summary="A course's enrolments"
+)
+def list_enrolments(request, ref: str, filters: Query[EnrolmentFilters]):
+    qs = Enrolment.objects.filter(course=_course(request, ref)).select_related("learner", "credential")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return [
+        _enrolment_out(e)
+        for e in qs.order_by("-enrolled_at", "-id")[filters.offset : filters.offset + filters.limit]
+    ]
+
+
+@courses.post(
+    "/{ref}/enrolments",
+    response={201: EnrolmentOut, **PROBLEM},
+    summary="Enrol (invite) a learner; they get an email with the course link",
+)
+def enrol(request, ref: str, payload: EnrolmentIn):
+    _require(request, "issue")
+    line = f"{payload.email}, {payload.name}" if payload.name.strip() else payload.email
+    [enrolment] = learning.invite(_course(request, ref), line)
+    enrolment = Enrolment.objects.select_related("learner", "credential").get(pk=enrolment.pk)
+    return Status(201, _enrolment_out(enrolment))
+
+
+def _pathway(request, public_id: str) -> Pathway:
+    return get_object_or_404(
+        Pathway.objects.select_related("achievement"), public_id=public_id, organization=request.organization
+    )
+
+
+def _pathway_out(p: Pathway) -> dict:
+    components = [
+        c.achievement for c in p.components.select_related("achievement").order_by("position", "id")
+    ]
+    return {
+        "id": p.public_id,
+        "name": p.achievement.name,
+        "achievement": _ref(p.achievement),
+        "rule": p.rule,
+        "required_count": p.required_count,
+        "ordered": p.ordered,
+        "window_days": p.window_days,
+        "revocation_policy": p.revocation_policy,
+        "components": [_ref(a) for a in components],
+    }
+
+
+@pathways.get("", response={200: list[PathwayOut], **PROBLEM}, summary="List pathways (stacked credentials)")
+def list_pathways(request):
+    return [
+        _pathway_out(p)
+        for p in Pathway.objects.filter(organization=request.organization)
+        .select_related("achievement")
+        .order_by("id")
+    ]
+
+
+@pathways.get("/{public_id}", response={200: PathwayOut, **PROBLEM}, summary="Get a pathway")
+def get_pathway(request, public_id: str):
+    return _pathway_out(_pathway(request, public_id))
+
+
+@pathways.get(
+    "/{public_id}/progress",
+    response={200: PathwayProgressOut, **PROBLEM},
+    summary="A learner's progress on a pathway ('3 of 5')",
+)
+def pathway_progress(request, public_id: str, email: str = Query(..., max_length=254)):
+    pathway = _pathway(request, public_id)
+    for progress in progress_for_emails([email.strip().lower()], organization=request.organization):
+        if progress.pathway_id == pathway.public_id:
+            return {**progress.__dict__, "components": [c.__dict__ for c in progress.components]}
+    raise Http404(f"{email} holds none of this pathway's components")
+
+
+class RecipientFilters(Schema):
+    q: str | None = Field(None, max_length=254)
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+@recipients.get(
+    "",
+    response={200: list[RecipientOut], **PROBLEM},
+    summary="People this organization has issued credentials to",
+)
+def list_recipients(request, filters: Query[RecipientFilters]):
+    qs = Credential.objects.filter(organization=request.organization)
+    if filters.q:
+        qs = qs.filter(Q(recipient_email__icontains=filters.q) | Q(recipient_name__icontains=filters.q))
+    rows = (
+        qs.annotate(email_l=Lower("recipient_email"))
+        .values("email_l")
+        .annotate(credentials=Count("id"), last_issued_at=Max("issued_at"), name=Max("recipient_name"))
+        .order_by("-last_issued_at", "email_l")[filters.offset : filters.offset + filters.limit]
+    )
+    return [
+        {
+            "email": r["email_l"],
+            "name": r["name"],
+            "credentials": r["credentials"],
+            "last_issued_at": r["last_issued_at"],
+        }
+        for r in rows
+    ]

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import BeforeValidator
+
+
+def _iso_datetime(value):
+    """Only ISO 8601 strings (or datetimes), not the Unix numbers pydantic would also accept."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    raise ValueError("must be an ISO 8601 date-time, e.g. 2027-06-30T00:00:00Z")
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+
+class Recipient(Schema):
+    name: str = Field(..., max_length=500, description="The learner's name as it appears on the credential")
+    email: str = Field(..., max_length=254)
+
+
+class ResultIn(Schema):
+    value: str = Field(..., max_length=200, description="e.g. a score such as '92'")
+    result_description: str | None = Field(None, alias="resultDescription", max_length=2000)
+
+
+class EvidenceIn(Schema):
+    id: str | None = Field(None, max_length=2000, description="URL of the evidence")
+    name: str | None = Field(None, max_length=500)
+    narrative: str | None = Field(None, max_length=5000)
+
+
+class IssueIn(Schema):
+    achievement: str = Field(..., max_length=64, description="the achievement's id or slug")
+    recipient: Recipient
+    valid_until: IsoDateTime | None = None
+    result: list[ResultIn] | None = Field(None, max_length=20)
+    evidence: list[EvidenceIn] | None = Field(None, max_length=20)
+    activity_start: IsoDateTime | None = None
+    activity_end: IsoDateTime | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class RevokeIn(Schema):
+    reason: str = Field(
+        ..., min_length=1, max_length=2000, pattern=r"\S", description="shown on the credential's page"
+    )
+
+
+class AchievementOut(Schema):
+    id: str
+    slug: str
+    name: str
+    description: str
+    criteria_narrative: str
+    criteria_url: str
+    achievement_type: str
+    tags: list[str]
+    alignments: list[dict]
+    valid_for_months: int | None
+    url: str
+
+
+class AchievementRef(Schema):
+    id: str
+    slug: str
+    name: str
+
+
+class Links(Schema):
+    page: str
+    json_: str = Field(..., alias="json")
+
+
+class CredentialOut(Schema):
+    id: str
+    url: str
+    achievement: AchievementRef
+    recipient: Recipient
+    state: str
+    issued_at: datetime
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str
+    replaced_by: str | None
+    links: Links
+
+
+class CredentialDetail(CredentialOut):
+    credential: dict = Field(..., description="the signed Open Badges 3.0 credential")
+
+
+class CredentialPage(Schema):
+    items: list[CredentialOut]
+    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page; null on the last")
+
+
+class WebhookEndpointIn(Schema):
+    url: str = Field(..., max_length=2000)
+    event_types: list[str] = Field(default_factory=list, description="empty: every event")
+    description: str = Field("", max_length=200)
+
+
+class WebhookEndpointPatch(Schema):
+    url: str | None = Field(None, max_length=2000)
+    event_types: list[str] | None = None
+    description: str | None = Field(None, max_length=200)
+    enabled: bool | None = None
+
+
+class WebhookEndpointOut(Schema):
+    id: str
+    url: str
+    event_types: list[str]
+    description: str
+    enabled: bool
+    disabled_reason: str
+    created_at: datetime
+
+
+class WebhookEndpointCreated(WebhookEndpointOut):
+    secret: str = Field(..., description="the signing secret (whsec_...); shown only in this response")
+
+
+class WebhookDeliveryOut(Schema):
+    id: int
+    event_type: str
+    webhook_id: str
+    state: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+
+
+class CourseOut(Schema):
+    id: str
+    slug: str
+    title: str
+    summary: str
+    status: str
+    language: str
+    lessons: int
+    achievement: AchievementRef | None
+    url: str
+
+
+class LearnerRef(Schema):
+    email: str
+    name: str
+
+
+class EnrolmentIn(Schema):
+    email: str = Field(..., max_length=254)
+    name: str = Field("", max_length=500)
+
+
+class EnrolmentOut(Schema):
+    id: str
+    learner: LearnerRef
+    status: str
+    source: str
+    enrolled_at: datetime
+    completed_at: datetime | None
+    last_activity_at: datetime | None
+    average_score: int | None
+    credential: str | None
+
+
+class ComponentOut(Schema):
+    achievement_id: str
+    name: str
+    held: bool
+    credential_url: str | None
+
+
+class PathwayOut(Schema):
+    id: str
+    name: str
+    achievement: AchievementRef
+    rule: str
+    required_count: int | None
+    ordered: bool
+    window_days: int | None
+    revocation_policy: str
+    components: list[AchievementRef]
+
+
+class PathwayProgressOut(Schema):
+    pathway_id: str
+    email: str
+    held: int
+    needed: int
+    total: int
+    complete: bool
+    credential_url: str | None
+    credential_state: str | None
+    components: list[ComponentOut]
+
+
+class RecipientOut(Schema):
+    email: str
+    name: str
+    credentials: int
+    last_issued_at: datetime

@@ -1,0 +1,126 @@
+"""Webhook endpoints and their delivery log (scope ``admin``)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from credstack.webhooks import actions
+from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+from .schemas import (
+    WebhookDeliveryOut,
+    WebhookEndpointCreated,
+    WebhookEndpointIn,
+    WebhookEndpointOut,
+    WebhookEndpointPatch,
+)
+
+router = Router(tags=["webhooks"])
+PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict, 429: dict}
+
+
+def _require_admin(request) -> None:
+    from .v1 import require
+
+    require(request, "admin")
+
+
+def _out(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
+    out = {
+        "id": endpoint.public_id,
+        "url": endpoint.url,
+        "event_types": endpoint.event_types,
+        "description": endpoint.description,
+        "enabled": endpoint.enabled,
+        "disabled_reason": endpoint.disabled_reason,
+        "created_at": endpoint.created_at,
+    }
+    if with_secret:
+        out["secret"] = endpoint.secret
+    return out
+
+
+def _delivery_out(d: WebhookDelivery) -> dict:
+    return {
+        "id": d.pk,
+        "event_type": d.message.event_type,
+        "webhook_id": d.message.msg_id,
+        "state": d.state,
+        "attempts": d.attempts,
+        "last_status_code": d.last_status_code,
+        "last_error": d.last_error,
+        "last_attempt_at": d.last_attempt_at,
+        "next_attempt_at": d.next_attempt_at,
+        "delivered_at": d.delivered_at,
+    }
+
+
+def _endpoint(request, public_id: str) -> WebhookEndpoint:
+    return get_object_or_404(WebhookEndpoint, public_id=public_id, organization=request.organization)
+
+
+@router.get(
+    "/endpoints", response={200: list[WebhookEndpointOut], **PROBLEM}, summary="List webhook endpoints"
+)
+def list_endpoints(request):
+    _require_admin(request)
+    return [_out(e) for e in WebhookEndpoint.objects.filter(organization=request.organization).order_by("id")]
+
+
+@router.post(
+    "/endpoints", response={201: WebhookEndpointCreated, **PROBLEM}, summary="Create a webhook endpoint"
+)
+def create_endpoint(request, payload: WebhookEndpointIn):
+    _require_admin(request)
+    endpoint = actions.create_endpoint(
+        request.organization,
+        url=payload.url,
+        event_types=payload.event_types,
+        description=payload.description,
+    )
+    return Status(201, _out(endpoint, with_secret=True))
+
+
+@router.patch(
+    "/endpoints/{public_id}",
+    response={200: WebhookEndpointOut, **PROBLEM},
+    summary="Change or re-enable an endpoint",
+)
+def update_endpoint(request, public_id: str, payload: WebhookEndpointPatch):
+    _require_admin(request)
+    endpoint = actions.update_endpoint(_endpoint(request, public_id), **payload.dict(exclude_unset=True))
+    return _out(endpoint)
+
+
+@router.delete("/endpoints/{public_id}", response={204: None, **PROBLEM}, summary="Delete an endpoint")
+def delete_endpoint(request, public_id: str):
+    _require_admin(request)
+    _endpoint(request, public_id).delete()
+    return Status(204, None)
+
+
+@router.get(
+    "/endpoints/{public_id}/deliveries",
+    response={200: list[WebhookDeliveryOut], **PROBLEM},
+    summary="The endpoint's delivery log, newest first",
+)
+def list_deliveries(request, public_id: str):
+    _require_admin(request)
+    deliveries = (
+        WebhookDelivery.objects.filter(endpoint=_endpoint(request, public_id))
+        .select_related("message")
+        .order_by("-id")[:200]
+    )
+    return [_delivery_out(d) for d in deliveries]
+
+
+@router.post(
+    "/endpoints/{public_id}/deliveries/{delivery_id}/redeliver",
+    response={200: WebhookDeliveryOut, **PROBLEM},
+    summary="Send a delivery again now",
+)
+def redeliver(request, public_id: str, delivery_id: int):
+    _require_admin(request)
+    delivery = get_object_or_404(WebhookDelivery, pk=delivery_id, endpoint=_endpoint(request, public_id))
+    return _delivery_out(actions.redeliver(delivery))

@@ -1,0 +1,78 @@
+"""Credential actions become outbound events."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from credstack.credentials import signals
+from credstack.credentials.models import CredentialEvent
+from credstack.learning.signals import enrolment_completed
+
+from .actions import publish
+
+
+def credential_data(credential) -> dict:
+    return {
+        "id": credential.public_id,
+        "url": credential.uri,
+        "state": credential.state,
+        "achievement": {
+            "id": credential.achievement.public_id,
+            "slug": credential.achievement.slug,
+            "name": credential.achievement.name,
+        },
+        "recipient": {"name": credential.recipient_name, "email": credential.recipient_email},
+        "issued_at": credential.issued_at.isoformat(),
+        "valid_until": credential.valid_until.isoformat() if credential.valid_until else None,
+    }
+
+
+@receiver(signals.credential_issued)
+def on_issued(sender, credential, **kwargs):
+    publish(credential.organization, "credential.issued", credential_data(credential))
+
+
+@receiver(signals.credential_state_changed)
+def on_state_changed(sender, credential, event, **kwargs):
+    event_type = f"credential.{event}"
+    if event_type in (
+        "credential.revoked",
+        "credential.suspended",
+        "credential.reinstated",
+        "credential.replaced",
+        "credential.expired",
+    ):
+        publish(credential.organization, event_type, credential_data(credential))
+
+
+ENGAGEMENT = {
+    "viewed": "credential.viewed",
+    "downloaded": "credential.downloaded",
+    "shared": "credential.shared",
+}
+
+
+@receiver(post_save, sender=CredentialEvent)
+def on_engagement(sender, instance, created, **kwargs):
+    """Views, downloads and shares, as recorded in the credential's history, go out as events too."""
+    event_type = ENGAGEMENT.get(instance.kind)
+    if created and event_type:
+        credential = instance.credential
+        publish(
+            credential.organization,
+            event_type,
+            {**credential_data(credential), "at": instance.at.isoformat()},
+        )
+
+
+@receiver(enrolment_completed)
+def on_course_completed(sender, enrolment, **kwargs):
+    course, learner = enrolment.course, enrolment.learner
+    publish(enrolment.organization, "course.completed", {
+        "course": {"id": course.public_id, "slug": course.slug, "title": course.title},
+        "learner": {"name": learner.name, "email": learner.email},
+        "average_score": enrolment.average_score,
+        "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
+        "credential": enrolment.credential.uri if enrolment.credential_id else None,
+    })

@@ -1,0 +1,156 @@
+"""Every endpoint, declared once: authentication, scopes, tenant isolation and problem details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from credstack.credentials.models import Credential
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # {achievement} and {credential} are filled in per test
+    scope: str
+    body: dict | None = field(default=None, hash=False)
+    ok: int = 200
+
+    @property
+    def tenant_scoped(self) -> bool:
+        return "{" in self.path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ISSUE_BODY = {
+    "achievement": "python-basics",
+    "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"},
+}
+ENDPOINTS = [
+    Endpoint("GET", "/api/v1/achievements", "read"),
+    Endpoint("GET", "/api/v1/achievements/{achievement}", "read"),
+    Endpoint("POST", "/api/v1/credentials", "issue", ISSUE_BODY, ok=201),
+    Endpoint("GET", "/api/v1/credentials", "read"),
+    Endpoint("GET", "/api/v1/credentials/{credential}", "read"),
+    Endpoint("POST", "/api/v1/credentials/{credential}/suspend", "issue", {"reason": "review"}),
+    Endpoint("POST", "/api/v1/credentials/{credential}/revoke", "issue", {"reason": "error"}),
+    Endpoint("GET", "/api/v1/webhooks/endpoints", "admin"),
+    Endpoint("POST", "/api/v1/webhooks/endpoints", "admin", {"url": "http://127.0.0.1:9/hook"}, ok=201),
+    Endpoint("PATCH", "/api/v1/webhooks/endpoints/{endpoint}", "admin", {"enabled": False}),
+    Endpoint("GET", "/api/v1/webhooks/endpoints/{endpoint}/deliveries", "admin"),
+    Endpoint("DELETE", "/api/v1/webhooks/endpoints/{endpoint}", "admin", ok=204),
+    Endpoint("GET", "/api/v1/courses", "read"),
+    Endpoint("GET", "/api/v1/courses/{course}", "read"),
+    Endpoint("GET", "/api/v1/courses/{course}/enrolments", "read"),
+    Endpoint(
+        "POST",
+        "/api/v1/courses/{course}/enrolments",
+        "issue",
+        {"email": "new@example.org", "name": "Nia"},
+        ok=201,
+    ),
+    Endpoint("GET", "/api/v1/pathways", "read"),
+    Endpoint("GET", "/api/v1/pathways/{pathway}", "read"),
+    Endpoint("GET", "/api/v1/pathways/{pathway}/progress?email=ada@example.org", "read"),
+    Endpoint("GET", "/api/v1/recipients", "read"),
+]
+WEAKER = {"issue": "read", "admin": "issue"}
+
+
+def call(client, endpoint: Endpoint, ids: dict, **kw):
+    path = endpoint.path.format(**ids)
+    if endpoint.method == "GET":
+        return client.get(path, **kw)
+    return client.request(endpoint.method, path, endpoint.body, **kw)
+
+
+def assert_problem(response, status: int):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"]
+
+
+def ids_of(org, achievement, credential) -> dict:
+    from credstack.achievements.actions import create_achievement
+    from credstack.pathways.actions import create_pathway
+    from credstack.webhooks.actions import create_endpoint
+    from tests.courses.factory import make_course
+
+    endpoint = create_endpoint(org, url="http://127.0.0.1:9/hook")
+    course = make_course(org, achievement, lessons=4)
+    stacked = create_achievement(
+        organization=org, slug="stacked", name="Stacked", description="d", criteria_narrative="c"
+    )
+    pathway = create_pathway(achievement=stacked, components=[achievement])
+    return {
+        "achievement": achievement.public_id,
+        "credential": credential.public_id,
+        "endpoint": endpoint.public_id,
+        "course": course.public_id,
+        "pathway": pathway.public_id,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _loopback_webhooks(settings):
+    settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def target(org, issue, achievement):
+    return ids_of(org, achievement, issue(email="ada@example.org"))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_without_a_key_is_401(client, endpoint, target):
+    response = client.generic(endpoint.method, endpoint.path.format(**target))
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_with_a_revoked_or_wrong_key_is_401(api_for, org, endpoint, target):
+    from credstack.api.actions import revoke_api_key
+    from credstack.api.models import ApiKey
+
+    client = api_for(org)
+    revoke_api_key(ApiKey.objects.get())
+    assert_problem(call(client, endpoint, target), 401)
+    client.token = client.token[:-4] + "AAAA"
+    assert_problem(call(client, endpoint, target), 401)
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.scope != "read"], ids=str)
+def test_a_weaker_scope_is_403(api_for, org, endpoint, target):
+    response = call(api_for(org, WEAKER[endpoint.scope]), endpoint, target)
+    assert_problem(response, 403)
+    assert f"needs '{endpoint.scope}'" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.tenant_scoped], ids=str)
+def test_another_organizations_ids_are_404(api_for, org, endpoint, target, other_org):
+    other = ids_of(other_org["org"], other_org["achievement"], other_org["credential"])
+    before = list(Credential.objects.values_list("public_id", "state"))
+    response = call(api_for(org), endpoint, other)
+    assert_problem(response, 404)
+    assert list(Credential.objects.values_list("public_id", "state")) == before
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_the_right_scope_succeeds(api_for, org, endpoint, target):
+    response = call(api_for(org, endpoint.scope), endpoint, target)
+    assert response.status_code == endpoint.ok, response.content
+
+
+def test_lists_never_show_another_organization(api_for, org, target, other_org):
+    client = api_for(org, "read")
+    ids = [c["id"] for c in client.get("/api/v1/credentials").json()["items"]]
+    assert other_org["credential"].public_id not in ids and target["credential"] in ids
+    slugs = [a["name"] for a in client.get("/api/v1/achievements").json()]
+    assert "Rival Python" not in slugs
