@@ -2,6 +2,19 @@ from __future__ import annotations
 
 import pytest
 
+# The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
+from tests.interop.conftest import node_verifier  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _engagement_events_at_once(settings):
+    """Page views and downloads are buffered in production (credentials/engagement.py); tests write them
+    at once, and start with an empty buffer."""
+    from credstack.credentials import engagement
+
+    settings.CREDSTACK_EVENT_FLUSH_SECONDS = 0
+    engagement.discard()
+
 
 @pytest.fixture
 def org(db):

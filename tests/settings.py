@@ -15,3 +15,8 @@ CREDSTACK_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["*"]
 # Log records reach pytest's caplog through the root logger; no console handler bound to a stream.
 LOGGING = {"version": 1, "disable_existing_loggers": False, "loggers": {"credstack": {"level": "INFO"}}}
+
+# SQLite: test on a file, like production (WAL, busy timeout), not the shared-cache in-memory database,
+# whose table locks fail at once under concurrency instead of waiting.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(CREDSTACK_HOME / "test.sqlite3")}  # noqa: F405

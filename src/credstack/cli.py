@@ -48,10 +48,13 @@ def _read_credential(source: str) -> dict:
         raw = path.read_bytes()
     if len(raw) > MAX_INPUT:
         raise ValueError(f"input is larger than {MAX_INPUT // 1024 // 1024} MiB")
-    doc = json.loads(raw)
-    if not isinstance(doc, dict):
-        raise ValueError("a credential is a JSON object")
-    return doc
+    # JSON, a JWT, a PDF certificate (its attachment) or a baked PNG/SVG badge
+    from credstack.verifier.extract import extract
+
+    found = extract(raw)
+    if found.credential is None:
+        raise ValueError(found.explanation)
+    return found.credential
 
 
 def cmd_verify(args) -> int:
@@ -141,6 +144,37 @@ def cmd_keys_rotate(args) -> int:
 
     key = rotate_key(_org(args.org))
     print(f"{args.org} now signs with {key.verification_method}")
+    return 0
+
+
+def cmd_apikey_create(args) -> int:
+    from credstack.api.actions import create_api_key
+
+    new = create_api_key(_org(args.org), name=args.name, scope=args.scope)
+    print(f"API key '{new.api_key.name}' for {args.org}, scope {args.scope}. It is shown once; store it now:")
+    print(new.secret)
+    return 0
+
+
+def cmd_apikey_list(args) -> int:
+    from credstack.api.models import ApiKey
+
+    for key in ApiKey.objects.filter(organization=_org(args.org)).order_by("created_at"):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
+        print(f"csk_{key.prefix}_…  {key.scope:6}  {state:18}  last used {used}  {key.name}")
+    return 0
+
+
+def cmd_apikey_revoke(args) -> int:
+    from credstack.api.actions import revoke_api_key
+    from credstack.api.models import ApiKey
+
+    key = ApiKey.objects.filter(prefix=args.prefix.removeprefix("csk_").split("_")[0]).first()
+    if key is None:
+        return _fail(f"no API key {args.prefix!r}")
+    revoke_api_key(key)
+    print(f"revoked csk_{key.prefix}_…")
     return 0
 
 
@@ -247,6 +281,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = keys.add_parser("rotate", help="retire the active key and start signing with a new one")
     p.add_argument("--org", required=True)
     p.set_defaults(func=cmd_keys_rotate)
+
+    apikey = sub.add_parser("apikey", help="API keys").add_subparsers(dest="apikey_command", required=True)
+    p = apikey.add_parser("create", help="create an API key (printed once, alone on the last line)")
+    p.add_argument("--org", required=True)
+    p.add_argument("--scope", choices=["read", "issue", "admin"], default="read")
+    p.add_argument("--name", default="API key")
+    p.set_defaults(func=cmd_apikey_create)
+    p = apikey.add_parser("list", help="list an organization's API keys")
+    p.add_argument("--org", required=True)
+    p.set_defaults(func=cmd_apikey_list)
+    p = apikey.add_parser("revoke", help="revoke an API key (its prefix or the whole key)")
+    p.add_argument("prefix")
+    p.set_defaults(func=cmd_apikey_revoke)
+
+    from credstack.workspace.cli import add_parser as add_bulk_issue  # issuer workspace (issue 3)
+
+    add_bulk_issue(sub)
 
     sub.add_parser("demo", help="migrate and seed the demo organization (idempotent)").set_defaults(
         func=cmd_demo

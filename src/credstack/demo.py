@@ -83,7 +83,16 @@ def seed_demo() -> str:
         User = get_user_model()
         admin = User.objects.filter(username="admin").first()
         if admin is None:
-            User.objects.create_superuser("admin", "admin@demo-academy.example", password)
+            admin = User.objects.create_superuser("admin", "admin@demo-academy.example", password)
+        # The admin owns demo-academy in the workspace and signs in there with a verified email.
+        from allauth.account.models import EmailAddress
+
+        from credstack.organizations.models import Membership
+
+        Membership.objects.get_or_create(organization=org, user=admin, defaults={"role": "owner"})
+        EmailAddress.objects.get_or_create(
+            user=admin, email=admin.email, defaults={"verified": True, "primary": True}
+        )
 
     issued = []
     for n, (slug, name, email) in enumerate(RECIPIENTS, 1):
@@ -103,10 +112,15 @@ def seed_demo() -> str:
 
     for credential in issued:
         credential.refresh_from_db(fields=["state"])
+    from credstack.courses.demo import seed as seed_courses  # a published course and a pathway (issue 5)
+
+    course_lines = seed_courses(org, achievements)
     lines = [
         f"Demo ready: organization '{org.slug}' ({org.did})",
-        f"  Sign in at {settings.CREDSTACK_BASE_URL}/admin/ as admin / {password}",
+        f"  Sign in at {settings.CREDSTACK_BASE_URL}/accounts/login/ as admin@demo-academy.example / {password}",
+        f"  (the workspace: {settings.CREDSTACK_BASE_URL}/w/{org.slug}/; Django admin: /admin/ as admin)",
         "  Credentials:",
         *(f"    {c.uri}  {c.recipient_name} — {c.achievement.name} [{c.state}]" for c in issued),
+        *course_lines,
     ]
     return "\n".join(lines)

@@ -62,6 +62,31 @@ INSTALLED_APPS = [
     "credstack.achievements",
     "credstack.credentials",
     "credstack.web",
+    "ninja",
+    "credstack.api",
+    "credstack.webhooks",
+    "credstack.ob3api",
+    "credstack.lti",
+    # courses, learning, awarding, pathways, xAPI (issue 5)
+    "credstack.courses",
+    "credstack.learning",
+    "credstack.awarding",
+    "credstack.pathways",
+    "credstack.xapi",
+    # issuer workspace (issue 3)
+    "credstack.accounts",  # before allauth: its templates override allauth's
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "credstack.designs",
+    "credstack.workspace",
+    # learner side and verification (issue 4)
+    "credstack.delivery",
+    "credstack.portal",
+    "credstack.verifier",
+    "credstack.ob2",
+    # inbound completion webhooks (issue 6)
+    "credstack.integrations",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "credstack.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "credstack.config.urls"
@@ -88,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "credstack.workspace.context.workspace",
             ],
         },
     },
@@ -137,6 +165,20 @@ EMAIL_BACKEND = os.environ.get("CREDSTACK_EMAIL_BACKEND", "django.core.mail.back
 EMAIL_FILE_PATH = CREDSTACK_HOME / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("CREDSTACK_FROM_EMAIL", "credstack <no-reply@localhost>")
 
+# Rate limits and other short-lived state. The file cache is shared by the processes of one machine;
+# set REDIS_URL when running on several machines.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(CREDSTACK_HOME / "cache")}
+    )
+}
+CREDSTACK_API_RATE = os.environ.get("CREDSTACK_API_RATE", "600/m")
+# Outbound webhooks never reach loopback or private addresses unless this is set (development only).
+CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CREDSTACK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -153,6 +195,27 @@ LOGGING = {
         "credstack": {"handlers": ["console"], "level": os.environ.get("CREDSTACK_LOG_LEVEL", "INFO")}
     },
 }
+
+# Accounts (django-allauth; credstack.accounts): email + password, verified email, optional TOTP.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("CREDSTACK_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[credstack] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "credstack"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "workspace-home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Uploads: the workspace refuses files over its own limits with a clear message (see workspace.uploads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,14 +1,37 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from credstack.achievements import views as achievement_views
+from credstack.api.v1 import api as api_v1
 from credstack.credentials import views as credential_views
 from credstack.web import views as web_views
+from credstack.workspace import views as workspace_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # learner side and verification (issue 4): files, delivery tracking, portal, verifier, OB 2.0
+    path("c/<str:public_id>.pdf", credential_views.credential_pdf, name="credential-pdf"),
+    path("c/<str:public_id>.png", credential_views.credential_png, name="credential-png"),
+    path("c/<str:public_id>.svg", credential_views.credential_svg, name="credential-svg"),
+    path("", include("credstack.delivery.urls")),
+    path("", include("credstack.portal.urls")),
+    path("", include("credstack.verifier.urls")),
+    path("", include("credstack.ob2.urls")),
+    path("accounts/", include("allauth.urls")),
+    # courses, pathways (issue 5): educator pages under the workspace; the learner player under /learn/
+    path("w/<slug:org_slug>/courses/", include("credstack.courses.urls")),
+    path("w/<slug:org_slug>/pathways/", include("credstack.pathways.urls")),
+    path("learn/", include("credstack.learning.urls")),
+    path("w/<slug:org_slug>/integrations/", include("credstack.integrations.urls")),  # issue 6: inbound webhooks
+    path("", include("credstack.integrations.public_urls")),  # /hooks/in/<token>
+    path("w/", include("credstack.workspace.urls")),
+    path("orgs/<slug:slug>/logo", workspace_views.org_logo, name="org-logo"),
+    path("a/<str:public_id>/badge", workspace_views.achievement_badge, name="achievement-badge"),
+    path("api/v1/", api_v1.urls),
+    path("", include("credstack.ob3api.urls")),
+    path("", include("credstack.lti.urls")),  # LTI 1.3 tool: /lti/login, /lti/launch, /lti/jwks  # Open Badges 3.0 API for wallets (/ims/ob/v3p0/...)
     path("c/<str:public_id>.json", credential_views.credential_download, name="credential-json"),
     path("c/<str:public_id>", credential_views.credential_page, name="credential"),
     path("a/<str:public_id>", achievement_views.achievement_page, name="achievement"),
