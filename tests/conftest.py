@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
 from tests.interop.conftest import node_verifier  # noqa: F401
+
+# In CI, property tests use a fixed seed: a failure there is reproducible, and a green run stays green.
+# Locally they explore new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

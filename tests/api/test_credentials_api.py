@@ -170,3 +170,20 @@ def test_apikey_cli_prints_the_key_once_and_stores_only_a_hash(org, capsys):
     assert key.last_used_at is not None
     assert main(["apikey", "revoke", token]) == 0
     assert ApiClient(token).get("/api/v1/achievements").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 501},
+        {"limit": "ten"},
+        {"state": "lost"},
+        {"issued_after": "0.5"},
+        {"issued_before": "yesterday"},
+    ],
+)
+def test_invalid_list_parameters_are_422_naming_the_field(api_for, org, params):
+    response = api_for(org, "read").get("/api/v1/credentials", **params)
+    assert response.status_code == 422, response.content
+    assert {e["field"] for e in response.json()["errors"]} == set(params)

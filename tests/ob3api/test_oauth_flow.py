@@ -128,6 +128,8 @@ def test_register_authorize_and_pull_credentials(client, issue, org):
     for credential in pulled:
         assert vc_verify.verify_credential(credential, fetch=local_fetch).valid
 
+    huge = client.get("/ims/ob/v3p0/credentials", {"offset": 10**30}, **auth)
+    assert huge.status_code == 400 and "offset" in huge.json()["imsx_description"]
     page = client.get("/ims/ob/v3p0/credentials", {"limit": 1}, **auth)
     assert len(page.json()["credential"]) == 1 and 'rel="next"' in page["Link"]
 

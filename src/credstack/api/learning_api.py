@@ -88,7 +88,7 @@ def get_course(request, ref: str):
 class EnrolmentFilters(Schema):
     status: Enrolment.Status | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @courses.get(
@@ -171,7 +171,7 @@ def pathway_progress(request, public_id: str, email: str = Query(..., max_length
 class RecipientFilters(Schema):
     q: str | None = Field(None, max_length=254)
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @recipients.get(

@@ -249,12 +249,12 @@ def credentials(request: HttpRequest) -> JsonResponse:
         )
         limit = int(request.GET.get("limit", 100))
         offset = int(request.GET.get("offset", 0))
-        if not (1 <= limit <= 1000 and offset >= 0):
+        if not (1 <= limit <= 1000 and 0 <= offset <= 10_000_000):
             raise ValueError
     except OAuthError as exc:
         return _imsx_error(exc)
     except ValueError:
-        return _imsx_error(OAuthError("invalid_request", "limit must be 1..1000 and offset at least 0"))
+        return _imsx_error(OAuthError("invalid_request", "limit must be 1..1000 and offset 0..10000000"))
     qs = portal.credentials_for(access.account)
     since = request.GET.get("since")
     if since:
