@@ -58,6 +58,27 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/pathways/{pathway}", "read"),
     Endpoint("GET", "/api/v1/pathways/{pathway}/progress?email=ada@example.org", "read"),
     Endpoint("GET", "/api/v1/recipients", "read"),
+    Endpoint(
+        "POST",
+        "/api/v1/credentials/batches",
+        "issue",
+        {"achievement": "python-basics", "recipients": [{"name": "Kim", "email": "kim@example.org"}]},
+        ok=202,
+    ),
+    Endpoint("GET", "/api/v1/credentials/batches/{batch}", "read"),
+    Endpoint(
+        "POST",
+        "/api/v1/credentials/{credential}/correct",
+        "issue",
+        {"recipient_name": "Ada King", "reason": "name change"},
+        ok=201,
+    ),
+    Endpoint(
+        "POST", "/api/v1/credentials/{credential}/expiry", "issue", {"valid_until": "2031-01-01T00:00:00Z"}
+    ),
+    Endpoint("POST", "/api/v1/credentials/{credential}/resend", "issue", ok=202),
+    Endpoint("GET", "/api/v1/designs", "read"),
+    Endpoint("GET", "/api/v1/designs/{design}", "read"),
 ]
 WEAKER = {"issue": "read", "admin": "issue"}
 
@@ -78,8 +99,11 @@ def assert_problem(response, status: int):
 
 def ids_of(org, achievement, credential) -> dict:
     from credstack.achievements.actions import create_achievement
+    from credstack.designs.actions import create_design
     from credstack.pathways.actions import create_pathway
+    from credstack.render import builtin_design
     from credstack.webhooks.actions import create_endpoint
+    from credstack.workspace.bulk import prepare_job
     from tests.courses.factory import make_course
 
     endpoint = create_endpoint(org, url="http://127.0.0.1:9/hook")
@@ -88,7 +112,17 @@ def ids_of(org, achievement, credential) -> dict:
         organization=org, slug="stacked", name="Stacked", description="d", criteria_narrative="c"
     )
     pathway = create_pathway(achievement=stacked, components=[achievement])
+    design = create_design(org, name="Design", data=builtin_design("classic"))
+    batch = prepare_job(
+        organization=org,
+        achievement=achievement,
+        filename="b.csv",
+        kind="text/csv",
+        data=b"name,email\nLee,lee@example.org\n",
+    )
     return {
+        "design": design.public_id,
+        "batch": batch.public_id,
         "achievement": achievement.public_id,
         "credential": credential.public_id,
         "endpoint": endpoint.public_id,

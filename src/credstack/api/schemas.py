@@ -216,3 +216,60 @@ class RecipientOut(Schema):
     name: str
     credentials: int
     last_issued_at: datetime
+
+
+class BatchRecipient(Schema):
+    name: str = Field(..., max_length=500)
+    email: str = Field(..., max_length=254)
+    score: str | None = Field(None, max_length=50)
+    fields: dict[str, str] = Field(default_factory=dict, description="extra merge fields for the certificate")
+
+
+class BatchIn(Schema):
+    achievement: str = Field(..., max_length=64, description="the achievement's id or slug")
+    recipients: list[BatchRecipient] = Field(..., min_length=1, max_length=10_000)
+    skip_invalid: bool = Field(False, description="issue the valid rows even when some are invalid")
+
+
+class BatchRowOut(Schema):
+    row: int
+    name: str
+    email: str
+    outcome: str
+    problems: list[dict]
+    credential: str | None
+
+
+class BatchOut(Schema):
+    id: str
+    achievement: AchievementRef
+    state: str
+    total: int
+    valid: int
+    issued: int
+    skipped: int
+    failed: int
+    percent: int
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    rows: list[BatchRowOut]
+
+
+class CorrectIn(Schema):
+    recipient_name: str | None = Field(None, max_length=500)
+    recipient_email: str | None = Field(None, max_length=254)
+    reason: str = Field(..., min_length=1, max_length=2000, pattern=r"\S")
+
+
+class ExpiryIn(Schema):
+    valid_until: IsoDateTime | None = Field(..., description="null: never expires")
+
+
+class DesignOut(Schema):
+    id: str
+    name: str
+    version: int | None
+    template: str | None
+    page: dict
+    updated_at: datetime

@@ -16,7 +16,7 @@ from credstack.achievements.models import Achievement
 from credstack.credentials import actions
 from credstack.credentials.models import Credential
 
-from . import learning_api, problems
+from . import batch_api, learning_api, problems
 from .auth import ApiKeyAuth
 from .schemas import (
     AchievementOut,
@@ -301,7 +301,10 @@ def reinstate(request, public_id: str, payload: ReasonIn):
 
 
 api.add_router("/achievements", achievements)
+api.add_router("/credentials/batches", batch_api.batches)
 api.add_router("/credentials", credentials)
+api.add_router("/credentials", batch_api.credential_extras)
+api.add_router("/designs", batch_api.designs)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/courses", learning_api.courses)
 api.add_router("/pathways", learning_api.pathways)

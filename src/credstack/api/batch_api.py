@@ -1,0 +1,227 @@
+"""Batches (issuing many as one asynchronous job), corrections, expiry, resend, and designs (read)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from credstack.achievements.models import Achievement
+from credstack.credentials import actions
+from credstack.credentials.models import Credential
+from credstack.designs.models import Design
+from credstack.workspace import bulk
+from credstack.workspace.models import BulkJob
+
+from . import problems
+from .schemas import BatchIn, BatchOut, CorrectIn, CredentialDetail, DesignOut, ExpiryIn
+
+batches = Router(tags=["credentials"])
+credential_extras = Router(tags=["credentials"])
+designs = Router(tags=["designs"])
+PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict, 429: dict}
+FIXED = ("name", "email", "score")
+
+
+def _require(request, scope: str) -> None:
+    from .v1 import require
+
+    require(request, scope)
+
+
+def _as_csv(payload: BatchIn) -> bytes:
+    """The batch as the same CSV the workspace's bulk upload takes: one pipeline for both."""
+    extra = sorted({k for r in payload.recipients for k in r.fields} - set(FIXED))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*FIXED, *extra])
+    for r in payload.recipients:
+        writer.writerow([r.name, r.email, r.score or "", *(r.fields.get(k, "") for k in extra)])
+    return out.getvalue().encode()
+
+
+def _batch_out(job: BulkJob, with_rows: bool = True) -> dict:
+    rows = []
+    if with_rows:
+        rows = [
+            {
+                "row": r.number - 1,
+                "name": r.name,
+                "email": r.email,
+                "outcome": r.outcome,
+                "problems": r.problems,
+                "credential": r.credential.uri if r.credential_id else None,
+            }
+            for r in job.rows.select_related("credential").order_by("number")
+        ]
+    a = job.achievement
+    return {
+        "id": job.public_id,
+        "achievement": {"id": a.public_id, "slug": a.slug, "name": a.name},
+        "state": job.state,
+        "total": job.total,
+        "valid": job.valid,
+        "issued": job.issued,
+        "skipped": job.skipped,
+        "failed": job.failed,
+        "percent": job.percent,
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "rows": rows,
+    }
+
+
+@batches.post(
+    "",
+    response={202: BatchOut, **PROBLEM},
+    summary="Issue a batch as an asynchronous job (poll it for progress)",
+)
+def create_batch(request, payload: BatchIn):
+    _require(request, "issue")
+    achievement = get_object_or_404(
+        Achievement,
+        Q(public_id=payload.achievement) | Q(slug=payload.achievement),
+        organization=request.organization,
+    )
+    try:
+        job = bulk.prepare_job(
+            organization=request.organization,
+            achievement=achievement,
+            filename="api-batch.csv",
+            data=_as_csv(payload),
+            kind="text/csv",
+            mapping={"name": "name", "email": "email", "score": "score"},
+        )
+    except bulk.FileProblem as exc:
+        raise problems.Problem(422, "The batch cannot be read", str(exc), slug="validation-error")
+    invalid = [r for r in job.rows.order_by("number") if r.outcome == "invalid"]
+    if invalid and not payload.skip_invalid:
+        errors = [
+            {"field": f"recipients.{r.number - 2}.{p.get('field', '')}".rstrip("."), "message": p["message"]}
+            for r in invalid
+            for p in r.problems
+        ]
+        job.delete()
+        raise problems.Problem(
+            422,
+            "Some recipients are not valid",
+            f"{len(invalid)} of {len(payload.recipients)} recipients have problems; fix them or "
+            "send skip_invalid=true to issue the others",
+            slug="validation-error",
+            errors=errors,
+        )
+    if job.valid:
+        job = bulk.confirm_job(job)
+    else:
+        BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE)
+    job.refresh_from_db()
+    return Status(202, _batch_out(job))
+
+
+@batches.get("/{public_id}", response={200: BatchOut, **PROBLEM}, summary="A batch's progress and results")
+def get_batch(request, public_id: str):
+    job = get_object_or_404(
+        BulkJob.objects.select_related("achievement"), public_id=public_id, organization=request.organization
+    )
+    return _batch_out(job)
+
+
+def _credential(request, public_id: str) -> Credential:
+    return get_object_or_404(Credential, public_id=public_id, organization=request.organization)
+
+
+def _detail(credential: Credential) -> dict:
+    from .v1 import _credential_out
+
+    credential = Credential.objects.select_related("achievement", "replaced_by").get(pk=credential.pk)
+    return _credential_out(credential, detail=True)
+
+
+@credential_extras.post(
+    "/{public_id}/correct",
+    response={201: CredentialDetail, **PROBLEM},
+    summary="Correct a credential: a new one replaces it (the old one is revoked)",
+)
+def correct(request, public_id: str, payload: CorrectIn):
+    _require(request, "issue")
+    if payload.recipient_name is None and payload.recipient_email is None:
+        raise problems.Problem(
+            422,
+            "The request is not valid",
+            "give recipient_name and/or recipient_email",
+            slug="validation-error",
+            errors=[{"field": "recipient_name", "message": "nothing to correct"}],
+        )
+    try:
+        new = actions.correct_credential(
+            _credential(request, public_id),
+            recipient_name=payload.recipient_name,
+            recipient_email=payload.recipient_email,
+            reason=payload.reason.strip(),
+        )
+    except actions.CredentialStateError as exc:
+        raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
+    return Status(201, _detail(new))
+
+
+@credential_extras.post(
+    "/{public_id}/expiry",
+    response={200: CredentialDetail, **PROBLEM},
+    summary="Change when a credential expires (it is re-signed under the same id)",
+)
+def expiry(request, public_id: str, payload: ExpiryIn):
+    _require(request, "issue")
+    try:
+        credential = actions.change_expiry(_credential(request, public_id), valid_until=payload.valid_until)
+    except actions.CredentialStateError as exc:
+        raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
+    except ValidationError as exc:
+        raise exc
+    return _detail(credential)
+
+
+@credential_extras.post(
+    "/{public_id}/resend",
+    response={202: dict, **PROBLEM},
+    summary="Email the credential's links to the recipient again",
+)
+def resend(request, public_id: str):
+    _require(request, "issue")
+    actions.resend_credential(_credential(request, public_id))
+    return Status(202, {"queued": True})
+
+
+def _design_out(d: Design) -> dict:
+    data = d.current.data if d.current_id else {}
+    return {
+        "id": d.public_id,
+        "name": d.name,
+        "version": d.current.number if d.current_id else None,
+        "template": (data.get("background") or {}).get("template"),
+        "page": data.get("page") or {},
+        "updated_at": d.updated_at,
+    }
+
+
+@designs.get("", response={200: list[DesignOut], **PROBLEM}, summary="List certificate designs")
+def list_designs(request):
+    return [
+        _design_out(d)
+        for d in Design.objects.filter(organization=request.organization)
+        .select_related("current")
+        .order_by("name", "id")
+    ]
+
+
+@designs.get("/{public_id}", response={200: DesignOut, **PROBLEM}, summary="Get a certificate design")
+def get_design(request, public_id: str):
+    return _design_out(
+        get_object_or_404(
+            Design.objects.select_related("current"), public_id=public_id, organization=request.organization
+        )
+    )
