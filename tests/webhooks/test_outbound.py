@@ -170,3 +170,12 @@ def test_views_downloads_and_shares_go_out(receiver, org, issue):
         "credential.viewed",
         "credential.shared",
     ]
+
+
+def test_a_page_view_and_a_download_go_out(receiver, org, issue, client):
+    actions.create_endpoint(org, url=receiver.url, event_types=["credential.viewed", "credential.downloaded"])
+    credential = issue()
+    client.get(f"/c/{credential.public_id}", HTTP_ACCEPT="text/html")
+    client.get(f"/c/{credential.public_id}.pdf")
+    types = sorted(json.loads(r["body"])["type"] for r in receiver.requests)
+    assert types == ["credential.downloaded", "credential.viewed"]

@@ -55,7 +55,7 @@ def flush(*, quiet: bool = False) -> int:
         alive = set(
             Credential.objects.filter(pk__in={cid for cid, _, _ in batch}).values_list("pk", flat=True)
         )
-        CredentialEvent.objects.bulk_create(
+        created = CredentialEvent.objects.bulk_create(
             [
                 CredentialEvent(credential_id=cid, kind=kind, note=note)
                 for cid, kind, note in batch
@@ -66,6 +66,9 @@ def flush(*, quiet: bool = False) -> int:
         if not quiet:
             log.warning("could not record %d engagement events", len(batch), exc_info=True)
         return 0
+    from .signals import engagement_recorded
+
+    engagement_recorded.send(sender=CredentialEvent, events=created)
     return len(batch)
 
 

@@ -6,9 +6,12 @@ committed state and cannot roll the action back. Keep receivers quick: anything 
 - ``credential_issued(credential)``
 - ``credential_state_changed(credential, event)``: event is "revoked", "suspended", "reinstated",
   "replaced" or "expiry_changed"
+- ``engagement_recorded(events)``: buffered views/downloads/verifications were written (``engagement.py``
+  writes them with ``bulk_create``, which sends no ``post_save``)
 """
 
 from django.dispatch import Signal
 
 credential_issued = Signal()
 credential_state_changed = Signal()
+engagement_recorded = Signal()

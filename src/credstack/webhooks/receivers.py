@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from credstack.credentials import signals
 from credstack.credentials.models import CredentialEvent
@@ -56,23 +57,49 @@ ENGAGEMENT = {
 @receiver(post_save, sender=CredentialEvent)
 def on_engagement(sender, instance, created, **kwargs):
     """Views, downloads and shares, as recorded in the credential's history, go out as events too."""
-    event_type = ENGAGEMENT.get(instance.kind)
-    if created and event_type:
-        credential = instance.credential
-        publish(
-            credential.organization,
-            event_type,
-            {**credential_data(credential), "at": instance.at.isoformat()},
-        )
+    if created:
+        _publish_engagement(instance)
+
+
+@receiver(signals.engagement_recorded)
+def on_engagement_batch(sender, events, **kwargs):
+    """The same for events the public pages buffer and write in batches (one query when nobody listens)."""
+    from credstack.credentials.models import Credential
+
+    from .models import WebhookEndpoint
+
+    wanted = [e for e in events if e.kind in ENGAGEMENT]
+    ids = {e.credential_id for e in wanted}
+    if (
+        not ids
+        or not WebhookEndpoint.objects.filter(enabled=True, organization__credentials__in=ids).exists()
+    ):
+        return
+    credentials = Credential.objects.select_related("organization", "achievement").in_bulk(ids)
+    for event in wanted:
+        event.credential = credentials[event.credential_id]
+        _publish_engagement(event)
+
+
+def _publish_engagement(event) -> None:
+    event_type = ENGAGEMENT.get(event.kind)
+    if event_type:
+        credential = event.credential
+        at = (event.at or timezone.now()).isoformat()
+        publish(credential.organization, event_type, {**credential_data(credential), "at": at})
 
 
 @receiver(enrolment_completed)
 def on_course_completed(sender, enrolment, **kwargs):
     course, learner = enrolment.course, enrolment.learner
-    publish(enrolment.organization, "course.completed", {
-        "course": {"id": course.public_id, "slug": course.slug, "title": course.title},
-        "learner": {"name": learner.name, "email": learner.email},
-        "average_score": enrolment.average_score,
-        "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
-        "credential": enrolment.credential.uri if enrolment.credential_id else None,
-    })
+    publish(
+        enrolment.organization,
+        "course.completed",
+        {
+            "course": {"id": course.public_id, "slug": course.slug, "title": course.title},
+            "learner": {"name": learner.name, "email": learner.email},
+            "average_score": enrolment.average_score,
+            "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
+            "credential": enrolment.credential.uri if enrolment.credential_id else None,
+        },
+    )
