@@ -164,7 +164,8 @@ def _after_issue(credential_id: int) -> None:
     from .tasks import deliver_credential
 
     deliver_credential.enqueue(credential_id)
-    signals.credential_issued.send(sender=Credential, credential=Credential.objects.get(pk=credential_id))
+    credential = Credential.objects.select_related("organization", "achievement").get(pk=credential_id)
+    signals.credential_issued.send(sender=Credential, credential=credential)
 
 
 def _change_state(

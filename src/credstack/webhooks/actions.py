@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -89,8 +90,14 @@ def update_endpoint(
     return endpoint
 
 
-def publish(organization: Organization, event_type: str, data: dict) -> WebhookMessage | None:
-    """Record an event for the organization's subscribed endpoints; attempts start after commit."""
+def publish(
+    organization: Organization, event_type: str, data: dict | Callable[[], dict]
+) -> WebhookMessage | None:
+    """Record an event for the organization's subscribed endpoints; attempts start after commit.
+
+    ``data`` may be a function: it is called only when some endpoint wants the event, so publishing
+    costs one query when nobody listens.
+    """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     endpoints = [
@@ -100,6 +107,8 @@ def publish(organization: Organization, event_type: str, data: dict) -> WebhookM
     ]
     if not endpoints:
         return None
+    if callable(data):
+        data = data()
     now = timezone.now()
     body = json.dumps(
         {"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},

@@ -31,7 +31,7 @@ def credential_data(credential) -> dict:
 
 @receiver(signals.credential_issued)
 def on_issued(sender, credential, **kwargs):
-    publish(credential.organization, "credential.issued", credential_data(credential))
+    publish(credential.organization, "credential.issued", lambda: credential_data(credential))
 
 
 @receiver(signals.credential_state_changed)
@@ -44,7 +44,7 @@ def on_state_changed(sender, credential, event, **kwargs):
         "credential.replaced",
         "credential.expired",
     ):
-        publish(credential.organization, event_type, credential_data(credential))
+        publish(credential.organization, event_type, lambda: credential_data(credential))
 
 
 ENGAGEMENT = {
@@ -86,7 +86,7 @@ def _publish_engagement(event) -> None:
     if event_type:
         credential = event.credential
         at = (event.at or timezone.now()).isoformat()
-        publish(credential.organization, event_type, {**credential_data(credential), "at": at})
+        publish(credential.organization, event_type, lambda: {**credential_data(credential), "at": at})
 
 
 @receiver(enrolment_completed)
@@ -95,7 +95,7 @@ def on_course_completed(sender, enrolment, **kwargs):
     publish(
         enrolment.organization,
         "course.completed",
-        {
+        lambda: {
             "course": {"id": course.public_id, "slug": course.slug, "title": course.title},
             "learner": {"name": learner.name, "email": learner.email},
             "average_score": enrolment.average_score,
