@@ -187,3 +187,10 @@ def test_invalid_list_parameters_are_422_naming_the_field(api_for, org, params):
     response = api_for(org, "read").get("/api/v1/credentials", **params)
     assert response.status_code == 422, response.content
     assert {e["field"] for e in response.json()["errors"]} == set(params)
+
+
+def test_an_oversized_body_is_413_and_changes_nothing(api_for, org, achievement, settings):
+    body = {**BODY, "recipient": {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10), "email": "a@example.org"}}
+    response = api_for(org, "issue").post("/api/v1/credentials", body)
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert Credential.objects.count() == 0

@@ -23,7 +23,7 @@ from .schemas import BatchIn, BatchOut, CorrectIn, CredentialDetail, DesignOut, 
 batches = Router(tags=["credentials"])
 credential_extras = Router(tags=["credentials"])
 designs = Router(tags=["designs"])
-PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict, 429: dict}
+PROBLEM = {**problems.RESPONSES, 409: dict}
 FIXED = ("name", "email", "score")
 
 

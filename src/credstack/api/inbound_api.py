@@ -15,10 +15,11 @@ from ninja import Field, Query, Router, Schema, Status
 from credstack.integrations import actions, presets, signatures
 from credstack.integrations.models import InboundEndpoint, InboundEvent
 
+from . import problems
 from .schemas import AchievementRef
 
 router = Router(tags=["inbound webhooks"])
-PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict, 429: dict}
+PROBLEM = problems.RESPONSES
 
 PresetKey = Literal[tuple(presets.PRESETS)]  # type: ignore[valid-type]
 OperatorKey = Literal["eq", "ne", "gte", "gt", "lte", "lt", "in", "exists"]

@@ -15,12 +15,13 @@ from credstack.learning.models import Enrolment
 from credstack.pathways.models import Pathway
 from credstack.pathways.queries import progress_for_emails
 
+from . import problems
 from .schemas import CourseOut, EnrolmentIn, EnrolmentOut, PathwayOut, PathwayProgressOut, RecipientOut
 
 courses = Router(tags=["courses"])
 pathways = Router(tags=["pathways"])
 recipients = Router(tags=["recipients"])
-PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict, 429: dict}
+PROBLEM = problems.RESPONSES
 
 
 def _require(request, scope: str) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 PROBLEM_TYPE = "urn:credstack:problem:"
+# The error responses every operation documents (as application/problem+json, see v1.CredstackAPI).
+RESPONSES = {400: dict, 401: dict, 403: dict, 404: dict, 413: dict, 422: dict, 429: dict}
 _CONTAINERS = {"body", "payload", "query", "path", "form", "header", "cookie"}
 
 
@@ -99,6 +102,12 @@ def install(api) -> None:
             f"rate limit reached; retry in {wait} s",
             slug="rate-limited",
             headers={"Retry-After": str(wait)},
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        return problem_response(
+            413, "Request too large", "the request body is larger than this API accepts", slug="too-large"
         )
 
     @api.exception_handler(Http404)

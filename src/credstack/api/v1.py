@@ -90,7 +90,7 @@ problems.install(api)
 achievements = Router(tags=["achievements"])
 credentials = Router(tags=["credentials"])
 
-PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict, 429: dict}
+PROBLEM = problems.RESPONSES
 
 
 def require(request, scope: str) -> None:

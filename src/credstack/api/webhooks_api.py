@@ -8,6 +8,7 @@ from ninja import Router, Status
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
 
+from . import problems
 from .schemas import (
     WebhookDeliveryOut,
     WebhookEndpointCreated,
@@ -17,7 +18,7 @@ from .schemas import (
 )
 
 router = Router(tags=["webhooks"])
-PROBLEM = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict, 429: dict}
+PROBLEM = problems.RESPONSES
 
 
 def _require_admin(request) -> None:
