@@ -32,12 +32,14 @@ def _fail(message: str, code: int = 2) -> int:
 # --- verify (no database) -------------------------------------------------------------------------
 
 
-def _read_credential(source: str) -> dict:
+def _read_credential(source: str) -> dict | str:
     from credstack.fetch import fetch_bytes
 
     if source.startswith(("http://", "https://")):
         raw = fetch_bytes(
-            source, accept="application/vc+ld+json, application/ld+json;q=0.9", max_bytes=MAX_INPUT
+            source,
+            accept="application/vc+ld+json, application/vc+jwt, application/ld+json;q=0.9",
+            max_bytes=MAX_INPUT,
         )
     elif source == "-":
         raw = sys.stdin.buffer.read(MAX_INPUT + 1)
@@ -52,9 +54,9 @@ def _read_credential(source: str) -> dict:
     from credstack.verifier.extract import extract
 
     found = extract(raw)
-    if found.credential is None:
+    if found.credential is None and not found.jwt:
         raise ValueError(found.explanation)
-    return found.credential
+    return found.jwt or found.credential  # a JWT-secured credential is verified as the token
 
 
 def cmd_verify(args) -> int:
@@ -199,6 +201,9 @@ def cmd_manage(args) -> int:
 def cmd_worker(args) -> int:
     from django.core.management import call_command
 
+    from credstack.scheduler.actions import ensure_all
+
+    ensure_all()  # periodic jobs (expiry reminders...) queue their next run: no cron needed
     call_command("db_worker")
     return 0
 

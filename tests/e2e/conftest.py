@@ -15,6 +15,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CREDSTACK_CHROMIUM", "/usr/bin/chromium")
+# A folder to save screenshots of the pages the tests visit (for docs/screenshots); unset: none are saved,
+# so a test run never changes the working tree.
+SHOTS = os.environ.get("CREDSTACK_SHOTS")
+
+
+def save_screenshot(page, name: str, **options) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), **options)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -4,17 +4,17 @@ code signs in, the portfolio shows the credential, the PDF downloads, and the ve
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
 
+from tests.e2e.conftest import save_screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, name, full_page=True)
 
 
 def test_email_portal_pdf_verify(page, base_url, org, achievement, issue, tmp_path):

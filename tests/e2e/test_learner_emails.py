@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
 
 from credstack.delivery.models import EmailTemplate
+from tests.e2e.conftest import save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_admin_previews_and_saves_the_email(page, base_url, org, issue):
@@ -35,7 +33,7 @@ def test_admin_previews_and_saves_the_email(page, base_url, org, issue):
     frame = page.frame_locator("iframe[title='Email preview']")
     expect(frame.get_by_text("Well done on Python Basics.")).to_be_visible()
     expect(frame.get_by_role("link", name="View your credential")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "email-template.png"), full_page=True)
+    save_screenshot(page, "email-template", full_page=True)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"{base_url}/w/acme/email-templates/")
     assert EmailTemplate.objects.get(organization=org).subject == "Congratulations {{ recipient_name }}!"

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from credstack.credentials import actions
 from credstack.credentials.models import CredentialEvent
+from credstack.vc import jose
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DCC = (
@@ -57,22 +59,93 @@ def test_other_issuers_did_key_and_legacy_suite(client, db):
     assert _state(response) == "valid", response.content.decode()[:3000]
 
 
-def test_jwt_is_detected_and_explained(client, db):
-    header = base64.urlsafe_b64encode(json.dumps({"alg": "ES256", "typ": "vc+jwt"}).encode()).rstrip(b"=")
-    payload = base64.urlsafe_b64encode(
-        json.dumps(
-            {
-                "@context": ["https://www.w3.org/ns/credentials/v2"],
-                "type": ["VerifiableCredential"],
-                "issuer": "did:example:1",
-            }
-        ).encode()
-    ).rstrip(b"=")
-    token = (header + b"." + payload + b".c2ln").decode()
+def _org_jwt(credential, **changes) -> str:
+    """The credential re-secured as VC-JOSE-COSE with its organization's own Ed25519 key (did:web)."""
+    key = credential.organization.keys.get(active=True)
+    vc = {k: v for k, v in credential.signed().items() if k != "proof"}
+    vc.update(changes)
+    return jose.sign(vc, key.load()._private, key.verification_method, "EdDSA")
+
+
+def test_jwt_secured_credential_verifies_and_revocation_shows(client, issue):
+    credential = issue(name="Ольга Петрова")
+    token = _org_jwt(credential)
     response = client.post("/verify", {"credential": token})
     html = response.content.decode()
-    assert _state(response) == "unverified"
-    assert "VC-JOSE-COSE" in html and "ES256" in html and "does not check JWT signatures" in html
+    assert _state(response) == "valid", html[:3000]
+    assert "Ольга Петрова" in html and "VC-JOSE-COSE, EdDSA" in html and "JWS" in html
+    assert CredentialEvent.objects.filter(credential=credential, kind="verified").exists()
+    actions.revoke_credential(credential, reason="fraud")
+    assert _state(client.post("/verify", {"credential": token})) == "revoked"
+
+
+def test_jwt_file_upload_and_api(client, issue):
+    credential = issue()
+    token = _org_jwt(credential)
+    response = _upload(client, "credential.jwt", token.encode())
+    assert _state(response) == "valid"
+    body = client.post(
+        "/verify/api/credential", {"credential": token}, content_type="application/json"
+    ).json()
+    assert body["status"] == "valid" and body["source"] == "jwt"
+    assert body["details"]["securing"] == "vc-jose-cose" and body["credential"]["recipient"] == "Ada Lovelace"
+
+
+def test_tampered_and_expired_jwts(client, issue):
+    credential = issue()
+    head, payload, sig = _org_jwt(credential).split(".")
+    vc = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    vc["credentialSubject"]["name"] = "Mallory"
+    forged = ".".join([head, base64.urlsafe_b64encode(json.dumps(vc).encode()).rstrip(b"=").decode(), sig])
+    response = client.post("/verify", {"credential": forged})
+    assert _state(response) == "invalid"
+    assert "signature does not verify" in response.content.decode()
+    expired = _org_jwt(credential, validUntil="2020-01-01T00:00:00Z")
+    assert _state(client.post("/verify", {"credential": expired})) == "expired"
+
+
+def test_unsigned_and_non_credential_jwts_are_refused(client, db):
+    def b64(value) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    vc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}
+    response = client.post("/verify", {"credential": f"{b64({'alg': 'none'})}.{b64(vc)}."})
+    assert _state(response) == "invalid"
+    assert "alg &#x27;none&#x27;, is never accepted" in response.content.decode()
+    response = client.post("/verify", {"credential": f"{b64({'alg': 'ES256'})}.{b64({'sub': 'x'})}.c2ln"})
+    assert _state(response) == "invalid" and "not a Verifiable Credential" in response.content.decode()
+
+
+def test_cli_verifies_a_jwt_file(client, issue, tmp_path, capsys):
+    from credstack.cli import main
+
+    credential = issue()
+    path = tmp_path / "credential.jwt"
+    path.write_text(_org_jwt(credential) + "\n")
+    # our own did:web is resolved from this deployment's database (no HTTP): the CLI is offline here
+    code = main(["verify", str(path), "--offline"])
+    out = capsys.readouterr().out
+    assert code != 0 and "UNVERIFIED" in out and "[not checked] proof" in out
+    other = jose_issuer()
+    path.write_text(jose.sign(other["vc"], other["key"], other["kid"], "ES256"))
+    assert main(["verify", str(path), "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("VALID") and "ES256, JWS" in out
+    path.write_text(jose.sign(other["vc"], other["key"], other["kid"], "ES256")[:-4] + "AAAA")
+    assert main(["verify", str(path), "--offline"]) != 0
+    assert "does not verify" in capsys.readouterr().out
+
+
+def jose_issuer() -> dict:
+    key = ec.generate_private_key(ec.SECP256R1())
+    issuer = jose.did_key_p256(key.public_key())
+    vc = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer,
+        "credentialSubject": {"name": "Zoë"},
+    }
+    return {"key": key, "kid": f"{issuer}#{issuer[8:]}", "vc": vc}
 
 
 def test_ob2_assertion_is_explained(client, issue):

@@ -15,5 +15,5 @@ def send_email(credential_id: int, kind: str = "issued") -> str:
 
 @task()
 def send_expiry_reminders(days: int = actions.REMINDER_DAYS) -> int:
-    """Run daily (``credstack manage send_expiry_reminders`` from cron, or enqueue this task)."""
+    """Send the reminders now (the worker runs them daily by itself: see credstack.scheduler)."""
     return actions.send_expiry_reminders(days=days)

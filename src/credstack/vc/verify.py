@@ -1,5 +1,8 @@
 """Verify a credential end to end and say why: one pipeline, one :class:`Report`.
 
+A JWT (VC-JOSE-COSE or VC-JWT 1.1, given as text) goes through :mod:`credstack.vc.jose`, which reports
+the same checks.
+
 Checks, in order (a check that cannot start stops the pipeline):
 
 - ``format``: a JSON object within the size limits, a Verifiable Credential with an issuer, a subject and
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from credstack.vc import canon, contexts, dates, did, proofs, status
+from credstack.vc import canon, contexts, dates, did, jose, proofs, status
 from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, VCError
 
 Fetch = Callable[[str], dict]
@@ -98,6 +101,8 @@ def verify_credential(
 ) -> Report:
     """Verify a credential (a parsed JSON object, or its JSON text) and report on every check."""
     now = _aware(now) if now is not None else datetime.now(UTC)
+    if isinstance(doc, str | bytes) and jose.looks_like_jwt(doc):  # VC-JOSE-COSE or VC-JWT 1.1
+        return jose.verify_jwt(doc, fetch, now)
     return Report(_Verifier(fetch, now).checks(doc, with_status=True), now)
 
 

@@ -90,7 +90,7 @@ def verify_upload(data: bytes | str) -> dict:
 
 def verify_extracted(found: Extracted) -> dict:
     base = {"source": found.kind, "source_label": found.source, "details": found.details}
-    if found.credential is None:
+    if found.credential is None and not found.jwt:
         return {
             **base,
             "status": "unverified",
@@ -98,14 +98,14 @@ def verify_extracted(found: Extracted) -> dict:
             "explanation": found.explanation,
             "checks": [{"name": "format", "ok": None, "outcome": "unverified", "message": found.explanation}],
         }
-    report = vc_verify.verify_credential(found.credential, fetch=Fetcher())
-    _record(found.credential, report)
+    report = vc_verify.verify_credential(found.jwt or found.credential, fetch=Fetcher())
+    _record(found.credential or {}, report)
     return {
         **base,
         **report.to_dict(),
         "status": report.status,
         "valid": report.valid,
-        "credential": summary(found.credential),
+        "credential": summary(found.credential) if found.credential else None,
     }
 
 

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import time
+
+from django.apps import AppConfig
+
+# a worker re-checks that every job has its chain at most this often (seconds), after finishing a task
+_RECHECK = 15 * 60
+_last_check = {"at": 0.0}
+
+
+class SchedulerConfig(AppConfig):
+    name = "credstack.scheduler"
+    label = "scheduler"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django_tasks.signals import task_finished
+
+        task_finished.connect(_after_task, dispatch_uid="credstack.scheduler.ensure")
+
+
+def _after_task(sender, task_result, **kwargs) -> None:
+    """Self-healing: a worker that runs tasks (however it was started) makes sure every periodic job
+    has its queued run, at most once per ``_RECHECK`` seconds per process."""
+    if time.monotonic() - _last_check["at"] < _RECHECK and _last_check["at"]:
+        return
+    _last_check["at"] = time.monotonic()
+    from .actions import ensure_all
+
+    ensure_all()

@@ -1,0 +1,458 @@
+"""JWT-secured credentials: VC-JOSE-COSE (VC 2.0, the payload is the credential) and VC-JWT 1.1
+(the credential in the ``vc`` claim, with ``iss``/``sub``/``nbf``/``exp``/``jti``).
+
+Pure (no Django). :func:`verify_jwt` gives the same :class:`credstack.vc.verify.Report` as Data Integrity
+credentials: ``format``, ``proof`` (the JWS signature and the issuer's key), ``validity`` and ``status``.
+
+- Algorithms: ``EdDSA`` (Ed25519; ``Ed25519`` accepted as its fully-specified name) and ``ES256``
+  (P-256). ``none``, HMAC and everything else are refused; so are unknown ``crit`` headers and
+  unencoded payloads (``b64: false``).
+- Keys: the header's ``kid`` is a verification method of the issuer (a relative ``#kid`` is taken
+  relative to the issuer). With no ``kid``, an issuer whose DID *is* its key (did:key, did:jwk) is used.
+  Key types: Multikey (Ed25519 ``z6Mk``, P-256 ``zDn``), Ed25519VerificationKey2020, JsonWebKey and
+  JsonWebKey2020 (``publicKeyJwk``). DIDs: did:key, did:jwk (resolved locally) and did:web (fetched).
+- Bounded: a token larger than :data:`MAX_TOKEN_BYTES` is refused before it is decoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from credstack.vc import contexts, dates, did, keys
+from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, InvalidKeyError, VCError
+
+MAX_TOKEN_BYTES = 1024 * 1024
+ALGORITHMS = {"EdDSA": "Ed25519", "Ed25519": "Ed25519", "ES256": "P-256"}
+JWT_PATTERN = re.compile(r"[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+P256_PUB_HEADER = b"\x80\x24"  # multicodec p256-pub (0x1200), varint
+DID_JWK_PREFIX = "did:jwk:"
+_JWK_TYPES = {"JsonWebKey", "JsonWebKey2020"}
+# typ of a VC-JOSE-COSE credential: the current name, earlier drafts' names, or none/plain JWT
+_JOSE_TYPES = {None, "vc+jwt", "application/vc+jwt", "vc+ld+json+jwt", "vc+ld+jwt", "JWT"}
+_MULTIBASE_TYPES = {"Multikey", "Ed25519VerificationKey2020"}
+
+
+class JoseError(VCError, ValueError):
+    """A JWT that cannot be read or whose key cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A compact JWS, decoded (not yet verified)."""
+
+    header: dict
+    payload: dict
+    signing_input: bytes
+    signature: bytes
+    flavour: str  # "vc-jose-cose" or "vc-jwt-1.1"
+
+    @property
+    def credential(self) -> dict:
+        """The credential: the payload (VC-JOSE-COSE), or the ``vc`` claim completed with the JWT
+        claims (VC-JWT 1.1: ``iss`` -> issuer, ``sub`` -> subject id, ``jti`` -> id, ``nbf``/``exp``
+        -> issuanceDate/expirationDate when the credential has none)."""
+        if self.flavour == "vc-jose-cose":
+            return self.payload
+        vc = dict(self.payload["vc"])
+        claims = self.payload
+        if "issuer" not in vc and isinstance(claims.get("iss"), str):
+            vc["issuer"] = claims["iss"]
+        if "id" not in vc and isinstance(claims.get("jti"), str):
+            vc["id"] = claims["jti"]
+        subject = vc.get("credentialSubject")
+        if isinstance(subject, dict) and "id" not in subject and isinstance(claims.get("sub"), str):
+            vc["credentialSubject"] = {**subject, "id": claims["sub"]}
+        for claim, name in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+            if name not in vc and _is_number(claims.get(claim)):
+                vc[name] = dates.format_datetime(_from_epoch(claims[claim]))
+        return vc
+
+    @property
+    def alg(self) -> str:
+        return str(self.header.get("alg"))
+
+
+def looks_like_jwt(data: Any) -> bool:
+    """True if ``data`` (text or bytes) has the shape of a compact JWS."""
+    if isinstance(data, bytes):
+        data = data.decode("ascii", "replace")
+    return isinstance(data, str) and bool(JWT_PATTERN.fullmatch(data.strip()))  # linear; no backtracking
+
+
+def decode(token: str | bytes) -> Decoded:
+    """Split and decode a compact JWS holding a credential. Raises JoseError (specific message)."""
+    if isinstance(token, bytes):
+        token = token.decode("ascii", "replace")
+    token = token.strip()
+    if len(token) > MAX_TOKEN_BYTES:
+        raise DocumentTooLargeError(
+            f"the JWT is {len(token)} bytes; the limit is {MAX_TOKEN_BYTES // 1024} KiB"
+        )
+    if not JWT_PATTERN.fullmatch(token):
+        raise JoseError("not a compact JWT (three base64url parts separated by dots)")
+    header_b64, payload_b64, signature_b64 = token.split(".")
+    header = _json_part(header_b64, "header")
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise JoseError(
+            f"the JWT's algorithm {alg!r} is not accepted: only EdDSA (Ed25519) and ES256 are"
+            + (" (an unsigned JWT, alg 'none', is never accepted)" if str(alg).lower() == "none" else "")
+        )
+    if header.get("b64") is False:
+        raise JoseError("unencoded JWS payloads (b64: false) are not accepted")
+    crit = header.get("crit")
+    if crit is not None:
+        raise JoseError(f"the JWT marks header parameters {crit!r} as critical; none are understood here")
+    payload = _json_part(payload_b64, "payload")
+    if isinstance(payload.get("vc"), dict):
+        flavour = "vc-jwt-1.1"
+    elif "@context" in payload:
+        flavour = "vc-jose-cose"
+    else:
+        raise JoseError(
+            "this JWT is not a Verifiable Credential: its payload has neither a 'vc' claim (VC-JWT 1.1) "
+            "nor an @context (VC-JOSE-COSE)"
+        )
+    try:
+        signature = _b64decode(signature_b64)
+    except (binascii.Error, ValueError):
+        raise JoseError("the JWT's signature is not base64url") from None
+    return Decoded(header, payload, f"{header_b64}.{payload_b64}".encode("ascii"), signature, flavour)
+
+
+def format_problem(decoded: Decoded) -> str | None:
+    """What is wrong with the credential inside the JWT (None if it is well-formed)."""
+    vc = decoded.credential
+    claims = decoded.payload
+    context = vc.get("@context")
+    context = context if isinstance(context, list) else [context]
+    expected = contexts.VC_V2 if decoded.flavour == "vc-jose-cose" else contexts.VC_V1
+    if not context or context[0] not in (contexts.VC_V2, contexts.VC_V1):
+        return f"the first @context must be {expected}: this is not a Verifiable Credential"
+    if decoded.flavour == "vc-jose-cose" and context[0] != contexts.VC_V2:
+        return f"a VC-JOSE-COSE credential uses the VC 2.0 data model (first @context {contexts.VC_V2})"
+    if "VerifiableCredential" not in (
+        vc.get("type") if isinstance(vc.get("type"), list) else [vc.get("type")]
+    ):
+        return "the type does not include VerifiableCredential"
+    if not issuer_id(vc):
+        return "the credential names no issuer"
+    if not vc.get("credentialSubject"):
+        return "the credential has no credentialSubject"
+    if decoded.flavour == "vc-jwt-1.1":
+        inner = decoded.payload["vc"].get("issuer")
+        inner = inner.get("id") if isinstance(inner, dict) else inner
+        if "iss" in claims and inner is not None and inner != claims["iss"]:
+            return f"the JWT's iss {claims['iss']!r} is not the credential's issuer {inner!r}"
+        for claim in ("nbf", "exp", "iat"):
+            if claim in claims and not _is_number(claims[claim]):
+                return f"the JWT's {claim} claim {claims[claim]!r} is not a NumericDate (seconds since 1970)"
+    if decoded.flavour == "vc-jose-cose" and "iss" in claims and claims["iss"] != issuer_id(vc):
+        return f"the JWT's iss {claims['iss']!r} is not the credential's issuer {issuer_id(vc)!r}"
+    typ = decoded.header.get("typ")
+    if decoded.flavour == "vc-jose-cose" and typ not in _JOSE_TYPES:
+        return f"the JWT's typ {typ!r} is not a credential's (vc+jwt)" + (
+            "; selective disclosure (SD-JWT) is not supported" if "sd-jwt" in str(typ) else ""
+        )
+    return None
+
+
+def key_id(decoded: Decoded) -> str:
+    """The verification method that should have signed: ``kid`` made absolute against the issuer, or
+    the issuer's only key when the issuer is a did:key or did:jwk and there is no ``kid``."""
+    issuer = issuer_id(decoded.credential) or ""
+    kid = decoded.header.get("kid")
+    if kid is None:
+        if issuer.startswith(keys.DID_KEY_PREFIX):
+            return f"{issuer}#{issuer[len(keys.DID_KEY_PREFIX) :]}"
+        if issuer.startswith(DID_JWK_PREFIX):
+            return f"{issuer}#0"
+        raise JoseError("the JWT's header has no kid, so the issuer's signing key cannot be found")
+    if not isinstance(kid, str) or not kid or len(kid) > 2000:
+        raise JoseError("the JWT's kid is not a key id")
+    if kid.startswith("#"):
+        return issuer + kid
+    if kid.split("#", 1)[0] != issuer:
+        raise JoseError(f"the signing key {kid!r} is not controlled by the issuer {issuer!r}")
+    return kid
+
+
+def resolve_local(did_url: str) -> dict | None:
+    """The DID document of a did:key (Ed25519 or P-256) or did:jwk, else None (it must be fetched)."""
+    subject = did_url.split("#", 1)[0]
+    if subject.startswith(keys.DID_KEY_PREFIX):
+        multibase = subject[len(keys.DID_KEY_PREFIX) :]
+        public_key_from_multikey(multibase)  # raises for keys we cannot use
+        return _document(
+            subject, f"{subject}#{multibase}", {"type": "Multikey", "publicKeyMultibase": multibase}
+        )
+    if subject.startswith(DID_JWK_PREFIX):
+        try:
+            jwk = json.loads(_b64decode(subject[len(DID_JWK_PREFIX) :]))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise DidError(f"{subject[:80]!r} is not a did:jwk (base64url JSON)") from None
+        if not isinstance(jwk, dict):
+            raise DidError("a did:jwk holds a JSON object")
+        public_key_from_jwk(jwk)
+        return _document(subject, f"{subject}#0", {"type": "JsonWebKey", "publicKeyJwk": jwk})
+    return None
+
+
+def public_key_of(method: dict, controller: str):
+    """The public key (a ``cryptography`` object) of a verification method controlled by ``controller``."""
+    if method.get("controller") != controller:
+        raise DidError(
+            f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, not by {controller!r}"
+        )
+    kind = method.get("type")
+    if kind in _MULTIBASE_TYPES:
+        return public_key_from_multikey(method.get("publicKeyMultibase"))
+    if kind in _JWK_TYPES:
+        return public_key_from_jwk(method.get("publicKeyJwk"))
+    raise DidError(f"the key {method.get('id')!r} has type {kind!r}, which is not supported for JWTs")
+
+
+def public_key_from_multikey(value: Any):
+    try:
+        raw = keys.multibase_decode(value)
+    except InvalidKeyError as exc:
+        raise DidError(str(exc)) from None
+    if raw[:2] == keys.ED25519_PUB_HEADER and len(raw) == 34:
+        return Ed25519PublicKey.from_public_bytes(raw[2:])
+    if raw[:2] == P256_PUB_HEADER and len(raw) == 35:
+        try:
+            return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
+        except ValueError:
+            raise DidError("the P-256 key is not a point on the curve") from None
+    raise DidError(f"{str(value)[:60]!r} is neither an Ed25519 nor a P-256 public key")
+
+
+def public_key_from_jwk(jwk: Any):
+    if not isinstance(jwk, dict):
+        raise DidError("publicKeyJwk must be a JSON object")
+    try:
+        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            x = _b64decode(jwk.get("x", ""))
+            if len(x) != 32:
+                raise DidError("an Ed25519 JWK's x is 32 bytes")
+            return Ed25519PublicKey.from_public_bytes(x)
+        if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+            x, y = _b64decode(jwk.get("x", "")), _b64decode(jwk.get("y", ""))
+            if len(x) != 32 or len(y) != 32:
+                raise DidError("a P-256 JWK's x and y are 32 bytes each")
+            return ec.EllipticCurvePublicNumbers(
+                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+            ).public_key()
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise DidError(f"the JWK is not a valid public key: {exc}") from None
+    raise DidError(f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256")
+
+
+def check_signature(decoded: Decoded, public_key) -> str | None:
+    """None if the signature verifies with ``public_key`` under the header's algorithm, else why not."""
+    curve = ALGORITHMS[decoded.alg]
+    if curve == "Ed25519":
+        if not isinstance(public_key, Ed25519PublicKey):
+            return f"the JWT is signed with {decoded.alg} but the issuer's key is not an Ed25519 key"
+        try:
+            public_key.verify(decoded.signature, decoded.signing_input)
+        except InvalidSignature:
+            return "the JWT's signature does not verify with the issuer's key"
+        return None
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
+        return f"the JWT is signed with {decoded.alg} but the issuer's key is not a P-256 key"
+    if len(decoded.signature) != 64:
+        return "an ES256 signature is 64 bytes (r and s)"
+    r, s = int.from_bytes(decoded.signature[:32], "big"), int.from_bytes(decoded.signature[32:], "big")
+    try:
+        public_key.verify(encode_dss_signature(r, s), decoded.signing_input, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return "the JWT's signature does not verify with the issuer's key"
+    return None
+
+
+def claim_window(decoded: Decoded, now: datetime) -> tuple[str, str] | None:
+    """(outcome, message) when the JWT's own nbf/exp claims put ``now`` outside its window."""
+    claims = decoded.payload
+    if _is_number(claims.get("nbf")) and now < _from_epoch(claims["nbf"]):
+        return "not-yet-valid", f"not valid until {dates.format_datetime(_from_epoch(claims['nbf']))} (nbf)"
+    if _is_number(claims.get("exp")) and now > _from_epoch(claims["exp"]):
+        return "expired", f"expired on {dates.format_datetime(_from_epoch(claims['exp']))} (exp)"
+    return None
+
+
+def sign(
+    credential_or_claims: dict, private_key, kid: str | None, alg: str, typ: str | None = "vc+jwt"
+) -> str:
+    """A compact JWS over ``credential_or_claims`` (for tests and tools; credstack issues Data Integrity
+    credentials). ``private_key`` is a ``cryptography`` Ed25519 or P-256 private key."""
+    header = {"alg": alg, **({"typ": typ} if typ else {}), **({"kid": kid} if kid else {})}
+    signing_input = f"{_b64encode(_compact(header))}.{_b64encode(_compact(credential_or_claims))}".encode()
+    if alg in ("EdDSA", "Ed25519"):
+        signature = private_key.sign(signing_input)
+    else:
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        r, s = decode_dss_signature(private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return f"{signing_input.decode()}.{_b64encode(signature)}"
+
+
+def did_key_p256(public_key: ec.EllipticCurvePublicKey) -> str:
+    """The did:key of a P-256 public key (compressed point, multicodec 0x1200)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    point = public_key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    return keys.DID_KEY_PREFIX + keys.multibase_encode(P256_PUB_HEADER + point)
+
+
+def did_jwk(jwk: dict) -> str:
+    """The did:jwk of a public JWK."""
+    return DID_JWK_PREFIX + _b64encode(_compact(jwk))
+
+
+def issuer_id(vc: dict) -> str | None:
+    issuer = vc.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer if isinstance(issuer, str) and issuer else None
+
+
+def verification_method(document: dict, vm_id: str) -> dict:
+    """The method ``vm_id`` listed for assertionMethod in a resolved DID document."""
+    return did.verification_method(document, vm_id)
+
+
+def _document(subject: str, vm_id: str, method: dict) -> dict:
+    return {
+        "@context": [contexts.DID_V1],
+        "id": subject,
+        "verificationMethod": [{"id": vm_id, "controller": subject, **method}],
+        "assertionMethod": [vm_id],
+    }
+
+
+def _json_part(segment: str, name: str) -> dict:
+    try:
+        value = json.loads(_b64decode(segment), parse_constant=_no_constant)
+    except RecursionError:
+        raise DocumentError(f"the JWT's {name} is nested too deeply") from None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise JoseError(f"the JWT's {name} is not base64url-encoded JSON") from None
+    if not isinstance(value, dict):
+        raise JoseError(f"the JWT's {name} is not a JSON object")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _b64decode(segment: str) -> bytes:
+    if not isinstance(segment, str) or "=" in segment:
+        raise ValueError("not base64url without padding")
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _compact(value: dict) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 253402300800
+
+
+def _from_epoch(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def verify_jwt(token: str | bytes, fetch=None, now: datetime | None = None):
+    """Verify a JWT-secured credential: a :class:`credstack.vc.verify.Report` with the same checks as
+    for Data Integrity credentials (``format``, ``proof``, ``validity``, ``status``)."""
+    from credstack.vc import verify as vc_verify
+
+    now = now or datetime.now(UTC)
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    return vc_verify.Report(_checks(token, vc_verify._Verifier(fetch, now), vc_verify), now)
+
+
+def _checks(token, verifier, vc_verify) -> list:
+    check = vc_verify.Check
+    try:
+        decoded = decode(token)
+    except VCError as exc:
+        return [check("format", False, str(exc), "invalid")]
+    problem = format_problem(decoded)
+    if problem:
+        return [check("format", False, problem, "invalid")]
+    label = "VC-JOSE-COSE" if decoded.flavour == "vc-jose-cose" else "VC-JWT 1.1"
+    result = [
+        check(
+            "format",
+            True,
+            f"a Verifiable Credential secured as a JWT ({label}, {decoded.alg})",
+            details={"jwt_header": decoded.header, "securing": decoded.flavour},
+        )
+    ]
+    result.append(_proof_check(decoded, verifier, check))
+    vc = decoded.credential
+    window = claim_window(decoded, verifier.now)
+    result.append(
+        check("validity", False, window[1], window[0]) if window else vc_verify._validity(vc, verifier.now)
+    )
+    entries = vc.get("credentialStatus")
+    if entries is None:
+        result.append(check("status", True, "the credential has no credentialStatus (it cannot be revoked)"))
+    else:
+        result.extend(verifier._status(vc, e) for e in (entries if isinstance(entries, list) else [entries]))
+    return result
+
+
+def _proof_check(decoded: Decoded, verifier, check):
+    from credstack.vc.verify import _Unavailable
+
+    try:
+        vm_id = key_id(decoded)
+    except JoseError as exc:
+        return check("proof", False, str(exc), "invalid")
+    controller = vm_id.split("#", 1)[0]
+    try:
+        document = resolve_local(controller)
+        if document is None:
+            if controller.startswith(did.DID_WEB_PREFIX):
+                url = did.did_web_url(controller)
+            elif controller.startswith("https://"):
+                url = controller
+            else:
+                raise DidError(
+                    f"the key controller {controller[:100]!r} uses a method credstack cannot resolve "
+                    "(only did:key, did:jwk, did:web and https URLs)"
+                )
+            try:
+                document = verifier._fetch(url, "the issuer's DID document")
+            except _Unavailable as exc:  # no fetch, or it failed: the check is not carried out
+                return check("proof", None, f"not checked: {exc}", "unverified")
+        public_key = public_key_of(verification_method(document, vm_id), controller)
+    except VCError as exc:
+        return check("proof", False, str(exc), "invalid")
+    error = check_signature(decoded, public_key)
+    if error:
+        return check("proof", False, error, "invalid")
+    return check(
+        "proof", True, f"signed by {vm_id} ({decoded.alg}, JWS)", details={"verificationMethod": vm_id}
+    )
