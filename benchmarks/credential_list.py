@@ -105,7 +105,11 @@ def main() -> None:
     timed("search: exact email", {"q": f"learner{args.rows // 2}@example.org"})
     timed("search: public id", {"q": f"bench{args.rows // 3:012d}"})
     timed("search: name fragment (common)", {"q": "hopper"})
-    timed("search: name fragment (rare, full scan)", {"q": f"turing {args.rows - 7}"})
+    rare = args.rows - 7
+    timed("search: name fragment (rare: one row)", {"q": f"{names[rare % len(names)].split()[-1]} {rare}"})
+    timed("search: name fragment matching nothing", {"q": "zzqx"})
+    timed("search: 2 characters, common (no trigram)", {"q": "ол"})
+    timed("search: 2 characters matching nothing (scan)", {"q": "zq"})
     timed("sort by name", {"sort": "name"})
 
 

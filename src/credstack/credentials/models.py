@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from credstack.achievements.models import Achievement
 from credstack.ids import new_public_id
@@ -120,7 +121,12 @@ class Credential(models.Model):
             models.Index(fields=["organization", "state", "-issued_at", "-id"], name="credential_org_state"),
             models.Index(fields=["organization", "recipient_email"], name="credential_org_email"),
             models.Index(fields=["organization", "recipient_name", "id"], name="credential_org_name"),
+            # the learner portal matches Lower("recipient_email")
+            models.Index(Lower("recipient_email"), name="credential_email_lower"),
         ]
+        # Name search (substring, any case): a pg_trgm GIN index on PostgreSQL and an FTS5 trigram
+        # table kept in sync by triggers on SQLite, both created by migration 0005 (see
+        # credstack.workspace.search and decision 0024).
 
     def __str__(self) -> str:
         return f"{self.achievement} — {self.recipient_name}"

@@ -15,10 +15,12 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from credstack.achievements.actions import current_version
@@ -169,6 +171,8 @@ def check_job(job: BulkJob, mapping: dict) -> BulkJob:
             raise ValidationError({role: f"there is no column {column!r} in {job.filename}"})
     if mapping["name"] == mapping["email"]:
         raise ValidationError({"email": "the name and the email cannot come from the same column"})
+    if job.purged_at:
+        raise ValidationError({"file": "this upload's file was deleted (retention period): upload it again"})
     table = read_table(bytes(job.data), job.kind, job.filename)
     with transaction.atomic():
         job = BulkJob.objects.select_for_update().get(pk=job.pk)
@@ -297,6 +301,10 @@ def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state != BulkJob.State.PREVIEW:
             return locked
+        if locked.purged_at:
+            raise ValidationError(
+                {"file": "this upload's file was deleted (retention period): upload it again"}
+            )
         if locked.valid == 0:
             raise ValidationError({"file": "no row can be issued: fix the problems listed and upload again"})
         locked.state = BulkJob.State.QUEUED
@@ -402,3 +410,31 @@ def results_csv(job: BulkJob) -> str:
         for r in job.rows.select_related("credential").order_by("number")
     )
     return csv_text(header, rows)
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "CREDSTACK_BULK_RETENTION_DAYS", 30))
+
+
+def purge_uploads(now=None, days: int | None = None) -> int:
+    """Delete the personal data bulk uploads no longer need, ``days`` after a job finished (or after an
+    upload was left unconfirmed): the file itself and each row's extra columns. What the results CSV
+    shows (row number, name, email, outcome, credential URL, problems) stays. Jobs still queued,
+    running or failed (resumable) keep everything. Returns how many jobs were purged."""
+    now = now or timezone.now()
+    days = retention_days() if days is None else days
+    before = now - timedelta(days=days)
+    due = BulkJob.objects.filter(purged_at__isnull=True).filter(
+        Q(state=BulkJob.State.DONE, finished_at__lt=before)
+        | Q(state=BulkJob.State.PREVIEW, created_at__lt=before)
+    )
+    purged = 0
+    for job_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            BulkRow.objects.filter(job_id=job_id).exclude(fields={}).update(fields={})
+            purged += BulkJob.objects.filter(pk=job_id, purged_at__isnull=True).update(
+                data=b"", purged_at=now
+            )
+    if purged:
+        log.info("bulk uploads purged: %d (older than %d days)", purged, days)
+    return purged

@@ -56,6 +56,8 @@ class BulkJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the uploaded file and the rows' extra columns were deleted (CREDSTACK_BULK_RETENTION_DAYS).
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.state})"

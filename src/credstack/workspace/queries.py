@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
+from credstack.workspace import search
 
 PAGE_SIZE = 50
 SORTS = {
@@ -20,6 +22,7 @@ SORTS = {
     "name": ("recipient_name", "id"),
 }
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
+_ID_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass
@@ -39,7 +42,9 @@ def _date(value: str | None):
 
 def filtered(org, params) -> tuple:
     qs = Credential.objects.filter(organization=org)
-    q = (params.get("q") or "").strip()[:200]
+    # control characters are never in a name or email (and PostgreSQL refuses NUL in a string)
+    q = "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in (params.get("q") or ""))
+    q = " ".join(q.split())[:200]
     if q:
         if "/c/" in q:
             q = q.rsplit("/c/", 1)[1].split("?")[0].split(".")[0]
@@ -50,9 +55,12 @@ def filtered(org, params) -> tuple:
         elif _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
             qs = qs.filter(public_id=q)
         else:
-            qs = qs.filter(recipient_name__icontains=q)
+            qs = search.name_filter(qs, q)
     if params.get("achievement"):
-        qs = qs.filter(achievement__public_id=params["achievement"])
+        if _ID_CHARS.match(params["achievement"]):
+            qs = qs.filter(achievement__public_id=params["achievement"])
+        else:
+            qs = qs.none()
     if params.get("state") in Credential.State.values:
         qs = qs.filter(state=params["state"])
     if d := _date(params.get("from")):
@@ -63,16 +71,25 @@ def filtered(org, params) -> tuple:
     return qs, sort
 
 
+def with_delivery_state(qs):
+    """Annotate ``delivery``: the state of each credential's latest email ("" when none), as
+    ``credstack.delivery.actions.delivery_state`` gives it, in the same query (no N+1)."""
+    from credstack.delivery.models import Delivery
+
+    latest = Delivery.objects.filter(credential=OuterRef("pk")).order_by("-created_at", "-id")
+    return qs.annotate(delivery=Subquery(latest.values("state")[:1]))
+
+
 def credential_page(org, params, limit: int | None = PAGE_SIZE):
     """One page of the organization's credentials, newest first by default. Keyset pagination: the
     cursor is the last row's public id, so page N costs the same as page 1 at any table size."""
     qs, sort = filtered(org, params)
     order = SORTS[sort]
-    qs = qs.select_related("achievement").order_by(*order)
+    qs = with_delivery_state(qs.select_related("achievement")).order_by(*order)
     if limit is None:
         return qs
     cursor = params.get("after")
-    if cursor:
+    if cursor and _ID_CHARS.match(cursor):
         last = (
             Credential.objects.filter(organization=org, public_id=cursor)
             .values(order[0].lstrip("-"), "id")

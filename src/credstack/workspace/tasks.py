@@ -40,3 +40,11 @@ def run_bulk_job(job_id: int) -> str:
 
     job = run_job(job_id)
     return job.state
+
+
+@task()
+def purge_bulk_uploads() -> int:
+    """Daily (credstack.scheduler) or ``credstack manage purge_bulk_uploads`` from cron."""
+    from .bulk import purge_uploads
+
+    return purge_uploads()

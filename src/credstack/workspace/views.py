@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST, require_safe
 from credstack.achievements.models import Achievement
 from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential, CredentialEvent
+from credstack.delivery.actions import delivery_state
 from credstack.organizations.actions import create_organization
 from credstack.organizations.models import Invitation, Membership, Organization, Role
 from credstack.organizations.permissions import member_required
 
-from . import audit, bulk
+from . import audit, bulk, bulk_actions
 from .exports import csv_text
 from .forms import BulkUploadForm, InviteForm, IssueForm, OrganizationForm, ProfileForm
 from .models import AuditEntry, BulkJob, BulkRow
@@ -386,6 +387,7 @@ def bulk_job(request, org_slug, public_id):
             "problem_rows": problem_rows[:1000],
             "n_problem_rows": problem_rows.count(),
             "sample_rows": job.rows.filter(outcome=BulkRow.Outcome.PENDING).order_by("number")[:10],
+            "retention_days": bulk.retention_days(),
         },
     )
 
@@ -452,6 +454,7 @@ def credentials(request, org_slug):
         "states": Credential.State.choices,
         "q": request.GET,
         "page_size": PAGE_SIZE,
+        "filter_hidden": bulk_actions.filter_params(request.GET),
     }
     template = (
         "workspace/_credential_rows.html"
@@ -482,6 +485,8 @@ def credential_detail(request, org_slug, public_id):
             "c": credential,
             "events": credential.events.select_related("actor").order_by("-at", "-id"),
             "replaces": replaces,
+            "delivery": delivery_state(credential),
+            "deliveries": credential.deliveries.order_by("-created_at", "-id")[:20],
         },
     )
 
@@ -560,33 +565,78 @@ def credentials_bulk_action(request, org_slug):
     org = request.organization
     action = request.POST.get("action")
     ids = request.POST.getlist("ids")[:1000]
-    reason = request.POST.get("reason", "").strip()
+    reason = request.POST.get("reason", "").strip()[:500]
+    every = request.POST.get("all_matching") == "1"
     back = request.POST.get("next") or reverse("workspace-credentials", args=[org_slug])
     if not back.startswith("/w/"):
         back = reverse("workspace-credentials", args=[org_slug])
-    if action not in ("revoke", "suspend", "reinstate", "resend"):
+    if action not in bulk_actions.ACTIONS:
         messages.error(request, "Choose an action.")
         return redirect(back)
-    if not ids:
+    if not ids and not every:
         messages.error(request, "Select at least one credential.")
         return redirect(back)
     if action == "revoke" and not reason:
         messages.error(request, "A reason is required to revoke.")
         return redirect(back)
-    done, skipped = 0, []
-    for credential in Credential.objects.filter(organization=org, public_id__in=ids):
-        try:
-            if action == "resend":
-                cred_actions.resend_credential(credential, actor=request.user)
-            else:
-                getattr(cred_actions, f"{action}_credential")(credential, reason=reason, actor=request.user)
-            audit.record(org, request.user, f"credential.{action}", credential.public_id, reason)
-            done += 1
-        except cred_actions.CredentialStateError:
-            skipped.append(credential.public_id)
+    if every:
+        return _bulk_action_matching(request, action, reason, back)
+    done, skipped = bulk_actions.apply(
+        org, request.user, action, reason, Credential.objects.filter(organization=org, public_id__in=ids)
+    )
     msg = f"{action.capitalize()}: {done} credential(s)."
     if skipped:
-        msg += f" {len(skipped)} skipped (their state does not allow it)."
+        msg += f" {skipped} skipped (their state does not allow it)."
+    messages.success(request, msg)
+    return redirect(back)
+
+
+def _bulk_action_matching(request, action, reason, back):
+    """Every credential matching the filter: first a confirmation stating the count, then the action
+    (in the request for a few, as a task for many)."""
+    org = request.organization
+    params = bulk_actions.filter_params(request.POST)
+    if request.POST.get("confirmed") != "1":
+        cutoff, upto = bulk_actions.make_cutoff(org)
+        count = bulk_actions.matching(org, params, upto).count()
+        if not count:
+            messages.error(request, "No credentials match the filter.")
+            return redirect(back)
+        return render(
+            request,
+            "workspace/bulk_action_confirm.html",
+            {
+                "action": action,
+                "reason": reason,
+                "params": params,
+                "filter_words": bulk_actions.describe(org, params),
+                "count": count,
+                "cutoff": cutoff,
+                "back": back,
+                "background": count > bulk_actions.sync_limit(),
+            },
+        )
+    upto = bulk_actions.parse_cutoff(org, request.POST.get("cutoff", ""))
+    if upto is None:
+        messages.error(request, "The confirmation expired or was damaged; please select again.")
+        return redirect(back)
+    count = bulk_actions.matching(org, params, upto).count()
+    if count > bulk_actions.sync_limit():
+        user_id, words = request.user.pk, "; ".join(bulk_actions.describe(org, params))
+        audit.record(org, request.user, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")
+        transaction.on_commit(
+            lambda: bulk_actions.run_bulk_action.enqueue(org.pk, user_id, action, reason, params, upto)
+        )
+        messages.success(
+            request,
+            f"{action.capitalize()}: {count} credential(s) are being processed in the background; "
+            "the audit log shows each one and a summary when it is done.",
+        )
+        return redirect(back)
+    done, skipped = bulk_actions.apply_matching(org, request.user, action, reason, params, upto)
+    msg = f"{action.capitalize()}: {done} credential(s)."
+    if skipped:
+        msg += f" {skipped} skipped (their state does not allow it)."
     messages.success(request, msg)
     return redirect(back)
 

@@ -1,0 +1,42 @@
+"""Indexes for the workspace's name search (see credstack.workspace.search and decision 0021):
+a pg_trgm GIN index on PostgreSQL, an FTS5 trigram table with sync triggers on SQLite."""
+
+from django.db import migrations
+
+PG_INDEX = "credential_name_trgm"
+
+SQLITE_FTS = "credential_name_fts"
+SQLITE_TABLE = "credentials_credential"
+
+
+def forwards(apps, schema_editor):
+    conn = schema_editor.connection
+    if conn.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {SQLITE_TABLE} "
+            "USING gin (UPPER(recipient_name::text) gin_trgm_ops)"
+        )
+    elif conn.vendor == "sqlite":
+        from credstack.workspace import search
+
+        schema_editor.execute(search.SQLITE_CREATE)
+        for sql in search.SQLITE_TRIGGERS.values():
+            schema_editor.execute(sql)
+        schema_editor.execute(search.SQLITE_REBUILD)
+
+
+def backwards(apps, schema_editor):
+    conn = schema_editor.connection
+    if conn.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+    elif conn.vendor == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {SQLITE_FTS}_{suffix}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("credentials", "0004_email_lower_index")]
+
+    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
