@@ -11,6 +11,8 @@ from credstack.achievements.models import Achievement
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization
 
+from .permutation import FeistelPermutation
+
 STATUS_LIST_SIZE = 131072  # Bitstring Status List v1.0 minimum: 16 KiB, for herd privacy
 
 
@@ -22,6 +24,10 @@ def _offset() -> int:
     return secrets.randbelow(STATUS_LIST_SIZE)
 
 
+def _permutation_key() -> bytes:
+    return secrets.token_bytes(32)
+
+
 def _empty_bits() -> bytes:
     return bytes(STATUS_LIST_SIZE // 8)
 
@@ -29,9 +35,11 @@ def _empty_bits() -> bytes:
 class StatusList(models.Model):
     """A pair of Bitstring Status Lists (revocation and suspension) sharing one index space.
 
-    Slots are handed out in order, but the index a slot maps to is ``(multiplier * slot + offset)
-    mod size`` with an odd multiplier: a bijection on the list, so indexes never collide and do
-    not reveal issuance order (the spec asks for random assignment).
+    Slots are handed out in order; the index a slot maps to is a keyed pseudorandom permutation of the
+    list (``permutation.py``), so indexes never collide and do not reveal issuance order (the spec asks
+    for random assignment). Lists created before the permutation existed keep their old mapping
+    ``(multiplier * slot + offset) mod size`` (a bijection too, but with a constant stride), so the
+    indexes they already handed out stay unique.
     """
 
     PURPOSES = ("revocation", "suspension")
@@ -42,6 +50,7 @@ class StatusList(models.Model):
     next_slot = models.PositiveIntegerField(default=0)
     multiplier = models.PositiveIntegerField(default=_odd_multiplier)
     offset = models.PositiveIntegerField(default=_offset)
+    permutation_key = models.BinaryField(default=_permutation_key, editable=False)
     revocation_bits = models.BinaryField(default=_empty_bits)
     suspension_bits = models.BinaryField(default=_empty_bits)
     # The signed list credentials, as served (re-signed on every change).
@@ -57,7 +66,9 @@ class StatusList(models.Model):
         return f"{settings.CREDSTACK_BASE_URL}/status/{self.public_id}/{purpose}"
 
     def index_of_slot(self, slot: int) -> int:
-        return (self.multiplier * slot + self.offset) % self.size
+        if self.permutation_key:
+            return FeistelPermutation(bytes(self.permutation_key), self.size)(slot)
+        return (self.multiplier * slot + self.offset) % self.size  # lists from before the permutation
 
     @property
     def full(self) -> bool:
