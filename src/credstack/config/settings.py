@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "credstack.portal",
     "credstack.verifier",
     "credstack.ob2",
+    "credstack.scheduler",  # periodic jobs on the task worker (no cron)
     # inbound completion webhooks (issue 6)
     "credstack.integrations",
 ]
@@ -176,6 +177,8 @@ CACHES = {
     )
 }
 CREDSTACK_API_RATE = os.environ.get("CREDSTACK_API_RATE", "600/m")
+# Bulk uploads (personal data): the file is deleted this many days after the job is done.
+CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
 CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
 
