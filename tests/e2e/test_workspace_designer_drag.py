@@ -10,7 +10,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(os.environ["CREDSTACK_SCREENSHOTS"]) if os.environ.get("CREDSTACK_SCREENSHOTS") else None
+SHOTS = Path(os.environ["CREDSTACK_SHOTS"]) if os.environ.get("CREDSTACK_SHOTS") else None
 
 
 def test_drag_a_field_on_the_preview_then_nudge_it_with_the_keyboard_and_save(page, org):

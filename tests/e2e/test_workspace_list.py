@@ -14,7 +14,7 @@ from credstack.delivery.actions import record_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(os.environ["CREDSTACK_SCREENSHOTS"]) if os.environ.get("CREDSTACK_SCREENSHOTS") else None
+SHOTS = Path(os.environ["CREDSTACK_SHOTS"]) if os.environ.get("CREDSTACK_SHOTS") else None
 
 
 def shot(page, name):
