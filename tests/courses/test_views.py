@@ -213,12 +213,16 @@ def test_quiz_attempts_and_files_of_others_are_out_of_reach(client, org, achieve
     _learner_client(client)
     client.post(f"/learn/{org.slug}/{course.slug}/enrol")
     quiz_url = f"/learn/{org.slug}/{course.slug}/lessons/{first['key']}/quiz"
-    response = client.post(quiz_url, {"attempt": attempt.pk, f"q-{first['quiz']['questions'][0]['key']}": "right"})
+    response = client.post(
+        quiz_url, {"attempt": attempt.pk, f"q-{first['quiz']['questions'][0]['key']}": "right"}
+    )
     assert response.status_code == 404
     assert QuizAttempt.objects.get(pk=attempt.pk).submitted_at is None
     assert client.post(quiz_url, {"attempt": "x' OR 1=1"}).status_code == 404
     draft = make_course(org, achievement, slug="draft", publish=False)
-    file = course_actions.add_attachment(draft.lessons.first(), SimpleUploadedFile("a.pdf", b"%PDF-1.4", "application/pdf"))
+    file = course_actions.add_attachment(
+        draft.lessons.first(), SimpleUploadedFile("a.pdf", b"%PDF-1.4", "application/pdf")
+    )
     assert client.get(file.url).status_code == 404  # a draft's file: members only
     _member(client, org, "viewer")
     response = client.get(file.url)
@@ -251,3 +255,59 @@ def test_review_page_asks_a_missed_question_again(client, org, achievement):
     assert "Not quite" in page and "1 + 1 is 2." in page and "Nothing to review right now" in page
     item.refresh_from_db()
     assert item.correct is False and item.answered_at is not None
+
+
+def _out_of_attempts(org, achievement):
+    from credstack.courses import actions as course_actions
+
+    course = make_course(org, achievement, lessons=4, publish=False)
+    course_actions.update_lesson(course.lessons.first(), max_attempts=2)
+    course_actions.publish_course(course)
+    enrolment = learning.enrol(course, learning.learner_for("stuck@example.org", "Sam Stuck"))
+    lesson = enrolment.version.lessons[0]
+    learning.mark_read(enrolment, lesson["key"])
+    for _ in range(2):
+        learning.submit_attempt(
+            learning.start_attempt(enrolment, lesson["key"]),
+            {q["key"]: "wrong" for q in lesson["quiz"]["questions"]},
+        )
+    with pytest.raises(learning.LearningError, match="Contact the course team"):
+        learning.start_attempt(enrolment, lesson["key"])
+    return course, enrolment, lesson
+
+
+def test_the_course_team_can_reset_a_learners_attempts(client, org, achievement):
+    course, enrolment, lesson = _out_of_attempts(org, achievement)
+    _member(client, org, "issuer")
+    page = client.get(f"/w/acme/courses/{course.public_id}/analytics").content.decode()
+    assert "Reset quiz 1" in page
+    url = f"/w/acme/courses/{course.public_id}/learners/{enrolment.public_id}/reset/{lesson['key']}"
+    response = client.post(url, follow=True)
+    assert "can take that quiz again (2 attempts)" in response.content.decode()
+    attempt = learning.start_attempt(enrolment, lesson["key"])  # allowed again
+    learning.submit_attempt(attempt, {q["key"]: "right" for q in lesson["quiz"]["questions"]})
+    progress = enrolment.lessons.get(lesson_key=lesson["key"])
+    assert progress.passed_at is not None and progress.attempts == 3  # the earlier attempts are kept
+    again = client.post(url, follow=True).content.decode()
+    assert "not yet passed can be reset" in again
+    from credstack.workspace.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="course.attempts_reset").count() == 1
+
+
+def test_viewers_and_other_organizations_cannot_reset_attempts(client, org, achievement):
+    course, enrolment, lesson = _out_of_attempts(org, achievement)
+    url = f"/w/acme/courses/{course.public_id}/learners/{enrolment.public_id}/reset/{lesson['key']}"
+    _member(client, org, "viewer")
+    assert client.post(url).status_code == 403
+    other = create_organization(slug="rival", name="Rival")
+    _member(client, other, "owner", username="eve")
+    assert client.post(url).status_code == 404
+    assert (
+        client.post(
+            f"/w/rival/courses/{course.public_id}/learners/{enrolment.public_id}/reset/{lesson['key']}"
+        ).status_code
+        == 404
+    )
+    with pytest.raises(learning.LearningError):
+        learning.start_attempt(enrolment, lesson["key"])  # still locked

@@ -151,4 +151,13 @@ def learner_rows(course: Course):
             "enrolled": enrolment.enrolled_at,
             "completed": enrolment.completed_at,
             "credential": enrolment.credential.uri if enrolment.credential else "",
+            # quizzes this learner can no longer take (every attempt used, not passed): the educator may reset
+            "blocked": [
+                {"key": lesson["key"], "position": n}
+                for n, lesson in enumerate(lessons, 1)
+                if lesson["quiz"].get("max_attempts")
+                and (p := progress.get(lesson["key"]))
+                and not p.passed_at
+                and p.attempts >= lesson["quiz"]["max_attempts"] + p.extra_attempts
+            ],
         }

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<str:public_id>/publish", views.publish, name="publish"),
     path("<str:public_id>/invite", views.invite, name="invite"),
     path("<str:public_id>/analytics", views.analytics, name="analytics"),
+    path(
+        "<str:public_id>/learners/<str:enrolment_id>/reset/<str:lesson_key>",
+        views.reset_attempts,
+        name="reset-attempts",
+    ),
     path("<str:public_id>/learners.csv", views.export_csv, name="csv"),
     path("<str:public_id>/lessons/new", views.lesson_new, name="lesson-new"),
     path("<str:public_id>/lessons/<str:lesson_id>/", views.lesson_edit, name="lesson"),

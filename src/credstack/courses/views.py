@@ -278,6 +278,26 @@ def _invite(course, text, actor):
     return learning_invite(course, text, actor=actor)
 
 
+@require_POST
+@member_required(Role.ISSUER)
+def reset_attempts(request, org_slug, public_id, enrolment_id, lesson_key):
+    from credstack.learning.actions import LearningError
+    from credstack.learning.actions import reset_attempts as reset
+    from credstack.learning.models import Enrolment
+
+    course = _course(request, public_id)
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("learner", "version"), course=course, public_id=enrolment_id
+    )
+    try:
+        left = reset(enrolment, lesson_key, actor=request.user)
+    except (LearningError, IndexError, KeyError) as exc:
+        messages.error(request, str(exc) or "There is no such lesson in this learner's version.")
+    else:
+        messages.success(request, f"{enrolment.learner.email} can take that quiz again ({left} attempts).")
+    return redirect("courses:analytics", org_slug, public_id)
+
+
 @member_required(Role.VIEWER)
 def analytics(request, org_slug, public_id):
     course = _course(request, public_id)

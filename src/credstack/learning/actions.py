@@ -226,7 +226,47 @@ def attempts_left(enrolment: Enrolment, lesson: dict) -> int | None:
     if not limit:
         return None
     used = enrolment.attempts.filter(lesson_key=lesson["key"], submitted_at__isnull=False).count()
-    return max(0, limit - used)
+    extra = (
+        LessonProgress.objects.filter(enrolment=enrolment, lesson_key=lesson["key"])
+        .values_list("extra_attempts", flat=True)
+        .first()
+        or 0
+    )
+    return max(0, limit + extra - used)
+
+
+def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor=None) -> int:
+    """An educator gives a learner who used every attempt at a quiz the full number again.
+
+    Earlier attempts stay in the record (analytics, exports); the learner gets ``max_attempts`` more.
+    Returns the attempts now left. Raises LearningError when there is nothing to reset.
+    """
+    lesson = enrolment.version.lessons[lesson_index(enrolment, lesson_key)]
+    limit = lesson["quiz"]["max_attempts"]
+    if not limit:
+        raise LearningError("This quiz has no attempt limit: there is nothing to reset.")
+    with transaction.atomic():
+        progress = (
+            LessonProgress.objects.select_for_update()
+            .filter(enrolment=enrolment, lesson_key=lesson_key)
+            .first()
+        )
+        if progress is None or progress.passed_at is not None:
+            raise LearningError("Only a quiz the learner has tried and not yet passed can be reset.")
+        used = enrolment.attempts.filter(lesson_key=lesson_key, submitted_at__isnull=False).count()
+        progress.extra_attempts = used  # so that limit + extra - used == limit
+        progress.save(update_fields=["extra_attempts"])
+    if actor is not None and getattr(actor, "pk", None):
+        from credstack.workspace.audit import record
+
+        record(
+            enrolment.organization,
+            actor,
+            "course.attempts_reset",
+            target=enrolment.learner.email,
+            detail=f"{enrolment.course.title}, lesson {lesson_index(enrolment, lesson_key) + 1}",
+        )
+    return attempts_left(enrolment, lesson)
 
 
 def start_attempt(enrolment: Enrolment, lesson_key: str) -> QuizAttempt:

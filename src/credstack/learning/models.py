@@ -79,6 +79,8 @@ class LessonProgress(models.Model):
     passed_at = models.DateTimeField(null=True, blank=True)
     best_score = models.PositiveSmallIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Attempts an educator granted on top of the quiz's limit (a reset); the attempts themselves are kept.
+    extra_attempts = models.PositiveSmallIntegerField(default=0)
     time_spent_seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
