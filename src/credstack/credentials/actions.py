@@ -356,15 +356,8 @@ def change_expiry(
 
 
 def resend_credential(credential: Credential, *, actor=None) -> None:
-    """Email the credential's links to the recipient again (queued; a DELIVERED event follows).
+    """Email the credential's links to the recipient again, through the delivery app (branded
+    templates, open/click tracking); a DELIVERED event follows."""
+    from credstack.delivery.actions import resend
 
-    Uses the delivery app (branded templates, open/click tracking) when installed."""
-    cred = Credential.objects.get(pk=credential.pk)
-    try:
-        from credstack.delivery.actions import resend
-    except ImportError:
-        from credstack.workspace.tasks import resend_email
-
-        transaction.on_commit(lambda: resend_email.enqueue(cred.pk))
-        return
-    resend(cred)
+    resend(Credential.objects.get(pk=credential.pk))
