@@ -36,8 +36,7 @@ from .models import COURSE_COMPLETED, DataRule, Fulfillment, Progress, Requireme
 
 log = logging.getLogger(__name__)
 
-_MISSING = object()
-MISSING = _MISSING  # what ``lookup`` returns for an absent path (public name; integrations use it)
+MISSING = object()  # what ``lookup`` returns for an absent path
 
 
 @dataclass
@@ -65,11 +64,11 @@ def lookup(data: Any, path: str) -> Any:
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
         else:
-            return _MISSING
+            return MISSING
     return value
 
 
-def _number(value):  # also exported as ``as_number``
+def as_number(value):
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -80,19 +79,16 @@ def _number(value):  # also exported as ``as_number``
         return None
 
 
-as_number = _number
-
-
 def rule_holds(rule: DataRule, data: dict) -> tuple[bool, str]:
     """(holds, reason when it does not)."""
     value = lookup(data, rule.data_path)
     op = rule.operator
     if op == DataRule.Operator.EXISTS:
-        return value is not _MISSING and value not in (None, ""), f"{rule.data_path} is missing"
-    if value is _MISSING:
+        return value is not MISSING and value not in (None, ""), f"{rule.data_path} is missing"
+    if value is MISSING:
         return False, f"{rule.data_path} is missing"
     if op in ("gte", "gt", "lte", "lt"):
-        a, b = _number(value), _number(rule.value)
+        a, b = as_number(value), as_number(rule.value)
         if a is None or b is None:
             return False, f"{rule.data_path} is {value!r}, not a number"
         ok = {"gte": a >= b, "gt": a > b, "lte": a <= b, "lt": a < b}[op]
@@ -318,8 +314,8 @@ def handle_event(
 
     if result is None:
         score = data.get("score", data.get("average_score"))
-        if _number(score) is not None:
-            result = [{"value": f"{_number(score):g}"}]
+        if as_number(score) is not None:
+            result = [{"value": f"{as_number(score):g}"}]
     credentials, statuses = [], []
     for target in targets.values():
         met, missing = (True, []) if target.pk in implicit else evaluate(target, email)

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
-from credstack.awarding.actions import _MISSING, _number, handle_event, lookup, rule_holds
+from credstack.awarding.actions import MISSING, as_number, handle_event, lookup, rule_holds
 from credstack.awarding.models import DataRule
 from credstack.credentials.validation import clean_email, clean_name
 
@@ -123,7 +123,7 @@ def clean_conditions(conditions) -> list[dict]:
         if operator not in OPERATORS:
             raise ValidationError({f"conditions.{n}.operator": f"must be one of {sorted(OPERATORS)}"})
         value = cond.get("value")
-        if operator in ("gte", "gt", "lte", "lt") and _number(value) is None:
+        if operator in ("gte", "gt", "lte", "lt") and as_number(value) is None:
             raise ValidationError(
                 {f"conditions.{n}.value": f"must be a number for {operator!r}, not {value!r}"}
             )
@@ -283,7 +283,7 @@ def _refuse_constant(name: str):
 
 
 def _text(value) -> str | None:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return None
     if isinstance(value, (dict, list)):
         return None
@@ -340,7 +340,7 @@ def evaluate(endpoint: InboundEndpoint, data: dict) -> Evaluation:
         if value is None:
             message = (
                 f"{label}: nothing at {path!r}"
-                if raw is _MISSING
+                if raw is MISSING
                 else f"{label}: {path!r} is empty or not text"
             )
             ev.fields.append({"label": label, "path": path, "value": "", "ok": False, "message": message})
@@ -372,7 +372,7 @@ def evaluate(endpoint: InboundEndpoint, data: dict) -> Evaluation:
             ev.problems.append("Recipient name: " + "; ".join(exc.messages))
     score = read("score", "Score")
     if score is not None:
-        ev.score = _number(score) if _number(score) is not None else score
+        ev.score = as_number(score) if as_number(score) is not None else score
     if endpoint.achievement_id:
         ev.achievement = endpoint.achievement
     elif not mapping.get("achievement"):
