@@ -113,3 +113,48 @@ def test_educator_links_classmarker_and_completions_issue_credentials(page, base
     assert page.locator("#endpoint-url").is_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/integrations-mobile.png", full_page=False)
+
+
+def test_educator_links_teachable_and_its_array_deliveries_issue_once(page, base_url, org, achievement):
+    _sign_in(page, org)
+    page.goto(f"/w/{org.slug}/integrations/")
+    page.get_by_text("Teachable", exact=True).click()
+    page.get_by_label("Name").fill("Workplace First Aid (Teachable)")
+    page.get_by_label("Achievement to issue").select_option(label=achievement.name)
+    page.get_by_role("button", name="Create endpoint").click()
+    endpoint = InboundEndpoint.objects.get()
+    # Teachable cannot sign: no secret to fill in, the page says the URL is the protection
+    assert page.get_by_label("Signing secret").count() == 0
+    assert "does not sign its deliveries" in page.locator("form.card").inner_text()
+
+    completion = json.loads(sample("teachable")[0])[0]
+    other_event = {
+        "type": "LectureProgress.created",
+        "hook_event_id": 879390003,
+        "object": {"user": {"email": "lecture.learner@example.org", "name": "Lecture Learner"}},
+    }
+    delivery = json.dumps([other_event, completion], indent=2)
+    page.get_by_role("textbox", name="Sample payload").fill(delivery)
+    page.get_by_role("button", name="Test", exact=True).click()
+    page.locator("#preview-result .verdict").first.wait_for()
+    verdicts = page.locator("#preview-result .verdict")
+    assert verdicts.count() == 2
+    assert "Would be skipped" in verdicts.nth(0).inner_text()
+    assert "Would issue" in verdicts.nth(1).inner_text() and "Amara Okafor" in verdicts.nth(1).inner_text()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/integrations-teachable.png", full_page=True)
+
+    for expected_status in (202, 200):  # Teachable retries: the second delivery changes nothing
+        request = urllib.request.Request(
+            endpoint.url, data=delivery.encode(), method="POST", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the live test server
+            assert response.status == expected_status
+            results = json.loads(response.read())["events"]
+        assert [r["outcome"] for r in results] == ["skipped", "issued"]
+    assert Credential.objects.get().recipient_name == "Amara Okafor"
+
+    page.get_by_role("link", name="Event log").click()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 2
+    assert page.locator("tbody tr .pill-issued").count() == 1

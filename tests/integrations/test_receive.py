@@ -271,8 +271,8 @@ def test_rotating_the_url_retires_the_old_one(make_endpoint, post_hook):
 
 def test_preview_stores_and_issues_nothing(make_endpoint):
     endpoint = make_endpoint("classmarker")
-    evaluation, event_id = actions.preview(endpoint, sample("classmarker")[0])
-    assert evaluation.verdict == "issue" and evaluation.email == "mary@example.com"
+    [(evaluation, event_id)], error = actions.preview(endpoint, sample("classmarker")[0])
+    assert error == "" and evaluation.verdict == "issue" and evaluation.email == "mary@example.com"
     assert event_id == "103:3276524:1436263102"
     assert not InboundEvent.objects.exists() and not Credential.objects.exists()
 

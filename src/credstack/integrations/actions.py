@@ -1,8 +1,9 @@
 """Every write of the integrations app: endpoints, and receiving / processing / replaying events.
 
 Receiving a delivery (``receive``): the endpoint's signature scheme is checked on the raw body, the body is
-parsed (JSON object or a urlencoded form), the source's event id is read through the mapping (or the body's
-SHA-256 stands in for it), and an ``InboundEvent`` is inserted — unique per (endpoint, event id), so a
+parsed (a JSON object, a JSON array of objects — Teachable sends its events that way, each one handled on
+its own — or a urlencoded form), each event's id is read through the mapping (or the SHA-256 of its body
+stands in for it), and an ``InboundEvent`` is inserted per event — unique per (endpoint, event id), so a
 repeat finds the first event instead of making a second one. Then ``process`` reads the learner, score and
 achievement through the mapping, checks the endpoint's conditions with the awarding engine's
 ``rule_holds`` (conditions are DataRule-shaped), and hands the completion to
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "webhook"  # the awarding engine's event type for completions arriving here
 MAX_CONDITIONS = 20
 MAX_PATH = 300
+MAX_EVENTS_PER_DELIVERY = 100  # items of one JSON-array delivery
 OPERATORS = {value for value, _ in DataRule.Operator.choices}
 
 
@@ -237,8 +239,8 @@ def rotate_token(endpoint: InboundEndpoint) -> InboundEndpoint:
 # ---------------------------------------------------------------- reading a payload
 
 
-def parse_body(body: bytes, content_type: str) -> dict:
-    """The delivery as a dict: a JSON object, or a urlencoded form (repeated keys become lists)."""
+def _decode(body: bytes, content_type: str) -> Any:
+    """The delivery as a JSON value, or a dict for a urlencoded form (repeated keys become lists)."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if len(body) > MAX_BODY_BYTES:
         raise PayloadError(413, f"the payload is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted")
@@ -268,14 +270,72 @@ def parse_body(body: bytes, content_type: str) -> dict:
     if not stripped:
         raise PayloadError(400, "the payload is empty: send a JSON object")
     try:
-        data = json.loads(stripped, parse_constant=_refuse_constant)
+        return json.loads(stripped, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise PayloadError(400, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
     except (ValueError, RecursionError) as exc:
         raise PayloadError(400, f"malformed JSON: {exc}")
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def parse_body(body: bytes, content_type: str) -> dict:
+    """One event's payload as a dict: a JSON object or a urlencoded form."""
+    data = _decode(body, content_type)
     if not isinstance(data, dict):
-        raise PayloadError(400, f"the JSON payload must be an object ({{...}}), not {type(data).__name__}")
+        raise PayloadError(400, f"the JSON payload must be an object ({{...}}), not {_json_kind(data)}")
     return data
+
+
+@dataclass
+class Delivery:
+    """What one POST carried: each event's data with the body stored for it."""
+
+    items: list[tuple[dict, bytes]]
+    batch: bool  # the source sent a JSON array of events (answered with one result per event)
+
+
+def parse_delivery(body: bytes, content_type: str) -> Delivery:
+    """A delivery is one event (JSON object or form) or a JSON array of event objects.
+
+    Each item of an array is stored as its own event, with its own compact JSON as the body (so its event
+    id, or the digest standing in for one, belongs to that item alone). A bad item refuses the whole
+    delivery: nothing is stored.
+    """
+    data = _decode(body, content_type)
+    if isinstance(data, dict):
+        return Delivery([(data, body)], batch=False)
+    if not isinstance(data, list):
+        raise PayloadError(
+            400,
+            f"the JSON payload must be an object ({{...}}) or an array of objects, not {_json_kind(data)}",
+        )
+    if not data:
+        raise PayloadError(400, "the JSON array is empty: send at least one event object")
+    if len(data) > MAX_EVENTS_PER_DELIVERY:
+        raise PayloadError(
+            400,
+            f"the JSON array holds {len(data)} events; at most {MAX_EVENTS_PER_DELIVERY} are accepted at once",
+        )
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise PayloadError(
+                400,
+                f"item {number} of the JSON array is {_json_kind(item)}; every item must be an object ({{...}})",
+            )
+    return Delivery(
+        [
+            (item, json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            for item in data
+        ],
+        batch=True,
+    )
 
 
 def _refuse_constant(name: str):
@@ -319,10 +379,12 @@ class Evaluation:
 
     @property
     def verdict(self) -> str:
-        if self.problems:
-            return "failed"
+        # An event the conditions rule out (another event type, a failed attempt) is skipped even when the
+        # mapping cannot read it: it was never meant to issue, so there is nothing to fix and replay.
         if self.unmet:
             return "skipped"
+        if self.problems:
+            return "failed"
         return "issue"
 
 
@@ -403,10 +465,14 @@ def evaluate(endpoint: InboundEndpoint, data: dict) -> Evaluation:
 # ---------------------------------------------------------------- receiving and processing
 
 
-def receive(endpoint: InboundEndpoint, body: bytes, content_type: str, headers) -> tuple[InboundEvent, bool]:
-    """Check, parse and store a delivery, then process it. (event, False) when it is a repeat.
+def receive(
+    endpoint: InboundEndpoint, body: bytes, content_type: str, headers
+) -> tuple[list[tuple[InboundEvent, bool]], bool]:
+    """Check, parse and store a delivery, then process each of its events.
 
-    Raises ``PayloadError`` (401 bad signature, 400/413/415 unreadable) and then stores nothing.
+    Returns ([(event, created)], batch): ``created`` is False for a repeat of an event already received;
+    ``batch`` tells that the source sent a JSON array. Raises ``PayloadError`` (401 bad signature,
+    400/413/415 unreadable) and then stores nothing.
     """
     refused = signatures.check(
         presets.preset(endpoint.preset).signature, endpoint.signing_secret, body, headers
@@ -416,7 +482,16 @@ def receive(endpoint: InboundEndpoint, body: bytes, content_type: str, headers) 
             last_refused_at=timezone.now(), last_refused_reason=refused[:300]
         )
         raise PayloadError(401, f"signature check failed: {refused}")
-    data = parse_body(body, content_type)
+    delivery = parse_delivery(body, content_type)
+    kind = "application/json" if delivery.batch else content_type
+    return [
+        _receive_one(endpoint, data, item_body, kind) for data, item_body in delivery.items
+    ], delivery.batch
+
+
+def _receive_one(
+    endpoint: InboundEndpoint, data: dict, body: bytes, content_type: str
+) -> tuple[InboundEvent, bool]:
     event_id = source_event_id(endpoint, presets.view(endpoint.preset, data), body)
     try:
         with transaction.atomic():
@@ -470,10 +545,10 @@ def process(event: InboundEvent, data: dict | None = None) -> InboundEvent:
 
 def _decide(endpoint: InboundEndpoint, data: dict, event: InboundEvent):
     ev = evaluate(endpoint, data)
-    if ev.problems:
-        return "failed", "; ".join(ev.problems), None, ev
-    if ev.unmet:
+    if ev.verdict == "skipped":
         return "skipped", "condition not met: " + "; ".join(ev.unmet), None, ev
+    if ev.verdict == "failed":
+        return "failed", "; ".join(ev.problems), None, ev
     outcome = handle_event(
         organization=endpoint.organization,
         event_type=EVENT_TYPE,
@@ -519,10 +594,16 @@ def replay(event: InboundEvent) -> InboundEvent:
 
 def preview(
     endpoint: InboundEndpoint, body: bytes, content_type: str = "application/json"
-) -> tuple[Evaluation | None, str]:
-    """What the endpoint would do with this payload, without storing or issuing anything."""
+) -> tuple[list[tuple[Evaluation, str]], str]:
+    """What the endpoint would do with each event of this delivery, without storing or issuing anything.
+
+    Returns ([(evaluation, source event id)], "") or ([], why the payload cannot be read).
+    """
     try:
-        data = parse_body(body, content_type)
+        delivery = parse_delivery(body, content_type)
     except PayloadError as exc:
-        return None, exc.message
-    return evaluate(endpoint, data), source_event_id(endpoint, presets.view(endpoint.preset, data), body)
+        return [], exc.message
+    return [
+        (evaluate(endpoint, data), source_event_id(endpoint, presets.view(endpoint.preset, data), item_body))
+        for data, item_body in delivery.items
+    ], ""

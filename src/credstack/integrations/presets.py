@@ -181,15 +181,17 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "teachable",
             "Teachable",
-            "Teachable's Enrollment.completed webhook (check the paths on a real delivery).",
-            {"email": "object.user.email", "name": "object.user.name", "event_id": "id"},
+            "Teachable's Enrollment.completed webhook (a learner completes 100% of a course).",
+            {"email": "object.user.email", "name": "object.user.name", "event_id": "hook_event_id"},
             conditions=[{"path": "type", "operator": "eq", "value": "Enrollment.completed"}],
-            signature="shared_secret",
+            signature="none",
             instructions=(
                 "In Teachable: Settings → Webhooks → New webhook, event <i>Enrollment completed</i>, with this "
-                "endpoint's URL. Teachable does not publish a sample body we could check: paste one delivery "
-                "from Teachable's webhook log into “Test with a sample payload” and adjust the paths before "
-                "relying on it."
+                "endpoint's URL. Teachable does not sign its deliveries and cannot add a header, so the secret "
+                "URL is what protects this endpoint (make a new one if it leaks). Teachable sends its events "
+                "as a JSON array; each is handled on its own. A school's webhook fires for <i>every</i> "
+                "course: to issue this achievement for one course only, add the condition "
+                "<code>object.course.id</code> = the course's id (every delivery in the event log shows it)."
             ),
         ),
         Preset(

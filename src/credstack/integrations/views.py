@@ -66,7 +66,7 @@ def receive(request, token: str):
     except RequestDataTooBig:
         return problem_response(413, "Payload too large", f"at most {MAX_BODY_BYTES} bytes are accepted")
     try:
-        event, created = actions.receive(endpoint, body, request.content_type or "", request.headers)
+        results, batch = actions.receive(endpoint, body, request.content_type or "", request.headers)
     except actions.PayloadError as exc:
         titles = {
             400: "Bad request",
@@ -75,7 +75,13 @@ def receive(request, token: str):
             415: "Unsupported media type",
         }
         return problem_response(exc.status, titles.get(exc.status, "Refused"), exc.message)
-    return JsonResponse(_event_body(event, not created), status=202 if created else 200)
+    status = 202 if any(created for _, created in results) else 200
+    if batch:
+        return JsonResponse(
+            {"events": [_event_body(e, not created) for e, created in results]}, status=status
+        )
+    event, created = results[0]
+    return JsonResponse(_event_body(event, not created), status=status)
 
 
 # ---------------------------------------------------------------- educator pages
@@ -183,7 +189,7 @@ def endpoint_detail(request, org_slug: str, public_id: str):
                 achievement=request.POST.get("achievement") or None,
                 mapping=form_mapping,
                 conditions=form_conditions,
-                signing_secret=request.POST.get("signing_secret", ""),
+                signing_secret=request.POST.get("signing_secret", endpoint.signing_secret),
                 enabled=request.POST.get("enabled") == "on",
             )
         except ValidationError as exc:
@@ -238,13 +244,15 @@ def endpoint_preview(request, org_slug: str, public_id: str):
         if request.POST.get("sample_kind") == "form"
         else "application/json"
     )
-    evaluation, event_id = (
-        actions.preview(endpoint, body, kind) if body.strip() else (None, "paste a payload first")
-    )
+    items, error = actions.preview(endpoint, body, kind) if body.strip() else ([], "paste a payload first")
     return render(
         request,
         "integrations/_preview.html",
-        {"evaluation": evaluation, "event_id": event_id, "endpoint": endpoint},
+        {
+            "items": [{"evaluation": ev, "event_id": event_id} for ev, event_id in items],
+            "error": error,
+            "endpoint": endpoint,
+        },
     )
 
 
