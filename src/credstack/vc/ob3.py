@@ -8,6 +8,9 @@ credential canonicalizes in safe mode:
   ``identityHash = "sha256$" + hex(sha256(email.lower() + salt))``); their name is the subject's
   ``name`` (defined by the OB context, and what wallets such as the DCC Learner Credential Wallet show).
 - Achievement tags are the OB property ``tag``; alignments are ``Alignment`` objects.
+
+Issued credentials are validated against 1EdTech's OB 3.0 JSON Schema in ``tests/vc/test_ob3_schema.py``.
+The one deviation in the body is ``credentialStatus`` being a list of two entries (decisions 0001, 0025).
 """
 
 from __future__ import annotations
