@@ -21,7 +21,9 @@ BODY = {"achievement": "python-basics", "recipient": {"name": "Grace Hopper", "e
 def test_issue_returns_a_signed_credential_that_verifies(api_for, org, achievement):
     body = {
         **BODY,
-        "result": [{"value": "92"}],
+        "result": [
+            {"value": "92", "resultDescription": "https://academy.example/a/python-basics#final-exam"}
+        ],
         "evidence": [{"id": "https://lms.example/x/1", "name": "Project"}],
     }
     response = api_for(org, "issue").post("/api/v1/credentials", body)
@@ -30,7 +32,11 @@ def test_issue_returns_a_signed_credential_that_verifies(api_for, org, achieveme
     assert data["state"] == "active" and data["recipient"]["name"] == "Grace Hopper"
     assert data["url"] == f"http://testserver/c/{data['id']}"
     signed = data["credential"]
-    assert signed["credentialSubject"]["result"][0]["value"] == "92"
+    assert signed["credentialSubject"]["result"][0] == {
+        "type": ["Result"],
+        "value": "92",
+        "resultDescription": "https://academy.example/a/python-basics#final-exam",
+    }
     assert signed["evidence"][0]["id"] == "https://lms.example/x/1"
     assert vc_verify.verify_credential(signed, fetch=local_fetch).valid
     assert Credential.objects.get(public_id=data["id"]).source == "api"
@@ -44,6 +50,8 @@ def test_issue_returns_a_signed_credential_that_verifies(api_for, org, achieveme
         ({"recipient": {"email": "a@example.org"}}, "recipient.name", "Field required"),
         ({"achievement": "no-such-thing"}, None, None),
         ({"valid_until": "not a date"}, "valid_until", ""),
+        # OB 3.0: a result's resultDescription is the id of a ResultDescription, not free text
+        ({"result": [{"value": "92", "resultDescription": "Final exam"}]}, "result.0.resultDescription", ""),
     ],
 )
 def test_bad_requests_name_the_field_and_change_nothing(api_for, org, achievement, patch, field, message):
@@ -190,7 +198,10 @@ def test_invalid_list_parameters_are_422_naming_the_field(api_for, org, params):
 
 
 def test_an_oversized_body_is_413_and_changes_nothing(api_for, org, achievement, settings):
-    body = {**BODY, "recipient": {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10), "email": "a@example.org"}}
+    body = {
+        **BODY,
+        "recipient": {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10), "email": "a@example.org"},
+    }
     response = api_for(org, "issue").post("/api/v1/credentials", body)
     assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
     assert Credential.objects.count() == 0

@@ -29,7 +29,14 @@ class Recipient(Schema):
 
 class ResultIn(Schema):
     value: str = Field(..., max_length=200, description="e.g. a score such as '92'")
-    result_description: str | None = Field(None, alias="resultDescription", max_length=2000)
+    result_description: str | None = Field(
+        None,
+        alias="resultDescription",
+        max_length=2000,
+        pattern=r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$",
+        description="the id (a URI) of the ResultDescription this result answers, as Open Badges 3.0 defines "
+        "it; not free text",
+    )
 
 
 class EvidenceIn(Schema):
