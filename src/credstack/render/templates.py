@@ -1,6 +1,19 @@
 """Built-in certificate templates: vector backgrounds + a default element layout, parameterised by a
 brand colour, an accent colour, a logo and a signatory. `builtin_design()` returns a plain design
-dict that an issuer can then edit like any other."""
+dict that an issuer can then edit like any other.
+
+A template is a `Template` in `TEMPLATES`: a background (`draw_*`, drawn at render time from the
+template's name and colours) and a layout (`elements_*`, run once by `builtin_design()`; the elements
+it returns are stored in the design and may be edited). Layouts are put together from the blocks
+below — logo, recipient block, ruled field, signatory, footer columns, QR code — so a new template
+mostly says where its blocks go and how its text looks. Adding one: a `draw_*` background, an
+`elements_*` layout (see `elements_minimal` for a short one, `elements_elegant` for a variant of
+another layout) and its entry in `TEMPLATES`. Element ids are part of the design format (the
+designer's overrides refer to them): keep them when changing a layout.
+
+benchmarks/render_compare.py shows, picture by picture, whether a change to this file changes any
+certificate; tests/render/test_builtin_templates.py fails when one changes.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +25,35 @@ from dataclasses import dataclass
 from .canvas import KAPPA, Canvas, mix, star_points
 
 WHITE = "#ffffff"
+BLACK = "#000000"
+Style = dict  # text element properties: size, font, weight, style, color, align, min_size, ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a layout is laid out for: the page (mm) and the issuer's choices."""
+
+    W: float
+    H: float
+    color: str
+    accent: str
+    logo: str | None
+    signatory: dict | None
+    heading: str
+    subheading: str
+
+    @property
+    def land(self) -> bool:
+        return self.W > self.H
+
+    @property
+    def title(self) -> str:
+        """Heading and subheading on one line."""
+        return f"{self.heading} {self.subheading}".strip()
+
+    def centred(self, w: float) -> float:
+        """The x at which an element w wide is centred on the page."""
+        return (self.W - w) / 2
 
 
 @dataclass(frozen=True)
@@ -21,7 +63,7 @@ class Template:
     color: str  # default brand colour
     accent: str  # default accent colour
     draw: Callable[[Canvas, str, str], None]
-    elements: Callable[..., list]
+    elements: Callable[[Page], list[dict]]
 
 
 # ---- backgrounds ---------------------------------------------------------------------------------
@@ -58,18 +100,20 @@ def _rosette(c: Canvas, cx, cy, r, color, n=36, opacity=0.07, width=0.5):
     c.path(cmds, stroke=color, width=width, opacity=opacity)
 
 
-def _seal(c: Canvas, cx, cy, r, color, accent, ribbons=True, ribbon=None):
-    if ribbons:
-        for side in (-1, 1):
-            x0 = cx + side * r * 0.35
-            pts = [
-                (x0 - r * 0.28, cy + r * 0.3),
-                (x0 + r * 0.28, cy + r * 0.3),
-                (x0 + r * 0.28 + side * r * 0.25, cy + r * 1.55),
-                (x0 + side * r * 0.12, cy + r * 1.3),
-                (x0 - r * 0.28 + side * r * 0.2, cy + r * 1.55),
-            ]
-            c.polygon(pts, fill=ribbon or mix(color, "#000000", 0.15))
+def _seal(c: Canvas, color, accent, ribbon=None):
+    """A rosette seal with two ribbons, centred low on the page (between the footer's fields)."""
+    W, H = c.width, c.height
+    cx, cy, r = W / 2, H * (0.79 if W > H else 0.655), min(W, H) * 0.068
+    for side in (-1, 1):
+        x0 = cx + side * r * 0.35
+        pts = [
+            (x0 - r * 0.28, cy + r * 0.3),
+            (x0 + r * 0.28, cy + r * 0.3),
+            (x0 + r * 0.28 + side * r * 0.25, cy + r * 1.55),
+            (x0 + side * r * 0.12, cy + r * 1.3),
+            (x0 - r * 0.28 + side * r * 0.2, cy + r * 1.55),
+        ]
+        c.polygon(pts, fill=ribbon or mix(color, BLACK, 0.15))
     c.polygon(star_points(cx, cy, r, r * 0.9, 30), fill=accent)
     c.circle(cx, cy, r * 0.8, fill=color)
     c.circle(cx, cy, r * 0.72, stroke=accent, width=0.8)
@@ -77,16 +121,26 @@ def _seal(c: Canvas, cx, cy, r, color, accent, ribbons=True, ribbon=None):
     c.polygon(star_points(cx, cy, r * 0.3, r * 0.13, 5), fill=accent)
 
 
+def _frame(c: Canvas, inset: float, color: str, width: float) -> None:
+    """A rectangle `inset` from every edge of the page."""
+    c.rect(inset, inset, c.width - 2 * inset, c.height - 2 * inset, stroke=color, width=width)
+
+
+def _corners(c: Canvas, inset: float) -> tuple[tuple[float, float, int, int], ...]:
+    """The corners of a frame `inset` from the edges: (x, y, sx, sy), s pointing into the page."""
+    W, H, m = c.width, c.height, inset
+    return ((m, m, 1, 1), (W - m, m, -1, 1), (m, H - m, 1, -1), (W - m, H - m, -1, -1))
+
+
 def draw_classic(c: Canvas, color: str, accent: str) -> None:
     W, H = c.width, c.height
     c.rect(0, 0, W, H, fill="#fbf8f1")
     _rosette(c, W / 2, H * 0.47, min(W, H) * 0.36, color, n=40, opacity=0.05, width=0.45)
-    m1, m2, m3 = 18, 25, 29
-    c.rect(m1, m1, W - 2 * m1, H - 2 * m1, stroke=color, width=3.2)
-    c.rect(m2, m2, W - 2 * m2, H - 2 * m2, stroke=accent, width=1.1)
-    c.rect(m3, m3, W - 2 * m3, H - 2 * m3, stroke=accent, width=0.4)
+    _frame(c, 18, color, 3.2)
+    _frame(c, 25, accent, 1.1)
+    _frame(c, 29, accent, 0.4)
     # corner ornaments: a diamond on the frame corner and two short flourishes
-    for x, y, sx, sy in ((m2, m2, 1, 1), (W - m2, m2, -1, 1), (m2, H - m2, 1, -1), (W - m2, H - m2, -1, -1)):
+    for x, y, sx, sy in _corners(c, 25):
         d = 7
         c.polygon([(x, y - d), (x + d, y), (x, y + d), (x - d, y)], fill=color)
         c.polygon([(x, y - 3), (x + 3, y), (x, y + 3), (x - 3, y)], fill=accent)
@@ -94,8 +148,7 @@ def draw_classic(c: Canvas, color: str, accent: str) -> None:
         c.line(x + sx * 8, y + sy * 12, x + sx * 8, y + sy * 55, color=accent, width=0.6)
         c.circle(x + sx * 58, y + sy * 8, 1.3, fill=accent)
         c.circle(x + sx * 8, y + sy * 58, 1.3, fill=accent)
-    r = min(W, H) * 0.068
-    _seal(c, W / 2, H * (0.79 if W > H else 0.655), r, color, accent)
+    _seal(c, color, accent)
 
 
 def draw_modern(c: Canvas, color: str, accent: str) -> None:
@@ -137,733 +190,296 @@ def draw_minimal(c: Canvas, color: str, accent: str) -> None:
 
 def draw_elegant(c: Canvas, color: str, accent: str) -> None:
     W, H = c.width, c.height
-    dark = mix(color, "#000000", 0.55)
+    dark = mix(color, BLACK, 0.55)
     c.rect(0, 0, W, H, fill=dark)
     _rosette(c, W * 0.5, H * 0.5, min(W, H) * 0.45, accent, n=48, opacity=0.06, width=0.5)
-    m = 22
-    c.rect(m, m, W - 2 * m, H - 2 * m, stroke=accent, width=0.8)
-    c.rect(m + 5, m + 5, W - 2 * m - 10, H - 2 * m - 10, stroke=accent, width=2.2)
-    for x, y in ((m + 5, m + 5), (W - m - 5, m + 5), (m + 5, H - m - 5), (W - m - 5, H - m - 5)):
+    _frame(c, 22, accent, 0.8)
+    _frame(c, 27, accent, 2.2)
+    for x, y, _, _ in _corners(c, 27):
         c.circle(x, y, 9, fill=dark, stroke=accent, width=1.0)
         c.circle(x, y, 3.2, fill=accent)
-    _seal(
-        c,
-        W / 2,
-        H * (0.79 if W > H else 0.655),
-        min(W, H) * 0.068,
-        mix(color, "#000000", 0.2),
-        accent,
-        ribbon=mix(accent, "#000000", 0.3),
-    )
+    _seal(c, mix(color, BLACK, 0.2), accent, ribbon=mix(accent, BLACK, 0.3))
 
 
-# ---- default layouts (mm) ------------------------------------------------------------------------
+# ---- elements (mm) -------------------------------------------------------------------------------
 
 
-def _t(id_, text, x, y, w, size, **kw) -> dict:
-    d = {"type": "text", "id": id_, "text": text, "x": x, "y": y, "width": w, "size": size}
-    d.update(kw)
-    return d
+def _element(type_, id_, **props) -> dict:
+    return {"type": type_, "id": id_, **props}
 
 
-def _signatory(els, sig, x, y, w, color, line_color, font):
+def _text(id_, text, x, y, w, **style) -> dict:
+    """A text box; style: size, font, weight, style, color, align, letter_spacing, transform, and how
+    the text fits the box (min_size, max_lines, height, valign, line_height)."""
+    return {"type": "text", "id": id_, "text": text, "x": x, "y": y, "width": w, **style}
+
+
+def _image(id_, asset, x, y, w, h) -> dict:
+    """An image drawn only if its asset is supplied at render time."""
+    return _element("image", id_, asset=asset, x=x, y=y, width=w, height=h, optional=True)
+
+
+def _rect(id_, x, y, w, h, fill, radius=None) -> dict:
+    rounded = {} if radius is None else {"radius": radius}
+    return _element("rect", id_, x=x, y=y, width=w, height=h, fill=fill, **rounded)
+
+
+def _rule(id_, x1, x2, y, color, width) -> dict:
+    """A horizontal line."""
+    return _element("line", id_, x1=x1, y1=y, x2=x2, y2=y, color=color, stroke_width=width)
+
+
+def _qr(x, y, size, color, background) -> dict:
+    return _element("qr", "qr", x=x, y=y, size=size, color=color, background=background)
+
+
+def _logo(logo, x, y, w, h, card: str | None = None) -> list[dict]:
+    """The logo in the box (x, y, w, h), on a rounded card of colour `card` if given; nothing without a
+    logo."""
+    if not logo:
+        return []
+    image = _image("logo", logo, x, y, w, h)
+    return [_rect("logo-card", x - 4, y - 3, w + 8, h + 6, card, radius=2.5), image] if card else [image]
+
+
+def _stack(y, x: Callable[[float], float], rows) -> list[dict]:
+    """Text boxes one under another: rows of (id, text, y offset from y, width, style), each placed at
+    x(width) (a certificate's heading lines; its intro, name, body and achievement)."""
+    return [_text(id_, text, x(w), y + dy, w, **style) for id_, text, dy, w, style in rows]
+
+
+def _ruled_field(id_, value, label, x, y, w, *, font, ink, rule, min_size, value_id=None) -> list[dict]:
+    """A value on a line with its caption below it (a certificate's "date" and "issued by" fields)."""
+    value_style = {"size": 12, "font": font, "color": ink, "align": "center", "min_size": min_size}
+    return [
+        _text(value_id or id_, value, x, y - 7, w, **value_style),
+        _rule(f"{id_}-line", x, x + w, y, rule, 0.7),
+        _text(f"{id_}-label", label, x, y + 1.5, w, size=8.5, font=font, color="#6b6f76", align="center"),
+    ]
+
+
+def _signatory(sig, x, y, w, *, font, ink, rule) -> list[dict]:
     """Signature image above a line, name and title below it."""
-    if sig.get("asset"):
-        els.append(
-            {
-                "type": "image",
-                "id": "signature",
-                "asset": sig["asset"],
-                "x": x + w * 0.1,
-                "y": y - 17,
-                "width": w * 0.8,
-                "height": 16,
-                "optional": True,
-            }
-        )
-    els.append(
-        {
-            "type": "line",
-            "id": "signature-line",
-            "x1": x,
-            "y1": y,
-            "x2": x + w,
-            "y2": y,
-            "color": line_color,
-            "stroke_width": 0.7,
-        }
-    )
-    els.append(
-        _t(
-            "signatory-name",
-            sig.get("name", ""),
-            x,
-            y + 1.5,
-            w,
-            10.5,
-            font=font,
-            weight="bold",
-            color=color,
-            align="center",
-            min_size=7,
-        )
-    )
+    els = [_image("signature", sig["asset"], x + w * 0.1, y - 17, w * 0.8, 16)] if sig.get("asset") else []
+    els.append(_rule("signature-line", x, x + w, y, rule, 0.7))
+    name = {"size": 10.5, "font": font, "weight": "bold", "color": ink, "align": "center", "min_size": 7}
+    els.append(_text("signatory-name", sig.get("name", ""), x, y + 1.5, w, **name))
     if sig.get("title"):
-        els.append(
-            _t(
-                "signatory-title",
-                sig["title"],
-                x,
-                y + 6.5,
-                w,
-                8.5,
-                font=font,
-                color="#6b6f76",
-                align="center",
-                min_size=6,
-            )
-        )
+        title = {"size": 8.5, "font": font, "color": "#6b6f76", "align": "center", "min_size": 6}
+        els.append(_text("signatory-title", sig["title"], x, y + 6.5, w, **title))
+    return els
 
 
-def elements_classic(W, H, color, accent, logo, signatory, heading, subheading):
-    ink = "#1f2430"
-    els: list[dict] = []
-    cx = lambda w: (W - w) / 2  # noqa: E731
-    land = W > H
+def _columns(cols, x, cw, gap, label_y, label: Style, value_y, value: Style) -> list[dict]:
+    """Footer fields side by side, cw apart: cols are (id prefix, caption, value), the caption above."""
+    els = []
+    for i, (id_, caption, text) in enumerate(cols):
+        els.append(_text(f"{id_}-label", caption, x + i * cw, label_y, cw - gap, **label))
+        els.append(_text(f"{id_}-value", text, x + i * cw, value_y, cw - gap, **value))
+    return els
+
+
+# ---- layouts -------------------------------------------------------------------------------------
+
+
+def elements_classic(p: Page) -> list[dict]:
+    """Centred serif type: logo, heading over subheading, the recipient block, date and signatory (or
+    issuer) fields either side of the seal, QR code and credential id at the foot."""
+    ink, W, H, land = "#1f2430", p.W, p.H, p.land
+    centred = {"font": "serif", "align": "center"}
     y = 0.105 * H if land else 0.09 * H
-    if logo:
-        els.append(
-            {
-                "type": "image",
-                "id": "logo",
-                "asset": logo,
-                "x": cx(50),
-                "y": y - 4,
-                "width": 50,
-                "height": 15,
-                "optional": True,
-            }
-        )
-        y += 15
-    els.append(
-        _t(
-            "heading",
-            heading,
-            cx(W * 0.7),
-            y + 2,
-            W * 0.7,
-            34 if land else 30,
-            font="serif",
-            weight="bold",
-            color=color,
-            align="center",
-            letter_spacing=0.12,
-            transform="uppercase",
-            min_size=18,
-        )
+    els = _logo(p.logo, p.centred(50), y - 4, 50, 15)
+    y += 15 if p.logo else 0
+    caps = {"transform": "uppercase", **centred}
+    heading = {"size": 34 if land else 30, "weight": "bold", "letter_spacing": 0.12, "min_size": 18}
+    subheading = {"size": 11.5, "letter_spacing": 0.35, "min_size": 8}
+    els += _stack(
+        y,
+        p.centred,
+        [
+            ("heading", p.heading, 2, W * 0.7, {"color": p.color, **heading, **caps}),
+            ("subheading", p.subheading, 17, W * 0.6, {"color": p.accent, **subheading, **caps}),
+        ],
     )
-    els.append(
-        _t(
-            "subheading",
-            subheading,
-            cx(W * 0.6),
-            y + 17,
-            W * 0.6,
-            11.5,
-            font="serif",
-            color=accent,
-            align="center",
-            letter_spacing=0.35,
-            transform="uppercase",
-            min_size=8,
-        )
-    )
+    line = {"size": 13, "style": "italic", "color": "#4a4f59", **centred}
+    fitted = {"weight": "bold", "max_lines": 2, **centred}
+    name = {
+        "size": 40 if land else 34,
+        "height": 20,
+        "color": ink,
+        "min_size": 22,
+        "line_height": 1.1,
+        **fitted,
+    }
+    achievement = {"size": 21, "height": 12, "color": p.color, "min_size": 12, **fitted}
     y = 0.36 * H if land else 0.37 * H
-    els.append(
-        _t(
-            "intro",
-            "This is to certify that",
-            cx(W * 0.6),
-            y,
-            W * 0.6,
-            13,
-            font="serif",
-            style="italic",
-            color="#4a4f59",
-            align="center",
-        )
+    rows = _stack(
+        y,
+        p.centred,
+        [
+            ("intro", "This is to certify that", 0, W * 0.6, line),
+            ("name", "{recipient_name}", 9, W * 0.72, name),
+            ("body", "has successfully completed", 36, W * 0.6, line),
+            ("achievement", "{achievement_name}", 44, W * 0.7, achievement),
+        ],
     )
-    els.append(
-        _t(
-            "name",
-            "{recipient_name}",
-            cx(W * 0.72),
-            y + 9,
-            W * 0.72,
-            40 if land else 34,
-            height=20,
-            font="serif",
-            weight="bold",
-            color=ink,
-            align="center",
-            min_size=22,
-            max_lines=2,
-            line_height=1.1,
-        )
-    )
-    els.append(
-        {
-            "type": "line",
-            "id": "name-rule",
-            "x1": W * 0.26,
-            "y1": y + 31,
-            "x2": W * 0.74,
-            "y2": y + 31,
-            "color": accent,
-            "stroke_width": 0.8,
-        }
-    )
-    els.append(
-        _t(
-            "body",
-            "has successfully completed",
-            cx(W * 0.6),
-            y + 36,
-            W * 0.6,
-            13,
-            font="serif",
-            style="italic",
-            color="#4a4f59",
-            align="center",
-        )
-    )
-    els.append(
-        _t(
-            "achievement",
-            "{achievement_name}",
-            cx(W * 0.7),
-            y + 44,
-            W * 0.7,
-            21,
-            height=12,
-            font="serif",
-            weight="bold",
-            color=color,
-            align="center",
-            min_size=12,
-            max_lines=2,
-        )
-    )
+    els += [*rows[:2], _rule("name-rule", W * 0.26, W * 0.74, y + 31, p.accent, 0.8), *rows[2:]]
+    # the footer: date of issue left of the seal, signatory (or issuer) right of it
     fy = H * (0.815 if land else 0.855)
     bw = 62 if land else 54
     lx, rx = W * 0.27 - bw / 2, W * 0.73 - bw / 2
-    els.append(
-        _t(
-            "issue-date",
-            "{issue_date}",
-            lx,
-            fy - 7,
-            bw,
-            12,
-            font="serif",
-            color=ink,
-            align="center",
-            min_size=8,
-        )
+    field = {"font": "serif", "ink": ink, "rule": "#8c8f96"}
+    els += _ruled_field(
+        "date", "{issue_date}", "Date of issue", lx, fy, bw, min_size=8, value_id="issue-date", **field
     )
-    els.append(
-        {
-            "type": "line",
-            "id": "date-line",
-            "x1": lx,
-            "y1": fy,
-            "x2": lx + bw,
-            "y2": fy,
-            "color": "#8c8f96",
-            "stroke_width": 0.7,
-        }
-    )
-    els.append(
-        _t(
-            "date-label",
-            "Date of issue",
-            lx,
-            fy + 1.5,
-            bw,
-            8.5,
-            font="serif",
-            color="#6b6f76",
-            align="center",
-        )
-    )
-    if signatory:
-        _signatory(els, signatory, rx, fy, bw, ink, "#8c8f96", "serif")
+    if p.signatory:
+        els += _signatory(p.signatory, rx, fy, bw, font="serif", ink=ink, rule="#8c8f96")
     else:
-        els.append(
-            _t(
-                "issuer",
-                "{issuer_name}",
-                rx,
-                fy - 7,
-                bw,
-                12,
-                font="serif",
-                color=ink,
-                align="center",
-                min_size=7,
-            )
-        )
-        els.append(
-            {
-                "type": "line",
-                "id": "issuer-line",
-                "x1": rx,
-                "y1": fy,
-                "x2": rx + bw,
-                "y2": fy,
-                "color": "#8c8f96",
-                "stroke_width": 0.7,
-            }
-        )
-        els.append(
-            _t(
-                "issuer-label",
-                "Issued by",
-                rx,
-                fy + 1.5,
-                bw,
-                8.5,
-                font="serif",
-                color="#6b6f76",
-                align="center",
-            )
-        )
+        els += _ruled_field("issuer", "{issuer_name}", "Issued by", rx, fy, bw, min_size=7, **field)
+    # the QR code: in landscape right of the signatory, in portrait under the seal
     qs = 20 if land else 18
-    if land:
-        qx, qy = W - 10.2 - 6 - qs, fy - qs + 3
-    else:
-        qx, qy = (W - qs) / 2, fy - qs + 3
+    els.append(_qr(W - 10.2 - 6 - qs if land else (W - qs) / 2, fy - qs + 3, qs, ink, "#fbf8f1"))
+    small, cw = {"size": 7.5, "font": "sans", "color": "#7b7f87", "align": "center", "min_size": 5}, W * 0.5
     els.append(
-        {"type": "qr", "id": "qr", "x": qx, "y": qy, "size": qs, "color": ink, "background": "#fbf8f1"}
-    )
-    els.append(
-        _t(
-            "credential-id",
-            "Credential ID {credential_id}",
-            cx(W * 0.5),
-            H - 10.2 - 9,
-            W * 0.5,
-            7.5,
-            font="sans",
-            color="#7b7f87",
-            align="center",
-            min_size=5,
-        )
+        _text("credential-id", "Credential ID {credential_id}", p.centred(cw), H - 10.2 - 9, cw, **small)
     )
     return els
 
 
-def elements_modern(W, H, color, accent, logo, signatory, heading, subheading):
-    ink, grey = "#171a21", "#5f6470"
-    els: list[dict] = []
-    land = W > H
-    if land:
+def elements_modern(p: Page) -> list[dict]:
+    """Left-aligned sans type beside a coloured band (top band in portrait) that holds the logo on a
+    white card, the issuer's name and the QR code; dates and credential id in columns at the foot."""
+    ink, grey, W, H = "#171a21", "#5f6470", p.W, p.H
+    sans = {"font": "sans"}
+    issuer = {"font": "sans", "weight": "bold", "color": WHITE, "min_size": 8}
+    verify = {"font": "sans", "letter_spacing": 0.08, "transform": "uppercase"}
+    if p.land:  # the band on the left holds logo, issuer and QR code
         bw = W * 0.30
-        if logo:
-            els.append(
-                {
-                    "type": "rect",
-                    "id": "logo-card",
-                    "x": 14,
-                    "y": 16,
-                    "width": bw - 28,
-                    "height": 26,
-                    "fill": WHITE,
-                    "radius": 2.5,
-                }
-            )
-            els.append(
-                {
-                    "type": "image",
-                    "id": "logo",
-                    "asset": logo,
-                    "x": 18,
-                    "y": 19,
-                    "width": bw - 36,
-                    "height": 20,
-                    "optional": True,
-                }
-            )
-        els.append(
-            _t(
-                "issuer",
-                "{issuer_name}",
-                14,
-                48,
-                bw - 28,
-                12,
-                font="sans",
-                weight="bold",
-                color=WHITE,
-                min_size=8,
-                max_lines=2,
-                height=12,
-                valign="top",
-            )
-        )
+        els = _logo(p.logo, 18, 19, bw - 36, 20, card=WHITE)
+        two_lines = {"max_lines": 2, "height": 12, "valign": "top"}
+        els.append(_text("issuer", "{issuer_name}", 14, 48, bw - 28, size=12, **two_lines, **issuer))
         qs = 30
-        els.append(
-            {
-                "type": "qr",
-                "id": "qr",
-                "x": 14,
-                "y": H - 16 - qs - 8,
-                "size": qs,
-                "color": ink,
-                "background": WHITE,
-            }
-        )
-        els.append(
-            _t(
-                "verify",
-                "Scan to verify",
-                14,
-                H - 20,
-                bw - 28,
-                8,
-                font="sans",
-                color=WHITE,
-                letter_spacing=0.08,
-                transform="uppercase",
-                opacity=0.85,
-            )
-        )
-        x = bw + 24
-        tw = W - x - 24
-        y = H * 0.24
-    else:
+        els.append(_qr(14, H - 16 - qs - 8, qs, ink, WHITE))
+        verify |= {"size": 8, "color": WHITE, "opacity": 0.85}
+        els.append(_text("verify", "Scan to verify", 14, H - 20, bw - 28, **verify))
+        x, tw, y = bw + 24, W - (bw + 24) - 24, H * 0.24
+    else:  # the band on top holds logo and issuer; the QR code goes bottom right
         bh = H * 0.24
-        if logo:
-            els.append(
-                {
-                    "type": "rect",
-                    "id": "logo-card",
-                    "x": 18,
-                    "y": 18,
-                    "width": 60,
-                    "height": 26,
-                    "fill": WHITE,
-                    "radius": 2.5,
-                }
-            )
-            els.append(
-                {
-                    "type": "image",
-                    "id": "logo",
-                    "asset": logo,
-                    "x": 22,
-                    "y": 21,
-                    "width": 52,
-                    "height": 20,
-                    "optional": True,
-                }
-            )
-        els.append(
-            _t(
-                "issuer",
-                "{issuer_name}",
-                18,
-                bh - 18,
-                W - 36,
-                13,
-                font="sans",
-                weight="bold",
-                color=WHITE,
-                min_size=8,
-            )
-        )
+        els = _logo(p.logo, 22, 21, 52, 20, card=WHITE)
+        els.append(_text("issuer", "{issuer_name}", 18, bh - 18, W - 36, size=13, **issuer))
         qs = 28
-        els.append(
-            {
-                "type": "qr",
-                "id": "qr",
-                "x": W - 18 - qs,
-                "y": H - 22 - qs,
-                "size": qs,
-                "color": ink,
-                "background": WHITE,
-            }
-        )
-        els.append(
-            _t(
-                "verify",
-                "Scan to verify",
-                W - 18 - qs - 10,
-                H - 21,
-                qs + 10,
-                7.5,
-                font="sans",
-                color=grey,
-                letter_spacing=0.08,
-                transform="uppercase",
-                align="center",
-            )
-        )
-        x = 18
-        tw = W - 36
-        y = bh + 28
-    els.append(
-        _t(
-            "heading",
-            f"{heading} {subheading}".strip(),
-            x,
-            y,
-            tw,
-            11,
-            font="sans",
-            weight="bold",
-            color=color,
-            letter_spacing=0.22,
-            transform="uppercase",
-            min_size=7,
-        )
+        els.append(_qr(W - 18 - qs, H - 22 - qs, qs, ink, WHITE))
+        verify |= {"size": 7.5, "color": grey, "align": "center"}
+        els.append(_text("verify", "Scan to verify", W - 18 - qs - 10, H - 21, qs + 10, **verify))
+        x, tw, y = 18, W - 36, bh + 28
+    caps = {"size": 11, "weight": "bold", "letter_spacing": 0.22, "transform": "uppercase", "min_size": 7}
+    els.append(_text("heading", p.title, x, y, tw, color=p.color, **caps, **sans))
+    els.append(_rect("heading-bar", x, y + 8, 14, 1.3, p.accent))
+    line = {"size": 12, "color": grey, **sans}
+    fitted = {"weight": "bold", "max_lines": 2, **sans}
+    name = {"size": 38, "height": 18, "color": ink, "min_size": 22, "line_height": 1.1, **fitted}
+    achievement = {"size": 20, "height": 11, "color": p.color, "min_size": 12, "valign": "top", **fitted}
+    els += _stack(
+        y,
+        lambda w: x,
+        [
+            ("intro", "Awarded to", 20, tw, line),
+            ("name", "{recipient_name}", 27, tw, name),
+            ("body", "for successfully completing", 50, tw, line),
+            ("achievement", "{achievement_name}", 57, tw, achievement),
+        ],
     )
-    els.append(
-        {"type": "rect", "id": "heading-bar", "x": x, "y": y + 8, "width": 14, "height": 1.3, "fill": accent}
-    )
-    els.append(_t("intro", "Awarded to", x, y + 20, tw, 12, font="sans", color=grey))
-    els.append(
-        _t(
-            "name",
-            "{recipient_name}",
-            x,
-            y + 27,
-            tw,
-            38,
-            height=18,
-            font="sans",
-            weight="bold",
-            color=ink,
-            min_size=22,
-            max_lines=2,
-            line_height=1.1,
-        )
-    )
-    els.append(_t("body", "for successfully completing", x, y + 50, tw, 12, font="sans", color=grey))
-    els.append(
-        _t(
-            "achievement",
-            "{achievement_name}",
-            x,
-            y + 57,
-            tw,
-            20,
-            height=11,
-            font="sans",
-            weight="bold",
-            color=color,
-            min_size=12,
-            max_lines=2,
-            valign="top",
-        )
-    )
-    fy = H - 42 if land else H - 62
+    fy = H - 42 if p.land else H - 62
     cols = [
-        ("Issued", "{issue_date}"),
-        ("Valid until", "{expiry_date}"),
-        ("Credential ID", "{credential_id}"),
+        ("issued", "Issued", "{issue_date}"),
+        ("valid-until", "Valid until", "{expiry_date}"),
+        ("credential-id", "Credential ID", "{credential_id}"),
     ]
-    cw = tw / 3
-    for i, (label, value) in enumerate(cols):
-        els.append(
-            _t(
-                f"{label.lower().replace(' ', '-')}-label",
-                label,
-                x + i * cw,
-                fy,
-                cw - 4,
-                7.5,
-                font="sans",
-                weight="bold",
-                color="#8a8f99",
-                letter_spacing=0.14,
-                transform="uppercase",
-            )
-        )
-        els.append(
-            _t(
-                f"{label.lower().replace(' ', '-')}-value",
-                value,
-                x + i * cw,
-                fy + 5,
-                cw - 4,
-                11,
-                font="sans",
-                color=ink,
-                min_size=6,
-            )
-        )
-    els.append(
-        {
-            "type": "line",
-            "id": "footer-rule",
-            "x1": x,
-            "y1": fy - 6,
-            "x2": x + tw,
-            "y2": fy - 6,
-            "color": "#e3e5e9",
-            "stroke_width": 0.8,
-        }
-    )
-    if signatory:
-        sw = 58
-        _signatory(els, signatory, x + tw - sw, fy - 16, sw, ink, "#b9bdc5", "sans")
-    return els
-
-
-def elements_minimal(W, H, color, accent, logo, signatory, heading, subheading):
-    ink, grey = "#111318", "#6d717a"
-    els: list[dict] = []
-    mx = 20
-    land = W > H
-    if logo:
-        els.append(
-            {
-                "type": "image",
-                "id": "logo",
-                "asset": logo,
-                "x": mx,
-                "y": 18,
-                "width": 48,
-                "height": 16,
-                "optional": True,
-            }
-        )
-    els.append(
-        _t(
-            "heading",
-            f"{heading} {subheading}".strip(),
-            W - mx - 120,
-            21,
-            120,
-            9,
-            font="sans",
-            color=grey,
-            align="right",
-            letter_spacing=0.25,
-            transform="uppercase",
-            min_size=6,
-        )
-    )
-    y = H * (0.36 if land else 0.34)
-    els.append(
-        {"type": "rect", "id": "mark", "x": mx, "y": y - 12, "width": 10, "height": 2.2, "fill": color}
-    )
-    els.append(_t("intro", "This certifies that", mx, y - 6, W - 2 * mx, 12, font="sans", color=grey))
-    els.append(
-        _t(
-            "name",
-            "{recipient_name}",
-            mx,
-            y + 2,
-            W - 2 * mx,
-            44 if land else 36,
-            height=20,
-            font="sans",
-            color=ink,
-            min_size=24,
-            max_lines=2,
-            line_height=1.05,
-        )
-    )
-    els.append(_t("body", "has completed", mx, y + 27, W - 2 * mx, 12, font="sans", color=grey))
-    els.append(
-        _t(
-            "achievement",
-            "{achievement_name}",
-            mx,
-            y + 34,
-            W - 2 * mx - 40,
-            20,
-            height=11,
-            font="sans",
-            color=color,
-            min_size=12,
-            max_lines=2,
-            valign="top",
-        )
-    )
-    fy = H - 28
-    qs = 18
-    cw = (W - 2 * mx - qs - 10) / 3
-    cols = [("Issued by", "{issuer_name}"), ("Date", "{issue_date}"), ("Credential", "{credential_id}")]
-    for i, (label, value) in enumerate(cols):
-        els.append(_t(f"footer-{i}-label", label, mx + i * cw, fy - 3, cw - 5, 8, font="sans", color=grey))
-        els.append(
-            _t(
-                f"footer-{i}-value",
-                value,
-                mx + i * cw,
-                fy + 2.5,
-                cw - 5,
-                10,
-                font="sans",
-                color=ink,
-                min_size=6,
-            )
-        )
-    if signatory:
-        _signatory(els, signatory, W - mx - qs - 10 - 55, fy - 20, 50, ink, "#c8ccd2", "sans")
-    els.append(
-        {
-            "type": "qr",
-            "id": "qr",
-            "x": W - mx - qs,
-            "y": fy - 6,
-            "size": qs,
-            "color": ink,
-            "background": None,
-        }
-    )
-    return els
-
-
-def elements_elegant(W, H, color, accent, logo, signatory, heading, subheading):
-    light, soft = "#fbf6ea", "#d9cfb8"
-    els = elements_classic(W, H, color, accent, logo, signatory, heading, subheading)
-    recolor = {
-        "heading": accent,
-        "subheading": soft,
-        "intro": soft,
-        "name": light,
-        "body": soft,
-        "achievement": accent,
-        "issue-date": light,
-        "date-label": soft,
-        "issuer": light,
-        "issuer-label": soft,
-        "signatory-name": light,
-        "signatory-title": soft,
-        "credential-id": soft,
+    label = {
+        "size": 7.5,
+        "weight": "bold",
+        "color": "#8a8f99",
+        "letter_spacing": 0.14,
+        "transform": "uppercase",
     }
+    value = {"size": 11, "color": ink, "min_size": 6}
+    els += _columns(cols, x, tw / 3, 4, fy, {**label, **sans}, fy + 5, {**value, **sans})
+    els.append(_rule("footer-rule", x, x + tw, fy - 6, "#e3e5e9", 0.8))
+    if p.signatory:
+        sw = 58
+        els += _signatory(p.signatory, x + tw - sw, fy - 16, sw, font="sans", ink=ink, rule="#b9bdc5")
+    return els
+
+
+def elements_minimal(p: Page) -> list[dict]:
+    """White space and one colour: logo top left, a small heading top right, a large left-aligned
+    name, issuer / date / credential id in columns at the foot and a small QR code."""
+    ink, grey, W, H, mx = "#111318", "#6d717a", p.W, p.H, 20
+    sans = {"font": "sans"}
+    els = _logo(p.logo, mx, 18, 48, 16)
+    caps = {"size": 9, "color": grey, "align": "right", "letter_spacing": 0.25, "transform": "uppercase"}
+    els.append(_text("heading", p.title, W - mx - 120, 21, 120, min_size=6, **caps, **sans))
+    y = H * (0.36 if p.land else 0.34)
+    els.append(_rect("mark", mx, y - 12, 10, 2.2, p.color))
+    line = {"size": 12, "color": grey, **sans}
+    fitted = {"max_lines": 2, **sans}
+    name = {
+        "size": 44 if p.land else 36,
+        "height": 20,
+        "color": ink,
+        "min_size": 24,
+        "line_height": 1.05,
+        **fitted,
+    }
+    achievement = {"size": 20, "height": 11, "color": p.color, "min_size": 12, "valign": "top", **fitted}
+    els += _stack(
+        y,
+        lambda w: mx,
+        [
+            ("intro", "This certifies that", -6, W - 2 * mx, line),
+            ("name", "{recipient_name}", 2, W - 2 * mx, name),
+            ("body", "has completed", 27, W - 2 * mx, line),
+            ("achievement", "{achievement_name}", 34, W - 2 * mx - 40, achievement),
+        ],
+    )
+    fy, qs = H - 28, 18
+    cols = [
+        ("footer-0", "Issued by", "{issuer_name}"),
+        ("footer-1", "Date", "{issue_date}"),
+        ("footer-2", "Credential", "{credential_id}"),
+    ]
+    label, value = {"size": 8, "color": grey, **sans}, {"size": 10, "color": ink, "min_size": 6, **sans}
+    els += _columns(cols, mx, (W - 2 * mx - qs - 10) / 3, 5, fy - 3, label, fy + 2.5, value)
+    if p.signatory:
+        els += _signatory(
+            p.signatory, W - mx - qs - 10 - 55, fy - 20, 50, font="sans", ink=ink, rule="#c8ccd2"
+        )
+    els.append(_qr(W - mx - qs, fy - 6, qs, ink, None))
+    return els
+
+
+def elements_elegant(p: Page) -> list[dict]:
+    """The classic layout in light and gold type for a dark ground; logo and signature on light plates."""
+    light, soft = "#fbf6ea", "#d9cfb8"
+    els = elements_classic(p)
+    recolor = dict.fromkeys(("heading", "achievement"), p.accent)
+    recolor |= dict.fromkeys(("name", "issue-date", "issuer", "signatory-name"), light)
+    recolor |= dict.fromkeys(
+        ("subheading", "intro", "body", "date-label", "issuer-label", "signatory-title", "credential-id"),
+        soft,
+    )
     # logos and signatures are drawn for light paper: give them light plates
     for el in [e for e in els if e.get("id") in ("logo", "signature")]:
-        plate = {
-            "type": "rect",
-            "id": f"{el['id']}-plate",
-            "x": el["x"] - 4,
-            "y": el["y"] - 2,
-            "width": el["width"] + 8,
-            "height": el["height"] + (4 if el["id"] == "logo" else 2.5),
-            "fill": light,
-            "radius": 2,
-        }
+        grow = 4 if el["id"] == "logo" else 2.5
+        plate = _rect(
+            f"{el['id']}-plate", el["x"] - 4, el["y"] - 2, el["width"] + 8, el["height"] + grow, light, 2
+        )
         els.insert(els.index(el), plate)
     for el in els:
         if el.get("id") in recolor:
             el["color"] = recolor[el["id"]]
         if el["type"] == "line":
-            el["color"] = accent
+            el["color"] = p.accent
         if el["type"] == "qr":
             el["color"] = "#111111"
             el["background"] = light
@@ -960,5 +576,5 @@ def builtin_design(
         "version": 1,
         "page": page,
         "background": {"template": template, "color": color, "accent": accent},
-        "elements": t.elements(W, H, color, accent, logo, signatory, heading, subheading),
+        "elements": t.elements(Page(W, H, color, accent, logo, signatory, heading, subheading)),
     }
