@@ -78,6 +78,11 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
     assert page.get_by_role("link", name="Your credential").is_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/course-mine.png", full_page=True)
+    # one sign-in (decision 0023): the portfolio opens without a second code
+    codes = len(mail.outbox)
+    page.goto("/me/")
+    assert page.url == f"{base_url}/me/" and page.get_by_text(achievement.name).first.is_visible()
+    assert len([m for m in mail.outbox[codes:] if "sign-in code" in m.subject]) == 0
     page.goto(f"/learn/{org.slug}/{course.slug}/complete")
     page.get_by_role("link", name="View your credential").click()
     assert "Valid credential" in page.get_by_role("status").inner_text()

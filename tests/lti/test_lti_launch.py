@@ -237,3 +237,72 @@ def test_tool_private_key_is_sealed(platform):
     row = LtiPlatform.objects.get()
     assert b"PRIVATE KEY" not in bytes(row.sealed_tool_private_key)
     assert "PRIVATE KEY" in row.tool_private_pem()
+
+
+def _launch(platform, browser: Client, **claims):
+    auth = start_login(browser)
+    launched = browser.post(
+        "/lti/launch", {"id_token": platform.id_token(auth["nonce"], **claims), "state": auth["state"]}
+    )
+    assert launched.status_code == 302
+    return launched
+
+
+def test_a_launch_signs_in_to_the_player_but_the_portfolio_asks_for_a_code(platform, achievement):
+    """Decision 0023: the LMS vouches for its user's address: enough for the course player, not for the
+    portfolio, exports, privacy or deletion."""
+    import re
+
+    from django.core import mail
+
+    from credstack.credentials.actions import issue_credential
+    from credstack.portal.models import AccountEmail
+
+    credential = issue_credential(
+        achievement=achievement, recipient_name="Lin Wei", recipient_email="learner@school.example"
+    )
+    browser = Client()
+    launched = _launch(platform, browser)
+    assert browser.get(launched["Location"]).status_code == 200
+    assert browser.get("/learn/").status_code == 200
+    address = AccountEmail.objects.get(normalized="learner@school.example")
+    assert address.verified_by == "lti"
+    learner = learning.learner_for("learner@school.example")
+    assert learner.account == address.account
+
+    for path in ("/me/", "/me/export.zip", "/me/delete", "/me/emails"):
+        response = browser.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/me/login?next="), path
+    assert browser.post("/me/delete", {"confirm": "DELETE"}).status_code == 302
+    assert browser.post(f"/me/c/{credential.public_id}/visibility", {"public": "0"}).status_code == 404
+    page = browser.get("/me/login?next=/me/").content.decode()
+    assert "Confirm it is you" in page and 'value="learner@school.example"' in page
+
+    # a code to the address: the portfolio opens, the player stays signed in, the address is upgraded
+    browser.post("/me/login", {"email": "learner@school.example", "next": "/me/"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
+    assert browser.post("/me/login/code", {"code": code, "next": "/me/"})["Location"] == "/me/"
+    html = browser.get("/me/").content.decode()
+    assert credential.public_id in html
+    assert browser.get(launched["Location"]).status_code == 200
+    address.refresh_from_db()
+    assert address.verified_by == "code" and address.account.learner == learner
+
+    # a later launch does not weaken the code sign-in
+    _launch(platform, browser)
+    assert browser.get("/me/").status_code == 200
+
+
+def test_a_launch_for_an_address_with_an_account_joins_it(platform, client):
+    from credstack.portal.actions import account_for_email
+
+    account = account_for_email("learner@school.example", verified_by="code")
+    browser = Client()
+    _launch(platform, browser)
+    learner = learning.learner_for("learner@school.example")
+    assert learner.account == account and learner.enrolments.count() == 1
+    assert account.emails.get().verified_by == "code"  # an LMS does not downgrade a code
+    # a different person launching from the same browser is signed in as themselves
+    _launch(platform, browser, email="other@school.example", sub="lms-user-43", name="Other")
+    assert browser.session["portal_account"] == learning.learner_for("other@school.example").account.public_id
+    assert browser.session["portal_assurance"] == "lti"

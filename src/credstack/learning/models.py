@@ -1,7 +1,9 @@
 """Learners, their enrolments and everything tracked about their learning.
 
-Learners are identified by email (the address their credential goes to); they sign in to the player
-with a one-time code (``LoginCode``; see ``credstack.learning.auth``).
+A learner is the *course profile* of a portal account (decision 0023): the account is the identity (its
+verified addresses, its one sign-in for ``/me`` and ``/learn``, merging and deletion); the learner holds the
+name, the enrolments, the progress and the address credentials go to (``email``, also the xAPI actor).
+Learners invited by an educator have no account until they first sign in.
 """
 
 from __future__ import annotations
@@ -18,13 +20,23 @@ class Learner(models.Model):
     email = models.EmailField(max_length=254, unique=True)
     name = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    account = models.OneToOneField(
+        "portal.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="learner"
+    )
+    # When two accounts merged, the other learner's enrolments moved here; the ones that could not (both
+    # enrolled in the same course, this one with fewer completed lessons) stay on the old row, kept for
+    # audit and pointing at the learner they were merged into.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_learners"
+    )
 
     def __str__(self) -> str:
         return self.email
 
 
 class LoginCode(models.Model):
-    """A one-time sign-in code: short-lived, single use, a few tries, stored hashed."""
+    """The player's old sign-in codes. Unused since decision 0023 (the portal's codes sign in to both
+    sites); kept one release for the outstanding ones, then dropped (step 5)."""
 
     email = models.EmailField(max_length=254, db_index=True)
     code_hash = models.CharField(max_length=128)

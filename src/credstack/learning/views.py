@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from credstack.courses.models import Attachment, Course
+from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
 
 from . import actions, auth
@@ -34,7 +35,7 @@ def _player(view):
         course = _course(org_slug, course_slug)
         learner = auth.current_learner(request)
         if learner is None:
-            return redirect(auth.login_url(request.get_full_path()))
+            return redirect(auth.login_url(request.get_full_path(), course.organization))
         enrolment = (
             Enrolment.objects.select_related("version", "course", "learner", "credential")
             .filter(course=course, learner=learner)
@@ -82,10 +83,19 @@ def _outline(enrolment: Enrolment) -> dict:
 
 
 def login(request):
+    """The player's sign-in page, in the player's look; the code and the session are the portal's
+    (decision 0023): signing in here signs in at /me too, and the other way round."""
     next_url = request.GET.get("next") or request.POST.get("next") or reverse("learning:mine")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("learning:mine")
-    context = {"next": next_url, "email": request.POST.get("email", "").strip(), "step": "email"}
+    org_slug = request.GET.get("org") or request.POST.get("org") or ""
+    org = Organization.objects.filter(slug=org_slug).first() if org_slug else None
+    context = {
+        "next": next_url,
+        "org_slug": org.slug if org else "",
+        "email": request.POST.get("email", "").strip(),
+        "step": "email",
+    }
     if request.method == "POST":
         try:
             if request.POST.get("code") is not None:
@@ -93,7 +103,7 @@ def login(request):
                 learner = auth.check_code(context["email"], request.POST["code"])
                 auth.sign_in(request, learner)
                 return redirect(next_url)
-            auth.send_code(context["email"])
+            auth.send_code(context["email"], ip=request.META.get("REMOTE_ADDR") or None, org=org)
             context["step"] = "code"
         except ValidationError as exc:
             context["error"] = "; ".join(" ".join(v) for v in exc.message_dict.values())
@@ -104,7 +114,7 @@ def login(request):
 
 @require_POST
 def logout(request):
-    auth.sign_out(request)
+    auth.sign_out(request)  # one session: signs out of the portal too
     return redirect("learning:login")
 
 
@@ -123,8 +133,16 @@ def mine(request):
     return render(
         request,
         "learning/mine.html",
-        {"learner": learner, "rows": rows, "pathways": progress_for_emails([learner.email])},
+        {"learner": learner, "rows": rows, "pathways": progress_for_emails(_addresses(learner))},
     )
+
+
+def _addresses(learner) -> list[str]:
+    """Every verified address of the learner's account (pathways count credentials sent to any of them)."""
+    emails = [learner.email.lower()]
+    if learner.account_id:
+        emails += [e for e in learner.account.emails.values_list("normalized", flat=True) if e not in emails]
+    return emails
 
 
 # ---------------------------------------------------------------- course page and enrolment
@@ -149,6 +167,7 @@ def course_page(request, org_slug, course_slug):
         "enrolment": enrolment,
         "outline": _outline(enrolment) if enrolment else None,
         "minutes": sum(lesson["minutes"] for lesson in version.lessons),
+        "sign_in_url": auth.login_url(request.path, course.organization),
     }
     if enrolment:
         context["resume_key"] = actions.resume_lesson_key(enrolment)
@@ -161,7 +180,9 @@ def enrol(request, org_slug, course_slug):
     course = _course(org_slug, course_slug)
     learner = auth.current_learner(request)
     if learner is None:
-        return redirect(auth.login_url(reverse("learning:course", args=[org_slug, course_slug])))
+        return redirect(
+            auth.login_url(reverse("learning:course", args=[org_slug, course_slug]), course.organization)
+        )
     invited = Enrolment.objects.filter(course=course, learner=learner).exists()
     if not course.open_enrolment and not invited:
         return render(
@@ -177,7 +198,7 @@ def enrol(request, org_slug, course_slug):
     name = request.POST.get("name", "").strip()
     if name and not learner.name:
         try:
-            actions.learner_for(learner.email, name)
+            actions.set_name(learner, name)
         except ValidationError as exc:
             return render(
                 request,
@@ -348,7 +369,7 @@ def complete(request, course, enrolment):
         return redirect("learning:course", course.organization.slug, course.slug)
     from credstack.pathways.queries import progress_for_emails
 
-    pathways = [p for p in progress_for_emails([enrolment.learner.email], organization=course.organization)]
+    pathways = list(progress_for_emails(_addresses(enrolment.learner), organization=course.organization))
     return render(
         request,
         "learning/complete.html",

@@ -92,7 +92,9 @@ def launch(request: HttpRequest) -> HttpResponse:
     except learning.LearningError as exc:
         return _problem(request, "This course is not open", str(exc))
     actions.record_grade_target(platform, enrolment, data.get("sub", ""), data.get(AGS_CLAIM) or {})
-    learning_auth.sign_in(request, learner)
+    # the LMS vouches for its user's address: enough for the course player, not for the portfolio,
+    # exports, privacy or deletion, which ask for a code first (decision 0023)
+    learning_auth.sign_in(request, learner, assurance="lti")
     return HttpResponseRedirect(course.url)
 
 

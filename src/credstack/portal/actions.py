@@ -112,7 +112,7 @@ def check_code(email: str, code: str, *, purpose: str = LoginCode.Purpose.LOGIN)
             .first()
         )
         if row is None:
-            error = "There is no code waiting for this address: ask for a new one."
+            error = "There is no code waiting for this address (it expired or was already used): ask for a new one."
         elif row.expires_at <= now:
             row.used_at = now
             row.save(update_fields=["used_at"])
@@ -140,26 +140,37 @@ def sign_in(email: str, code: str) -> Account:
     """Check the code and return the address's account, creating it on first sign-in."""
     row = check_code(email, code)
     with transaction.atomic():
-        existing = (
-            AccountEmail.objects.select_related("account").filter(normalized=row.normalized_email).first()
-        )
-        if existing:
-            account = existing.account
-        else:
-            account = Account.objects.create()
-            try:
-                with transaction.atomic():
-                    AccountEmail.objects.create(
-                        account=account,
-                        email=row.email,
-                        normalized=row.normalized_email,
-                        verified_at=timezone.now(),
-                    )
-            except IntegrityError:  # the same address signed in twice at once
-                account.delete()
-                account = AccountEmail.objects.get(normalized=row.normalized_email).account
+        account = account_for_email(row.email, verified_by=AccountEmail.VerifiedBy.CODE)
         account.last_login_at = timezone.now()
         account.save(update_fields=["last_login_at"])
+    return account
+
+
+def account_for_email(email: str, *, verified_by: str) -> Account:
+    """The account holding the address, created (with the address) when there is none. The caller has
+    proven the address: by a code (``code``), or an LMS vouches for it (``lti``). A code upgrades an address
+    an LMS vouched for."""
+    normalized = normalize(email)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = AccountEmail.objects.select_related("account").filter(normalized=normalized).first()
+        if existing:
+            if verified_by == AccountEmail.VerifiedBy.CODE and existing.verified_by != verified_by:
+                AccountEmail.objects.filter(pk=existing.pk).update(verified_by=verified_by, verified_at=now)
+            return existing.account
+        account = Account.objects.create()
+        try:
+            with transaction.atomic():
+                AccountEmail.objects.create(
+                    account=account,
+                    email=clean_email(email, "email"),
+                    normalized=normalized,
+                    verified_at=now,
+                    verified_by=verified_by,
+                )
+        except IntegrityError:  # the same address signed in twice at once
+            account.delete()
+            account = AccountEmail.objects.get(normalized=normalized).account
     return account
 
 
@@ -169,18 +180,29 @@ def add_email(account: Account, email: str, code: str) -> AccountEmail:
     row = check_code(email, code, purpose=LoginCode.Purpose.ADD_EMAIL)
     if row.account_id != account.pk:
         raise CodeError("This code was sent for another account.")
+    from .signals import account_email_added, account_merged
+
+    code = AccountEmail.VerifiedBy.CODE
     with transaction.atomic():
         other = AccountEmail.objects.filter(normalized=row.normalized_email).first()
+        if other and other.verified_by != code:  # a code proves more than an LMS launch did
+            AccountEmail.objects.filter(pk=other.pk).update(verified_by=code, verified_at=timezone.now())
         if other and other.account_id == account.pk:
             return other
         if other:
             merged = other.account
+            moved = list(AccountEmail.objects.filter(account=merged).values_list("normalized", flat=True))
             AccountEmail.objects.filter(account=merged).update(account=account)
+            # the course player merges the two learners' progress (decision 0023)
+            account_merged.send(sender=Account, source=merged, target=account, moved_emails=moved)
             merged.delete()
             return AccountEmail.objects.get(normalized=row.normalized_email)
-        return AccountEmail.objects.create(
+        added = AccountEmail.objects.create(
             account=account, email=row.email, normalized=row.normalized_email, verified_at=timezone.now()
         )
+        # course progress kept under the new address (e.g. an invitation) joins the account
+        account_email_added.send(sender=Account, account=account, normalized_email=added.normalized)
+        return added
 
 
 def remove_email(account: Account, email_id: int) -> None:
@@ -208,7 +230,11 @@ def delete_account(account: Account) -> int:
     status lists stay, so every credential keeps verifying. Returns how many credentials were made private."""
     from credstack.delivery.models import Delivery
 
+    from .signals import account_erasing
+
     normalized = list(account.emails.values_list("normalized", flat=True))
+    # the course player deletes the learner's progress (decision 0023); credentials stay (0017)
+    account_erasing.send(sender=Account, account=account, normalized_emails=normalized)
     creds = Credential.objects.annotate(email_l=Lower("recipient_email")).filter(email_l__in=normalized)
     n = creds.update(is_public=False)
     Delivery.objects.annotate(to_l=Lower("to")).filter(to_l__in=normalized).update(to="")

@@ -31,6 +31,13 @@ class AccountEmail(models.Model):
     normalized = models.CharField(max_length=254, unique=True)
     verified_at = models.DateTimeField()
 
+    class VerifiedBy(models.TextChoices):
+        CODE = "code", "a code sent to the address"
+        LTI = "lti", "an LMS launch (the LMS vouches for its user's address)"
+
+    # how the address was proven; a code sent to it later upgrades "lti" to "code" (decision 0023)
+    verified_by = models.CharField(max_length=8, choices=VerifiedBy.choices, default=VerifiedBy.CODE)
+
     class Meta:
         ordering = ["verified_at", "id"]
 

@@ -7,16 +7,15 @@ from django.db.models.functions import Lower
 
 from credstack.credentials.models import Credential
 
+from . import session
 from .models import Account
-
-SESSION_KEY = "portal_account"
+from .session import SESSION_KEY  # noqa: F401  (where tests and the OAuth flow look for it)
 
 
 def current_account(request) -> Account | None:
-    public_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if not public_id:
-        return None
-    return Account.objects.filter(public_id=public_id).first()
+    """The account signed in with a code. An account signed in by an LMS launch only (decision 0023) is
+    not enough for the portfolio, exports, privacy or deletion: ``None`` here."""
+    return session.account(request, minimum=session.CODE)
 
 
 def holder_emails(request) -> set[str]:

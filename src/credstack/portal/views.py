@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations.models import Organization
 
-from . import actions, export, queries, share
+from . import actions, export, queries, session, share
 from .models import LoginCode
 
 PENDING = "portal_pending_email"
@@ -45,17 +47,27 @@ def _brand(org: Organization | None) -> dict:
 
 
 def _account_or_login(request: HttpRequest):
+    """The account signed in with a code, or a redirect to the sign-in page (which, after an LMS launch,
+    asks for a code to the account's address: decision 0023)."""
     account = queries.current_account(request)
     if account is None:
-        return None, redirect(f"/me/login?next={request.get_full_path()}")
+        return None, redirect(f"/me/login?{urlencode({'next': request.get_full_path()})}")
     return account, None
 
 
 def _safe_next(request: HttpRequest, default: str = "/me/") -> str:
+    """Where to go after signing in: a page of the portal or of the course player (one sign-in)."""
     nxt = request.POST.get("next") or request.GET.get("next") or default
-    if not nxt.startswith("/me") or not url_has_allowed_host_and_scheme(nxt, allowed_hosts=None):
+    if not nxt.startswith(("/me", "/learn")) or not url_has_allowed_host_and_scheme(nxt, allowed_hosts=None):
         return default
     return nxt
+
+
+def _confirming(request: HttpRequest):
+    """The account signed in by an LMS launch only, which must confirm with a code for the portal."""
+    if session.assurance(request) != session.LTI:
+        return None
+    return session.account(request, minimum=session.LTI)
 
 
 @never_cache
@@ -72,6 +84,10 @@ def login(request: HttpRequest) -> HttpResponse:
             org = org or delivery.organization
     if org:
         request.session[ORG] = org.slug
+    confirming = _confirming(request)
+    if confirming is not None and request.method == "GET" and not email:
+        first = confirming.emails.first()
+        email = first.email if first else ""
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
         try:
@@ -82,11 +98,17 @@ def login(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             request.session[PENDING] = email
-            return redirect(f"/me/login/code?next={_safe_next(request)}")
+            return redirect(f"/me/login/code?{urlencode({'next': _safe_next(request)})}")
     return render(
         request,
         "portal/login.html",
-        {"email": email, "error": error, "next": _safe_next(request), **_brand(org)},
+        {
+            "email": email,
+            "error": error,
+            "next": _safe_next(request),
+            "confirming": confirming is not None,
+            **_brand(org),
+        },
         status=400 if error else 200,
     )
 
@@ -104,12 +126,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
         except actions.CodeError as exc:
             error = str(exc)
         else:
-            org_slug = request.session.get(ORG)
-            request.session.cycle_key()
-            request.session[queries.SESSION_KEY] = account.public_id
+            # one session for the portal and the course player (decision 0023)
+            session.start(request, account, session.CODE)
             request.session.pop(PENDING, None)
-            if org_slug:
-                request.session[ORG] = org_slug
             return redirect(_safe_next(request))
     return render(
         request,
@@ -127,7 +146,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    request.session.flush()
+    session.end(request)  # signs out of the course player too: one session
     return redirect("/me/login")
 
 
@@ -315,7 +334,7 @@ def delete(request: HttpRequest) -> HttpResponse:
             error = "Type DELETE to confirm."
         else:
             actions.delete_account(account)
-            request.session.flush()
+            session.end(request)
             return render(request, "portal/deleted.html")
     return render(
         request,
