@@ -7,6 +7,7 @@ import mimetypes
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from credstack.achievements.models import Achievement
 from credstack.ids import new_public_id
@@ -342,7 +343,8 @@ def publish_course(course: Course, *, actor=None) -> CourseVersion:
             content=snapshot(locked),
             published_by=actor if getattr(actor, "pk", None) else None,
         )
-        locked.status = Course.Status.PUBLISHED
+        if locked.status != Course.Status.CLOSED:  # a closed course stays closed to new learners
+            locked.status = Course.Status.PUBLISHED
         locked.has_unpublished_changes = False
         locked.save(update_fields=["status", "has_unpublished_changes", "updated_at"])
         from credstack.awarding.actions import ensure_course_requirement
@@ -352,7 +354,23 @@ def publish_course(course: Course, *, actor=None) -> CourseVersion:
     return version
 
 
-@transaction.atomic
-def unpublish_course(course: Course) -> None:
-    course.status = Course.Status.DRAFT
-    course.save(update_fields=["status", "updated_at"])
+def close_course(course: Course) -> Course:
+    """Stop new enrolments and invitations; learners already enrolled keep going and still earn it."""
+    if course.status != Course.Status.PUBLISHED:
+        raise ValidationError({"course": ["only a published course can be closed to new learners"]})
+    Course.objects.filter(pk=course.pk, status=Course.Status.PUBLISHED).update(
+        status=Course.Status.CLOSED, updated_at=timezone.now()
+    )
+    course.refresh_from_db(fields=["status", "updated_at"])
+    return course
+
+
+def reopen_course(course: Course) -> Course:
+    """Open a closed course to new learners again, on its latest published version."""
+    if course.status != Course.Status.CLOSED:
+        raise ValidationError({"course": ["the course is not closed"]})
+    Course.objects.filter(pk=course.pk, status=Course.Status.CLOSED).update(
+        status=Course.Status.PUBLISHED, updated_at=timezone.now()
+    )
+    course.refresh_from_db(fields=["status", "updated_at"])
+    return course

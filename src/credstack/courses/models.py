@@ -21,6 +21,8 @@ class Course(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        # No new enrolments or invitations; enrolled learners finish (and earn the credential) as before.
+        CLOSED = "closed", "Closed to new learners"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="courses")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new", views.course_new, name="new"),
     path("<str:public_id>/", views.course_edit, name="edit"),
     path("<str:public_id>/publish", views.publish, name="publish"),
+    path("<str:public_id>/enrolment/<str:action>", views.enrolment, name="enrolment"),
     path("<str:public_id>/invite", views.invite, name="invite"),
     path("<str:public_id>/analytics", views.analytics, name="analytics"),
     path(

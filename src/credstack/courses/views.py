@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from credstack.organizations.permissions import Role, can, member_required
+from credstack.workspace import audit
 
 from . import actions, content, queries
 from .forms import CourseForm, InviteForm, LessonForm, QuestionForm
@@ -249,6 +250,29 @@ def publish(request, org_slug, public_id):
         messages.success(
             request,
             f"Published version {version.number}. New learners get it; learners in progress keep theirs.",
+        )
+    return redirect("courses:edit", org_slug, public_id)
+
+
+@require_POST
+@member_required(Role.ADMIN)
+def enrolment(request, org_slug, public_id, action):
+    """Close the course to new learners, or reopen it."""
+    course = _course(request, public_id)
+    if action not in ("close", "reopen"):
+        raise Http404("no such action")
+    try:
+        (actions.close_course if action == "close" else actions.reopen_course)(course)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    else:
+        event = "course.closed" if action == "close" else "course.reopened"
+        audit.record(request.organization, request.user, event, course.public_id, course.title)
+        messages.success(
+            request,
+            "Closed to new learners. Enrolled learners can still finish and earn the credential."
+            if action == "close"
+            else "Open to new learners again.",
         )
     return redirect("courses:edit", org_slug, public_id)
 

@@ -130,6 +130,37 @@ def consolidate(account, source_account=None, moved_emails=()) -> Learner | None
     return target
 
 
+def follow_removed_address(account, removed: str) -> Learner | None:
+    """The holder removed ``removed`` from their account: if it was their course profile's address (where
+    credentials of their courses go), take the account's first remaining address instead. A learner merged
+    into this one that is kept under that address (for audit) swaps addresses with it."""
+    with transaction.atomic():
+        learner = Learner.objects.select_for_update().filter(account=account).first()
+        if learner is None or learner.email.lower() != removed:
+            return learner
+        remaining = list(account.emails.order_by("pk").values_list("normalized", flat=True))
+        if not remaining:
+            return learner
+        new = remaining[0]
+        holder = (
+            Learner.objects.select_for_update()
+            .annotate(email_l=Lower("email"))
+            .filter(email_l=new)
+            .exclude(pk=learner.pk)
+            .first()
+        )
+        if holder is not None and holder.merged_into_id != learner.pk:
+            log.warning("learner %s: %s is held by another profile; address kept", learner.pk, new)
+            return learner
+        if holder is not None:  # the merged profile keeps the removed address instead (unique emails)
+            Learner.objects.filter(pk=holder.pk).update(email=f"swap-{holder.pk}@invalid")
+        Learner.objects.filter(pk=learner.pk).update(email=new)
+        if holder is not None:
+            Learner.objects.filter(pk=holder.pk).update(email=removed)
+        learner.email = new
+    return learner
+
+
 def erase_for_account(account, normalized_emails: list[str]) -> int:
     """Delete the course progress of an account being erased (decision 0017/0023): its learner, the
     learners merged into it and those under its addresses. Issued credentials stay. Returns learners
@@ -153,9 +184,11 @@ def erase_for_account(account, normalized_emails: list[str]) -> int:
 def enrol(course: Course, learner: Learner, *, source: str = "self") -> Enrolment:
     """Enrol on the course's latest published version; enrolling again returns the same enrolment."""
     version = course.latest_version
-    if version is None or course.status != Course.Status.PUBLISHED:
-        raise LearningError("This course is not open for enrolment yet.")
     existing = Enrolment.objects.filter(course=course, learner=learner).first()
+    if course.status == Course.Status.CLOSED and existing is None:
+        raise LearningError("This course is closed to new learners.")
+    if version is None or course.status == Course.Status.DRAFT:
+        raise LearningError("This course is not open for enrolment yet.")
     if existing and existing.started_at is None and existing.version_id != version.pk:
         # not started yet (e.g. invited before a republish): take the latest version
         Enrolment.objects.filter(pk=existing.pk, started_at__isnull=True).update(version=version)
@@ -227,17 +260,20 @@ def parse_invitations(text: str) -> list[InvitationRow]:
 def invite(course: Course, text: str, *, actor=None) -> list[Enrolment]:
     """Invite one or many learners: each gets an enrolment and an email with the course link."""
     rows = parse_invitations(text)
+    if course.status == Course.Status.CLOSED:
+        raise ValidationError({"emails": ["the course is closed to new learners: reopen it to invite"]})
     if course.latest_version is None or course.status != Course.Status.PUBLISHED:
         raise ValidationError({"emails": ["publish the course before inviting learners"]})
-    enrolments = []
+    sent = []
     with transaction.atomic():
         for row in rows:
-            enrolments.append(enrol(course, learner_for(row.email, row.name), source="invitation"))
+            sent.append((enrol(course, learner_for(row.email, row.name), source="invitation"), row.email))
     from .tasks import send_invitation
 
-    for enrolment in enrolments:
-        transaction.on_commit(lambda pk=enrolment.pk: send_invitation.enqueue(pk))
-    return enrolments
+    for enrolment, address in sent:
+        # to the address the educator typed, even when it is the learner's second one (decision 0023)
+        transaction.on_commit(lambda pk=enrolment.pk, to=address: send_invitation.enqueue(pk, to))
+    return [enrolment for enrolment, _ in sent]
 
 
 # ---------------------------------------------------------------- the player

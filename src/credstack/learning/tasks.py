@@ -10,14 +10,14 @@ from .models import Enrolment
 
 
 @task()
-def send_invitation(enrolment_id: int) -> str:
+def send_invitation(enrolment_id: int, to: str | None = None) -> str:
     enrolment = Enrolment.objects.select_related("course__organization", "learner").get(pk=enrolment_id)
     context = {"enrolment": enrolment, "course": enrolment.course, "org": enrolment.course.organization}
     send_mail(
         subject=f"You are invited: {enrolment.course.title}",
         message=render_to_string("learning/email/invitation.txt", context),
         from_email=None,
-        recipient_list=[enrolment.learner.email],
+        recipient_list=[to or enrolment.learner.email],
     )
     return "sent"
 

@@ -151,7 +151,7 @@ def _addresses(learner) -> list[str]:
 def course_page(request, org_slug, course_slug):
     course = _course(org_slug, course_slug)
     version = course.latest_version
-    if course.status != Course.Status.PUBLISHED or version is None:
+    if course.status == Course.Status.DRAFT or version is None:
         raise Http404("no such course")
     learner = auth.current_learner(request)
     enrolment = (
@@ -448,7 +448,7 @@ def attachment(request, public_id, name):
         Attachment.objects.select_related("lesson__course", "organization"), public_id=public_id
     )
     if (
-        item.lesson.course.status != Course.Status.PUBLISHED
+        item.lesson.course.status == Course.Status.DRAFT
         and membership_for(request.user, item.organization.slug) is None
     ):
         raise Http404("no such file")  # a draft's files: the organization's members only
