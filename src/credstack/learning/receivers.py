@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from credstack.portal.signals import account_email_added, account_erasing, account_merged
+from credstack.portal.signals import (
+    account_email_added,
+    account_email_removed,
+    account_erasing,
+    account_merged,
+)
 
 from . import actions
 
@@ -18,6 +23,11 @@ def _merged(sender, source, target, moved_emails=(), **kwargs) -> None:
 @receiver(account_email_added, dispatch_uid="learning.account_email_added")
 def _email_added(sender, account, **kwargs) -> None:
     actions.consolidate(account)
+
+
+@receiver(account_email_removed, dispatch_uid="learning.account_email_removed")
+def _email_removed(sender, account, normalized_email, **kwargs) -> None:
+    actions.follow_removed_address(account, normalized_email)
 
 
 @receiver(account_erasing, dispatch_uid="learning.account_erasing")

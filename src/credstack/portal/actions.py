@@ -205,11 +205,19 @@ def add_email(account: Account, email: str, code: str) -> AccountEmail:
         return added
 
 
+@transaction.atomic
 def remove_email(account: Account, email_id: int) -> None:
+    from .signals import account_email_removed
+
     emails = list(account.emails.all())
     if len(emails) <= 1:
         raise ValidationError({"email": "is the account's only address; delete the account instead"})
-    AccountEmail.objects.filter(account=account, pk=email_id).delete()
+    removed = next((e for e in emails if e.pk == email_id), None)
+    if removed is None:
+        return
+    removed.delete()
+    # the course player stops sending credentials of later courses to the removed address
+    account_email_removed.send(sender=Account, account=account, normalized_email=removed.normalized)
 
 
 def account_credentials(account: Account):

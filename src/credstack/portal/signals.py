@@ -4,6 +4,8 @@
   ``target``; ``source`` is deleted right
   after the receivers return. The course player merges the two learners' progress.
 - ``account_email_added(account, normalized_email)``: a new address (no account had it) joined the account.
+- ``account_email_removed(account, normalized_email)``: the holder removed one of the account's addresses.
+  The course player moves the learner's profile address (where credentials go) to one that remains.
 - ``account_erasing(account, normalized_emails)``: the account is about to be erased (decision 0017). The
   course player deletes the learner's progress.
 """
@@ -12,4 +14,5 @@ from django.dispatch import Signal
 
 account_merged = Signal()
 account_email_added = Signal()
+account_email_removed = Signal()
 account_erasing = Signal()
