@@ -70,3 +70,19 @@ def test_removing_another_address_changes_nothing(client, org, achievement):
     _remove_address(client, "kim@example.net")
     learner.refresh_from_db()
     assert learner.email == "kim@example.org"
+
+
+def test_the_course_team_counts_a_merged_person_once(client, org, achievement):
+    from credstack.courses.queries import course_analytics, learner_rows
+
+    course = make_course(org, achievement)
+    for email, passed in (("ada@example.org", 1), ("ada@work.example", 2)):
+        _pass_lessons(actions.enrol(course, actions.learner_for(email, "Ada")), passed)
+    assert course_analytics(course)["counts"]["total"] == 2  # two people, as far as anyone knows
+    _me_sign_in(Client(), "ada@work.example")
+    _me_sign_in(client, "ada@example.org")
+    _add_address(client, "ada@work.example")  # the same person: the accounts and the progress merge
+    analytics = course_analytics(course)
+    assert analytics["counts"]["total"] == 1 and analytics["counts"]["started"] == 1
+    rows = list(learner_rows(course))
+    assert len(rows) == 1 and rows[0]["lessons_done"] == 2  # the enrolment further along stayed

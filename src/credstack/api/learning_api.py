@@ -96,7 +96,11 @@ class EnrolmentFilters(Schema):
     "/{ref}/enrolments", response={200: list[EnrolmentOut], **PROBLEM}, summary="A course's enrolments"
 )
 def list_enrolments(request, ref: str, filters: Query[EnrolmentFilters]):
-    qs = Enrolment.objects.filter(course=_course(request, ref)).select_related("learner", "credential")
+    qs = (
+        Enrolment.objects.current()
+        .filter(course=_course(request, ref))
+        .select_related("learner", "credential")
+    )
     if filters.status:
         qs = qs.filter(status=filters.status)
     return [

@@ -11,7 +11,7 @@ from .models import Course
 
 
 def course_analytics(course: Course) -> dict:
-    enrolments = Enrolment.objects.filter(course=course)
+    enrolments = Enrolment.objects.current().filter(course=course)
     counts = enrolments.aggregate(
         total=Count("id"),
         started=Count("id", filter=Q(started_at__isnull=False)),
@@ -32,7 +32,9 @@ def course_analytics(course: Course) -> dict:
     if version:
         per_lesson = {
             row["lesson_key"]: row
-            for row in LessonProgress.objects.filter(enrolment__course=course)
+            for row in LessonProgress.objects.filter(
+                enrolment__course=course, enrolment__learner__merged_into__isnull=True
+            )
             .values("lesson_key")
             .annotate(
                 opened=Count("id"),
@@ -44,7 +46,11 @@ def course_analytics(course: Course) -> dict:
         }
         attempts = {
             row["lesson_key"]: row
-            for row in QuizAttempt.objects.filter(enrolment__course=course, submitted_at__isnull=False)
+            for row in QuizAttempt.objects.filter(
+                enrolment__course=course,
+                enrolment__learner__merged_into__isnull=True,
+                submitted_at__isnull=False,
+            )
             .values("lesson_key")
             .annotate(n=Count("id"), avg=Avg("score"), fails=Count("id", filter=Q(passed=False)))
         }
@@ -98,7 +104,9 @@ def course_analytics(course: Course) -> dict:
                 }
             )
     hardest.sort(key=lambda r: (-r["wrong_percent"], -r["answers"]))
-    reviews = ReviewItem.objects.filter(enrolment__course=course).aggregate(
+    reviews = ReviewItem.objects.filter(
+        enrolment__course=course, enrolment__learner__merged_into__isnull=True
+    ).aggregate(
         due=Count("id"),
         answered=Count("id", filter=Q(answered_at__isnull=False)),
         remembered=Count("id", filter=Q(correct=True)),
@@ -123,7 +131,8 @@ def learner_rows(course: Course):
     """One row per enrolment for the table and the CSV export."""
     version_lessons = {}
     for enrolment in (
-        Enrolment.objects.filter(course=course)
+        Enrolment.objects.current()
+        .filter(course=course)
         .select_related("learner", "version", "credential")
         .prefetch_related("lessons")
         .order_by("-last_activity_at", "-enrolled_at")

@@ -44,8 +44,8 @@ def course_list(request, org_slug):
         {
             "course": c,
             "lessons": c.lessons.count(),
-            "enrolments": c.enrolments.count(),
-            "completed": c.enrolments.filter(status="completed").count(),
+            "enrolments": c.enrolments.current().count(),
+            "completed": c.enrolments.current().filter(status="completed").count(),
         }
         for c in courses
     ]

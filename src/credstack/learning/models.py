@@ -49,6 +49,13 @@ class LoginCode(models.Model):
         return f"code for {self.email}"
 
 
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self):
+        """Without the enrolments left detached when two learners' progress merged (kept for audit only,
+        decision 0023): one row per person and course, for analytics and lists."""
+        return self.filter(learner__merged_into__isnull=True)
+
+
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         INVITED = "invited", "Invited"
@@ -73,6 +80,8 @@ class Enrolment(models.Model):
     )
     award_status = models.CharField(max_length=40, blank=True)
     award_reasons = models.JSONField(default=list, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "learner"], name="unique_enrolment")]
