@@ -5,7 +5,9 @@ row, mapping, conditions, awarding engine, issuance pipeline), on the configured
 
 Three runs of signed ClassMarker deliveries (tests/integrations/payloads/classmarker.txt): new learners
 (each issues a credential), the same deliveries again (repeats: answered from the stored event), and
-failing the pass mark (skipped). Runs in a temporary CREDSTACK_HOME so it never touches real data.
+failing the pass mark (skipped). Then Teachable-style deliveries (tests/integrations/payloads/teachable.txt):
+JSON arrays of 10 completions each, new and repeated. Runs in a temporary CREDSTACK_HOME so it never
+touches real data.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "integrations" / "payloads" / "classmarker.txt"
+PAYLOADS = Path(__file__).resolve().parent.parent / "tests" / "integrations" / "payloads"
+SAMPLE = PAYLOADS / "classmarker.txt"
+TEACHABLE = PAYLOADS / "teachable.txt"
+PER_ARRAY = 10
 
 
 def main() -> None:
@@ -96,6 +101,27 @@ def main() -> None:
     ):
         elapsed = run(batch, expect)
         print(f"{label:32s} {args.count / elapsed:6.0f}/s  {elapsed / args.count * 1000:6.2f} ms each")
+
+    teachable = create_endpoint(org, name="Teachable", preset="teachable", achievement=achievement)
+    event = json.loads("\n".join(x for x in TEACHABLE.read_text().splitlines() if not x.startswith("#")))[0]
+    arrays = []
+    for a in range(max(1, args.count // PER_ARRAY)):
+        items = []
+        for i in range(PER_ARRAY):
+            item = json.loads(json.dumps(event))
+            item["hook_event_id"] = a * PER_ARRAY + i
+            item["object"]["user"].update(email=f"t{a}-{i}@example.org", name=f"Learner {a}-{i}")
+            items.append(item)
+        arrays.append(json.dumps(items).encode())
+    events = len(arrays) * PER_ARRAY
+    print(f"Teachable: {len(arrays)} deliveries of {PER_ARRAY} events (a JSON array each)")
+    for label, expect in (("new completions (issued)", "issued"), ("the same again (repeats)", "issued")):
+        start = time.perf_counter()
+        for body in arrays:
+            response = client.post(f"/hooks/in/{teachable.token}", body, content_type="application/json")
+            assert [r["outcome"] for r in response.json()["events"]] == [expect] * PER_ARRAY, response.content
+        elapsed = time.perf_counter() - start
+        print(f"{label:32s} {events / elapsed:6.0f}/s  {elapsed / events * 1000:6.2f} ms per event")
 
 
 if __name__ == "__main__":
