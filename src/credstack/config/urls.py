@@ -26,6 +26,8 @@ urlpatterns = [
     path("learn/", include("credstack.learning.urls")),
     path("w/<slug:org_slug>/integrations/", include("credstack.integrations.urls")),  # issue 6: inbound webhooks
     path("", include("credstack.integrations.public_urls")),  # /hooks/in/<token>
+    path("w/<slug:org_slug>/developers/webhooks/", include("credstack.webhooks.urls")),  # issue 6: events out
+    path("w/<slug:org_slug>/developers/", include("credstack.api.page_urls")),  # issue 6: API keys
     path("w/", include("credstack.workspace.urls")),
     path("orgs/<slug:slug>/logo", workspace_views.org_logo, name="org-logo"),
     path("a/<str:public_id>/badge", workspace_views.achievement_badge, name="achievement-badge"),

@@ -22,7 +22,14 @@ from django.utils import timezone
 from credstack.organizations.models import Organization
 
 from . import outbound, signing
-from .models import EVENT_TYPES, RETRY_SCHEDULE, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .models import (
+    EVENT_TYPES,
+    RETRY_SCHEDULE,
+    TEST_EVENT,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +90,10 @@ def update_endpoint(
         endpoint.event_types = _check_events(event_types)
     if description is not None:
         endpoint.description = description
-    if enabled is not None:
+    if enabled is not None and enabled != endpoint.enabled:
         endpoint.enabled = enabled
         endpoint.disabled_reason = "" if enabled else "disabled by an administrator"
+        endpoint.disabled_at = None if enabled else timezone.now()
     endpoint.save()
     return endpoint
 
@@ -110,18 +118,8 @@ def publish(
     if callable(data):
         data = data()
     now = timezone.now()
-    body = json.dumps(
-        {"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
     with transaction.atomic():
-        message = WebhookMessage.objects.create(
-            organization=organization,
-            event_type=event_type,
-            payload=body,
-            msg_id="msg_" + secrets.token_urlsafe(18),
-        )
+        message = _message(organization, event_type, now, data)
         deliveries = WebhookDelivery.objects.bulk_create(
             WebhookDelivery(endpoint=e, message=message, next_attempt_at=now) for e in endpoints
         )
@@ -132,6 +130,48 @@ def publish(
         )
         transaction.on_commit(lambda: _queue(ids))
     return message
+
+
+def _message(organization: Organization, event_type: str, now: datetime, data: dict) -> WebhookMessage:
+    body = json.dumps(
+        {"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return WebhookMessage.objects.create(
+        organization=organization,
+        event_type=event_type,
+        payload=body,
+        msg_id="msg_" + secrets.token_urlsafe(18),
+    )
+
+
+def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A ``webhook.test`` event to this endpoint alone, stored, signed and sent like any event.
+
+    It is attempted once, now; a failure is logged but not retried and never disables the endpoint.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message = _message(
+            endpoint.organization,
+            TEST_EVENT,
+            now,
+            {
+                "endpoint": endpoint.public_id,
+                "organization": endpoint.organization.slug,
+                "message": "A test event sent by an administrator from the credstack workspace.",
+            },
+        )
+        delivery = WebhookDelivery.objects.create(endpoint=endpoint, message=message, next_attempt_at=now)
+    return attempt(delivery.pk, now)
+
+
+def rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret; the old one stops working at once (retries are signed with the new one)."""
+    endpoint.secret = signing.new_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint
 
 
 def _queue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
@@ -191,12 +231,12 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
             now,
             None,
         )
-    elif delivery.attempts > len(RETRY_SCHEDULE):
+    elif delivery.attempts > len(RETRY_SCHEDULE) or message.event_type == TEST_EVENT:
         delivery.state, delivery.next_attempt_at = WebhookDelivery.State.FAILED, None
     else:
         delivery.next_attempt_at = now + timedelta(seconds=RETRY_SCHEDULE[delivery.attempts - 1])
     delivery.save()
-    if delivery.state == WebhookDelivery.State.FAILED:
+    if delivery.state == WebhookDelivery.State.FAILED and message.event_type != TEST_EVENT:
         _disable(endpoint, f"deliveries kept failing ({error})")
     elif delivery.state == WebhookDelivery.State.PENDING:
         transaction.on_commit(lambda: _queue([delivery.pk], run_after=delivery.next_attempt_at))
@@ -205,7 +245,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
 
 def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
     updated = WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
-        enabled=False, disabled_reason=reason[:200]
+        enabled=False, disabled_reason=reason[:200], disabled_at=timezone.now()
     )
     if not updated:
         return
@@ -218,11 +258,18 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
             message=(
                 f"credstack stopped sending events to {endpoint.url} for {org.name} because {reason}.\n"
                 "Fix the receiver, then re-enable the endpoint; failed messages can be redelivered from "
-                "its delivery log."
+                f"its delivery log:\n{_endpoint_page(endpoint)}"
             ),
             from_email=None,
             recipient_list=recipients,
         )
+
+
+def _endpoint_page(endpoint: WebhookEndpoint) -> str:
+    from django.urls import reverse
+
+    path = reverse("webhooks:detail", args=[endpoint.organization.slug, endpoint.public_id])
+    return settings.CREDSTACK_BASE_URL + path
 
 
 def _admin_emails(org: Organization) -> list[str]:

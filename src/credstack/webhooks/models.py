@@ -19,6 +19,9 @@ EVENT_TYPES = [
     "course.completed",
 ]
 
+# Sent only to one endpoint, by hand, from its page ("Send a test event"): never published, never retried.
+TEST_EVENT = "webhook.test"
+
 # Seconds after the first attempt fails: Standard Webhooks / Svix-style backoff, about three days.
 RETRY_SCHEDULE = [
     5,
@@ -46,6 +49,7 @@ class WebhookEndpoint(models.Model):
     event_types = models.JSONField(default=list, help_text="empty: every event")
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -1,0 +1,156 @@
+"""The workspace's Developers page (``/w/<org_slug>/developers/``): API keys and outbound webhook endpoints.
+
+Admin role only: keys and signing secrets act for the organization. A new key is shown once, on the page
+that answers the form (never stored, never put in a session or a URL; the response is not cached).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
+
+from credstack.organizations.permissions import Role, member_required
+from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
+from credstack.workspace import audit
+
+from . import actions
+from .models import SCOPES, ApiKey
+
+SCOPE_HELP = {
+    "read": "Read achievements, credentials, batches, courses, pathways and recipients; change nothing.",
+    "issue": "Also issue credentials (one by one or in batches), revoke, suspend, reinstate, correct, "
+    "resend them and enrol learners.",
+    "admin": "Also manage webhook endpoints and inbound integrations, their secrets included.",
+}
+FORM_TOKEN_TTL = 24 * 3600
+
+
+def form_token() -> str:
+    """A hidden field for a form that creates a secret: a second submission (a reload) makes nothing new."""
+    return secrets.token_urlsafe(16)
+
+
+def first_submission(request) -> bool:
+    token = request.POST.get("form_token", "")
+    if not token:
+        return True
+    return cache.add(f"developers:form:{request.organization.pk}:{token[:64]}", 1, FORM_TOKEN_TTL)
+
+
+def shown_once(response):
+    """A page carrying a secret: never stored by the browser or a proxy, never sent on as a referrer."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def relative(moment, now=None) -> str:
+    now = now or timezone.now()
+    if moment is None:
+        return "never"
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now, depth=1)} ago"
+
+
+def _endpoint_rows(org) -> list[dict]:
+    latest = WebhookDelivery.objects.filter(endpoint=OuterRef("pk")).order_by("-id")
+    endpoints = WebhookEndpoint.objects.filter(organization=org).annotate(
+        last_state=Subquery(latest.values("state")[:1]),
+        last_code=Subquery(latest.values("last_status_code")[:1]),
+        last_attempts=Subquery(latest.values("attempts")[:1]),
+        last_at=Subquery(latest.values("message__created_at")[:1]),
+    )
+    return [{"e": e, "outcome": outcome(e.last_state, e.last_attempts)} for e in endpoints.order_by("id")]
+
+
+def outcome(state: str | None, attempts: int | None) -> dict | None:
+    """How a delivery went, as a pill: delivered, queued, retrying, failed."""
+    if state is None:
+        return None
+    if state == WebhookDelivery.State.SUCCEEDED:
+        return {"label": "delivered", "pill": "pill-active"}
+    if state == WebhookDelivery.State.FAILED:
+        return {"label": "failed", "pill": "pill-failed"}
+    return {"label": "retrying" if attempts else "queued", "pill": "pill-pending"}
+
+
+def _overview(request, *, errors=None, posted=None, status=200):
+    org = request.organization
+    now = timezone.now()
+    keys = ApiKey.objects.filter(organization=org).select_related("created_by").order_by("-created_at")
+    return render(
+        request,
+        "api/developers.html",
+        {
+            "keys": [{"k": k, "last_used": relative(k.last_used_at, now)} for k in keys],
+            "scopes": [(s, SCOPE_HELP[s]) for s in SCOPES],
+            "endpoints": _endpoint_rows(org),
+            "errors": errors or {},
+            "posted": posted or {},
+            "form_token": form_token(),
+        },
+        status=status,
+    )
+
+
+@member_required(Role.ADMIN)
+def developers(request, org_slug: str):
+    return _overview(request)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def key_create(request, org_slug: str):
+    org = request.organization
+    name = request.POST.get("name", "").strip()
+    scope = request.POST.get("scope", "")
+    errors = {}
+    if not name:
+        errors["name"] = "Give the key a name, e.g. the system that will use it."
+    elif len(name) > 100:
+        errors["name"] = "At most 100 characters."
+    if scope not in SCOPES:
+        errors["scope"] = "Choose what the key may do."
+    if errors:
+        return _overview(request, errors=errors, posted=request.POST, status=422)
+    if not first_submission(request):
+        messages.warning(
+            request, "That form was already sent: its key is in the list below, but it cannot be shown again."
+        )
+        return redirect("developers:home", org.slug)
+    new = actions.create_api_key(org, name=name, scope=scope, created_by=request.user)
+    audit.record(org, request.user, "apikey.created", f"csk_{new.api_key.prefix}_…", f"{name} ({scope})")
+    response = render(
+        request,
+        "api/key_created.html",
+        {
+            "key": new.api_key,
+            "secret": new.secret,
+            "scope_help": SCOPE_HELP[scope],
+            "api_base": request.build_absolute_uri("/api/v1"),
+        },
+    )
+    return shown_once(response)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def key_revoke(request, org_slug: str, prefix: str):
+    key = get_object_or_404(ApiKey, organization=request.organization, prefix=prefix)
+    if key.revoked_at:
+        messages.warning(request, f"“{key.name}” was already revoked.")
+    else:
+        actions.revoke_api_key(key)
+        audit.record(request.organization, request.user, "apikey.revoked", f"csk_{key.prefix}_…", key.name)
+        messages.success(request, f"“{key.name}” revoked: requests with it are refused from now on.")
+    return redirect("developers:home", org_slug)

@@ -1,0 +1,272 @@
+"""Outbound webhook endpoints in the workspace (``/w/<org_slug>/developers/webhooks/``), admin role only.
+
+Create and edit (the URL is checked by ``actions.validate_url``, the SSRF rules), the signing secret shown
+once (at creation and after a rotation), a test event, on/off, delete, and the delivery log with redelivery.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from credstack.api.pages import first_submission, form_token, outcome, shown_once
+from credstack.organizations.permissions import Role, member_required
+from credstack.workspace import audit
+
+from . import actions
+from .models import EVENT_TYPES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
+
+EVENT_HELP = {
+    "credential.issued": "A credential was issued (form, CSV, API, integration, course or pathway).",
+    "credential.revoked": "A credential was revoked; it no longer verifies.",
+    "credential.suspended": "A credential was suspended for now.",
+    "credential.reinstated": "A suspended credential is valid again.",
+    "credential.expired": "A credential reached its expiry date.",
+    "credential.replaced": "A credential was corrected and replaced by a new one.",
+    "credential.viewed": "Someone opened the credential's public page.",
+    "credential.downloaded": "The PDF, image or JSON of a credential was downloaded.",
+    "credential.shared": "The learner shared the credential (LinkedIn, link, wallet).",
+    "pathway.completed": "A learner completed every step of a pathway.",
+    "course.completed": "A learner finished a course.",
+}
+OUTCOMES = [
+    ("succeeded", "delivered"),
+    ("pending", "queued or retrying"),
+    ("failed", "failed"),
+]
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+    description = forms.CharField(max_length=200, required=False)
+    events = forms.ChoiceField(choices=[("all", "Every event"), ("some", "Only these")], initial="all")
+    event_types = forms.MultipleChoiceField(choices=[(e, e) for e in EVENT_TYPES], required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("events") == "some" and not data.get("event_types"):
+            self.add_error("event_types", "Tick at least one event, or choose “Every event”.")
+        return data
+
+    def chosen_events(self) -> list[str]:
+        return list(self.cleaned_data["event_types"]) if self.cleaned_data["events"] == "some" else []
+
+    @staticmethod
+    def initial_for(endpoint: WebhookEndpoint) -> dict:
+        return {
+            "url": endpoint.url,
+            "description": endpoint.description,
+            "events": "some" if endpoint.event_types else "all",
+            "event_types": list(endpoint.event_types),
+        }
+
+
+def _endpoint(request, public_id: str) -> WebhookEndpoint:
+    return get_object_or_404(
+        WebhookEndpoint.objects.select_related("organization"),
+        public_id=public_id,
+        organization=request.organization,
+    )
+
+
+def _form_context(form: EndpointForm) -> dict:
+    values = form.data if form.is_bound else form.initial
+    chosen = values.getlist("event_types") if hasattr(values, "getlist") else values.get("event_types", [])
+    return {
+        "form": form,
+        "values": {"url": values.get("url", ""), "description": values.get("description", "")},
+        "events_mode": values.get("events") or "all",
+        "event_rows": [
+            {"type": e, "help": EVENT_HELP.get(e, ""), "checked": e in chosen} for e in EVENT_TYPES
+        ],
+        "form_errors": {k: " ".join(v) for k, v in form.errors.items()},
+    }
+
+
+def _save(form: EndpointForm, do) -> WebhookEndpoint | None:
+    """Run an action with the form's values; its ValidationErrors become the fields' errors."""
+    if not form.is_valid():
+        return None
+    try:
+        return do(
+            url=form.cleaned_data["url"],
+            event_types=form.chosen_events(),
+            description=form.cleaned_data["description"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _show_secret(request, endpoint: WebhookEndpoint, *, rotated: bool):
+    return shown_once(render(request, "webhooks/secret.html", {"endpoint": endpoint, "rotated": rotated}))
+
+
+@member_required(Role.ADMIN)
+def endpoint_create(request, org_slug: str):
+    org = request.organization
+    form = EndpointForm(request.POST) if request.method == "POST" else EndpointForm(initial={"events": "all"})
+    if request.method == "POST":
+        if form.is_valid() and not first_submission(request):
+            messages.warning(request, "That form was already sent: the endpoint is in the list below.")
+            return redirect("developers:home", org.slug)
+        endpoint = _save(form, lambda **kw: actions.create_endpoint(org, **kw))
+        if endpoint is not None:
+            audit.record(org, request.user, "webhook.created", endpoint.public_id, endpoint.url)
+            return _show_secret(request, endpoint, rotated=False)
+    return render(
+        request,
+        "webhooks/endpoint_new.html",
+        {**_form_context(form), "form_token": form_token()},
+        status=422 if form.errors else 200,
+    )
+
+
+@member_required(Role.ADMIN)
+def endpoint_detail(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    if request.method == "POST":
+        form = EndpointForm(request.POST)
+        if _save(form, lambda **kw: actions.update_endpoint(endpoint, **kw)) is not None:
+            audit.record(
+                request.organization, request.user, "webhook.updated", endpoint.public_id, endpoint.url
+            )
+            messages.success(request, "Saved.")
+            return redirect("webhooks:detail", org_slug, endpoint.public_id)
+        endpoint.refresh_from_db()
+    else:
+        form = EndpointForm(initial=EndpointForm.initial_for(endpoint))
+    recent = endpoint.deliveries.select_related("message").order_by("-id")[:5]
+    return render(
+        request,
+        "webhooks/endpoint.html",
+        {
+            "endpoint": endpoint,
+            **_form_context(form),
+            "recent": [_row(d) for d in recent],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _row(d: WebhookDelivery) -> dict:
+    result = d.last_error or (f"HTTP {d.last_status_code}" if d.last_status_code else "")
+    return {"d": d, "outcome": outcome(d.state, d.attempts), "result": result}
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def endpoint_test(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    if not endpoint.enabled:
+        messages.error(request, "The endpoint is off: turn it on again first.")
+        return redirect("webhooks:detail", org_slug, endpoint.public_id)
+    delivery = actions.send_test_event(endpoint)
+    audit.record(
+        request.organization, request.user, "webhook.test_sent", endpoint.public_id, delivery.message.msg_id
+    )
+    if delivery.state == WebhookDelivery.State.SUCCEEDED:
+        messages.success(
+            request, f"Test event delivered: the receiver answered HTTP {delivery.last_status_code}."
+        )
+    else:
+        messages.error(request, f"Test event not delivered: {delivery.last_error}. It is not retried.")
+    return redirect("webhooks:detail", org_slug, endpoint.public_id)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def endpoint_rotate(request, org_slug: str, public_id: str):
+    endpoint = actions.rotate_secret(_endpoint(request, public_id))
+    audit.record(
+        request.organization, request.user, "webhook.secret_rotated", endpoint.public_id, endpoint.url
+    )
+    return _show_secret(request, endpoint, rotated=True)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def endpoint_enable(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    if not endpoint.enabled:
+        actions.update_endpoint(endpoint, enabled=True)
+        audit.record(request.organization, request.user, "webhook.enabled", endpoint.public_id, endpoint.url)
+        messages.success(
+            request, "Endpoint on again: new events are sent. Redeliver failed ones from the delivery log."
+        )
+    return redirect("webhooks:detail", org_slug, endpoint.public_id)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def endpoint_disable(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    if endpoint.enabled:
+        actions.update_endpoint(endpoint, enabled=False)
+        audit.record(request.organization, request.user, "webhook.disabled", endpoint.public_id, endpoint.url)
+        messages.success(request, "Endpoint off: no events are sent to it until you turn it on again.")
+    return redirect("webhooks:detail", org_slug, endpoint.public_id)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def endpoint_delete(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    url = endpoint.url
+    audit.record(request.organization, request.user, "webhook.deleted", endpoint.public_id, url)
+    endpoint.delete()
+    messages.success(request, f"Endpoint {url} deleted, with its delivery log.")
+    return redirect("developers:home", org_slug)
+
+
+@member_required(Role.ADMIN)
+def deliveries(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    rows = endpoint.deliveries.select_related("message").order_by("-id")
+    state = request.GET.get("outcome", "")
+    if state in WebhookDelivery.State.values:
+        rows = rows.filter(state=state)
+    else:
+        state = ""
+    return render(
+        request,
+        "webhooks/deliveries.html",
+        {
+            "endpoint": endpoint,
+            "rows": [_row(d) for d in rows[:200]],
+            "state": state,
+            "outcomes": OUTCOMES,
+            "test_event": TEST_EVENT,
+        },
+    )
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def redeliver(request, org_slug: str, public_id: str, msg_id: str):
+    endpoint = _endpoint(request, public_id)
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.select_related("message"), endpoint=endpoint, message__msg_id=msg_id
+    )
+    if not endpoint.enabled:
+        messages.error(request, "The endpoint is off: turn it on again before redelivering.")
+    else:
+        delivery = actions.redeliver(delivery)
+        audit.record(
+            request.organization,
+            request.user,
+            "webhook.redelivered",
+            endpoint.public_id,
+            delivery.message.msg_id,
+        )
+        if delivery.state == WebhookDelivery.State.SUCCEEDED:
+            messages.success(request, f"Redelivered {msg_id}: HTTP {delivery.last_status_code}.")
+        else:
+            messages.error(request, f"Redelivery of {msg_id} failed: {delivery.last_error}.")
+    back = reverse("webhooks:deliveries", args=[org_slug, endpoint.public_id])
+    state = request.POST.get("outcome", "")
+    return redirect(back + (f"?outcome={state}" if state in WebhookDelivery.State.values else ""))
