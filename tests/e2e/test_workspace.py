@@ -155,5 +155,8 @@ def test_keyboard_only_issue_one(page, base_url, org, achievement):
     page.get_by_role("heading", name="Zoë O'Brien").wait_for()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/w/{org.slug}/")
+    # on a phone the menu is one "Menu" line; Enter on it opens the links
+    page.get_by_role("navigation", name="Workspace").locator("summary").focus()
+    page.keyboard.press("Enter")
     assert page.get_by_role("link", name="Credentials").is_visible()
     shot(page, "workspace-mobile")

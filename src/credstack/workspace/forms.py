@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -41,16 +43,43 @@ class OrganizationForm(Form):
         return slug
 
 
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class ColourInput(forms.TextInput):
+    """A colour picker beside the hex code it sets: the code stays editable (and is what the form sends);
+    a few lines in the page keep the two in step (workspace/settings.html)."""
+
+    template_name = "workspace/widgets/colour.html"
+
+    def __init__(self, attrs=None):
+        base = {"pattern": HEX_COLOUR[1:-1], "maxlength": 7, "spellcheck": "false", "autocomplete": "off"}
+        super().__init__({**base, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        text = str(value or "").strip()
+        # the picker shows the code when it is one, black otherwise (it cannot show an invalid code)
+        context["widget"]["picker_value"] = text.lower() if re.fullmatch(HEX_COLOUR, text) else "#000000"
+        return context
+
+
 class ProfileForm(Form):
     name = forms.CharField(max_length=200)
     url = forms.URLField(required=False, label="Website", assume_scheme="https")
     email = forms.EmailField(required=False, label="Contact email")
     brand_color = forms.RegexField(
-        regex=r"^#[0-9a-fA-F]{6}$",
+        regex=HEX_COLOUR,
+        strip=True,
         label="Brand colour",
+        widget=ColourInput,
+        help_text="Pick it, or type its hex code (#1d3f6e).",
         error_messages={"invalid": "use a colour like #1d3f6e"},
     )
     logo = forms.FileField(required=False, help_text="PNG, JPEG or SVG, at most 5 MB")
+
+    def clean_brand_color(self):
+        return self.cleaned_data["brand_color"].lower()
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")

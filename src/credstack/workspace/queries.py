@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -109,6 +109,66 @@ def credential_page(org, params, limit: int | None = PAGE_SIZE):
     items = list(qs[: limit + 1])
     next_cursor = items[limit - 1].public_id if len(items) > limit else None
     return Page(items[:limit], next_cursor, sort)
+
+
+# What others do with a credential (its public page viewed, files downloaded, shared, verified): one summary line
+# a kind on the credential's history, however many times it happened. Everything else (issued, revoked,
+# suspended, reinstated, replaced, expiry changed, emails sent, opened, clicked) stays one row per event.
+ENGAGEMENT = {
+    "viewed": "Public page viewed",
+    "downloaded": "Downloaded",
+    "shared": "Shared by the recipient",
+    "linkedin": "Added to LinkedIn",
+    "verified": "Verified by others",
+}
+HISTORY_ROWS = 200
+
+
+@dataclass
+class EngagementLine:
+    kind: str
+    label: str
+    count: int
+    first: datetime
+    last: datetime
+    # [(note, count)], most frequent first: [("pdf", 3), ("json", 1)]
+    detail: list = field(default_factory=list)
+
+
+@dataclass
+class History:
+    engagement: list  # EngagementLine, in ENGAGEMENT's order
+    events: list  # the other CredentialEvents, newest first, at most HISTORY_ROWS
+    more: bool  # older state changes exist beyond the rows shown
+
+
+def credential_history(credential, limit: int = HISTORY_ROWS) -> History:
+    """A credential's history in two queries, whatever its number of events."""
+    grouped: dict[str, EngagementLine] = {}
+    rows = (
+        CredentialEvent.objects.filter(credential=credential, kind__in=list(ENGAGEMENT))
+        .values("kind", "note")
+        .annotate(n=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by()
+    )
+    for r in rows:
+        line = grouped.get(r["kind"])
+        if line is None:
+            line = grouped[r["kind"]] = EngagementLine(
+                r["kind"], ENGAGEMENT[r["kind"]], 0, r["first"], r["last"]
+            )
+        line.count += r["n"]
+        line.first, line.last = min(line.first, r["first"]), max(line.last, r["last"])
+        if r["note"]:
+            line.detail.append((r["note"], r["n"]))
+    for line in grouped.values():
+        line.detail.sort(key=lambda d: (-d[1], d[0]))
+    events = list(
+        credential.events.exclude(kind__in=list(ENGAGEMENT))
+        .select_related("actor")
+        .order_by("-at", "-id")[: limit + 1]
+    )
+    return History([grouped[k] for k in ENGAGEMENT if k in grouped], events[:limit], len(events) > limit)
 
 
 TRACKED = ("issued", "delivered", "opened", "viewed", "downloaded", "shared", "linkedin", "verified")

@@ -30,7 +30,7 @@ from . import audit, bulk, bulk_actions
 from .exports import csv_text
 from .forms import BulkUploadForm, InviteForm, IssueForm, OrganizationForm, ProfileForm
 from .models import AuditEntry, BulkJob, BulkRow
-from .queries import PAGE_SIZE, analytics, credential_page, daily_series
+from .queries import PAGE_SIZE, analytics, credential_history, credential_page, daily_series
 
 # ---- organizations ---------------------------------------------------------------------------
 
@@ -66,8 +66,17 @@ def org_new(request):
 @member_required(Role.VIEWER)
 def dashboard(request, org_slug):
     org = request.organization
-    counts = dict(
-        Credential.objects.filter(organization=org).values_list("state").annotate(n=Count("id")).order_by()
+    # one query: "active" is what verifiers accept today; an active credential past its end date is counted
+    # as expired, as its pill in the lists and its public page say
+    now = timezone.now()
+    unexpired = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    active = Q(state=Credential.State.ACTIVE)
+    counts = Credential.objects.filter(organization=org).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=active & unexpired),
+        expired=Count("id", filter=active & Q(valid_until__lte=now)),
+        revoked=Count("id", filter=Q(state=Credential.State.REVOKED)),
+        suspended=Count("id", filter=Q(state=Credential.State.SUSPENDED)),
     )
     recent = (
         Credential.objects.filter(organization=org)
@@ -79,7 +88,7 @@ def dashboard(request, org_slug):
         "workspace/dashboard.html",
         {
             "counts": counts,
-            "total": sum(counts.values()),
+            "total": counts["total"],
             "recent": recent,
             "n_achievements": Achievement.objects.filter(organization=org).count(),
             "jobs": BulkJob.objects.filter(organization=org).order_by("-created_at")[:5],
@@ -109,7 +118,7 @@ def settings_view(request, org_slug):
             org.full_clean()
             org.save()
             audit.record(org, request.user, "organization.updated", org.slug, ", ".join(changed))
-        messages.success(request, "Profile saved. New credentials carry it as the issuer profile.")
+        messages.success(request, "Settings saved. New credentials carry this issuer profile.")
         return redirect("workspace-settings", org.slug)
     return render(request, "workspace/settings.html", {"form": form})
 
@@ -483,7 +492,7 @@ def credential_detail(request, org_slug, public_id):
         "workspace/credential.html",
         {
             "c": credential,
-            "events": credential.events.select_related("actor").order_by("-at", "-id"),
+            "history": credential_history(credential),
             "replaces": replaces,
             "delivery": delivery_state(credential),
             "deliveries": credential.deliveries.order_by("-created_at", "-id")[:20],
