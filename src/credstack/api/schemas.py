@@ -133,6 +133,9 @@ class WebhookEndpointOut(Schema):
     description: str
     enabled: bool
     disabled_reason: str
+    disabled_at: datetime | None = Field(
+        None, description="when it was turned off (by an admin or after failing)"
+    )
     created_at: datetime
 
 

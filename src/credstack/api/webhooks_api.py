@@ -35,6 +35,7 @@ def _out(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
         "description": endpoint.description,
         "enabled": endpoint.enabled,
         "disabled_reason": endpoint.disabled_reason,
+        "disabled_at": endpoint.disabled_at,
         "created_at": endpoint.created_at,
     }
     if with_secret:
