@@ -35,8 +35,8 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
     assert page.get_by_role("heading", name=course.title).is_visible()
     page.get_by_role("link", name="Sign in to enrol").click()
     page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("Six-digit code").fill(_code_for(email))
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_label("6-digit code").fill(_code_for(email))
     page.get_by_role("button", name="Sign in").click()
 
     if SHOTS:

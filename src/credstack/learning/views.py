@@ -302,6 +302,24 @@ def _answers_from(post, questions) -> dict:
     return answers
 
 
+def _shown(results) -> list[dict]:
+    """Each result with the learner's own answer in words (the choices' texts), for the feedback page."""
+    shown = []
+    for r in results:
+        picked = r.answer if isinstance(r.answer, list | tuple) else [r.answer] if r.answer else []
+        texts = {c["key"]: c["text"] for c in r.question.get("choices") or []}
+        words = [texts.get(str(k), str(k)) for k in picked if str(k).strip()]
+        shown.append(
+            {
+                "question": r.question,
+                "correct": r.correct,
+                "feedback": r.feedback,
+                "answer_text": ", ".join(words),
+            }
+        )
+    return shown
+
+
 @_player
 def quiz(request, course, enrolment, lesson_key):
     try:
@@ -335,7 +353,9 @@ def quiz(request, course, enrolment, lesson_key):
         return render(
             request,
             "learning/result.html",
-            _quiz_context(course, enrolment, lesson_key, attempt=attempt, results=results, next_key=next_key),
+            _quiz_context(
+                course, enrolment, lesson_key, attempt=attempt, results=_shown(results), next_key=next_key
+            ),
         )
     try:
         attempt = actions.start_attempt(enrolment, lesson_key)

@@ -11,3 +11,12 @@
     }).catch(function () {});
   }, 60000);
 })();
+
+// A lesson table wider than the screen scrolls sideways: let keyboard users reach it, and say what it is.
+(function () {
+  document.querySelectorAll(".prose table").forEach(function (table, n) {
+    if (table.scrollWidth <= table.clientWidth) return;
+    table.setAttribute("tabindex", "0");
+    table.setAttribute("aria-label", "Table " + (n + 1) + " (scrolls sideways)");
+  });
+})();
