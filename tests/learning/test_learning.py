@@ -28,7 +28,7 @@ def test_sign_in_code_is_single_use_and_limited():
     # the player's codes are the portal's (decision 0023): same messages, same limits
     auth.send_code("Ada@Example.org")
     code = _code("ada@example.org")
-    with pytest.raises(auth.SignInError, match="4 attempt"):
+    with pytest.raises(auth.SignInError, match="4 tries left"):
         auth.check_code("ada@example.org", "000000" if code != "000000" else "111111")
     learner = auth.check_code("ADA@example.org", code)
     assert learner.email == "ada@example.org"

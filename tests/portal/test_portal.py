@@ -63,7 +63,7 @@ def test_code_is_single_use_short_lived_and_limited(client, issue):
     code = _code()
     wrong = "000000" if code != "000000" else "111111"
     response = client.post("/me/login/code", {"code": wrong})
-    assert response.status_code == 400 and "Wrong code. 4 attempt(s) left." in response.content.decode()
+    assert response.status_code == 400 and "Wrong code. 4 tries left." in response.content.decode()
     assert client.post("/me/login/code", {"code": code}).status_code == 302
     # used: it cannot sign in again
     with pytest.raises(actions.CodeError, match="no code waiting"):
@@ -90,7 +90,10 @@ def test_code_requests_are_rate_limited(client, db):
     for _ in range(actions.CODES_PER_EMAIL_PER_HOUR):
         assert client.post("/me/login", {"email": "spam@example.org"}).status_code == 302
     response = client.post("/me/login", {"email": "spam@example.org"})
-    assert response.status_code == 400 and "Too many codes" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "Too many codes" in page
+    # it says what still works and when to ask again, not a vague "later"
+    assert "The last code we sent still works" in page and "new one in 60 minutes" in page
     assert len(mail.outbox) == actions.CODES_PER_EMAIL_PER_HOUR
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 from datetime import timedelta
 
@@ -46,6 +47,13 @@ def _hash(normalized: str, code: str, purpose: str) -> str:
     return hmac.new(key, f"{purpose}:{normalized}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _wait(codes, now) -> str:
+    """When the oldest of the last hour's codes leaves the window: 'in 12 minutes'."""
+    oldest = codes.order_by("created_at").values_list("created_at", flat=True).first() or now
+    minutes = max(1, math.ceil(((oldest + timedelta(hours=1)) - now).total_seconds() / 60))
+    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def request_code(
     email: str,
     *,
@@ -59,17 +67,21 @@ def request_code(
     normalized = normalize(email)
     now = timezone.now()
     hour_ago = now - timedelta(hours=1)
-    if (
-        LoginCode.objects.filter(normalized_email=normalized, created_at__gte=hour_ago).count()
-        >= CODES_PER_EMAIL_PER_HOUR
-    ):
-        raise CodeError("Too many codes were requested for this address in the last hour. Try again later.")
-    if (
-        ip
-        and LoginCode.objects.filter(requested_ip=ip, created_at__gte=hour_ago).count()
-        >= CODES_PER_IP_PER_HOUR
-    ):
-        raise CodeError("Too many codes were requested from your network in the last hour. Try again later.")
+    recent = LoginCode.objects.filter(normalized_email=normalized, created_at__gte=hour_ago)
+    if recent.count() >= CODES_PER_EMAIL_PER_HOUR:
+        still_valid = recent.filter(purpose=purpose, used_at__isnull=True, expires_at__gt=now).exists()
+        raise CodeError(
+            "Too many codes were asked for this address in the last hour. "
+            + ("The last code we sent still works, if you have it; or ask" if still_valid else "Ask")
+            + f" for a new one {_wait(recent, now)}."
+        )
+    if ip:
+        from_ip = LoginCode.objects.filter(requested_ip=ip, created_at__gte=hour_ago)
+        if from_ip.count() >= CODES_PER_IP_PER_HOUR:
+            raise CodeError(
+                "Too many codes were asked from your network in the last hour. "
+                f"Ask for a new one {_wait(from_ip, now)}."
+            )
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         # a new code replaces the previous unused ones for the same address and purpose
@@ -127,7 +139,8 @@ def check_code(email: str, code: str, *, purpose: str = LoginCode.Purpose.LOGIN)
             if row.used_at:
                 error = "Wrong code, too many times: ask for a new one."
             else:
-                error = f"Wrong code. {MAX_ATTEMPTS - row.attempts} attempt(s) left."
+                left = MAX_ATTEMPTS - row.attempts
+                error = f"Wrong code. {left} {'try' if left == 1 else 'tries'} left."
         else:
             row.used_at = now
             row.save(update_fields=["used_at"])
