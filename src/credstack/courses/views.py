@@ -97,21 +97,31 @@ def course_edit(request, org_slug, public_id):
             else:
                 messages.success(request, "Course saved.")
                 return redirect("courses:edit", org_slug, course.public_id)
+    return _edit_page(request, course, form)
+
+
+def _edit_page(request, course, form=None, invite_form=None, status=200):
+    """The course editor; a form given here (bound, with errors) is shown as the user left it."""
     lessons = list(course.lessons.prefetch_related("questions"))
+    problems = actions.publish_problems(course)
     return render(
         request,
         "courses/edit.html",
         {
             "course": course,
-            "form": form,
+            "form": form or CourseForm(instance=course, organization=request.organization),
             "lessons": lessons,
-            "editable": editable,
+            "editable": can(request.membership, "manage_achievements"),
             "warning": actions.lesson_count_warning(len(lessons)),
-            "problems": actions.publish_problems(course),
+            "problems": problems,
+            "up_to_date": course.status != Course.Status.DRAFT
+            and not course.has_unpublished_changes
+            and not problems,
             "versions": course.versions.all()[:10],
-            "invite_form": InviteForm(),
+            "invite_form": invite_form or InviteForm(),
             "can_invite": can(request.membership, "issue"),
         },
+        status=status,
     )
 
 
@@ -134,7 +144,7 @@ def lesson_edit(request, org_slug, public_id, lesson_id):
     lesson = _lesson(course, lesson_id)
     editable = can(request.membership, "manage_achievements")
     initial = {f: getattr(lesson, f) for f in LessonForm.base_fields}
-    form = LessonForm(request.POST or None, initial=initial)
+    form = LessonForm(request.POST or None, initial=initial) if request.method == "POST" else None
     if request.method == "POST":
         if not editable:
             return HttpResponse("this needs the admin role", status=403)
@@ -153,8 +163,33 @@ def lesson_edit(request, org_slug, public_id, lesson_id):
                 else:
                     messages.success(request, "Lesson saved.")
                     return redirect("courses:lesson", org_slug, public_id, lesson.key)
+    return _lesson_page(request, course, lesson, form)
+
+
+# where each message of actions._clean_question belongs in QuestionForm
+_QUESTION_FIELDS = {"choices": "choices_text", "answers": "answers_text", "prompt": "prompt", "kind": "kind"}
+
+
+def _question_errors(form: QuestionForm, exc: ValidationError) -> None:
+    for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        for m in msgs:
+            form.add_error(_QUESTION_FIELDS.get(field), m)
+
+
+def _lesson_page(request, course, lesson, form=None, question_form=None, status=200):
+    """The lesson editor; a question form given here (bound, with errors) is shown open, as it was typed,
+    each message under its field."""
+    if form is None:
+        form = LessonForm(initial={f: getattr(lesson, f) for f in LessonForm.base_fields})
     files = {a.name: a.url for a in lesson.attachments.all()}
     preview_source = form.data.get("body", lesson.body) if form.is_bound else lesson.body
+    questions = []
+    for q in lesson.questions.all():
+        if question_form is not None and question_form.prefix == f"q{q.pk}":
+            questions.append((q, question_form))
+        else:
+            questions.append((q, QuestionForm(initial=QuestionForm.initial_for(q), prefix=f"q{q.pk}")))
+    new_form = question_form if question_form is not None and question_form.prefix == "new" else None
     return render(
         request,
         "courses/lesson.html",
@@ -162,16 +197,15 @@ def lesson_edit(request, org_slug, public_id, lesson_id):
             "course": course,
             "lesson": lesson,
             "form": form,
-            "editable": editable,
+            "editable": can(request.membership, "manage_achievements"),
             "preview": content.render_markdown(preview_source, files),
-            "questions": [
-                (q, QuestionForm(initial=QuestionForm.initial_for(q), prefix=f"q{q.pk}"))
-                for q in lesson.questions.all()
-            ],
-            "question_form": QuestionForm(prefix="new", initial={"match": "exact", "truth": "true"}),
+            "questions": questions,
+            "question_form": new_form
+            or QuestionForm(prefix="new", initial={"match": "exact", "truth": "true"}),
             "attachments": lesson.attachments.all(),
             "position": list(course.lessons.values_list("pk", flat=True)).index(lesson.pk) + 1,
         },
+        status=status,
     )
 
 
@@ -205,14 +239,13 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
         if form.is_valid():
             try:
                 actions.add_question(lesson, **form.to_kwargs())
-                messages.success(request, "Question added.")
             except ValidationError as exc:
-                messages.error(request, "New question — " + "; ".join(_errors(exc)))
-        else:
-            messages.error(
-                request, "New question — " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-            )
-        return redirect("courses:lesson", org_slug, public_id, lesson.key)
+                _question_errors(form, exc)
+            else:
+                messages.success(request, "Question added.")
+                return redirect("courses:lesson", org_slug, public_id, lesson.key)
+        messages.error(request, "The question was not added: see below.")
+        return _lesson_page(request, course, lesson, question_form=form, status=400)
     return HttpResponse("unknown action", status=404)
 
 
@@ -230,11 +263,13 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
         if form.is_valid():
             try:
                 actions.update_question(question, **form.to_kwargs())
-                messages.success(request, "Question saved.")
             except ValidationError as exc:
-                messages.error(request, f"Question {question.position} — " + "; ".join(_errors(exc)))
-        else:
-            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+                _question_errors(form, exc)
+            else:
+                messages.success(request, "Question saved.")
+                return redirect("courses:lesson", org_slug, public_id, lesson.key)
+        messages.error(request, "The question was not saved: see below.")
+        return _lesson_page(request, course, lesson, question_form=form, status=400)
     return redirect("courses:lesson", org_slug, public_id, lesson.key)
 
 
@@ -286,14 +321,18 @@ def invite(request, org_slug, public_id):
         try:
             enrolments = _invite(course, form.cleaned_data["emails"], request.user)
         except ValidationError as exc:
-            messages.error(request, "Nobody was invited. " + " · ".join(_errors(exc)))
+            # the list stays in its box with what is wrong right under it, so one typo is one fix
+            for message in exc.messages:
+                form.add_error("emails", message)
         else:
             messages.success(
                 request, f"Invited {len(enrolments)} learner{'s' if len(enrolments) != 1 else ''}."
             )
+            return redirect("courses:edit", org_slug, public_id)
     else:
-        messages.error(request, "Nobody was invited: give at least one email address.")
-    return redirect("courses:edit", org_slug, public_id)
+        form.errors["emails"] = form.error_class(["Give at least one email address."])
+    messages.error(request, "Nobody was invited: fix the list below and send again.")
+    return _edit_page(request, course, invite_form=form, status=400)
 
 
 def _invite(course, text, actor):
