@@ -7,8 +7,9 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
@@ -635,11 +636,43 @@ def answer_review(item: ReviewItem, answer) -> QuestionResult:
     )
 
 
+REMINDERS_SALT = "credstack.learning.review-reminders"
+
+
+def reminders_token(enrolment: Enrolment) -> str:
+    """A permanent, unguessable token that stops this enrolment's review reminders (no sign-in needed)."""
+    return signing.dumps(enrolment.public_id, salt=REMINDERS_SALT, compress=False)
+
+
+def enrolment_for_reminders_token(token: str) -> Enrolment | None:
+    try:
+        public_id = signing.loads(token, salt=REMINDERS_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        Enrolment.objects.select_related("course__organization", "learner")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def set_review_emails(enrolment: Enrolment, on: bool) -> Enrolment:
+    Enrolment.objects.filter(pk=enrolment.pk).update(review_emails=on)
+    enrolment.review_emails = on
+    return enrolment
+
+
 def send_review_nudges(now=None) -> int:
-    """Email each learner who has review questions due and has not been told yet. Returns emails sent."""
+    """Email each learner who has review questions due and has not been told yet (unless they stopped
+    reminders for that course). Returns emails sent."""
+    from django.conf import settings
+    from django.urls import reverse
+
     now = now or timezone.now()
     due = (
-        ReviewItem.objects.filter(answered_at__isnull=True, nudged_at__isnull=True, due_at__lte=now)
+        ReviewItem.objects.filter(
+            answered_at__isnull=True, nudged_at__isnull=True, due_at__lte=now, enrolment__review_emails=True
+        )
         .select_related("enrolment__learner", "enrolment__course__organization")
         .order_by("enrolment_id")
     )
@@ -649,13 +682,25 @@ def send_review_nudges(now=None) -> int:
     sent = 0
     for items in by_enrolment.values():
         enrolment = items[0].enrolment
-        context = {"enrolment": enrolment, "course": enrolment.course, "count": len(items)}
-        send_mail(
-            subject=f"{len(items)} question{'s' if len(items) != 1 else ''} to review: {enrolment.course.title}",
-            message=render_to_string("learning/email/review.txt", context),
-            from_email=None,
-            recipient_list=[enrolment.learner.email],
+        stop_url = settings.CREDSTACK_BASE_URL + reverse(
+            "learning:reminders-off", args=[reminders_token(enrolment)]
         )
+        context = {
+            "enrolment": enrolment,
+            "course": enrolment.course,
+            "count": len(items),
+            "stop_url": stop_url,
+        }
+        EmailMessage(
+            subject=f"{len(items)} question{'s' if len(items) != 1 else ''} to review: {enrolment.course.title}",
+            body=render_to_string("learning/email/review.txt", context),
+            to=[enrolment.learner.email],
+            # RFC 2369 / RFC 8058: mail apps offer a one-click "unsubscribe" that POSTs to this URL
+            headers={
+                "List-Unsubscribe": f"<{stop_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        ).send()
         ReviewItem.objects.filter(pk__in=[i.pk for i in items]).update(nudged_at=now)
         sent += 1
     return sent

@@ -69,6 +69,8 @@ class Enrolment(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     source = models.CharField(max_length=20, default="self")  # self, invitation
+    # Review reminders by email (the learner can stop them from the email or the course page).
+    review_emails = models.BooleanField(default=True)
     enrolled_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

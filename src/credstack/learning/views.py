@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from credstack.courses.models import Attachment, Course
@@ -482,3 +483,37 @@ def attachment(request, public_id, name):
     )
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# ---------------------------------------------------------------- review reminders
+
+
+@csrf_exempt  # the token is the authority; mail apps' one-click unsubscribe POSTs without a form (RFC 8058)
+def reminders_off(request, token):
+    """From the reminder email: GET shows a button (link scanners must not unsubscribe anyone), POST stops."""
+    enrolment = actions.enrolment_for_reminders_token(token)
+    if enrolment is None:
+        raise Http404("this link is not valid")
+    course = enrolment.course
+    if request.method == "POST":
+        actions.set_review_emails(enrolment, False)
+        return render(
+            request,
+            "learning/message.html",
+            {
+                "course": course,
+                "title": "Reminders stopped",
+                "message": f"You will get no more review reminders for “{course.title}”. You can turn them on "
+                "again on the course page.",
+                "back": reverse("learning:course", args=[course.organization.slug, course.slug]),
+            },
+        )
+    return render(request, "learning/reminders_off.html", {"course": course, "enrolment": enrolment})
+
+
+@_player
+@require_POST
+def reminders(request, course, enrolment):
+    """The course page's switch for review reminders."""
+    actions.set_review_emails(enrolment, request.POST.get("on") == "1")
+    return redirect("learning:course", course.organization.slug, course.slug)
