@@ -13,30 +13,12 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from credstack.workspace.models import AuditEntry
-from tests.webhooks.test_outbound import Receiver, headers_of
+from tests.webhooks.test_outbound import headers_of
 from tests.workspace.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]{40,}")
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True  # the receiver listens on loopback
-    r = Receiver()
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def admin(client, org):
-    from credstack.organizations.models import Membership
-
-    user = make_user("admin-acme@example.org")
-    Membership.objects.create(organization=org, user=user, role="admin")
-    client.force_login(user)
-    return client
 
 
 def _token(client, org) -> str:
@@ -189,11 +171,27 @@ def test_edit_keeps_the_ssrf_rule_and_rotating_the_secret_shows_the_new_one_once
     assert endpoint.secret != old_secret
     assert SECRET.search(response.content.decode()).group(0) == endpoint.secret
     assert "no-store" in response["Cache-Control"]
+    # during the overlap the receiver may still hold the old secret: both verify
+    admin.post(detail + "test")
+    request = receiver.requests[-1]
+    Webhook(endpoint.secret).verify(request["body"], headers_of(request))
+    Webhook(old_secret).verify(request["body"], headers_of(request))
+    page = admin.get(detail).content.decode()
+    until = endpoint.previous_secret_expires_at.strftime("%Y-%m-%d %H:%M")
+    assert f'the previous secret still signs until <span class="until">{until} UTC</span>' in page
+    assert not SECRET.search(page)
+    # "the old secret may have leaked": end the overlap from the page
+    response = admin.post(detail + "rotate/end-overlap", follow=True)
+    assert "The previous secret no longer signs anything" in response.content.decode()
+    assert "still signs until" not in response.content.decode()
     admin.post(detail + "test")
     request = receiver.requests[-1]
     Webhook(endpoint.secret).verify(request["body"], headers_of(request))
     with pytest.raises(WebhookVerificationError):
         Webhook(old_secret).verify(request["body"], headers_of(request))
+    assert AuditEntry.objects.filter(
+        action="webhook.previous_secret_ended", target=endpoint.public_id
+    ).exists()
 
     response = admin.post(detail + "delete")
     assert response.status_code == 302 and not WebhookEndpoint.objects.exists()
@@ -212,7 +210,14 @@ def test_viewers_and_issuers_get_403(client, org, role, receiver):
     assert client.get(base + "new").status_code == 403
     assert client.get(base + f"{endpoint.public_id}/").status_code == 403
     assert client.get(base + f"{endpoint.public_id}/deliveries/").status_code == 403
-    for action in ("test", "rotate", "disable", "delete"):
+    for action in (
+        "test",
+        "rotate",
+        "rotate/end-overlap",
+        "disable",
+        "delete",
+        "deliveries/redeliver-failed",
+    ):
         assert client.post(base + f"{endpoint.public_id}/{action}").status_code == 403
     endpoint.refresh_from_db()
     assert endpoint.enabled and receiver.requests == []
@@ -229,7 +234,16 @@ def test_another_organizations_endpoints_and_deliveries_give_404(admin, org, rec
     base = f"/w/{org.slug}/developers/webhooks/{theirs.public_id}/"
     assert admin.get(base).status_code == 404
     assert admin.get(base + "deliveries/").status_code == 404
-    for action in ("test", "rotate", "enable", "disable", "delete", f"deliveries/{msg}/redeliver"):
+    for action in (
+        "test",
+        "rotate",
+        "rotate/end-overlap",
+        "enable",
+        "disable",
+        "delete",
+        "deliveries/redeliver-failed",
+        f"deliveries/{msg}/redeliver",
+    ):
         assert admin.post(base + action).status_code == 404, action
     assert admin.post(base, {"url": "https://example.org/x", "events": "all"}).status_code == 404
     # one of our own endpoints cannot redeliver their message either

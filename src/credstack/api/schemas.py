@@ -136,11 +136,19 @@ class WebhookEndpointOut(Schema):
     disabled_at: datetime | None = Field(
         None, description="when it was turned off (by an admin or after failing)"
     )
+    previous_secret_expires_at: datetime | None = Field(
+        None,
+        description="after a rotation: deliveries also carry a signature with the previous secret until then",
+    )
     created_at: datetime
 
 
 class WebhookEndpointCreated(WebhookEndpointOut):
     secret: str = Field(..., description="the signing secret (whsec_...); shown only in this response")
+
+
+class WebhookRedeliveryQueued(Schema):
+    queued: list[int] = Field(..., description="ids of the deliveries queued again, oldest first")
 
 
 class WebhookDeliveryOut(Schema):

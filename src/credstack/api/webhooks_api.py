@@ -1,12 +1,14 @@
-"""Webhook endpoints and their delivery log (scope ``admin``)."""
+"""Webhook endpoints, their signing secret and their delivery log (scope ``admin``)."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Status
 
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
+from credstack.workspace import audit
 
 from . import problems
 from .schemas import (
@@ -15,6 +17,7 @@ from .schemas import (
     WebhookEndpointIn,
     WebhookEndpointOut,
     WebhookEndpointPatch,
+    WebhookRedeliveryQueued,
 )
 
 router = Router(tags=["webhooks"])
@@ -27,6 +30,17 @@ def _require_admin(request) -> None:
     require(request, "admin")
 
 
+def _audit(request, action: str, endpoint: WebhookEndpoint, detail: str) -> None:
+    key = request.auth
+    audit.record(
+        request.organization,
+        None,
+        action,
+        endpoint.public_id,
+        f"{detail} (API key csk_{key.prefix}_…, {key.name})",
+    )
+
+
 def _out(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
     out = {
         "id": endpoint.public_id,
@@ -36,6 +50,9 @@ def _out(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
         "enabled": endpoint.enabled,
         "disabled_reason": endpoint.disabled_reason,
         "disabled_at": endpoint.disabled_at,
+        "previous_secret_expires_at": (
+            endpoint.previous_secret_expires_at if endpoint.previous_secret_signs(timezone.now()) else None
+        ),
         "created_at": endpoint.created_at,
     }
     if with_secret:
@@ -102,6 +119,44 @@ def delete_endpoint(request, public_id: str):
     return Status(204, None)
 
 
+@router.post(
+    "/endpoints/{public_id}/rotate-secret",
+    response={200: WebhookEndpointCreated, **PROBLEM},
+    summary="Make a new signing secret; the previous one keeps signing for the overlap window",
+    description=(
+        "Returns the new secret, once. Until `previous_secret_expires_at` (24 hours by default) every "
+        "delivery carries a `v1,` signature with the new secret and one with the previous secret, so the "
+        "receiver keeps verifying while it is updated. `DELETE .../previous-secret` ends that at once."
+    ),
+)
+def rotate_secret(request, public_id: str):
+    _require_admin(request)
+    endpoint = actions.rotate_secret(_endpoint(request, public_id))
+    until = endpoint.previous_secret_expires_at
+    _audit(
+        request,
+        "webhook.secret_rotated",
+        endpoint,
+        f"previous secret signs until {until:%Y-%m-%d %H:%M} UTC"
+        if until
+        else "previous secret stopped at once",
+    )
+    return _out(endpoint, with_secret=True)
+
+
+@router.delete(
+    "/endpoints/{public_id}/previous-secret",
+    response={204: None, **PROBLEM},
+    summary="Stop signing with the previous secret now (it may have leaked)",
+)
+def end_rotation_overlap(request, public_id: str):
+    _require_admin(request)
+    endpoint = _endpoint(request, public_id)
+    if actions.end_rotation_overlap(endpoint):
+        _audit(request, "webhook.previous_secret_ended", endpoint, endpoint.url)
+    return Status(204, None)
+
+
 @router.get(
     "/endpoints/{public_id}/deliveries",
     response={200: list[WebhookDeliveryOut], **PROBLEM},
@@ -126,3 +181,26 @@ def redeliver(request, public_id: str, delivery_id: int):
     _require_admin(request)
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_id, endpoint=_endpoint(request, public_id))
     return _delivery_out(actions.redeliver(delivery))
+
+
+@router.post(
+    "/endpoints/{public_id}/deliveries/redeliver-failed",
+    response={202: WebhookRedeliveryQueued, 409: dict, **PROBLEM},
+    summary="Queue again every delivery that failed in the last 3 days",
+    description=(
+        "For an endpoint that is on again: each failed delivery (test events aside) is queued once more "
+        "with the same body and `webhook-id`, oldest first, and tried once by the worker. Calling it "
+        "again queues nothing twice. The endpoint must be enabled (409 otherwise)."
+    ),
+)
+def redeliver_failed(request, public_id: str):
+    _require_admin(request)
+    endpoint = _endpoint(request, public_id)
+    if not endpoint.enabled:
+        raise problems.Problem(
+            409, "Conflict", "the endpoint is off: turn it on (PATCH enabled) first", slug="state-conflict"
+        )
+    queued = actions.redeliver_failed(endpoint)
+    if queued:
+        _audit(request, "webhook.redelivered_failed", endpoint, f"{len(queued)} queued")
+    return Status(202, {"queued": queued})

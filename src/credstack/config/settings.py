@@ -181,6 +181,10 @@ CREDSTACK_API_RATE = os.environ.get("CREDSTACK_API_RATE", "600/m")
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
 CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+# After a webhook secret is rotated, the replaced one also signs deliveries for this many hours (0: none).
+CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS = float(
+    os.environ.get("CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS", "24")
+)
 
 TASKS = {
     "default": {

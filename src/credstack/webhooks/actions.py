@@ -3,7 +3,8 @@
 Publishing stores one message (one ``webhook-id``, one exact body) and one delivery per subscribed
 endpoint, then queues the first attempt after commit. Each failed attempt schedules the next one
 from ``RETRY_SCHEDULE`` (about three days in all); when the schedule is exhausted the endpoint is
-disabled and the organization is told by email.
+disabled and the organization is told by email. Once it is on again, ``redeliver_failed`` queues what
+failed in the last days. ``rotate_secret`` keeps the replaced secret signing for an overlap window.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from credstack.organizations.models import Organization
@@ -24,6 +26,7 @@ from credstack.organizations.models import Organization
 from . import outbound, signing
 from .models import (
     EVENT_TYPES,
+    REDELIVER_FAILED_DAYS,
     RETRY_SCHEDULE,
     TEST_EVENT,
     WebhookDelivery,
@@ -45,12 +48,20 @@ def validate_url(url: str) -> None:
     from django.core.exceptions import ValidationError
 
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if "\x00" in url or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": "must be an http(s) URL"})
     try:
         outbound.resolve(parts.hostname, parts.port or 443, _allow_private())
     except outbound.BlockedTarget as exc:
         raise ValidationError({"url": str(exc)})
+
+
+def _check_description(description: str) -> str:
+    from django.core.exceptions import ValidationError
+
+    if "\x00" in description:  # PostgreSQL cannot store it; forms refuse it too
+        raise ValidationError({"description": "must not contain NUL characters"})
+    return description
 
 
 def _check_events(event_types: list[str]) -> list[str]:
@@ -69,7 +80,7 @@ def create_endpoint(
     return WebhookEndpoint.objects.create(
         organization=organization,
         url=url,
-        description=description,
+        description=_check_description(description),
         event_types=_check_events(event_types or []),
         secret=signing.new_secret(),
     )
@@ -89,7 +100,7 @@ def update_endpoint(
     if event_types is not None:
         endpoint.event_types = _check_events(event_types)
     if description is not None:
-        endpoint.description = description
+        endpoint.description = _check_description(description)
     if enabled is not None and enabled != endpoint.enabled:
         endpoint.enabled = enabled
         endpoint.disabled_reason = "" if enabled else "disabled by an administrator"
@@ -167,11 +178,55 @@ def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:
     return attempt(delivery.pk, now)
 
 
-def rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new signing secret; the old one stops working at once (retries are signed with the new one)."""
-    endpoint.secret = signing.new_secret()
-    endpoint.save(update_fields=["secret"])
+def rotation_overlap() -> timedelta:
+    """How long the replaced secret keeps signing after a rotation (``CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS``)."""
+    hours = float(getattr(settings, "CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS", 24))
+    return timedelta(hours=max(hours, 0))
+
+
+def rotate_secret(
+    endpoint: WebhookEndpoint, *, now: datetime | None = None, overlap: timedelta | None = None
+) -> WebhookEndpoint:
+    """A new signing secret, without downtime for the receiver.
+
+    Until ``now + overlap`` (the setting by default) each delivery, retries included, carries two
+    signatures: one with the new secret and one with the secret it replaces, so the receiver keeps
+    verifying until its operator has switched. A rotation during a rotation drops the oldest secret.
+    An overlap of zero, or ``end_rotation_overlap`` afterwards, stops the old secret at once.
+    """
+    now = now or timezone.now()
+    overlap = rotation_overlap() if overlap is None else overlap
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if overlap > timedelta(0):
+            locked.previous_secret, locked.previous_secret_expires_at = locked.secret, now + overlap
+        else:
+            locked.previous_secret, locked.previous_secret_expires_at = "", None
+        locked.secret = signing.new_secret()
+        locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    endpoint.secret = locked.secret
+    endpoint.previous_secret = locked.previous_secret
+    endpoint.previous_secret_expires_at = locked.previous_secret_expires_at
     return endpoint
+
+
+def end_rotation_overlap(endpoint: WebhookEndpoint) -> bool:
+    """Stop signing with the previous secret now (it may have leaked). False if it had already stopped."""
+    ended = (
+        WebhookEndpoint.objects.filter(pk=endpoint.pk)
+        .exclude(previous_secret="")
+        .update(previous_secret="", previous_secret_expires_at=None)
+    )
+    signed = endpoint.previous_secret_signs(timezone.now())
+    endpoint.previous_secret, endpoint.previous_secret_expires_at = "", None
+    return bool(ended) and signed
+
+
+def forget_expired_secrets(now: datetime | None = None) -> int:
+    """Erase previous secrets whose rotation window is over (periodic; they no longer sign anyway)."""
+    return WebhookEndpoint.objects.filter(previous_secret_expires_at__lte=now or timezone.now()).update(
+        previous_secret="", previous_secret_expires_at=None
+    )
 
 
 def _queue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
@@ -203,6 +258,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
         endpoint, message = delivery.endpoint, delivery.message
         if not endpoint.enabled:
             delivery.state, delivery.next_attempt_at = WebhookDelivery.State.FAILED, None
+            delivery.failed_at, delivery.requeued = now, False
             delivery.last_error = "endpoint disabled"
             delivery.save()
             return delivery
@@ -211,7 +267,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
         delivery.save(update_fields=["next_attempt_at"])
 
     body = message.payload.encode()
-    headers = signing.headers(endpoint.secret, message.msg_id, int(now.timestamp()), body)
+    headers = signing.headers(endpoint.signing_secrets(now), message.msg_id, int(now.timestamp()), body)
     status, error = None, ""
     try:
         result = outbound.post(endpoint.url, body, headers, allow_private=_allow_private())
@@ -223,7 +279,9 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
     except (OSError, ValueError) as exc:  # connection refused, timeout, TLS, bad response
         error = f"{type(exc).__name__}: {exc}"[:500]
 
+    by_hand = delivery.requeued or message.event_type == TEST_EVENT  # tried once; never disables
     delivery.attempts += 1
+    delivery.requeued = False
     delivery.last_attempt_at, delivery.last_status_code, delivery.last_error = now, status, error
     if not error:
         delivery.state, delivery.delivered_at, delivery.next_attempt_at = (
@@ -231,12 +289,13 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
             now,
             None,
         )
-    elif delivery.attempts > len(RETRY_SCHEDULE) or message.event_type == TEST_EVENT:
+    elif by_hand or delivery.attempts > len(RETRY_SCHEDULE):
         delivery.state, delivery.next_attempt_at = WebhookDelivery.State.FAILED, None
+        delivery.failed_at = now
     else:
         delivery.next_attempt_at = now + timedelta(seconds=RETRY_SCHEDULE[delivery.attempts - 1])
     delivery.save()
-    if delivery.state == WebhookDelivery.State.FAILED and message.event_type != TEST_EVENT:
+    if delivery.state == WebhookDelivery.State.FAILED and not by_hand:
         _disable(endpoint, f"deliveries kept failing ({error})")
     elif delivery.state == WebhookDelivery.State.PENDING:
         transaction.on_commit(lambda: _queue([delivery.pk], run_after=delivery.next_attempt_at))
@@ -288,11 +347,55 @@ def _admin_emails(org: Organization) -> list[str]:
 
 
 def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
-    """An administrator's manual retry: the same message and webhook-id, attempted now."""
+    """An administrator's manual retry: the same message and webhook-id, attempted now.
+
+    A delivery that had failed is tried once (no new retries, and a failure leaves the endpoint on);
+    one that was still retrying keeps its schedule if this attempt fails too.
+    """
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        state=WebhookDelivery.State.PENDING, next_attempt_at=timezone.now()
+        state=WebhookDelivery.State.PENDING,
+        next_attempt_at=timezone.now(),
+        requeued=delivery.requeued or delivery.state == WebhookDelivery.State.FAILED,
     )
     return attempt(delivery.pk)
+
+
+def failed_recently(endpoint: WebhookEndpoint, now: datetime | None = None):
+    """The endpoint's deliveries given up on in the last ``REDELIVER_FAILED_DAYS`` days, oldest first.
+
+    Test events are left out: they are never retried. A row from before ``failed_at`` was recorded
+    counts from its last attempt, or from its message when it was never attempted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=REDELIVER_FAILED_DAYS)
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint, state=WebhookDelivery.State.FAILED)
+        .exclude(message__event_type=TEST_EVENT)
+        .alias(gave_up_at=Coalesce("failed_at", "last_attempt_at", "message__created_at"))
+        .filter(gave_up_at__gte=cutoff)
+        .order_by("message__created_at", "pk")
+    )
+
+
+def redeliver_failed(endpoint: WebhookEndpoint, now: datetime | None = None) -> list[int]:
+    """Queue every recently failed delivery of an enabled endpoint again; returns the queued ids.
+
+    Same message and ``webhook-id`` each, queued oldest first for the task worker (nothing is sent
+    here), each tried once. Rows are locked and moved to pending in one transaction, so pressing
+    twice, even at the same moment, queues nothing twice.
+    """
+    now = now or timezone.now()
+    if not endpoint.enabled:
+        return []
+    with transaction.atomic():
+        ids = list(
+            failed_recently(endpoint, now).select_for_update(of=("self",)).values_list("pk", flat=True)
+        )
+        if ids:
+            WebhookDelivery.objects.filter(pk__in=ids, state=WebhookDelivery.State.FAILED).update(
+                state=WebhookDelivery.State.PENDING, next_attempt_at=now, requeued=True
+            )
+            transaction.on_commit(lambda: _queue(ids))
+    return ids
 
 
 def deliver_due(now: datetime | None = None) -> int:

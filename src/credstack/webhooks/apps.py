@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -6,4 +8,11 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to the credential signals)
+        from credstack.scheduler.registry import register as register_periodic
+
+        from . import actions, receivers  # noqa: F401  (receivers connects to the credential signals)
+
+        # a rotated-out secret no longer signs once its window is over; this erases it from the database
+        register_periodic(
+            "webhooks.forget_expired_secrets", actions.forget_expired_secrets, every=timedelta(hours=1)
+        )

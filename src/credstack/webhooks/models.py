@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 
 from credstack.ids import new_public_id
@@ -21,6 +23,9 @@ EVENT_TYPES = [
 
 # Sent only to one endpoint, by hand, from its page ("Send a test event"): never published, never retried.
 TEST_EVENT = "webhook.test"
+
+# "Redeliver all failed" takes the deliveries that failed within this many days.
+REDELIVER_FAILED_DAYS = 3
 
 # Seconds after the first attempt fails: Standard Webhooks / Svix-style backoff, about three days.
 RETRY_SCHEDULE = [
@@ -46,6 +51,10 @@ class WebhookEndpoint(models.Model):
     description = models.CharField(max_length=200, blank=True)
     # "whsec_" + base64 of 32 random bytes, as Standard Webhooks defines; shown to the admin once.
     secret = models.CharField(max_length=80, editable=False)
+    # After a rotation the secret it replaced also signs every delivery (a second ``v1,`` signature)
+    # until ``previous_secret_expires_at``, so receivers keep verifying while their operator switches.
+    previous_secret = models.CharField(max_length=80, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     event_types = models.JSONField(default=list, help_text="empty: every event")
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
@@ -57,6 +66,19 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
+
+    def previous_secret_signs(self, now: datetime) -> bool:
+        return bool(
+            self.previous_secret
+            and self.previous_secret_expires_at is not None
+            and self.previous_secret_expires_at > now
+        )
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The current secret, then the previous one while its rotation window lasts."""
+        if self.previous_secret_signs(now):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class WebhookMessage(models.Model):
@@ -87,6 +109,10 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="when it was last given up on")
+    # Put back in the queue by an administrator after it had failed: tried once, not retried, and a
+    # failure leaves the endpoint on.
+    requeued = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

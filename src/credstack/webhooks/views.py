@@ -1,7 +1,8 @@
 """Outbound webhook endpoints in the workspace (``/w/<org_slug>/developers/webhooks/``), admin role only.
 
 Create and edit (the URL is checked by ``actions.validate_url``, the SSRF rules), the signing secret shown
-once (at creation and after a rotation), a test event, on/off, delete, and the delivery log with redelivery.
+once (at creation and after a rotation, whose previous secret keeps signing for an overlap the admin can
+end), a test event, on/off, delete, and the delivery log with redelivery of one or of every failed one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from credstack.api.pages import first_submission, form_token, outcome, shown_once
@@ -18,7 +20,7 @@ from credstack.organizations.permissions import Role, member_required
 from credstack.workspace import audit
 
 from . import actions
-from .models import EVENT_TYPES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
+from .models import EVENT_TYPES, REDELIVER_FAILED_DAYS, TEST_EVENT, WebhookDelivery, WebhookEndpoint
 
 EVENT_HELP = {
     "credential.issued": "A credential was issued (form, CSV, API, integration, course or pathway).",
@@ -103,7 +105,23 @@ def _save(form: EndpointForm, do) -> WebhookEndpoint | None:
 
 
 def _show_secret(request, endpoint: WebhookEndpoint, *, rotated: bool):
-    return shown_once(render(request, "webhooks/secret.html", {"endpoint": endpoint, "rotated": rotated}))
+    context = {"endpoint": endpoint, "rotated": rotated, **_overlap(endpoint)}
+    return shown_once(render(request, "webhooks/secret.html", context))
+
+
+def _overlap(endpoint: WebhookEndpoint) -> dict:
+    """When the previous secret stops signing, if it still does."""
+    signs = endpoint.previous_secret_signs(timezone.now())
+    hours = actions.rotation_overlap().total_seconds() / 3600
+    return {
+        "previous_until": endpoint.previous_secret_expires_at if signs else None,
+        "overlap_hours": f"{hours:g}",
+    }
+
+
+def _failed_offer(endpoint: WebhookEndpoint) -> dict:
+    count = actions.failed_recently(endpoint).count() if endpoint.enabled else 0
+    return {"failed_count": count, "failed_days": REDELIVER_FAILED_DAYS}
 
 
 @member_required(Role.ADMIN)
@@ -148,6 +166,8 @@ def endpoint_detail(request, org_slug: str, public_id: str):
             "endpoint": endpoint,
             **_form_context(form),
             "recent": [_row(d) for d in recent],
+            **_overlap(endpoint),
+            **_failed_offer(endpoint),
         },
         status=422 if form.errors else 200,
     )
@@ -155,7 +175,10 @@ def endpoint_detail(request, org_slug: str, public_id: str):
 
 def _row(d: WebhookDelivery) -> dict:
     result = d.last_error or (f"HTTP {d.last_status_code}" if d.last_status_code else "")
-    return {"d": d, "outcome": outcome(d.state, d.attempts), "result": result}
+    shown = outcome(d.state, d.attempts)
+    if d.requeued and d.state == WebhookDelivery.State.PENDING:
+        shown = {"label": "queued again", "pill": "pill-pending"}
+    return {"d": d, "outcome": shown, "result": result}
 
 
 @member_required(Role.ADMIN)
@@ -182,10 +205,37 @@ def endpoint_test(request, org_slug: str, public_id: str):
 @require_POST
 def endpoint_rotate(request, org_slug: str, public_id: str):
     endpoint = actions.rotate_secret(_endpoint(request, public_id))
+    until = endpoint.previous_secret_expires_at
     audit.record(
-        request.organization, request.user, "webhook.secret_rotated", endpoint.public_id, endpoint.url
+        request.organization,
+        request.user,
+        "webhook.secret_rotated",
+        endpoint.public_id,
+        f"{endpoint.url}; previous secret signs until {until:%Y-%m-%d %H:%M} UTC"
+        if until
+        else f"{endpoint.url}; previous secret stopped at once",
     )
     return _show_secret(request, endpoint, rotated=True)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def endpoint_end_overlap(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    if actions.end_rotation_overlap(endpoint):
+        audit.record(
+            request.organization,
+            request.user,
+            "webhook.previous_secret_ended",
+            endpoint.public_id,
+            endpoint.url,
+        )
+        messages.success(
+            request, "The previous secret no longer signs anything: only the current one does, from now on."
+        )
+    else:
+        messages.info(request, "The previous secret had already stopped signing.")
+    return redirect(reverse("webhooks:detail", args=[org_slug, endpoint.public_id]) + "#secret")
 
 
 @member_required(Role.ADMIN)
@@ -195,10 +245,20 @@ def endpoint_enable(request, org_slug: str, public_id: str):
     if not endpoint.enabled:
         actions.update_endpoint(endpoint, enabled=True)
         audit.record(request.organization, request.user, "webhook.enabled", endpoint.public_id, endpoint.url)
-        messages.success(
-            request, "Endpoint on again: new events are sent. Redeliver failed ones from the delivery log."
-        )
+        failed = actions.failed_recently(endpoint).count()
+        if failed:
+            messages.success(
+                request,
+                f"Endpoint on again: new events are sent. {_deliveries(failed)} failed in the last "
+                f"{REDELIVER_FAILED_DAYS} days: send them again with “Redeliver all failed” below.",
+            )
+            return redirect(reverse("webhooks:detail", args=[org_slug, endpoint.public_id]) + "#failed")
+        messages.success(request, "Endpoint on again: new events are sent.")
     return redirect("webhooks:detail", org_slug, endpoint.public_id)
+
+
+def _deliveries(n: int) -> str:
+    return "1 delivery" if n == 1 else f"{n} deliveries"
 
 
 @member_required(Role.ADMIN)
@@ -241,8 +301,42 @@ def deliveries(request, org_slug: str, public_id: str):
             "state": state,
             "outcomes": OUTCOMES,
             "test_event": TEST_EVENT,
+            **_failed_offer(endpoint),
         },
     )
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def redeliver_failed(request, org_slug: str, public_id: str):
+    endpoint = _endpoint(request, public_id)
+    if not endpoint.enabled:
+        messages.error(request, "The endpoint is off: turn it on again before redelivering.")
+    else:
+        queued = actions.redeliver_failed(endpoint)
+        if queued:
+            audit.record(
+                request.organization,
+                request.user,
+                "webhook.redelivered_failed",
+                endpoint.public_id,
+                f"{len(queued)} queued",
+            )
+            messages.success(
+                request,
+                f"{_deliveries(len(queued))} queued again, oldest first, each with its original webhook-id: "
+                "the worker sends them in the background. Their outcome shows below.",
+            )
+        else:
+            messages.warning(
+                request,
+                f"Nothing to redeliver: no delivery failed in the last {REDELIVER_FAILED_DAYS} days "
+                "that is not already queued.",
+            )
+    back = reverse("webhooks:deliveries", args=[org_slug, endpoint.public_id])
+    if request.POST.get("back") == "endpoint":
+        back = reverse("webhooks:detail", args=[org_slug, endpoint.public_id])
+    return redirect(back)
 
 
 @member_required(Role.ADMIN)
