@@ -205,3 +205,19 @@ def test_an_oversized_body_is_413_and_changes_nothing(api_for, org, achievement,
     response = api_for(org, "issue").post("/api/v1/credentials", body)
     assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
     assert Credential.objects.count() == 0
+
+
+def test_date_times_with_any_offset_python_accepts_are_taken_in_utc(api_for, org, issue):
+    """Offsets up to ±24 h parse, but PostgreSQL only takes ±15:59: found by schemathesis as a 500."""
+    issue()
+    client = api_for(org, "read")
+    response = client.get(
+        "/api/v1/credentials",
+        issued_after="2000-01-01T00:00:00-21:15",
+        issued_before="6526-07-22T18:45:18-21:15",
+    )
+    assert response.status_code == 200, response.content
+    assert len(response.json()["items"]) == 1
+    late = client.get("/api/v1/credentials", issued_before="9999-12-31T23:00:00-21:15")
+    assert late.status_code == 422 and late.json()["errors"][0]["field"] == "issued_before"
+    assert "out of range" in late.json()["errors"][0]["message"]

@@ -132,6 +132,14 @@ def test_register_authorize_and_pull_credentials(client, issue, org):
     assert huge.status_code == 400 and "offset" in huge.json()["imsx_description"]
     page = client.get("/ims/ob/v3p0/credentials", {"limit": 1}, **auth)
     assert len(page.json()["credential"]) == 1 and 'rel="next"' in page["Link"]
+    # any offset Python parses (up to ±24 h) works, though PostgreSQL itself takes only ±15:59
+    since = client.get("/ims/ob/v3p0/credentials", {"since": "2000-01-01T00:00:00-21:15"}, **auth)
+    assert since.status_code == 200 and since["X-Total-Count"] == "2"
+    future = client.get("/ims/ob/v3p0/credentials", {"since": "6526-07-22T18:45:18+21:15"}, **auth)
+    assert future.status_code == 200 and future["X-Total-Count"] == "0"
+    for bad in ("2026-13-01T00:00:00Z", "yesterday", "9999-12-31T23:00:00-21:15"):
+        refused = client.get("/ims/ob/v3p0/credentials", {"since": bad}, **auth)
+        assert refused.status_code == 400 and "since" in refused.json()["imsx_description"], bad
 
     profile = client.get("/ims/ob/v3p0/profile", **auth).json()
     assert (

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -8,15 +8,25 @@ from pydantic import BeforeValidator
 
 
 def _iso_datetime(value):
-    """Only ISO 8601 strings (or datetimes), not the Unix numbers pydantic would also accept."""
+    """Only ISO 8601 strings (or datetimes), not the Unix numbers pydantic would also accept; returned in
+    UTC (a date-time without an offset is taken as UTC). Python accepts offsets up to ±24 h, PostgreSQL only
+    ±15:59, so the value is normalised here rather than handed on with its offset."""
+    parsed = None
     if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            pass
-    raise ValueError("must be an ISO 8601 date-time, e.g. 2027-06-30T00:00:00Z")
+            parsed = None
+    if parsed is None:
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2027-06-30T00:00:00Z")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC (years 1 to 9999)") from None
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]

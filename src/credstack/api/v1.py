@@ -26,6 +26,7 @@ from .schemas import (
     IssueIn,
     ReasonIn,
     RevokeIn,
+    _iso_datetime,
 )
 from .webhooks_api import router as webhooks_router
 
@@ -183,7 +184,7 @@ def _encode_cursor(c: Credential) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         issued_at, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(issued_at), int(pk)
+        return _iso_datetime(issued_at), int(pk)  # in UTC, whatever offset a forged cursor carries
     except (ValueError, TypeError):
         raise problems.Problem(
             422,

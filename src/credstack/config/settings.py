@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "credstack.api.nul.RefuseNulMiddleware",
     "credstack.api.idempotency.IdempotencyMiddleware",
 ]
 

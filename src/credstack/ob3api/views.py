@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -260,7 +261,12 @@ def credentials(request: HttpRequest) -> JsonResponse:
     if since:
         from django.utils.dateparse import parse_datetime
 
-        moment = parse_datetime(since)
+        try:
+            moment = parse_datetime(since)
+            if moment is not None:  # in UTC: PostgreSQL refuses offsets beyond ±15:59
+                moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except (ValueError, OverflowError):
+            moment = None
         if moment is None:
             return _imsx_error(OAuthError("invalid_request", "since must be an ISO 8601 date-time"))
         qs = qs.filter(issued_at__gte=moment)

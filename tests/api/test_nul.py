@@ -1,0 +1,69 @@
+"""A NUL character (U+0000) anywhere in an API request is a 422 naming the field, never a 500 (PostgreSQL
+cannot store one), and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from credstack.credentials.models import Credential
+from credstack.integrations.models import InboundEndpoint
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RECIPIENT = {"name": "Ada", "email": "ada@example.org"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/credentials", {"achievement": "python\x00basics", "recipient": RECIPIENT}, "achievement"),
+        (
+            "/api/v1/credentials",
+            {"achievement": "python-basics", "recipient": {"name": "A\x00da", "email": "a@example.org"}},
+            "recipient.name",
+        ),
+        (
+            "/api/v1/credentials",
+            {"achievement": "python-basics", "recipient": RECIPIENT, "result": [{"value": "9\x002"}]},
+            "result.0.value",
+        ),
+        (
+            "/api/v1/inbound/endpoints",
+            {"name": "x", "preset": "generic", "achievement": "a\x00b"},
+            "achievement",
+        ),
+        (
+            "/api/v1/inbound/endpoints",
+            {"name": "x", "achievement": "python-basics", "mapping": {"email\x00": "e"}},
+            "mapping.email\\u0000",
+        ),
+    ],
+)
+def test_nul_in_a_body_names_the_field(api_for, org, achievement, path, body, field):
+    response = api_for(org, "admin").post(path, body)
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"field": field, "message": "contains a NUL character (U+0000), which is not accepted"}
+    ]
+    assert not Credential.objects.exists() and not InboundEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/achievements/python%00basics", "(path)"),
+        ("/api/v1/credentials?q=ad%00a", "q"),
+        ("/api/v1/credentials/abc%00", "(path)"),
+    ],
+)
+def test_nul_in_a_path_or_query_is_refused(api_for, org, achievement, path, field):
+    response = api_for(org, "read").get(path)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
+
+
+def test_ordinary_requests_pass(api_for, org, achievement):
+    response = api_for(org, "issue").post(
+        "/api/v1/credentials", {"achievement": "python-basics", "recipient": RECIPIENT}
+    )
+    assert response.status_code == 201
