@@ -179,3 +179,26 @@ def test_a_page_view_and_a_download_go_out(receiver, org, issue, client):
     client.get(f"/c/{credential.public_id}.pdf")
     types = sorted(json.loads(r["body"])["type"] for r in receiver.requests)
     assert types == ["credential.downloaded", "credential.viewed"]
+
+
+def test_a_delivery_whose_attempt_never_ran_is_queued_again(receiver, org, issue):
+    """The worker was killed between claiming a delivery and recording the result: the periodic sweep
+    (registered with the scheduler) sends it; one only just due is left to its own queued task."""
+    from credstack.scheduler import registry
+
+    assert registry.get("webhooks.requeue_overdue").every == timedelta(minutes=10)
+    endpoint = actions.create_endpoint(org, url=receiver.url)
+    receiver.statuses = [500, 500]
+    issue()
+    issue(email="second@example.org")
+    stuck, recent = WebhookDelivery.objects.order_by("pk")
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=stuck.pk).update(next_attempt_at=now - timedelta(minutes=20))
+    WebhookDelivery.objects.filter(pk=recent.pk).update(next_attempt_at=now - timedelta(minutes=1))
+    assert actions.requeue_overdue(now) == 1
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.state == "succeeded" and stuck.attempts == 2
+    assert recent.state == "pending" and recent.attempts == 1
+    assert Webhook(endpoint.secret).verify(receiver.requests[-1]["body"], headers_of(receiver.requests[-1]))
+    assert actions.requeue_overdue(now) == 0

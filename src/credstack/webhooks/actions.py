@@ -398,6 +398,31 @@ def redeliver_failed(endpoint: WebhookEndpoint, now: datetime | None = None) -> 
     return ids
 
 
+# A queued attempt normally runs at its time; one overdue by more than this lost its task (the worker was
+# killed between claiming the delivery and recording the result, or the queue lost the job).
+OVERDUE_GRACE = timedelta(minutes=5)
+
+
+def requeue_overdue(now: datetime | None = None, limit: int = 1000) -> int:
+    """Periodic safety net: queue again the pending deliveries whose attempt never ran, oldest first.
+
+    Queued, not sent here, so one sweep never holds the worker for long; ``attempt`` is safe to run twice
+    for the same delivery (it claims the row), so a task that was only late does no harm.
+    """
+    now = now or timezone.now()
+    ids = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now - OVERDUE_GRACE
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        log.warning("webhooks: %d overdue deliveries queued again", len(ids))
+        _queue(ids)
+    return len(ids)
+
+
 def deliver_due(now: datetime | None = None) -> int:
     """Attempt every pending delivery that is due (a safety net beside the queued tasks)."""
     now = now or timezone.now()

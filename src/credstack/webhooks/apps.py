@@ -16,3 +16,5 @@ class WebhooksConfig(AppConfig):
         register_periodic(
             "webhooks.forget_expired_secrets", actions.forget_expired_secrets, every=timedelta(hours=1)
         )
+        # a delivery whose queued attempt never ran (worker killed mid-attempt, job lost) is queued again
+        register_periodic("webhooks.requeue_overdue", actions.requeue_overdue, every=timedelta(minutes=10))
