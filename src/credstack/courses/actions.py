@@ -354,23 +354,24 @@ def publish_course(course: Course, *, actor=None) -> CourseVersion:
     return version
 
 
-def close_course(course: Course) -> Course:
-    """Stop new enrolments and invitations; learners already enrolled keep going and still earn it."""
-    if course.status != Course.Status.PUBLISHED:
-        raise ValidationError({"course": ["only a published course can be closed to new learners"]})
-    Course.objects.filter(pk=course.pk, status=Course.Status.PUBLISHED).update(
-        status=Course.Status.CLOSED, updated_at=timezone.now()
-    )
+def _move_status(course: Course, frm: str, to: str, refusal: str) -> Course:
+    if course.status != frm:
+        raise ValidationError({"course": [refusal]})
+    Course.objects.filter(pk=course.pk, status=frm).update(status=to, updated_at=timezone.now())
     course.refresh_from_db(fields=["status", "updated_at"])
     return course
+
+
+def close_course(course: Course) -> Course:
+    """Stop new enrolments and invitations; learners already enrolled keep going and still earn it."""
+    return _move_status(
+        course,
+        Course.Status.PUBLISHED,
+        Course.Status.CLOSED,
+        "only a published course can be closed to new learners",
+    )
 
 
 def reopen_course(course: Course) -> Course:
     """Open a closed course to new learners again, on its latest published version."""
-    if course.status != Course.Status.CLOSED:
-        raise ValidationError({"course": ["the course is not closed"]})
-    Course.objects.filter(pk=course.pk, status=Course.Status.CLOSED).update(
-        status=Course.Status.PUBLISHED, updated_at=timezone.now()
-    )
-    course.refresh_from_db(fields=["status", "updated_at"])
-    return course
+    return _move_status(course, Course.Status.CLOSED, Course.Status.PUBLISHED, "the course is not closed")
