@@ -9,11 +9,9 @@ from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from credstack.courses import content
@@ -668,6 +666,9 @@ def send_review_nudges(now=None) -> int:
     from django.conf import settings
     from django.urls import reverse
 
+    from .emails import build as build_email
+    from .emails import short_title
+
     now = now or timezone.now()
     due = (
         ReviewItem.objects.filter(
@@ -685,16 +686,22 @@ def send_review_nudges(now=None) -> int:
         stop_url = settings.CREDSTACK_BASE_URL + reverse(
             "learning:reminders-off", args=[reminders_token(enrolment)]
         )
-        context = {
-            "enrolment": enrolment,
-            "course": enrolment.course,
-            "count": len(items),
-            "stop_url": stop_url,
-        }
-        EmailMessage(
-            subject=f"{len(items)} question{'s' if len(items) != 1 else ''} to review: {enrolment.course.title}",
-            body=render_to_string("learning/email/review.txt", context),
+        course = enrolment.course
+        count = len(items)
+        build_email(
+            template="review",
+            subject=f"{count} question{'s' if count != 1 else ''} to review: {short_title(course.title)}",
             to=[enrolment.learner.email],
+            org=course.organization,
+            context={
+                "enrolment": enrolment,
+                "course": course,
+                "count": count,
+                "stop_url": stop_url,
+                "button_label": "Review now",
+                "button_url": settings.CREDSTACK_BASE_URL
+                + reverse("learning:review", args=[course.organization.slug, course.slug]),
+            },
             # RFC 2369 / RFC 8058: mail apps offer a one-click "unsubscribe" that POSTs to this URL
             headers={
                 "List-Unsubscribe": f"<{stop_url}>",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django_tasks import task
 
 from .models import Enrolment
@@ -11,14 +9,24 @@ from .models import Enrolment
 
 @task()
 def send_invitation(enrolment_id: int, to: str | None = None) -> str:
+    from .emails import build, short_title
+
     enrolment = Enrolment.objects.select_related("course__organization", "learner").get(pk=enrolment_id)
-    context = {"enrolment": enrolment, "course": enrolment.course, "org": enrolment.course.organization}
-    send_mail(
-        subject=f"You are invited: {enrolment.course.title}",
-        message=render_to_string("learning/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[to or enrolment.learner.email],
-    )
+    course = enrolment.course
+    address = to or enrolment.learner.email
+    build(
+        template="invitation",
+        subject=f"You are invited: {short_title(course.title)}",
+        to=[address],
+        org=course.organization,
+        context={
+            "enrolment": enrolment,
+            "course": course,
+            "address": address,
+            "button_label": "Start the course",
+            "button_url": course.url,
+        },
+    ).send()
     return "sent"
 
 

@@ -1,0 +1,97 @@
+"""The learner emails (course invitation, review reminder): a text part and a branded HTML alternative.
+
+The HTML layout (``learning/email/layout.html``) looks like the credential email of ``credstack.delivery``:
+the organization's name, logo and brand colour in the header, one large button, at most 600 px wide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+DEFAULT_BRAND = "#1d3f6e"
+SUBJECT_TITLE_MAX = 60
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_JOINERS = {"\u200d", "\u200c"}  # zero-width (non-)joiner: never leave one dangling at a cut
+
+
+def short_title(title: str, limit: int = SUBJECT_TITLE_MAX) -> str:
+    """The title on one line, cut to at most ``limit`` characters with an ellipsis when longer.
+
+    Cuts at a word boundary when one is near, and never splits a character from its combining marks,
+    variation selector or emoji joiner."""
+    text = " ".join(title.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 2 // 3:
+        cut = cut[:space]
+    # never split a grapheme: while the next character continues the last one (combining mark,
+    # variation selector, skin tone, joiner) or the last one is a joiner, drop the last character
+    while cut and (_continues(text[len(cut)]) or cut[-1] in _JOINERS):
+        cut = cut[:-1]
+    # a flag is a pair of regional indicators: do not leave half of one
+    if cut and _is_regional(cut[-1]) and _is_regional(text[len(cut)]):
+        run = len(cut) - len(cut.rstrip("".join(chr(c) for c in range(0x1F1E6, 0x1F200))))
+        if run % 2:
+            cut = cut[:-1]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def _continues(char: str) -> bool:
+    """Whether ``char`` attaches to the character before it."""
+    return (
+        bool(unicodedata.combining(char))
+        or char in _JOINERS
+        or "\ufe00" <= char <= "\ufe0f"  # variation selectors
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin tones
+    )
+
+
+def _is_regional(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def brand_context(org) -> dict[str, str]:
+    """The organization's brand for the layout: colour (validated), a readable colour on it, logo."""
+    brand = org.brand_color if _HEX.match(org.brand_color or "") else DEFAULT_BRAND
+    on_brand = _text_colour_on(brand)
+    return {
+        "brand": brand,
+        "on_brand": on_brand,
+        # links on white: the brand colour unless it is too light to read there
+        "brand_link": brand if on_brand == "#ffffff" else "#374151",
+        "logo_url": org.logo_url or org.image_url,
+    }
+
+
+def _text_colour_on(hex_colour: str) -> str:
+    """White on dark brand colours, near-black on light ones (WCAG relative luminance)."""
+
+    def channel(value: str) -> float:
+        c = int(value, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(hex_colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # contrast with white = 1.05 / (L + 0.05); with #111827 (L ~ 0.0116) = (L + 0.05) / 0.0616
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0616 else "#111827"
+
+
+def build(
+    *, template: str, subject: str, to: list[str], org, context: dict, headers: dict | None = None
+) -> EmailMultiAlternatives:
+    """``learning/email/<template>.txt`` as the body, ``<template>.html`` as its HTML alternative."""
+    context = {**context, "org": org, "subject": subject, **brand_context(org)}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"learning/email/{template}.txt", context),
+        to=to,
+        headers=headers or {},
+    )
+    message.attach_alternative(render_to_string(f"learning/email/{template}.html", context), "text/html")
+    return message
