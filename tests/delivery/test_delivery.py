@@ -36,6 +36,16 @@ def test_issued_email_has_name_achievement_links_in_html_and_text(issue):
     assert delivery.state == "sent" and _events(credential) == ["issued", "delivered"]
 
 
+@pytest.mark.parametrize(("colour", "text_on_it"), [("#1d3f6e", "#ffffff"), ("#ffe14d", "#111827")])
+def test_text_on_the_brand_colour_stays_readable(org, issue, colour, text_on_it):
+    org.brand_color = colour
+    org.save(update_fields=["brand_color"])
+    issue()
+    html = mail.outbox[-1].alternatives[0][0]
+    button = re.search(r'style="([^"]*)">View your credential</a>', html).group(1)
+    assert f"background:{colour}" in button and f"color:{text_on_it}" in button
+
+
 def test_open_and_click_are_recorded(client, issue):
     credential = issue()
     delivery = Delivery.objects.get(credential=credential)

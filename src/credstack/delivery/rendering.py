@@ -9,6 +9,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
+from credstack.organizations.brand import brand_context
+
 from .models import EmailTemplate
 
 MERGE_TAGS = {
@@ -135,8 +137,7 @@ def render_message(credential, subject: str, body: str, token: str | None = None
     context = {
         "credential": credential,
         "org": org,
-        "brand": getattr(org, "brand_color", "") or "#1d3f6e",
-        "logo_url": getattr(org, "logo_url", "") or org.image_url,
+        **brand_context(org),  # brand, on_brand (readable on it), brand_link, logo_url
         "body_html": _paragraphs_html(fill(body, values)),
         "body_text": fill(body, values),
         "links": links,

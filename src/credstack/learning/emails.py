@@ -6,15 +6,14 @@ the organization's name, logo and brand colour in the header, one large button, 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-DEFAULT_BRAND = "#1d3f6e"
+from credstack.organizations.brand import brand_context
+
 SUBJECT_TITLE_MAX = 60
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _JOINERS = {"\u200d", "\u200c"}  # zero-width (non-)joiner: never leave one dangling at a cut
 
 
@@ -54,32 +53,6 @@ def _continues(char: str) -> bool:
 
 def _is_regional(char: str) -> bool:
     return "\U0001f1e6" <= char <= "\U0001f1ff"
-
-
-def brand_context(org) -> dict[str, str]:
-    """The organization's brand for the layout: colour (validated), a readable colour on it, logo."""
-    brand = org.brand_color if _HEX.match(org.brand_color or "") else DEFAULT_BRAND
-    on_brand = _text_colour_on(brand)
-    return {
-        "brand": brand,
-        "on_brand": on_brand,
-        # links on white: the brand colour unless it is too light to read there
-        "brand_link": brand if on_brand == "#ffffff" else "#374151",
-        "logo_url": org.logo_url or org.image_url,
-    }
-
-
-def _text_colour_on(hex_colour: str) -> str:
-    """White on dark brand colours, near-black on light ones (WCAG relative luminance)."""
-
-    def channel(value: str) -> float:
-        c = int(value, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(hex_colour[i : i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    # contrast with white = 1.05 / (L + 0.05); with #111827 (L ~ 0.0116) = (L + 0.05) / 0.0616
-    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0616 else "#111827"
 
 
 def build(
