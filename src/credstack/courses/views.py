@@ -236,17 +236,25 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
         return redirect("courses:lesson", org_slug, public_id, lesson.key)
     if action == "question":
         form = QuestionForm(request.POST, prefix="new")
-        if form.is_valid():
-            try:
-                actions.add_question(lesson, **form.to_kwargs())
-            except ValidationError as exc:
-                _question_errors(form, exc)
-            else:
-                messages.success(request, "Question added.")
-                return redirect("courses:lesson", org_slug, public_id, lesson.key)
-        messages.error(request, "The question was not added: see below.")
-        return _lesson_page(request, course, lesson, question_form=form, status=400)
+        return _save_question(
+            request, course, lesson, form, lambda **kw: actions.add_question(lesson, **kw), "added"
+        )
     return HttpResponse("unknown action", status=404)
+
+
+def _save_question(request, course, lesson, form, save, done: str):
+    """Validate and save a question form: back to the lesson on success; otherwise the lesson page again
+    (400) with the form open, what was typed, and each message under its field."""
+    if form.is_valid():
+        try:
+            save(**form.to_kwargs())
+        except ValidationError as exc:
+            _question_errors(form, exc)
+        else:
+            messages.success(request, f"Question {done}.")
+            return redirect("courses:lesson", request.organization.slug, course.public_id, lesson.key)
+    messages.error(request, f"The question was not {done}: see below.")
+    return _lesson_page(request, course, lesson, question_form=form, status=400)
 
 
 @require_POST
@@ -260,16 +268,9 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
         messages.success(request, "Question deleted.")
     elif action == "save":
         form = QuestionForm(request.POST, prefix=f"q{question.pk}")
-        if form.is_valid():
-            try:
-                actions.update_question(question, **form.to_kwargs())
-            except ValidationError as exc:
-                _question_errors(form, exc)
-            else:
-                messages.success(request, "Question saved.")
-                return redirect("courses:lesson", org_slug, public_id, lesson.key)
-        messages.error(request, "The question was not saved: see below.")
-        return _lesson_page(request, course, lesson, question_form=form, status=400)
+        return _save_question(
+            request, course, lesson, form, lambda **kw: actions.update_question(question, **kw), "saved"
+        )
     return redirect("courses:lesson", org_slug, public_id, lesson.key)
 
 
