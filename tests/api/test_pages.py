@@ -8,7 +8,7 @@ import pytest
 
 from credstack.api.actions import create_api_key
 from credstack.api.models import ApiKey
-from credstack.workspace.models import AuditEntry
+from credstack.organizations.models import AuditEntry
 from tests.api.conftest import ApiClient
 from tests.workspace.conftest import make_user
 

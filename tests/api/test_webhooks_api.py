@@ -31,9 +31,9 @@ def test_rotating_over_the_api_returns_the_new_secret_once_and_both_sign_until_t
 ):
     from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+    from credstack.organizations.models import AuditEntry
     from credstack.webhooks import actions
     from credstack.webhooks.models import WebhookEndpoint
-    from credstack.workspace.models import AuditEntry
     from tests.webhooks.test_outbound import Receiver, headers_of
 
     settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True
@@ -77,9 +77,9 @@ def test_rotating_over_the_api_returns_the_new_secret_once_and_both_sign_until_t
 
 @pytest.mark.django_db(transaction=True)
 def test_redeliver_failed_over_the_api_queues_each_once_and_refuses_while_off(api_for, org, issue, settings):
+    from credstack.organizations.models import AuditEntry
     from credstack.webhooks import actions
     from credstack.webhooks.models import WebhookDelivery
-    from credstack.workspace.models import AuditEntry
     from tests.webhooks.test_outbound import Receiver, headers_of
 
     settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True

@@ -13,8 +13,7 @@ from credstack.courses.models import Course
 from credstack.learning import actions as learning
 from credstack.learning.auth import SESSION_KEY
 from credstack.organizations.actions import create_organization
-from credstack.organizations.models import Membership
-from credstack.workspace.models import AuditEntry
+from credstack.organizations.models import AuditEntry, Membership
 from tests.courses.factory import make_course
 
 pytestmark = pytest.mark.django_db

@@ -290,7 +290,7 @@ def test_the_course_team_can_reset_a_learners_attempts(client, org, achievement)
     assert progress.passed_at is not None and progress.attempts == 3  # the earlier attempts are kept
     again = client.post(url, follow=True).content.decode()
     assert "not yet passed can be reset" in again
-    from credstack.workspace.models import AuditEntry
+    from credstack.organizations.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="course.attempts_reset").count() == 1
 

@@ -225,7 +225,7 @@ def test_api_other_organizations_ids_give_404_and_scope_is_admin(api, rival):
 
 
 def test_changes_are_in_the_audit_log(signed_in, org, achievement):
-    from credstack.workspace.models import AuditEntry
+    from credstack.organizations.models import AuditEntry
 
     client = signed_in("admin")
     client.post(

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from credstack.organizations.models import AuditEntry
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
-from credstack.workspace.models import AuditEntry
 from tests.webhooks.test_outbound import headers_of
 from tests.workspace.conftest import make_user
 

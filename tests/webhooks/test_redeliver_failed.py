@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_tasks import task_backends
 from standardwebhooks.webhooks import Webhook
 
+from credstack.organizations.models import AuditEntry
 from credstack.webhooks import actions
 from credstack.webhooks.models import RETRY_SCHEDULE, WebhookDelivery
 from credstack.webhooks.tasks import deliver_webhook
-from credstack.workspace.models import AuditEntry
 from tests.webhooks.test_outbound import headers_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

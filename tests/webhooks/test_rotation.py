@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from credstack.organizations.models import AuditEntry
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
-from credstack.workspace.models import AuditEntry
 from tests.webhooks.test_outbound import headers_of
 from tests.webhooks.test_pages import SECRET
 

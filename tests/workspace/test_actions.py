@@ -96,7 +96,7 @@ def test_resend_sends_the_email_again(issue, mailoutbox, run_on_commit):
 
 
 def test_workspace_actions_through_the_pages(signed_in, org, issue):
-    from credstack.workspace.models import AuditEntry
+    from credstack.organizations.models import AuditEntry
 
     client = signed_in("issuer")
     c = issue()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from credstack.credentials.models import Credential
-from credstack.workspace.models import AuditEntry
+from credstack.organizations.models import AuditEntry
 from credstack.workspace.queries import PAGE_SIZE
 
 

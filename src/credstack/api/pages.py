@@ -18,9 +18,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
+from credstack.organizations import audit
 from credstack.organizations.permissions import Role, member_required
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
-from credstack.workspace import audit
 
 from . import actions
 from .models import SCOPES, ApiKey

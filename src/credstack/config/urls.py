@@ -5,7 +5,7 @@ from credstack.achievements import views as achievement_views
 from credstack.api.v1 import api as api_v1
 from credstack.credentials import views as credential_views
 from credstack.web import views as web_views
-from credstack.workspace import views as workspace_views
+from credstack.workspace import org_views as workspace_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),

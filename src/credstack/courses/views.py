@@ -9,8 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from credstack.organizations import audit
 from credstack.organizations.permissions import Role, can, member_required
-from credstack.workspace import audit
 
 from . import actions, content, queries
 from .forms import CourseForm, InviteForm, LessonForm, QuestionForm

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from credstack.organizations import audit
 from credstack.organizations.permissions import Role, member_required
 from credstack.render import SAMPLE_NAMES, TEMPLATES, AssetError, DesignError, render_png, sample_values
-from credstack.workspace import audit
 from credstack.workspace.uploads import MAX_BACKGROUND, MAX_IMAGE, read_upload
 
 from . import actions, editor

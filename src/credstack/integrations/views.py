@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from credstack.achievements.models import Achievement
 from credstack.api.problems import problem_response
 from credstack.awarding.models import DataRule
+from credstack.organizations import audit
 from credstack.organizations.permissions import Role, member_required
-from credstack.workspace import audit
 
 from . import actions, presets, signatures
 from .models import MAX_BODY_BYTES, InboundEndpoint, InboundEvent

@@ -394,7 +394,7 @@ def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor=None) -> int:
         progress.extra_attempts = used  # so that limit + extra - used == limit
         progress.save(update_fields=["extra_attempts"])
     if actor is not None and getattr(actor, "pk", None):
-        from credstack.workspace.audit import record
+        from credstack.organizations.audit import record
 
         record(
             enrolment.organization,

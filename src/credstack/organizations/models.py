@@ -141,3 +141,30 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} -> {self.organization.slug}"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: every change an action makes leaves one (organizations/audit.py)."""
+
+    class ActorKind(models.TextChoices):
+        USER = "user", "Person"
+        API_KEY = "api_key", "API key"
+        CLI = "cli", "Command line"
+        SYSTEM = "system", "System"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
+    actor_label = models.CharField(max_length=254, blank=True)  # kept if the user is deleted
+    action = models.CharField(max_length=60)
+    target = models.CharField(max_length=300, blank=True)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in the workspace app (migration 0003).
+        db_table = "workspace_auditentry"
+        indexes = [models.Index(fields=["organization", "-at", "-id"], name="audit_org_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

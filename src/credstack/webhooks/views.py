@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from credstack.api.pages import first_submission, form_token, outcome, shown_once
+from credstack.organizations import audit
 from credstack.organizations.permissions import Role, member_required
-from credstack.workspace import audit
 
 from . import actions
 from .models import EVENT_TYPES, REDELIVER_FAILED_DAYS, TEST_EVENT, WebhookDelivery, WebhookEndpoint

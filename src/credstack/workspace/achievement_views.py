@@ -12,10 +12,10 @@ from django.views.decorators.http import require_safe
 
 from credstack.achievements import actions
 from credstack.achievements.models import Achievement
+from credstack.organizations import audit
 from credstack.organizations.permissions import Role, member_required
 from credstack.render import badge_svg
 
-from . import audit
 from .forms import AchievementForm
 
 

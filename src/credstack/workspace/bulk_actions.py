@@ -10,8 +10,8 @@ from django_tasks import task
 
 from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
+from credstack.organizations import audit
 
-from . import audit
 from .queries import filtered
 
 ACTIONS = ("revoke", "suspend", "reinstate", "resend")

@@ -7,24 +7,6 @@ from credstack.ids import new_public_id
 from credstack.organizations.models import Organization
 
 
-class AuditEntry(models.Model):
-    """Who did what, when: every write made in the workspace (and bulk jobs) leaves one."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(max_length=254, blank=True)  # kept if the user is deleted
-    action = models.CharField(max_length=60)
-    target = models.CharField(max_length=300, blank=True)
-    detail = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["organization", "-at", "-id"], name="audit_org_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.target}"
-
-
 class BulkJob(models.Model):
     """One uploaded file issuing many credentials. Rows are issued with idempotency keys derived from
     the file's hash and the row number, so the same file never issues anything twice and a job that

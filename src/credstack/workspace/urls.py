@@ -5,16 +5,20 @@ from django.urls import path
 from credstack.designs import views as design_views
 
 from . import achievement_views as av
-from . import views as v
+from . import credential_views as cv
+from . import issue_views as iv
+from . import member_views as mv
+from . import org_views as ov
+from . import report_views as rv
 
 urlpatterns = [
-    path("", v.home, name="workspace-home"),
-    path("new", v.org_new, name="workspace-org-new"),
-    path("invitations/<str:token>", v.invitation, name="workspace-invitation"),
-    path("<slug:org_slug>/", v.dashboard, name="workspace-dashboard"),
-    path("<slug:org_slug>/settings", v.settings_view, name="workspace-settings"),
-    path("<slug:org_slug>/members", v.members, name="workspace-members"),
-    path("<slug:org_slug>/members/<int:member_id>", v.member_change, name="workspace-member-change"),
+    path("", ov.home, name="workspace-home"),
+    path("new", ov.org_new, name="workspace-org-new"),
+    path("invitations/<str:token>", mv.invitation, name="workspace-invitation"),
+    path("<slug:org_slug>/", ov.dashboard, name="workspace-dashboard"),
+    path("<slug:org_slug>/settings", ov.settings_view, name="workspace-settings"),
+    path("<slug:org_slug>/members", mv.members, name="workspace-members"),
+    path("<slug:org_slug>/members/<int:member_id>", mv.member_change, name="workspace-member-change"),
     path("<slug:org_slug>/achievements/", av.achievement_list, name="workspace-achievements"),
     path("<slug:org_slug>/achievements/new", av.achievement_new, name="workspace-achievement-new"),
     path(
@@ -30,24 +34,24 @@ urlpatterns = [
         av.achievement_badge_preview,
         name="workspace-achievement-badge",
     ),
-    path("<slug:org_slug>/issue", v.issue, name="workspace-issue"),
-    path("<slug:org_slug>/bulk/", v.bulk_upload, name="workspace-bulk"),
-    path("<slug:org_slug>/bulk/<str:public_id>/", v.bulk_job, name="workspace-bulk-job"),
-    path("<slug:org_slug>/bulk/<str:public_id>/confirm", v.bulk_confirm, name="workspace-bulk-confirm"),
-    path("<slug:org_slug>/bulk/<str:public_id>/progress", v.bulk_progress, name="workspace-bulk-progress"),
-    path("<slug:org_slug>/bulk/<str:public_id>/resume", v.bulk_resume, name="workspace-bulk-resume"),
-    path("<slug:org_slug>/bulk/<str:public_id>/results.csv", v.bulk_results, name="workspace-bulk-results"),
-    path("<slug:org_slug>/credentials/", v.credentials, name="workspace-credentials"),
-    path("<slug:org_slug>/credentials.csv", v.credentials_csv, name="workspace-credentials-csv"),
+    path("<slug:org_slug>/issue", iv.issue, name="workspace-issue"),
+    path("<slug:org_slug>/bulk/", iv.bulk_upload, name="workspace-bulk"),
+    path("<slug:org_slug>/bulk/<str:public_id>/", iv.bulk_job, name="workspace-bulk-job"),
+    path("<slug:org_slug>/bulk/<str:public_id>/confirm", iv.bulk_confirm, name="workspace-bulk-confirm"),
+    path("<slug:org_slug>/bulk/<str:public_id>/progress", iv.bulk_progress, name="workspace-bulk-progress"),
+    path("<slug:org_slug>/bulk/<str:public_id>/resume", iv.bulk_resume, name="workspace-bulk-resume"),
+    path("<slug:org_slug>/bulk/<str:public_id>/results.csv", iv.bulk_results, name="workspace-bulk-results"),
+    path("<slug:org_slug>/credentials/", cv.credentials, name="workspace-credentials"),
+    path("<slug:org_slug>/credentials.csv", cv.credentials_csv, name="workspace-credentials-csv"),
     path(
         "<slug:org_slug>/credentials/bulk-action",
-        v.credentials_bulk_action,
+        cv.credentials_bulk_action,
         name="workspace-credentials-bulk",
     ),
-    path("<slug:org_slug>/credentials/<str:public_id>/", v.credential_detail, name="workspace-credential"),
+    path("<slug:org_slug>/credentials/<str:public_id>/", cv.credential_detail, name="workspace-credential"),
     path(
         "<slug:org_slug>/credentials/<str:public_id>/<str:action>",
-        v.credential_action,
+        cv.credential_action,
         name="workspace-credential-action",
     ),
     path("<slug:org_slug>/designs/", design_views.design_list, name="workspace-designs"),
@@ -68,8 +72,8 @@ urlpatterns = [
         design_views.design_upload,
         name="workspace-design-upload",
     ),
-    path("<slug:org_slug>/audit/", v.audit_log, name="workspace-audit"),
-    path("<slug:org_slug>/audit.csv", v.audit_csv, name="workspace-audit-csv"),
-    path("<slug:org_slug>/analytics/", v.analytics_view, name="workspace-analytics"),
-    path("<slug:org_slug>/analytics.csv", v.analytics_csv, name="workspace-analytics-csv"),
+    path("<slug:org_slug>/audit/", rv.audit_log, name="workspace-audit"),
+    path("<slug:org_slug>/audit.csv", rv.audit_csv, name="workspace-audit-csv"),
+    path("<slug:org_slug>/analytics/", rv.analytics_view, name="workspace-analytics"),
+    path("<slug:org_slug>/analytics.csv", rv.analytics_csv, name="workspace-analytics-csv"),
 ]

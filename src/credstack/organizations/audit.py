@@ -1,0 +1,23 @@
+"""The audit log: one row for every change an action makes, whoever made it (see actors.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .actors import as_actor
+from .models import AuditEntry
+
+
+def record(organization, actor: Any, action: str, target: Any = "", detail: Any = "") -> AuditEntry:
+    """Leave an audit entry. Call it inside the action's transaction, so the row and the change it
+    describes commit together. ``actor``: an ``Actor``, a user, or None for the system."""
+    who = as_actor(actor)
+    return AuditEntry.objects.create(
+        organization=organization,
+        actor=who.user_or_none,
+        actor_kind=who.kind,
+        actor_label=who.label,
+        action=action,
+        target=str(target)[:300],
+        detail=str(detail),
+    )

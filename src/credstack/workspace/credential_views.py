@@ -1,0 +1,251 @@
+"""Workspace pages for issued credentials: the list, one credential, its actions, bulk actions, CSV."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from credstack.achievements.models import Achievement
+from credstack.credentials import actions as cred_actions
+from credstack.credentials.models import Credential
+from credstack.delivery.actions import delivery_state
+from credstack.organizations import audit
+from credstack.organizations.models import Role
+from credstack.organizations.permissions import member_required
+
+from . import bulk_actions
+from .exports import csv_text
+from .queries import PAGE_SIZE, credential_history, credential_page
+
+# ---- credentials ---------------------------------------------------------------------------------
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def credentials(request, org_slug):
+    org = request.organization
+    page = credential_page(org, request.GET)
+    context = {
+        "page": page,
+        "achievements": Achievement.objects.filter(organization=org).order_by("name"),
+        "states": Credential.State.choices,
+        "q": request.GET,
+        "page_size": PAGE_SIZE,
+        "filter_hidden": bulk_actions.filter_params(request.GET),
+    }
+    template = (
+        "workspace/_credential_rows.html"
+        if request.headers.get("HX-Request")
+        else "workspace/credentials.html"
+    )
+    return render(request, template, context)
+
+
+def _credential(request, public_id) -> Credential:
+    return get_object_or_404(
+        Credential.objects.select_related(
+            "achievement", "replaced_by", "achievement_version", "design_version__design"
+        ),
+        organization=request.organization,
+        public_id=public_id,
+    )
+
+
+@member_required(Role.VIEWER)
+def credential_detail(request, org_slug, public_id):
+    credential = _credential(request, public_id)
+    replaces = Credential.objects.filter(replaced_by=credential).first()
+    return render(
+        request,
+        "workspace/credential.html",
+        {
+            "c": credential,
+            "history": credential_history(credential),
+            "replaces": replaces,
+            "delivery": delivery_state(credential),
+            "deliveries": credential.deliveries.order_by("-created_at", "-id")[:20],
+        },
+    )
+
+
+ACTIONS = {"revoke", "suspend", "reinstate", "correct", "expiry", "resend"}
+
+
+@member_required(Role.ISSUER)
+@require_POST
+def credential_action(request, org_slug, public_id, action):
+    if action not in ACTIONS:
+        raise Http404
+    org = request.organization
+    credential = _credential(request, public_id)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        if action == "revoke":
+            if not reason:
+                raise ValidationError({"reason": "a reason is required to revoke"})
+            cred_actions.revoke_credential(credential, reason=reason, actor=request.user)
+            messages.success(request, "Revoked. Verifiers now see it as revoked.")
+        elif action == "suspend":
+            cred_actions.suspend_credential(credential, reason=reason, actor=request.user)
+            messages.success(request, "Suspended.")
+        elif action == "reinstate":
+            cred_actions.reinstate_credential(credential, reason=reason, actor=request.user)
+            messages.success(request, "Reinstated.")
+        elif action == "correct":
+            new = cred_actions.correct_credential(
+                credential,
+                recipient_name=request.POST.get("recipient_name"),
+                recipient_email=request.POST.get("recipient_email"),
+                reason=reason,
+                actor=request.user,
+            )
+            audit.record(
+                org,
+                request.user,
+                "credential.corrected",
+                credential.public_id,
+                f"replaced by {new.public_id}: {reason}",
+            )
+            messages.success(request, "Corrected: this new credential replaces the old one.")
+            return redirect("workspace-credential", org_slug, new.public_id)
+        elif action == "expiry":
+            raw = request.POST.get("valid_until", "").strip()
+            try:
+                when = (
+                    datetime.combine(datetime.strptime(raw, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=UTC)
+                    if raw
+                    else None
+                )
+            except ValueError:
+                raise ValidationError({"valid_until": f"{raw!r} is not a date (YYYY-MM-DD)"})
+            cred_actions.change_expiry(credential, valid_until=when, actor=request.user, note=reason)
+            messages.success(request, "Expiry changed; the credential was re-signed.")
+        elif action == "resend":
+            cred_actions.resend_credential(credential, actor=request.user)
+            messages.success(request, f"The email is being sent again to {credential.recipient_email}.")
+    except ValidationError as exc:
+        messages.error(
+            request, "; ".join(f"{k.replace('_', ' ')}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        )
+        return redirect("workspace-credential", org_slug, public_id)
+    except cred_actions.CredentialStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("workspace-credential", org_slug, public_id)
+    if action != "correct":
+        audit.record(org, request.user, f"credential.{action}", credential.public_id, reason)
+    return redirect("workspace-credential", org_slug, public_id)
+
+
+@member_required(Role.ISSUER)
+@require_POST
+def credentials_bulk_action(request, org_slug):
+    org = request.organization
+    action = request.POST.get("action")
+    ids = request.POST.getlist("ids")[:1000]
+    reason = request.POST.get("reason", "").strip()[:500]
+    every = request.POST.get("all_matching") == "1"
+    back = request.POST.get("next") or reverse("workspace-credentials", args=[org_slug])
+    if not back.startswith("/w/"):
+        back = reverse("workspace-credentials", args=[org_slug])
+    if action not in bulk_actions.ACTIONS:
+        messages.error(request, "Choose an action.")
+        return redirect(back)
+    if not ids and not every:
+        messages.error(request, "Select at least one credential.")
+        return redirect(back)
+    if action == "revoke" and not reason:
+        messages.error(request, "A reason is required to revoke.")
+        return redirect(back)
+    if every:
+        return _bulk_action_matching(request, action, reason, back)
+    done, skipped = bulk_actions.apply(
+        org, request.user, action, reason, Credential.objects.filter(organization=org, public_id__in=ids)
+    )
+    msg = f"{action.capitalize()}: {done} credential(s)."
+    if skipped:
+        msg += f" {skipped} skipped (their state does not allow it)."
+    messages.success(request, msg)
+    return redirect(back)
+
+
+def _bulk_action_matching(request, action, reason, back):
+    """Every credential matching the filter: first a confirmation stating the count, then the action
+    (in the request for a few, as a task for many)."""
+    org = request.organization
+    params = bulk_actions.filter_params(request.POST)
+    if request.POST.get("confirmed") != "1":
+        cutoff, upto = bulk_actions.make_cutoff(org)
+        count = bulk_actions.matching(org, params, upto).count()
+        if not count:
+            messages.error(request, "No credentials match the filter.")
+            return redirect(back)
+        return render(
+            request,
+            "workspace/bulk_action_confirm.html",
+            {
+                "action": action,
+                "reason": reason,
+                "params": params,
+                "filter_words": bulk_actions.describe(org, params),
+                "count": count,
+                "cutoff": cutoff,
+                "back": back,
+                "background": count > bulk_actions.sync_limit(),
+            },
+        )
+    upto = bulk_actions.parse_cutoff(org, request.POST.get("cutoff", ""))
+    if upto is None:
+        messages.error(request, "The confirmation expired or was damaged; please select again.")
+        return redirect(back)
+    count = bulk_actions.matching(org, params, upto).count()
+    if count > bulk_actions.sync_limit():
+        user_id, words = request.user.pk, "; ".join(bulk_actions.describe(org, params))
+        audit.record(org, request.user, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")
+        transaction.on_commit(
+            lambda: bulk_actions.run_bulk_action.enqueue(org.pk, user_id, action, reason, params, upto)
+        )
+        messages.success(
+            request,
+            f"{action.capitalize()}: {count} credential(s) are being processed in the background; "
+            "the audit log shows each one and a summary when it is done.",
+        )
+        return redirect(back)
+    done, skipped = bulk_actions.apply_matching(org, request.user, action, reason, params, upto)
+    msg = f"{action.capitalize()}: {done} credential(s)."
+    if skipped:
+        msg += f" {skipped} skipped (their state does not allow it)."
+    messages.success(request, msg)
+    return redirect(back)
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def credentials_csv(request, org_slug):
+    org = request.organization
+    qs = credential_page(org, request.GET, limit=None)
+    rows = (
+        [
+            c.public_id,
+            c.recipient_name,
+            c.recipient_email,
+            c.achievement.name,
+            c.state,
+            c.issued_at.isoformat(),
+            c.valid_until.isoformat() if c.valid_until else "",
+            c.uri,
+        ]
+        for c in qs.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(
+        csv_text(["id", "name", "email", "achievement", "state", "issued_at", "valid_until", "url"], rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="credentials.csv"'
+    return response

@@ -1,0 +1,149 @@
+"""Workspace pages for the organization itself: home, new organization, dashboard, settings, public logo."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from credstack.achievements.models import Achievement
+from credstack.credentials.models import Credential
+from credstack.organizations import audit
+from credstack.organizations.actions import create_organization
+from credstack.organizations.models import Invitation, Membership, Organization, Role
+from credstack.organizations.permissions import member_required
+
+from .forms import OrganizationForm, ProfileForm
+from .models import BulkJob
+
+# ---- organizations ---------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
+    pending = (
+        Invitation.objects.filter(email__iexact=request.user.email, accepted_at=None).select_related(
+            "organization"
+        )
+        if request.user.email
+        else []
+    )
+    if len(memberships) == 1 and not pending:
+        return redirect("workspace-dashboard", memberships[0].organization.slug)
+    return render(request, "workspace/home.html", {"memberships": memberships, "pending": pending})
+
+
+@login_required
+def org_new(request):
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            org = create_organization(**form.cleaned_data)
+            Membership.objects.create(organization=org, user=request.user, role=Role.OWNER)
+            audit.record(org, request.user, "organization.created", org.slug)
+        messages.success(request, f"{org.name} is ready. Create your first achievement.")
+        return redirect("workspace-dashboard", org.slug)
+    return render(request, "workspace/org_new.html", {"form": form})
+
+
+@member_required(Role.VIEWER)
+def dashboard(request, org_slug):
+    org = request.organization
+    # one query: "active" is what verifiers accept today; an active credential past its end date is counted
+    # as expired, as its pill in the lists and its public page say
+    now = timezone.now()
+    unexpired = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    active = Q(state=Credential.State.ACTIVE)
+    counts = Credential.objects.filter(organization=org).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=active & unexpired),
+        expired=Count("id", filter=active & Q(valid_until__lte=now)),
+        revoked=Count("id", filter=Q(state=Credential.State.REVOKED)),
+        suspended=Count("id", filter=Q(state=Credential.State.SUSPENDED)),
+    )
+    recent = (
+        Credential.objects.filter(organization=org)
+        .select_related("achievement")
+        .order_by("-issued_at", "-id")[:8]
+    )
+    return render(
+        request,
+        "workspace/dashboard.html",
+        {
+            "counts": counts,
+            "total": counts["total"],
+            "recent": recent,
+            "n_achievements": Achievement.objects.filter(organization=org).count(),
+            "jobs": BulkJob.objects.filter(organization=org).order_by("-created_at")[:5],
+        },
+    )
+
+
+@member_required(Role.ADMIN)
+def settings_view(request, org_slug):
+    org = request.organization
+    initial = {k: getattr(org, k) for k in ("name", "url", "email", "brand_color")}
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            org = Organization.objects.select_for_update().get(pk=org.pk)
+            changed = [k for k in ("name", "url", "email", "brand_color") if getattr(org, k) != data[k]]
+            for k in ("name", "url", "email", "brand_color"):
+                setattr(org, k, data[k])
+            if data.get("logo"):
+                kind, blob, name = data["logo"]
+                ext = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}[kind]
+                org.logo.save(
+                    f"{org.slug}-{hashlib.sha256(blob).hexdigest()[:12]}.{ext}", ContentFile(blob), save=False
+                )
+                changed.append("logo")
+            org.full_clean()
+            org.save()
+            audit.record(org, request.user, "organization.updated", org.slug, ", ".join(changed))
+        messages.success(request, "Settings saved. New credentials carry this issuer profile.")
+        return redirect("workspace-settings", org.slug)
+    return render(request, "workspace/settings.html", {"form": form})
+
+
+@require_safe
+def org_logo(request, slug):
+    org = get_object_or_404(Organization, slug=slug)
+    if not org.logo:
+        raise Http404
+    return _file_response(org.logo)
+
+
+@require_safe
+def achievement_badge(request, public_id):
+    a = get_object_or_404(Achievement.objects.select_related("organization"), public_id=public_id)
+    if not a.badge_image:  # generated from the brand
+        from credstack.render import badge_svg
+
+        svg = badge_svg(a.name, a.organization.brand_color, issuer=a.organization.name, size=600)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Cache-Control"] = "public, max-age=3600"
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    return _file_response(a.badge_image)
+
+
+def _file_response(field):
+    name = field.name.lower()
+    ctype = (
+        "image/svg+xml" if name.endswith(".svg") else "image/jpeg" if name.endswith(".jpg") else "image/png"
+    )
+    response = FileResponse(field.open("rb"), content_type=ctype)
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,99 @@
+"""Workspace pages that report: the audit log and analytics (each with a CSV export)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from credstack.achievements.models import Achievement
+from credstack.credentials.models import CredentialEvent
+from credstack.organizations.models import AuditEntry, Role
+from credstack.organizations.permissions import member_required
+
+from .exports import csv_text
+from .queries import analytics, daily_series
+
+# ---- audit log and analytics ---------------------------------------------------------------------
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def audit_log(request, org_slug):
+    qs = AuditEntry.objects.filter(organization=request.organization).order_by("-at", "-id")
+    before = request.GET.get("before")
+    if before and before.isdigit():
+        qs = qs.filter(id__lt=int(before))
+    entries = list(qs[:100])
+    return render(
+        request,
+        "workspace/audit.html",
+        {"entries": entries, "next_before": entries[-1].id if len(entries) == 100 else None},
+    )
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def audit_csv(request, org_slug):
+    qs = AuditEntry.objects.filter(organization=request.organization).order_by("-at", "-id")
+    rows = (
+        [e.at.isoformat(), e.actor_label, e.action, e.target, e.detail] for e in qs.iterator(chunk_size=2000)
+    )
+    response = HttpResponse(
+        csv_text(["at", "who", "action", "target", "detail"], rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def analytics_view(request, org_slug):
+    org = request.organization
+    achievement = None
+    if request.GET.get("achievement"):
+        achievement = get_object_or_404(Achievement, organization=org, public_id=request.GET["achievement"])
+    table, totals = analytics(org)
+    days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 90
+    series = daily_series(org, achievement, days=days)
+    return render(
+        request,
+        "workspace/analytics.html",
+        {
+            "table": table,
+            "totals": totals,
+            "series": series,
+            "achievement": achievement,
+            "achievements": Achievement.objects.filter(organization=org).order_by("name"),
+            "kinds": ANALYTICS_KINDS,
+            "day_choices": [30, 90, 365],
+        },
+    )
+
+
+ANALYTICS_KINDS = [
+    ("issued", "Issued"),
+    ("delivered", "Delivered"),
+    ("opened", "Opened"),
+    ("viewed", "Viewed"),
+    ("downloaded", "Downloaded"),
+    ("shared", "Shared"),
+    ("linkedin", "Added to LinkedIn"),
+    ("verified", "Verified by others"),
+]
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def analytics_csv(request, org_slug):
+    table, totals = analytics(request.organization)
+    kinds = [k for k, _ in ANALYTICS_KINDS]
+    rows = [[r["name"], *[r["counts"].get(k, 0) for k in kinds]] for r in table]
+    rows.append(["All achievements", *[totals.get(k, 0) for k in kinds]])
+    response = HttpResponse(csv_text(["achievement", *kinds], rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="analytics.csv"'
+    return response
+
+
+__all__ = ["Q", "CredentialEvent"]
