@@ -105,3 +105,25 @@ def test_designs_are_listed_with_their_current_version(api_for, org):
     assert listed["id"] == design.public_id and listed["version"] == 1
     assert listed["template"] == "elegant" and listed["page"]["size"] == "Letter"
     assert client.get(f"/api/v1/designs/{design.public_id}").json()["name"] == "Gold frame"
+
+
+def test_a_batch_keeps_every_value_exactly_as_sent(api_for, org, achievement):
+    """The batch is read as JSON: names with the characters a CSV reader guesses delimiters and quotes
+    from (semicolons, tabs, quotes, line breaks) reach the credential unchanged, and a field called
+    like a fixed column stays a merge field."""
+    client = api_for(org, "issue")
+    people = [
+        {"name": "x;'y';z", "email": "xyz@example.org"},  # made the CSV sniffer pick ';' (issue 13)
+        {"name": "Renée O'Brien; Jr.", "email": "renee@example.org", "fields": {"note": 'said "hi"; left'}},
+        {"name": "Tab\tSeparated; Name", "email": "tab@example.org", "fields": {"note": "a;b;c"}},
+        {"name": "Jean-Luc \"JL\" Picard", "email": "jl@example.org", "fields": {"note": "line one\nline two"}},
+    ]
+    created = client.post("/api/v1/credentials/batches", {"achievement": "python-basics", "recipients": people})
+    assert created.status_code == 202, created.content
+    status = client.get(f"/api/v1/credentials/batches/{created.json()['id']}").json()
+    assert status["issued"] == 4, status
+    by_email = {c.recipient_email: c for c in Credential.objects.all()}
+    for person in people:
+        credential = by_email[person["email"]]
+        assert credential.recipient_name == person["name"].replace("\t", " ")
+        assert credential.merge_fields.get("note") == person.get("fields", {}).get("note")

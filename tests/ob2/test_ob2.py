@@ -88,3 +88,23 @@ def test_ob2_documents(client, issue, achievement, org):
     actions.suspend_credential(credential, reason="review")
     gone = client.get(f"/c/{credential.public_id}/ob2")
     assert gone.status_code == 410 and gone.json()["revoked"] is True
+
+
+def test_a_private_credentials_assertion_is_not_shown_to_strangers(client, issue, org, django_user_model):
+    """The assertion carries the salted hash of the holder's email: for a private credential a stranger
+    gets 404 (as on its page), never the hash; the issuing organization's members still see it."""
+    from credstack.credentials.models import Credential
+    from credstack.organizations.models import Membership, Role
+
+    credential = issue()
+    url = f"/c/{credential.public_id}/ob2"
+    identity_hash = client.get(url).json()["recipient"]["identity"]
+    Credential.objects.filter(pk=credential.pk).update(is_public=False)
+    hidden = client.get(url)
+    assert hidden.status_code == 404 and identity_hash not in hidden.content.decode()
+    member = django_user_model.objects.create_user("issuer", "issuer@acme.example", "pw")
+    Membership.objects.create(organization=org, user=member, role=Role.VIEWER)
+    client.force_login(member)
+    seen = client.get(url)
+    assert seen.status_code == 200 and seen.json()["recipient"]["identity"] == identity_hash
+    assert seen["Cache-Control"] == "private, no-store"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -24,24 +21,12 @@ batches = Router(tags=["credentials"])
 credential_extras = Router(tags=["credentials"])
 designs = Router(tags=["designs"])
 PROBLEM = {**problems.RESPONSES, 409: dict}
-FIXED = ("name", "email", "score")
 
 
 def _require(request, scope: str) -> None:
     from .v1 import require
 
     require(request, scope)
-
-
-def _as_csv(payload: BatchIn) -> bytes:
-    """The batch as the same CSV the workspace's bulk upload takes: one pipeline for both."""
-    extra = sorted({k for r in payload.recipients for k in r.fields} - set(FIXED))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*FIXED, *extra])
-    for r in payload.recipients:
-        writer.writerow([r.name, r.email, r.score or "", *(r.fields.get(k, "") for k in extra)])
-    return out.getvalue().encode()
 
 
 def _batch_out(job: BulkJob, with_rows: bool = True) -> dict:
@@ -92,9 +77,9 @@ def create_batch(request, payload: BatchIn):
         job = bulk.prepare_job(
             organization=request.organization,
             achievement=achievement,
-            filename="api-batch.csv",
-            data=_as_csv(payload),
-            kind="text/csv",
+            filename="api-batch.json",
+            data=bulk.recipients_json(r.dict() for r in payload.recipients),
+            kind=bulk.JSON_KIND,
             mapping={"name": "name", "email": "email", "score": "score"},
         )
     except bulk.FileProblem as exc:
@@ -106,7 +91,7 @@ def create_batch(request, payload: BatchIn):
             for r in invalid
             for p in r.problems
         ]
-        job.delete()
+        bulk.discard_job(job)
         raise problems.Problem(
             422,
             "Some recipients are not valid",
@@ -115,12 +100,7 @@ def create_batch(request, payload: BatchIn):
             slug="validation-error",
             errors=errors,
         )
-    if job.valid:
-        job = bulk.confirm_job(job)
-    else:
-        BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE)
-    job.refresh_from_db()
-    return Status(202, _batch_out(job))
+    return Status(202, _batch_out(bulk.start_job(job)))
 
 
 @batches.get("/{public_id}", response={200: BatchOut, **PROBLEM}, summary="A batch's progress and results")

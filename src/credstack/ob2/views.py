@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
 from credstack.credentials import files
 from credstack.credentials.models import Credential
+from credstack.credentials.views import viewer_may_see
 from credstack.organizations.models import Organization
 from credstack.vc import ob2
 
@@ -91,8 +92,15 @@ def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = get_object_or_404(
         Credential.objects.select_related("achievement", "organization"), public_id=public_id
     )
+    if not viewer_may_see(request, credential):
+        # a private credential's assertion carries the salted hash of the holder's email: anyone could
+        # confirm a guessed address with it, so strangers get what the private page gives them
+        raise Http404("this credential is private")
     doc, status = assertion_doc(credential)
-    return _ld(doc, status)
+    response = _ld(doc, status)
+    if not credential.is_public:  # seen by its holder or the issuer only: never kept by a shared cache
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe

@@ -186,27 +186,33 @@ def _jwt_header(token: str) -> dict | None:
 
 
 def _from_pdf(data: bytes) -> Extracted:
-    from credstack.render.attachments import AttachmentError, extract_attachments
+    """The first attachment that is a credential (credential.json first, then other JSON files), holding
+    one attachment at a time and none larger than a credential may be."""
+    from credstack.render.attachments import AttachmentError, iter_attachments
 
+    def preferred(name: str) -> tuple:
+        return (name != "credential.json", not name.lower().endswith((".json", ".jsonld")), name)
+
+    problems, seen = [], 0
     try:
-        attachments = extract_attachments(data, max_bytes=MAX_INPUT_BYTES)
+        for name, content in iter_attachments(
+            data, max_bytes=MAX_INPUT_BYTES, max_attachment_bytes=MAX_JSON_BYTES, order=preferred
+        ):
+            seen += 1
+            try:
+                if isinstance(content, AttachmentError):
+                    raise content
+                found = _from_text(content.decode("utf-8-sig"), "pdf")
+            except (ExtractError, AttachmentError, UnicodeDecodeError) as exc:
+                problems.append(f"{name}: {exc}")
+                continue
+            found.details["attachment"] = name
+            return found
     except AttachmentError as exc:
         raise ExtractError(f"cannot read the PDF: {exc}") from None
-    if not attachments:
+    if not seen:
         raise ExtractError(
             "this PDF has no attached credential: only certificates that embed their signed credential "
             "(as credstack's do) can be verified from the file"
         )
-    ordered = sorted(
-        attachments, key=lambda n: (n != "credential.json", not n.lower().endswith((".json", ".jsonld")), n)
-    )
-    problems = []
-    for name in ordered:
-        try:
-            found = _from_text(attachments[name].decode("utf-8-sig"), "pdf")
-        except (ExtractError, UnicodeDecodeError) as exc:
-            problems.append(f"{name}: {exc}")
-            continue
-        found.details["attachment"] = name
-        return found
     raise ExtractError("none of the PDF's attachments is a credential (" + "; ".join(problems)[:500] + ")")
