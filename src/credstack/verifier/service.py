@@ -1,24 +1,21 @@
 """Verify what someone pasted or uploaded, with the same checks as ``credstack.vc.verify``.
 
 Documents the checks need come from this deployment when they are ours (no HTTP), else over HTTP with
-``credstack.fetch``'s limits — only to public addresses (never loopback or private networks), at most
+``credstack.fetch``'s limits through the one outbound client (``credstack.httpclient``) — only to public
+addresses (never loopback or private networks, also not after a redirect or a second DNS answer), at most
 ``MAX_FETCHES`` documents and ``DEADLINE`` seconds per verification. JSON-LD contexts are never fetched:
 only bundled ones are accepted.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from django.conf import settings
 
 from credstack.credentials.resolver import NotLocal, local_fetch
 from credstack.fetch import FetchError, http_fetch
-from credstack.vc import did as vc_did
 from credstack.vc import verify as vc_verify
 
 from .extract import Extracted, ExtractError, extract
@@ -28,7 +25,8 @@ DEADLINE = 20.0
 
 
 class Fetcher:
-    def __init__(self) -> None:
+    def __init__(self, resolver=None) -> None:
+        self.resolver = resolver  # tests pass a resolver that lies; None: the system's
         self.count = 0
         self.started = time.monotonic()
 
@@ -44,21 +42,8 @@ class Fetcher:
             raise FetchError(f"{url}: more than {MAX_FETCHES} documents needed")
         if time.monotonic() - self.started > DEADLINE:
             raise FetchError(f"{url}: verification took longer than {DEADLINE:.0f} s")
-        target = vc_did.did_web_url(url.split("#", 1)[0]) if url.startswith("did:web:") else url
-        _check_public(target)
-        return http_fetch(url)
-
-
-def _check_public(url: str) -> None:
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"{url}: cannot resolve {host!r} ({exc})") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global:
-            raise FetchError(f"{url}: {host} is a private or local address; it is not fetched")
+        # resolved once, checked, connected to the checked address; each redirect checked again
+        return http_fetch(url, public_only=True, resolver=self.resolver)
 
 
 def summary(doc: dict) -> dict:
