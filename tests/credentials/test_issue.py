@@ -53,9 +53,11 @@ def test_holder_gets_an_email_with_the_link_once(issue):
     assert "Python Basics" in message.subject
     assert credential.events.filter(kind=CredentialEvent.Kind.DELIVERED).count() == 1
 
-    from credstack.credentials.tasks import deliver_credential
+    from credstack.delivery.actions import queue_credential_email
+    from credstack.delivery.tasks import send_email
 
-    deliver_credential.call(credential.pk)  # a retried task sends nothing twice
+    send_email.call(credential.deliveries.get().pk)  # a retried task sends nothing twice
+    assert queue_credential_email(credential) is None  # nor does a second "issued" trigger
     assert len(mail.outbox) == 1
 
 

@@ -14,6 +14,9 @@ from django.utils import timezone
 from credstack.credentials.models import CredentialEvent
 from credstack.delivery import actions
 from credstack.delivery.models import Delivery, EmailTemplate
+from credstack.retry import POLICY
+
+from .smtp_server import SMTPServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,13 +71,111 @@ def test_open_and_click_are_recorded(client, issue):
     assert 'value="ada@example.org"' in client.get(portal["Location"]).content.decode()
 
 
-def test_failed_delivery_is_recorded(settings, issue):
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 that Django's SMTP backend sends to."""
+    server = SMTPServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.close()
+
+
+def test_an_email_is_retried_after_a_transient_smtp_failure(smtp, org, issue, admin_client):
+    smtp.busy_next = 1  # the first connection is answered "421 try again later"
+    credential = issue(name="Grace Hopper", email="grace@example.org")
+    delivery = Delivery.objects.get(credential=credential)
+    assert (delivery.state, delivery.attempts) == ("retrying", 1)
+    assert "SMTPConnectError" in delivery.error and "421" in delivery.error
+    waited = (delivery.next_attempt_at - delivery.created_at).total_seconds()
+    assert POLICY.delays[0] <= waited <= POLICY.delays[0] * (1 + POLICY.jitter) + 2
+    assert smtp.messages == [] and _events(credential) == ["issued"]
+    # the workspace says so: retrying (not failed, not sent), why, and when the next try is
+    page = admin_client.get(f"/w/{org.slug}/credentials/{credential.public_id}/").content.decode()
+    assert "pill-delivery-retrying" in page and "421" in page and "1 attempt so far, next try" in page
+
+    assert actions.send_due(delivery.next_attempt_at - timedelta(seconds=1)) == 0  # not due yet
+    assert actions.send_due(delivery.next_attempt_at) == 1
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.error, delivery.next_attempt_at) == (
+        "sent",
+        2,
+        "",
+        None,
+    )
+    assert smtp.connections == 2 and smtp.envelopes[0][1] == ["<grace@example.org>"]
+    [message] = smtp.messages
+    assert message["Subject"] == "Your credential: Python Basics"
+    assert message["X-Credstack-Delivery"] == delivery.token
+    assert _events(credential) == ["issued", "delivered"]
+    assert actions.send_due(delivery.next_attempt_at or timezone.now() + timedelta(days=9)) == 0
+    assert len(smtp.messages) == 1  # sent once
+
+
+def test_an_email_that_keeps_failing_is_marked_failed_after_the_last_attempt(smtp, issue):
+    smtp.busy_next = 100
+    credential = issue()
+    delivery = Delivery.objects.get(credential=credential)
+    for attempt in range(2, POLICY.max_attempts + 1):
+        assert delivery.state == "retrying" and delivery.attempts == attempt - 1
+        assert actions.send_due(delivery.next_attempt_at) == 0
+        delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == (
+        "failed",
+        POLICY.max_attempts,
+        None,
+    )
+    assert smtp.connections == POLICY.max_attempts and "421" in delivery.error
+    assert _events(credential) == ["issued", "delivery_failed"]
+    note = CredentialEvent.objects.get(credential=credential, kind="delivery_failed").note
+    assert f"after {POLICY.max_attempts} attempts" in note and "421" in note
+    assert actions.delivery_state(credential) == "failed"
+    assert (
+        actions.send_due(timezone.now() + timedelta(days=30)) == 0 and smtp.connections == POLICY.max_attempts
+    )
+    # a resend after the server is back is a new email, sent at once
+    smtp.busy_next = 0
+    actions.resend(credential)
+    assert actions.delivery_state(credential) == "sent" and len(smtp.messages) == 1
+
+
+def test_a_refused_recipient_fails_at_once_without_retries(smtp, issue):
+    smtp.rcpt_reply = "550 5.1.1 no such mailbox here"
+    credential = issue()
+    delivery = Delivery.objects.get(credential=credential)
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == ("failed", 1, None)
+    assert "550" in delivery.error and "no such mailbox" in delivery.error
+    assert (
+        "permanent failure" in CredentialEvent.objects.get(credential=credential, kind="delivery_failed").note
+    )
+
+
+def test_with_nothing_listening_the_email_waits_for_its_retry(settings, issue):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
     credential = issue()
     delivery = Delivery.objects.get(credential=credential)
-    assert delivery.state == "failed" and "ConnectionRefusedError" in delivery.error
-    assert "delivery_failed" in _events(credential) and "delivered" not in _events(credential)
+    assert delivery.state == "retrying" and "ConnectionRefusedError" in delivery.error
+    assert "delivery_failed" not in _events(credential) and "delivered" not in _events(credential)
+
+
+def test_with_a_deferring_worker_the_retry_is_queued_for_its_time(smtp, settings, issue):
+    from django_tasks import task_backends
+
+    credential = issue()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    smtp.busy_next = 1
+    again = actions.queue_credential_email(credential, Delivery.Kind.RESEND)
+    [first] = task_backends["default"].results  # the first attempt waits for the worker
+    assert first.task.name == "send_email" and first.args == [again.pk] and first.task.run_after is None
+    assert actions.attempt(again.pk).state == "retrying"
+    again.refresh_from_db()
+    retries = [r for r in task_backends["default"].results if r.task.run_after]
+    assert len(retries) == 1 and retries[0].args == [again.pk]
+    assert abs((retries[0].task.run_after - again.next_attempt_at).total_seconds()) < 1
+    assert actions.attempt(again.pk).attempts == 1  # the worker ran it early: nothing happens
 
 
 def test_first_email_goes_once_resend_goes_again(issue, django_capture_on_commit_callbacks):

@@ -14,8 +14,9 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from credstack.credentials import actions as credential_actions
+from credstack.retry import POLICY
 from credstack.webhooks import actions, outbound
-from credstack.webhooks.models import RETRY_SCHEDULE, WebhookDelivery
+from credstack.webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,7 +89,7 @@ def test_a_failing_receiver_gets_retries_on_schedule_with_the_same_id(receiver, 
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "pending" and delivery.attempts == 1
     assert delivery.next_attempt_at == pytest.approx(
-        start + timedelta(seconds=RETRY_SCHEDULE[0]), abs=timedelta(seconds=5)
+        start + timedelta(seconds=POLICY.delays[0]), abs=timedelta(seconds=5)
     )
     clock = delivery.next_attempt_at
     # not due yet: nothing happens
@@ -97,10 +98,10 @@ def test_a_failing_receiver_gets_retries_on_schedule_with_the_same_id(receiver, 
         assert actions.deliver_due(clock) == 1
         delivery.refresh_from_db()
         assert delivery.attempts == expected_attempts
-        if delivery.state == "pending":
-            assert delivery.next_attempt_at == clock + timedelta(
-                seconds=RETRY_SCHEDULE[expected_attempts - 1]
-            )
+        if delivery.state == "pending":  # the schedule's delay, stretched by at most the jitter
+            waited = (delivery.next_attempt_at - clock).total_seconds()
+            delay = POLICY.delays[expected_attempts - 1]
+            assert delay <= waited <= delay * (1 + POLICY.jitter)
             clock = delivery.next_attempt_at
     assert delivery.state == "succeeded"
     ids = {headers_of(r)["webhook-id"] for r in receiver.requests}
@@ -114,17 +115,17 @@ def test_a_failing_receiver_gets_retries_on_schedule_with_the_same_id(receiver, 
 
 def test_persistent_failure_disables_the_endpoint_and_tells_the_admins(receiver, org, issue):
     endpoint = actions.create_endpoint(org, url=receiver.url)
-    receiver.statuses = [500] * (len(RETRY_SCHEDULE) + 1)
+    receiver.statuses = [500] * (len(POLICY.delays) + 1)
     issue()
     mail.outbox.clear()
     clock = timezone.now()
-    for _ in RETRY_SCHEDULE:
-        clock += timedelta(days=1)
+    for _ in POLICY.delays:
+        clock += timedelta(days=1) * (1 + POLICY.jitter)  # the longest delay, stretched
         actions.deliver_due(clock)
     delivery = WebhookDelivery.objects.get()
     endpoint.refresh_from_db()
-    assert delivery.state == "failed" and delivery.attempts == len(RETRY_SCHEDULE) + 1
-    assert sum(RETRY_SCHEDULE) / 86400 > 2.9  # about three days of trying
+    assert delivery.state == "failed" and delivery.attempts == len(POLICY.delays) + 1
+    assert sum(POLICY.delays) / 86400 > 2.9  # about three days of trying
     assert endpoint.enabled is False and "kept failing" in endpoint.disabled_reason
     assert len(mail.outbox) == 1 and endpoint.url in mail.outbox[0].subject
     # manual redelivery after the fix, with the same webhook-id

@@ -13,8 +13,9 @@ from django_tasks import task_backends
 from standardwebhooks.webhooks import Webhook
 
 from credstack.organizations.models import AuditEntry
+from credstack.retry import POLICY
 from credstack.webhooks import actions
-from credstack.webhooks.models import RETRY_SCHEDULE, WebhookDelivery
+from credstack.webhooks.models import WebhookDelivery
 from credstack.webhooks.tasks import deliver_webhook
 from tests.webhooks.test_outbound import headers_of
 
@@ -30,7 +31,7 @@ def _disabled_with_failures(org, issue, receiver, names=("Ada", "Bo", "Cy")):
     for name in names:
         issue(name=name)
     actions._disable(endpoint, "deliveries kept failing (HTTP 500)")
-    assert actions.deliver_due(timezone.now() + timedelta(seconds=RETRY_SCHEDULE[0] + 1)) == len(names)
+    assert actions.deliver_due(timezone.now() + timedelta(seconds=POLICY.delays[0] + 1)) == len(names)
     assert set(WebhookDelivery.objects.values_list("state", "last_error")) == {
         ("failed", "endpoint disabled")
     }
@@ -130,11 +131,11 @@ def test_a_still_broken_receiver_fails_them_once_and_the_endpoint_stays_on(org, 
 def test_the_delivery_that_exhausted_its_retries_is_included(org, issue, receiver):
     """It is the one that disabled the endpoint, and its message is more than three days old by then."""
     endpoint = actions.create_endpoint(org, url=receiver.url)
-    receiver.statuses = [500] * (len(RETRY_SCHEDULE) + 1)
+    receiver.statuses = [500] * (len(POLICY.delays) + 1)
     issue(name="Ada")
     clock = timezone.now()
-    for _ in RETRY_SCHEDULE:
-        clock += timedelta(days=1)
+    for _ in POLICY.delays:
+        clock += timedelta(days=1) * (1 + POLICY.jitter)  # the longest delay, stretched
         actions.deliver_due(clock)
     endpoint.refresh_from_db()
     delivery = WebhookDelivery.objects.get()
@@ -145,7 +146,7 @@ def test_the_delivery_that_exhausted_its_retries_is_included(org, issue, receive
     assert actions.redeliver_failed(endpoint, now=clock + timedelta(hours=1)) == [delivery.pk]
     assert actions.deliver_due(clock + timedelta(hours=1)) == 1
     delivery.refresh_from_db()
-    assert delivery.state == "succeeded" and delivery.attempts == len(RETRY_SCHEDULE) + 2
+    assert delivery.state == "succeeded" and delivery.attempts == len(POLICY.delays) + 2
     assert actions.redeliver_failed(endpoint, now=clock + timedelta(days=4)) == []
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from credstack.learning import actions as learning
+from credstack.retry import POLICY
 from credstack.xapi import actions
 from credstack.xapi.models import Statement
 from tests.courses.factory import make_course
@@ -41,7 +42,7 @@ class FakeLRS:
     """A tiny LRS on the loopback interface: stores what it is sent; can be told to fail."""
 
     def __init__(self):
-        self.received, self.headers, self.fail_next = [], [], 0
+        self.received, self.headers, self.fail_next, self.fail_status = [], [], 0, 503
         lrs = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,7 +50,7 @@ class FakeLRS:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if lrs.fail_next:
                     lrs.fail_next -= 1
-                    self.send_response(503)
+                    self.send_response(lrs.fail_status)
                     self.end_headers()
                     self.wfile.write(b"busy")
                     return
@@ -126,26 +127,51 @@ def test_the_validator_rejects_broken_statements():
     assert [r["valid"] for r in validate([good, broken])] == [True, False]
 
 
-def test_a_failing_lrs_gets_retries_with_backoff(org, achievement, lrs):
-    lrs.fail_next = 2
+def _one_quiz(org, achievement, email="b@example.org"):
     course = make_course(org, achievement, lessons=4)
-    enrolment = learning.enrol(course, learning.learner_for("b@example.org", "B"))
+    enrolment = learning.enrol(course, learning.learner_for(email, "B"))
     lesson = enrolment.version.lessons[0]
     learning.mark_read(enrolment, lesson["key"])
     learning.submit_attempt(
         learning.start_attempt(enrolment, lesson["key"]), {lesson["quiz"]["questions"][0]["key"]: "right"}
     )
-    record = Statement.objects.get()
+    return Statement.objects.get()
+
+
+def test_a_failing_lrs_gets_retries_on_the_shared_schedule_then_succeeds(org, achievement, lrs):
+    lrs.fail_next = 2  # 503 twice, then it takes the statement
+    record = _one_quiz(org, achievement)
     assert record.sent_at is None and record.attempts == 1 and "HTTP 503" in record.last_error
-    assert record.next_try_at > timezone.now()
-    assert actions.flush() == 0  # not due yet
-    assert actions.flush(now=timezone.now() + timedelta(minutes=2)) == 0  # fails again: backoff doubles
+    first_wait = (record.next_try_at - timezone.now()).total_seconds()
+    assert 0 < first_wait <= POLICY.delays[0] * (1 + POLICY.jitter)
+    assert actions.flush(now=record.next_try_at - timedelta(seconds=1)) == 0  # not due yet
+    due = record.next_try_at
+    assert actions.flush(now=due) == 0  # fails again: the next delay of the schedule
     record.refresh_from_db()
-    assert record.attempts == 2 and record.next_try_at - timezone.now() > timedelta(minutes=1, seconds=50)
-    assert actions.flush(now=timezone.now() + timedelta(minutes=5)) == 1
+    waited = (record.next_try_at - due).total_seconds()
+    assert record.attempts == 2 and POLICY.delays[1] <= waited <= POLICY.delays[1] * (1 + POLICY.jitter)
+    assert actions.flush(now=record.next_try_at) == 1
     record.refresh_from_db()
-    assert record.sent_at is not None and len(lrs.received) == 1
-    assert lrs.received[0][1]["id"] == str(record.statement_id)
+    assert record.sent_at is not None and record.attempts == 3 and record.next_try_at is None
+    assert len(lrs.received) == 1 and lrs.received[0][1]["id"] == str(record.statement_id)
+
+
+def test_an_lrs_that_keeps_failing_is_given_up_on_after_the_last_attempt(org, achievement, lrs):
+    lrs.fail_next = 100
+    record = _one_quiz(org, achievement)
+    while record.next_try_at is not None:
+        actions.flush(now=record.next_try_at)
+        record.refresh_from_db()
+    assert record.attempts == POLICY.max_attempts and record.sent_at is None
+    assert "HTTP 503" in record.last_error and "given up" in record.last_error
+    assert actions.flush(now=timezone.now() + timedelta(days=30)) == 0 and lrs.received == []
+
+
+def test_a_statement_the_lrs_refuses_for_good_is_not_retried(org, achievement, lrs):
+    lrs.fail_next, lrs.fail_status = 1, 400
+    record = _one_quiz(org, achievement)
+    assert (record.attempts, record.sent_at, record.next_try_at) == (1, None, None)
+    assert "HTTP 400" in record.last_error and "given up" in record.last_error
 
 
 def test_without_an_lrs_nothing_is_queued_and_nothing_breaks(org, achievement, settings):

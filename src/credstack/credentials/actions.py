@@ -161,9 +161,7 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
 
 
 def _after_issue(credential_id: int) -> None:
-    from .tasks import deliver_credential
-
-    deliver_credential.enqueue(credential_id)
+    # the recipient's email is one of the receivers (credstack.delivery.receivers)
     credential = Credential.objects.select_related("organization", "achievement").get(pk=credential_id)
     signals.credential_issued.send(sender=Credential, credential=credential)
 

@@ -1,81 +1,171 @@
-"""Sending credential emails and recording what became of them."""
+"""Sending credential emails and recording what became of them.
+
+Every credential email is a ``Delivery`` row first, then attempts: the first one right away, and after
+a transient failure more on the platform's one retry schedule (``credstack.retry``, decision 0026).
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from credstack.credentials.models import Credential, CredentialEvent
+from credstack.retry import LEASE, POLICY, transient_smtp_error
 
 from . import rendering
 from .models import Delivery, EmailTemplate
 
 log = logging.getLogger(__name__)
 REMINDER_DAYS = 30
+PENDING_STATES = (Delivery.State.QUEUED, Delivery.State.RETRYING)
+
+
+def _new_delivery(credential: Credential, kind: str, now: datetime) -> Delivery | None:
+    """The row for one email, due now; None when it must not be sent (see ``send_credential_email``)."""
+    if (
+        kind == Delivery.Kind.ISSUED
+        and credential.deliveries.filter(kind=Delivery.Kind.ISSUED)
+        .exclude(state=Delivery.State.FAILED)
+        .exists()
+    ):
+        return None  # sent, or being sent / retried: the first email goes out at most once
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(
+                credential=credential,
+                organization=credential.organization,
+                kind=kind,
+                to=credential.recipient_email,
+                next_attempt_at=now,
+            )
+    except IntegrityError:  # a second expiry reminder
+        return None
+
+
+def queue_credential_email(credential: Credential, kind: str = Delivery.Kind.ISSUED) -> Delivery | None:
+    """Record the email and send it after the caller's commit (task ``send_email``): the one way issue,
+    resend and everything else email a credential. The first "issued" email goes out at most once."""
+    delivery = _new_delivery(credential, kind, timezone.now())
+    if delivery is not None:
+        transaction.on_commit(lambda: _queue(delivery.pk))
+    return delivery
 
 
 def send_credential_email(credential_id: int, kind: str = Delivery.Kind.ISSUED) -> Delivery | None:
-    """Email the recipient. The first "issued" email goes out at most once; resends and reminders are
-    explicit. Records DELIVERED or DELIVERY_FAILED on the credential."""
-    credential = Credential.objects.select_related("organization", "achievement").get(pk=credential_id)
-    if (
-        kind == Delivery.Kind.ISSUED
-        and credential.deliveries.filter(
-            kind=Delivery.Kind.ISSUED, state__in=["sent", "opened", "clicked"]
-        ).exists()
-    ):
-        return None
-    try:
-        delivery = Delivery.objects.create(
-            credential=credential,
-            organization=credential.organization,
-            kind=kind,
-            to=credential.recipient_email,
-        )
-    except IntegrityError:  # a second expiry reminder
-        return None
-    template_kind = EmailTemplate.Kind.EXPIRY if kind == Delivery.Kind.EXPIRY else EmailTemplate.Kind.ISSUED
-    subject, body = rendering.template_for(credential, template_kind)
-    message = rendering.render_message(credential, subject, body, token=delivery.token)
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.text,
-        to=[credential.recipient_email],
-        reply_to=[credential.organization.email] if credential.organization.email else None,
-        headers={"X-Credstack-Delivery": delivery.token},
-    )
-    email.attach_alternative(message.html, "text/html")
-    try:
-        email.send()
-    except Exception as exc:  # any transport failure is recorded, not raised into the worker
-        delivery.state, delivery.error = Delivery.State.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-        delivery.save(update_fields=["state", "error"])
-        CredentialEvent.objects.create(
-            credential=credential,
-            kind=CredentialEvent.Kind.DELIVERY_FAILED,
-            note=f"{kind} email: {delivery.error}",
-        )
-        log.warning("credential email failed: %s (%s)", credential.public_id, delivery.error)
-        return delivery
-    delivery.state, delivery.sent_at = Delivery.State.SENT, timezone.now()
-    delivery.save(update_fields=["state", "sent_at"])
-    CredentialEvent.objects.create(
-        credential=credential,
-        kind=CredentialEvent.Kind.DELIVERED,
-        note=f"{kind} email to {credential.recipient_email}",
-    )
-    return delivery
+    """Record the email and make its first attempt now (the expiry reminders' periodic job sends this way).
+
+    The first "issued" email goes out at most once; resends and reminders are explicit."""
+    credential = Credential.objects.select_related("organization").get(pk=credential_id)
+    now = timezone.now()
+    delivery = _new_delivery(credential, kind, now)
+    return attempt(delivery.pk, now) if delivery else None
 
 
 def resend(credential: Credential) -> None:
     """Queue the credential's email again (after the caller's commit)."""
+    queue_credential_email(credential, Delivery.Kind.RESEND)
+
+
+def _queue(delivery_id: int, run_after: datetime | None = None) -> bool:
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.enqueue(credential.pk, Delivery.Kind.RESEND))
+    if run_after is None:
+        send_email.enqueue(delivery_id)
+        return True
+    if not send_email.get_backend().supports_defer:
+        return False  # a backend that cannot defer (the tests' immediate one): ``send_due`` sweeps
+    send_email.using(run_after=run_after).enqueue(delivery_id)
+    return True
+
+
+def _message(delivery: Delivery) -> EmailMultiAlternatives:
+    credential = delivery.credential
+    kind = EmailTemplate.Kind.EXPIRY if delivery.kind == Delivery.Kind.EXPIRY else EmailTemplate.Kind.ISSUED
+    subject, body = rendering.template_for(credential, kind)
+    message = rendering.render_message(credential, subject, body, token=delivery.token)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text,
+        to=[delivery.to],
+        reply_to=[credential.organization.email] if credential.organization.email else None,
+        headers={"X-Credstack-Delivery": delivery.token},
+    )
+    email.attach_alternative(message.html, "text/html")
+    return email
+
+
+def attempt(delivery_id: int, now: datetime | None = None) -> Delivery:
+    """Send one email if it is due; on a transient failure schedule the next attempt. Safe to call twice.
+
+    The attempt first takes the row (``next_attempt_at`` moves a lease ahead, in one conditional UPDATE),
+    so two workers, or a worker and the sweep, never both send it. Records DELIVERED on the credential
+    when sent, DELIVERY_FAILED once given up (a permanent failure, or the last attempt of the schedule).
+    """
+    now = now or timezone.now()
+    taken = Delivery.objects.filter(
+        pk=delivery_id, state__in=PENDING_STATES, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + LEASE)
+    delivery = Delivery.objects.select_related("credential__organization", "credential__achievement").get(
+        pk=delivery_id
+    )
+    if not taken:
+        return delivery
+    credential = delivery.credential
+    try:
+        _message(delivery).send()
+    except Exception as exc:  # any failure is recorded, not raised into the worker
+        error = f"{type(exc).__name__}: {exc}"[:1900]
+        transient = transient_smtp_error(exc)
+    else:
+        error, transient = "", False
+    delivery.attempts += 1
+    if not error:
+        delivery.state, delivery.sent_at, delivery.error = Delivery.State.SENT, now, ""
+        delivery.next_attempt_at = None
+        note = f"{delivery.kind} email to {delivery.to}"
+        if delivery.attempts > 1:
+            note += f" (attempt {delivery.attempts})"
+        with transaction.atomic():
+            delivery.save(update_fields=["state", "sent_at", "error", "attempts", "next_attempt_at"])
+            CredentialEvent.objects.create(
+                credential=credential, kind=CredentialEvent.Kind.DELIVERED, note=note
+            )
+        return delivery
+    retry_at = POLICY.next_attempt_at(now, delivery.attempts) if transient else None
+    delivery.error, delivery.next_attempt_at = error, retry_at
+    if retry_at is not None:
+        delivery.state = Delivery.State.RETRYING
+        delivery.save(update_fields=["state", "error", "attempts", "next_attempt_at"])
+        log.info("credential email will be retried: %s (%s)", credential.public_id, error)
+        transaction.on_commit(lambda: _queue(delivery.pk, run_after=retry_at))
+        return delivery
+    delivery.state = Delivery.State.FAILED
+    why = f"after {delivery.attempts} attempts" if transient else "permanent failure"
+    with transaction.atomic():
+        delivery.save(update_fields=["state", "error", "attempts", "next_attempt_at"])
+        CredentialEvent.objects.create(
+            credential=credential,
+            kind=CredentialEvent.Kind.DELIVERY_FAILED,
+            note=f"{delivery.kind} email ({why}): {error}",
+        )
+    log.warning("credential email failed: %s (%s)", credential.public_id, error)
+    return delivery
+
+
+def send_due(now: datetime | None = None, limit: int = 500) -> int:
+    """Attempt the emails that are due, oldest first (periodic: the retries a backend that cannot defer
+    never ran, and any attempt whose worker died). Returns how many were sent."""
+    now = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(state__in=PENDING_STATES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(attempt(pk, now).state == Delivery.State.SENT for pk in due)
 
 
 def record_open(token: str) -> bool:

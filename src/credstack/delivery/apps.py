@@ -11,10 +11,12 @@ class DeliveryConfig(AppConfig):
 
         from credstack.scheduler.registry import register as register_periodic
 
-        from . import actions
+        from . import actions, receivers  # noqa: F401  (receivers connects to credential_issued)
 
         # daily, on the task worker (credstack.scheduler); `send_expiry_reminders` still works from cron
         register_periodic("delivery.expiry_reminders", actions.send_expiry_reminders, every=timedelta(days=1))
+        # emails whose retry a backend that cannot defer never ran, or whose worker died mid-attempt
+        register_periodic("delivery.send_due", actions.send_due, every=timedelta(minutes=5))
         try:
             from credstack.workspace.nav import register
         except ImportError:  # the workspace is optional for delivery

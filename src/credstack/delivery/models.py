@@ -49,7 +49,11 @@ class EmailTemplate(models.Model):
 
 
 class Delivery(models.Model):
-    """One email about one credential."""
+    """One email about one credential, and what became of it.
+
+    Queued, then sent; or, after a transient failure (the mail server could not be reached, a 4xx
+    reply), retrying on the platform's retry schedule (``credstack.retry``), with ``error`` telling why
+    and ``next_attempt_at`` when; failed once a failure is permanent or the schedule is over."""
 
     class Kind(models.TextChoices):
         ISSUED = "issued", "Issued"
@@ -59,6 +63,7 @@ class Delivery(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
+        RETRYING = "retrying", "Retrying"
         FAILED = "failed", "Failed"
         OPENED = "opened", "Opened"
         CLICKED = "clicked", "Clicked"
@@ -70,7 +75,10 @@ class Delivery(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ISSUED)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
     to = models.EmailField(max_length=254)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # why the last attempt failed
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # when the next attempt is due (queued or retrying); also the lease of an attempt under way
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -8,9 +8,9 @@ from . import actions
 
 
 @task()
-def send_email(credential_id: int, kind: str = "issued") -> str:
-    delivery = actions.send_credential_email(credential_id, kind)
-    return delivery.state if delivery else "skipped"
+def send_email(delivery_id: int) -> str:
+    """Attempt one credential email (first try or retry): the one task that sends a credential's email."""
+    return actions.attempt(delivery_id).state
 
 
 @task()

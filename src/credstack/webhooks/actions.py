@@ -2,7 +2,8 @@
 
 Publishing stores one message (one ``webhook-id``, one exact body) and one delivery per subscribed
 endpoint, then queues the first attempt after commit. Each failed attempt schedules the next one
-from ``RETRY_SCHEDULE`` (about three days in all); when the schedule is exhausted the endpoint is
+from the platform's one retry policy (``credstack.retry``, about three and a half days in all); every
+failure counts as transient, as Standard Webhooks senders do. When the schedule is exhausted the endpoint is
 disabled and the organization is told by email. Once it is on again, ``redeliver_failed`` queues what
 failed in the last days. ``rotate_secret`` keeps the replaced secret signing for an overlap window.
 """
@@ -22,12 +23,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from credstack.organizations.models import Organization
+from credstack.retry import LEASE, POLICY
 
 from . import outbound, signing
 from .models import (
     EVENT_TYPES,
     REDELIVER_FAILED_DAYS,
-    RETRY_SCHEDULE,
     TEST_EVENT,
     WebhookDelivery,
     WebhookEndpoint,
@@ -263,7 +264,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
             delivery.save()
             return delivery
         # take this attempt: push next_attempt_at so a concurrent worker skips it
-        delivery.next_attempt_at = now + timedelta(seconds=RETRY_SCHEDULE[0])
+        delivery.next_attempt_at = now + LEASE
         delivery.save(update_fields=["next_attempt_at"])
 
     body = message.payload.encode()
@@ -289,11 +290,11 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
             now,
             None,
         )
-    elif by_hand or delivery.attempts > len(RETRY_SCHEDULE):
+    elif by_hand or (retry_at := POLICY.next_attempt_at(now, delivery.attempts)) is None:
         delivery.state, delivery.next_attempt_at = WebhookDelivery.State.FAILED, None
         delivery.failed_at = now
     else:
-        delivery.next_attempt_at = now + timedelta(seconds=RETRY_SCHEDULE[delivery.attempts - 1])
+        delivery.next_attempt_at = retry_at
     delivery.save()
     if delivery.state == WebhookDelivery.State.FAILED and not by_hand:
         _disable(endpoint, f"deliveries kept failing ({error})")

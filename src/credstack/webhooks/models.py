@@ -27,19 +27,7 @@ TEST_EVENT = "webhook.test"
 # "Redeliver all failed" takes the deliveries that failed within this many days.
 REDELIVER_FAILED_DAYS = 3
 
-# Seconds after the first attempt fails: Standard Webhooks / Svix-style backoff, about three days.
-RETRY_SCHEDULE = [
-    5,
-    5 * 60,
-    30 * 60,
-    2 * 3600,
-    5 * 3600,
-    10 * 3600,
-    10 * 3600,
-    14 * 3600,
-    20 * 3600,
-    24 * 3600,
-]
+# Retries follow the platform's one policy: credstack.retry.POLICY (decision 0026).
 
 
 class WebhookEndpoint(models.Model):

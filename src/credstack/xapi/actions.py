@@ -1,5 +1,8 @@
 """Record xAPI statements and send them to the configured LRS (queued, retried); no-op without one.
 
+A failed send is retried on the platform's one schedule (``credstack.retry.POLICY``); an answer that
+will never change (``transient_http_status`` is false: 400, 422, ...) is given up on at once.
+
 Configuration (environment, or Django settings of the same name):
 ``CREDSTACK_XAPI_ENDPOINT`` (the LRS's base URL, ending before ``statements``),
 ``CREDSTACK_XAPI_USERNAME`` / ``CREDSTACK_XAPI_PASSWORD`` (HTTP Basic).
@@ -13,19 +16,20 @@ import logging
 import os
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from credstack.retry import POLICY, transient_http_status
+
 from . import statements as xs
 from .models import Statement
 
 log = logging.getLogger(__name__)
 TIMEOUT = 10
-MAX_ATTEMPTS = 12  # backoff 1 min, 2, 4 ... ~34 hours in all
 
 
 def config() -> dict | None:
@@ -50,15 +54,21 @@ def queue(payload: dict, verb: str) -> Statement | None:
     """Store a statement for delivery and send it after commit. Nothing happens without an LRS."""
     if not enabled():
         return None
-    record = Statement.objects.create(statement_id=payload["id"], verb=verb, payload=payload)
+    # due at once: if the task below is lost, ``flush`` sends it
+    record = Statement.objects.create(
+        statement_id=payload["id"], verb=verb, payload=payload, next_try_at=timezone.now()
+    )
     from .tasks import send_statement
 
     transaction.on_commit(lambda: send_statement.enqueue(record.pk))
     return record
 
 
-def deliver(record: Statement) -> bool:
-    """PUT the statement to the LRS (idempotent by statement id). True when the LRS took it."""
+def deliver(record: Statement, now: datetime | None = None) -> bool:
+    """PUT the statement to the LRS (idempotent by statement id). True when the LRS took it.
+
+    On failure the next try is scheduled by the retry policy, or none when the LRS refused the statement
+    for good or the schedule is over (``sent_at`` and ``next_try_at`` both empty: given up)."""
     cfg = config()
     if cfg is None or record.sent_at:
         return bool(record.sent_at)
@@ -74,21 +84,26 @@ def deliver(record: Statement) -> bool:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             ok = 200 <= response.status < 300
             error = "" if ok else f"HTTP {response.status}"
+            transient = True
     except urllib.error.HTTPError as exc:
         # 409: the LRS already has this id (a retry after a lost answer): delivered.
         ok, error = exc.code == 409, f"HTTP {exc.code}: {exc.read(500).decode(errors='replace')}"
+        transient = transient_http_status(exc.code)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        ok, error = False, f"{type(exc).__name__}: {exc}"
-    now = timezone.now()
+        ok, error, transient = False, f"{type(exc).__name__}: {exc}", True
+    now = now or timezone.now()
     if ok:
         record.sent_at, record.next_try_at, record.last_error = now, None, ""
     else:
-        record.last_error = error[:2000]
-        record.next_try_at = (
-            now + timedelta(minutes=2 ** (record.attempts - 1)) if record.attempts < MAX_ATTEMPTS else None
-        )
+        record.next_try_at = POLICY.next_attempt_at(now, record.attempts) if transient else None
+        gave_up = "" if record.next_try_at else " (given up)"
+        record.last_error = (error + gave_up)[:2000]
         log.warning(
-            "xAPI statement %s not delivered (try %d): %s", record.statement_id, record.attempts, error
+            "xAPI statement %s not delivered (try %d)%s: %s",
+            record.statement_id,
+            record.attempts,
+            gave_up,
+            error,
         )
     record.save(update_fields=["attempts", "sent_at", "next_try_at", "last_error"])
     if not ok and record.next_try_at:
@@ -113,7 +128,7 @@ def flush(now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for record in Statement.objects.filter(sent_at__isnull=True, next_try_at__lte=now).order_by("id")[:500]:
-        sent += deliver(record)
+        sent += deliver(record, now)
     return sent
 
 
