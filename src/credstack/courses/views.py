@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, can, member_required
 
 from . import actions, content, queries
@@ -279,7 +279,7 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
 def publish(request, org_slug, public_id):
     course = _course(request, public_id)
     try:
-        version = actions.publish_course(course, actor=request.user)
+        version = actions.publish_course(course, actor=Actor.for_user(request.user))
     except ValidationError as exc:
         messages.error(request, "Not published: " + " ".join(_errors(exc)))
     else:
@@ -298,12 +298,11 @@ def enrolment(request, org_slug, public_id, action):
     if action not in ("close", "reopen"):
         raise Http404("no such action")
     try:
-        (actions.close_course if action == "close" else actions.reopen_course)(course)
+        move = actions.close_course if action == "close" else actions.reopen_course
+        move(course, actor=Actor.for_user(request.user))
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
     else:
-        event = "course.closed" if action == "close" else "course.reopened"
-        audit.record(request.organization, request.user, event, course.public_id, course.title)
         messages.success(
             request,
             "Closed to new learners. Enrolled learners can still finish and earn the credential."
