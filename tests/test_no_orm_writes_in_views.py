@@ -79,7 +79,9 @@ KNOWN: list[tuple[str, str]] = []
 def is_view_module(path: Path) -> bool:
     name = path.name
     return (
-        name in {"views.py", "api.py", "pages.py", "v1.py"} or name.endswith("_views.py") or name.endswith("_api.py")
+        name in {"views.py", "api.py", "pages.py", "v1.py"}
+        or name.endswith("_views.py")
+        or name.endswith("_api.py")
     )
 
 
@@ -169,9 +171,7 @@ class _Checker:
             node = node.value
         if isinstance(node, ast.Call) and self._is_fetch_call(node):
             return True
-        return self._is_orm_chain(node, names) or (
-            isinstance(node, ast.Name) and node.id in names
-        )
+        return self._is_orm_chain(node, names) or (isinstance(node, ast.Name) and node.id in names)
 
     def _model_names(self, fn: ast.AST) -> set[str]:
         names: set[str] = set()
@@ -270,14 +270,14 @@ def test_views_and_api_modules_write_nothing_to_the_orm():
             known[(rel, text)] -= 1
         else:
             unexpected.append(f"{rel}:{lineno}: {text}")
-    assert not unexpected, "ORM writes in views/API modules (move them into the app's actions.py):\n" + "\n".join(
-        unexpected
+    assert not unexpected, (
+        "ORM writes in views/API modules (move them into the app's actions.py):\n" + "\n".join(unexpected)
     )
     stale = sorted(f"{rel}: {text}" for (rel, text), left in known.items() for _ in range(left))
     assert not stale, "KNOWN lists writes that no longer exist; delete these entries:\n" + "\n".join(stale)
 
 
-SAMPLE_VIEW = '''
+SAMPLE_VIEW = """
 from django.shortcuts import get_object_or_404
 from credstack.organizations import audit
 from .forms import CourseForm
@@ -315,7 +315,7 @@ def harmless(request, image):
     cache = {}
     cache.get("x").update(y=1)
     return context
-'''
+"""
 
 
 def test_the_check_flags_a_view_that_writes_and_nothing_else():
