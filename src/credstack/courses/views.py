@@ -338,22 +338,22 @@ def invite(request, org_slug, public_id):
 def _invite(course, text, actor):
     from credstack.learning.actions import invite as learning_invite
 
-    return learning_invite(course, text, actor=actor)
+    return learning_invite(course, text, actor=Actor.for_user(actor))
 
 
 @require_POST
 @member_required(Role.ISSUER)
 def reset_attempts(request, org_slug, public_id, enrolment_id, lesson_key):
-    from credstack.learning.actions import LearningError
     from credstack.learning.actions import reset_attempts as reset
     from credstack.learning.models import Enrolment
+    from credstack.learning.queries import LearningError
 
     course = _course(request, public_id)
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("learner", "version"), course=course, public_id=enrolment_id
     )
     try:
-        left = reset(enrolment, lesson_key, actor=request.user)
+        left = reset(enrolment, lesson_key, actor=Actor.for_user(request.user))
     except (LearningError, IndexError, KeyError) as exc:
         messages.error(request, str(exc) or "There is no such lesson in this learner's version.")
     else:
