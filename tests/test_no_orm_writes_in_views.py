@@ -73,7 +73,92 @@ REQUEST_MODELS = frozenset({"user", "organization", "membership", "api_key"})
 
 # Writes still made by modules other engineers are moving into actions right now (issue 10). The lead
 # empties this list after merging their branches; an entry that no longer matches a write fails the test.
-KNOWN: list[tuple[str, str]] = []
+KNOWN: list[tuple[str, str]] = [
+    # api/ (branch of the engineer who owns api/)
+    ("credstack/api/batch_api.py", "BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE)"),
+    (
+        "credstack/api/pages.py",
+        'audit.record(org, request.user, "apikey.created", f"csk_{new.api_key.prefix}_…", f"{name} ({scope})")',
+    ),
+    (
+        "credstack/api/pages.py",
+        'audit.record(request.organization, request.user, "apikey.revoked", f"csk_{key.prefix}_…", key.name)',
+    ),
+    ("credstack/api/webhooks_api.py", "audit.record("),
+    ("credstack/api/webhooks_api.py", "_endpoint(request, public_id).delete()"),
+    # delivery/ (branch of the engineer who owns delivery/)
+    ("credstack/delivery/views.py", "EmailTemplate.objects.update_or_create("),
+    ("credstack/delivery/views.py", "row.delete()"),
+    # webhooks/ (branch of the engineer who owns webhooks/)
+    (
+        "credstack/webhooks/views.py",
+        'audit.record(org, request.user, "webhook.created", endpoint.public_id, endpoint.url)',
+    ),
+    ("credstack/webhooks/views.py", "audit.record("),
+    ("credstack/webhooks/views.py", "audit.record("),
+    ("credstack/webhooks/views.py", "audit.record("),
+    ("credstack/webhooks/views.py", "audit.record("),
+    (
+        "credstack/webhooks/views.py",
+        'audit.record(request.organization, request.user, "webhook.enabled", endpoint.public_id, endpoint.url)',
+    ),
+    (
+        "credstack/webhooks/views.py",
+        'audit.record(request.organization, request.user, "webhook.disabled", endpoint.public_id, endpoint.url)',
+    ),
+    (
+        "credstack/webhooks/views.py",
+        'audit.record(request.organization, request.user, "webhook.deleted", endpoint.public_id, url)',
+    ),
+    ("credstack/webhooks/views.py", "endpoint.delete()"),
+    ("credstack/webhooks/views.py", "audit.record("),
+    ("credstack/webhooks/views.py", "audit.record("),
+    # workspace/ (branch of the engineer who owns workspace/)
+    (
+        "credstack/workspace/achievement_views.py",
+        'audit.record(org, request.user, "achievement.created", a.slug, a.name)',
+    ),
+    ("credstack/workspace/achievement_views.py", "audit.record("),
+    ("credstack/workspace/credential_views.py", "audit.record("),
+    (
+        "credstack/workspace/credential_views.py",
+        'audit.record(org, request.user, f"credential.{action}", credential.public_id, reason)',
+    ),
+    (
+        "credstack/workspace/credential_views.py",
+        'audit.record(org, request.user, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")',
+    ),
+    ("credstack/workspace/issue_views.py", "audit.record("),
+    ("credstack/workspace/issue_views.py", "audit.record("),
+    ("credstack/workspace/issue_views.py", "audit.record("),
+    (
+        "credstack/workspace/issue_views.py",
+        'audit.record(request.organization, request.user, "bulk.resumed", job.public_id)',
+    ),
+    ("credstack/workspace/member_views.py", "invitation = Invitation.objects.create("),
+    ("credstack/workspace/member_views.py", 'audit.record(org, request.user, "member.invited", email, role)'),
+    ("credstack/workspace/member_views.py", "membership.delete()"),
+    ("credstack/workspace/member_views.py", "audit.record("),
+    ("credstack/workspace/member_views.py", 'membership.save(update_fields=["role"])'),
+    (
+        "credstack/workspace/member_views.py",
+        'audit.record(org, request.user, "member.role_changed", membership.user.email, f"{old} -> {role}")',
+    ),
+    ("credstack/workspace/member_views.py", "Membership.objects.get_or_create("),
+    ("credstack/workspace/member_views.py", 'invitation.save(update_fields=["accepted_at"])'),
+    ("credstack/workspace/member_views.py", "audit.record("),
+    (
+        "credstack/workspace/org_views.py",
+        "Membership.objects.create(organization=org, user=request.user, role=Role.OWNER)",
+    ),
+    ("credstack/workspace/org_views.py", 'audit.record(org, request.user, "organization.created", org.slug)'),
+    ("credstack/workspace/org_views.py", "org.logo.save("),
+    ("credstack/workspace/org_views.py", "org.save()"),
+    (
+        "credstack/workspace/org_views.py",
+        'audit.record(org, request.user, "organization.updated", org.slug, ", ".join(changed))',
+    ),
+]
 
 
 def is_view_module(path: Path) -> bool:
@@ -140,7 +225,6 @@ class _Checker:
     def _is_orm_chain(self, node: ast.AST, names: set[str]) -> bool:
         """Kinds 1 and 2: the chain goes through a manager or a queryset call."""
         chain = _chain(node)
-        root = chain[-1]
         rooted_at_model = self._rooted_at_model(chain, names)
         for link in chain:
             if isinstance(link, ast.Attribute) and link.attr in MANAGERS:
@@ -148,7 +232,7 @@ class _Checker:
             if isinstance(link, ast.Call) and _called_name(link) in QUERYSET_CALLS:
                 if rooted_at_model or _called_name(link) not in AMBIGUOUS_QUERYSET_CALLS:
                     return True
-        return isinstance(root, ast.Name) and False
+        return False
 
     def _rooted_at_model(self, chain: list[ast.AST], names: set[str]) -> bool:
         root = chain[-1]
@@ -261,20 +345,39 @@ def all_writes() -> list[tuple[str, int, str]]:
     return found
 
 
-def test_views_and_api_modules_write_nothing_to_the_orm():
-    found = all_writes()
-    known = Counter(KNOWN)
+def against_known(found, known) -> tuple[list[str], list[str]]:
+    """(writes not in ``known`` as "file:line: text", entries of ``known`` that match no write)."""
+    left = Counter(known)
     unexpected = []
     for rel, lineno, text in found:
-        if known[(rel, text)] > 0:
-            known[(rel, text)] -= 1
+        if left[(rel, text)] > 0:
+            left[(rel, text)] -= 1
         else:
             unexpected.append(f"{rel}:{lineno}: {text}")
+    stale = sorted(f"{rel}: {text}" for (rel, text), n in left.items() for _ in range(n))
+    return unexpected, stale
+
+
+def test_views_and_api_modules_write_nothing_to_the_orm():
+    unexpected, stale = against_known(all_writes(), KNOWN)
     assert not unexpected, (
         "ORM writes in views/API modules (move them into the app's actions.py):\n" + "\n".join(unexpected)
     )
-    stale = sorted(f"{rel}: {text}" for (rel, text), left in known.items() for _ in range(left))
     assert not stale, "KNOWN lists writes that no longer exist; delete these entries:\n" + "\n".join(stale)
+
+
+def test_the_allowlist_only_shrinks():
+    found = [("credstack/x/views.py", 3, "row.delete()"), ("credstack/x/views.py", 9, "row.delete()")]
+    # one allowed, a second identical write on another line is new
+    assert against_known(found, [("credstack/x/views.py", "row.delete()")]) == (
+        ["credstack/x/views.py:9: row.delete()"],
+        [],
+    )
+    # an allowed write that was moved into an action must leave the list
+    assert against_known(found[:1], [("credstack/x/views.py", "row.delete()")] * 2) == (
+        [],
+        ["credstack/x/views.py: row.delete()"],
+    )
 
 
 SAMPLE_VIEW = """
