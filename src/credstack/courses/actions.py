@@ -51,18 +51,21 @@ def _touch(course: Course) -> None:
 
 
 @transaction.atomic
-def create_course(*, organization: Organization, slug: str, title: str, **fields) -> Course:
+def create_course(
+    *, organization: Organization, slug: str, title: str, actor: Actor | None = None, **fields
+) -> Course:
     achievement = fields.get("achievement")
     if achievement is not None and achievement.organization_id != organization.pk:
         raise ValidationError({"achievement": "belongs to another organization"})
     course = Course(organization=organization, slug=slug, title=title, **fields)
     course.full_clean()
     course.save()
+    audit.record(organization, as_actor(actor), "course.created", course.public_id, course.title)
     return course
 
 
 @transaction.atomic
-def update_course(course: Course, **fields) -> Course:
+def update_course(course: Course, *, actor: Actor | None = None, **fields) -> Course:
     achievement = fields.get("achievement")
     if isinstance(achievement, Achievement) and achievement.organization_id != course.organization_id:
         raise ValidationError({"achievement": "belongs to another organization"})
@@ -71,6 +74,7 @@ def update_course(course: Course, **fields) -> Course:
     course.has_unpublished_changes = True
     course.full_clean()
     course.save()
+    audit.record(course.organization, as_actor(actor), "course.updated", course.public_id, course.title)
     return course
 
 
@@ -383,5 +387,10 @@ def close_course(course: Course, *, actor: Actor | None = None) -> Course:
 def reopen_course(course: Course, *, actor: Actor | None = None) -> Course:
     """Open a closed course to new learners again, on its latest published version."""
     return _move_status(
-        course, Course.Status.CLOSED, Course.Status.PUBLISHED, "the course is not closed", actor, "course.reopened"
+        course,
+        Course.Status.CLOSED,
+        Course.Status.PUBLISHED,
+        "the course is not closed",
+        actor,
+        "course.reopened",
     )

@@ -64,7 +64,10 @@ def course_new(request, org_slug):
         data = {k: v for k, v in form.cleaned_data.items() if k != "review_days_text"}
         try:
             course = actions.create_course(
-                organization=request.organization, review_days=form.cleaned_data["review_days_text"], **data
+                organization=request.organization,
+                review_days=form.cleaned_data["review_days_text"],
+                actor=Actor.for_user(request.user),
+                **data,
             )
         except ValidationError as exc:
             for e in _errors(exc):
@@ -90,7 +93,7 @@ def course_edit(request, org_slug, public_id):
             fields["review_days"] = form.cleaned_data["review_days_text"]
             course.refresh_from_db()
             try:
-                actions.update_course(course, **fields)
+                actions.update_course(course, actor=Actor.for_user(request.user), **fields)
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)

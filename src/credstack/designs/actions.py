@@ -113,7 +113,10 @@ def replace_file(
         data=data,
     )
     current = design.current
-    settings = {**editor.DEFAULTS, **((current.data.get("meta", {}) or {}).get("editor", {}) if current else {})}
+    settings = {
+        **editor.DEFAULTS,
+        **((current.data.get("meta", {}) or {}).get("editor", {}) if current else {}),
+    }
     if role == "background":
         settings["background"] = "pdf" if content_type == "application/pdf" else "image"
     else:

@@ -255,7 +255,9 @@ def record_share(account: Account, credential: Credential, channel: str) -> Cred
         raise ValueError(f"unknown share channel {channel!r}; use one of {SHARE_CHANNELS}")
     if channel == "linkedin":
         return CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.LINKEDIN)
-    return CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.SHARED, note=channel)
+    return CredentialEvent.objects.create(
+        credential=credential, kind=CredentialEvent.Kind.SHARED, note=channel
+    )
 
 
 @transaction.atomic
