@@ -13,6 +13,7 @@ from credstack.courses.models import Course
 from credstack.learning import actions as learning
 from credstack.learning.auth import SESSION_KEY
 from credstack.organizations.actions import create_organization
+from credstack.organizations.actors import Actor
 from credstack.organizations.models import AuditEntry, Membership
 from tests.courses.factory import make_course
 
@@ -104,6 +105,18 @@ def test_a_draft_cannot_be_closed(org, achievement):
     course = make_course(org, achievement, publish=False)
     with pytest.raises(ValidationError, match="only a published course"):
         actions.close_course(course)
+    assert not AuditEntry.objects.filter(organization=org, action="course.closed").exists()
+
+
+def test_closing_from_the_command_line_leaves_the_same_audit_row_with_its_actor(org, achievement):
+    course = make_course(org, achievement)
+    actions.close_course(course, actor=Actor.command_line("ops"))
+    entry = AuditEntry.objects.get(organization=org, action="course.closed")
+    assert (entry.actor_kind, entry.actor_label, entry.target) == (
+        "cli",
+        "command line (ops)",
+        course.public_id,
+    )
 
 
 @pytest.mark.parametrize("role", ["viewer", "issuer"])

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from credstack.credentials.models import Credential
-from credstack.integrations import actions
+from credstack.integrations import actions, queries
 from credstack.integrations.models import InboundEvent
 
 from .conftest import sample
@@ -178,7 +178,7 @@ def test_an_item_of_an_array_is_replayed_on_its_own(make_endpoint, post_hook):
 
 def test_preview_shows_every_event_of_an_array(make_endpoint):
     endpoint = make_endpoint("teachable")
-    items, error = actions.preview(endpoint, json.dumps(_teachable_events()).encode())
+    items, error = queries.preview(endpoint, json.dumps(_teachable_events()).encode())
     assert error == ""
     assert [ev.verdict for ev, _ in items] == ["skipped", "issue", "skipped"]
     assert [event_id for _, event_id in items] == ["879370002", "879960001", "879390003"]

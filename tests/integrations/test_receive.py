@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 
 from credstack.credentials.models import Credential
-from credstack.integrations import actions
-from credstack.integrations.models import MAX_BODY_BYTES, InboundEndpoint, InboundEvent
+from credstack.integrations import actions, queries
+from credstack.integrations.models import InboundEndpoint, InboundEvent
+from credstack.integrations.payloads import MAX_BODY_BYTES
 
 from .conftest import sample
 
@@ -271,7 +272,7 @@ def test_rotating_the_url_retires_the_old_one(make_endpoint, post_hook):
 
 def test_preview_stores_and_issues_nothing(make_endpoint):
     endpoint = make_endpoint("classmarker")
-    [(evaluation, event_id)], error = actions.preview(endpoint, sample("classmarker")[0])
+    [(evaluation, event_id)], error = queries.preview(endpoint, sample("classmarker")[0])
     assert error == "" and evaluation.verdict == "issue" and evaluation.email == "mary@example.com"
     assert event_id == "103:3276524:1436263102"
     assert not InboundEvent.objects.exists() and not Credential.objects.exists()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from credstack.courses import actions as course_actions
-from credstack.learning import actions, auth
+from credstack.learning import actions, auth, queries
 from credstack.learning.models import Enrolment, ReviewItem
 from tests.courses.factory import make_course
 
@@ -59,18 +59,18 @@ def test_attempt_limit_and_retry(org, achievement):
     enrolment = actions.enrol(course, actions.learner_for("c@example.org", "C"))
     key = enrolment.version.lessons[0]["key"]
     qkey = enrolment.version.lessons[0]["quiz"]["questions"][0]["key"]
-    with pytest.raises(actions.LearningError, match="Read the lesson"):
+    with pytest.raises(queries.LearningError, match="Read the lesson"):
         actions.start_attempt(enrolment, key)
-    with pytest.raises(actions.LearningError, match="previous lesson"):
+    with pytest.raises(queries.LearningError, match="previous lesson"):
         actions.open_lesson(enrolment, enrolment.version.lessons[1]["key"])
     actions.mark_read(enrolment, key)
     first = actions.start_attempt(enrolment, key)
     assert actions.start_attempt(enrolment, key) == first  # same open attempt (a reload, a second tab)
     actions.submit_attempt(first, {qkey: "wrong"})
-    with pytest.raises(actions.LearningError, match="already been submitted"):
+    with pytest.raises(queries.LearningError, match="already been submitted"):
         actions.submit_attempt(first, {qkey: "right"})
     actions.submit_attempt(actions.start_attempt(enrolment, key), {qkey: "wrong"})
-    with pytest.raises(actions.LearningError, match="used all 2 attempts"):
+    with pytest.raises(queries.LearningError, match="used all 2 attempts"):
         actions.start_attempt(enrolment, key)
     progress = enrolment.lessons.get(lesson_key=key)
     assert progress.attempts == 2 and progress.best_score == 0 and progress.passed_at is None
@@ -126,7 +126,7 @@ def test_missed_questions_come_back_for_review_with_a_nudge(org, achievement):
     assert mail.outbox[0].to == ["r@example.org"] and "1 question to review" in mail.outbox[0].subject
     assert actions.send_review_nudges(now=timezone.now() + timedelta(days=8)) == 0  # once
     ReviewItem.objects.filter(stage=0).update(due_at=timezone.now() - timedelta(minutes=1))
-    [due] = actions.due_reviews(enrolment)
+    [due] = queries.due_reviews(enrolment)
     assert actions.answer_review(due, "right").correct is True
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from credstack.learning import actions
+from credstack.learning import actions, tokens
 from credstack.learning.auth import SESSION_KEY
 from tests.courses.factory import make_course
 
@@ -62,7 +62,7 @@ def test_the_reminder_email_carries_a_working_stop_link_and_one_click_header(cli
 def test_a_tampered_or_foreign_token_is_404(client, org, achievement):
     course = make_course(org, achievement, lessons=4)
     enrolment = _miss_a_question(course)
-    token = actions.reminders_token(enrolment)
+    token = tokens.reminders_token(enrolment)
     assert client.post(f"/learn/reminders/off/{token[:-2]}xx").status_code == 404
     assert client.get("/learn/reminders/off/not-a-token").status_code == 404
     enrolment.refresh_from_db()

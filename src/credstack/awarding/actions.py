@@ -21,7 +21,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -33,10 +32,9 @@ from credstack.credentials.validation import clean_email
 from credstack.organizations.models import Organization
 
 from .models import COURSE_COMPLETED, DataRule, Fulfillment, Progress, Requirement
+from .paths import MISSING, as_number, lookup
 
 log = logging.getLogger(__name__)
-
-MISSING = object()  # what ``lookup`` returns for an absent path
 
 
 @dataclass
@@ -54,29 +52,6 @@ class Outcome:
 
 
 # ---------------------------------------------------------------- rules
-
-
-def lookup(data: Any, path: str) -> Any:
-    value = data
-    for part in path.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return MISSING
-    return value
-
-
-def as_number(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    try:
-        return float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def rule_holds(rule: DataRule, data: dict) -> tuple[bool, str]:

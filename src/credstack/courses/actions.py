@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from credstack.achievements.models import Achievement
 from credstack.ids import new_public_id
+from credstack.organizations import audit
+from credstack.organizations.actors import Actor, as_actor
 from credstack.organizations.models import Organization
 
 from . import content
@@ -49,18 +51,21 @@ def _touch(course: Course) -> None:
 
 
 @transaction.atomic
-def create_course(*, organization: Organization, slug: str, title: str, **fields) -> Course:
+def create_course(
+    *, organization: Organization, slug: str, title: str, actor: Actor | None = None, **fields
+) -> Course:
     achievement = fields.get("achievement")
     if achievement is not None and achievement.organization_id != organization.pk:
         raise ValidationError({"achievement": "belongs to another organization"})
     course = Course(organization=organization, slug=slug, title=title, **fields)
     course.full_clean()
     course.save()
+    audit.record(organization, as_actor(actor), "course.created", course.public_id, course.title)
     return course
 
 
 @transaction.atomic
-def update_course(course: Course, **fields) -> Course:
+def update_course(course: Course, *, actor: Actor | None = None, **fields) -> Course:
     achievement = fields.get("achievement")
     if isinstance(achievement, Achievement) and achievement.organization_id != course.organization_id:
         raise ValidationError({"achievement": "belongs to another organization"})
@@ -69,6 +74,7 @@ def update_course(course: Course, **fields) -> Course:
     course.has_unpublished_changes = True
     course.full_clean()
     course.save()
+    audit.record(course.organization, as_actor(actor), "course.updated", course.public_id, course.title)
     return course
 
 
@@ -329,8 +335,10 @@ def snapshot(course: Course) -> dict:
     }
 
 
-def publish_course(course: Course, *, actor=None) -> CourseVersion:
-    """Freeze the draft into a new immutable version; new enrolments get it, current ones keep theirs."""
+def publish_course(course: Course, *, actor: Actor | None = None) -> CourseVersion:
+    """Freeze the draft into a new immutable version; new enrolments get it, current ones keep theirs.
+    ``actor``: who publishes (an ``Actor`` or a user; the system when None)."""
+    who = as_actor(actor)
     problems = publish_problems(course)
     if problems:
         raise ValidationError({"course": problems})
@@ -341,7 +349,7 @@ def publish_course(course: Course, *, actor=None) -> CourseVersion:
             course=locked,
             number=number,
             content=snapshot(locked),
-            published_by=actor if getattr(actor, "pk", None) else None,
+            published_by=who.user_or_none,
         )
         if locked.status != Course.Status.CLOSED:  # a closed course stays closed to new learners
             locked.status = Course.Status.PUBLISHED
@@ -354,24 +362,35 @@ def publish_course(course: Course, *, actor=None) -> CourseVersion:
     return version
 
 
-def _move_status(course: Course, frm: str, to: str, refusal: str) -> Course:
+def _move_status(course: Course, frm: str, to: str, refusal: str, actor, event: str) -> Course:
     if course.status != frm:
         raise ValidationError({"course": [refusal]})
-    Course.objects.filter(pk=course.pk, status=frm).update(status=to, updated_at=timezone.now())
+    with transaction.atomic():
+        Course.objects.filter(pk=course.pk, status=frm).update(status=to, updated_at=timezone.now())
+        audit.record(course.organization, as_actor(actor), event, course.public_id, course.title)
     course.refresh_from_db(fields=["status", "updated_at"])
     return course
 
 
-def close_course(course: Course) -> Course:
+def close_course(course: Course, *, actor: Actor | None = None) -> Course:
     """Stop new enrolments and invitations; learners already enrolled keep going and still earn it."""
     return _move_status(
         course,
         Course.Status.PUBLISHED,
         Course.Status.CLOSED,
         "only a published course can be closed to new learners",
+        actor,
+        "course.closed",
     )
 
 
-def reopen_course(course: Course) -> Course:
+def reopen_course(course: Course, *, actor: Actor | None = None) -> Course:
     """Open a closed course to new learners again, on its latest published version."""
-    return _move_status(course, Course.Status.CLOSED, Course.Status.PUBLISHED, "the course is not closed")
+    return _move_status(
+        course,
+        Course.Status.CLOSED,
+        Course.Status.PUBLISHED,
+        "the course is not closed",
+        actor,
+        "course.reopened",
+    )

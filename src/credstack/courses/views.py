@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, can, member_required
 
 from . import actions, content, queries
@@ -64,7 +64,10 @@ def course_new(request, org_slug):
         data = {k: v for k, v in form.cleaned_data.items() if k != "review_days_text"}
         try:
             course = actions.create_course(
-                organization=request.organization, review_days=form.cleaned_data["review_days_text"], **data
+                organization=request.organization,
+                review_days=form.cleaned_data["review_days_text"],
+                actor=Actor.for_user(request.user),
+                **data,
             )
         except ValidationError as exc:
             for e in _errors(exc):
@@ -90,7 +93,7 @@ def course_edit(request, org_slug, public_id):
             fields["review_days"] = form.cleaned_data["review_days_text"]
             course.refresh_from_db()
             try:
-                actions.update_course(course, **fields)
+                actions.update_course(course, actor=Actor.for_user(request.user), **fields)
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)
@@ -279,7 +282,7 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
 def publish(request, org_slug, public_id):
     course = _course(request, public_id)
     try:
-        version = actions.publish_course(course, actor=request.user)
+        version = actions.publish_course(course, actor=Actor.for_user(request.user))
     except ValidationError as exc:
         messages.error(request, "Not published: " + " ".join(_errors(exc)))
     else:
@@ -298,12 +301,11 @@ def enrolment(request, org_slug, public_id, action):
     if action not in ("close", "reopen"):
         raise Http404("no such action")
     try:
-        (actions.close_course if action == "close" else actions.reopen_course)(course)
+        move = actions.close_course if action == "close" else actions.reopen_course
+        move(course, actor=Actor.for_user(request.user))
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
     else:
-        event = "course.closed" if action == "close" else "course.reopened"
-        audit.record(request.organization, request.user, event, course.public_id, course.title)
         messages.success(
             request,
             "Closed to new learners. Enrolled learners can still finish and earn the credential."
@@ -339,22 +341,22 @@ def invite(request, org_slug, public_id):
 def _invite(course, text, actor):
     from credstack.learning.actions import invite as learning_invite
 
-    return learning_invite(course, text, actor=actor)
+    return learning_invite(course, text, actor=Actor.for_user(actor))
 
 
 @require_POST
 @member_required(Role.ISSUER)
 def reset_attempts(request, org_slug, public_id, enrolment_id, lesson_key):
-    from credstack.learning.actions import LearningError
     from credstack.learning.actions import reset_attempts as reset
     from credstack.learning.models import Enrolment
+    from credstack.learning.queries import LearningError
 
     course = _course(request, public_id)
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("learner", "version"), course=course, public_id=enrolment_id
     )
     try:
-        left = reset(enrolment, lesson_key, actor=request.user)
+        left = reset(enrolment, lesson_key, actor=Actor.for_user(request.user))
     except (LearningError, IndexError, KeyError) as exc:
         messages.error(request, str(exc) or "There is no such lesson in this learner's version.")
     else:

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 from credstack.render import SAMPLE_NAMES, TEMPLATES, AssetError, DesignError, render_png, sample_values
 from credstack.workspace.uploads import MAX_BACKGROUND, MAX_IMAGE, read_upload
@@ -58,9 +58,8 @@ def design_new(request, org_slug):
     name = request.POST.get("name", "").strip() or f"{TEMPLATES[template].title.split(':')[0]} certificate"
     settings = {**editor.DEFAULTS, "template": template}
     design = actions.create_design(
-        org, name=name, data=editor.build(settings, org.brand_color), actor=request.user
+        org, name=name, data=editor.build(settings, org.brand_color), actor=Actor.for_user(request.user)
     )
-    audit.record(org, request.user, "design.created", design.public_id, name)
     return redirect("workspace-design", org_slug, design.public_id)
 
 
@@ -200,14 +199,11 @@ def design_editor(request, org_slug, public_id):
             data = editor.build(settings, org.brand_color)
             try:
                 version = actions.save_version(
-                    design, data, _assets_for(design, settings), actor=request.user
+                    design, data, _assets_for(design, settings), name=name, actor=Actor.for_user(request.user)
                 )
             except ValidationError as exc:
                 errors = sum(exc.message_dict.values(), [])
             else:
-                if name and name != design.name:
-                    Design.objects.filter(pk=design.pk).update(name=name[:200])
-                audit.record(org, request.user, "design.saved", design.public_id, f"version {version.number}")
                 messages.success(
                     request,
                     f"Saved as version {version.number}. Credentials already issued keep their version.",
@@ -288,7 +284,6 @@ def design_thumbnail(request, org_slug, public_id):
 @require_POST
 def design_upload(request, org_slug, public_id):
     """Upload a background (PNG, JPEG or PDF) or a signature image (PNG, JPEG) and save a version using it."""
-    org = request.organization
     design = _design(request, public_id)
     from credstack.workspace.uploads import body_too_large
 
@@ -308,27 +303,16 @@ def design_upload(request, org_slug, public_id):
         kind, data = read_upload(
             request.FILES.get("file"), allowed, MAX_BACKGROUND if role == "background" else MAX_IMAGE, role
         )
-        asset = actions.upload_asset(
-            org,
-            kind=DesignAsset.Kind.BACKGROUND if role == "background" else DesignAsset.Kind.SIGNATURE,
+        asset, version = actions.replace_file(
+            design,
+            role=role,
             filename=request.FILES["file"].name,
             content_type=kind,
             data=data,
-        )
-        current = (design.current.data.get("meta", {}) or {}).get("editor", {}) if design.current else {}
-        settings = {**editor.DEFAULTS, **current}
-        if role == "background":
-            settings["background"] = "pdf" if kind == "application/pdf" else "image"
-        else:
-            settings["signature"] = True
-        assets = dict(design.current.assets if design.current else {})
-        assets[role] = asset.public_id
-        version = actions.save_version(
-            design, editor.build(settings, org.brand_color), assets, actor=request.user
+            actor=Actor.for_user(request.user),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
         return redirect("workspace-design", org_slug, public_id)
-    audit.record(org, request.user, f"design.{role}_uploaded", design.public_id, asset.filename)
     messages.success(request, f"{asset.filename} is now the {role} (version {version.number}).")
     return redirect("workspace-design", org_slug, public_id)

@@ -21,9 +21,6 @@ from credstack.credentials.models import Credential
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization
 
-# A delivery larger than this is refused with 413 before it is parsed or stored.
-MAX_BODY_BYTES = 256 * 1024
-
 
 def new_token() -> str:
     """The secret part of the receiving URL: 192 random bits, URL-safe."""

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from credstack.achievements.models import Achievement
 from credstack.api.problems import problem_response
 from credstack.awarding.models import DataRule
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 
-from . import actions, presets, signatures
-from .models import MAX_BODY_BYTES, InboundEndpoint, InboundEvent
+from . import actions, payloads, presets, queries, signatures
+from .models import InboundEndpoint, InboundEvent
+from .payloads import MAX_BODY_BYTES
 
 # ---------------------------------------------------------------- the receiving URL
 
@@ -67,7 +68,7 @@ def receive(request, token: str):
         return problem_response(413, "Payload too large", f"at most {MAX_BODY_BYTES} bytes are accepted")
     try:
         results, batch = actions.receive(endpoint, body, request.content_type or "", request.headers)
-    except actions.PayloadError as exc:
+    except payloads.PayloadError as exc:
         titles = {
             400: "Bad request",
             401: "Unauthorized",
@@ -110,17 +111,11 @@ def endpoint_list(request, org_slug: str):
                 name=request.POST.get("name", ""),
                 preset=request.POST.get("preset", ""),
                 achievement=request.POST.get("achievement") or None,
+                actor=Actor.for_user(request.user),
             )
         except ValidationError as exc:
             errors = {k: "; ".join(v) for k, v in exc.message_dict.items()}
         else:
-            audit.record(
-                org,
-                request.user,
-                "integration.created",
-                endpoint.public_id,
-                f"{endpoint.name} ({endpoint.preset})",
-            )
             messages.success(
                 request,
                 f"Endpoint “{endpoint.name}” created. Paste its URL into {presets.preset(endpoint.preset).label}.",
@@ -153,7 +148,7 @@ def _conditions_from_post(post) -> list[dict]:
         if not path.strip():
             continue
         out.append(
-            {"path": path, "operator": op, "value": None if op == "exists" else actions.parse_value(value)}
+            {"path": path, "operator": op, "value": None if op == "exists" else payloads.parse_value(value)}
         )
     return out
 
@@ -191,14 +186,12 @@ def endpoint_detail(request, org_slug: str, public_id: str):
                 conditions=form_conditions,
                 signing_secret=request.POST.get("signing_secret", endpoint.signing_secret),
                 enabled=request.POST.get("enabled") == "on",
+                actor=Actor.for_user(request.user),
             )
         except ValidationError as exc:
             errors = {k: "; ".join(v) for k, v in exc.message_dict.items()}
             endpoint.refresh_from_db()
         else:
-            audit.record(
-                request.organization, request.user, "integration.saved", endpoint.public_id, endpoint.name
-            )
             messages.success(request, "Saved.")
             return redirect("integrations:detail", org_slug, endpoint.public_id)
     spec = presets.preset(endpoint.preset)
@@ -244,7 +237,7 @@ def endpoint_preview(request, org_slug: str, public_id: str):
         if request.POST.get("sample_kind") == "form"
         else "application/json"
     )
-    items, error = actions.preview(endpoint, body, kind) if body.strip() else ([], "paste a payload first")
+    items, error = queries.preview(endpoint, body, kind) if body.strip() else ([], "paste a payload first")
     return render(
         request,
         "integrations/_preview.html",
@@ -259,10 +252,7 @@ def endpoint_preview(request, org_slug: str, public_id: str):
 @member_required(Role.ADMIN)
 @require_POST
 def endpoint_rotate(request, org_slug: str, public_id: str):
-    endpoint = actions.rotate_token(_endpoint(request, public_id))
-    audit.record(
-        request.organization, request.user, "integration.url_rotated", endpoint.public_id, endpoint.name
-    )
+    endpoint = actions.rotate_token(_endpoint(request, public_id), actor=Actor.for_user(request.user))
     messages.warning(request, "New URL created: the old one no longer works. Update it in the source.")
     return redirect("integrations:detail", org_slug, endpoint.public_id)
 
@@ -272,8 +262,7 @@ def endpoint_rotate(request, org_slug: str, public_id: str):
 def endpoint_delete(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     name = endpoint.name
-    audit.record(request.organization, request.user, "integration.deleted", endpoint.public_id, name)
-    endpoint.delete()
+    actions.delete_endpoint(endpoint, actor=Actor.for_user(request.user))
     messages.success(request, f"Endpoint “{name}” deleted; its URL no longer works.")
     return redirect("integrations:list", org_slug)
 
@@ -305,13 +294,10 @@ def event_replay(request, org_slug: str, public_id: str, event_id: str):
         InboundEvent.objects.select_related("endpoint"), public_id=event_id, endpoint=endpoint
     )
     try:
-        event = actions.replay(event)
+        event = actions.replay(event, actor=Actor.for_user(request.user))
     except actions.ReplayError as exc:
         messages.error(request, str(exc))
     else:
-        audit.record(
-            request.organization, request.user, "integration.event_replayed", event.public_id, event.outcome
-        )
         level = messages.success if event.outcome == "issued" else messages.warning
         level(
             request,

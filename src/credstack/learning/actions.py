@@ -1,4 +1,7 @@
-"""Every write about learning: enrolment, invitations, reading, quiz attempts, completion, reviews."""
+"""Every write about learning: enrolment, invitations, reading, quiz attempts, completion, reviews.
+
+Reads are in ``queries.py``, the reminder links' tokens in ``tokens.py``, the emails in ``emails.py``,
+reading an invitation list in ``invitations.py``."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,18 +19,18 @@ from django.utils import timezone
 from credstack.courses import content
 from credstack.courses.models import Course
 from credstack.credentials.validation import clean_email, clean_name
+from credstack.organizations import audit
+from credstack.organizations.actors import Actor, as_actor
 
+from . import emails
+from .invitations import parse_invitations
 from .models import Enrolment, Learner, LessonProgress, QuestionResponse, QuizAttempt, ReviewItem
+from .queries import LearningError, attempt_questions, attempts_left, lesson_index, unlocked
 
 log = logging.getLogger(__name__)
 _random = random.SystemRandom()
 
 IDLE_CAP = timedelta(minutes=5)  # time between two actions counts as learning up to this much
-MAX_INVITATIONS = 1000
-
-
-class LearningError(Exception):
-    """What the learner tried does not apply now (a clear sentence for the page)."""
 
 
 # ---------------------------------------------------------------- learners and enrolment
@@ -211,52 +213,7 @@ def enrol(course: Course, learner: Learner, *, source: str = "self") -> Enrolmen
         return Enrolment.objects.get(course=course, learner=learner)
 
 
-@dataclass
-class InvitationRow:
-    line: int
-    email: str
-    name: str
-
-
-def parse_invitations(text: str) -> list[InvitationRow]:
-    """One learner a line: ``email``, ``email, name``, ``name, email`` or ``Name <email>``. Raises ValidationError listing
-    every bad line (line number, what is wrong); nothing is sent unless every line is good."""
-    rows, errors, seen = [], [], {}
-    for n, raw in enumerate((text or "").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if "<" in line and line.endswith(">"):
-            name, _, email = line[:-1].rpartition("<")
-        elif "," in line or ";" in line or "\t" in line:
-            email, _, name = line.replace(";", ",").replace("\t", ",").partition(",")
-            if "@" not in email and "@" in name:  # "name, email"
-                email, name = name, email
-        else:
-            email, name = line, ""
-        name, email = name.strip().strip('"'), email.strip()
-        try:
-            email = clean_email(email, "email").lower()
-            name = clean_name(name, "name") if name else ""
-        except ValidationError as exc:
-            detail = "; ".join(f"{k} {' '.join(v)}" for k, v in exc.message_dict.items())
-            errors.append(f"line {n}: {detail}")
-            continue
-        if email in seen:
-            errors.append(f"line {n}: {email} is already on line {seen[email]}")
-            continue
-        seen[email] = n
-        rows.append(InvitationRow(n, email, name))
-    if len(rows) > MAX_INVITATIONS:
-        errors.append(f"{len(rows)} learners at once; at most {MAX_INVITATIONS} per invitation")
-    if not rows and not errors:
-        errors.append("give at least one email address")
-    if errors:
-        raise ValidationError({"emails": errors})
-    return rows
-
-
-def invite(course: Course, text: str, *, actor=None) -> list[Enrolment]:
+def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enrolment]:
     """Invite one or many learners: each gets an enrolment and an email with the course link."""
     rows = parse_invitations(text)
     if course.status == Course.Status.CLOSED:
@@ -267,6 +224,13 @@ def invite(course: Course, text: str, *, actor=None) -> list[Enrolment]:
     with transaction.atomic():
         for row in rows:
             sent.append((enrol(course, learner_for(row.email, row.name), source="invitation"), row.email))
+        audit.record(
+            course.organization,
+            as_actor(actor),
+            "course.learners_invited",
+            course.public_id,
+            f"{len(rows)} learner{'s' if len(rows) != 1 else ''}",
+        )
     from .tasks import send_invitation
 
     for enrolment, address in sent:
@@ -299,35 +263,6 @@ def _activity(enrolment: Enrolment, progress: LessonProgress | None = None) -> N
         )
 
 
-def lesson_index(enrolment: Enrolment, lesson_key: str) -> int:
-    for n, lesson in enumerate(enrolment.version.lessons):
-        if lesson["key"] == lesson_key:
-            return n
-    raise LearningError("There is no such lesson in this course.")
-
-
-def progress_map(enrolment: Enrolment) -> dict[str, LessonProgress]:
-    return {p.lesson_key: p for p in enrolment.lessons.all()}
-
-
-def unlocked(enrolment: Enrolment, lesson_key: str) -> bool:
-    """Lessons open in order: a lesson opens when the quiz before it is passed."""
-    index = lesson_index(enrolment, lesson_key)
-    if index == 0:
-        return True
-    previous = enrolment.version.lessons[index - 1]["key"]
-    return enrolment.lessons.filter(lesson_key=previous, passed_at__isnull=False).exists()
-
-
-def resume_lesson_key(enrolment: Enrolment) -> str:
-    """Where the learner left off: the first lesson whose quiz is not passed yet."""
-    done = set(enrolment.lessons.filter(passed_at__isnull=False).values_list("lesson_key", flat=True))
-    for lesson in enrolment.version.lessons:
-        if lesson["key"] not in done:
-            return lesson["key"]
-    return enrolment.version.lessons[-1]["key"]
-
-
 def open_lesson(enrolment: Enrolment, lesson_key: str) -> LessonProgress:
     index = lesson_index(enrolment, lesson_key)
     if not unlocked(enrolment, lesson_key):
@@ -358,21 +293,7 @@ def mark_read(enrolment: Enrolment, lesson_key: str) -> LessonProgress:
     return progress
 
 
-def attempts_left(enrolment: Enrolment, lesson: dict) -> int | None:
-    limit = lesson["quiz"]["max_attempts"]
-    if not limit:
-        return None
-    used = enrolment.attempts.filter(lesson_key=lesson["key"], submitted_at__isnull=False).count()
-    extra = (
-        LessonProgress.objects.filter(enrolment=enrolment, lesson_key=lesson["key"])
-        .values_list("extra_attempts", flat=True)
-        .first()
-        or 0
-    )
-    return max(0, limit + extra - used)
-
-
-def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor=None) -> int:
+def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor: Actor | None = None) -> int:
     """An educator gives a learner who used every attempt at a quiz the full number again.
 
     Earlier attempts stay in the record (analytics, exports); the learner gets ``max_attempts`` more.
@@ -393,12 +314,9 @@ def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor=None) -> int:
         used = enrolment.attempts.filter(lesson_key=lesson_key, submitted_at__isnull=False).count()
         progress.extra_attempts = used  # so that limit + extra - used == limit
         progress.save(update_fields=["extra_attempts"])
-    if actor is not None and getattr(actor, "pk", None):
-        from credstack.organizations.audit import record
-
-        record(
+        audit.record(
             enrolment.organization,
-            actor,
+            as_actor(actor),
             "course.attempts_reset",
             target=enrolment.learner.email,
             detail=f"{enrolment.course.title}, lesson {lesson_index(enrolment, lesson_key) + 1}",
@@ -451,18 +369,6 @@ class QuestionResult:
     answer: object
     correct: bool
     feedback: str
-
-
-def attempt_questions(attempt: QuizAttempt) -> list[tuple[dict, list[dict]]]:
-    """The attempt's questions in the order shown, each with its choices in the order shown."""
-    lesson = attempt.enrolment.version.lesson(attempt.lesson_key)
-    by_key = {q["key"]: q for q in lesson["quiz"]["questions"]}
-    shown = []
-    for item in attempt.layout:
-        question = by_key[item["key"]]
-        choices = {c["key"]: c for c in question.get("choices") or []}
-        shown.append((question, [choices[k] for k in item["choices"] if k in choices]))
-    return shown
 
 
 def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
@@ -608,12 +514,6 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
 # ---------------------------------------------------------------- review
 
 
-def due_reviews(enrolment: Enrolment):
-    return enrolment.reviews.filter(answered_at__isnull=True, due_at__lte=timezone.now()).order_by(
-        "due_at", "id"
-    )
-
-
 def answer_review(item: ReviewItem, answer) -> QuestionResult:
     lesson = item.enrolment.version.lesson(item.lesson_key)
     question = next(q for q in lesson["quiz"]["questions"] if q["key"] == item.question_key)
@@ -634,26 +534,6 @@ def answer_review(item: ReviewItem, answer) -> QuestionResult:
     )
 
 
-REMINDERS_SALT = "credstack.learning.review-reminders"
-
-
-def reminders_token(enrolment: Enrolment) -> str:
-    """A permanent, unguessable token that stops this enrolment's review reminders (no sign-in needed)."""
-    return signing.dumps(enrolment.public_id, salt=REMINDERS_SALT, compress=False)
-
-
-def enrolment_for_reminders_token(token: str) -> Enrolment | None:
-    try:
-        public_id = signing.loads(token, salt=REMINDERS_SALT)
-    except signing.BadSignature:
-        return None
-    return (
-        Enrolment.objects.select_related("course__organization", "learner")
-        .filter(public_id=public_id)
-        .first()
-    )
-
-
 def set_review_emails(enrolment: Enrolment, on: bool) -> Enrolment:
     Enrolment.objects.filter(pk=enrolment.pk).update(review_emails=on)
     enrolment.review_emails = on
@@ -663,12 +543,6 @@ def set_review_emails(enrolment: Enrolment, on: bool) -> Enrolment:
 def send_review_nudges(now=None) -> int:
     """Email each learner who has review questions due and has not been told yet (unless they stopped
     reminders for that course). Returns emails sent."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    from .emails import build as build_email
-    from .emails import short_title
-
     now = now or timezone.now()
     due = (
         ReviewItem.objects.filter(
@@ -682,32 +556,7 @@ def send_review_nudges(now=None) -> int:
         by_enrolment.setdefault(item.enrolment_id, []).append(item)
     sent = 0
     for items in by_enrolment.values():
-        enrolment = items[0].enrolment
-        stop_url = settings.CREDSTACK_BASE_URL + reverse(
-            "learning:reminders-off", args=[reminders_token(enrolment)]
-        )
-        course = enrolment.course
-        count = len(items)
-        build_email(
-            template="review",
-            subject=f"{count} question{'s' if count != 1 else ''} to review: {short_title(course.title)}",
-            to=[enrolment.learner.email],
-            org=course.organization,
-            context={
-                "enrolment": enrolment,
-                "course": course,
-                "count": count,
-                "stop_url": stop_url,
-                "button_label": "Review now",
-                "button_url": settings.CREDSTACK_BASE_URL
-                + reverse("learning:review", args=[course.organization.slug, course.slug]),
-            },
-            # RFC 2369 / RFC 8058: mail apps offer a one-click "unsubscribe" that POSTs to this URL
-            headers={
-                "List-Unsubscribe": f"<{stop_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        ).send()
+        emails.review_reminder(items[0].enrolment, len(items)).send()
         ReviewItem.objects.filter(pk__in=[i.pk for i in items]).update(nudged_at=now)
         sent += 1
     return sent

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from credstack.organizations.brand import brand_context
+
+from .tokens import reminders_token
 
 SUBJECT_TITLE_MAX = 60
 _JOINERS = {"\u200d", "\u200c"}  # zero-width (non-)joiner: never leave one dangling at a cut
@@ -68,3 +72,49 @@ def build(
     )
     message.attach_alternative(render_to_string(f"learning/email/{template}.html", context), "text/html")
     return message
+
+
+def invitation(enrolment, address: str) -> EmailMultiAlternatives:
+    """The course invitation, to ``address`` (the one the educator typed, decision 0023)."""
+    course = enrolment.course
+    return build(
+        template="invitation",
+        subject=f"You are invited: {short_title(course.title)}",
+        to=[address],
+        org=course.organization,
+        context={
+            "enrolment": enrolment,
+            "course": course,
+            "address": address,
+            "button_label": "Start the course",
+            "button_url": course.url,
+        },
+    )
+
+
+def review_reminder(enrolment, count: int) -> EmailMultiAlternatives:
+    """``count`` review questions are due: a button to review and a one-click way to stop reminders."""
+    stop_url = settings.CREDSTACK_BASE_URL + reverse(
+        "learning:reminders-off", args=[reminders_token(enrolment)]
+    )
+    course = enrolment.course
+    return build(
+        template="review",
+        subject=f"{count} question{'s' if count != 1 else ''} to review: {short_title(course.title)}",
+        to=[enrolment.learner.email],
+        org=course.organization,
+        context={
+            "enrolment": enrolment,
+            "course": course,
+            "count": count,
+            "stop_url": stop_url,
+            "button_label": "Review now",
+            "button_url": settings.CREDSTACK_BASE_URL
+            + reverse("learning:review", args=[course.organization.slug, course.slug]),
+        },
+        # RFC 2369 / RFC 8058: mail apps offer a one-click "unsubscribe" that POSTs to this URL
+        headers={
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

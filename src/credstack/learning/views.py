@@ -16,7 +16,7 @@ from credstack.courses.models import Attachment, Course
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
 
-from . import actions, auth
+from . import actions, auth, queries, tokens
 from .models import Enrolment, QuizAttempt, ReviewItem
 
 
@@ -51,7 +51,7 @@ def _player(view):
 
 
 def _outline(enrolment: Enrolment) -> dict:
-    progress = actions.progress_map(enrolment)
+    progress = queries.progress_map(enrolment)
     lessons, done = [], 0
     previous_passed = True
     for n, lesson in enumerate(enrolment.version.lessons, 1):
@@ -171,8 +171,8 @@ def course_page(request, org_slug, course_slug):
         "sign_in_url": auth.login_url(request.path, course.organization),
     }
     if enrolment:
-        context["resume_key"] = actions.resume_lesson_key(enrolment)
-        context["due_reviews"] = actions.due_reviews(enrolment).count()
+        context["resume_key"] = queries.resume_lesson_key(enrolment)
+        context["due_reviews"] = queries.due_reviews(enrolment).count()
     return render(request, "learning/course.html", context)
 
 
@@ -213,14 +213,14 @@ def enrol(request, org_slug, course_slug):
             )
     try:
         enrolment = actions.enrol(course, learner)
-    except actions.LearningError as exc:
+    except queries.LearningError as exc:
         return render(
             request,
             "learning/message.html",
             {"course": course, "title": "Not open", "message": str(exc)},
             status=400,
         )
-    return redirect("learning:lesson", org_slug, course_slug, actions.resume_lesson_key(enrolment))
+    return redirect("learning:lesson", org_slug, course_slug, queries.resume_lesson_key(enrolment))
 
 
 # ---------------------------------------------------------------- the player
@@ -230,7 +230,7 @@ def enrol(request, org_slug, course_slug):
 def lesson(request, course, enrolment, lesson_key):
     try:
         progress = actions.open_lesson(enrolment, lesson_key)
-    except actions.LearningError as exc:
+    except queries.LearningError as exc:
         return render(
             request,
             "learning/message.html",
@@ -242,7 +242,7 @@ def lesson(request, course, enrolment, lesson_key):
             },
             status=403,
         )
-    index = actions.lesson_index(enrolment, lesson_key)
+    index = queries.lesson_index(enrolment, lesson_key)
     data = enrolment.version.lessons[index]
     lessons = enrolment.version.lessons
     return render(
@@ -255,7 +255,7 @@ def lesson(request, course, enrolment, lesson_key):
             "index": index + 1,
             "progress": progress,
             "outline": _outline(enrolment),
-            "attempts_left": actions.attempts_left(enrolment, data),
+            "attempts_left": queries.attempts_left(enrolment, data),
             "next_key": lessons[index + 1]["key"] if index + 1 < len(lessons) else None,
         },
     )
@@ -273,13 +273,13 @@ def lesson_ping(request, course, enrolment, lesson_key):
 def lesson_read(request, course, enrolment, lesson_key):
     try:
         actions.mark_read(enrolment, lesson_key)
-    except actions.LearningError:
+    except queries.LearningError:
         raise Http404("no such lesson")
     return redirect("learning:quiz", course.organization.slug, course.slug, lesson_key)
 
 
 def _quiz_context(course, enrolment, lesson_key, **extra):
-    index = actions.lesson_index(enrolment, lesson_key)
+    index = queries.lesson_index(enrolment, lesson_key)
     data = enrolment.version.lessons[index]
     return {
         "course": course,
@@ -287,7 +287,7 @@ def _quiz_context(course, enrolment, lesson_key, **extra):
         "lesson": data,
         "index": index + 1,
         "outline": _outline(enrolment),
-        "attempts_left": actions.attempts_left(enrolment, data),
+        "attempts_left": queries.attempts_left(enrolment, data),
         "pass_mark": data["quiz"]["pass_mark"],
         **extra,
     }
@@ -324,8 +324,8 @@ def _shown(results) -> list[dict]:
 @_player
 def quiz(request, course, enrolment, lesson_key):
     try:
-        actions.lesson_index(enrolment, lesson_key)
-    except actions.LearningError:
+        queries.lesson_index(enrolment, lesson_key)
+    except queries.LearningError:
         raise Http404("no such lesson")
     if request.method == "POST":
         attempt = get_object_or_404(
@@ -334,10 +334,10 @@ def quiz(request, course, enrolment, lesson_key):
             lesson_key=lesson_key,
             pk=request.POST.get("attempt", "0") if request.POST.get("attempt", "").isdigit() else 0,
         )
-        questions = actions.attempt_questions(attempt)
+        questions = queries.attempt_questions(attempt)
         try:
             results = actions.submit_attempt(attempt, _answers_from(request.POST, questions))
-        except actions.LearningError as exc:
+        except queries.LearningError as exc:
             return render(
                 request,
                 "learning/message.html",
@@ -348,7 +348,7 @@ def quiz(request, course, enrolment, lesson_key):
         attempt.refresh_from_db()
         if enrolment.status == Enrolment.Status.COMPLETED:
             return redirect("learning:complete", course.organization.slug, course.slug)
-        index = actions.lesson_index(enrolment, lesson_key)
+        index = queries.lesson_index(enrolment, lesson_key)
         lessons = enrolment.version.lessons
         next_key = lessons[index + 1]["key"] if index + 1 < len(lessons) else None
         return render(
@@ -360,7 +360,7 @@ def quiz(request, course, enrolment, lesson_key):
         )
     try:
         attempt = actions.start_attempt(enrolment, lesson_key)
-    except actions.LearningError as exc:
+    except queries.LearningError as exc:
         progress = enrolment.lessons.filter(lesson_key=lesson_key).first()
         if progress and progress.passed_at:
             return redirect("learning:course", course.organization.slug, course.slug)
@@ -379,7 +379,7 @@ def quiz(request, course, enrolment, lesson_key):
         request,
         "learning/quiz.html",
         _quiz_context(
-            course, enrolment, lesson_key, attempt=attempt, questions=actions.attempt_questions(attempt)
+            course, enrolment, lesson_key, attempt=attempt, questions=queries.attempt_questions(attempt)
         ),
     )
 
@@ -406,7 +406,7 @@ def complete(request, course, enrolment):
 
 @_player
 def review(request, course, enrolment):
-    due = list(actions.due_reviews(enrolment)[:10])
+    due = list(queries.due_reviews(enrolment)[:10])
     feedback = None
     if request.method == "POST":
         item = get_object_or_404(ReviewItem, enrolment=enrolment, pk=request.POST.get("item") or 0)
@@ -419,9 +419,9 @@ def review(request, course, enrolment):
         answer = request.POST.getlist(name) if question["kind"] == "multiple" else request.POST.get(name, "")
         try:
             feedback = actions.answer_review(item, answer)
-        except actions.LearningError:
+        except queries.LearningError:
             pass
-        due = list(actions.due_reviews(enrolment)[:10])
+        due = list(queries.due_reviews(enrolment)[:10])
     items = []
     for item in due:
         question = next(
@@ -491,7 +491,7 @@ def attachment(request, public_id, name):
 @csrf_exempt  # the token is the authority; mail apps' one-click unsubscribe POSTs without a form (RFC 8058)
 def reminders_off(request, token):
     """From the reminder email: GET shows a button (link scanners must not unsubscribe anyone), POST stops."""
-    enrolment = actions.enrolment_for_reminders_token(token)
+    enrolment = tokens.enrolment_for_reminders_token(token)
     if enrolment is None:
         raise Http404("this link is not valid")
     course = enrolment.course

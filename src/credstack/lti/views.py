@@ -15,6 +15,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from credstack.courses.models import Course
 from credstack.learning import actions as learning
 from credstack.learning import auth as learning_auth
+from credstack.learning.queries import LearningError
 
 from . import actions
 from .toolconf import PlatformToolConf, platform_for
@@ -89,7 +90,7 @@ def launch(request: HttpRequest) -> HttpResponse:
     learner = learning.learner_for(email, name)
     try:
         enrolment = learning.enrol(course, learner, source="lti")
-    except learning.LearningError as exc:
+    except LearningError as exc:
         return _problem(request, "This course is not open", str(exc))
     actions.record_grade_target(platform, enrolment, data.get("sub", ""), data.get(AGS_CLAIM) or {})
     # the LMS vouches for its user's address: enough for the course player, not for the portfolio,

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from credstack.achievements.models import Achievement
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential
+from credstack.organizations import audit
+from credstack.organizations.actors import Actor, as_actor
 
 from . import rules
 from .models import Pathway, PathwayAward, PathwayComponent
@@ -108,6 +110,7 @@ def create_pathway(
     ordered: bool = False,
     window_days: int | None = None,
     revocation_policy: str = Pathway.Policy.SUSPEND,
+    actor: Actor | None = None,
 ) -> Pathway:
     """Create a pathway; existing holders of its components are back-filled (a task, after commit)."""
     _validate(achievement, components, rule, required_count)
@@ -125,10 +128,15 @@ def create_pathway(
         )
         _set_components(pathway, components)
         _queue_backfill(pathway)
+        audit.record(
+            pathway.organization, as_actor(actor), "pathway.created", pathway.public_id, achievement.name
+        )
     return pathway
 
 
-def update_pathway(pathway: Pathway, *, components: list[Achievement] | None = None, **fields) -> Pathway:
+def update_pathway(
+    pathway: Pathway, *, components: list[Achievement] | None = None, actor: Actor | None = None, **fields
+) -> Pathway:
     comps = components if components is not None else [c.achievement for c in pathway.components.all()]
     rule = fields.get("rule", pathway.rule)
     _validate(pathway.achievement, comps, rule, fields.get("required_count", pathway.required_count))
@@ -140,6 +148,13 @@ def update_pathway(pathway: Pathway, *, components: list[Achievement] | None = N
         pathway.save()
         _set_components(pathway, comps)
         _queue_backfill(pathway)
+        audit.record(
+            pathway.organization,
+            as_actor(actor),
+            "pathway.updated",
+            pathway.public_id,
+            pathway.achievement.name,
+        )
     return pathway
 
 

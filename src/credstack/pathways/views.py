@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, can, member_required
 
 from . import actions, queries
@@ -56,6 +57,7 @@ def pathway_new(request, org_slug):
                 ordered=data["ordered"],
                 window_days=data["window_days"],
                 revocation_policy=data["revocation_policy"],
+                actor=Actor.for_user(request.user),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -102,6 +104,7 @@ def pathway_detail(request, org_slug, public_id):
                     ordered=data["ordered"],
                     window_days=data["window_days"],
                     revocation_policy=data["revocation_policy"],
+                    actor=Actor.for_user(request.user),
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from credstack.credentials.models import Credential
+from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
 from credstack.organizations.sealing import seal
 from credstack.vc import keys as vc_keys
@@ -242,6 +242,22 @@ def account_credentials(account: Account):
 def set_visibility(account: Account, credential: Credential, public: bool) -> None:
     """Public: anyone with the link sees the page; private: strangers see nothing personal."""
     Credential.objects.filter(pk=credential.pk).update(is_public=public)
+
+
+SHARE_CHANNELS = ("linkedin", "email", "copy")
+
+
+def record_share(account: Account, credential: Credential, channel: str) -> CredentialEvent:
+    """The learner shared their credential (LinkedIn, an email, a copied link): kept in its history.
+
+    ``credential`` must be one of ``account``'s (the portal checks that before calling)."""
+    if channel not in SHARE_CHANNELS:
+        raise ValueError(f"unknown share channel {channel!r}; use one of {SHARE_CHANNELS}")
+    if channel == "linkedin":
+        return CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.LINKEDIN)
+    return CredentialEvent.objects.create(
+        credential=credential, kind=CredentialEvent.Kind.SHARED, note=channel
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from credstack.credentials.models import Credential, CredentialEvent
+from credstack.credentials.models import Credential
 from credstack.organizations.models import Organization
 
 from . import actions, export, queries, session, share
@@ -246,16 +246,15 @@ def visibility(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def shared(request: HttpRequest, public_id: str, channel: str) -> HttpResponse:
-    _account, credential = _own(request, public_id)
+    account, credential = _own(request, public_id)
+    if channel not in actions.SHARE_CHANNELS:
+        raise Http404
+    actions.record_share(account, credential, channel)
     if channel == "linkedin":
-        CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.LINKEDIN)
         return HttpResponseRedirect(share.linkedin_url(credential))
-    if channel in ("email", "copy"):
-        CredentialEvent.objects.create(credential=credential, kind=CredentialEvent.Kind.SHARED, note=channel)
-        if channel == "email":
-            return MailtoRedirect(share.email_url(credential))
-        return JsonResponse({"ok": True, "url": credential.uri})
-    raise Http404
+    if channel == "email":
+        return MailtoRedirect(share.email_url(credential))
+    return JsonResponse({"ok": True, "url": credential.uri})
 
 
 @never_cache
