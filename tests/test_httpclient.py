@@ -170,3 +170,30 @@ def test_a_webhook_endpoint_at_an_ipv4_compatible_address_is_refused(org):
 
     with pytest.raises(ValidationError):
         actions.create_endpoint(org, url="http://[::127.0.0.1]:8899/")
+
+
+def test_nothing_but_the_client_opens_a_connection():
+    """Every module that fetches or posts goes through credstack.httpclient: no other module of
+    credstack imports urllib.request, http.client, socket or requests."""
+    import ast
+    from pathlib import Path
+
+    import credstack
+
+    root = Path(credstack.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "httpclient.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name in ("urllib.request", "http.client", "socket", "requests") or name.startswith(
+                    ("urllib.request.", "http.client.", "requests.")
+                ):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno} imports {name}")
+    assert offenders == []

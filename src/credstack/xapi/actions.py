@@ -14,8 +14,6 @@ import base64
 import json
 import logging
 import os
-import urllib.error
-import urllib.request
 from datetime import datetime
 from urllib.parse import quote
 
@@ -23,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from credstack import httpclient
 from credstack.retry import POLICY, transient_http_status
 
 from . import statements as xs
@@ -78,19 +77,28 @@ def deliver(record: Statement, now: datetime | None = None) -> bool:
         token = base64.b64encode(f"{cfg['username']}:{cfg['password']}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     body = json.dumps(record.payload).encode()
-    request = urllib.request.Request(url, data=body, headers=headers, method="PUT")  # noqa: S310
     record.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            ok = 200 <= response.status < 300
-            error = "" if ok else f"HTTP {response.status}"
-            transient = True
-    except urllib.error.HTTPError as exc:
-        # 409: the LRS already has this id (a retry after a lost answer): delivered.
-        ok, error = exc.code == 409, f"HTTP {exc.code}: {exc.read(500).decode(errors='replace')}"
-        transient = transient_http_status(exc.code)
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        # The LRS is the operator's own configuration, often on the private network: any address may
+        # be called, through the one outbound client (pinned address, no redirects, capped size).
+        response = httpclient.request(
+            "PUT",
+            url,
+            body=body,
+            headers=headers,
+            policy=httpclient.any_address,
+            timeout=TIMEOUT,
+            max_bytes=2000,
+            truncate=True,
+            user_agent="credstack-xapi",
+        )
+    except (httpclient.HTTPClientError, httpclient.BlockedTarget) as exc:
         ok, error, transient = False, f"{type(exc).__name__}: {exc}", True
+    else:
+        # 409: the LRS already has this id (a retry after a lost answer): delivered.
+        ok = 200 <= response.status < 300 or response.status == 409
+        error = "" if ok else f"HTTP {response.status}: {response.text()[:500]}"
+        transient = ok or transient_http_status(response.status)
     now = now or timezone.now()
     if ok:
         record.sent_at, record.next_try_at, record.last_error = now, None, ""
