@@ -233,7 +233,9 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
     if not has_verified_email(user, invitation.email):
         raise NotAllowed(f"Sign in with {invitation.email} (verified) to accept this invitation.")
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+        )
         if invitation.accepted_at:
             raise ValidationError("This invitation was already used.")
         membership, _ = Membership.objects.get_or_create(

@@ -36,7 +36,9 @@ def acting_role(org: Organization, actor: Actor) -> str | None:
     """The role ``actor`` acts with in ``org`` (see the module's docstring); None for a non-member."""
     if actor.kind == "user":
         return (
-            Membership.objects.filter(organization=org, user=actor.user).values_list("role", flat=True).first()
+            Membership.objects.filter(organization=org, user=actor.user)
+            .values_list("role", flat=True)
+            .first()
         )
     if actor.kind == "api_key":
         return Role.ADMIN
