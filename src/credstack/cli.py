@@ -149,10 +149,32 @@ def cmd_keys_rotate(args) -> int:
     return 0
 
 
+def _operator():
+    """The ``Actor`` for changes made with this command (named by the operating-system user)."""
+    import getpass
+
+    from credstack.organizations.actors import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (some containers)
+        who = ""
+    return Actor.command_line(who)
+
+
+def _invalid(exc) -> int:
+    return _fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+
+
 def cmd_apikey_create(args) -> int:
+    from django.core.exceptions import ValidationError
+
     from credstack.api.actions import create_api_key
 
-    new = create_api_key(_org(args.org), name=args.name, scope=args.scope)
+    try:
+        new = create_api_key(_org(args.org), name=args.name, scope=args.scope, actor=_operator())
+    except ValidationError as exc:
+        return _invalid(exc)
     print(f"API key '{new.api_key.name}' for {args.org}, scope {args.scope}. It is shown once; store it now:")
     print(new.secret)
     return 0
@@ -175,7 +197,9 @@ def cmd_apikey_revoke(args) -> int:
     key = ApiKey.objects.filter(prefix=args.prefix.removeprefix("csk_").split("_")[0]).first()
     if key is None:
         return _fail(f"no API key {args.prefix!r}")
-    revoke_api_key(key)
+    if not revoke_api_key(key, actor=_operator()):
+        print(f"csk_{key.prefix}_… was already revoked")
+        return 0
     print(f"revoked csk_{key.prefix}_…")
     return 0
 

@@ -45,9 +45,10 @@ def test_password_reset_mail(client, mailoutbox, member, run_on_commit):
     assert "/accounts/password/reset/key/" in mail.outbox[-1].body
 
 
-def test_invitation_flow(client, signed_in, org, mailoutbox, member):
+def test_invitation_flow(client, signed_in, org, mailoutbox, member, run_on_commit):
     admin = signed_in("admin")
-    admin.post(f"/w/{org.slug}/members", {"email": "colleague@example.org", "role": "issuer"})
+    with run_on_commit():  # the invitation email leaves after the commit
+        admin.post(f"/w/{org.slug}/members", {"email": "colleague@example.org", "role": "issuer"})
     link = _link(mail.outbox[-1], r"http://testserver/w/invitations/\S+").replace("http://testserver", "")
     admin.logout()
     stranger = member("viewer", organization=None, email="someone-else@example.org")

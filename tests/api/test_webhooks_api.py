@@ -105,7 +105,8 @@ def test_redeliver_failed_over_the_api_queues_each_once_and_refuses_while_off(ap
         assert queued.json() == {"queued": oldest_first}
         assert client.post(path).json() == {"queued": []}
         entry = AuditEntry.objects.get(action="webhook.redelivered_failed")
-        assert entry.target == endpoint.public_id and entry.detail.startswith("2 queued (API key csk_")
+        assert (entry.target, entry.detail) == (endpoint.public_id, "2 queued")
+        assert entry.actor_kind == "api_key" and entry.actor_label.startswith("API key test admin (csk_")
         assert [headers_of(r)["webhook-id"] for r in receiver.requests[2:]] == list(
             WebhookDelivery.objects.order_by("message__created_at").values_list("message__msg_id", flat=True)
         )

@@ -141,7 +141,10 @@ def test_the_delivery_that_exhausted_its_retries_is_included(org, issue, receive
     delivery = WebhookDelivery.objects.get()
     assert not endpoint.enabled and delivery.state == "failed"
     assert clock - delivery.message.created_at > timedelta(days=3)
-    assert actions.redeliver_failed(endpoint, now=clock) == []  # off: nothing is queued
+    with pytest.raises(actions.EndpointOff):  # off: refused, nothing is queued
+        actions.redeliver_failed(endpoint, now=clock)
+    delivery.refresh_from_db()
+    assert delivery.state == "failed"
     actions.update_endpoint(endpoint, enabled=True)
     assert actions.redeliver_failed(endpoint, now=clock + timedelta(hours=1)) == [delivery.pk]
     assert actions.deliver_due(clock + timedelta(hours=1)) == 1

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -112,24 +113,20 @@ def developers(request, org_slug: str):
 @require_POST
 def key_create(request, org_slug: str):
     org = request.organization
-    name = request.POST.get("name", "").strip()
-    scope = request.POST.get("scope", "")
-    errors = {}
-    if not name:
-        errors["name"] = "Give the key a name, e.g. the system that will use it."
-    elif len(name) > 100:
-        errors["name"] = "At most 100 characters."
-    if scope not in SCOPES:
-        errors["scope"] = "Choose what the key may do."
-    if errors:
-        return _overview(request, errors=errors, posted=request.POST, status=422)
+    name, scope = request.POST.get("name", ""), request.POST.get("scope", "")
+    try:
+        actions.check_key_request(name, scope)
+    except ValidationError as exc:
+        return _key_errors(request, exc)
     if not first_submission(request):
         messages.warning(
             request, "That form was already sent: its key is in the list below, but it cannot be shown again."
         )
         return redirect("developers:home", org.slug)
-    new = actions.create_api_key(org, name=name, scope=scope, created_by=request.user)
-    audit.record(org, request.user, "apikey.created", f"csk_{new.api_key.prefix}_…", f"{name} ({scope})")
+    try:
+        new = actions.create_api_key(org, name=name, scope=scope, actor=Actor.for_user(request.user))
+    except ValidationError as exc:
+        return _key_errors(request, exc)
     response = render(
         request,
         "api/key_created.html",
@@ -143,14 +140,17 @@ def key_create(request, org_slug: str):
     return shown_once(response)
 
 
+def _key_errors(request, exc: ValidationError):
+    errors = {field: " ".join(texts) for field, texts in exc.message_dict.items()}
+    return _overview(request, errors=errors, posted=request.POST, status=422)
+
+
 @member_required(Role.ADMIN)
 @require_POST
 def key_revoke(request, org_slug: str, prefix: str):
     key = get_object_or_404(ApiKey, organization=request.organization, prefix=prefix)
-    if key.revoked_at:
+    if not actions.revoke_api_key(key, actor=Actor.for_user(request.user)):
         messages.warning(request, f"“{key.name}” was already revoked.")
     else:
-        actions.revoke_api_key(key)
-        audit.record(request.organization, request.user, "apikey.revoked", f"csk_{key.prefix}_…", key.name)
         messages.success(request, f"“{key.name}” revoked: requests with it are refused from now on.")
     return redirect("developers:home", org_slug)

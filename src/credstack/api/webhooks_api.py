@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Status
 
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -30,14 +30,13 @@ def _require_admin(request) -> None:
     require(request, "admin")
 
 
-def _audit(request, action: str, endpoint: WebhookEndpoint, detail: str) -> None:
-    key = request.auth
-    audit.record(
-        request.organization,
-        None,
-        action,
-        endpoint.public_id,
-        f"{detail} (API key csk_{key.prefix}_…, {key.name})",
+def _actor(request) -> Actor:
+    return Actor.for_api_key(request.auth)
+
+
+def _endpoint_off() -> problems.Problem:
+    return problems.Problem(
+        409, "Conflict", "the endpoint is off: turn it on (PATCH enabled) first", slug="state-conflict"
     )
 
 
@@ -97,6 +96,7 @@ def create_endpoint(request, payload: WebhookEndpointIn):
         url=payload.url,
         event_types=payload.event_types,
         description=payload.description,
+        actor=_actor(request),
     )
     return Status(201, _out(endpoint, with_secret=True))
 
@@ -108,14 +108,16 @@ def create_endpoint(request, payload: WebhookEndpointIn):
 )
 def update_endpoint(request, public_id: str, payload: WebhookEndpointPatch):
     _require_admin(request)
-    endpoint = actions.update_endpoint(_endpoint(request, public_id), **payload.dict(exclude_unset=True))
+    endpoint = actions.update_endpoint(
+        _endpoint(request, public_id), **payload.dict(exclude_unset=True), actor=_actor(request)
+    )
     return _out(endpoint)
 
 
 @router.delete("/endpoints/{public_id}", response={204: None, **PROBLEM}, summary="Delete an endpoint")
 def delete_endpoint(request, public_id: str):
     _require_admin(request)
-    _endpoint(request, public_id).delete()
+    actions.delete_endpoint(_endpoint(request, public_id), actor=_actor(request))
     return Status(204, None)
 
 
@@ -131,16 +133,7 @@ def delete_endpoint(request, public_id: str):
 )
 def rotate_secret(request, public_id: str):
     _require_admin(request)
-    endpoint = actions.rotate_secret(_endpoint(request, public_id))
-    until = endpoint.previous_secret_expires_at
-    _audit(
-        request,
-        "webhook.secret_rotated",
-        endpoint,
-        f"previous secret signs until {until:%Y-%m-%d %H:%M} UTC"
-        if until
-        else "previous secret stopped at once",
-    )
+    endpoint = actions.rotate_secret(_endpoint(request, public_id), actor=_actor(request))
     return _out(endpoint, with_secret=True)
 
 
@@ -151,9 +144,7 @@ def rotate_secret(request, public_id: str):
 )
 def end_rotation_overlap(request, public_id: str):
     _require_admin(request)
-    endpoint = _endpoint(request, public_id)
-    if actions.end_rotation_overlap(endpoint):
-        _audit(request, "webhook.previous_secret_ended", endpoint, endpoint.url)
+    actions.end_rotation_overlap(_endpoint(request, public_id), actor=_actor(request))
     return Status(204, None)
 
 
@@ -174,13 +165,21 @@ def list_deliveries(request, public_id: str):
 
 @router.post(
     "/endpoints/{public_id}/deliveries/{delivery_id}/redeliver",
-    response={200: WebhookDeliveryOut, **PROBLEM},
+    response={200: WebhookDeliveryOut, 409: dict, **PROBLEM},
     summary="Send a delivery again now",
+    description="The endpoint must be enabled (409 otherwise).",
 )
 def redeliver(request, public_id: str, delivery_id: int):
     _require_admin(request)
-    delivery = get_object_or_404(WebhookDelivery, pk=delivery_id, endpoint=_endpoint(request, public_id))
-    return _delivery_out(actions.redeliver(delivery))
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.select_related("endpoint__organization", "message"),
+        pk=delivery_id,
+        endpoint=_endpoint(request, public_id),
+    )
+    try:
+        return _delivery_out(actions.redeliver(delivery, actor=_actor(request)))
+    except actions.EndpointOff:
+        raise _endpoint_off() from None
 
 
 @router.post(
@@ -195,12 +194,8 @@ def redeliver(request, public_id: str, delivery_id: int):
 )
 def redeliver_failed(request, public_id: str):
     _require_admin(request)
-    endpoint = _endpoint(request, public_id)
-    if not endpoint.enabled:
-        raise problems.Problem(
-            409, "Conflict", "the endpoint is off: turn it on (PATCH enabled) first", slug="state-conflict"
-        )
-    queued = actions.redeliver_failed(endpoint)
-    if queued:
-        _audit(request, "webhook.redelivered_failed", endpoint, f"{len(queued)} queued")
+    try:
+        queued = actions.redeliver_failed(_endpoint(request, public_id), actor=_actor(request))
+    except actions.EndpointOff:
+        raise _endpoint_off() from None
     return Status(202, {"queued": queued})

@@ -1,7 +1,8 @@
-"""Sending credential emails and recording what became of them.
+"""Credential emails: the organization's templates, sending, and recording what became of each email.
 
 Every credential email is a ``Delivery`` row first, then attempts: the first one right away, and after
 a transient failure more on the platform's one retry schedule (``credstack.retry``, decision 0026).
+Template changes are actions that take an ``Actor``, check the admin role and write the audit row.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
+from credstack.organizations import audit
+from credstack.organizations.actors import Actor
+from credstack.organizations.models import Organization, Role
+from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY, transient_smtp_error
 
 from . import rendering
@@ -53,6 +59,61 @@ def queue_credential_email(credential: Credential, kind: str = Delivery.Kind.ISS
     if delivery is not None:
         transaction.on_commit(lambda: _queue(delivery.pk))
     return delivery
+
+
+def _template_target(kind: str, achievement: Achievement | None) -> str:
+    return f"{kind} email" + (f" of {achievement.slug}" if achievement else "")
+
+
+def _check_template_scope(
+    org: Organization, kind: str, achievement: Achievement | None, actor: Actor
+) -> None:
+    if kind not in EmailTemplate.Kind.values:
+        raise rendering.TemplateError({"kind": f"choose one of {', '.join(EmailTemplate.Kind.values)}"})
+    if achievement is not None and achievement.organization_id != org.pk:
+        raise rendering.TemplateError({"achievement": "not an achievement of this organization"})
+    require_role(org, actor, Role.ADMIN, "Only owners and admins change email templates.")
+
+
+def save_email_template(
+    org: Organization,
+    kind: str,
+    achievement: Achievement | None,
+    *,
+    subject: str,
+    body: str,
+    actor: Actor,
+) -> EmailTemplate:
+    """Save the organization's (achievement None) or one achievement's email of ``kind``.
+
+    ``rendering.TemplateError`` names the field for an unknown merge tag, an empty or too long subject,
+    a control character; nothing is saved then.
+    """
+    body = body.replace("\r\n", "\n")
+    rendering.check_template(subject, body)
+    if len(body) > EmailTemplate._meta.get_field("body").max_length:
+        raise rendering.TemplateError({"body": "is too long"})
+    _check_template_scope(org, kind, achievement, actor)
+    with transaction.atomic():
+        row, _ = EmailTemplate.objects.update_or_create(
+            organization=org, achievement=achievement, kind=kind, defaults={"subject": subject, "body": body}
+        )
+        audit.record(org, actor, "email_template.saved", _template_target(kind, achievement), subject)
+    return row
+
+
+def reset_email_template(
+    org: Organization, kind: str, achievement: Achievement | None, *, actor: Actor
+) -> bool:
+    """Back to the default (or, for an achievement, the organization's) email. False if nothing to reset."""
+    _check_template_scope(org, kind, achievement, actor)
+    with transaction.atomic():
+        deleted, _ = EmailTemplate.objects.filter(
+            organization=org, achievement=achievement, kind=kind
+        ).delete()
+        if deleted:
+            audit.record(org, actor, "email_template.reset", _template_target(kind, achievement))
+    return bool(deleted)
 
 
 def send_credential_email(credential_id: int, kind: str = Delivery.Kind.ISSUED) -> Delivery | None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 
 from . import actions, rendering
@@ -109,21 +110,20 @@ def template_edit(request: HttpRequest, org_slug: str, kind: str, achievement_id
     if request.method == "POST":
         subject, body = request.POST.get("subject", ""), request.POST.get("body", "").replace("\r\n", "\n")
         action = request.POST.get("action", "preview")
+        actor = Actor.for_user(request.user)
         try:
             rendering.check_template(subject, body)
         except rendering.TemplateError as exc:
             errors = exc.errors
         if not errors and action == "save":
-            EmailTemplate.objects.update_or_create(
-                organization=org,
-                achievement=achievement,
-                kind=kind,
-                defaults={"subject": subject, "body": body},
-            )
-            messages.success(request, "Email template saved.")
-            return redirect("delivery-templates", org_slug=org.slug)
-        if action == "reset" and row:
-            row.delete()
+            try:
+                actions.save_email_template(org, kind, achievement, subject=subject, body=body, actor=actor)
+            except rendering.TemplateError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, "Email template saved.")
+                return redirect("delivery-templates", org_slug=org.slug)
+        if action == "reset" and actions.reset_email_template(org, kind, achievement, actor=actor):
             messages.success(request, "Back to the default email.")
             return redirect("delivery-templates", org_slug=org.slug)
     preview = None

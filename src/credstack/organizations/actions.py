@@ -1,16 +1,39 @@
-"""Writes for organizations and their signing keys."""
+"""Writes for organizations: the organization and its settings, its members and invitations, its keys.
+
+Each action takes an ``Actor``, checks the rule (``rules.py``), writes the audit row in its own
+transaction and queues its side effects (the invitation email) to run after the commit.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from credstack.vc import keys as vc_keys
 
-from .models import Organization, SigningKey, seal_context
+from . import audit
+from .actors import Actor
+from .models import Invitation, Membership, Organization, Role, SigningKey, seal_context
+from .rules import NotAllowed, require_role
 from .sealing import seal
+
+__all__ = [
+    "NotAllowed",
+    "accept_invitation",
+    "change_member_role",
+    "create_organization",
+    "invite_member",
+    "remove_member",
+    "rotate_key",
+    "update_organization_settings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +51,26 @@ def _new_key(org: Organization, fragment: str) -> SigningKey:
 
 @transaction.atomic
 def create_organization(
-    *, slug: str, name: str, url: str = "", email: str = "", image_url: str = ""
+    *,
+    slug: str,
+    name: str,
+    url: str = "",
+    email: str = "",
+    image_url: str = "",
+    actor: Actor | None = None,
 ) -> Organization:
-    """Create an organization with its first signing key."""
+    """Create an organization with its first signing key.
+
+    With an ``actor``, the creation is audited; a person who creates it becomes its first owner.
+    """
     org = Organization(slug=slug, name=name, url=url, email=email, image_url=image_url)
     org.full_clean()
     org.save()
     _new_key(org, "key-1")
+    if actor is not None:
+        if actor.kind == "user":
+            Membership.objects.create(organization=org, user=actor.user, role=Role.OWNER)
+        audit.record(org, actor, "organization.created", org.slug)
     log.info("organization created: %s", slug)
     return org
 
@@ -55,3 +91,157 @@ def rotate_key(org: Organization) -> SigningKey:
 
 def active_key(org: Organization) -> SigningKey:
     return SigningKey.objects.select_related("organization").get(organization=org, active=True)
+
+
+# ---- settings --------------------------------------------------------------------------------------
+
+SETTINGS_FIELDS = ("name", "url", "email", "brand_color")
+LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+
+def update_organization_settings(
+    org: Organization, changes: dict, logo: tuple[str, bytes] | None, actor: Actor
+) -> list[str]:
+    """Change the issuer profile (``name``, ``url``, ``email``, ``brand_color``) and the logo.
+
+    ``logo`` is ``(content type, bytes)`` of an upload already checked by ``workspace.uploads``.
+    Returns the names of the fields that changed. Admins and owners only.
+    """
+    unknown = sorted(set(changes) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise ValidationError({k: "this setting cannot be changed here" for k in unknown})
+    if logo is not None and logo[0] not in LOGO_TYPES:
+        raise ValidationError({"logo": "a logo is a PNG, JPEG or SVG image"})
+    require_role(org, actor, Role.ADMIN, "Only owners and admins change the organization's settings.")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        changed = [k for k in SETTINGS_FIELDS if k in changes and getattr(org, k) != changes[k]]
+        for k in changed:
+            setattr(org, k, changes[k])
+        if logo is not None:
+            kind, blob = logo
+            name = f"{org.slug}-{hashlib.sha256(blob).hexdigest()[:12]}.{LOGO_TYPES[kind]}"
+            org.logo.save(name, ContentFile(blob), save=False)
+            changed.append("logo")
+        org.full_clean()
+        org.save()
+        audit.record(org, actor, "organization.updated", org.slug, ", ".join(changed))
+    return changed
+
+
+# ---- members and invitations ---------------------------------------------------------------------
+
+ONE_OWNER = "An organization keeps at least one owner."
+
+
+def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Invitation:
+    """Invite someone by email; the email goes out after the commit (``tasks.send_invitation_email``).
+
+    Owners and admins invite; only an owner invites an owner.
+    """
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."})
+    if role not in Role.values:
+        raise ValidationError({"role": f"choose one of {', '.join(Role.values)}"})
+    mine = require_role(org, actor, Role.ADMIN, "Only owners and admins invite members.")
+    if role == Role.OWNER and mine != Role.OWNER:
+        raise NotAllowed("only an owner can invite another owner", field="role")
+    if Membership.objects.filter(organization=org, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member."})
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organization=org,
+            email=email,
+            role=role,
+            token=secrets.token_urlsafe(32),
+            invited_by=actor.user_or_none,
+        )
+        audit.record(org, actor, "member.invited", email, role)
+        transaction.on_commit(lambda: _queue_invitation_email(invitation.pk, actor.label))
+    return invitation
+
+
+def _queue_invitation_email(invitation_id: int, inviter: str) -> None:
+    from .tasks import send_invitation_email  # tasks import these actions' models: deferred to run time
+
+    send_invitation_email.enqueue(invitation_id, inviter)
+
+
+def _owners_locked(org: Organization) -> int:
+    """Lock the owners' rows (so two demotions at once cannot leave none) and count them."""
+    return len(list(Membership.objects.select_for_update().filter(organization=org, role=Role.OWNER)))
+
+
+def _check_may_change(org: Organization, membership: Membership, actor: Actor) -> str:
+    mine = require_role(org, actor, Role.ADMIN, "Only owners and admins change members.")
+    if membership.role == Role.OWNER and mine != Role.OWNER:
+        raise NotAllowed("Only an owner can change another owner.")
+    return mine
+
+
+def _who(membership: Membership) -> str:
+    return membership.user.email or membership.user.username
+
+
+def change_member_role(membership: Membership, role: str, actor: Actor) -> Membership:
+    """Give a member another role. Only an owner changes an owner or makes one; one owner stays."""
+    org = membership.organization
+    mine = _check_may_change(org, membership, actor)
+    if role not in Role.values or (role == Role.OWNER and mine != Role.OWNER):
+        raise NotAllowed("That role cannot be given here.")
+    with transaction.atomic():
+        owners = _owners_locked(org)
+        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        if membership.role == Role.OWNER and role != Role.OWNER and owners <= 1:
+            raise ValidationError(ONE_OWNER)
+        old = membership.role
+        if old != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+        audit.record(org, actor, "member.role_changed", _who(membership), f"{old} -> {role}")
+    return membership
+
+
+def remove_member(membership: Membership, actor: Actor) -> None:
+    """Take someone out of the organization. Only an owner removes an owner; one owner stays."""
+    org = membership.organization
+    _check_may_change(org, membership, actor)
+    with transaction.atomic():
+        owners = _owners_locked(org)
+        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        if membership.role == Role.OWNER and owners <= 1:
+            raise ValidationError(ONE_OWNER)
+        membership.delete()
+        audit.record(org, actor, "member.removed", _who(membership))
+
+
+def has_verified_email(user, email: str) -> bool:
+    from allauth.account.models import EmailAddress  # accounts come with allauth; its models load late
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def accept_invitation(invitation: Invitation, user) -> Membership:
+    """Join the organization with the invitation's role, signed in with its (verified) email address.
+
+    A person who is already a member keeps the role they have. An invitation is used once.
+    """
+    actor = Actor.for_user(user)
+    if not has_verified_email(user, invitation.email):
+        raise NotAllowed(f"Sign in with {invitation.email} (verified) to accept this invitation.")
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+        )
+        if invitation.accepted_at:
+            raise ValidationError("This invitation was already used.")
+        membership, _ = Membership.objects.get_or_create(
+            organization=invitation.organization, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit.record(invitation.organization, actor, "member.joined", invitation.email, invitation.role)
+    return membership

@@ -6,6 +6,10 @@ from the platform's one retry policy (``credstack.retry``, about three and a hal
 failure counts as transient, as Standard Webhooks senders do. When the schedule is exhausted the endpoint is
 disabled and the organization is told by email. Once it is on again, ``redeliver_failed`` queues what
 failed in the last days. ``rotate_secret`` keeps the replaced secret signing for an overlap window.
+
+Every change an administrator makes to an endpoint (create, update, on/off, delete, secret rotation,
+test event, redelivery) is an action here that takes an ``Actor``, checks the admin role and writes the
+audit row; the workspace pages and the JSON API only parse, call and render.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from credstack.organizations.models import Organization
+from credstack.organizations import audit
+from credstack.organizations.actors import SYSTEM, Actor
+from credstack.organizations.models import Organization, Role
+from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY
 
 from . import outbound, signing
@@ -74,17 +81,46 @@ def _check_events(event_types: list[str]) -> list[str]:
     return sorted(set(event_types))
 
 
+class EndpointOff(Exception):
+    """The endpoint is disabled: turn it on before sending it anything (pages show it, the API says 409)."""
+
+    def __init__(self, endpoint: WebhookEndpoint):
+        super().__init__("the endpoint is off: turn it on first")
+        self.endpoint = endpoint
+
+
+def _require_on(endpoint: WebhookEndpoint) -> None:
+    """Refuse with ``EndpointOff`` unless the endpoint is on now (the row, not a stale copy, decides)."""
+    endpoint.refresh_from_db(fields=["enabled", "disabled_reason", "disabled_at"])
+    if not endpoint.enabled:
+        raise EndpointOff(endpoint)
+
+
+def _may_manage(organization: Organization, actor: Actor) -> None:
+    require_role(organization, actor, Role.ADMIN, "Only owners and admins manage webhook endpoints.")
+
+
 def create_endpoint(
-    organization: Organization, *, url: str, event_types: list[str] | None = None, description: str = ""
+    organization: Organization,
+    *,
+    url: str,
+    event_types: list[str] | None = None,
+    description: str = "",
+    actor: Actor = SYSTEM,
 ) -> WebhookEndpoint:
     validate_url(url)
-    return WebhookEndpoint.objects.create(
-        organization=organization,
-        url=url,
-        description=_check_description(description),
-        event_types=_check_events(event_types or []),
-        secret=signing.new_secret(),
-    )
+    description, event_types = _check_description(description), _check_events(event_types or [])
+    _may_manage(organization, actor)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            organization=organization,
+            url=url,
+            description=description,
+            event_types=event_types,
+            secret=signing.new_secret(),
+        )
+        audit.record(organization, actor, "webhook.created", endpoint.public_id, endpoint.url)
+    return endpoint
 
 
 def update_endpoint(
@@ -94,20 +130,54 @@ def update_endpoint(
     event_types: list[str] | None = None,
     description: str | None = None,
     enabled: bool | None = None,
+    actor: Actor = SYSTEM,
 ) -> WebhookEndpoint:
+    """Change the URL, the events or the description, and/or turn the endpoint on or off."""
     if url is not None:
         validate_url(url)
-        endpoint.url = url
     if event_types is not None:
-        endpoint.event_types = _check_events(event_types)
+        event_types = _check_events(event_types)
     if description is not None:
-        endpoint.description = _check_description(description)
-    if enabled is not None and enabled != endpoint.enabled:
-        endpoint.enabled = enabled
-        endpoint.disabled_reason = "" if enabled else "disabled by an administrator"
-        endpoint.disabled_at = None if enabled else timezone.now()
-    endpoint.save()
+        description = _check_description(description)
+    _may_manage(endpoint.organization, actor)
+    with transaction.atomic():
+        edited = url is not None or event_types is not None or description is not None
+        if url is not None:
+            endpoint.url = url
+        if event_types is not None:
+            endpoint.event_types = event_types
+        if description is not None:
+            endpoint.description = description
+        if edited:
+            endpoint.save(update_fields=["url", "event_types", "description"])
+            audit.record(endpoint.organization, actor, "webhook.updated", endpoint.public_id, endpoint.url)
+        if enabled is not None:
+            set_endpoint_enabled(endpoint, enabled, actor=actor)
     return endpoint
+
+
+def set_endpoint_enabled(endpoint: WebhookEndpoint, enabled: bool, *, actor: Actor = SYSTEM) -> bool:
+    """Turn the endpoint on or off. False (nothing written) if it already was."""
+    _may_manage(endpoint.organization, actor)
+    with transaction.atomic():
+        changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=not enabled).update(
+            enabled=enabled,
+            disabled_reason="" if enabled else "disabled by an administrator",
+            disabled_at=None if enabled else timezone.now(),
+        )
+        if changed:
+            verb = "webhook.enabled" if enabled else "webhook.disabled"
+            audit.record(endpoint.organization, actor, verb, endpoint.public_id, endpoint.url)
+    endpoint.refresh_from_db(fields=["enabled", "disabled_reason", "disabled_at"])
+    return bool(changed)
+
+
+def delete_endpoint(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> None:
+    """Delete the endpoint with its delivery log (the audit row keeps its id and URL)."""
+    _may_manage(endpoint.organization, actor)
+    with transaction.atomic():
+        audit.record(endpoint.organization, actor, "webhook.deleted", endpoint.public_id, endpoint.url)
+        endpoint.delete()
 
 
 def publish(
@@ -158,11 +228,13 @@ def _message(organization: Organization, event_type: str, now: datetime, data: d
     )
 
 
-def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:
+def send_test_event(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> WebhookDelivery:
     """A ``webhook.test`` event to this endpoint alone, stored, signed and sent like any event.
 
     It is attempted once, now; a failure is logged but not retried and never disables the endpoint.
     """
+    _may_manage(endpoint.organization, actor)
+    _require_on(endpoint)
     now = timezone.now()
     with transaction.atomic():
         message = _message(
@@ -176,6 +248,7 @@ def send_test_event(endpoint: WebhookEndpoint) -> WebhookDelivery:
             },
         )
         delivery = WebhookDelivery.objects.create(endpoint=endpoint, message=message, next_attempt_at=now)
+        audit.record(endpoint.organization, actor, "webhook.test_sent", endpoint.public_id, message.msg_id)
     return attempt(delivery.pk, now)
 
 
@@ -186,7 +259,11 @@ def rotation_overlap() -> timedelta:
 
 
 def rotate_secret(
-    endpoint: WebhookEndpoint, *, now: datetime | None = None, overlap: timedelta | None = None
+    endpoint: WebhookEndpoint,
+    *,
+    now: datetime | None = None,
+    overlap: timedelta | None = None,
+    actor: Actor = SYSTEM,
 ) -> WebhookEndpoint:
     """A new signing secret, without downtime for the receiver.
 
@@ -195,6 +272,7 @@ def rotate_secret(
     verifying until its operator has switched. A rotation during a rotation drops the oldest secret.
     An overlap of zero, or ``end_rotation_overlap`` afterwards, stops the old secret at once.
     """
+    _may_manage(endpoint.organization, actor)
     now = now or timezone.now()
     overlap = rotation_overlap() if overlap is None else overlap
     with transaction.atomic():
@@ -205,22 +283,42 @@ def rotate_secret(
             locked.previous_secret, locked.previous_secret_expires_at = "", None
         locked.secret = signing.new_secret()
         locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        until = locked.previous_secret_expires_at
+        audit.record(
+            endpoint.organization,
+            actor,
+            "webhook.secret_rotated",
+            endpoint.public_id,
+            f"{locked.url}; previous secret signs until {until:%Y-%m-%d %H:%M} UTC"
+            if until
+            else f"{locked.url}; previous secret stopped at once",
+        )
     endpoint.secret = locked.secret
     endpoint.previous_secret = locked.previous_secret
     endpoint.previous_secret_expires_at = locked.previous_secret_expires_at
     return endpoint
 
 
-def end_rotation_overlap(endpoint: WebhookEndpoint) -> bool:
+def end_rotation_overlap(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> bool:
     """Stop signing with the previous secret now (it may have leaked). False if it had already stopped."""
-    ended = (
-        WebhookEndpoint.objects.filter(pk=endpoint.pk)
-        .exclude(previous_secret="")
-        .update(previous_secret="", previous_secret_expires_at=None)
-    )
-    signed = endpoint.previous_secret_signs(timezone.now())
+    _may_manage(endpoint.organization, actor)
+    with transaction.atomic():
+        ended = (
+            WebhookEndpoint.objects.filter(pk=endpoint.pk)
+            .exclude(previous_secret="")
+            .update(previous_secret="", previous_secret_expires_at=None)
+        )
+        signed = bool(ended) and endpoint.previous_secret_signs(timezone.now())
+        if signed:
+            audit.record(
+                endpoint.organization,
+                actor,
+                "webhook.previous_secret_ended",
+                endpoint.public_id,
+                endpoint.url,
+            )
     endpoint.previous_secret, endpoint.previous_secret_expires_at = "", None
-    return bool(ended) and signed
+    return signed
 
 
 def forget_expired_secrets(now: datetime | None = None) -> int:
@@ -304,9 +402,18 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
 
 
 def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
-    updated = WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
-        enabled=False, disabled_reason=reason[:200], disabled_at=timezone.now()
-    )
+    with transaction.atomic():
+        updated = WebhookEndpoint.objects.filter(pk=endpoint.pk, enabled=True).update(
+            enabled=False, disabled_reason=reason[:200], disabled_at=timezone.now()
+        )
+        if updated:
+            audit.record(
+                endpoint.organization,
+                Actor.system("webhook deliveries"),
+                "webhook.disabled",
+                endpoint.public_id,
+                f"{endpoint.url}; {reason}",
+            )
     if not updated:
         return
     log.warning("webhook endpoint %s disabled: %s", endpoint.url, reason)
@@ -347,17 +454,24 @@ def _admin_emails(org: Organization) -> list[str]:
     return [e for e in emails if e] or ([org.email] if org.email else [])
 
 
-def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
+def redeliver(delivery: WebhookDelivery, *, actor: Actor = SYSTEM) -> WebhookDelivery:
     """An administrator's manual retry: the same message and webhook-id, attempted now.
 
     A delivery that had failed is tried once (no new retries, and a failure leaves the endpoint on);
-    one that was still retrying keeps its schedule if this attempt fails too.
+    one that was still retrying keeps its schedule if this attempt fails too. The endpoint must be on.
     """
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        state=WebhookDelivery.State.PENDING,
-        next_attempt_at=timezone.now(),
-        requeued=delivery.requeued or delivery.state == WebhookDelivery.State.FAILED,
-    )
+    endpoint = delivery.endpoint
+    _may_manage(endpoint.organization, actor)
+    _require_on(endpoint)
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            state=WebhookDelivery.State.PENDING,
+            next_attempt_at=timezone.now(),
+            requeued=delivery.requeued or delivery.state == WebhookDelivery.State.FAILED,
+        )
+        audit.record(
+            endpoint.organization, actor, "webhook.redelivered", endpoint.public_id, delivery.message.msg_id
+        )
     return attempt(delivery.pk)
 
 
@@ -377,16 +491,18 @@ def failed_recently(endpoint: WebhookEndpoint, now: datetime | None = None):
     )
 
 
-def redeliver_failed(endpoint: WebhookEndpoint, now: datetime | None = None) -> list[int]:
+def redeliver_failed(
+    endpoint: WebhookEndpoint, now: datetime | None = None, *, actor: Actor = SYSTEM
+) -> list[int]:
     """Queue every recently failed delivery of an enabled endpoint again; returns the queued ids.
 
     Same message and ``webhook-id`` each, queued oldest first for the task worker (nothing is sent
     here), each tried once. Rows are locked and moved to pending in one transaction, so pressing
-    twice, even at the same moment, queues nothing twice.
+    twice, even at the same moment, queues nothing twice. ``EndpointOff`` if the endpoint is off.
     """
+    _may_manage(endpoint.organization, actor)
     now = now or timezone.now()
-    if not endpoint.enabled:
-        return []
+    _require_on(endpoint)
     with transaction.atomic():
         ids = list(
             failed_recently(endpoint, now).select_for_update(of=("self",)).values_list("pk", flat=True)
@@ -396,6 +512,13 @@ def redeliver_failed(endpoint: WebhookEndpoint, now: datetime | None = None) -> 
                 state=WebhookDelivery.State.PENDING, next_attempt_at=now, requeued=True
             )
             transaction.on_commit(lambda: _queue(ids))
+            audit.record(
+                endpoint.organization,
+                actor,
+                "webhook.redelivered_failed",
+                endpoint.public_id,
+                f"{len(ids)} queued",
+            )
     return ids
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from credstack.api.pages import first_submission, form_token, outcome, shown_once
-from credstack.organizations import audit
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 
 from . import actions
@@ -65,6 +65,10 @@ class EndpointForm(forms.Form):
             "events": "some" if endpoint.event_types else "all",
             "event_types": list(endpoint.event_types),
         }
+
+
+def _actor(request) -> Actor:
+    return Actor.for_user(request.user)
 
 
 def _endpoint(request, public_id: str) -> WebhookEndpoint:
@@ -132,9 +136,8 @@ def endpoint_create(request, org_slug: str):
         if form.is_valid() and not first_submission(request):
             messages.warning(request, "That form was already sent: the endpoint is in the list below.")
             return redirect("developers:home", org.slug)
-        endpoint = _save(form, lambda **kw: actions.create_endpoint(org, **kw))
+        endpoint = _save(form, lambda **kw: actions.create_endpoint(org, **kw, actor=_actor(request)))
         if endpoint is not None:
-            audit.record(org, request.user, "webhook.created", endpoint.public_id, endpoint.url)
             return _show_secret(request, endpoint, rotated=False)
     return render(
         request,
@@ -149,10 +152,10 @@ def endpoint_detail(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     if request.method == "POST":
         form = EndpointForm(request.POST)
-        if _save(form, lambda **kw: actions.update_endpoint(endpoint, **kw)) is not None:
-            audit.record(
-                request.organization, request.user, "webhook.updated", endpoint.public_id, endpoint.url
-            )
+        if (
+            _save(form, lambda **kw: actions.update_endpoint(endpoint, **kw, actor=_actor(request)))
+            is not None
+        ):
             messages.success(request, "Saved.")
             return redirect("webhooks:detail", org_slug, endpoint.public_id)
         endpoint.refresh_from_db()
@@ -185,13 +188,11 @@ def _row(d: WebhookDelivery) -> dict:
 @require_POST
 def endpoint_test(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
-    if not endpoint.enabled:
+    try:
+        delivery = actions.send_test_event(endpoint, actor=_actor(request))
+    except actions.EndpointOff:
         messages.error(request, "The endpoint is off: turn it on again first.")
         return redirect("webhooks:detail", org_slug, endpoint.public_id)
-    delivery = actions.send_test_event(endpoint)
-    audit.record(
-        request.organization, request.user, "webhook.test_sent", endpoint.public_id, delivery.message.msg_id
-    )
     if delivery.state == WebhookDelivery.State.SUCCEEDED:
         messages.success(
             request, f"Test event delivered: the receiver answered HTTP {delivery.last_status_code}."
@@ -204,17 +205,7 @@ def endpoint_test(request, org_slug: str, public_id: str):
 @member_required(Role.ADMIN)
 @require_POST
 def endpoint_rotate(request, org_slug: str, public_id: str):
-    endpoint = actions.rotate_secret(_endpoint(request, public_id))
-    until = endpoint.previous_secret_expires_at
-    audit.record(
-        request.organization,
-        request.user,
-        "webhook.secret_rotated",
-        endpoint.public_id,
-        f"{endpoint.url}; previous secret signs until {until:%Y-%m-%d %H:%M} UTC"
-        if until
-        else f"{endpoint.url}; previous secret stopped at once",
-    )
+    endpoint = actions.rotate_secret(_endpoint(request, public_id), actor=_actor(request))
     return _show_secret(request, endpoint, rotated=True)
 
 
@@ -222,14 +213,7 @@ def endpoint_rotate(request, org_slug: str, public_id: str):
 @require_POST
 def endpoint_end_overlap(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
-    if actions.end_rotation_overlap(endpoint):
-        audit.record(
-            request.organization,
-            request.user,
-            "webhook.previous_secret_ended",
-            endpoint.public_id,
-            endpoint.url,
-        )
+    if actions.end_rotation_overlap(endpoint, actor=_actor(request)):
         messages.success(
             request, "The previous secret no longer signs anything: only the current one does, from now on."
         )
@@ -242,9 +226,7 @@ def endpoint_end_overlap(request, org_slug: str, public_id: str):
 @require_POST
 def endpoint_enable(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
-    if not endpoint.enabled:
-        actions.update_endpoint(endpoint, enabled=True)
-        audit.record(request.organization, request.user, "webhook.enabled", endpoint.public_id, endpoint.url)
+    if actions.set_endpoint_enabled(endpoint, True, actor=_actor(request)):
         failed = actions.failed_recently(endpoint).count()
         if failed:
             messages.success(
@@ -265,9 +247,7 @@ def _deliveries(n: int) -> str:
 @require_POST
 def endpoint_disable(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
-    if endpoint.enabled:
-        actions.update_endpoint(endpoint, enabled=False)
-        audit.record(request.organization, request.user, "webhook.disabled", endpoint.public_id, endpoint.url)
+    if actions.set_endpoint_enabled(endpoint, False, actor=_actor(request)):
         messages.success(request, "Endpoint off: no events are sent to it until you turn it on again.")
     return redirect("webhooks:detail", org_slug, endpoint.public_id)
 
@@ -277,8 +257,7 @@ def endpoint_disable(request, org_slug: str, public_id: str):
 def endpoint_delete(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     url = endpoint.url
-    audit.record(request.organization, request.user, "webhook.deleted", endpoint.public_id, url)
-    endpoint.delete()
+    actions.delete_endpoint(endpoint, actor=_actor(request))
     messages.success(request, f"Endpoint {url} deleted, with its delivery log.")
     return redirect("developers:home", org_slug)
 
@@ -310,18 +289,12 @@ def deliveries(request, org_slug: str, public_id: str):
 @require_POST
 def redeliver_failed(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
-    if not endpoint.enabled:
+    try:
+        queued = actions.redeliver_failed(endpoint, actor=_actor(request))
+    except actions.EndpointOff:
         messages.error(request, "The endpoint is off: turn it on again before redelivering.")
     else:
-        queued = actions.redeliver_failed(endpoint)
         if queued:
-            audit.record(
-                request.organization,
-                request.user,
-                "webhook.redelivered_failed",
-                endpoint.public_id,
-                f"{len(queued)} queued",
-            )
             messages.success(
                 request,
                 f"{_deliveries(len(queued))} queued again, oldest first, each with its original webhook-id: "
@@ -346,17 +319,11 @@ def redeliver(request, org_slug: str, public_id: str, msg_id: str):
     delivery = get_object_or_404(
         WebhookDelivery.objects.select_related("message"), endpoint=endpoint, message__msg_id=msg_id
     )
-    if not endpoint.enabled:
+    try:
+        delivery = actions.redeliver(delivery, actor=_actor(request))
+    except actions.EndpointOff:
         messages.error(request, "The endpoint is off: turn it on again before redelivering.")
     else:
-        delivery = actions.redeliver(delivery)
-        audit.record(
-            request.organization,
-            request.user,
-            "webhook.redelivered",
-            endpoint.public_id,
-            delivery.message.msg_id,
-        )
         if delivery.state == WebhookDelivery.State.SUCCEEDED:
             messages.success(request, f"Redelivered {msg_id}: HTTP {delivery.last_status_code}.")
         else:

@@ -1,19 +1,20 @@
-"""Workspace pages for the team: members, roles and invitations."""
+"""Workspace pages for the team: members, roles and invitations.
+
+Each page parses its form, calls one action of ``credstack.organizations.actions`` and renders; the
+actions check the rules (who may invite, change or remove whom) and write the audit log.
+"""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from credstack.organizations import audit
+from credstack.organizations import actions
+from credstack.organizations.actors import Actor
 from credstack.organizations.models import Invitation, Membership, Role
 from credstack.organizations.permissions import member_required
 
@@ -27,23 +28,19 @@ def members(request, org_slug):
     org = request.organization
     form = InviteForm(request.POST or None)
     if request.method == "POST":
-        if not request.membership.at_least(Role.ADMIN):
+        if not request.membership.at_least(Role.ADMIN):  # before the form's errors: a viewer learns nothing
             return HttpResponse("Only owners and admins invite members.", status=403)
         if form.is_valid():
-            role = form.cleaned_data["role"]
-            if role == Role.OWNER and request.membership.role != Role.OWNER:
-                form.add_error("role", "only an owner can invite another owner")
+            email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+            try:
+                actions.invite_member(org, email, role, Actor.for_user(request.user))
+            except actions.NotAllowed as exc:
+                if not exc.field:
+                    return HttpResponse(str(exc), status=403)
+                form.add_error(exc.field, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
             else:
-                email = form.cleaned_data["email"]
-                invitation = Invitation.objects.create(
-                    organization=org,
-                    email=email,
-                    role=role,
-                    token=secrets.token_urlsafe(32),
-                    invited_by=request.user,
-                )
-                _send_invitation(request, invitation)
-                audit.record(org, request.user, "member.invited", email, role)
                 messages.success(request, f"Invitation sent to {email}.")
                 return redirect("workspace-members", org.slug)
     return render(
@@ -62,77 +59,42 @@ def members(request, org_slug):
     )
 
 
-def _send_invitation(request, invitation):
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    link = settings.CREDSTACK_BASE_URL + reverse("workspace-invitation", args=[invitation.token])
-    send_mail(
-        f"Join {invitation.organization.name} on credstack",
-        f"{request.user.email or request.user.username} invites you to {invitation.organization.name} "
-        f"as {invitation.get_role_display().lower()}.\n\nAccept: {link}\n",
-        None,
-        [invitation.email],
-    )
-
-
 @member_required(Role.ADMIN)
 @require_POST
 def member_change(request, org_slug, member_id):
     org = request.organization
-    membership = get_object_or_404(Membership, organization=org, pk=member_id)
-    action = request.POST.get("action")
-    acting_owner = request.membership.role == Role.OWNER
-    if membership.role == Role.OWNER and not acting_owner:
-        return HttpResponse("Only an owner can change another owner.", status=403)
-    owners = Membership.objects.filter(organization=org, role=Role.OWNER).count()
-    if action == "remove":
-        if membership.role == Role.OWNER and owners == 1:
-            messages.error(request, "An organization keeps at least one owner.")
+    membership = get_object_or_404(Membership.objects.select_related("user"), organization=org, pk=member_id)
+    actor = Actor.for_user(request.user)
+    remove = request.POST.get("action") == "remove"
+    try:
+        if remove:
+            actions.remove_member(membership, actor)
         else:
-            membership.delete()
-            audit.record(
-                org, request.user, "member.removed", membership.user.email or membership.user.username
-            )
-            messages.success(request, "Member removed.")
+            actions.change_member_role(membership, request.POST.get("role", ""), actor)
+    except actions.NotAllowed as exc:
+        return HttpResponse(str(exc), status=403)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        role = request.POST.get("role")
-        if role not in Role.values or (role == Role.OWNER and not acting_owner):
-            return HttpResponse("That role cannot be given here.", status=403)
-        if membership.role == Role.OWNER and role != Role.OWNER and owners == 1:
-            messages.error(request, "An organization keeps at least one owner.")
-        else:
-            old = membership.role
-            membership.role = role
-            membership.save(update_fields=["role"])
-            audit.record(org, request.user, "member.role_changed", membership.user.email, f"{old} -> {role}")
-            messages.success(request, "Role changed.")
+        messages.success(request, "Member removed." if remove else "Role changed.")
     return redirect("workspace-members", org.slug)
 
 
 @login_required
 def invitation(request, token):
-    invitation = get_object_or_404(Invitation, token=token)
+    invitation = get_object_or_404(Invitation.objects.select_related("organization"), token=token)
     if invitation.accepted_at:
         messages.info(request, "This invitation was already used.")
         return redirect("workspace-home")
-    from allauth.account.models import EmailAddress
-
-    verified = EmailAddress.objects.filter(
-        user=request.user, email__iexact=invitation.email, verified=True
-    ).exists()
     if request.method == "POST":
-        if not verified:
-            messages.error(request, f"Sign in with {invitation.email} (verified) to accept this invitation.")
+        try:
+            actions.accept_invitation(invitation, request.user)
+        except actions.NotAllowed as exc:
+            messages.error(request, str(exc))
             return redirect("workspace-invitation", token)
-        with transaction.atomic():
-            Membership.objects.get_or_create(
-                organization=invitation.organization, user=request.user, defaults={"role": invitation.role}
-            )
-            invitation.accepted_at = timezone.now()
-            invitation.save(update_fields=["accepted_at"])
-            audit.record(
-                invitation.organization, request.user, "member.joined", invitation.email, invitation.role
-            )
+        except ValidationError as exc:  # used meanwhile (another tab)
+            messages.info(request, " ".join(exc.messages))
+            return redirect("workspace-home")
         return redirect("workspace-dashboard", invitation.organization.slug)
+    verified = actions.has_verified_email(request.user, invitation.email)
     return render(request, "workspace/invitation.html", {"invitation": invitation, "verified": verified})

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +13,12 @@ from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
-from credstack.organizations import audit
-from credstack.organizations.actions import create_organization
+from credstack.organizations.actions import (
+    SETTINGS_FIELDS,
+    create_organization,
+    update_organization_settings,
+)
+from credstack.organizations.actors import Actor
 from credstack.organizations.models import Invitation, Membership, Organization, Role
 from credstack.organizations.permissions import member_required
 
@@ -46,10 +47,7 @@ def home(request):
 def org_new(request):
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            org = create_organization(**form.cleaned_data)
-            Membership.objects.create(organization=org, user=request.user, role=Role.OWNER)
-            audit.record(org, request.user, "organization.created", org.slug)
+        org = create_organization(**form.cleaned_data, actor=Actor.for_user(request.user))
         messages.success(request, f"{org.name} is ready. Create your first achievement.")
         return redirect("workspace-dashboard", org.slug)
     return render(request, "workspace/org_new.html", {"form": form})
@@ -95,23 +93,15 @@ def settings_view(request, org_slug):
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            org = Organization.objects.select_for_update().get(pk=org.pk)
-            changed = [k for k in ("name", "url", "email", "brand_color") if getattr(org, k) != data[k]]
-            for k in ("name", "url", "email", "brand_color"):
-                setattr(org, k, data[k])
-            if data.get("logo"):
-                kind, blob, name = data["logo"]
-                ext = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}[kind]
-                org.logo.save(
-                    f"{org.slug}-{hashlib.sha256(blob).hexdigest()[:12]}.{ext}", ContentFile(blob), save=False
-                )
-                changed.append("logo")
-            org.full_clean()
-            org.save()
-            audit.record(org, request.user, "organization.updated", org.slug, ", ".join(changed))
-        messages.success(request, "Settings saved. New credentials carry this issuer profile.")
-        return redirect("workspace-settings", org.slug)
+        logo = data["logo"][:2] if data.get("logo") else None
+        changes = {k: data[k] for k in SETTINGS_FIELDS}
+        try:
+            update_organization_settings(org, changes, logo, Actor.for_user(request.user))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Settings saved. New credentials carry this issuer profile.")
+            return redirect("workspace-settings", org.slug)
     return render(request, "workspace/settings.html", {"form": form})
 
 
