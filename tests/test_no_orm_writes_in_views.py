@@ -76,10 +76,7 @@ REQUEST_MODELS = frozenset({"user", "organization", "membership", "api_key"})
 KNOWN: list[tuple[str, str]] = [
     ('credstack/workspace/achievement_views.py', 'audit.record(org, request.user, "achievement.created", a.slug, a.name)'),
     ('credstack/workspace/achievement_views.py', 'audit.record('),
-    ('credstack/workspace/credential_views.py', 'audit.record('),
-    ('credstack/workspace/credential_views.py', 'audit.record(org, request.user, f"credential.{action}", credential.public_id, reason)'),
     ('credstack/workspace/credential_views.py', 'audit.record(org, request.user, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")'),
-    ('credstack/workspace/issue_views.py', 'audit.record('),
     ('credstack/workspace/issue_views.py', 'audit.record('),
     ('credstack/workspace/issue_views.py', 'audit.record('),
     ('credstack/workspace/issue_views.py', 'audit.record(request.organization, request.user, "bulk.resumed", job.public_id)'),

@@ -100,6 +100,26 @@ def _org(slug: str):
         raise SystemExit(_fail(f"no organization {slug!r}"))
 
 
+def _actor():
+    """Who changes things from the command line: the operating-system user running it."""
+    import getpass
+
+    from credstack.organizations.actors import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        who = ""
+    return Actor.command_line(who)
+
+
+def _invalid(exc) -> int:
+    """A ValidationError of an action, as the workspace and the API word it: "field: message"."""
+    from credstack.credentials.validation import error_text
+
+    return _fail(error_text(exc))
+
+
 def cmd_issue(args) -> int:
     from django.core.exceptions import ValidationError
 
@@ -117,28 +137,64 @@ def cmd_issue(args) -> int:
             recipient_email=args.email,
             source="cli",
             idempotency_key=args.idempotency_key,
+            actor=_actor(),
         )
     except ValidationError as exc:
-        return _fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        return _invalid(exc)
     if args.out:
         Path(args.out).write_text(credential.document, encoding="utf-8")
     print(credential.uri)
     return 0
 
 
-def _state_command(action_name: str, done: str):
+def _credential_command(change):
+    """A command that changes one credential through its action; the action's errors exit non-zero
+    with the message the workspace and the API show (bad input 2, a state that forbids it 1)."""
+
     def run(args) -> int:
+        from django.core.exceptions import ValidationError
+
         from credstack.credentials import actions
 
         credential = _credential(args.id)
         try:
-            getattr(actions, action_name)(credential, reason=args.reason or "")
+            message = change(actions, credential, args, _actor())
+        except ValidationError as exc:
+            return _invalid(exc)
         except actions.CredentialStateError as exc:
             return _fail(str(exc), 1)
-        print(f"{credential.uri}: {done}")
+        print(message)
         return 0
 
     return run
+
+
+def _state_change(action_name: str, done: str):
+    def change(actions, credential, args, actor) -> str:
+        getattr(actions, action_name)(credential, reason=args.reason, actor=actor)
+        return f"{credential.uri}: {done}"
+
+    return change
+
+
+def _correct(actions, credential, args, actor) -> str:
+    new = actions.correct_credential(
+        credential, recipient_name=args.name, recipient_email=args.email, reason=args.reason, actor=actor
+    )
+    return f"{credential.uri}: replaced by {new.uri}"
+
+
+def _expiry(actions, credential, args, actor) -> str:
+    from credstack.credentials.validation import expiry_date
+
+    when = expiry_date(args.until)
+    cred = actions.change_expiry(credential, valid_until=when, note=args.note, actor=actor)
+    return f"{credential.uri}: expires {cred.valid_until.date().isoformat() if cred.valid_until else 'never'}"
+
+
+def _resend(actions, credential, args, actor) -> str:
+    actions.resend_credential(credential, actor=actor)
+    return f"{credential.uri}: the email is being sent again to {credential.recipient_email}"
 
 
 def cmd_keys_rotate(args) -> int:
@@ -303,8 +359,22 @@ def build_parser() -> argparse.ArgumentParser:
     for name, done in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "reinstated")):
         p = sub.add_parser(name, help=f"{name} a credential (its URL or public id)")
         p.add_argument("id")
-        p.add_argument("--reason", default="")
-        p.set_defaults(func=_state_command(f"{name}_credential", done))
+        p.add_argument("--reason", default="", help="required to revoke: shown on the credential's page")
+        p.set_defaults(func=_credential_command(_state_change(f"{name}_credential", done)))
+    p = sub.add_parser("correct", help="correct a credential: a new one replaces it (the old one is revoked)")
+    p.add_argument("id")
+    p.add_argument("--name", help="the corrected recipient name")
+    p.add_argument("--email", help="the corrected recipient email")
+    p.add_argument("--reason", default="", help="required: why it is corrected")
+    p.set_defaults(func=_credential_command(_correct))
+    p = sub.add_parser("expiry", help="change when a credential expires (it is re-signed under the same id)")
+    p.add_argument("id")
+    p.add_argument("--until", required=True, help="YYYY-MM-DD (the end of that day, UTC) or 'never'")
+    p.add_argument("--note", default="", help="why, for the credential's history")
+    p.set_defaults(func=_credential_command(_expiry))
+    p = sub.add_parser("resend", help="email a credential's links to its recipient again")
+    p.add_argument("id")
+    p.set_defaults(func=_credential_command(_resend))
 
     keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="keys_command", required=True)
     p = keys.add_parser("rotate", help="retire the active key and start signing with a new one")

@@ -59,7 +59,7 @@ def test_revocation_is_final(issue):
     with pytest.raises(actions.CredentialStateError, match="is revoked"):
         actions.suspend_credential(credential)
     with pytest.raises(actions.CredentialStateError, match="is revoked"):
-        actions.revoke_credential(credential)
+        actions.revoke_credential(credential, reason="again")
 
 
 def test_reinstate_needs_a_suspended_credential(issue):

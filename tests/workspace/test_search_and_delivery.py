@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from credstack.credentials import search
 from credstack.credentials.models import Credential
 from credstack.delivery.actions import record_click, record_open, send_credential_email
 from credstack.delivery.models import Delivery
-from credstack.workspace import search
 from credstack.workspace.queries import PAGE_SIZE
 
 NAMES = [

@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from credstack.organizations.actors import Actor
+
 from .models import ApiKey
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -30,3 +32,8 @@ class ApiKeyAuth(HttpBearer):
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # at most one write a minute
         request.organization = key.organization
         return key
+
+
+def actor_for(request) -> Actor:
+    """Who makes a change through the API: the key that authenticated the request (``request.auth``)."""
+    return Actor.for_api_key(request.auth)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
@@ -15,6 +14,7 @@ from credstack.workspace import bulk
 from credstack.workspace.models import BulkJob
 
 from . import problems
+from .auth import actor_for
 from .schemas import BatchIn, BatchOut, CorrectIn, CredentialDetail, DesignOut, ExpiryIn
 
 batches = Router(tags=["credentials"])
@@ -129,20 +129,13 @@ def _detail(credential: Credential) -> dict:
 )
 def correct(request, public_id: str, payload: CorrectIn):
     _require(request, "issue")
-    if payload.recipient_name is None and payload.recipient_email is None:
-        raise problems.Problem(
-            422,
-            "The request is not valid",
-            "give recipient_name and/or recipient_email",
-            slug="validation-error",
-            errors=[{"field": "recipient_name", "message": "nothing to correct"}],
-        )
     try:
         new = actions.correct_credential(
             _credential(request, public_id),
             recipient_name=payload.recipient_name,
             recipient_email=payload.recipient_email,
-            reason=payload.reason.strip(),
+            reason=payload.reason,
+            actor=actor_for(request),
         )
     except actions.CredentialStateError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
@@ -157,11 +150,14 @@ def correct(request, public_id: str, payload: CorrectIn):
 def expiry(request, public_id: str, payload: ExpiryIn):
     _require(request, "issue")
     try:
-        credential = actions.change_expiry(_credential(request, public_id), valid_until=payload.valid_until)
+        credential = actions.change_expiry(
+            _credential(request, public_id),
+            valid_until=payload.valid_until,
+            note=payload.note,
+            actor=actor_for(request),
+        )
     except actions.CredentialStateError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
-    except ValidationError as exc:
-        raise exc
     return _detail(credential)
 
 
@@ -172,7 +168,7 @@ def expiry(request, public_id: str, payload: ExpiryIn):
 )
 def resend(request, public_id: str):
     _require(request, "issue")
-    actions.resend_credential(_credential(request, public_id))
+    actions.resend_credential(_credential(request, public_id), actor=actor_for(request))
     return Status(202, {"queued": True})
 
 

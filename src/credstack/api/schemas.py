@@ -70,9 +70,8 @@ class ReasonIn(Schema):
 
 
 class RevokeIn(Schema):
-    reason: str = Field(
-        ..., min_length=1, max_length=2000, pattern=r"\S", description="shown on the credential's page"
-    )
+    # Checked by the action, as for the workspace and the command line (the same error): required.
+    reason: str = Field("", max_length=2000, description="required: shown on the credential's page")
 
 
 class AchievementOut(Schema):
@@ -287,11 +286,13 @@ class BatchOut(Schema):
 class CorrectIn(Schema):
     recipient_name: str | None = Field(None, max_length=500)
     recipient_email: str | None = Field(None, max_length=254)
-    reason: str = Field(..., min_length=1, max_length=2000, pattern=r"\S")
+    # Checked by the action, as for the workspace and the command line (the same error): required.
+    reason: str = Field("", max_length=2000, description="required: why the credential is corrected")
 
 
 class ExpiryIn(Schema):
     valid_until: IsoDateTime | None = Field(..., description="null: never expires")
+    note: str = Field("", max_length=2000, description="why, for the credential's history")
 
 
 class DesignOut(Schema):

@@ -14,10 +14,11 @@ from ninja.throttling import AuthRateThrottle
 
 from credstack.achievements.models import Achievement
 from credstack.credentials import actions
+from credstack.credentials import queries as credential_queries
 from credstack.credentials.models import Credential
 
 from . import batch_api, learning_api, problems
-from .auth import ApiKeyAuth
+from .auth import ApiKeyAuth, actor_for
 from .schemas import (
     AchievementOut,
     CredentialDetail,
@@ -218,6 +219,7 @@ def issue(request, payload: IssueIn):
         activity_start=payload.activity_start,
         activity_end=payload.activity_end,
         source="api",
+        actor=actor_for(request),
         result=[r.dict(by_alias=True, exclude_none=True) for r in payload.result or []] or None,
         evidence=[e.dict(exclude_none=True) for e in payload.evidence or []] or None,
     )
@@ -237,12 +239,8 @@ def list_credentials(request, filters: Query[CredentialFilters]):
         qs = qs.filter(state=filters.state)
     if filters.email:
         qs = qs.filter(recipient_email__iexact=filters.email)
-    if filters.q:
-        qs = qs.filter(
-            Q(recipient_name__icontains=filters.q)
-            | Q(recipient_email__icontains=filters.q)
-            | Q(public_id=filters.q)
-        )
+    if filters.q:  # the workspace's search box, the same meaning (decision 0024)
+        qs = credential_queries.search(qs, filters.q)
     if filters.issued_after:
         qs = qs.filter(issued_at__gte=filters.issued_after)
     if filters.issued_before:
@@ -268,7 +266,7 @@ def _state_change(request, public_id: str, action, reason: str):
     require(request, "issue")
     credential = _credential(request, public_id)
     try:
-        action(credential, reason=reason)
+        action(credential, reason=reason, actor=actor_for(request))
     except actions.CredentialStateError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
     return _credential_out(_credential(request, public_id), detail=True)
@@ -280,7 +278,7 @@ def _state_change(request, public_id: str, action, reason: str):
     summary="Revoke a credential (final)",
 )
 def revoke(request, public_id: str, payload: RevokeIn):
-    return _state_change(request, public_id, actions.revoke_credential, payload.reason.strip())
+    return _state_change(request, public_id, actions.revoke_credential, payload.reason)
 
 
 @credentials.post(
@@ -289,7 +287,7 @@ def revoke(request, public_id: str, payload: RevokeIn):
     summary="Suspend a credential",
 )
 def suspend(request, public_id: str, payload: ReasonIn):
-    return _state_change(request, public_id, actions.suspend_credential, payload.reason.strip())
+    return _state_change(request, public_id, actions.suspend_credential, payload.reason)
 
 
 @credentials.post(
@@ -298,7 +296,7 @@ def suspend(request, public_id: str, payload: ReasonIn):
     summary="Reinstate a suspended credential",
 )
 def reinstate(request, public_id: str, payload: ReasonIn):
-    return _state_change(request, public_id, actions.reinstate_credential, payload.reason.strip())
+    return _state_change(request, public_id, actions.reinstate_credential, payload.reason)
 
 
 api.add_router("/achievements", achievements)

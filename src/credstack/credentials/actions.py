@@ -17,7 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
+from credstack.organizations import audit
 from credstack.organizations.actions import active_key
+from credstack.organizations.actors import Actor, as_actor
+from credstack.organizations.models import Organization
 from credstack.vc import dates as vc_dates
 from credstack.vc import keys as vc_keys
 from credstack.vc import ob3, proofs
@@ -57,7 +60,12 @@ class IssueRequest:
     activity_end: datetime | None = None
     source: str = "manual"
     idempotency_key: str | None = None
+    # An ``Actor`` (or a user, or None for the system): who asked, for ``created_by`` and the audit log.
     actor: object | None = None
+    # Leave a "credential.issued" audit row? None: when a person, an API key or the command line asked
+    # (automatic triggers stay lean); False when the caller audits the whole change itself (a bulk
+    # job, a correction).
+    audit: bool | None = None
     # Certificate merge values beyond the standard ones (score, a bulk file's extra columns).
     merge_fields: dict | None = None
     # Defaults: the achievement's current version and its design's current version.
@@ -73,6 +81,8 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
     With an ``idempotency_key``, issuing again returns the credential issued the first time.
     """
     req = request or IssueRequest(**fields)
+    actor = as_actor(req.actor)
+    audited = req.audit if req.audit is not None else actor.kind != "system"
     achievement = req.achievement
     org = achievement.organization
     name = clean_name(req.recipient_name, "recipient_name")
@@ -118,7 +128,7 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         valid_until=valid_until,
         source=req.source,
         idempotency_key=req.idempotency_key or None,
-        created_by=req.actor if getattr(req.actor, "pk", None) else None,
+        created_by=actor.user_or_none,
         achievement_version=version,
         design_version=design_version,
         merge_fields=dict(req.merge_fields or {}),
@@ -151,6 +161,8 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
             CredentialEvent.objects.create(
                 credential=credential, kind="issued", actor=credential.created_by, note=f"via {req.source}"
             )
+            if audited:
+                audit.record(org, actor, "credential.issued", credential.public_id, email)
             transaction.on_commit(lambda: _after_issue(credential.pk))
     except IntegrityError:
         if req.idempotency_key:
@@ -166,6 +178,21 @@ def _after_issue(credential_id: int) -> None:
     signals.credential_issued.send(sender=Credential, credential=credential)
 
 
+REASON_MAX = 2000
+
+
+def _clean_reason(reason: str | None, *, required: str = "") -> str:
+    """A reason as the history and the credential's page show it; ``required``: the error if empty."""
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationError({"reason": required})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"is too long (at most {REASON_MAX} characters)"})
+    if "\x00" in reason:
+        raise ValidationError({"reason": "contains a NUL character (U+0000), which is not accepted"})
+    return reason
+
+
 def _change_state(
     credential: Credential,
     *,
@@ -174,15 +201,17 @@ def _change_state(
     purpose: str,
     bit: bool,
     event: str,
-    actor=None,
+    verb: str,
+    actor: Actor,
     note: str = "",
+    audit_action: str | None = None,
 ) -> Credential:
+    """Move the credential to ``new_state`` (status bit, event, audit row) in one transaction.
+    ``audit_action`` None: the caller records the audit row (a correction records one for the whole)."""
     with transaction.atomic():
         cred = Credential.objects.select_for_update().get(pk=credential.pk)
         if cred.state not in allowed:
-            raise CredentialStateError(
-                f"credential {cred.public_id} is {cred.state}; cannot {event.rstrip('d')}"
-            )
+            raise CredentialStateError(f"credential {cred.public_id} is {cred.state}; cannot {verb} it")
         status_lists.set_bit(cred.status_list_id, cred.status_index, purpose, bit)
         cred.state = new_state
         fields = ["state"]
@@ -190,9 +219,9 @@ def _change_state(
             cred.revoked_at, cred.revocation_reason = timezone.now(), note
             fields += ["revoked_at", "revocation_reason"]
         cred.save(update_fields=fields)
-        CredentialEvent.objects.create(
-            credential=cred, kind=event, actor=actor if getattr(actor, "pk", None) else None, note=note
-        )
+        CredentialEvent.objects.create(credential=cred, kind=event, actor=actor.user_or_none, note=note)
+        if audit_action:
+            audit.record(credential.organization, actor, audit_action, cred.public_id, note)
         transaction.on_commit(
             lambda: signals.credential_state_changed.send(sender=Credential, credential=cred, event=event)
         )
@@ -201,7 +230,8 @@ def _change_state(
 
 
 def revoke_credential(credential: Credential, *, reason: str = "", actor=None) -> Credential:
-    """Revoke for good: the revocation bit is set and the list re-signed."""
+    """Revoke for good: the revocation bit is set and the list re-signed. A reason is required: it is
+    shown on the credential's page to everyone who checks it."""
     return _change_state(
         credential,
         allowed={"active", "suspended"},
@@ -209,8 +239,10 @@ def revoke_credential(credential: Credential, *, reason: str = "", actor=None) -
         purpose="revocation",
         bit=True,
         event="revoked",
-        actor=actor,
-        note=reason,
+        verb="revoke",
+        actor=as_actor(actor),
+        note=_clean_reason(reason, required="a reason is required to revoke"),
+        audit_action="credential.revoke",
     )
 
 
@@ -222,8 +254,10 @@ def suspend_credential(credential: Credential, *, reason: str = "", actor=None) 
         purpose="suspension",
         bit=True,
         event="suspended",
-        actor=actor,
-        note=reason,
+        verb="suspend",
+        actor=as_actor(actor),
+        note=_clean_reason(reason),
+        audit_action="credential.suspend",
     )
 
 
@@ -235,8 +269,10 @@ def reinstate_credential(credential: Credential, *, reason: str = "", actor=None
         purpose="suspension",
         bit=False,
         event="reinstated",
-        actor=actor,
-        note=reason,
+        verb="reinstate",
+        actor=as_actor(actor),
+        note=_clean_reason(reason),
+        audit_action="credential.reinstate",
     )
 
 
@@ -255,11 +291,11 @@ def correct_credential(
 
     The old one is revoked with the reason "Replaced by <new URL>" (so every verifier sees it is no
     longer valid), points at its replacement (its page says so and links there) and gets a "replaced"
-    event. The new one keeps the achievement version, design version, merge fields and expiry.
+    event. The new one keeps the achievement version, design version, merge fields and expiry. One
+    audit row, "credential.corrected", records the whole change.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "is required"})
+    who = as_actor(actor)
+    reason = _clean_reason(reason, required="is required")
     old = Credential.objects.select_related("achievement__organization").get(pk=credential.pk)
     if old.state == Credential.State.REVOKED:
         raise CredentialStateError(f"credential {old.public_id} is revoked; it cannot be corrected")
@@ -281,7 +317,8 @@ def correct_credential(
             activity_start=None,
             activity_end=None,
             source="correction",
-            actor=actor,
+            actor=who,
+            audit=False,
             merge_fields=old.merge_fields,
             achievement_version=old.achievement_version,
             design_version=old.design_version,
@@ -298,10 +335,18 @@ def correct_credential(
             purpose="revocation",
             bit=True,
             event="replaced",
-            actor=actor,
+            verb="correct",
+            actor=who,
             note=f"Replaced by {new.uri}: {reason}",
         )
         Credential.objects.filter(pk=old.pk).update(replaced_by=new)
+        audit.record(
+            old.organization,
+            who,
+            "credential.corrected",
+            old.public_id,
+            f"replaced by {new.public_id}: {reason}",
+        )
     log.info("credential %s replaced by %s", old.public_id, new.public_id)
     return new
 
@@ -313,7 +358,10 @@ def change_expiry(
 
     The credential's URL does not change and serves the re-signed document; see
     docs/decisions/0006-issuer-workspace.md for why (and for what happens to copies already downloaded).
+    A new expiry in the past is announced to webhook subscribers by ``announce_expired`` again.
     """
+    who = as_actor(actor)
+    note = _clean_reason(note)
     with transaction.atomic():
         cred = Credential.objects.select_for_update().select_related("organization").get(pk=credential.pk)
         if cred.state == Credential.State.REVOKED:
@@ -337,14 +385,14 @@ def change_expiry(
             raise RuntimeError("re-signed credential failed verification")
         cred.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
         cred.valid_until = valid_until
-        cred.save(update_fields=["document", "valid_until"])
+        cred.expiry_announced_at = None  # the new expiry, when it comes, is announced again
+        cred.save(update_fields=["document", "valid_until", "expiry_announced_at"])
         fmt = lambda d: d.date().isoformat() if d else "never"  # noqa: E731
+        change = f"{fmt(old)} -> {fmt(valid_until)}" + (f": {note}" if note else "")
         CredentialEvent.objects.create(
-            credential=cred,
-            kind=CredentialEvent.Kind.EXPIRY_CHANGED,
-            actor=actor if getattr(actor, "pk", None) else None,
-            note=f"{fmt(old)} -> {fmt(valid_until)}" + (f": {note}" if note else ""),
+            credential=cred, kind=CredentialEvent.Kind.EXPIRY_CHANGED, actor=who.user_or_none, note=change
         )
+        audit.record(cred.organization, who, "credential.expiry", cred.public_id, change)
         transaction.on_commit(
             lambda: signals.credential_state_changed.send(
                 sender=Credential, credential=cred, event="expiry_changed"
@@ -358,4 +406,87 @@ def resend_credential(credential: Credential, *, actor=None) -> None:
     templates, open/click tracking); a DELIVERED event follows."""
     from credstack.delivery.actions import resend
 
-    resend(Credential.objects.get(pk=credential.pk))
+    with transaction.atomic():
+        cred = Credential.objects.select_related("organization").get(pk=credential.pk)
+        resend(cred)
+        audit.record(
+            cred.organization,
+            as_actor(actor),
+            "credential.resend",
+            cred.public_id,
+            f"to {cred.recipient_email}",
+        )
+
+
+# ---- visibility (the holder decides whether the public page shows who they are) -------------------
+
+
+def set_visibility(credential: Credential, public: bool, *, actor=None) -> Credential:
+    """Public: anyone with the link sees the page; private: strangers see nothing personal.
+    Changing it leaves an audit row for the issuing organization; setting it as it is changes nothing."""
+    who = as_actor(actor)
+    with transaction.atomic():
+        cred = Credential.objects.select_for_update().select_related("organization").get(pk=credential.pk)
+        if cred.is_public != public:
+            cred.is_public = public
+            cred.save(update_fields=["is_public"])
+            audit.record(
+                cred.organization,
+                who,
+                "credential.visibility",
+                cred.public_id,
+                "public" if public else "private",
+            )
+    return cred
+
+
+def make_private(credentials, *, actor=None, why: str = "") -> int:
+    """Make every credential of ``credentials`` (a queryset) private at once, e.g. when the holder
+    deletes their portal account; one audit row per organization concerned. Returns how many changed."""
+    who = as_actor(actor)
+    with transaction.atomic():
+        ids = list(credentials.filter(is_public=True).values_list("id", flat=True))
+        changed = Credential.objects.filter(id__in=ids).update(is_public=False)
+        by_org: dict[int, int] = {}
+        for org_id in Credential.objects.filter(id__in=ids).values_list("organization_id", flat=True):
+            by_org[org_id] = by_org.get(org_id, 0) + 1
+        for org in Organization.objects.filter(pk__in=by_org):
+            detail = f"{by_org[org.pk]} credential(s)" + (f": {why}" if why else "")
+            audit.record(org, who, "credentials.made_private", "", detail)
+    return changed
+
+
+# ---- expiry announcements (webhook subscribers hear "credential.expired" once per expiry) ----------
+
+EXPIRED_BATCH = 500
+
+
+def announce_expired(now: datetime | None = None) -> int:
+    """Publish ``credential.expired`` for every credential whose expiry has passed and was not announced
+    yet (revoked credentials are marked without an event: they stopped being valid before). Safe to run
+    twice, and from two workers at once: each credential is claimed by a conditional update, so its expiry
+    is announced once; a later ``change_expiry`` makes the new expiry announceable again. Periodic job
+    ``credentials.announce_expired``. Returns how many were announced."""
+    now = now or timezone.now()
+    due = Credential.objects.filter(valid_until__lte=now, expiry_announced_at__isnull=True)
+    announced = 0
+    while True:
+        batch = list(due.order_by("valid_until", "id").values_list("id", flat=True)[:EXPIRED_BATCH])
+        if not batch:
+            return announced
+        for pk in batch:
+            with transaction.atomic():
+                claimed = Credential.objects.filter(
+                    pk=pk, expiry_announced_at__isnull=True, valid_until__lte=now
+                ).update(expiry_announced_at=now)
+                if not claimed:
+                    continue  # another worker took it, or its expiry changed meanwhile
+                cred = Credential.objects.select_related("organization", "achievement").get(pk=pk)
+                if cred.state == Credential.State.REVOKED:
+                    continue
+                announced += 1
+                transaction.on_commit(
+                    lambda cred=cred: signals.credential_state_changed.send(
+                        sender=Credential, credential=cred, event="expired"
+                    )
+                )

@@ -1,6 +1,27 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CredentialsConfig(AppConfig):
     name = "credstack.credentials"
     label = "credentials"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from credstack.scheduler.registry import register as register_periodic
+
+        from . import actions
+        from .search import ensure_sqlite_index, register_sqlite_function
+
+        # the name search (decision 0024): SQLite's case folding for every script, on every connection
+        connection_created.connect(register_sqlite_function, dispatch_uid="credstack-sqlite-icontains")
+        # A later migration that remakes the credential table on SQLite drops the search triggers.
+        post_migrate.connect(ensure_sqlite_index, dispatch_uid="credstack-name-search-triggers")
+
+        # "credential.expired" goes out to webhook subscribers once per expiry
+        register_periodic(
+            "credentials.announce_expired", actions.announce_expired, every=timedelta(minutes=15)
+        )

@@ -94,6 +94,9 @@ class Credential(models.Model):
     issued_at = models.DateTimeField(db_index=True)
     valid_until = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When "credential.expired" went out for the current ``valid_until`` (None: not yet, or the expiry
+    # changed since); see ``actions.announce_expired``.
+    expiry_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     revocation_reason = models.TextField(blank=True)
     # A replaced credential (e.g. a corrected name) points at its replacement; its page says so.
     replaced_by = models.OneToOneField(
@@ -134,10 +137,16 @@ class Credential(models.Model):
             models.Index(fields=["organization", "recipient_name", "id"], name="credential_org_name"),
             # the learner portal matches Lower("recipient_email")
             models.Index(Lower("recipient_email"), name="credential_email_lower"),
+            # expiries not announced yet (actions.announce_expired): a small index, whatever the table size
+            models.Index(
+                fields=["valid_until"],
+                name="credential_expiry_due",
+                condition=models.Q(valid_until__isnull=False, expiry_announced_at__isnull=True),
+            ),
         ]
         # Name search (substring, any case): a pg_trgm GIN index on PostgreSQL and an FTS5 trigram
         # table kept in sync by triggers on SQLite, both created by migration 0005 (see
-        # credstack.workspace.search and decision 0024).
+        # credstack.credentials.search and decision 0024).
 
     def __str__(self) -> str:
         return f"{self.achievement} — {self.recipient_name}"

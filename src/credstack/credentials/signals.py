@@ -5,7 +5,8 @@ committed state and cannot roll the action back. Keep receivers quick: anything 
 
 - ``credential_issued(credential)``
 - ``credential_state_changed(credential, event)``: event is "revoked", "suspended", "reinstated",
-  "replaced" or "expiry_changed"
+  "replaced", "expiry_changed" (a new expiry was signed) or "expired" (the expiry date passed; sent once
+  per expiry by ``actions.announce_expired``)
 - ``engagement_recorded(events)``: buffered views/downloads/verifications were written (``engagement.py``
   writes them with ``bulk_create``, which sends no ``post_save``)
 """

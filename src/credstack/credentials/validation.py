@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -40,3 +41,21 @@ def clean_email(value: str, field: str = "email") -> str:
         raise ValidationError({field: f"{value!r} is not a valid email address"})
     local, _, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def expiry_date(raw: str, field: str = "valid_until") -> datetime | None:
+    """A new expiry as people type it (the workspace's date field, the ``credstack expiry`` command):
+    ``YYYY-MM-DD`` means the end of that day (UTC); empty or "never" means it never expires."""
+    raw = (raw or "").strip()
+    if not raw or raw.lower() == "never":
+        return None
+    try:
+        return datetime.combine(datetime.strptime(raw, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=UTC)
+    except ValueError:
+        raise ValidationError({field: f"{raw!r} is not a date (YYYY-MM-DD)"})
+
+
+def error_text(exc: ValidationError) -> str:
+    """An action's ValidationError in words, "field: message; field: message": the workspace's flash
+    message, the command line's error and the API's problem ``detail`` all read the same."""
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())

@@ -17,8 +17,10 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
+from credstack.organizations.actors import Actor
 from credstack.organizations.sealing import seal
 from credstack.vc import keys as vc_keys
 
@@ -239,9 +241,14 @@ def account_credentials(account: Account):
     return credentials_for(account)
 
 
-def set_visibility(account: Account, credential: Credential, public: bool) -> None:
+def holder(account: Account) -> Actor:
+    """The holder of a portal account, as the issuing organization's audit log names them."""
+    return Actor.system(f"the recipient (learner portal account {account.public_id})")
+
+
+def set_visibility(account: Account, credential: Credential, public: bool) -> Credential:
     """Public: anyone with the link sees the page; private: strangers see nothing personal."""
-    Credential.objects.filter(pk=credential.pk).update(is_public=public)
+    return credential_actions.set_visibility(credential, public, actor=holder(account))
 
 
 SHARE_CHANNELS = ("linkedin", "email", "copy")
@@ -273,7 +280,9 @@ def delete_account(account: Account) -> int:
     # the course player deletes the learner's progress (decision 0023); credentials stay (0017)
     account_erasing.send(sender=Account, account=account, normalized_emails=normalized)
     creds = Credential.objects.annotate(email_l=Lower("recipient_email")).filter(email_l__in=normalized)
-    n = creds.update(is_public=False)
+    n = credential_actions.make_private(
+        creds, actor=holder(account), why="the recipient deleted their portal account"
+    )
     Delivery.objects.annotate(to_l=Lower("to")).filter(to_l__in=normalized).update(to="")
     LoginCode.objects.filter(normalized_email__in=normalized).delete()
     account.delete()

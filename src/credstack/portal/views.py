@@ -237,9 +237,8 @@ def _own(request: HttpRequest, public_id: str):
 def visibility(request: HttpRequest, public_id: str) -> HttpResponse:
     account, credential = _own(request, public_id)
     public = request.POST.get("public") == "1"
-    actions.set_visibility(account, credential, public)
+    credential = actions.set_visibility(account, credential, public)
     if request.headers.get("HX-Request"):
-        credential.is_public = public
         return render(request, "portal/_visibility.html", {"c": credential})
     return redirect("/me/")
 

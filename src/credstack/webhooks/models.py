@@ -13,6 +13,7 @@ EVENT_TYPES = [
     "credential.suspended",
     "credential.reinstated",
     "credential.expired",
+    "credential.expiry_changed",
     "credential.replaced",
     "credential.viewed",
     "credential.downloaded",

@@ -34,16 +34,21 @@ def on_issued(sender, credential, **kwargs):
     publish(credential.organization, "credential.issued", lambda: credential_data(credential))
 
 
+# Every change ``credentials/signals.py`` reports (its ``event``) has an event type of the same name.
+STATE_EVENTS = {
+    "revoked": "credential.revoked",
+    "suspended": "credential.suspended",
+    "reinstated": "credential.reinstated",
+    "replaced": "credential.replaced",
+    "expired": "credential.expired",
+    "expiry_changed": "credential.expiry_changed",
+}
+
+
 @receiver(signals.credential_state_changed)
 def on_state_changed(sender, credential, event, **kwargs):
-    event_type = f"credential.{event}"
-    if event_type in (
-        "credential.revoked",
-        "credential.suspended",
-        "credential.reinstated",
-        "credential.replaced",
-        "credential.expired",
-    ):
+    event_type = STATE_EVENTS.get(event)
+    if event_type:
         publish(credential.organization, event_type, lambda: credential_data(credential))
 
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class WorkspaceConfig(AppConfig):
@@ -8,15 +7,6 @@ class WorkspaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
-        from credstack.workspace.search import ensure_sqlite_index, register_sqlite_function
-
-        connection_created.connect(register_sqlite_function, dispatch_uid="credstack-sqlite-icontains")
-
-        # A later migration that remakes the credential table on SQLite drops the search triggers.
-        post_migrate.connect(ensure_sqlite_index, dispatch_uid="credstack-name-search-triggers")
-
         from datetime import timedelta
 
         from credstack.workspace.bulk import purge_uploads

@@ -416,6 +416,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
                             source="bulk",
                             idempotency_key=idempotency_key(job, row.number),
                             actor=job.created_by,
+                            audit=False,  # the job is audited as a whole (bulk.confirmed)
                             merge_fields=row.fields,
                             achievement_version=version,
                             design_version=design_version,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django_tasks import task
 
 from credstack.credentials import actions as cred_actions
@@ -64,9 +65,8 @@ def apply(org, actor, action: str, reason: str, credentials) -> tuple[int, int]:
                 cred_actions.resend_credential(credential, actor=actor)
             else:
                 getattr(cred_actions, f"{action}_credential")(credential, reason=reason, actor=actor)
-            audit.record(org, actor, f"credential.{action}", credential.public_id, reason)
-            done += 1
-        except cred_actions.CredentialStateError:
+            done += 1  # the action left the credential's audit entry
+        except (cred_actions.CredentialStateError, ValidationError):
             skipped += 1
     return done, skipped
 

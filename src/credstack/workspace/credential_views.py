@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from credstack.achievements.models import Achievement
 from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
+from credstack.credentials.validation import error_text, expiry_date
 from credstack.delivery.actions import delivery_state
 from credstack.organizations import audit
 from credstack.organizations.models import Role
@@ -83,13 +82,10 @@ ACTIONS = {"revoke", "suspend", "reinstate", "correct", "expiry", "resend"}
 def credential_action(request, org_slug, public_id, action):
     if action not in ACTIONS:
         raise Http404
-    org = request.organization
     credential = _credential(request, public_id)
-    reason = request.POST.get("reason", "").strip()
+    reason = request.POST.get("reason", "")
     try:
         if action == "revoke":
-            if not reason:
-                raise ValidationError({"reason": "a reason is required to revoke"})
             cred_actions.revoke_credential(credential, reason=reason, actor=request.user)
             messages.success(request, "Revoked. Verifiers now see it as revoked.")
         elif action == "suspend":
@@ -106,40 +102,21 @@ def credential_action(request, org_slug, public_id, action):
                 reason=reason,
                 actor=request.user,
             )
-            audit.record(
-                org,
-                request.user,
-                "credential.corrected",
-                credential.public_id,
-                f"replaced by {new.public_id}: {reason}",
-            )
             messages.success(request, "Corrected: this new credential replaces the old one.")
             return redirect("workspace-credential", org_slug, new.public_id)
         elif action == "expiry":
-            raw = request.POST.get("valid_until", "").strip()
-            try:
-                when = (
-                    datetime.combine(datetime.strptime(raw, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=UTC)
-                    if raw
-                    else None
-                )
-            except ValueError:
-                raise ValidationError({"valid_until": f"{raw!r} is not a date (YYYY-MM-DD)"})
+            when = expiry_date(request.POST.get("valid_until", ""))
             cred_actions.change_expiry(credential, valid_until=when, actor=request.user, note=reason)
             messages.success(request, "Expiry changed; the credential was re-signed.")
         elif action == "resend":
             cred_actions.resend_credential(credential, actor=request.user)
             messages.success(request, f"The email is being sent again to {credential.recipient_email}.")
     except ValidationError as exc:
-        messages.error(
-            request, "; ".join(f"{k.replace('_', ' ')}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        )
+        messages.error(request, error_text(exc))
         return redirect("workspace-credential", org_slug, public_id)
     except cred_actions.CredentialStateError as exc:
         messages.error(request, str(exc))
         return redirect("workspace-credential", org_slug, public_id)
-    if action != "correct":
-        audit.record(org, request.user, f"credential.{action}", credential.public_id, reason)
     return redirect("workspace-credential", org_slug, public_id)
 
 

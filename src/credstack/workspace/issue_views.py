@@ -50,9 +50,6 @@ def issue(request, org_slug):
             for fieldname, errs in exc.message_dict.items():
                 form.add_error(fieldname if fieldname in form.fields else None, errs)
         else:
-            audit.record(
-                org, request.user, "credential.issued", credential.public_id, credential.recipient_email
-            )
             messages.success(request, f"Issued to {credential.recipient_name}; the email is on its way.")
             return redirect("workspace-credential", org.slug, credential.public_id)
     return render(request, "workspace/issue.html", {"form": form})

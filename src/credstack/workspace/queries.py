@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
@@ -12,8 +11,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
+from credstack.credentials import queries as credential_queries
 from credstack.credentials.models import Credential, CredentialEvent
-from credstack.workspace import search
 
 PAGE_SIZE = 50
 SORTS = {
@@ -21,7 +20,6 @@ SORTS = {
     "oldest": ("issued_at", "id"),
     "name": ("recipient_name", "id"),
 }
-_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
 _ID_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -41,21 +39,7 @@ def _date(value: str | None):
 
 
 def filtered(org, params) -> tuple:
-    qs = Credential.objects.filter(organization=org)
-    # control characters are never in a name or email (and PostgreSQL refuses NUL in a string)
-    q = "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in (params.get("q") or ""))
-    q = " ".join(q.split())[:200]
-    if q:
-        if "/c/" in q:
-            q = q.rsplit("/c/", 1)[1].split("?")[0].split(".")[0]
-        if "@" in q:
-            qs = qs.filter(
-                recipient_email__in={q, q.lower(), q.rsplit("@", 1)[0] + "@" + q.rsplit("@", 1)[1].lower()}
-            )
-        elif _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
-            qs = qs.filter(public_id=q)
-        else:
-            qs = search.name_filter(qs, q)
+    qs = credential_queries.search(Credential.objects.filter(organization=org), params.get("q"))
     if params.get("achievement"):
         if _ID_CHARS.match(params["achievement"]):
             qs = qs.filter(achievement__public_id=params["achievement"])

@@ -1,4 +1,4 @@
-"""Indexes for the workspace's name search (see credstack.workspace.search and decision 0021):
+"""Indexes for the workspace's name search (see credstack.credentials.search and decision 0024):
 a pg_trgm GIN index on PostgreSQL, an FTS5 trigram table with sync triggers on SQLite."""
 
 from django.db import migrations
@@ -18,7 +18,7 @@ def forwards(apps, schema_editor):
             "USING gin (UPPER(recipient_name::text) gin_trgm_ops)"
         )
     elif conn.vendor == "sqlite":
-        from credstack.workspace import search
+        from credstack.credentials import search
 
         schema_editor.execute(search.SQLITE_CREATE)
         for sql in search.SQLITE_TRIGGERS.values():

@@ -1,0 +1,39 @@
+"""Reads over credentials shared by every entry point (the workspace list, the JSON API)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from . import search as name_search
+
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
+MAX_TERM = 200
+
+
+def clean_term(q: str | None) -> str:
+    """The search box's text as searched: control characters become spaces (they are never in a name or
+    an email, and PostgreSQL refuses NUL), runs of white space one space, at most 200 characters."""
+    q = "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in (q or ""))
+    return " ".join(q.split())[:MAX_TERM]
+
+
+def search(qs, q: str | None):
+    """Narrow ``qs`` (an organization's credentials) to those the search box's ``q`` finds (decision 0024):
+
+    - a credential URL (``…/c/<id>``) or a public id: that credential;
+    - an email address: exactly that address (its domain in any case);
+    - anything else: the recipient name contains it, ignoring case in every script ("петров" finds
+      "Ольга Петрова"), served by a trigram index on PostgreSQL and SQLite alike.
+    """
+    q = clean_term(q)
+    if not q:
+        return qs
+    if "/c/" in q:
+        q = q.rsplit("/c/", 1)[1].split("?")[0].split(".")[0]
+    if "@" in q:
+        local, domain = q.rsplit("@", 1)
+        return qs.filter(recipient_email__in={q, q.lower(), local + "@" + domain.lower()})
+    if _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
+        return qs.filter(public_id=q)
+    return name_search.name_filter(qs, q)
