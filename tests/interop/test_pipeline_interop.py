@@ -70,3 +70,19 @@ def test_tampered_pipeline_credential_is_rejected(node_verifier, issue):
     doc["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
     result = node_verifier.verify(doc, _documents(credential), check_status=True)
     assert result["verified"] is False
+
+
+def test_status_list_credentials_verify_on_their_own(node_verifier, issue):
+    """Each list credential the signer publishes, fresh and re-signed after a change, is a credential the
+    independent verifier accepts by itself."""
+    credential = issue()
+    actions.suspend_credential(credential, reason="review")
+    entries = credential.signed()["credentialStatus"]
+    assert {e["statusPurpose"] for e in entries} == {"revocation", "suspension"}
+    for entry in entries:
+        url = entry["statusListCredential"]
+        status_list = local_fetch(url)
+        assert status_list["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+        org = credential.organization
+        result = node_verifier.verify(status_list, {org.did: local_fetch(org.did)}, check_status=False)
+        assert result["verified"] is True, result["errors"]

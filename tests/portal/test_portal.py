@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.resolver import local_fetch
+from credstack.organizations.models import SigningKey, platform_did
 from credstack.portal import actions
-from credstack.portal.models import Account, AccountEmail, LoginCode, PlatformKey
+from credstack.portal.models import Account, AccountEmail, LoginCode
 from credstack.vc import verify as vc_verify
 from tests.interop.conftest import node_verifier  # noqa: F401  (fixture)
 
@@ -207,7 +208,7 @@ def test_export_zip_with_a_signed_clr(client, issue, other_org_credential, porta
         assert zf.read(f"{folder}/credential.json").decode() == c.document
     clr = json.loads(zf.read("portfolio-clr.json"))
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
-    assert clr["issuer"]["id"] == PlatformKey.did() == "did:web:testserver"
+    assert clr["issuer"]["id"] == platform_did() == "did:web:testserver"
     assert len(clr["credentialSubject"]["verifiableCredential"]) == 2
     report = vc_verify.verify_credential(clr, fetch=local_fetch)
     assert report.status == "valid", report.to_dict()
@@ -218,7 +219,7 @@ def test_export_zip_with_a_signed_clr(client, issue, other_org_credential, porta
         and clr["proof"]["verificationMethod"] in did_doc["assertionMethod"]
     )
     # the platform key is sealed: the database holds no private key in clear
-    key = PlatformKey.objects.get()
+    key = SigningKey.objects.get(organization=None)
     assert key.load().private_bytes() not in bytes(key.sealed_private_key)
 
 

@@ -17,13 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
-from credstack.organizations import audit
+from credstack.organizations import audit, signing
 from credstack.organizations.actions import active_key
 from credstack.organizations.actors import Actor, as_actor
 from credstack.organizations.models import Organization
 from credstack.vc import dates as vc_dates
-from credstack.vc import keys as vc_keys
-from credstack.vc import ob3, proofs
+from credstack.vc import ob3
 from credstack.vc import status as vc_status
 
 from . import signals, status_lists
@@ -116,7 +115,6 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
 
     [(status_list, index)] = [req.status_slot] if req.status_slot else status_lists.allocate_slots(org, 1)
     key = active_key(org)
-    signer = key.load()
     credential = Credential(
         organization=org,
         achievement=achievement,
@@ -148,11 +146,7 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         status_entries=[vc_status.entry(status_list.url(p), index, p) for p in status_list.PURPOSES],
     )
     unsigned["credentialSubject"]["achievement"].update(extra)
-    signed = proofs.sign(unsigned, signer, key.verification_method, created=now)
-    public = vc_keys.public_key_from_multibase(key.public_multibase)
-    check = proofs.verify(signed, lambda vm: public if vm == key.verification_method else None)
-    if not check.verified:
-        raise RuntimeError(f"credential failed verification right after signing: {check}")
+    signed = signing.sign(unsigned, key, created=now)  # raises if what it signed does not verify
     credential.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
     try:
@@ -379,10 +373,7 @@ def change_expiry(
             doc["validUntil"] = vc_dates.format_datetime(valid_until)
         key = active_key(cred.organization)
         now = timezone.now().replace(microsecond=0)
-        signed = proofs.sign(doc, key.load(), key.verification_method, created=now)
-        public = vc_keys.public_key_from_multibase(key.public_multibase)
-        if not proofs.verify(signed, lambda vm: public if vm == key.verification_method else None).verified:
-            raise RuntimeError("re-signed credential failed verification")
+        signed = signing.sign(doc, key, created=now)  # raises if what it signed does not verify
         cred.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
         cred.valid_until = valid_until
         cred.expiry_announced_at = None  # the new expiry, when it comes, is announced again

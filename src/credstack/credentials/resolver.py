@@ -6,9 +6,8 @@ import json
 
 from django.conf import settings
 
-from credstack.organizations.models import Organization
-from credstack.organizations.queries import did_document
-from credstack.vc import did as vc_did
+from credstack.organizations.models import Organization, platform_did
+from credstack.organizations.queries import did_document, platform_did_document
 
 from .models import StatusList
 
@@ -35,7 +34,7 @@ def local_fetch(url: str) -> dict:
         raise NotLocal(url)
     parts = bare[len(base) :].split("/")
     if parts == [".well-known", "did.json"]:
-        platform = _platform_document(vc_did.did_web_for(settings.CREDSTACK_BASE_URL))
+        platform = _platform_document(platform_did())
         if platform is not None:
             return platform
     if len(parts) == 3 and parts[0] == "orgs" and parts[2] == "did.json":
@@ -51,10 +50,6 @@ def local_fetch(url: str) -> dict:
 
 def _platform_document(did: str) -> dict | None:
     """The deployment's own DID document (its platform keys sign portfolio exports), if ``did`` is it."""
-    if did != vc_did.did_web_for(settings.CREDSTACK_BASE_URL):
-        return None
-    try:
-        from credstack.portal.queries import platform_did_document
-    except ImportError:
+    if did != platform_did():
         return None
     return platform_did_document()

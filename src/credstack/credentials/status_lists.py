@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from credstack.organizations import signing
 from credstack.organizations.actions import active_key
 from credstack.organizations.models import Organization
-from credstack.vc import proofs
 from credstack.vc import status as vc_status
 
 from .models import StatusList
@@ -33,7 +33,7 @@ def _sign_list(status_list: StatusList, purpose: str) -> str:
     unsigned = vc_status.list_credential(
         status_list.url(purpose), org.did, purpose, bits.encode(), timezone.now()
     )
-    signed = proofs.sign(unsigned, key.load(), key.verification_method)
+    signed = signing.sign(unsigned, key)
     return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -1,4 +1,5 @@
-"""Writes for organizations: the organization and its settings, its members and invitations, its keys.
+"""Writes for organizations: the organization and its settings, its members and invitations, its
+signing keys (and the platform's own key).
 
 Each action takes an ``Actor``, checks the rule (``rules.py``), writes the audit row in its own
 transaction and queues its side effects (the invitation email) to run after the commit.
@@ -13,7 +14,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from credstack.vc import keys as vc_keys
@@ -38,13 +39,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _new_key(org: Organization, fragment: str) -> SigningKey:
+def _new_key(org: Organization | None, fragment: str) -> SigningKey:
+    """A new active key of ``org`` (None: of the platform), sealed at rest."""
     key = vc_keys.Ed25519Key.generate()
     return SigningKey.objects.create(
         organization=org,
         fragment=fragment,
         public_multibase=key.public_multibase,
-        sealed_private_key=seal(key.private_bytes(), seal_context(org.pk, fragment)),
+        sealed_private_key=seal(key.private_bytes(), seal_context(org.pk if org else None, fragment)),
         active=True,
     )
 
@@ -76,21 +78,38 @@ def create_organization(
 
 
 @transaction.atomic
-def rotate_key(org: Organization) -> SigningKey:
-    """Retire the active key and create a new one.
+def rotate_key(org: Organization | None) -> SigningKey:
+    """Retire the active key of ``org`` (None: the platform's) and create a new one.
 
     The retired key stays in the DID document, so every credential it signed keeps verifying.
     """
-    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if org is not None:
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+    else:
+        platform_key()
+        list(SigningKey.objects.select_for_update().filter(organization=None, active=True))
     count = SigningKey.objects.filter(organization=org).count()
     SigningKey.objects.filter(organization=org, active=True).update(active=False, retired_at=timezone.now())
     key = _new_key(org, f"key-{count + 1}")
-    log.info("signing key rotated: %s now signs with %s", org.slug, key.fragment)
+    log.info("signing key rotated: %s now signs with %s", org.slug if org else "the platform", key.fragment)
     return key
 
 
 def active_key(org: Organization) -> SigningKey:
     return SigningKey.objects.select_related("organization").get(organization=org, active=True)
+
+
+def platform_key() -> SigningKey:
+    """The platform's active key (it signs portfolio exports under the deployment's did:web), created on
+    first use."""
+    key = SigningKey.objects.filter(organization=None, active=True).first()
+    if key:
+        return key
+    try:
+        with transaction.atomic():
+            return _new_key(None, "key-1")
+    except IntegrityError:  # created concurrently
+        return SigningKey.objects.get(organization=None, active=True)
 
 
 # ---- settings --------------------------------------------------------------------------------------

@@ -60,10 +60,21 @@ class Organization(models.Model):
         }
 
 
-class SigningKey(models.Model):
-    """An Ed25519 key of an organization. Only the active one signs; retired ones stay published."""
+def platform_did() -> str:
+    """The deployment's own did:web (of its base URL): the owner of the platform's keys."""
+    return vc_did.did_web_for(settings.CREDSTACK_BASE_URL)
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="keys")
+
+class SigningKey(models.Model):
+    """An Ed25519 key of an organization, or of the platform itself when ``organization`` is null (the
+    platform key signs portfolio exports, CLR 2.0, under the deployment's did:web).
+
+    Only the active key of an owner signs; retired ones stay published so what they signed keeps verifying.
+    The private key is sealed at rest (:mod:`credstack.organizations.sealing`, decision 0003)."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="keys"
+    )
     fragment = models.CharField(max_length=32)
     public_multibase = models.CharField(max_length=64)
     sealed_private_key = models.BinaryField(editable=False)
@@ -77,18 +88,43 @@ class SigningKey(models.Model):
             models.UniqueConstraint(
                 fields=["organization"], condition=models.Q(active=True), name="one_active_key_per_org"
             ),
+            # NULL is distinct from NULL in a unique index: the platform's keys need their own constraints
+            models.UniqueConstraint(
+                fields=["fragment"],
+                condition=models.Q(organization__isnull=True),
+                name="unique_platform_key_fragment",
+            ),
+            models.UniqueConstraint(
+                fields=["active"],
+                condition=models.Q(active=True, organization__isnull=True),
+                name="one_active_platform_signing_key",
+            ),
         ]
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.organization.slug}#{self.fragment}"
+        owner = self.organization.slug if self.organization_id else "platform"
+        return f"{owner}#{self.fragment}"
 
     def __repr__(self) -> str:  # never show key material
         return f"<SigningKey {self}>"
 
     @property
+    def is_platform(self) -> bool:
+        return self.organization_id is None
+
+    @property
+    def controller(self) -> str:
+        """The DID this key belongs to: the organization's, or the platform's."""
+        return self.organization.did if self.organization_id else platform_did()
+
+    @property
     def verification_method(self) -> str:
-        return f"{self.organization.did}#{self.fragment}"
+        return f"{self.controller}#{self.fragment}"
+
+    def public_key(self) -> bytes:
+        """The raw 32-byte Ed25519 public key (what a verifier resolves the verification method to)."""
+        return vc_keys.public_key_from_multibase(self.public_multibase)
 
     def load(self) -> vc_keys.Ed25519Key:
         """Unseal the private key for signing (kept in memory only)."""
@@ -96,7 +132,11 @@ class SigningKey(models.Model):
         return vc_keys.Ed25519Key.from_private_bytes(seed)
 
 
-def seal_context(organization_id: int, fragment: str) -> str:
+def seal_context(organization_id: int | None, fragment: str) -> str:
+    """What a sealed key is bound to: its owner and fragment (a blob copied onto another row does not
+    open). The platform's keys keep the context they were sealed under before the models merged."""
+    if organization_id is None:
+        return f"platform:key:{fragment}"
     return f"org:{organization_id}:key:{fragment}"
 
 

@@ -1,4 +1,4 @@
-"""Every write of the recipient portal: one-time codes, sign-in, emails, visibility, deletion, the platform key."""
+"""Every write of the recipient portal: one-time codes, sign-in, emails, visibility, deletion."""
 
 from __future__ import annotations
 
@@ -21,10 +21,8 @@ from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
 from credstack.organizations.actors import Actor
-from credstack.organizations.sealing import seal
-from credstack.vc import keys as vc_keys
 
-from .models import Account, AccountEmail, LoginCode, PlatformKey, seal_context
+from .models import Account, AccountEmail, LoginCode
 
 log = logging.getLogger(__name__)
 
@@ -288,21 +286,3 @@ def delete_account(account: Account) -> int:
     account.delete()
     log.info("portal account deleted (%d credentials made private)", n)
     return n
-
-
-def platform_key() -> PlatformKey:
-    """The active platform key, created on first use."""
-    key = PlatformKey.objects.filter(active=True).first()
-    if key:
-        return key
-    new = vc_keys.Ed25519Key.generate()
-    fragment = "key-1"
-    try:
-        with transaction.atomic():
-            return PlatformKey.objects.create(
-                fragment=fragment,
-                public_multibase=new.public_multibase,
-                sealed_private_key=seal(new.private_bytes(), seal_context(fragment)),
-            )
-    except IntegrityError:  # created concurrently
-        return PlatformKey.objects.get(active=True)

@@ -12,15 +12,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from credstack.credentials import files
-from credstack.vc import clr, proofs
+from credstack.organizations import signing
+from credstack.organizations.actions import platform_key
+from credstack.organizations.models import platform_did
+from credstack.vc import clr
 
-from .actions import platform_key
-from .models import Account, PlatformKey
+from .models import Account
 
 
 def platform_profile() -> dict:
     host = settings.CREDSTACK_BASE_URL.split("://", 1)[-1]
-    return {"id": PlatformKey.did(), "name": f"credstack at {host}", "url": settings.CREDSTACK_BASE_URL}
+    return {"id": platform_did(), "name": f"credstack at {host}", "url": settings.CREDSTACK_BASE_URL}
 
 
 def portfolio_clr(account: Account, credentials) -> dict:
@@ -39,7 +41,7 @@ def portfolio_clr(account: Account, credentials) -> dict:
         recipient_name=next(iter(names)) if len(names) == 1 else None,
         associations=_associations(account),
     )
-    return proofs.sign(unsigned, key.load(), key.verification_method, created=now)
+    return signing.sign(unsigned, key, created=now)
 
 
 def _associations(account: Account) -> list[dict]:

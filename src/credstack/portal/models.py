@@ -1,14 +1,13 @@
-"""The recipient portal: accounts of learners (no password), their verified emails, one-time login codes,
-and the platform's own signing key (for the portfolio's CLR credential)."""
+"""The recipient portal: accounts of learners (no password), their verified emails, one-time login codes.
+
+The platform's own signing key (for the portfolio's CLR credential) is a
+:class:`credstack.organizations.models.SigningKey` without an organization."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from credstack.ids import new_public_id
-from credstack.vc import did as vc_did
-from credstack.vc import keys as vc_keys
 
 
 class Account(models.Model):
@@ -66,48 +65,3 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.normalized_email} ({self.purpose})"
-
-
-class PlatformKey(models.Model):
-    """The deployment's own Ed25519 key (did:web of the base URL): it signs portfolio exports (CLR 2.0).
-
-    Sealed at rest like organizations' keys (AES-GCM under the deployment secret)."""
-
-    fragment = models.CharField(max_length=32, unique=True)
-    public_multibase = models.CharField(max_length=64)
-    sealed_private_key = models.BinaryField(editable=False)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["active"], condition=models.Q(active=True), name="one_active_platform_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"platform#{self.fragment}"
-
-    def __repr__(self) -> str:
-        return f"<PlatformKey {self.fragment}>"
-
-    @staticmethod
-    def did() -> str:
-        return vc_did.did_web_for(settings.CREDSTACK_BASE_URL)
-
-    @property
-    def verification_method(self) -> str:
-        return f"{self.did()}#{self.fragment}"
-
-    def load(self) -> vc_keys.Ed25519Key:
-        from credstack.organizations.sealing import unseal
-
-        return vc_keys.Ed25519Key.from_private_bytes(
-            unseal(self.sealed_private_key, seal_context(self.fragment))
-        )
-
-
-def seal_context(fragment: str) -> str:
-    return f"platform:key:{fragment}"

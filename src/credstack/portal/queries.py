@@ -49,15 +49,3 @@ def credentials_for(account: Account, first_org=None):
     else:
         qs = qs.order_by("-issued_at", "-id")
     return qs
-
-
-def platform_did_document() -> dict:
-    """The platform's DID document (did:web of the base URL), served at /.well-known/did.json."""
-    from credstack.vc import did as vc_did
-
-    from .actions import platform_key
-    from .models import PlatformKey
-
-    platform_key()
-    keys = PlatformKey.objects.order_by("created_at", "id")
-    return vc_did.did_document(PlatformKey.did(), [(k.fragment, k.public_multibase) for k in keys])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from credstack.credentials.models import Credential
 from credstack.organizations.models import Organization
+from credstack.organizations.queries import platform_did_document
 
 from . import actions, export, queries, session, share
 from .models import LoginCode
@@ -344,6 +345,6 @@ def delete(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def platform_did(request: HttpRequest) -> HttpResponse:
-    response = JsonResponse(queries.platform_did_document(), content_type="application/did+json")
+    response = JsonResponse(platform_did_document(), content_type="application/did+json")
     response["Access-Control-Allow-Origin"] = "*"
     return response

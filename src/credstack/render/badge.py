@@ -9,8 +9,10 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from .canvas import KAPPA, Canvas, mix, parse_color, star_points
+from .design import HEX_COLOR
 from .fonts import Face, chain
 from .pdf import num
+from .raster import canvas_pdf, rasterize
 from .text import Line, fit
 
 SHAPES = ("circle", "shield", "hexagon")
@@ -285,10 +287,6 @@ def badge_png(
     """The same badge as a size x size PNG with a transparent background."""
     import io
 
-    import pypdfium2 as pdfium
-
-    from .render import _pdfium_lock, _to_pdf
-
     _check(brand_colour, accent, shape, size)
     c = Canvas(S, S)
     for it in _items(name, brand_colour, accent, shape, issuer):
@@ -296,23 +294,15 @@ def badge_png(
             c.path(it.cmds, fill=it.fill, stroke=it.stroke, width=it.width, opacity=it.opacity)
         else:
             c.text_line(it.line, it.size, it.x, it.baseline, it.color)
-    pdf = _to_pdf(c, [], name)
-    with _pdfium_lock:
-        doc = pdfium.PdfDocument(pdf)
-        try:
-            im = doc[0].render(scale=size / S, may_draw_forms=False, fill_color=(0, 0, 0, 0)).to_pil()
-        finally:
-            doc.close()
+    im = rasterize(canvas_pdf(c, [], name), size / S, may_draw_forms=False, fill_color=(0, 0, 0, 0))
     buf = io.BytesIO()
     im.save(buf, "PNG", optimize=True)
     return buf.getvalue()
 
 
 def _check(brand_colour: str, accent: str, shape: str, size: int) -> None:
-    from .design import _COLOR
-
     for label, v in (("brand_colour", brand_colour), ("accent", accent)):
-        if not isinstance(v, str) or not _COLOR.match(v):
+        if not isinstance(v, str) or not HEX_COLOR.match(v):
             raise ValueError(f"{label} must be a colour like #1d3f6e (got {v!r})")
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(SHAPES)} (got {shape!r})")

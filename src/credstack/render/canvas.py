@@ -29,7 +29,8 @@ def mix(a: str | Color, b: str | Color, t: float) -> Color:
     return tuple(x + (y - x) * t for x, y in zip(ca, cb, strict=True))  # type: ignore[return-value]
 
 
-def _c(col: str | Color) -> str:
+def pdf_color(col: str | Color) -> str:
+    """A colour as the three numbers of a PDF `rg`/`RG` operator."""
     r, g, b = parse_color(col) if isinstance(col, str) else col
     return f"{num(round(r, 4))} {num(round(g, 4))} {num(round(b, 4))}"
 
@@ -60,9 +61,9 @@ class Canvas:
         if opacity is not None and opacity < 1:
             pre += self._alpha(opacity)
         if fill is not None:
-            pre += _c(fill) + " rg "
+            pre += pdf_color(fill) + " rg "
         if stroke is not None:
-            pre += f"{_c(stroke)} RG {num(round(width, 3))} w "
+            pre += f"{pdf_color(stroke)} RG {num(round(width, 3))} w "
             if dash:
                 pre += "[" + " ".join(num(round(d, 3)) for d in dash) + "] 0 d "
             if cap is not None:  # 0 butt, 1 round, 2 square; joins follow (round caps, round joins)
@@ -159,7 +160,7 @@ class Canvas:
             fu.use(run.gids, run.glyph_text)
             uses.append(fu)
         y = self._y(baseline)
-        col = _c(color)
+        col = pdf_color(color)
         alpha = self._alpha(opacity) if opacity is not None and opacity < 1 else ""
 
         def emit() -> str:

@@ -222,7 +222,7 @@ def fill(text: str, values: dict[str, Any]) -> str:
 
 # ---- validation ------------------------------------------------------------------------------
 
-_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+HEX_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _PCT = re.compile(r"^-?\d+(\.\d+)?%$")
 
 _REQUIRED = {
@@ -322,7 +322,7 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
                 f"background.template: unknown template {bg['template']!r} (one of {', '.join(TEMPLATES)})"
             )
         for k in ("color", "accent", "fill"):
-            if k in bg and not (isinstance(bg[k], str) and _COLOR.match(bg[k])):
+            if k in bg and not (isinstance(bg[k], str) and HEX_COLOR.match(bg[k])):
                 errs.append(f"background.{k}: must be a colour like #1d4e89 (got {bg[k]!r})")
         for k, kind in (("image", "image"), ("pdf", "pdf")):
             if k in bg:
@@ -394,7 +394,7 @@ def _validate_element(i: int, el: Any, assets) -> list[str]:
             elif k == "max_lines" and not isinstance(v, int):
                 errs.append(f"{where}: max_lines must be a whole number (got {v!r})")
         elif k in ("color", "fill", "stroke", "background") and v is not None:
-            if not (isinstance(v, str) and _COLOR.match(v)):
+            if not (isinstance(v, str) and HEX_COLOR.match(v)):
                 errs.append(f"{where}: {k} must be a colour like #1d4e89 (got {v!r})")
         elif k in ("text", "value"):
             if not isinstance(v, str):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from . import images, qr, templates
-from .canvas import Canvas, _c, finish_page
+from .canvas import Canvas, pdf_color
 from .design import Design, check_design, fill, length_pt, page_size_mm
 from .fonts import chain
-from .pdf import Name, Raw, Writer, text_string
+from .raster import Attachment, canvas_pdf, rasterize
 from .text import fit
-
-Attachment = tuple[str, bytes, str]  # (filename, data, mime type)
 
 
 @dataclass
@@ -204,7 +200,7 @@ def _qr(c: Canvas, el: dict, values, wmm, hmm) -> None:
             c.height,
             el.get("color", "#000000"),
             el.get("background", "#ffffff"),
-            _c,
+            pdf_color,
         )
     )
 
@@ -225,7 +221,7 @@ def render_pdf(
     Attachments (e.g. the signed credential JSON) go into the document's EmbeddedFiles and its
     associated files (/AF), so the PDF alone is enough to verify the credential offline."""
     drawn = draw(design, values, assets)
-    return _to_pdf(drawn.canvas, attachments or [], title or _title(values))
+    return canvas_pdf(drawn.canvas, attachments or [], title or _title(values))
 
 
 def _title(values) -> str:
@@ -233,65 +229,13 @@ def _title(values) -> str:
     return " — ".join(p for p in parts if p) or "Certificate"
 
 
-def _to_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> bytes:
-    w = Writer()
-    pages = w.reserve()
-    page = finish_page(w, canvas, extra_page={"Parent": pages})
-    w.put(pages, {"Type": Name("Pages"), "Kids": [page], "Count": 1})
-    catalog: dict = {"Type": Name("Catalog"), "Pages": pages, "ViewerPreferences": {"DisplayDocTitle": True}}
-    if attachments:
-        specs = [_filespec(w, *a) for a in attachments]
-        names: list = []
-        for (fname, _, _), spec in sorted(zip(attachments, specs, strict=True), key=lambda p: p[0][0]):
-            names += [text_string(fname), spec]
-        catalog["Names"] = {"EmbeddedFiles": {"Names": names}}
-        catalog["AF"] = specs
-    root = w.add(catalog)
-    info = w.add({"Title": title, "Producer": b"credstack"})
-    return w.finish(root, info)
-
-
-def _filespec(w: Writer, filename: str, data: bytes, mime: str):
-    if not isinstance(data, bytes | bytearray) or not isinstance(filename, str) or not filename:
-        raise TypeError("attachments are (filename, bytes, mime type) tuples")
-    data = bytes(data)
-    params = {
-        "Size": len(data),
-        "CheckSum": Raw(b"<" + hashlib.md5(data, usedforsecurity=False).hexdigest().encode() + b">"),
-    }
-    ef = w.stream(
-        data,
-        {"Type": Name("EmbeddedFile"), "Subtype": Name(mime or "application/octet-stream"), "Params": params},
-    )
-    return w.add(
-        {
-            "Type": Name("Filespec"),
-            "F": filename.encode("ascii", "replace"),
-            "UF": filename,
-            "EF": {"F": ef, "UF": ef},
-            "Desc": filename,
-            "AFRelationship": Name("Data"),
-        }
-    )
-
-
 # ---- PNG ---------------------------------------------------------------------------------------
-
-_pdfium_lock = threading.Lock()  # PDFium is not thread-safe
 
 
 def pdf_to_png(pdf: bytes, dpi: float = 96, *, jpeg: bool = False) -> bytes:
     import io
 
-    import pypdfium2 as pdfium
-
-    with _pdfium_lock:
-        doc = pdfium.PdfDocument(pdf)
-        try:
-            bitmap = doc[0].render(scale=dpi / 72.0, draw_annots=False)
-            im = bitmap.to_pil()
-        finally:
-            doc.close()
+    im = rasterize(pdf, dpi / 72.0, draw_annots=False)
     out = io.BytesIO()
     if jpeg:
         im.convert("RGB").save(out, "JPEG", quality=88, optimize=True)

@@ -48,17 +48,10 @@ def sample_assets() -> dict[str, bytes]:
 def _raster(c, scale: float) -> bytes:
     import io
 
-    import pypdfium2 as pdfium
+    # sample values stay light to import: the renderer loads on the first preview
+    from .raster import canvas_pdf, rasterize
 
-    from .render import _pdfium_lock, _to_pdf
-
-    pdf = _to_pdf(c, [], "sample")
-    with _pdfium_lock:
-        doc = pdfium.PdfDocument(pdf)
-        try:
-            im = doc[0].render(scale=scale, fill_color=(0, 0, 0, 0)).to_pil()
-        finally:
-            doc.close()
+    im = rasterize(canvas_pdf(c, [], "sample"), scale, fill_color=(0, 0, 0, 0))
     buf = io.BytesIO()
     im.save(buf, "PNG", optimize=True)
     return buf.getvalue()

@@ -54,6 +54,7 @@ _BCP47 = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _JS_SAFE_INTEGER = 2**53
+_KEYWORDS = frozenset(jsonld.KEYWORDS)  # the JSON-LD keywords, as pyld knows them
 
 
 def canonicalize(doc: dict, *, rdf_direction: str | None = I18N_DATATYPE) -> str:
@@ -330,7 +331,7 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
         if expanded_property is not None:
             name = expanded_property
         else:
-            odd = [k for k in keys if k.startswith("@") and not jsonld._is_keyword(k)]
+            odd = [k for k in keys if k.startswith("@") and k not in _KEYWORDS]
             name = odd[0] if odd else "a key mapped to null"
         raise UndefinedTermError(
             f"the property {name!r} at {self._path(name)} is not defined by the document's @context, so it "
@@ -360,7 +361,7 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
                 items = node[prop]
                 if prop == "@type":
                     prop = RDF_TYPE
-                elif jsonld._is_keyword(prop) or not items:
+                elif prop in _KEYWORDS or not items:
                     continue
                 subject = self._node_term(subject_id, "subject")
                 if prop.startswith("_:"):
@@ -390,9 +391,9 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
         )
 
     def _object_term(self, item: Any, issuer, quads: list[rdfc.Quad], graph_term) -> rdfc.Term:
-        if jsonld._is_value(item):
+        if isinstance(item, dict) and "@value" in item:
             return self._literal(item)
-        if jsonld._is_list(item):
+        if isinstance(item, dict) and "@list" in item:
             return self._list(item["@list"], issuer, quads, graph_term)
         node_id = item["@id"] if isinstance(item, dict) else item
         return self._node_term(node_id, "object" if not isinstance(item, str) else "type")

@@ -384,11 +384,11 @@ def _from_epoch(value: float) -> datetime:
 def verify_jwt(token: str | bytes, fetch=None, now: datetime | None = None):
     """Verify a JWT-secured credential: a :class:`credstack.vc.verify.Report` with the same checks as
     for Data Integrity credentials (``format``, ``proof``, ``validity``, ``status``)."""
-    from credstack.vc import verify as vc_verify
+    from credstack.vc import verify as vc_verify  # verify imports this module: a top-level import is a cycle
 
     now = now or datetime.now(UTC)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
-    return vc_verify.Report(_checks(token, vc_verify._Verifier(fetch, now), vc_verify), now)
+    return vc_verify.Report(_checks(token, vc_verify.Verifier(fetch, now), vc_verify), now)
 
 
 def _checks(token, verifier, vc_verify) -> list:
@@ -413,18 +413,22 @@ def _checks(token, verifier, vc_verify) -> list:
     vc = decoded.credential
     window = claim_window(decoded, verifier.now)
     result.append(
-        check("validity", False, window[1], window[0]) if window else vc_verify._validity(vc, verifier.now)
+        check("validity", False, window[1], window[0])
+        if window
+        else vc_verify.validity_check(vc, verifier.now)
     )
     entries = vc.get("credentialStatus")
     if entries is None:
         result.append(check("status", True, "the credential has no credentialStatus (it cannot be revoked)"))
     else:
-        result.extend(verifier._status(vc, e) for e in (entries if isinstance(entries, list) else [entries]))
+        result.extend(
+            verifier.status_check(vc, e) for e in (entries if isinstance(entries, list) else [entries])
+        )
     return result
 
 
 def _proof_check(decoded: Decoded, verifier, check):
-    from credstack.vc.verify import _Unavailable
+    from credstack.vc.verify import Unavailable  # verify imports this module: a top-level import is a cycle
 
     try:
         vm_id = key_id(decoded)
@@ -444,8 +448,8 @@ def _proof_check(decoded: Decoded, verifier, check):
                     "(only did:key, did:jwk, did:web and https URLs)"
                 )
             try:
-                document = verifier._fetch(url, "the issuer's DID document")
-            except _Unavailable as exc:  # no fetch, or it failed: the check is not carried out
+                document = verifier.fetch_document(url, "the issuer's DID document")
+            except Unavailable as exc:  # no fetch, or it failed: the check is not carried out
                 return check("proof", None, f"not checked: {exc}", "unverified")
         public_key = public_key_of(verification_method(document, vm_id), controller)
     except VCError as exc:

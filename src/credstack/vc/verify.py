@@ -103,14 +103,18 @@ def verify_credential(
     now = _aware(now) if now is not None else datetime.now(UTC)
     if isinstance(doc, str | bytes) and jose.looks_like_jwt(doc):  # VC-JOSE-COSE or VC-JWT 1.1
         return jose.verify_jwt(doc, fetch, now)
-    return Report(_Verifier(fetch, now).checks(doc, with_status=True), now)
+    return Report(Verifier(fetch, now).checks(doc, with_status=True), now)
 
 
-class _Unavailable(Exception):
+class Unavailable(Exception):
     """Something needed could not be fetched (or there is no fetch): the check is not carried out."""
 
 
-class _Verifier:
+class Verifier:
+    """One verification: the checks of a Data Integrity credential, each fetched document fetched once.
+
+    :mod:`credstack.vc.jose` reuses it for JWT-secured credentials (``fetch_document``, ``status_check``)."""
+
     def __init__(self, fetch: Fetch | None, now: datetime) -> None:
         self.fetch = fetch
         self.now = now
@@ -127,7 +131,7 @@ class _Verifier:
             return [Check("format", False, problem, "invalid")]
         result = [Check("format", True, "a Verifiable Credential with a proof, using bundled contexts")]
         result.append(self._proof(doc))
-        result.append(_validity(doc, self.now))
+        result.append(validity_check(doc, self.now))
         if with_status:
             entries = doc.get("credentialStatus")
             if entries is None:
@@ -136,7 +140,7 @@ class _Verifier:
                 )
             else:
                 result.extend(
-                    self._status(doc, entry)
+                    self.status_check(doc, entry)
                     for entry in (entries if isinstance(entries, list) else [entries])
                 )
         return result
@@ -168,7 +172,7 @@ class _Verifier:
             controller = vm_id.split("#", 1)[0]
             try:
                 document = self._controller_document(controller)
-            except _Unavailable as exc:
+            except Unavailable as exc:
                 unavailable.append(str(exc))
                 raise DidError(str(exc)) from exc
             return did.public_key(did.verification_method(document, vm_id), controller)
@@ -198,25 +202,25 @@ class _Verifier:
                 f"the key controller {controller!r} uses a method credstack cannot resolve "
                 "(only did:key, did:web and https URLs)"
             )
-        return self._fetch(url, "the issuer's DID document")
+        return self.fetch_document(url, "the issuer's DID document")
 
-    def _fetch(self, url: str, what: str) -> dict:
+    def fetch_document(self, url: str, what: str) -> dict:
         if url in self.fetched:
             return self.fetched[url]
         if self.fetch is None:
-            raise _Unavailable(f"{what} ({url}) is needed, and this verification is offline")
+            raise Unavailable(f"{what} ({url}) is needed, and this verification is offline")
         try:
             document = self.fetch(url)
         except Exception as exc:  # any failure of the caller's fetch means: could not check
-            raise _Unavailable(f"{what} could not be fetched from {url}: {exc}") from exc
+            raise Unavailable(f"{what} could not be fetched from {url}: {exc}") from exc
         if not isinstance(document, dict):
-            raise _Unavailable(f"{what} at {url} is not a JSON object")
+            raise Unavailable(f"{what} at {url} is not a JSON object")
         self.fetched[url] = document
         return document
 
     # -- status
 
-    def _status(self, doc: dict, entry: Any) -> Check:
+    def status_check(self, doc: dict, entry: Any) -> Check:
         if not isinstance(entry, dict) or entry.get("type") not in _LIST_TYPES:
             kind = entry.get("type") if isinstance(entry, dict) else entry
             return Check(
@@ -244,8 +248,8 @@ class _Verifier:
                 details,
             )
         try:
-            status_list = self._fetch(url, "the status list")
-        except _Unavailable as exc:
+            status_list = self.fetch_document(url, "the status list")
+        except Unavailable as exc:
             return Check("status", None, f"{purpose} not checked: {exc}", "unverified", details)
         credential_type, list_type, decode = _LIST_TYPES[entry["type"]]
         subject = status_list.get("credentialSubject")
@@ -299,7 +303,8 @@ class _Verifier:
         )
 
 
-def _validity(doc: dict, now: datetime) -> Check:
+def validity_check(doc: dict, now: datetime) -> Check:
+    """The ``validity`` check of a credential's window (``validFrom``/``validUntil``, or VC 1.1's names)."""
     start_name = "validFrom" if "validFrom" in doc else "issuanceDate"
     end_name = "validUntil" if "validUntil" in doc else "expirationDate"
     start, end = doc.get(start_name), doc.get(end_name)

@@ -1,0 +1,67 @@
+"""The one signer: every document the platform signs is signed here, and verified right after signing.
+
+Credentials (issue and the expiry re-sign), status list credentials and the portfolio's CLR credential all
+go through :func:`sign` or a :class:`Signer`. Each signed document is verified at once with the public key
+the DID document publishes (``SigningKey.public_multibase``), so a document that would not verify (a
+sealed key that does not match its published half, a canonicalization bug) never leaves this module.
+
+A :class:`Signer` unseals its key once: a batch signs many documents with one loaded key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from credstack.vc import proofs
+
+from .models import SigningKey
+
+
+class SigningError(RuntimeError):
+    """A document failed verification right after it was signed: nothing signed is returned."""
+
+
+class Signer:
+    """An unsealed signing key, ready to sign many documents.
+
+    Keep it no longer than the work at hand: it holds the private key in memory.
+    """
+
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
+        self.verification_method = key.verification_method
+        self._private = key.load()
+        self._public = key.public_key()
+
+    def __repr__(self) -> str:  # never show key material
+        return f"<Signer {self.verification_method}>"
+
+    def _resolve(self, verification_method: str) -> bytes | None:
+        return self._public if verification_method == self.verification_method else None
+
+    def sign(self, document: dict, created: datetime | str | None = None) -> dict:
+        """A copy of ``document`` with an ``eddsa-rdfc-2022`` proof, verified before it is returned.
+
+        ``created`` defaults to now. Raises :class:`SigningError` if the signed copy does not verify
+        with the key's published public key, and what :func:`credstack.vc.proofs.sign` raises for a
+        document that cannot be signed.
+        """
+        signed = proofs.sign(document, self._private, self.verification_method, created=created)
+        check = proofs.verify(signed, self._resolve)
+        if not check.verified:
+            raise SigningError(
+                f"a document signed with {self.verification_method} failed verification right after "
+                f"signing: {check.error}"
+            )
+        return signed
+
+    def sign_many(self, documents: Iterable[dict], created: datetime | str | None = None) -> list[dict]:
+        """Sign (and verify) each document, all with one ``created``: the proof configuration is then
+        canonicalized once for the whole batch."""
+        return [self.sign(document, created=created) for document in documents]
+
+
+def sign(document: dict, key: SigningKey, created: datetime | str | None = None) -> dict:
+    """Sign one document with ``key`` and verify it (see :meth:`Signer.sign`)."""
+    return Signer(key).sign(document, created=created)
