@@ -31,8 +31,10 @@ import datetime as _dt
 import re
 from typing import Any, Literal, NotRequired, TypedDict
 
+from .page import PAGE_SIZES, size_mm
+from .templates import TEMPLATES
+
 MM = 72.0 / 25.4
-PAGE_SIZES = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}  # portrait, mm
 STANDARD_TAGS = (
     "recipient_name",
     "achievement_name",
@@ -284,8 +286,6 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
     """Every problem with a design, as messages naming the element and field; [] if it is valid.
 
     With `assets`, also checks that every referenced asset is supplied and of the right kind."""
-    from .templates import TEMPLATES
-
     errs: list[str] = []
     if not isinstance(design, dict):
         return ["design: must be an object"]
@@ -436,10 +436,7 @@ def check_design(design: Any, assets: dict[str, bytes] | None = None) -> None:
 
 def page_size_mm(design: Design) -> tuple[float, float]:
     page = design.get("page", {})
-    w, h = PAGE_SIZES[page.get("size", "A4")]
-    if page.get("orientation", "landscape") == "landscape":
-        w, h = h, w
-    return w, h
+    return size_mm(page.get("size", "A4"), page.get("orientation", "landscape"))
 
 
 def length_pt(v: Length, total_mm: float) -> float:
