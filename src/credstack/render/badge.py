@@ -170,13 +170,13 @@ class _PathPen:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
-    def moveTo(self, p):  # noqa: N802 (fontTools pen protocol)
+    def moveTo(self, p):  # fontTools pen protocol
         self.parts.append(f"M{p[0]} {p[1]}")
 
-    def lineTo(self, p):  # noqa: N802
+    def lineTo(self, p):
         self.parts.append(f"L{p[0]} {p[1]}")
 
-    def qCurveTo(self, *pts):  # noqa: N802
+    def qCurveTo(self, *pts):
         # implied on-curve points between consecutive off-curve points
         for i in range(len(pts) - 1):
             c = pts[i]
@@ -187,13 +187,13 @@ class _PathPen:
             )
             self.parts.append(f"Q{c[0]} {c[1]} {e[0]} {e[1]}")
 
-    def curveTo(self, *pts):  # noqa: N802
+    def curveTo(self, *pts):
         self.parts.append("C" + " ".join(f"{p[0]} {p[1]}" for p in pts))
 
-    def closePath(self):  # noqa: N802
+    def closePath(self):
         self.parts.append("Z")
 
-    def endPath(self):  # noqa: N802
+    def endPath(self):
         pass
 
 

@@ -330,7 +330,7 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
 
     elements = design.get("elements", [])
     if not isinstance(elements, list):
-        return errs + ["elements: must be a list"]
+        return [*errs, "elements: must be a list"]
     if len(elements) > MAX_ELEMENTS:
         errs.append(f"elements: at most {MAX_ELEMENTS} elements")
     for i, el in enumerate(elements[:MAX_ELEMENTS]):
@@ -376,13 +376,13 @@ def _validate_element(i: int, el: Any, assets) -> list[str]:
     if extra:
         errs.append(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
     for k, v in el.items():
-        if k in _LENGTHS and k != "size" or (k == "size" and t == "qr"):
-            if not (_is_num(v) and -2000 <= v <= 2000 or isinstance(v, str) and _PCT.match(v)):
+        if (k in _LENGTHS and k != "size") or (k == "size" and t == "qr"):
+            if not ((_is_num(v) and -2000 <= v <= 2000) or (isinstance(v, str) and _PCT.match(v))):
                 errs.append(
                     f"{where}: {k} must be millimetres (a number) or a percentage like '50%' (got {v!r})"
                 )
             elif k in ("width", "height", "size") and (
-                _is_num(v) and v <= 0 or isinstance(v, str) and v.startswith("-")
+                (_is_num(v) and v <= 0) or (isinstance(v, str) and v.startswith("-"))
             ):
                 errs.append(f"{where}: {k} must be positive (got {v!r})")
         elif k in _ENUMS and v not in _ENUMS[k]:

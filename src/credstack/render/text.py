@@ -113,7 +113,7 @@ def _rust_levels(text: str) -> tuple[int, list[int]] | None:
             levels.append(per_byte[pos])
             pos += len(ch.encode("utf-8"))
         return int(p.group(1)), levels
-    except Exception:  # noqa: BLE001 - any change in the dump's shape: use the Python implementation
+    except Exception:  # any change in the dump's shape: use the Python implementation
         return None
 
 
@@ -298,7 +298,7 @@ def break_points(text: str) -> list[int]:
         a, b = text[i - 1], text[i]
         if b.isspace():
             continue
-        if a.isspace() or a in "-\u2010/" or (_is_cjk(a) or _is_cjk(b)) and b not in _NO_BREAK_BEFORE:
+        if a.isspace() or a in "-\u2010/" or ((_is_cjk(a) or _is_cjk(b)) and b not in _NO_BREAK_BEFORE):
             pts.append(i)
     return pts
 

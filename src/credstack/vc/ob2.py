@@ -19,7 +19,7 @@ def _drop_empty(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if v not in (None, "", [], {})}
 
 
-def issuer(*, id: str, name: str, url: str, email: str = "", image: str = "") -> dict:  # noqa: A002
+def issuer(*, id: str, name: str, url: str, email: str = "", image: str = "") -> dict:
     return _drop_empty(
         {
             "@context": CONTEXT,
@@ -35,7 +35,7 @@ def issuer(*, id: str, name: str, url: str, email: str = "", image: str = "") ->
 
 def badge_class(
     *,
-    id: str,  # noqa: A002
+    id: str,
     name: str,
     description: str,
     image: str,
@@ -74,7 +74,7 @@ def badge_class(
 
 def assertion(
     *,
-    id: str,  # noqa: A002
+    id: str,
     badge_id: str,
     identity_hash: str,
     salt: str,
@@ -99,7 +99,7 @@ def assertion(
     )
 
 
-def revoked_assertion(*, id: str, reason: str = "") -> dict:  # noqa: A002
+def revoked_assertion(*, id: str, reason: str = "") -> dict:
     """What a hosted assertion's URL answers once revoked (with HTTP 410)."""
     return _drop_empty(
         {"@context": CONTEXT, "type": "Assertion", "id": id, "revoked": True, "revocationReason": reason}

@@ -98,7 +98,7 @@ def _sha256(*parts: str) -> str:
 class _Issuer:
     """Issues identifiers ``prefix0, prefix1, ...`` to blank node labels, remembering the order."""
 
-    __slots__ = ("prefix", "existing", "counter")
+    __slots__ = ("counter", "existing", "prefix")
 
     def __init__(self, prefix: str, existing: dict[str, str] | None = None, counter: int = 0) -> None:
         self.prefix = prefix
