@@ -6,22 +6,24 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
-from .canvas import KAPPA, Canvas, mix, parse_color, star_points
+from .canvas import KAPPA, Canvas, Color, PathCmd, mix, parse_color, star_points
 from .fonts import Face, chain
 from .pdf import num
 from .text import Line, fit
 
 SHAPES = ("circle", "shield", "hexagon")
 S = 600.0  # drawing units (pt in the PDF, px in the SVG viewBox)
+Point = tuple[float, float]
 
 
 @dataclass
 class _Shape:
-    cmds: list
-    fill: str | tuple | None = None
-    stroke: str | tuple | None = None
+    cmds: list[Any]
+    fill: str | tuple[Any, ...] | None = None
+    stroke: str | tuple[Any, ...] | None = None
     width: float = 1.0
     opacity: float | None = None
 
@@ -35,7 +37,7 @@ class _Text:
     color: str
 
 
-def _circle(cx, cy, r) -> list:
+def _circle(cx: float, cy: float, r: float) -> list[PathCmd]:
     k = r * KAPPA
     return [
         ("M", cx + r, cy),
@@ -47,11 +49,11 @@ def _circle(cx, cy, r) -> list:
     ]
 
 
-def _poly(pts) -> list:
+def _poly(pts: list[tuple[float, float]]) -> list[PathCmd]:
     return [("M", *pts[0]), *[("L", *p) for p in pts[1:]], ("Z",)]
 
 
-def _shield(cx, top, w, h) -> list:
+def _shield(cx: float, top: float, w: float, h: float) -> list[PathCmd]:
     x0, x1 = cx - w / 2, cx + w / 2
     sh = h * 0.58
     return [
@@ -66,7 +68,7 @@ def _shield(cx, top, w, h) -> list:
     ]
 
 
-def _hexagon(cx, cy, r) -> list:
+def _hexagon(cx: float, cy: float, r: float) -> list[PathCmd]:
     return _poly(
         [
             (
@@ -78,10 +80,10 @@ def _hexagon(cx, cy, r) -> list:
     )
 
 
-def _items(name: str, color: str, accent: str, shape: str, issuer: str | None) -> list:
+def _items(name: str, color: str, accent: str, shape: str, issuer: str | None) -> list[Any]:
     dark = mix(color, "#000000", 0.35)
     light = mix(color, "#ffffff", 0.25)
-    items: list = []
+    items: list[Any] = []
     cx, cy = S / 2, S / 2
     if shape == "circle":
         items.append(_Shape(_poly(star_points(cx, cy, 292, 272, 48)), fill=accent))
@@ -170,13 +172,13 @@ class _PathPen:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
-    def moveTo(self, p):  # fontTools pen protocol
+    def moveTo(self, p: Point) -> None:  # fontTools pen protocol
         self.parts.append(f"M{p[0]} {p[1]}")
 
-    def lineTo(self, p):
+    def lineTo(self, p: Point) -> None:
         self.parts.append(f"L{p[0]} {p[1]}")
 
-    def qCurveTo(self, *pts):
+    def qCurveTo(self, *pts: Point) -> None:
         # implied on-curve points between consecutive off-curve points
         for i in range(len(pts) - 1):
             c = pts[i]
@@ -187,13 +189,13 @@ class _PathPen:
             )
             self.parts.append(f"Q{c[0]} {c[1]} {e[0]} {e[1]}")
 
-    def curveTo(self, *pts):
+    def curveTo(self, *pts: Point) -> None:
         self.parts.append("C" + " ".join(f"{p[0]} {p[1]}" for p in pts))
 
-    def closePath(self):
+    def closePath(self) -> None:
         self.parts.append("Z")
 
-    def endPath(self):
+    def endPath(self) -> None:
         pass
 
 
@@ -204,12 +206,12 @@ def _glyph_path(face: Face, gid: int) -> str:
     return "".join(pen.parts)
 
 
-def _hex(col) -> str:
+def _hex(col: str | Color) -> str:
     r, g, b = parse_color(col) if isinstance(col, str) else col
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
-def _svg_d(cmds) -> str:
+def _svg_d(cmds: list[PathCmd]) -> str:
     out = []
     for c in cmds:
         if c[0] == "Z":

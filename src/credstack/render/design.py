@@ -188,9 +188,10 @@ def design_fields(design: Design) -> set[str]:
         if el.get("type") == "qr" and "value" not in el:
             fields.add("credential_url")
         for key in ("text", "value"):
-            if isinstance(el.get(key), str):
+            value = el.get(key)
+            if isinstance(value, str):
                 try:
-                    fields.update(template_fields(el[key]))
+                    fields.update(template_fields(value))
                 except ValueError:
                     pass
     return fields
@@ -209,7 +210,7 @@ def format_value(v: Any) -> str:
 
 
 def fill(text: str, values: dict[str, Any]) -> str:
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         tok = m.group(0)
         if tok == "{{":
             return "{"
@@ -278,7 +279,7 @@ _NUMBERS = {  # field: (min, max)
 }
 
 
-def _is_num(v) -> bool:
+def _is_num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
@@ -338,7 +339,7 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
     return errs
 
 
-def _label(i: int, el: dict) -> str:
+def _label(i: int, el: dict[str, Any]) -> str:
     t = el.get("type", "?")
     ident = el.get("id")
     return f"elements[{i}] ({t} {ident!r})" if ident else f"elements[{i}] ({t})"
@@ -361,7 +362,7 @@ def _check_asset(where: str, name: Any, kind: str, assets: dict[str, bytes] | No
     return []
 
 
-def _validate_element(i: int, el: Any, assets) -> list[str]:
+def _validate_element(i: int, el: Any, assets: dict[str, bytes] | None) -> list[str]:
     if not isinstance(el, dict):
         return [f"elements[{i}]: must be an object"]
     where = _label(i, el)

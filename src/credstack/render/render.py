@@ -9,9 +9,19 @@ from typing import Any
 
 from . import images, qr, templates
 from .canvas import Canvas, _c, finish_page
-from .design import Design, check_design, fill, length_pt, page_size_mm
+from .design import (
+    Background,
+    Design,
+    ImageElement,
+    QRElement,
+    TextElement,
+    check_design,
+    fill,
+    length_pt,
+    page_size_mm,
+)
 from .fonts import chain
-from .pdf import Name, Raw, Writer, text_string
+from .pdf import Name, Raw, Ref, Writer, text_string
 from .text import fit
 
 Attachment = tuple[str, bytes, str]  # (filename, data, mime type)
@@ -46,14 +56,13 @@ def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None
     _background(c, design.get("background", {}), assets, wmm, hmm)
     boxes: list[TextBox] = []
     for el in design.get("elements", []):
-        t = el["type"]
-        if t == "text":
+        if el["type"] == "text":
             boxes.append(_text(c, el, values, wmm, hmm))
-        elif t == "image":
+        elif el["type"] == "image":
             _image(c, el, assets, wmm, hmm)
-        elif t == "qr":
+        elif el["type"] == "qr":
             _qr(c, el, values, wmm, hmm)
-        elif t == "line":
+        elif el["type"] == "line":
             c.line(
                 length_pt(el["x1"], wmm),
                 length_pt(el["y1"], hmm),
@@ -64,7 +73,7 @@ def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None
                 opacity=el.get("opacity"),
                 dash=el.get("dash"),
             )
-        elif t == "rect":
+        elif el["type"] == "rect":
             c.rect(
                 length_pt(el["x"], wmm),
                 length_pt(el["y"], hmm),
@@ -79,7 +88,7 @@ def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None
     return Drawn(c, boxes)
 
 
-def _background(c: Canvas, bg: dict, assets, wmm: float, hmm: float) -> None:
+def _background(c: Canvas, bg: Background, assets: dict[str, bytes], wmm: float, hmm: float) -> None:
     if "template" in bg:
         templates.draw_background(c, bg["template"], bg.get("color"), bg.get("accent"))
     elif "fill" in bg:
@@ -95,14 +104,14 @@ def _background(c: Canvas, bg: dict, assets, wmm: float, hmm: float) -> None:
         c.raw("q " + " ".join(f"{v:.6g}" for v in m) + f" cm /{name} Do Q")
 
 
-def _asset(assets, name: str, where: str) -> bytes:
+def _asset(assets: dict[str, bytes], name: str, where: str) -> bytes:
     try:
         return assets[name]
     except KeyError:
         raise images.AssetError(f"{where}: asset {name!r} is not supplied") from None
 
 
-def _text(c: Canvas, el: dict, values, wmm, hmm) -> TextBox:
+def _text(c: Canvas, el: TextElement, values: dict[str, Any], wmm: float, hmm: float) -> TextBox:
     s = fill(el["text"], values)
     if el.get("transform") == "uppercase":
         s = s.upper()
@@ -154,7 +163,7 @@ def _text(c: Canvas, el: dict, values, wmm, hmm) -> TextBox:
     )
 
 
-def _image(c: Canvas, el: dict, assets, wmm, hmm) -> None:
+def _image(c: Canvas, el: ImageElement, assets: dict[str, bytes], wmm: float, hmm: float) -> None:
     name = el["asset"]
     if name not in assets:
         if el.get("optional"):
@@ -176,7 +185,18 @@ def _image(c: Canvas, el: dict, assets, wmm, hmm) -> None:
     )
 
 
-def _place_image(c: Canvas, xo: str, iw: int, ih: int, x, y, w, h, fit_mode: str, opacity) -> None:
+def _place_image(
+    c: Canvas,
+    xo: str,
+    iw: int,
+    ih: int,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    fit_mode: str,
+    opacity: float | None,
+) -> None:
     if fit_mode == "stretch":
         c.draw_xobject(xo, x, y, w, h, opacity)
         return
@@ -190,7 +210,7 @@ def _place_image(c: Canvas, xo: str, iw: int, ih: int, x, y, w, h, fit_mode: str
         c.draw_xobject(xo, x + (w - dw) / 2, y + (h - dh) / 2, dw, dh, opacity)
 
 
-def _qr(c: Canvas, el: dict, values, wmm, hmm) -> None:
+def _qr(c: Canvas, el: QRElement, values: dict[str, Any], wmm: float, hmm: float) -> None:
     value = fill(el.get("value", "{credential_url}"), values).strip()
     if not value:
         return
@@ -228,7 +248,7 @@ def render_pdf(
     return _to_pdf(drawn.canvas, attachments or [], title or _title(values))
 
 
-def _title(values) -> str:
+def _title(values: dict[str, Any]) -> str:
     parts = [str(values.get(k, "")).strip() for k in ("achievement_name", "recipient_name")]
     return " — ".join(p for p in parts if p) or "Certificate"
 
@@ -238,10 +258,14 @@ def _to_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> bytes:
     pages = w.reserve()
     page = finish_page(w, canvas, extra_page={"Parent": pages})
     w.put(pages, {"Type": Name("Pages"), "Kids": [page], "Count": 1})
-    catalog: dict = {"Type": Name("Catalog"), "Pages": pages, "ViewerPreferences": {"DisplayDocTitle": True}}
+    catalog: dict[str, Any] = {
+        "Type": Name("Catalog"),
+        "Pages": pages,
+        "ViewerPreferences": {"DisplayDocTitle": True},
+    }
     if attachments:
         specs = [_filespec(w, *a) for a in attachments]
-        names: list = []
+        names: list[Any] = []
         for (fname, _, _), spec in sorted(zip(attachments, specs, strict=True), key=lambda p: p[0][0]):
             names += [text_string(fname), spec]
         catalog["Names"] = {"EmbeddedFiles": {"Names": names}}
@@ -251,7 +275,7 @@ def _to_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> bytes:
     return w.finish(root, info)
 
 
-def _filespec(w: Writer, filename: str, data: bytes, mime: str):
+def _filespec(w: Writer, filename: str, data: bytes, mime: str) -> Ref:
     if not isinstance(data, bytes | bytearray) or not isinstance(filename, str) or not filename:
         raise TypeError("attachments are (filename, bytes, mime type) tuples")
     data = bytes(data)

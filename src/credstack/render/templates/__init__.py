@@ -19,12 +19,16 @@ certificate; tests/render/test_builtin_templates.py fails when one changes.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from ..canvas import Canvas
 from ..page import size_mm
 from . import classic, elegant, minimal, modern
 from .base import Page, Template
+
+if TYPE_CHECKING:
+    from ..design import Design
 
 __all__ = ["TEMPLATES", "Page", "Template", "builtin_design", "draw_background"]
 
@@ -32,7 +36,9 @@ TEMPLATES: dict[str, Template] = {
     t.name: t for t in (classic.TEMPLATE, modern.TEMPLATE, minimal.TEMPLATE, elegant.TEMPLATE)
 }
 
-_bg_cache: dict[tuple[str, str, str, float, float], tuple[list[str], dict[str, Any]]] = {}
+_bg_cache: dict[
+    tuple[str, str, str, float, float], tuple[list[str | Callable[[], str]], dict[float, str]]
+] = {}
 _bg_lock = threading.Lock()
 
 
@@ -69,7 +75,7 @@ def builtin_design(
     signatory: dict[str, Any] | None = None,
     heading: str = "Certificate",
     subheading: str = "of Completion",
-) -> dict[str, Any]:
+) -> Design:
     """A complete, editable design from a built-in template.
 
     logo: the asset name of the logo image (drawn if supplied at render time).
@@ -78,9 +84,13 @@ def builtin_design(
     color, accent = color or t.color, accent or t.accent
     page = {"size": size, "orientation": orientation}
     W, H = size_mm(size, orientation)
-    return {
-        "version": 1,
-        "page": page,
-        "background": {"template": template, "color": color, "accent": accent},
-        "elements": t.elements(Page(W, H, color, accent, logo, signatory, heading, subheading)),
-    }
+    # a plain dict, like a design read from the database: render_pdf() checks it (check_design)
+    return cast(
+        "Design",
+        {
+            "version": 1,
+            "page": page,
+            "background": {"template": template, "color": color, "accent": accent},
+            "elements": t.elements(Page(W, H, color, accent, logo, signatory, heading, subheading)),
+        },
+    )

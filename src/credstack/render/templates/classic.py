@@ -4,7 +4,7 @@ seal; centred serif type."""
 from __future__ import annotations
 
 from ..canvas import Canvas
-from .base import Page, Template
+from .base import Element, Page, Template
 from .blocks import hline, logo, qr, ruled_field, signatory, stack, text
 from .ornaments import corners, frame, rosette, seal
 
@@ -28,7 +28,7 @@ def draw(c: Canvas, color: str, accent: str) -> None:
     seal(c, color, accent)
 
 
-def elements(p: Page) -> list[dict]:
+def elements(p: Page) -> list[Element]:
     """Centred serif type: logo, heading over subheading, the recipient block, date and signatory (or
     issuer) fields either side of the seal, QR code and credential id at the foot."""
     ink, W, H, land = "#1f2430", p.W, p.H, p.land

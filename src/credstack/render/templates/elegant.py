@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..canvas import Canvas, mix
 from . import classic
-from .base import BLACK, Page, Template
+from .base import BLACK, Element, Page, Template
 from .blocks import rect
 from .ornaments import corners, frame, rosette, seal
 
@@ -22,7 +22,7 @@ def draw(c: Canvas, color: str, accent: str) -> None:
     seal(c, mix(color, BLACK, 0.2), accent, ribbon=mix(accent, BLACK, 0.3))
 
 
-def elements(p: Page) -> list[dict]:
+def elements(p: Page) -> list[Element]:
     """The classic layout in light and gold type for a dark ground; logo and signature on light plates."""
     light, soft = "#fbf6ea", "#d9cfb8"
     els = classic.elements(p)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..canvas import Canvas
-from .base import WHITE, Page, Template
+from .base import WHITE, Element, Page, Template
 from .blocks import columns, logo, qr, rect, signatory, stack, text
 
 
@@ -14,7 +14,7 @@ def draw(c: Canvas, color: str, accent: str) -> None:
     c.line(56, H - 96, W - 56, H - 96, color="#d9dce1", width=0.6)
 
 
-def elements(p: Page) -> list[dict]:
+def elements(p: Page) -> list[Element]:
     """White space and one colour: logo top left, a small heading top right, a large left-aligned
     name, issuer / date / credential id in columns at the foot and a small QR code."""
     ink, grey, W, H, mx = "#111318", "#6d717a", p.W, p.H, 20

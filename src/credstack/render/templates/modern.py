@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..canvas import Canvas, mix
-from .base import WHITE, Page, Template
+from .base import WHITE, Element, Page, Template
 from .blocks import columns, hline, logo, qr, rect, signatory, stack, text
 
 
@@ -37,7 +37,7 @@ def draw(c: Canvas, color: str, accent: str) -> None:
     c.rect(0, H - 6, W, 6, fill=mix(color, WHITE, 0.85))
 
 
-def elements(p: Page) -> list[dict]:
+def elements(p: Page) -> list[Element]:
     """Left-aligned sans type beside a coloured band (top band in portrait) that holds the logo on a
     white card, the issuer's name and the QR code; dates and credential id in columns at the foot."""
     ink, grey, W, H = "#171a21", "#5f6470", p.W, p.H

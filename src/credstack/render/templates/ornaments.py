@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from ..canvas import KAPPA, Canvas, mix, star_points
+from ..canvas import KAPPA, Canvas, Color, mix, star_points
 from .base import BLACK, WHITE
 
 
-def rosette(c: Canvas, cx, cy, r, color, n=36, opacity=0.07, width=0.5):
+def rosette(
+    c: Canvas,
+    cx: float,
+    cy: float,
+    r: float,
+    color: str,
+    n: int = 36,
+    opacity: float = 0.07,
+    width: float = 0.5,
+) -> None:
     """A guilloché-like rosette: n ellipses turned about the centre, drawn faintly (one path)."""
     k = KAPPA
     rx, ry = r, r * 0.38
@@ -27,7 +37,7 @@ def rosette(c: Canvas, cx, cy, r, color, n=36, opacity=0.07, width=0.5):
         (rx, -ry * k),
         (rx, 0),
     ]
-    cmds: list = []
+    cmds: list[Any] = []
     for i in range(n):
         a = math.pi * i / n
         ca, sa = math.cos(a), math.sin(a)
@@ -39,7 +49,7 @@ def rosette(c: Canvas, cx, cy, r, color, n=36, opacity=0.07, width=0.5):
     c.path(cmds, stroke=color, width=width, opacity=opacity)
 
 
-def seal(c: Canvas, color, accent, ribbon=None):
+def seal(c: Canvas, color: str | Color, accent: str, ribbon: str | Color | None = None) -> None:
     """A rosette seal with two ribbons, centred low on the page (between the footer's fields)."""
     W, H = c.width, c.height
     cx, cy, r = W / 2, H * (0.79 if W > H else 0.655), min(W, H) * 0.068
