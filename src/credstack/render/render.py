@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from . import images, qr, templates
 from .canvas import Canvas, _c, finish_page
@@ -47,9 +47,13 @@ class Drawn:
     boxes: list[TextBox]
 
 
-def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None = None) -> Drawn:
-    """Lay the certificate out on a canvas (no PDF bytes yet)."""
+def draw(
+    design: Design | dict[str, Any], values: dict[str, Any], assets: dict[str, bytes] | None = None
+) -> Drawn:
+    """Lay the certificate out on a canvas (no PDF bytes yet). The design is checked first: a plain
+    dict (read from the database, or from builtin_design()) is fine."""
     check_design(design)
+    design = cast(Design, design)  # check_design() raised DesignError unless it is one
     assets = assets or {}
     wmm, hmm = page_size_mm(design)
     c = Canvas(length_pt(wmm, 0), length_pt(hmm, 0))
@@ -233,7 +237,7 @@ def _qr(c: Canvas, el: QRElement, values: dict[str, Any], wmm: float, hmm: float
 
 
 def render_pdf(
-    design: Design,
+    design: Design | dict[str, Any],
     values: dict[str, Any],
     assets: dict[str, bytes] | None = None,
     attachments: list[Attachment] | None = None,
@@ -325,7 +329,10 @@ def pdf_to_png(pdf: bytes, dpi: float = 96, *, jpeg: bool = False) -> bytes:
 
 
 def render_png(
-    design: Design, values: dict[str, Any], assets: dict[str, bytes] | None = None, dpi: float = 96
+    design: Design | dict[str, Any],
+    values: dict[str, Any],
+    assets: dict[str, bytes] | None = None,
+    dpi: float = 96,
 ) -> bytes:
     """A PNG preview of the certificate (96 dpi: 1123x794 px for A4 landscape)."""
     if not 10 <= dpi <= 600:

@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from ..canvas import Canvas
 from ..page import size_mm
 from . import classic, elegant, minimal, modern
 from .base import Page, Template
-
-if TYPE_CHECKING:
-    from ..design import Design
 
 __all__ = ["TEMPLATES", "Page", "Template", "builtin_design", "draw_background"]
 
@@ -75,7 +72,7 @@ def builtin_design(
     signatory: dict[str, Any] | None = None,
     heading: str = "Certificate",
     subheading: str = "of Completion",
-) -> Design:
+) -> dict[str, Any]:
     """A complete, editable design from a built-in template.
 
     logo: the asset name of the logo image (drawn if supplied at render time).
@@ -84,13 +81,9 @@ def builtin_design(
     color, accent = color or t.color, accent or t.accent
     page = {"size": size, "orientation": orientation}
     W, H = size_mm(size, orientation)
-    # a plain dict, like a design read from the database: render_pdf() checks it (check_design)
-    return cast(
-        "Design",
-        {
-            "version": 1,
-            "page": page,
-            "background": {"template": template, "color": color, "accent": accent},
-            "elements": t.elements(Page(W, H, color, accent, logo, signatory, heading, subheading)),
-        },
-    )
+    return {
+        "version": 1,
+        "page": page,
+        "background": {"template": template, "color": color, "accent": accent},
+        "elements": t.elements(Page(W, H, color, accent, logo, signatory, heading, subheading)),
+    }
