@@ -56,7 +56,7 @@ def _read_credential(source: str) -> dict | str:
     found = extract(raw)
     if found.credential is None and not found.jwt:
         raise ValueError(found.explanation)
-    return found.jwt or found.credential  # a JWT-secured credential is verified as the token
+    return found.jwt or found.credential or {}  # a JWT-secured credential is verified as the token
 
 
 def cmd_verify(args) -> int:
