@@ -4,6 +4,7 @@
 - module pairs that import each other (at module level, and counting deferred imports too),
 - app pairs that import each other (an app = the first package under ``credstack``),
 - imports deferred into functions (``import`` statements not at module level),
+- private names (``_name``) imported from another credstack module,
 - source files over 400 lines.
 
 Reads the source with ``ast`` (imports nothing of credstack). Run from the repository root:
@@ -94,6 +95,31 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
+def private_imports(module: str, path: Path, modules: set[str]) -> list[str]:
+    """``from credstack.x import _name`` (or a relative import of one) where x is another module."""
+    found = []
+    is_package = path.name == "__init__.py"
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = module.split(".") if is_package else module.split(".")[:-1]
+            base = base[: len(base) - (node.level - 1)]
+            origin = ".".join(base + ([node.module] if node.module else []))
+        else:
+            origin = node.module or ""
+        if not origin.startswith(PACKAGE) or origin == module:
+            continue
+        for alias in node.names:
+            if (
+                alias.name.startswith("_")
+                and not alias.name.startswith("__")
+                and f"{origin}.{alias.name}" not in modules
+            ):
+                found.append(f"{module} <- {origin}.{alias.name}")
+    return found
+
+
 def mutual_pairs(edges: dict[str, set[str]]) -> list[tuple[str, str]]:
     return sorted((a, b) for a, targets in edges.items() for b in targets if a < b and a in edges.get(b, ()))
 
@@ -115,6 +141,7 @@ def main(argv: list[str]) -> int:
                 deferred.add((module, line))
             if app_of(module) != app_of(target):
                 app_edges[app_of(module)].add(app_of(target))
+    private = [name for module, path in files.items() for name in private_imports(module, path, modules)]
     long_files = sorted(
         (n, str(p.relative_to(ROOT.parent)))
         for p in files.values()
@@ -128,6 +155,7 @@ def main(argv: list[str]) -> int:
     print(f"  of which both ways at module level:         {len(top_pairs)}")
     print(f"app pairs importing each other:               {len(app_pairs)}")
     print(f"function-level credstack import statements: {len(deferred)}")
+    print(f"private names imported across modules:        {len(private)}")
     print(f"files over {LONG_FILE} lines:                        {len(long_files)}")
     if verbose:
         print("\nmodule pairs:")
@@ -136,6 +164,9 @@ def main(argv: list[str]) -> int:
         print("\napp pairs:")
         for a, b in app_pairs:
             print(f"  {a} <-> {b}")
+        print("\nprivate names imported across modules:")
+        for line in private:
+            print(f"  {line}")
         print("\nfiles over the limit:")
         for n, name in reversed(long_files):
             print(f"  {n:5d} {name}")
