@@ -7,7 +7,7 @@ NODE_STAMP := interop/node_modules/.installed-stamp
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-sqlite test-postgres install interop lint bench clean
+.PHONY: run test test-sqlite test-postgres install interop lint typecheck bench clean
 
 run: $(STAMP)
 	$(BIN)/credstack demo
@@ -15,7 +15,8 @@ run: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	scripts/system-deps.sh
-	$(BIN)/ruff check src tests benchmarks
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -43,8 +44,14 @@ $(NODE_STAMP): interop/package.json interop/package-lock.json
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The import layers are checked by the suite (tests/test_layers.py).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+# mypy with django-stubs: strict for credstack.vc and credstack.render (config in pyproject.toml).
+typecheck: $(STAMP)
+	PYTHONPATH=src $(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/sign.py

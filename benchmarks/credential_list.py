@@ -78,7 +78,7 @@ def main() -> None:
                 batch = []
         Credential.objects.bulk_create(batch)
     with connection.cursor() as c:
-        c.execute("ANALYZE" if connection.vendor != "sqlite" else "ANALYZE")
+        c.execute("ANALYZE")
     load = time.perf_counter() - t0
 
     def timed(label, params):

@@ -1,5 +1,5 @@
 """Does every built-in certificate template still draw the same certificate? A before/after check for
-changes to src/credstack/render/templates.py (or anything the templates draw with).
+changes to src/credstack/render/templates/ (or anything the templates draw with).
 
 .venv/bin/python benchmarks/render_compare.py snapshot /tmp/render-before    # before the change
 .venv/bin/python benchmarks/render_compare.py snapshot /tmp/render-after     # after it

@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-test-"))
 os.environ.setdefault("CREDSTACK_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
-from credstack.config.settings import *  # noqa: E402,F403
+from credstack.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

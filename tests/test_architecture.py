@@ -1,4 +1,4 @@
-"""The shape DESIGN.md asks for, enforced."""
+"""The shape docs/architecture.md describes, enforced (the import layers: tests/test_layers.py)."""
 
 import subprocess
 import sys

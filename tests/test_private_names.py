@@ -77,7 +77,7 @@ def private_uses(files: dict[str, str]) -> list[str]:
             on_credstack_module = isinstance(root, ast.Name) and root.id in credstack_aliases
             # an object of another module's class: the name is defined there and not here
             on_other_object = node.attr in ours and node.attr not in defined[path]
-            if on_credstack_module and node.attr not in defined[path] or on_other_object:
+            if (on_credstack_module and node.attr not in defined[path]) or on_other_object:
                 found.append(f"{path}: {ast.unparse(node)}")
     return sorted(set(found))
 

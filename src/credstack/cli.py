@@ -56,7 +56,7 @@ def _read_credential(source: str) -> dict | str:
     found = extract(raw)
     if found.credential is None and not found.jwt:
         raise ValueError(found.explanation)
-    return found.jwt or found.credential  # a JWT-secured credential is verified as the token
+    return found.jwt or found.credential or {}  # a JWT-secured credential is verified as the token
 
 
 def cmd_verify(args) -> int:
@@ -205,30 +205,13 @@ def cmd_keys_rotate(args) -> int:
     return 0
 
 
-def _operator():
-    """The ``Actor`` for changes made with this command (named by the operating-system user)."""
-    import getpass
-
-    from credstack.organizations.actors import Actor
-
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):  # no user name for this uid (some containers)
-        who = ""
-    return Actor.command_line(who)
-
-
-def _invalid(exc) -> int:
-    return _fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
-
-
 def cmd_apikey_create(args) -> int:
     from django.core.exceptions import ValidationError
 
     from credstack.api.actions import create_api_key
 
     try:
-        new = create_api_key(_org(args.org), name=args.name, scope=args.scope, actor=_operator())
+        new = create_api_key(_org(args.org), name=args.name, scope=args.scope, actor=_actor())
     except ValidationError as exc:
         return _invalid(exc)
     print(f"API key '{new.api_key.name}' for {args.org}, scope {args.scope}. It is shown once; store it now:")
@@ -253,7 +236,7 @@ def cmd_apikey_revoke(args) -> int:
     key = ApiKey.objects.filter(prefix=args.prefix.removeprefix("csk_").split("_")[0]).first()
     if key is None:
         return _fail(f"no API key {args.prefix!r}")
-    if not revoke_api_key(key, actor=_operator()):
+    if not revoke_api_key(key, actor=_actor()):
         print(f"csk_{key.prefix}_… was already revoked")
         return 0
     print(f"revoked csk_{key.prefix}_…")

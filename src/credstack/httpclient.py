@@ -99,7 +99,7 @@ def system_resolver(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise BlockedTarget(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from None
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]
 
 
 def resolve(host: str, port: int, policy: AddressPolicy = public_only, resolver: Resolver | None = None) -> str:
@@ -119,12 +119,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a checked address, with the host name for SNI and the certificate check."""
 
     def __init__(self, ip: str, port: int, server_hostname: str, timeout: float):
-        super().__init__(ip, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(ip, port, timeout=timeout, context=self._tls)
         self._server_hostname = server_hostname
 
     def connect(self) -> None:
         sock = socket.create_connection((self.host, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self._server_hostname)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self._server_hostname)
 
 
 def request(

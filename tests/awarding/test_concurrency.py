@@ -40,7 +40,7 @@ def test_simultaneous_completion_events_issue_one_credential(org, achievement):
                     event_id="enrolment:same",
                 )
             )
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()

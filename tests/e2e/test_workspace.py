@@ -122,10 +122,8 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     shot(page, "workspace-credential")
     revoked = Credential.objects.get(recipient_name="李小龙")
     assert (
-        revoked.state == "revoked"
-        and revoked.revocation_reason == "Issued in error"
-        or revoked.revocation_reason == "Issued to the wrong cohort"
-    )
+        revoked.state == "revoked" and revoked.revocation_reason == "Issued in error"
+    ) or revoked.revocation_reason == "Issued to the wrong cohort"
     page.goto(f"/c/{revoked.public_id}")
     assert "Revoked" in page.get_by_role("status").inner_text()
 

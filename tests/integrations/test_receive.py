@@ -164,7 +164,7 @@ def test_same_completion_three_times_twice_at_once_issues_one_credential(org, ac
                     headers=headers,
                 )
             )
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()
@@ -178,8 +178,8 @@ def test_same_completion_three_times_twice_at_once_issues_one_credential(org, ac
     third = Client().generic(
         "POST", f"/hooks/in/{endpoint.token}", body, content_type="application/json", headers=headers
     )
-    statuses = sorted(r.status_code for r in responses + [third])
-    assert statuses == [200, 200, 202], [r.content for r in responses + [third]]
+    statuses = sorted(r.status_code for r in [*responses, third])
+    assert statuses == [200, 200, 202], [r.content for r in [*responses, third]]
     assert Credential.objects.filter(recipient_email="mary@example.com").count() == 1
     assert InboundEvent.objects.count() == 1 and InboundEvent.objects.get().outcome == "issued"
     assert third.json()["outcome"] == "issued" and third.json()["duplicate"] is True

@@ -156,7 +156,7 @@ def test_private_and_loopback_targets_are_refused(org, url):
 
 def test_unknown_event_types_are_refused(org, settings):
     settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True
-    with pytest.raises(ValidationError, match="unknown event types: credential.eaten"):
+    with pytest.raises(ValidationError, match=r"unknown event types: credential\.eaten"):
         actions.create_endpoint(org, url="http://127.0.0.1:1/x", event_types=["credential.eaten"])
 
 

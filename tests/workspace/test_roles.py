@@ -203,10 +203,8 @@ def test_other_organizations_ids_under_our_url_give_404(ctx, other_org, signed_i
         {"achievement": theirs.public_id, "recipient_name": "X", "recipient_email": "x@example.org"},
     )
     assert (
-        r.status_code == 200
-        and "choose one of your achievements" in r.content.decode().lower()
-        or "Select a valid choice" in r.content.decode()
-    )
+        r.status_code == 200 and "choose one of your achievements" in r.content.decode().lower()
+    ) or "Select a valid choice" in r.content.decode()
     # bulk actions on their ids change nothing
     client.post(
         f"/w/{slug}/credentials/bulk-action",

@@ -46,7 +46,7 @@ class FakeLRS:
         lrs = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self):  # noqa: N802
+            def do_PUT(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if lrs.fail_next:
                     lrs.fail_next -= 1

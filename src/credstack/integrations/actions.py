@@ -214,7 +214,7 @@ def process(event: InboundEvent, data: dict | None = None) -> InboundEvent:
         data = parse_body(event.payload.encode("utf-8"), event.content_type)
     try:
         outcome, reason, credential, ev = _decide(endpoint, data, event)
-    except Exception as exc:  # noqa: BLE001 - recorded on the event, never a 500 for the source
+    except Exception as exc:  # recorded on the event, never a 500 for the source
         log.exception("inbound event %s failed", event.public_id)
         outcome, reason, credential, ev = (
             "failed",

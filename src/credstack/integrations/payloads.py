@@ -183,7 +183,8 @@ def _json_kind(value) -> str:
         return json.dumps(value)
     if isinstance(value, (int, float)):
         return "a number"
-    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {str: "a string", list: "an array", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def parse_body(body: bytes, content_type: str) -> dict:

@@ -21,7 +21,9 @@ class InvitationRow:
 def parse_invitations(text: str) -> list[InvitationRow]:
     """One learner a line: ``email``, ``email, name``, ``name, email`` or ``Name <email>``. Raises ValidationError listing
     every bad line (line number, what is wrong); nothing is sent unless every line is good."""
-    rows, errors, seen = [], [], {}
+    rows: list[InvitationRow] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for n, raw in enumerate((text or "").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):

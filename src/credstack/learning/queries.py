@@ -57,6 +57,8 @@ def attempts_left(enrolment: Enrolment, lesson: dict) -> int | None:
 def attempt_questions(attempt: QuizAttempt) -> list[tuple[dict, list[dict]]]:
     """The attempt's questions in the order shown, each with its choices in the order shown."""
     lesson = attempt.enrolment.version.lesson(attempt.lesson_key)
+    if lesson is None:  # the attempt names a lesson its course version has
+        raise LearningError(f"lesson {attempt.lesson_key!r} is not in this course version")
     by_key = {q["key"]: q for q in lesson["quiz"]["questions"]}
     shown = []
     for item in attempt.layout:

@@ -147,7 +147,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
-ROLE_RANK = {Role.VIEWER: 1, Role.ISSUER: 2, Role.ADMIN: 3, Role.OWNER: 4}
+ROLE_RANK: dict[str, int] = {Role.VIEWER: 1, Role.ISSUER: 2, Role.ADMIN: 3, Role.OWNER: 4}
 
 
 class Membership(models.Model):

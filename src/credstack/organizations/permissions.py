@@ -25,7 +25,7 @@ from django.http import Http404
 
 from .models import ROLE_RANK, Membership, Organization, Role
 
-__all__ = ["Role", "member_required", "membership_for", "can"]
+__all__ = ["Role", "can", "member_required", "membership_for"]
 
 # What each action needs; templates ask `can.<action>` through the workspace context processor.
 ACTION_ROLES = {

@@ -31,8 +31,8 @@ from .samples import SAMPLE_NAMES, sample_values
 from .templates import TEMPLATES, builtin_design
 
 __all__ = [
-    "TEMPLATES",
     "SAMPLE_NAMES",
+    "TEMPLATES",
     "AssetError",
     "AttachmentError",
     "Design",

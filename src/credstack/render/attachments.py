@@ -6,7 +6,10 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MAX_PDF_BYTES = 25 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -17,7 +20,7 @@ class AttachmentError(ValueError):
     """The input is not a PDF we are willing to read, or its attachments cannot be read."""
 
 
-def _reader(pdf: bytes, max_bytes: int):  # -> pypdf.PdfReader
+def _reader(pdf: bytes, max_bytes: int) -> PdfReader:
     if not isinstance(pdf, bytes | bytearray | memoryview):
         raise AttachmentError(f"expected the PDF's bytes, got {type(pdf).__name__}")
     pdf = bytes(pdf)
@@ -36,7 +39,7 @@ def _reader(pdf: bytes, max_bytes: int):  # -> pypdf.PdfReader
 
 
 @contextmanager
-def _unreadable():
+def _unreadable() -> Iterator[None]:
     from pypdf.errors import PyPdfError
 
     try:
@@ -81,7 +84,7 @@ def iter_attachments(
     limits = {name: cap for name in _OUTPUT_LIMITS}
     for name in names:
         try:
-            with apply_configuration(**limits), _unreadable():
+            with apply_configuration(None, **limits), _unreadable():
                 datas = files[name]
                 data = datas[0] if datas else b""
         except (LimitReachedError, AttachmentError) as exc:

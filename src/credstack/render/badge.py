@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
-from .canvas import KAPPA, Canvas, mix, parse_color, star_points
+from .canvas import KAPPA, Canvas, Color, PathCmd, mix, parse_color, star_points
 from .design import HEX_COLOR
 from .fonts import Face, chain
 from .pdf import num
@@ -17,13 +18,14 @@ from .text import Line, fit
 
 SHAPES = ("circle", "shield", "hexagon")
 S = 600.0  # drawing units (pt in the PDF, px in the SVG viewBox)
+Point = tuple[float, float]
 
 
 @dataclass
 class _Shape:
-    cmds: list
-    fill: str | tuple | None = None
-    stroke: str | tuple | None = None
+    cmds: list[Any]
+    fill: str | tuple[Any, ...] | None = None
+    stroke: str | tuple[Any, ...] | None = None
     width: float = 1.0
     opacity: float | None = None
 
@@ -37,7 +39,7 @@ class _Text:
     color: str
 
 
-def _circle(cx, cy, r) -> list:
+def _circle(cx: float, cy: float, r: float) -> list[PathCmd]:
     k = r * KAPPA
     return [
         ("M", cx + r, cy),
@@ -49,11 +51,11 @@ def _circle(cx, cy, r) -> list:
     ]
 
 
-def _poly(pts) -> list:
+def _poly(pts: list[tuple[float, float]]) -> list[PathCmd]:
     return [("M", *pts[0]), *[("L", *p) for p in pts[1:]], ("Z",)]
 
 
-def _shield(cx, top, w, h) -> list:
+def _shield(cx: float, top: float, w: float, h: float) -> list[PathCmd]:
     x0, x1 = cx - w / 2, cx + w / 2
     sh = h * 0.58
     return [
@@ -68,7 +70,7 @@ def _shield(cx, top, w, h) -> list:
     ]
 
 
-def _hexagon(cx, cy, r) -> list:
+def _hexagon(cx: float, cy: float, r: float) -> list[PathCmd]:
     return _poly(
         [
             (
@@ -80,10 +82,10 @@ def _hexagon(cx, cy, r) -> list:
     )
 
 
-def _items(name: str, color: str, accent: str, shape: str, issuer: str | None) -> list:
+def _items(name: str, color: str, accent: str, shape: str, issuer: str | None) -> list[Any]:
     dark = mix(color, "#000000", 0.35)
     light = mix(color, "#ffffff", 0.25)
-    items: list = []
+    items: list[Any] = []
     cx, cy = S / 2, S / 2
     if shape == "circle":
         items.append(_Shape(_poly(star_points(cx, cy, 292, 272, 48)), fill=accent))
@@ -172,13 +174,13 @@ class _PathPen:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
-    def moveTo(self, p):  # noqa: N802 (fontTools pen protocol)
+    def moveTo(self, p: Point) -> None:  # fontTools pen protocol
         self.parts.append(f"M{p[0]} {p[1]}")
 
-    def lineTo(self, p):  # noqa: N802
+    def lineTo(self, p: Point) -> None:
         self.parts.append(f"L{p[0]} {p[1]}")
 
-    def qCurveTo(self, *pts):  # noqa: N802
+    def qCurveTo(self, *pts: Point) -> None:
         # implied on-curve points between consecutive off-curve points
         for i in range(len(pts) - 1):
             c = pts[i]
@@ -189,13 +191,13 @@ class _PathPen:
             )
             self.parts.append(f"Q{c[0]} {c[1]} {e[0]} {e[1]}")
 
-    def curveTo(self, *pts):  # noqa: N802
+    def curveTo(self, *pts: Point) -> None:
         self.parts.append("C" + " ".join(f"{p[0]} {p[1]}" for p in pts))
 
-    def closePath(self):  # noqa: N802
+    def closePath(self) -> None:
         self.parts.append("Z")
 
-    def endPath(self):  # noqa: N802
+    def endPath(self) -> None:
         pass
 
 
@@ -206,12 +208,12 @@ def _glyph_path(face: Face, gid: int) -> str:
     return "".join(pen.parts)
 
 
-def _hex(col) -> str:
+def _hex(col: str | Color) -> str:
     r, g, b = parse_color(col) if isinstance(col, str) else col
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
-def _svg_d(cmds) -> str:
+def _svg_d(cmds: list[PathCmd]) -> str:
     out = []
     for c in cmds:
         if c[0] == "Z":

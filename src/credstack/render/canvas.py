@@ -4,13 +4,17 @@ top-left corner, y downwards (as designs are written); converted to PDF space on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .fonts import Face
 from .pdf import FontUse, Name, Ref, Stream, Writer, num
 from .text import Line
 
 Color = tuple[float, float, float]
+Paint = str | Color | None  # a fill or stroke colour; None: not filled / not stroked
+Dash = Sequence[float] | None
+PathCmd = tuple[Any, ...]  # ('M', x, y) ('L', x, y) ('C', x1, y1, x2, y2, x, y) ('Z',)
 KAPPA = 0.5522847498
 
 
@@ -56,7 +60,15 @@ class Canvas:
             name = self.gstates[a] = f"GS{len(self.gstates) + 1}"
         return f"/{name} gs "
 
-    def _paint(self, fill, stroke, width, opacity, dash=None, cap=None) -> tuple[str, str]:
+    def _paint(
+        self,
+        fill: Paint,
+        stroke: Paint,
+        width: float,
+        opacity: float | None,
+        dash: Dash = None,
+        cap: int | None = None,
+    ) -> tuple[str, str]:
         pre = "q "
         if opacity is not None and opacity < 1:
             pre += self._alpha(opacity)
@@ -72,7 +84,20 @@ class Canvas:
         return pre, f" {op} Q"
 
     # ---- primitives ----
-    def rect(self, x, y, w, h, *, fill=None, stroke=None, width=1.0, radius=0.0, opacity=None, dash=None):
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        *,
+        fill: Paint = None,
+        stroke: Paint = None,
+        width: float = 1.0,
+        radius: float = 0.0,
+        opacity: float | None = None,
+        dash: Dash = None,
+    ) -> None:
         if fill is None and stroke is None:
             return
         pre, post = self._paint(fill, stroke, width, opacity, dash)
@@ -81,7 +106,7 @@ class Canvas:
         else:
             self.ops.append(pre + f"{num(x)} {num(self._y(y + h))} {num(w)} {num(h)} re" + post)
 
-    def _round_rect(self, x, y, w, h, r) -> str:
+    def _round_rect(self, x: float, y: float, w: float, h: float, r: float) -> str:
         k = r * KAPPA
         pts = self._y
         x1, y1 = x + w, y + h
@@ -96,46 +121,92 @@ class Canvas:
             f"{num(x)} {num(pts(y + r - k))} {num(x + r - k)} {num(pts(y))} {num(x + r)} {num(pts(y))} c h"
         )
 
-    def line(self, x1, y1, x2, y2, *, color="#000000", width=1.0, opacity=None, dash=None, cap=None):
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        *,
+        color: str | Color = "#000000",
+        width: float = 1.0,
+        opacity: float | None = None,
+        dash: Dash = None,
+        cap: int | None = None,
+    ) -> None:
         pre, post = self._paint(None, color, width, opacity, dash, cap)
         self.ops.append(pre + f"{num(x1)} {num(self._y(y1))} m {num(x2)} {num(self._y(y2))} l" + post)
 
-    def circle(self, cx, cy, r, *, fill=None, stroke=None, width=1.0, opacity=None, dash=None):
+    def circle(
+        self,
+        cx: float,
+        cy: float,
+        r: float,
+        *,
+        fill: Paint = None,
+        stroke: Paint = None,
+        width: float = 1.0,
+        opacity: float | None = None,
+        dash: Dash = None,
+    ) -> None:
         self.ellipse(cx, cy, r, r, fill=fill, stroke=stroke, width=width, opacity=opacity, dash=dash)
 
-    def ellipse(self, cx, cy, rx, ry, *, fill=None, stroke=None, width=1.0, opacity=None, dash=None):
+    def ellipse(
+        self,
+        cx: float,
+        cy: float,
+        rx: float,
+        ry: float,
+        *,
+        fill: Paint = None,
+        stroke: Paint = None,
+        width: float = 1.0,
+        opacity: float | None = None,
+        dash: Dash = None,
+    ) -> None:
         pre, post = self._paint(fill, stroke, width, opacity, dash)
         self.ops.append(pre + _ellipse_path(cx, self._y(cy), rx, ry) + post)
 
     def path(
-        self, cmds, *, fill=None, stroke=None, width=1.0, opacity=None, even_odd=False, dash=None, cap=None
-    ):
+        self,
+        cmds: Sequence[PathCmd],
+        *,
+        fill: Paint = None,
+        stroke: Paint = None,
+        width: float = 1.0,
+        opacity: float | None = None,
+        even_odd: bool = False,
+        dash: Dash = None,
+        cap: int | None = None,
+    ) -> None:
         """cmds: ('M', x, y) ('L', x, y) ('C', x1, y1, x2, y2, x, y) ('Z',) in page coordinates."""
         pre, post = self._paint(fill, stroke, width, opacity, dash, cap)
         if even_odd and fill is not None:
             post = post.replace(" f Q", " f* Q").replace(" B Q", " B* Q")
         self.ops.append(pre + path_ops(cmds, self._y) + post)
 
-    def polygon(self, pts, **kw):
+    def polygon(self, pts: Sequence[tuple[float, float]], **kw: Any) -> None:
         self.path([("M", *pts[0]), *[("L", *p) for p in pts[1:]], ("Z",)], **kw)
 
     def raw(self, ops: str) -> None:
         self.ops.append(ops)
 
     # ---- xobjects ----
-    def xobject(self, key, build: Callable[[Writer], Ref]) -> str:
+    def xobject(self, key: object, build: Callable[[Writer], Ref]) -> str:
         name = self._xobject_names.get(key)
         if name is None:
             name = self._xobject_names[key] = f"X{len(self._xobject_names) + 1}"
             self.xobjects[name] = build
         return name
 
-    def draw_xobject(self, name: str, x, y, w, h, opacity=None) -> None:
+    def draw_xobject(
+        self, name: str, x: float, y: float, w: float, h: float, opacity: float | None = None
+    ) -> None:
         """Place an image (unit square) or a form already scaled to 1x1 into the box."""
         pre = "q " + (self._alpha(opacity) if opacity is not None and opacity < 1 else "")
         self.ops.append(pre + f"{num(w)} 0 0 {num(h)} {num(x)} {num(self._y(y + h))} cm /{name} Do Q")
 
-    def clip_rect(self, x, y, w, h) -> None:
+    def clip_rect(self, x: float, y: float, w: float, h: float) -> None:
         self.ops.append(f"q {num(x)} {num(self._y(y + h))} {num(w)} {num(h)} re W n")
 
     def restore(self) -> None:
@@ -149,7 +220,13 @@ class Canvas:
         return fu
 
     def text_line(
-        self, line: Line, size: float, x: float, baseline: float, color="#000000", opacity=None
+        self,
+        line: Line,
+        size: float,
+        x: float,
+        baseline: float,
+        color: str | Color = "#000000",
+        opacity: float | None = None,
     ) -> None:
         """Draw one shaped line with its left edge at x and baseline at `baseline` (page coords)."""
         if not line.runs:
@@ -169,6 +246,7 @@ class Canvas:
             for run, fu in zip(line.runs, uses, strict=True):
                 k = size / run.font.face.upem
                 new = fu.new
+                assert new is not None, "the font is embedded before the content is written"
                 face = run.font.face
                 mode = 2 if run.font.synthetic_bold else 0
                 # Text extraction: every glyph maps to its characters (ToUnicode). Where that does not
@@ -214,7 +292,7 @@ class Canvas:
         return "\n".join(op() if callable(op) else op for op in self.ops).encode("latin-1")
 
 
-def _ellipse_path(cx, cy, rx, ry) -> str:
+def _ellipse_path(cx: float, cy: float, rx: float, ry: float) -> str:
     kx, ky = rx * KAPPA, ry * KAPPA
     return (
         f"{num(cx + rx)} {num(cy)} m "
@@ -225,7 +303,7 @@ def _ellipse_path(cx, cy, rx, ry) -> str:
     )
 
 
-def path_ops(cmds, fy=lambda y: y) -> str:
+def path_ops(cmds: Sequence[PathCmd], fy: Callable[[float], float] = lambda y: y) -> str:
     out = []
     for c in cmds:
         op = c[0]
@@ -242,7 +320,9 @@ def path_ops(cmds, fy=lambda y: y) -> str:
     return " ".join(out)
 
 
-def star_points(cx, cy, r_out, r_in, n, rotation=-math.pi / 2) -> list[tuple[float, float]]:
+def star_points(
+    cx: float, cy: float, r_out: float, r_in: float, n: int, rotation: float = -math.pi / 2
+) -> list[tuple[float, float]]:
     pts = []
     for i in range(2 * n):
         r = r_out if i % 2 == 0 else r_in
@@ -251,7 +331,7 @@ def star_points(cx, cy, r_out, r_in, n, rotation=-math.pi / 2) -> list[tuple[flo
     return pts
 
 
-def finish_page(w: Writer, canvas: Canvas, *, extra_page: dict | None = None) -> Ref:
+def finish_page(w: Writer, canvas: Canvas, *, extra_page: dict[str, Any] | None = None) -> Ref:
     """Write the page's fonts, xobjects and content; return the page ref (Parent set by caller)."""
     font_refs = {}
     for fu in canvas.fonts.values():
@@ -259,7 +339,7 @@ def finish_page(w: Writer, canvas: Canvas, *, extra_page: dict | None = None) ->
         fu.embed(w, ref)  # assigns new glyph ids, needed by the deferred text ops
         font_refs[fu.res_name] = ref
     content = canvas.content()
-    res: dict = {}
+    res: dict[str, Any] = {}
     if font_refs:
         res["Font"] = {Name(k): v for k, v in font_refs.items()}
     if canvas.xobjects:

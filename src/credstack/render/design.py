@@ -31,8 +31,10 @@ import datetime as _dt
 import re
 from typing import Any, Literal, NotRequired, TypedDict
 
+from .page import PAGE_SIZES, size_mm
+from .templates import TEMPLATES
+
 MM = 72.0 / 25.4
-PAGE_SIZES = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}  # portrait, mm
 STANDARD_TAGS = (
     "recipient_name",
     "achievement_name",
@@ -186,9 +188,10 @@ def design_fields(design: Design) -> set[str]:
         if el.get("type") == "qr" and "value" not in el:
             fields.add("credential_url")
         for key in ("text", "value"):
-            if isinstance(el.get(key), str):
+            value = el.get(key)
+            if isinstance(value, str):
                 try:
-                    fields.update(template_fields(el[key]))
+                    fields.update(template_fields(value))
                 except ValueError:
                     pass
     return fields
@@ -207,7 +210,7 @@ def format_value(v: Any) -> str:
 
 
 def fill(text: str, values: dict[str, Any]) -> str:
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         tok = m.group(0)
         if tok == "{{":
             return "{"
@@ -276,7 +279,7 @@ _NUMBERS = {  # field: (min, max)
 }
 
 
-def _is_num(v) -> bool:
+def _is_num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
@@ -284,8 +287,6 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
     """Every problem with a design, as messages naming the element and field; [] if it is valid.
 
     With `assets`, also checks that every referenced asset is supplied and of the right kind."""
-    from .templates import TEMPLATES
-
     errs: list[str] = []
     if not isinstance(design, dict):
         return ["design: must be an object"]
@@ -330,7 +331,7 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
 
     elements = design.get("elements", [])
     if not isinstance(elements, list):
-        return errs + ["elements: must be a list"]
+        return [*errs, "elements: must be a list"]
     if len(elements) > MAX_ELEMENTS:
         errs.append(f"elements: at most {MAX_ELEMENTS} elements")
     for i, el in enumerate(elements[:MAX_ELEMENTS]):
@@ -338,7 +339,7 @@ def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list
     return errs
 
 
-def _label(i: int, el: dict) -> str:
+def _label(i: int, el: dict[str, Any]) -> str:
     t = el.get("type", "?")
     ident = el.get("id")
     return f"elements[{i}] ({t} {ident!r})" if ident else f"elements[{i}] ({t})"
@@ -361,7 +362,7 @@ def _check_asset(where: str, name: Any, kind: str, assets: dict[str, bytes] | No
     return []
 
 
-def _validate_element(i: int, el: Any, assets) -> list[str]:
+def _validate_element(i: int, el: Any, assets: dict[str, bytes] | None) -> list[str]:
     if not isinstance(el, dict):
         return [f"elements[{i}]: must be an object"]
     where = _label(i, el)
@@ -376,13 +377,13 @@ def _validate_element(i: int, el: Any, assets) -> list[str]:
     if extra:
         errs.append(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
     for k, v in el.items():
-        if k in _LENGTHS and k != "size" or (k == "size" and t == "qr"):
-            if not (_is_num(v) and -2000 <= v <= 2000 or isinstance(v, str) and _PCT.match(v)):
+        if (k in _LENGTHS and k != "size") or (k == "size" and t == "qr"):
+            if not ((_is_num(v) and -2000 <= v <= 2000) or (isinstance(v, str) and _PCT.match(v))):
                 errs.append(
                     f"{where}: {k} must be millimetres (a number) or a percentage like '50%' (got {v!r})"
                 )
             elif k in ("width", "height", "size") and (
-                _is_num(v) and v <= 0 or isinstance(v, str) and v.startswith("-")
+                (_is_num(v) and v <= 0) or (isinstance(v, str) and v.startswith("-"))
             ):
                 errs.append(f"{where}: {k} must be positive (got {v!r})")
         elif k in _ENUMS and v not in _ENUMS[k]:
@@ -436,10 +437,7 @@ def check_design(design: Any, assets: dict[str, bytes] | None = None) -> None:
 
 def page_size_mm(design: Design) -> tuple[float, float]:
     page = design.get("page", {})
-    w, h = PAGE_SIZES[page.get("size", "A4")]
-    if page.get("orientation", "landscape") == "landscape":
-        w, h = h, w
-    return w, h
+    return size_mm(page.get("size", "A4"), page.get("orientation", "landscape"))
 
 
 def length_pt(v: Length, total_mm: float) -> float:

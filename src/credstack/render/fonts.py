@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import struct
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import uharfbuzz as hb
 
@@ -125,7 +127,7 @@ class Face:
 
     @cached_property
     def upem(self) -> int:
-        return self.hb_face.upem
+        return int(self.hb_face.upem)
 
     @property
     def name(self) -> str:
@@ -136,10 +138,10 @@ class Face:
         return "CFF " in self.hb_face.table_tags
 
     def _table(self, tag: str) -> bytes:
-        return self.hb_face.reference_table(tag).data
+        return bytes(self.hb_face.reference_table(tag).data)
 
     @cached_property
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
         """PDF FontDescriptor numbers, in 1/1000 em."""
         head, hhea, os2, post = (self._table(t) for t in ("head", "hhea", "OS/2", "post"))
         k = 1000.0 / self.upem
@@ -159,9 +161,9 @@ class Face:
         return self.hb_font.get_nominal_glyph(cp) is not None
 
     def advance(self, gid: int) -> int:
-        return self.hb_font.get_glyph_h_advance(gid)
+        return int(self.hb_font.get_glyph_h_advance(gid))
 
-    def subset(self, gids) -> tuple[bytes, dict[int, int]]:
+    def subset(self, gids: Iterable[int]) -> tuple[bytes, dict[int, int]]:
         """Subset to exactly these glyphs (plus what composite glyphs need), no hinting, no layout.
 
         Returns (font program, old->new glyph id). For CFF faces the font program is the bare

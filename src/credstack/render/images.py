@@ -11,7 +11,9 @@ import io
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from .pdf import Name, Ref, Stream, Writer
 
@@ -39,16 +41,19 @@ def sniff(data: bytes) -> str | None:
 class ImageX:
     width: int
     height: int
-    objs: list  # snapshot: [image stream, optional smask stream]; Refs index this list
+    objs: list[Any]  # snapshot: [image stream, optional smask stream]; Refs index this list
 
 
-class _LRU:
+T = TypeVar("T")
+
+
+class _LRU(Generic[T]):
     def __init__(self, size: int) -> None:
         self.size = size
-        self.d: OrderedDict = OrderedDict()
+        self.d: OrderedDict[bytes, T] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key, make):
+    def get(self, key: bytes, make: Callable[[], T]) -> T:
         with self.lock:
             if key in self.d:
                 self.d.move_to_end(key)
@@ -61,8 +66,8 @@ class _LRU:
         return val
 
 
-_images = _LRU(64)
-_forms = _LRU(16)
+_images: _LRU[ImageX] = _LRU(64)
+_forms: _LRU[FormX] = _LRU(16)
 
 
 def image_xobject(data: bytes) -> ImageX:
@@ -78,7 +83,7 @@ def _make_image(data: bytes) -> ImageX:
     if len(data) > MAX_IMAGE_BYTES:
         raise AssetError(f"image larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
     try:
-        im = Image.open(io.BytesIO(data))
+        im: Image.Image = Image.open(io.BytesIO(data))
         if im.width * im.height > MAX_PIXELS:
             raise AssetError(f"image of {im.width}x{im.height} pixels is too large")
         if kind == "image/jpeg" and im.mode in ("L", "RGB") and max(im.size) <= MAX_SIDE:
@@ -118,7 +123,7 @@ def _make_image(data: bytes) -> ImageX:
         "BitsPerComponent": 8,
         "Filter": Name("FlateDecode"),
     }
-    objs: list = [Stream(d, zlib.compress(im.tobytes(), 6))]
+    objs: list[Any] = [Stream(d, zlib.compress(im.tobytes(), 6))]
     if alpha is not None:
         sd = {
             "Type": Name("XObject"),
@@ -145,7 +150,7 @@ def add_image(w: Writer, img: ImageX) -> Ref:
 class FormX:
     width: float
     height: float
-    objs: list  # objs[0] is the form XObject (BBox = the page box, in its own units)
+    objs: list[Any]  # objs[0] is the form XObject (BBox = the page box, in its own units)
 
 
 def pdf_form(data: bytes) -> FormX:
@@ -186,10 +191,10 @@ def _make_form(data: bytes) -> FormX:
         resources = page.get("/Resources")
         resources = resources.get_object() if resources is not None else DictionaryObject()
 
-        objs: list = [None]
+        objs: list[Any] = [None]
         seen: dict[tuple[int, int], int] = {}
 
-        def conv(o):
+        def conv(o: Any) -> Any:
             if isinstance(o, IndirectObject):
                 key = (o.idnum, o.generation)
                 if key not in seen:
@@ -199,7 +204,7 @@ def _make_form(data: bytes) -> FormX:
                 return Ref(seen[key])
             return conv_direct(o)
 
-        def conv_direct(o):
+        def conv_direct(o: Any) -> Any:
             if isinstance(o, StreamObject):
                 d = {str(k)[1:]: conv(v) for k, v in o.items() if k not in ("/Length",)}
                 return Stream(d, o._data)

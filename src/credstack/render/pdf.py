@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .fonts import Face
 
@@ -30,7 +32,7 @@ class Raw:
 
 @dataclass
 class Stream:
-    dict: dict
+    dict: dict[str, Any]
     data: bytes
 
 
@@ -64,7 +66,7 @@ def num(x: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def serialize(obj, offset: int = 0) -> bytes:
+def serialize(obj: object, offset: int = 0) -> bytes:
     """`offset` renumbers Refs (used for object snapshots copied into a document)."""
     if isinstance(obj, Name):
         return _name(obj)
@@ -97,7 +99,7 @@ class Writer:
         self._objs.append(None)
         return Ref(len(self._objs) - 1)
 
-    def put(self, ref: Ref, obj, offset: int = 0) -> Ref:
+    def put(self, ref: Ref, obj: object, offset: int = 0) -> Ref:
         if isinstance(obj, Stream):
             d = dict(obj.dict)
             d["Length"] = len(obj.data)
@@ -106,17 +108,17 @@ class Writer:
             self._objs[ref.num] = serialize(obj, offset)
         return ref
 
-    def add(self, obj) -> Ref:
+    def add(self, obj: object) -> Ref:
         return self.put(self.reserve(), obj)
 
-    def stream(self, data: bytes, d: dict | None = None, compress: bool = True) -> Ref:
+    def stream(self, data: bytes, d: dict[str, Any] | None = None, compress: bool = True) -> Ref:
         d = dict(d or {})
         if compress and len(data) > 64:
             data = zlib.compress(data, 6)
             d["Filter"] = Name("FlateDecode")
         return self.add(Stream(d, data))
 
-    def add_snapshot(self, objs: list) -> list[Ref]:
+    def add_snapshot(self, objs: list[Any]) -> list[Ref]:
         """Copy a list of objects whose Refs index that list (see pdfimport) into this document."""
         base = len(self._objs)
         refs = [self.reserve() for _ in objs]
@@ -159,7 +161,7 @@ class FontUse:
         self.glyph_text: dict[int, str] = {}  # old gid -> text (first seen)
         self.new: dict[int, int] | None = None
 
-    def use(self, gids, texts) -> None:
+    def use(self, gids: Sequence[int], texts: Sequence[str]) -> None:
         gt = self.glyph_text
         for g, t in zip(gids, texts, strict=True):
             if g not in gt or (not gt[g] and t):
@@ -194,7 +196,7 @@ class FontUse:
             desc["FontFile2"] = w.stream(program, {"Length1": len(program)})
             subtype = "CIDFontType2"
         k = 1000.0 / face.upem
-        widths: list = []
+        widths: list[Any] = []
         for old in gids:
             widths += [new[old], [round(face.advance(old) * k)]]
         cid = {

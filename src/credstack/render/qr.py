@@ -3,6 +3,8 @@ faster and scans as well (mask choice only avoids rare patterns that confuse old
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 
 from .pdf import num
@@ -40,7 +42,7 @@ def pdf_ops(
     page_height: float,
     color: str,
     background: str | None,
-    rgb,
+    rgb: Callable[[str], str],
 ) -> str:
     """Content-stream operators drawing the code in a size x size pt square (top-left at x, y_top)."""
     m = matrix(value)

@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from .canvas import Canvas, finish_page
-from .pdf import Name, Raw, Writer, text_string
+from .pdf import Name, Raw, Ref, Writer, text_string
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -29,7 +29,8 @@ def rasterize(pdf: bytes, scale: float, **options: Any) -> Image:
     with PDFIUM_LOCK:
         doc = pdfium.PdfDocument(pdf)
         try:
-            return doc[0].render(scale=scale, **options).to_pil()
+            image: Image = doc[0].render(scale=scale, **options).to_pil()
+            return image
         finally:
             doc.close()
 
@@ -40,10 +41,10 @@ def canvas_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> byt
     pages = w.reserve()
     page = finish_page(w, canvas, extra_page={"Parent": pages})
     w.put(pages, {"Type": Name("Pages"), "Kids": [page], "Count": 1})
-    catalog: dict = {"Type": Name("Catalog"), "Pages": pages, "ViewerPreferences": {"DisplayDocTitle": True}}
+    catalog: dict[str, Any] = {"Type": Name("Catalog"), "Pages": pages, "ViewerPreferences": {"DisplayDocTitle": True}}
     if attachments:
         specs = [_filespec(w, *a) for a in attachments]
-        names: list = []
+        names: list[Any] = []
         for (fname, _, _), spec in sorted(zip(attachments, specs, strict=True), key=lambda p: p[0][0]):
             names += [text_string(fname), spec]
         catalog["Names"] = {"EmbeddedFiles": {"Names": names}}
@@ -53,7 +54,7 @@ def canvas_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> byt
     return w.finish(root, info)
 
 
-def _filespec(w: Writer, filename: str, data: bytes, mime: str):
+def _filespec(w: Writer, filename: str, data: bytes, mime: str) -> Ref:
     if not isinstance(data, bytes | bytearray) or not isinstance(filename, str) or not filename:
         raise TypeError("attachments are (filename, bytes, mime type) tuples")
     data = bytes(data)

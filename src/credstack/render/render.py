@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from . import images, qr, templates
 from .canvas import Canvas, pdf_color
-from .design import Design, check_design, fill, length_pt, page_size_mm
+from .design import (
+    Background,
+    Design,
+    ImageElement,
+    QRElement,
+    TextElement,
+    check_design,
+    fill,
+    length_pt,
+    page_size_mm,
+)
 from .fonts import chain
 from .raster import Attachment, canvas_pdf, rasterize
 from .text import fit
@@ -33,23 +43,26 @@ class Drawn:
     boxes: list[TextBox]
 
 
-def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None = None) -> Drawn:
-    """Lay the certificate out on a canvas (no PDF bytes yet)."""
+def draw(
+    design: Design | dict[str, Any], values: dict[str, Any], assets: dict[str, bytes] | None = None
+) -> Drawn:
+    """Lay the certificate out on a canvas (no PDF bytes yet). The design is checked first: a plain
+    dict (read from the database, or from builtin_design()) is fine."""
     check_design(design)
+    design = cast(Design, design)  # check_design() raised DesignError unless it is one
     assets = assets or {}
     wmm, hmm = page_size_mm(design)
     c = Canvas(length_pt(wmm, 0), length_pt(hmm, 0))
     _background(c, design.get("background", {}), assets, wmm, hmm)
     boxes: list[TextBox] = []
     for el in design.get("elements", []):
-        t = el["type"]
-        if t == "text":
+        if el["type"] == "text":
             boxes.append(_text(c, el, values, wmm, hmm))
-        elif t == "image":
+        elif el["type"] == "image":
             _image(c, el, assets, wmm, hmm)
-        elif t == "qr":
+        elif el["type"] == "qr":
             _qr(c, el, values, wmm, hmm)
-        elif t == "line":
+        elif el["type"] == "line":
             c.line(
                 length_pt(el["x1"], wmm),
                 length_pt(el["y1"], hmm),
@@ -60,7 +73,7 @@ def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None
                 opacity=el.get("opacity"),
                 dash=el.get("dash"),
             )
-        elif t == "rect":
+        elif el["type"] == "rect":
             c.rect(
                 length_pt(el["x"], wmm),
                 length_pt(el["y"], hmm),
@@ -75,7 +88,7 @@ def draw(design: Design, values: dict[str, Any], assets: dict[str, bytes] | None
     return Drawn(c, boxes)
 
 
-def _background(c: Canvas, bg: dict, assets, wmm: float, hmm: float) -> None:
+def _background(c: Canvas, bg: Background, assets: dict[str, bytes], wmm: float, hmm: float) -> None:
     if "template" in bg:
         templates.draw_background(c, bg["template"], bg.get("color"), bg.get("accent"))
     elif "fill" in bg:
@@ -91,14 +104,14 @@ def _background(c: Canvas, bg: dict, assets, wmm: float, hmm: float) -> None:
         c.raw("q " + " ".join(f"{v:.6g}" for v in m) + f" cm /{name} Do Q")
 
 
-def _asset(assets, name: str, where: str) -> bytes:
+def _asset(assets: dict[str, bytes], name: str, where: str) -> bytes:
     try:
         return assets[name]
     except KeyError:
         raise images.AssetError(f"{where}: asset {name!r} is not supplied") from None
 
 
-def _text(c: Canvas, el: dict, values, wmm, hmm) -> TextBox:
+def _text(c: Canvas, el: TextElement, values: dict[str, Any], wmm: float, hmm: float) -> TextBox:
     s = fill(el["text"], values)
     if el.get("transform") == "uppercase":
         s = s.upper()
@@ -150,7 +163,7 @@ def _text(c: Canvas, el: dict, values, wmm, hmm) -> TextBox:
     )
 
 
-def _image(c: Canvas, el: dict, assets, wmm, hmm) -> None:
+def _image(c: Canvas, el: ImageElement, assets: dict[str, bytes], wmm: float, hmm: float) -> None:
     name = el["asset"]
     if name not in assets:
         if el.get("optional"):
@@ -172,7 +185,18 @@ def _image(c: Canvas, el: dict, assets, wmm, hmm) -> None:
     )
 
 
-def _place_image(c: Canvas, xo: str, iw: int, ih: int, x, y, w, h, fit_mode: str, opacity) -> None:
+def _place_image(
+    c: Canvas,
+    xo: str,
+    iw: int,
+    ih: int,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    fit_mode: str,
+    opacity: float | None,
+) -> None:
     if fit_mode == "stretch":
         c.draw_xobject(xo, x, y, w, h, opacity)
         return
@@ -186,7 +210,7 @@ def _place_image(c: Canvas, xo: str, iw: int, ih: int, x, y, w, h, fit_mode: str
         c.draw_xobject(xo, x + (w - dw) / 2, y + (h - dh) / 2, dw, dh, opacity)
 
 
-def _qr(c: Canvas, el: dict, values, wmm, hmm) -> None:
+def _qr(c: Canvas, el: QRElement, values: dict[str, Any], wmm: float, hmm: float) -> None:
     value = fill(el.get("value", "{credential_url}"), values).strip()
     if not value:
         return
@@ -209,7 +233,7 @@ def _qr(c: Canvas, el: dict, values, wmm, hmm) -> None:
 
 
 def render_pdf(
-    design: Design,
+    design: Design | dict[str, Any],
     values: dict[str, Any],
     assets: dict[str, bytes] | None = None,
     attachments: list[Attachment] | None = None,
@@ -224,7 +248,7 @@ def render_pdf(
     return canvas_pdf(drawn.canvas, attachments or [], title or _title(values))
 
 
-def _title(values) -> str:
+def _title(values: dict[str, Any]) -> str:
     parts = [str(values.get(k, "")).strip() for k in ("achievement_name", "recipient_name")]
     return " — ".join(p for p in parts if p) or "Certificate"
 
@@ -245,7 +269,10 @@ def pdf_to_png(pdf: bytes, dpi: float = 96, *, jpeg: bool = False) -> bytes:
 
 
 def render_png(
-    design: Design, values: dict[str, Any], assets: dict[str, bytes] | None = None, dpi: float = 96
+    design: Design | dict[str, Any],
+    values: dict[str, Any],
+    assets: dict[str, bytes] | None = None,
+    dpi: float = 96,
 ) -> bytes:
     """A PNG preview of the certificate (96 dpi: 1123x794 px for A4 landscape)."""
     if not 10 <= dpi <= 600:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .canvas import Canvas
 
 SAMPLE_NAMES = {
     "latin": "Amélie Dubois-Fontaine",
@@ -17,7 +21,7 @@ SAMPLE_NAMES = {
 }
 
 
-def sample_values(script: str = "latin", **overrides) -> dict:
+def sample_values(script: str = "latin", **overrides: Any) -> dict[str, Any]:
     """Values for every standard merge tag, with the recipient's name in the given script
     (one of SAMPLE_NAMES)."""
     values = {
@@ -45,7 +49,7 @@ def sample_assets() -> dict[str, bytes]:
     return dict(_assets)
 
 
-def _raster(c, scale: float) -> bytes:
+def _raster(c: Canvas, scale: float) -> bytes:
     import io
 
     # sample values stay light to import: the renderer loads on the first preview

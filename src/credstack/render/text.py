@@ -19,7 +19,7 @@ import uharfbuzz as hb
 from bidi import algorithm as _uba
 from bidi import get_display as _get_display
 
-from .fonts import FontChoice
+from .fonts import Face, FontChoice
 
 _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "FSI"})
 _EXPLICIT = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -113,7 +113,7 @@ def _rust_levels(text: str) -> tuple[int, list[int]] | None:
             levels.append(per_byte[pos])
             pos += len(ch.encode("utf-8"))
         return int(p.group(1)), levels
-    except Exception:  # noqa: BLE001 - any change in the dump's shape: use the Python implementation
+    except Exception:  # any change in the dump's shape: use the Python implementation
         return None
 
 
@@ -205,7 +205,7 @@ def _shape(font: FontChoice, text: str, rtl: bool, tracking: float) -> Run:
     return Run(font, text, rtl, gids, xs, ys, pen, gtext)
 
 
-def _glyph_texts(face, text: str, clusters: list[int], gids: list[int]) -> list[str]:
+def _glyph_texts(face: Face, text: str, clusters: list[int], gids: list[int]) -> list[str]:
     """The characters each glyph stands for (ToUnicode). Clusters index characters (uharfbuzz
     feeds Python strings as code points). Within a cluster a glyph that is the nominal glyph of
     one of its characters gets that character; the rest go, in order, to the other glyphs; a
@@ -298,7 +298,7 @@ def break_points(text: str) -> list[int]:
         a, b = text[i - 1], text[i]
         if b.isspace():
             continue
-        if a.isspace() or a in "-\u2010/" or (_is_cjk(a) or _is_cjk(b)) and b not in _NO_BREAK_BEFORE:
+        if a.isspace() or a in "-\u2010/" or ((_is_cjk(a) or _is_cjk(b)) and b not in _NO_BREAK_BEFORE):
             pts.append(i)
     return pts
 
@@ -332,7 +332,9 @@ def wrap(text: str, fonts: list[FontChoice], size: float, width: float, tracking
     return lines
 
 
-def _fit_prefix(text, pts, fonts, size, width, tracking) -> int | None:
+def _fit_prefix(
+    text: str, pts: list[int], fonts: list[FontChoice], size: float, width: float, tracking: float
+) -> int | None:
     """The largest break point whose prefix fits (binary search: widths grow with the prefix)."""
     lo, hi, best = 0, len(pts) - 1, None
     while lo <= hi:
@@ -393,17 +395,17 @@ def fit(
             return _block(best[1], _round_down(best[0]), line_height)
     # still too long: shrink below min_size, wrapped into max_lines
     lo, hi = floor, min_size
-    best = None
+    smaller: tuple[float, list[Line]] | None = None
     for _ in range(8):
         mid = (lo + hi) / 2
         got = ok(mid) if max_lines > 1 else ([line] if line.width(mid) <= width else None)
         if got is not None:
-            best, lo = (mid, got), mid
+            smaller, lo = (mid, got), mid
         else:
             hi = mid
-    if best is None:  # cannot fit even at the floor: single line at the floor, clipped by nobody
+    if smaller is None:  # cannot fit even at the floor: single line at the floor, clipped by nobody
         return _block(wrap(text, fonts, floor, width, tracking), floor, line_height)
-    return _block(best[1], _round_down(best[0]), line_height)
+    return _block(smaller[1], _round_down(smaller[0]), line_height)
 
 
 def _round_down(s: float) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -48,7 +49,7 @@ def _itxt(keyword: str, text: str) -> bytes:
     return keyword.encode("latin-1") + b"\x00\x00\x00\x00\x00" + text.encode("utf-8")
 
 
-def _png_chunks(png: bytes):
+def _png_chunks(png: bytes) -> Iterator[tuple[int, int, bytes, bytes]]:
     if not isinstance(png, bytes | bytearray | memoryview):
         raise BakingError(f"expected the PNG's bytes, got {type(png).__name__}")
     png = bytes(png)
@@ -291,7 +292,7 @@ def _element_text(inner: str) -> str:
 
 def _unescape(text: str) -> str:
     # only the XML predefined entities and numeric references; never DTD-declared ones
-    def ref(m: re.Match) -> str:
+    def ref(m: re.Match[str]) -> str:
         body = m.group(1)
         named = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
         if body in named:

@@ -57,7 +57,7 @@ _JS_SAFE_INTEGER = 2**53
 _KEYWORDS = frozenset(jsonld.KEYWORDS)  # the JSON-LD keywords, as pyld knows them
 
 
-def canonicalize(doc: dict, *, rdf_direction: str | None = I18N_DATATYPE) -> str:
+def canonicalize(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode, offline, bounded.
 
     ``rdf_direction`` is jsonld.js's option of that name: eddsa-rdfc-2022 uses ``'i18n-datatype'``,
@@ -67,12 +67,12 @@ def canonicalize(doc: dict, *, rdf_direction: str | None = I18N_DATATYPE) -> str
     return rdfc.canonicalize(to_quads(doc, rdf_direction=rdf_direction))
 
 
-def canonical_hash(doc: dict, *, rdf_direction: str | None = I18N_DATATYPE) -> bytes:
+def canonical_hash(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE) -> bytes:
     """SHA-256 of :func:`canonicalize`'s output."""
     return hashlib.sha256(canonicalize(doc, rdf_direction=rdf_direction).encode("utf-8")).digest()
 
 
-def to_quads(doc: dict, *, rdf_direction: str | None = I18N_DATATYPE) -> list[rdfc.Quad]:
+def to_quads(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE) -> list[rdfc.Quad]:
     """The RDF dataset of a JSON-LD document, as jsonld.js ``toRDF`` in safe mode gives it."""
     if not isinstance(doc, dict):
         raise DocumentError("a JSON-LD document to canonicalize must be a JSON object")
@@ -211,7 +211,7 @@ def _js_to_exponential15(value: int | float) -> str:
 # ---------------------------------------------------------------- expansion and RDF, in safe mode
 
 
-class _SafeProcessor(jsonld.JsonLdProcessor):
+class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has no type hints
     """pyld's processor, made to refuse what jsonld.js refuses in safe mode, producing quads."""
 
     def __init__(self, rdf_direction: str | None) -> None:
@@ -232,7 +232,7 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
         expanded = self._expand(self._get_initial_context(options), None, document, options)
         if isinstance(expanded, dict) and "@graph" in expanded and len(expanded) == 1:
             expanded = expanded["@graph"]
-        node_map: dict = {"@default": {}}
+        node_map: dict[str, Any] = {"@default": {}}
         issuer = jsonld.IdentifierIssuer("_:b")
         self._create_node_map(jsonld.JsonLdProcessor.arrayify(expanded), node_map, "@default", issuer)
         quads: list[rdfc.Quad] = []
@@ -245,14 +245,14 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
 
     def _process_context(
         self,
-        active_ctx,
-        local_ctx,
-        options,
-        override_protected=False,
-        propagate=True,
-        validate_scoped=True,
-        cycles=None,
-    ):
+        active_ctx: dict[str, Any],
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
         # pyld re-processes a type-scoped context for every node that has the type (its own cache is
         # keyed by a fresh clone of the active context each time). A processed non-empty context is
         # immutable (pyld freezes it) and both inputs here are objects nobody mutates (bundled
@@ -279,14 +279,14 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
 
     def _expand(
         self,
-        active_ctx,
-        active_property,
-        element,
-        options,
-        inside_list=False,
-        inside_index=False,
-        type_scoped_ctx=None,
-    ):
+        active_ctx: dict[str, Any],
+        active_property: str | None,
+        element: Any,
+        options: dict[str, Any],
+        inside_list: bool = False,
+        inside_index: bool = False,
+        type_scoped_ctx: Any = None,
+    ) -> Any:
         self.trail.append((active_property, element))
         result = super()._expand(
             active_ctx,
@@ -354,7 +354,9 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
 
     # -- RDF conversion (jsonld.js toRdf.js)
 
-    def _graph_to_quads(self, graph: dict, graph_term, issuer, quads: list[rdfc.Quad]) -> None:
+    def _graph_to_quads(
+        self, graph: dict[str, Any], graph_term: rdfc.Term | None, issuer: Any, quads: list[rdfc.Quad]
+    ) -> None:
         for subject_id in sorted(graph):
             node = graph[subject_id]
             for prop in sorted(node):
@@ -390,7 +392,9 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
             "any base when signing); use a full URL, URN or DID"
         )
 
-    def _object_term(self, item: Any, issuer, quads: list[rdfc.Quad], graph_term) -> rdfc.Term:
+    def _object_term(
+        self, item: Any, issuer: Any, quads: list[rdfc.Quad], graph_term: rdfc.Term | None
+    ) -> rdfc.Term:
         if isinstance(item, dict) and "@value" in item:
             return self._literal(item)
         if isinstance(item, dict) and "@list" in item:
@@ -398,7 +402,9 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
         node_id = item["@id"] if isinstance(item, dict) else item
         return self._node_term(node_id, "object" if not isinstance(item, str) else "type")
 
-    def _list(self, items: list, issuer, quads: list[rdfc.Quad], graph_term) -> rdfc.Term:
+    def _list(
+        self, items: list[Any], issuer: Any, quads: list[rdfc.Quad], graph_term: rdfc.Term | None
+    ) -> rdfc.Term:
         if not items:
             return ("I", RDF_NIL)
         head = subject = ("B", issuer.get_id()[2:])
@@ -409,7 +415,7 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
             subject = rest
         return head
 
-    def _literal(self, item: dict) -> rdfc.Term:
+    def _literal(self, item: dict[str, Any]) -> rdfc.Term:
         value = item["@value"]
         datatype = item.get("@type")
         if datatype == "@json":
@@ -449,7 +455,7 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
         return ("L", value, datatype or rdfc.XSD_STRING, None)
 
 
-def _dropped_in_graph(expanded: dict) -> bool:
+def _dropped_in_graph(expanded: dict[str, Any]) -> bool:
     return (
         not expanded
         or "@value" in expanded

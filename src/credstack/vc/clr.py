@@ -41,7 +41,7 @@ def compose(
     recipient_name: str | None = None,
     associations: Iterable[Mapping[str, str]] = (),
     description: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The unsigned ClrCredential. ``credentials``: signed OB 3.0 credentials (dicts)."""
     creds = [dict(c) for c in credentials]
     achievements: dict[str, Any] = {}

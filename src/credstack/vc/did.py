@@ -8,6 +8,7 @@ http is used only for localhost, as the did:web spec allows for development.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from credstack.vc import contexts, keys
@@ -51,7 +52,7 @@ def did_web_url(did: str) -> str:
     return f"{scheme}://{host}/{path}"
 
 
-def did_document(did: str, verification_methods: list[tuple[str, str]]) -> dict:
+def did_document(did: str, verification_methods: list[tuple[str, str]]) -> dict[str, Any]:
     """A DID document listing Multikey verification methods, all usable for ``assertionMethod``.
 
     ``verification_methods`` holds ``(fragment, public_multibase)`` pairs; a method's id is
@@ -69,7 +70,7 @@ def did_document(did: str, verification_methods: list[tuple[str, str]]) -> dict:
     }
 
 
-def resolve_did_key(did: str) -> dict:
+def resolve_did_key(did: str) -> dict[str, Any]:
     """The DID document of an Ed25519 did:key (as Digital Bazaar's did-method-key gives it, less
     keyAgreement)."""
     try:
@@ -85,7 +86,7 @@ def resolve_did_key(did: str) -> dict:
     return document
 
 
-def verification_method(document: dict, vm_id: str, relationship: str = "assertionMethod") -> dict:
+def verification_method(document: dict[str, Any], vm_id: str, relationship: str = "assertionMethod") -> dict[str, Any]:
     """The verification method ``vm_id`` of a DID document, if the document lists it under
     ``relationship`` (by reference or embedded). Raises DidError otherwise."""
     did = vm_id.split("#", 1)[0]
@@ -105,7 +106,7 @@ def verification_method(document: dict, vm_id: str, relationship: str = "asserti
     raise DidError(f"{did!r} does not list the key {vm_id!r} for {relationship}")
 
 
-def public_key(method: dict, controller: str) -> bytes:
+def public_key(method: dict[str, Any], controller: str) -> bytes:
     """The Ed25519 public key of a verification method whose controller must be ``controller``."""
     if method.get("controller") != controller:
         raise DidError(

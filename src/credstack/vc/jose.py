@@ -22,7 +22,8 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -32,6 +33,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from credstack.vc import contexts, dates, did, keys
 from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, InvalidKeyError, VCError
+
+if TYPE_CHECKING:
+    from credstack.vc.verify import Check, Fetch, Report, Verifier
+
+PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey
 
 MAX_TOKEN_BYTES = 1024 * 1024
 ALGORITHMS = {"EdDSA": "Ed25519", "Ed25519": "Ed25519", "ES256": "P-256"}
@@ -52,14 +58,14 @@ class JoseError(VCError, ValueError):
 class Decoded:
     """A compact JWS, decoded (not yet verified)."""
 
-    header: dict
-    payload: dict
+    header: dict[str, Any]
+    payload: dict[str, Any]
     signing_input: bytes
     signature: bytes
     flavour: str  # "vc-jose-cose" or "vc-jwt-1.1"
 
     @property
-    def credential(self) -> dict:
+    def credential(self) -> dict[str, Any]:
         """The credential: the payload (VC-JOSE-COSE), or the ``vc`` claim completed with the JWT
         claims (VC-JWT 1.1: ``iss`` -> issuer, ``sub`` -> subject id, ``jti`` -> id, ``nbf``/``exp``
         -> issuanceDate/expirationDate when the credential has none)."""
@@ -143,9 +149,8 @@ def format_problem(decoded: Decoded) -> str | None:
         return f"the first @context must be {expected}: this is not a Verifiable Credential"
     if decoded.flavour == "vc-jose-cose" and context[0] != contexts.VC_V2:
         return f"a VC-JOSE-COSE credential uses the VC 2.0 data model (first @context {contexts.VC_V2})"
-    if "VerifiableCredential" not in (
-        vc.get("type") if isinstance(vc.get("type"), list) else [vc.get("type")]
-    ):
+    types = vc.get("type")
+    if "VerifiableCredential" not in (types if isinstance(types, list) else [types]):
         return "the type does not include VerifiableCredential"
     if not issuer_id(vc):
         return "the credential names no issuer"
@@ -189,7 +194,7 @@ def key_id(decoded: Decoded) -> str:
     return kid
 
 
-def resolve_local(did_url: str) -> dict | None:
+def resolve_local(did_url: str) -> dict[str, Any] | None:
     """The DID document of a did:key (Ed25519 or P-256) or did:jwk, else None (it must be fetched)."""
     subject = did_url.split("#", 1)[0]
     if subject.startswith(keys.DID_KEY_PREFIX):
@@ -210,7 +215,7 @@ def resolve_local(did_url: str) -> dict | None:
     return None
 
 
-def public_key_of(method: dict, controller: str):
+def public_key_of(method: dict[str, Any], controller: str) -> PublicKey:
     """The public key (a ``cryptography`` object) of a verification method controlled by ``controller``."""
     if method.get("controller") != controller:
         raise DidError(
@@ -224,7 +229,7 @@ def public_key_of(method: dict, controller: str):
     raise DidError(f"the key {method.get('id')!r} has type {kind!r}, which is not supported for JWTs")
 
 
-def public_key_from_multikey(value: Any):
+def public_key_from_multikey(value: Any) -> PublicKey:
     try:
         raw = keys.multibase_decode(value)
     except InvalidKeyError as exc:
@@ -239,7 +244,7 @@ def public_key_from_multikey(value: Any):
     raise DidError(f"{str(value)[:60]!r} is neither an Ed25519 nor a P-256 public key")
 
 
-def public_key_from_jwk(jwk: Any):
+def public_key_from_jwk(jwk: Any) -> PublicKey:
     if not isinstance(jwk, dict):
         raise DidError("publicKeyJwk must be a JSON object")
     try:
@@ -260,7 +265,7 @@ def public_key_from_jwk(jwk: Any):
     raise DidError(f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256")
 
 
-def check_signature(decoded: Decoded, public_key) -> str | None:
+def check_signature(decoded: Decoded, public_key: object) -> str | None:
     """None if the signature verifies with ``public_key`` under the header's algorithm, else why not."""
     curve = ALGORITHMS[decoded.alg]
     if curve == "Ed25519":
@@ -294,7 +299,11 @@ def claim_window(decoded: Decoded, now: datetime) -> tuple[str, str] | None:
 
 
 def sign(
-    credential_or_claims: dict, private_key, kid: str | None, alg: str, typ: str | None = "vc+jwt"
+    credential_or_claims: dict[str, Any],
+    private_key: Any,  # Ed25519PrivateKey for EdDSA, EllipticCurvePrivateKey for ES256
+    kid: str | None,
+    alg: str,
+    typ: str | None = "vc+jwt",
 ) -> str:
     """A compact JWS over ``credential_or_claims`` (for tests and tools; credstack issues Data Integrity
     credentials). ``private_key`` is a ``cryptography`` Ed25519 or P-256 private key."""
@@ -318,23 +327,23 @@ def did_key_p256(public_key: ec.EllipticCurvePublicKey) -> str:
     return keys.DID_KEY_PREFIX + keys.multibase_encode(P256_PUB_HEADER + point)
 
 
-def did_jwk(jwk: dict) -> str:
+def did_jwk(jwk: dict[str, Any]) -> str:
     """The did:jwk of a public JWK."""
     return DID_JWK_PREFIX + _b64encode(_compact(jwk))
 
 
-def issuer_id(vc: dict) -> str | None:
+def issuer_id(vc: dict[str, Any]) -> str | None:
     issuer = vc.get("issuer")
     issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
     return issuer if isinstance(issuer, str) and issuer else None
 
 
-def verification_method(document: dict, vm_id: str) -> dict:
+def verification_method(document: dict[str, Any], vm_id: str) -> dict[str, Any]:
     """The method ``vm_id`` listed for assertionMethod in a resolved DID document."""
     return did.verification_method(document, vm_id)
 
 
-def _document(subject: str, vm_id: str, method: dict) -> dict:
+def _document(subject: str, vm_id: str, method: dict[str, Any]) -> dict[str, Any]:
     return {
         "@context": [contexts.DID_V1],
         "id": subject,
@@ -343,7 +352,7 @@ def _document(subject: str, vm_id: str, method: dict) -> dict:
     }
 
 
-def _json_part(segment: str, name: str) -> dict:
+def _json_part(segment: str, name: str) -> dict[str, Any]:
     try:
         value = json.loads(_b64decode(segment), parse_constant=_no_constant)
     except RecursionError:
@@ -369,7 +378,7 @@ def _b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _compact(value: dict) -> bytes:
+def _compact(value: dict[str, Any]) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -381,7 +390,7 @@ def _from_epoch(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
-def verify_jwt(token: str | bytes, fetch=None, now: datetime | None = None):
+def verify_jwt(token: str | bytes, fetch: Fetch | None = None, now: datetime | None = None) -> Report:
     """Verify a JWT-secured credential: a :class:`credstack.vc.verify.Report` with the same checks as
     for Data Integrity credentials (``format``, ``proof``, ``validity``, ``status``)."""
     from credstack.vc import verify as vc_verify  # verify imports this module: a top-level import is a cycle
@@ -391,8 +400,8 @@ def verify_jwt(token: str | bytes, fetch=None, now: datetime | None = None):
     return vc_verify.Report(_checks(token, vc_verify.Verifier(fetch, now), vc_verify), now)
 
 
-def _checks(token, verifier, vc_verify) -> list:
-    check = vc_verify.Check
+def _checks(token: str | bytes, verifier: Verifier, vc_verify: ModuleType) -> list[Check]:
+    check: type[Check] = vc_verify.Check
     try:
         decoded = decode(token)
     except VCError as exc:
@@ -427,7 +436,7 @@ def _checks(token, verifier, vc_verify) -> list:
     return result
 
 
-def _proof_check(decoded: Decoded, verifier, check):
+def _proof_check(decoded: Decoded, verifier: Verifier, check: type[Check]) -> Check:
     from credstack.vc.verify import Unavailable  # verify imports this module: a top-level import is a cycle
 
     try:

@@ -78,7 +78,7 @@ def multibase_encode(data: bytes) -> str:
     return "z" + base58.b58encode(data).decode("ascii")
 
 
-def multibase_decode(value: str) -> bytes:
+def multibase_decode(value: object) -> bytes:
     """Decode a multibase base58btc string (``z...``). Raises InvalidKeyError on bad input."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
         raise InvalidKeyError(f"{_short(value)} is not multibase base58btc (it must start with 'z')")
@@ -95,7 +95,7 @@ def public_key_to_multibase(public_key: bytes) -> str:
     return multibase_encode(ED25519_PUB_HEADER + public_key)
 
 
-def public_key_from_multibase(value: str) -> bytes:
+def public_key_from_multibase(value: object) -> bytes:
     """The 32-byte Ed25519 public key in a ``z6Mk...`` Multikey string. Raises InvalidKeyError."""
     raw = multibase_decode(value)
     if raw[:2] != ED25519_PUB_HEADER or len(raw) != 34:

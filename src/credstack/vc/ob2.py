@@ -15,11 +15,11 @@ from credstack.vc import dates
 CONTEXT = "https://w3id.org/openbadges/v2"
 
 
-def _drop_empty(doc: dict) -> dict:
+def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v not in (None, "", [], {})}
 
 
-def issuer(*, id: str, name: str, url: str, email: str = "", image: str = "") -> dict:  # noqa: A002
+def issuer(*, id: str, name: str, url: str, email: str = "", image: str = "") -> dict[str, Any]:
     return _drop_empty(
         {
             "@context": CONTEXT,
@@ -35,7 +35,7 @@ def issuer(*, id: str, name: str, url: str, email: str = "", image: str = "") ->
 
 def badge_class(
     *,
-    id: str,  # noqa: A002
+    id: str,
     name: str,
     description: str,
     image: str,
@@ -44,7 +44,7 @@ def badge_class(
     issuer_id: str,
     tags: list[str] | None = None,
     alignments: list[Mapping[str, Any]] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     criteria = _drop_empty({"id": criteria_url, "narrative": criteria_narrative})
     alignment = [
         _drop_empty(
@@ -74,7 +74,7 @@ def badge_class(
 
 def assertion(
     *,
-    id: str,  # noqa: A002
+    id: str,
     badge_id: str,
     identity_hash: str,
     salt: str,
@@ -82,7 +82,7 @@ def assertion(
     expires: datetime | None = None,
     image: str = "",
     evidence_url: str = "",
-) -> dict:
+) -> dict[str, Any]:
     return _drop_empty(
         {
             "@context": CONTEXT,
@@ -99,7 +99,7 @@ def assertion(
     )
 
 
-def revoked_assertion(*, id: str, reason: str = "") -> dict:  # noqa: A002
+def revoked_assertion(*, id: str, reason: str = "") -> dict[str, Any]:
     """What a hosted assertion's URL answers once revoked (with HTTP 410)."""
     return _drop_empty(
         {"@context": CONTEXT, "type": "Assertion", "id": id, "revoked": True, "revocationReason": reason}

@@ -83,11 +83,11 @@ def compose(
     valid_until: datetime | None = None,
     result: Any = None,
     evidence: Any = None,
-    status_entries: list[dict] | None = None,
+    status_entries: list[dict[str, Any]] | None = None,
     salt: str | None = None,
     activity_start: datetime | None = None,
     activity_end: datetime | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential.
 
     ``issuer``: ``id`` and ``name`` (required), ``url``, ``email``, ``image`` (URL). ``achievement``:
@@ -133,7 +133,7 @@ def compose(
     return credential
 
 
-def identity_object(email: str, salt: str | None = None) -> dict:
+def identity_object(email: str, salt: str | None = None) -> dict[str, Any]:
     """A hashed ``emailAddress`` IdentityObject for ``email`` (compared case-insensitively)."""
     salt = secrets.token_hex(16) if salt is None else salt
     return {
@@ -151,7 +151,7 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((normalized + salt).encode("utf-8")).hexdigest()
 
 
-def _profile(issuer: Mapping[str, Any]) -> dict:
+def _profile(issuer: Mapping[str, Any]) -> dict[str, Any]:
     profile = {
         "id": _required(issuer.get("id"), "issuer id"),
         "type": ["Profile"],
@@ -165,7 +165,7 @@ def _profile(issuer: Mapping[str, Any]) -> dict:
     return profile
 
 
-def _achievement(achievement: Mapping[str, Any]) -> dict:
+def _achievement(achievement: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": _required(achievement.get("id"), "achievement id"),
         "type": ["Achievement"],
@@ -192,16 +192,16 @@ def _achievement(achievement: Mapping[str, Any]) -> dict:
     return out
 
 
-def _criteria(criteria: Any) -> dict:
+def _criteria(criteria: Any) -> dict[str, Any]:
     if isinstance(criteria, str):
         criteria = {"narrative": criteria}
-    criteria = {k: v for k, v in dict(criteria or {}).items() if v}
-    if not criteria.get("narrative") and not criteria.get("id"):
+    given: dict[str, Any] = {k: v for k, v in dict(criteria or {}).items() if v}
+    if not given.get("narrative") and not given.get("id"):
         raise ValueError("achievement criteria need a narrative or an id (URL)")
-    return criteria
+    return given
 
 
-def _alignment(alignment: Mapping[str, Any]) -> dict:
+def _alignment(alignment: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": ["Alignment"]}
     for key, value in alignment.items():
         if value not in (None, ""):
@@ -211,19 +211,19 @@ def _alignment(alignment: Mapping[str, Any]) -> dict:
     return out
 
 
-def _image(image: Any) -> dict:
+def _image(image: Any) -> dict[str, Any]:
     if isinstance(image, str):
         return {"id": image, "type": "Image"}
     return {"type": "Image", **image}
 
 
-def _typed(value: Any, type_name: str, plain_key: str) -> dict:
+def _typed(value: Any, type_name: str, plain_key: str) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return {"type": [type_name], **value}
     return {"type": [type_name], plain_key: str(value)}
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, Iterable) and not isinstance(value, str | Mapping) else [value]
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from credstack.vc import canon, contexts, dates, keys
 from credstack.vc.errors import DocumentError, InvalidKeyError, ProofError, VCError
@@ -44,12 +45,12 @@ class ProofResult:
 
 
 def sign(
-    doc: dict,
+    doc: dict[str, Any],
     key: keys.Ed25519Key,
     verification_method: str,
     created: datetime | str | None = None,
     proof_purpose: str = "assertionMethod",
-) -> dict:
+) -> dict[str, Any]:
     """A copy of ``doc`` with an ``eddsa-rdfc-2022`` DataIntegrityProof.
 
     ``created`` defaults to now (UTC, whole seconds). Raises a DocumentError if ``doc`` cannot be
@@ -76,7 +77,7 @@ def sign(
     return {**doc, "proof": {**proof, "proofValue": keys.multibase_encode(key.sign(data))}}
 
 
-def verify(doc: dict, resolve_key: ResolveKey) -> ProofResult:
+def verify(doc: dict[str, Any], resolve_key: ResolveKey) -> ProofResult:
     """Verify the proof of ``doc``; ``resolve_key(verification_method_id)`` returns the 32-byte public key
     (or None if unknown). Never raises for a bad document or proof: the result says what is wrong."""
     proof = doc.get("proof") if isinstance(doc, dict) else None
@@ -95,7 +96,7 @@ def verify(doc: dict, resolve_key: ResolveKey) -> ProofResult:
     }
     try:
         _check_proof(proof, vm)
-        public_key = resolve_key(vm)
+        public_key = resolve_key(vm) if isinstance(vm, str) else None  # _check_proof refused others
         if public_key is None:
             raise ProofError(f"the key {vm!r} could not be found")
         if not keys.verify_signature(
@@ -110,7 +111,7 @@ def verify(doc: dict, resolve_key: ResolveKey) -> ProofResult:
     return ProofResult(True, **result)
 
 
-def _check_proof(proof: dict, vm: object) -> None:
+def _check_proof(proof: dict[str, Any], vm: object) -> None:
     proof_type = proof.get("type")
     if proof_type == DATA_INTEGRITY_PROOF:
         if proof.get("cryptosuite") != EDDSA_RDFC_2022:
@@ -135,7 +136,7 @@ def _check_proof(proof: dict, vm: object) -> None:
         raise ProofError("the proofValue is not a z-base58btc Ed25519 signature (64 bytes)")
 
 
-def _verify_data(doc: dict, proof: dict) -> bytes:
+def _verify_data(doc: dict[str, Any], proof: dict[str, Any]) -> bytes:
     unsigned = {k: v for k, v in doc.items() if k != "proof"}
     if "@context" not in doc:
         raise DocumentError("the document has no @context")
@@ -156,7 +157,7 @@ def _verify_data(doc: dict, proof: dict) -> bytes:
     return _config_hash(config.pop("@context"), config) + canon.canonical_hash(unsigned)
 
 
-def _config_hash(context: object, proof: dict) -> bytes:
+def _config_hash(context: object, proof: dict[str, Any]) -> bytes:
     """sha256 of the canonical proof configuration (cached when the proof holds only strings)."""
     if all(isinstance(v, str) for v in proof.values()):
         return _cached_config_hash(json.dumps(context), tuple(proof.items()))

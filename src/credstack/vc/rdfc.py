@@ -22,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any, overload
 
 from credstack.vc.errors import CanonicalizationLimitError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-Term = tuple
+Term = tuple[Any, ...]
 Quad = tuple[Term, str, Term, Term | None]
 
 _LITERAL_ESCAPES = {n: f"\\u{n:04X}" for n in [*range(0x20), 0x7F]}
@@ -98,7 +99,7 @@ def _sha256(*parts: str) -> str:
 class _Issuer:
     """Issues identifiers ``prefix0, prefix1, ...`` to blank node labels, remembering the order."""
 
-    __slots__ = ("prefix", "existing", "counter")
+    __slots__ = ("counter", "existing", "prefix")
 
     def __init__(self, prefix: str, existing: dict[str, str] | None = None, counter: int = 0) -> None:
         self.prefix = prefix
@@ -191,12 +192,20 @@ class _Canonicalizer:
         ]
         return "".join(sorted(lines, key=_js_order))
 
+    @overload
+    def _canonical_term(self, term: Term) -> Term: ...
+    @overload
+    def _canonical_term(self, term: Term | None) -> Term | None: ...
     def _canonical_term(self, term: Term | None) -> Term | None:
         if term is not None and term[0] == "B":
             return ("B", self.canonical.existing[term[1]])
         return term
 
     def _hash_first_degree(self, label: str) -> str:
+        @overload
+        def mark(term: Term) -> Term: ...
+        @overload
+        def mark(term: Term | None) -> Term | None: ...
         def mark(term: Term | None) -> Term | None:
             if term is not None and term[0] == "B":
                 return ("B", "a" if term[1] == label else "z")
@@ -246,6 +255,7 @@ class _Canonicalizer:
                 if path is not None and (not chosen_path or path < chosen_path):
                     chosen_path, chosen_issuer = path, issuer_copy
             md.update(chosen_path.encode())
+            assert chosen_issuer is not None  # the first permutation always gives a path
             issuer = chosen_issuer
         return md.hexdigest(), issuer
 

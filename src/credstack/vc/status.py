@@ -12,6 +12,7 @@ import binascii
 import gzip
 import zlib
 from datetime import datetime
+from typing import Any
 
 from credstack.vc import contexts, dates
 from credstack.vc.errors import StatusListError
@@ -83,14 +84,14 @@ class StatusBits:
         return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
 
     @classmethod
-    def decode(cls, encoded: str) -> StatusBits:
+    def decode(cls, encoded: object) -> StatusBits:
         """Decode a Bitstring Status List ``encodedList`` (``u...``). Raises StatusListError."""
         if not isinstance(encoded, str) or not encoded.startswith("u"):
             raise StatusListError("a Bitstring Status List encodedList starts with 'u' (multibase base64url)")
         return cls._from_base64url_gzip(encoded[1:])
 
     @classmethod
-    def decode_status_list_2021(cls, encoded: str) -> StatusBits:
+    def decode_status_list_2021(cls, encoded: object) -> StatusBits:
         """Decode a StatusList2021 ``encodedList`` (base64url of gzip, no multibase prefix)."""
         if not isinstance(encoded, str):
             raise StatusListError("encodedList must be a string")
@@ -111,7 +112,7 @@ class StatusBits:
         return cls.from_bytes(data)
 
 
-def entry(list_url: str, index: int, purpose: str) -> dict:
+def entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
     """A ``BitstringStatusListEntry`` pointing at bit ``index`` of the list credential at ``list_url``."""
     if purpose not in PURPOSES:
         raise StatusListError(f"status purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
@@ -133,11 +134,11 @@ def list_credential(
     encoded: str,
     valid_from: datetime,
     valid_until: datetime | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """An unsigned ``BitstringStatusListCredential`` for one purpose; sign it with the issuer's key."""
     if purpose not in PURPOSES:
         raise StatusListError(f"status purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
-    credential = {
+    credential: dict[str, Any] = {
         "@context": [contexts.VC_V2],
         "id": list_url,
         "type": ["VerifiableCredential", LIST_CREDENTIAL_TYPE],

@@ -31,7 +31,7 @@ from typing import Any
 from credstack.vc import canon, contexts, dates, did, jose, proofs, status
 from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, VCError
 
-Fetch = Callable[[str], dict]
+Fetch = Callable[[str], dict[str, Any]]
 
 # Report statuses, most severe first: a report's status is the most severe outcome of its checks.
 STATUSES = ("invalid", "revoked", "suspended", "expired", "not-yet-valid", "unverified", "valid")
@@ -58,11 +58,11 @@ class Check:
     ok: bool | None
     message: str
     outcome: str = "valid"
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
-        out = {"name": self.name, "ok": self.ok, "outcome": self.outcome, "message": self.message}
+        out: dict[str, Any] = {"name": self.name, "ok": self.ok, "outcome": self.outcome, "message": self.message}
         if self.details:
             out["details"] = self.details
         return out
@@ -86,7 +86,7 @@ class Report:
         """True only if every check passed."""
         return self.status == "valid"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
         return {
             "valid": self.valid,
@@ -97,7 +97,7 @@ class Report:
 
 
 def verify_credential(
-    doc: dict | str | bytes, fetch: Fetch | None = None, now: datetime | None = None
+    doc: dict[str, Any] | str | bytes, fetch: Fetch | None = None, now: datetime | None = None
 ) -> Report:
     """Verify a credential (a parsed JSON object, or its JSON text) and report on every check."""
     now = _aware(now) if now is not None else datetime.now(UTC)
@@ -118,7 +118,7 @@ class Verifier:
     def __init__(self, fetch: Fetch | None, now: datetime) -> None:
         self.fetch = fetch
         self.now = now
-        self.fetched: dict[str, dict] = {}  # one fetch per URL per verification
+        self.fetched: dict[str, dict[str, Any]] = {}  # one fetch per URL per verification
 
     def checks(self, doc: Any, with_status: bool) -> list[Check]:
         if isinstance(doc, str | bytes):
@@ -147,7 +147,7 @@ class Verifier:
 
     # -- proof
 
-    def _proof(self, doc: dict) -> Check:
+    def _proof(self, doc: dict[str, Any]) -> Check:
         proof = doc["proof"]
         vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
         vm = vm.get("id") if isinstance(vm, dict) else vm
@@ -190,7 +190,7 @@ class Verifier:
             details={"verificationMethod": vm},
         )
 
-    def _controller_document(self, controller: str) -> dict:
+    def _controller_document(self, controller: str) -> dict[str, Any]:
         if controller.startswith("did:key:"):
             return did.resolve_did_key(controller)
         if controller.startswith("did:web:"):
@@ -204,7 +204,7 @@ class Verifier:
             )
         return self.fetch_document(url, "the issuer's DID document")
 
-    def fetch_document(self, url: str, what: str) -> dict:
+    def fetch_document(self, url: str, what: str) -> dict[str, Any]:
         if url in self.fetched:
             return self.fetched[url]
         if self.fetch is None:
@@ -220,7 +220,7 @@ class Verifier:
 
     # -- status
 
-    def status_check(self, doc: dict, entry: Any) -> Check:
+    def status_check(self, doc: dict[str, Any], entry: Any) -> Check:
         if not isinstance(entry, dict) or entry.get("type") not in _LIST_TYPES:
             kind = entry.get("type") if isinstance(entry, dict) else entry
             return Check(
@@ -303,7 +303,7 @@ class Verifier:
         )
 
 
-def validity_check(doc: dict, now: datetime) -> Check:
+def validity_check(doc: dict[str, Any], now: datetime) -> Check:
     """The ``validity`` check of a credential's window (``validFrom``/``validUntil``, or VC 1.1's names)."""
     start_name = "validFrom" if "validFrom" in doc else "issuanceDate"
     end_name = "validUntil" if "validUntil" in doc else "expirationDate"
@@ -361,7 +361,7 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _issuer_id(doc: dict) -> str | None:
+def _issuer_id(doc: dict[str, Any]) -> str | None:
     issuer = doc.get("issuer")
     issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
     return issuer if isinstance(issuer, str) and issuer else None
@@ -373,7 +373,7 @@ def _suite(result: proofs.ProofResult) -> str:
     )
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]

@@ -43,7 +43,7 @@ def verify_json(request, body: CredentialIn):
 
 @api.post("/file", response={200: dict, 413: dict, 422: dict}, summary="Verify an uploaded file")
 def verify_file(request, file: UploadedFile = File(...)):  # noqa: B008
-    if file.size > MAX_INPUT_BYTES:
+    if (file.size or 0) > MAX_INPUT_BYTES:
         return Status(
             413,
             {

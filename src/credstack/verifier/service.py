@@ -48,8 +48,10 @@ class Fetcher:
 
 def summary(doc: dict) -> dict:
     """What the credential says (for people): issuer, achievement, recipient, dates, id."""
-    subject = doc.get("credentialSubject") if isinstance(doc.get("credentialSubject"), dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    subject = doc.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
     issuer = doc.get("issuer")
     issuer_name = issuer.get("name", "") if isinstance(issuer, dict) else ""
     issuer_id = issuer.get("id", "") if isinstance(issuer, dict) else str(issuer or "")
@@ -83,7 +85,7 @@ def verify_extracted(found: Extracted) -> dict:
             "explanation": found.explanation,
             "checks": [{"name": "format", "ok": None, "outcome": "unverified", "message": found.explanation}],
         }
-    report = vc_verify.verify_credential(found.jwt or found.credential, fetch=Fetcher())
+    report = vc_verify.verify_credential(found.jwt or found.credential or {}, fetch=Fetcher())
     _record(found.credential or {}, report)
     return {
         **base,

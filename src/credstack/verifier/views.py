@@ -25,9 +25,10 @@ def read_upload(request: HttpRequest) -> tuple[bytes | None, str]:
     """(data, error) from the uploaded file or the pasted text."""
     upload = request.FILES.get("file")
     if upload is not None:
-        if upload.size > MAX_INPUT_BYTES:
+        size = upload.size or 0
+        if size > MAX_INPUT_BYTES:
             return None, (
-                f"“{upload.name}” is {upload.size / 1024 / 1024:.1f} MiB; the limit is "
+                f"“{upload.name}” is {size / 1024 / 1024:.1f} MiB; the limit is "
                 f"{MAX_INPUT_BYTES // 1024 // 1024} MiB"
             )
         return upload.read(MAX_INPUT_BYTES + 1), ""

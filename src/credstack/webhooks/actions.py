@@ -449,7 +449,7 @@ def _admin_emails(org: Organization) -> list[str]:
                 "user__email", flat=True
             )
         )
-    except (ImportError, Exception):  # noqa: BLE001 - memberships arrive with the workspace
+    except (ImportError, Exception):  # memberships arrive with the workspace
         emails = []
     return [e for e in emails if e] or ([org.email] if org.email else [])
 

@@ -96,4 +96,4 @@ def analytics_csv(request, org_slug):
     return response
 
 
-__all__ = ["Q", "CredentialEvent"]
+__all__ = ["CredentialEvent", "Q"]

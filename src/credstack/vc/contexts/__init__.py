@@ -35,18 +35,22 @@ DID_V1 = "https://www.w3.org/ns/did/v1"
 
 _RESOLVED_CACHE_SIZE = 256
 _PROCESSED_CACHE_SIZE = 256
-_registered: dict[str, tuple[dict, str]] = {}
+_registered: dict[str, tuple[dict[str, Any], str]] = {}
 
 
 @cache
 def _manifest() -> dict[str, dict[str, str]]:
-    return json.loads(resources.files(__name__).joinpath("_manifest.json").read_text("utf-8"))
+    manifest: dict[str, dict[str, str]] = json.loads(
+        resources.files(__name__).joinpath("_manifest.json").read_text("utf-8")
+    )
+    return manifest
 
 
 @cache
-def _bundled(url: str) -> dict:
+def _bundled(url: str) -> dict[str, Any]:
     entry = _manifest()[url]
-    return json.loads(resources.files(__name__).joinpath(entry["file"]).read_text("utf-8"))
+    document: dict[str, Any] = json.loads(resources.files(__name__).joinpath(entry["file"]).read_text("utf-8"))
+    return document
 
 
 def urls() -> Iterator[str]:
@@ -69,7 +73,7 @@ def source(url: str) -> str:
     raise _not_allowed(url)
 
 
-def get(url: str) -> dict:
+def get(url: str) -> dict[str, Any]:
     """A fresh copy of the context document for ``url``.
 
     Raises ContextNotAllowedError for a URL that is neither bundled nor registered.
@@ -81,7 +85,7 @@ def get(url: str) -> dict:
     raise _not_allowed(url)
 
 
-def register(url: str, document: dict, source: str) -> None:
+def register(url: str, document: dict[str, Any], source: str) -> None:
     """Make ``document`` available as the context at ``url`` (it overrides a bundled copy)."""
     if not isinstance(document, dict) or "@context" not in document:
         raise ValueError(f"a JSON-LD context document is an object with '@context' (registering {url})")
@@ -100,7 +104,7 @@ def _forget_processed() -> None:
     PROCESSED.clear()
 
 
-def document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """pyld document loader serving only known contexts; never touches the network."""
     return {
         "contextUrl": None,
@@ -145,7 +149,7 @@ def _not_allowed(url: str) -> ContextNotAllowedError:
     )
 
 
-class _FifoCache(OrderedDict):
+class _FifoCache(OrderedDict[Any, Any]):
     """The mapping pyld's ContextResolver caches resolved contexts in, bounded to a fixed size."""
 
     def __init__(self, maxsize: int) -> None:
