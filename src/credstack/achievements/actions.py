@@ -1,10 +1,17 @@
+"""Writes for achievements: create and edit (each edit a version when credentials hold the current one),
+their badge image; every change leaves an audit row (``organizations.audit``) with its actor."""
+
 from __future__ import annotations
 
+import hashlib
 import json
 
+from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
+from credstack.organizations import audit
+from credstack.organizations.actors import as_actor
 from credstack.organizations.models import Organization
 
 from .models import Achievement, AchievementVersion
@@ -36,8 +43,10 @@ def create_achievement(
     description: str,
     criteria_narrative: str,
     actor=None,
+    badge: tuple[str, bytes] | None = None,
     **fields,
 ) -> Achievement:
+    """``badge``: (content type, bytes) of an image already checked by ``workspace.uploads``."""
     achievement = Achievement(
         organization=organization,
         slug=slug,
@@ -48,14 +57,24 @@ def create_achievement(
     )
     achievement.full_clean()
     achievement.save()
+    _save_badge(achievement, badge)  # before the first version: the badge URL is part of it
     AchievementVersion.objects.create(
         achievement=achievement, number=1, data=_normal(achievement.snapshot()), created_by=_user(actor)
     )
+    audit.record(organization, actor, "achievement.created", achievement.slug, achievement.name)
     return achievement
 
 
+def _save_badge(achievement: Achievement, badge: tuple[str, bytes] | None) -> None:
+    if badge:
+        kind, data = badge[0], badge[1]
+        ext = "svg" if kind == "image/svg+xml" else "png"
+        name = f"{achievement.public_id}-{hashlib.sha256(data).hexdigest()[:12]}.{ext}"
+        achievement.badge_image.save(name, ContentFile(data), save=True)
+
+
 def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
+    return as_actor(actor).user_or_none
 
 
 def _normal(data: dict) -> dict:
@@ -92,7 +111,9 @@ def current_version(achievement: Achievement, *, actor=None) -> AchievementVersi
 
 
 @transaction.atomic
-def update_achievement(achievement: Achievement, *, actor=None, **changes) -> tuple[Achievement, bool]:
+def update_achievement(
+    achievement: Achievement, *, actor=None, badge: tuple[str, bytes] | None = None, **changes
+) -> tuple[Achievement, bool]:
     """Edit an achievement. If credentials were issued with the current version, the edit starts a
     new version (they keep theirs); otherwise the current version is updated in place.
 
@@ -106,6 +127,11 @@ def update_achievement(achievement: Achievement, *, actor=None, **changes) -> tu
         setattr(achievement, field, value)
     achievement.full_clean()
     achievement.save()
+    _save_badge(achievement, badge)
     before = AchievementVersion.objects.filter(achievement=achievement).order_by("-number").first()
     version = current_version(achievement, actor=actor)
-    return achievement, before is not None and version.pk != before.pk
+    new_version = before is not None and version.pk != before.pk
+    audit.record(
+        achievement.organization, actor, "achievement.updated", achievement.slug, "new version" if new_version else ""
+    )
+    return achievement, new_version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
@@ -73,34 +74,37 @@ def create_batch(request, payload: BatchIn):
         Q(public_id=payload.achievement) | Q(slug=payload.achievement),
         organization=request.organization,
     )
-    try:
-        job = bulk.prepare_job(
-            organization=request.organization,
-            achievement=achievement,
-            filename="api-batch.json",
-            data=bulk.recipients_json(r.dict() for r in payload.recipients),
-            kind=bulk.JSON_KIND,
-            mapping={"name": "name", "email": "email", "score": "score"},
-        )
-    except bulk.FileProblem as exc:
-        raise problems.Problem(422, "The batch cannot be read", str(exc), slug="validation-error")
-    invalid = [r for r in job.rows.order_by("number") if r.outcome == "invalid"]
-    if invalid and not payload.skip_invalid:
-        errors = [
-            {"field": f"recipients.{r.number - 2}.{p.get('field', '')}".rstrip("."), "message": p["message"]}
-            for r in invalid
-            for p in r.problems
-        ]
-        bulk.discard_job(job)
-        raise problems.Problem(
-            422,
-            "Some recipients are not valid",
-            f"{len(invalid)} of {len(payload.recipients)} recipients have problems; fix them or "
-            "send skip_invalid=true to issue the others",
-            slug="validation-error",
-            errors=errors,
-        )
-    return Status(202, _batch_out(bulk.start_job(job)))
+    actor = actor_for(request)
+    # A refused batch changes nothing: the job, its rows and its audit row roll back with the Problem.
+    with transaction.atomic():
+        try:
+            job = bulk.prepare_job(
+                organization=request.organization,
+                achievement=achievement,
+                filename="api-batch.json",
+                data=bulk.recipients_json(r.dict() for r in payload.recipients),
+                kind=bulk.JSON_KIND,
+                mapping={"name": "name", "email": "email", "score": "score"},
+                actor=actor,
+            )
+        except bulk.FileProblem as exc:
+            raise problems.Problem(422, "The batch cannot be read", str(exc), slug="validation-error")
+        invalid = [r for r in job.rows.order_by("number") if r.outcome == "invalid"]
+        if invalid and not payload.skip_invalid:
+            errors = [
+                {"field": f"recipients.{r.number - 2}.{p.get('field', '')}".rstrip("."), "message": p["message"]}
+                for r in invalid
+                for p in r.problems
+            ]
+            raise problems.Problem(
+                422,
+                "Some recipients are not valid",
+                f"{len(invalid)} of {len(payload.recipients)} recipients have problems; fix them or "
+                "send skip_invalid=true to issue the others",
+                slug="validation-error",
+                errors=errors,
+            )
+    return Status(202, _batch_out(bulk.start_job(job, actor=actor)))
 
 
 @batches.get("/{public_id}", response={200: BatchOut, **PROBLEM}, summary="A batch's progress and results")

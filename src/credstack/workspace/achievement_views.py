@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +8,6 @@ from django.views.decorators.http import require_safe
 
 from credstack.achievements import actions
 from credstack.achievements.models import Achievement
-from credstack.organizations import audit
 from credstack.organizations.permissions import Role, member_required
 from credstack.render import badge_svg
 
@@ -52,17 +47,6 @@ def _initial(a: Achievement) -> dict:
     }
 
 
-def _save_badge(achievement, badge):
-    if badge:
-        kind, data, _ = badge
-        ext = "svg" if kind == "image/svg+xml" else "png"
-        achievement.badge_image.save(
-            f"{achievement.public_id}-{hashlib.sha256(data).hexdigest()[:12]}.{ext}",
-            ContentFile(data),
-            save=True,
-        )
-
-
 @member_required(Role.ADMIN)
 def achievement_new(request, org_slug):
     org = request.organization
@@ -70,12 +54,7 @@ def achievement_new(request, org_slug):
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         badge = d.pop("badge_image")
-        with transaction.atomic():
-            a = actions.create_achievement(organization=org, actor=request.user, **d)
-            _save_badge(a, badge)
-            if badge:
-                actions.update_achievement(a, actor=request.user)  # the badge URL is part of the version
-            audit.record(org, request.user, "achievement.created", a.slug, a.name)
+        a = actions.create_achievement(organization=org, actor=request.user, badge=badge, **d)
         messages.success(request, f"{a.name} created. Issue it now, or design its certificate.")
         return redirect("workspace-achievement", org.slug, a.public_id)
     return render(request, "workspace/achievement_form.html", {"form": form, "new": True})
@@ -92,12 +71,7 @@ def achievement_edit(request, org_slug, public_id):
         d = dict(form.cleaned_data)
         badge = d.pop("badge_image")
         d.pop("slug", None)
-        with transaction.atomic():
-            _save_badge(a, badge)
-            a, new_version = actions.update_achievement(a, actor=request.user, **d)
-            audit.record(
-                org, request.user, "achievement.updated", a.slug, "new version" if new_version else ""
-            )
+        a, new_version = actions.update_achievement(a, actor=request.user, badge=badge, **d)
         messages.success(
             request,
             "Saved as a new version: credentials already issued keep the version they were issued with."

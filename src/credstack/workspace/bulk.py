@@ -29,6 +29,8 @@ from credstack.credentials import status_lists
 from credstack.credentials.actions import IssueRequest, issue_credential
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
+from credstack.organizations import audit
+from credstack.organizations.actors import as_actor
 
 from .models import BulkJob, BulkRow
 
@@ -203,10 +205,11 @@ def create_job(*, organization, achievement, filename: str, data: bytes, kind: s
         sha256=hashlib.sha256(data).hexdigest(),
         columns=table.columns,
         mapping=guess_mapping(table.columns),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=as_actor(actor).user_or_none,
     )
     if job.mapped:
         job = check_job(job, job.mapping)
+    audit.record(organization, actor, "bulk.uploaded", job.public_id, f"{job.filename}: {job.total} rows")
     return job
 
 
@@ -250,15 +253,6 @@ def prepare_job(**kwargs) -> BulkJob:
             {"name": f"no name/email column found among {', '.join(job.columns)}: map them"}
         )
     return job
-
-
-def discard_job(job: BulkJob) -> None:
-    """Forget a job that will not be issued (an API batch refused because some rows are invalid)."""
-    with transaction.atomic():
-        locked = BulkJob.objects.select_for_update().get(pk=job.pk)
-        if locked.state != BulkJob.State.PREVIEW:
-            raise ValidationError({"file": "this upload is already being issued"})
-        locked.delete()
 
 
 def start_job(job: BulkJob, *, actor=None) -> BulkJob:
@@ -381,6 +375,7 @@ def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
             raise ValidationError({"file": "no row can be issued: fix the problems listed and upload again"})
         locked.state = BulkJob.State.QUEUED
         locked.save(update_fields=["state"])
+        audit.record(locked.organization, actor, "bulk.confirmed", locked.public_id, f"{locked.valid} to issue")
         transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
     return locked
 
@@ -450,7 +445,7 @@ def _recount(job: BulkJob) -> None:
     )
 
 
-def resume_job(job: BulkJob) -> BulkJob:
+def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
     """Queue a job again whose worker stopped (crash, restart): pending rows are issued, nothing twice."""
     from .tasks import run_bulk_job
 
@@ -462,6 +457,7 @@ def resume_job(job: BulkJob) -> BulkJob:
             )
         locked.state, locked.error = BulkJob.State.QUEUED, ""
         locked.save(update_fields=["state", "error"])
+        audit.record(locked.organization, actor, "bulk.resumed", locked.public_id)
         transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
     return locked
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django_tasks import task
 
 from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
+from credstack.organizations.actors import as_actor
 
 from .queries import filtered
 
@@ -100,6 +102,17 @@ def describe(org, params: dict) -> list[str]:
     if params.get("to"):
         parts.append(f"issued to {params['to']}")
     return parts or ["no filter: every credential of the organization"]
+
+
+def queue_matching(org, actor, action: str, reason: str, params: dict, upto: int, count: int) -> None:
+    """Run ``action`` over the matching credentials in the background (too many to do in the request);
+    the audit log says it was queued now, and each credential and a summary when it is done."""
+    who = as_actor(actor)
+    with transaction.atomic():
+        words = "; ".join(describe(org, params))
+        audit.record(org, who, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")
+        user_id = who.user.pk if who.user_or_none else None
+        transaction.on_commit(lambda: run_bulk_action.enqueue(org.pk, user_id, action, reason, params, upto))
 
 
 @task()

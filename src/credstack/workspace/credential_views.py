@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,6 @@ from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import error_text, expiry_date
 from credstack.delivery.actions import delivery_state
-from credstack.organizations import audit
 from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
 
@@ -183,11 +181,7 @@ def _bulk_action_matching(request, action, reason, back):
         return redirect(back)
     count = bulk_actions.matching(org, params, upto).count()
     if count > bulk_actions.sync_limit():
-        user_id, words = request.user.pk, "; ".join(bulk_actions.describe(org, params))
-        audit.record(org, request.user, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")
-        transaction.on_commit(
-            lambda: bulk_actions.run_bulk_action.enqueue(org.pk, user_id, action, reason, params, upto)
-        )
+        bulk_actions.queue_matching(org, request.user, action, reason, params, upto, count)
         messages.success(
             request,
             f"{action.capitalize()}: {count} credential(s) are being processed in the background; "

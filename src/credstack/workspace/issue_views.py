@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from credstack.credentials import actions as cred_actions
-from credstack.organizations import audit
 from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
 
@@ -97,9 +96,6 @@ def bulk_upload(request, org_slug):
         except bulk.FileProblem as exc:
             form.add_error("file", str(exc))
         else:
-            audit.record(
-                org, request.user, "bulk.uploaded", job.public_id, f"{job.filename}: {job.total} rows"
-            )
             return redirect("workspace-bulk-job", org.slug, job.public_id)
     jobs = BulkJob.objects.filter(organization=org).select_related("achievement").order_by("-created_at")[:20]
     return render(request, "workspace/bulk_upload.html", {"form": form, "jobs": jobs})
@@ -149,10 +145,6 @@ def bulk_confirm(request, org_slug, public_id):
         job = bulk.confirm_job(job, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
-    else:
-        audit.record(
-            request.organization, request.user, "bulk.confirmed", job.public_id, f"{job.valid} to issue"
-        )
     return redirect("workspace-bulk-job", org_slug, job.public_id)
 
 
@@ -161,11 +153,10 @@ def bulk_confirm(request, org_slug, public_id):
 def bulk_resume(request, org_slug, public_id):
     job = _job(request, public_id)
     try:
-        bulk.resume_job(job)
+        bulk.resume_job(job, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
     else:
-        audit.record(request.organization, request.user, "bulk.resumed", job.public_id)
         messages.success(request, "Resumed: rows not issued yet are being issued; none is issued twice.")
     return redirect("workspace-bulk-job", org_slug, job.public_id)
 
