@@ -255,7 +255,11 @@ def test_issuing_is_audited_for_people_keys_and_the_command_line_only(org, achie
     )
     assert code == 0, capsys.readouterr().err
     issue(email="automatic@example.org")  # a system trigger (course, pathway, integration): no audit row
-    rows = list(AuditEntry.objects.order_by("id").values_list("action", "actor_kind", "detail"))
+    rows = list(
+        AuditEntry.objects.filter(action__startswith="credential.")
+        .order_by("id")
+        .values_list("action", "actor_kind", "detail")
+    )
     assert rows == [
         ("credential.issued", "user", "g@example.org"),
         ("credential.issued", "api_key", "a@example.org"),
