@@ -13,7 +13,7 @@ from credstack.credentials.models import Credential
 from credstack.credentials.resolver import local_fetch
 from credstack.vc import verify as vc_verify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BODY = {"achievement": "python-basics", "recipient": {"name": "Grace Hopper", "email": "grace@example.org"}}
 
@@ -83,6 +83,7 @@ def test_idempotency_key_replays_the_first_response(api_for, org, achievement):
     assert Credential.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # threads with their own connections see only what is committed
 def test_simultaneous_requests_with_one_key_issue_once(api_for, org, achievement):
     client_token = api_for(org, "issue").token
     results, barrier = [], threading.Barrier(4)

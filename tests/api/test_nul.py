@@ -8,7 +8,7 @@ import pytest
 from credstack.credentials.models import Credential
 from credstack.integrations.models import InboundEndpoint
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 RECIPIENT = {"name": "Ada", "email": "ada@example.org"}
 
