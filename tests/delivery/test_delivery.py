@@ -14,6 +14,7 @@ from django.utils import timezone
 from credstack.credentials.models import CredentialEvent
 from credstack.delivery import actions
 from credstack.delivery.models import Delivery, EmailTemplate
+from tests.unchanged import changes_nothing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,9 +149,10 @@ def test_editor_previews_and_saves_with_merge_tags(admin_client, org, achievemen
     ],
 )
 def test_editor_refuses_bad_templates_and_saves_nothing(admin_client, org, subject, body, field, message):
-    response = admin_client.post(
-        "/w/acme/email-templates/issued/", {"subject": subject, "body": body, "action": "save"}
-    )
+    with changes_nothing():
+        response = admin_client.post(
+            "/w/acme/email-templates/issued/", {"subject": subject, "body": body, "action": "save"}
+        )
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not EmailTemplate.objects.exists()
