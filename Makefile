@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := interop/node_modules/.installed-stamp
 PORT ?= 8000
 export PORT
+# Test processes (pytest-xdist): each has its own database, live server, browser and Node verifier.
+# JOBS=0 runs the suite in one process.
+JOBS ?= 2
 
 .PHONY: run test test-sqlite test-postgres install interop lint typecheck bench clean
 
@@ -22,11 +25,11 @@ test: $(STAMP) $(NODE_STAMP)
 
 test-sqlite: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on SQLite"
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on PostgreSQL"
-	scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -8,11 +8,12 @@ from hypothesis import settings as hypothesis_settings
 # The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
 from tests.interop.conftest import node_verifier  # noqa: F401
 
-# In CI, property tests use a fixed seed: a failure there is reproducible, and a green run stays green.
-# Locally they explore new examples on every run.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Property tests have no deadline anywhere: on a busy machine one example may take seconds, and a test that
+# fails because the machine is slow says nothing about credstack. In CI they also use a fixed seed: a failure
+# there is reproducible, and a green run stays green. Locally they explore new examples on every run.
+hypothesis_settings.register_profile("credstack", deadline=None, print_blob=True)
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("credstack"), derandomize=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "credstack")
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from credstack.demo import seed_demo
 from credstack.organizations.models import Organization
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_demo_seeds_once():
     first = seed_demo()
     counts = (Organization.objects.count(), Credential.objects.count())

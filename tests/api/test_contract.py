@@ -1,14 +1,20 @@
-"""Every endpoint, declared once: authentication, scopes, tenant isolation and problem details."""
+"""Every endpoint, declared once: authentication, scopes, tenant isolation and problem details.
+
+The list of operations comes from the API's own OpenAPI document: an operation added to the API without a
+line in ENDPOINTS fails every test below with its name, and a line for an operation that no longer exists
+fails too.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
 
-from credstack.credentials.models import Credential
+from tests.unchanged import changes_nothing
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,52 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/credentials/{credential}/resend", "issue", ok=202),
     Endpoint("GET", "/api/v1/designs", "read"),
     Endpoint("GET", "/api/v1/designs/{design}", "read"),
+    Endpoint("POST", "/api/v1/credentials/{suspended}/reinstate", "issue", {"reason": "cleared"}),
+    Endpoint("POST", "/api/v1/webhooks/endpoints/{endpoint}/deliveries/{delivery}/redeliver", "admin"),
+    Endpoint("GET", "/api/v1/inbound/endpoints", "admin"),
+    Endpoint(
+        "POST",
+        "/api/v1/inbound/endpoints",
+        "admin",
+        {"name": "LMS", "preset": "generic", "achievement": "python-basics"},
+        ok=201,
+    ),
+    Endpoint("GET", "/api/v1/inbound/endpoints/{inbound}", "admin"),
+    Endpoint("GET", "/api/v1/inbound/endpoints/{inbound}/events", "admin"),
+    Endpoint("POST", "/api/v1/inbound/endpoints/{inbound}/events/{event}/replay", "admin"),
 ]
 WEAKER = {"issue": "read", "admin": "issue"}
+
+
+def _shape(method: str, path: str) -> str:
+    """``GET /api/v1/credentials/{}``: an operation with its path parameters' names and the query left out."""
+    return f"{method.upper()} {re.sub(r'{[^}]*}', '{}', path.split('?')[0])}"
+
+
+def _operations() -> list[str]:
+    from credstack.api.v1 import api
+
+    return [_shape(method, path) for path, ops in api.get_openapi_schema()["paths"].items() for method in ops]
+
+
+OPERATIONS = _operations()
+DECLARED = {_shape(e.method, e.path): e for e in ENDPOINTS}
+
+
+def declared(operation: str) -> Endpoint:
+    if operation not in DECLARED:
+        pytest.fail(f"{operation} has no declared expectations: add it to ENDPOINTS in {__name__}")
+    return DECLARED[operation]
+
+
+def operations_where(condition) -> list[str]:
+    """The operations whose declaration meets ``condition``, and every undeclared one (which then fails)."""
+    return [op for op in OPERATIONS if op not in DECLARED or condition(DECLARED[op])]
+
+
+def test_every_declared_endpoint_is_an_operation_of_the_api():
+    assert sorted(set(DECLARED) - set(OPERATIONS)) == []
+    assert len(DECLARED) == len(ENDPOINTS), "an operation is declared twice"
 
 
 def call(client, endpoint: Endpoint, ids: dict, **kw):
@@ -102,14 +152,25 @@ def assert_problem(response, status: int):
 
 def ids_of(org, achievement, credential) -> dict:
     from credstack.achievements.actions import create_achievement
+    from credstack.credentials.actions import issue_credential, suspend_credential
     from credstack.designs.actions import create_design
+    from credstack.integrations import actions as inbound
     from credstack.pathways.actions import create_pathway
     from credstack.render import builtin_design
-    from credstack.webhooks.actions import create_endpoint
+    from credstack.webhooks.actions import create_endpoint, send_test_event
     from credstack.workspace.bulk import prepare_job
     from tests.courses.factory import make_course
+    from tests.integrations.conftest import signed_headers
 
     endpoint = create_endpoint(org, url="http://127.0.0.1:9/hook")
+    delivery = send_test_event(endpoint)
+    suspended = suspend_credential(
+        issue_credential(achievement=achievement, recipient_name="Sue", recipient_email="sue@example.org"),
+        reason="review",
+    )
+    hook = inbound.create_endpoint(org, name="LMS", preset="generic", achievement=achievement)
+    body = b'{"id": "attempt-1", "email": "not an address", "name": "Ada"}'
+    [(event, _)], _ = inbound.receive(hook, body, "application/json", signed_headers(hook, body))
     course = make_course(org, achievement, lessons=4)
     stacked = create_achievement(
         organization=org, slug="stacked", name="Stacked", description="d", criteria_narrative="c"
@@ -131,6 +192,10 @@ def ids_of(org, achievement, credential) -> dict:
         "endpoint": endpoint.public_id,
         "course": course.public_id,
         "pathway": pathway.public_id,
+        "suspended": suspended.public_id,
+        "delivery": delivery.pk,
+        "inbound": hook.public_id,
+        "event": event.public_id,
     }
 
 
@@ -144,18 +209,20 @@ def target(org, issue, achievement):
     return ids_of(org, achievement, issue(email="ada@example.org"))
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_without_a_key_is_401(client, endpoint, target):
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_without_a_key_is_401(client, operation, target):
+    endpoint = declared(operation)
     response = client.generic(endpoint.method, endpoint.path.format(**target))
     assert_problem(response, 401)
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_with_a_revoked_or_wrong_key_is_401(api_for, org, endpoint, target):
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_with_a_revoked_or_wrong_key_is_401(api_for, org, operation, target):
     from credstack.api.actions import revoke_api_key
     from credstack.api.models import ApiKey
 
+    endpoint = declared(operation)
     client = api_for(org)
     revoke_api_key(ApiKey.objects.get())
     assert_problem(call(client, endpoint, target), 401)
@@ -163,24 +230,27 @@ def test_with_a_revoked_or_wrong_key_is_401(api_for, org, endpoint, target):
     assert_problem(call(client, endpoint, target), 401)
 
 
-@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.scope != "read"], ids=str)
-def test_a_weaker_scope_is_403(api_for, org, endpoint, target):
+@pytest.mark.parametrize("operation", operations_where(lambda e: e.scope != "read"))
+def test_a_weaker_scope_is_403(api_for, org, operation, target):
+    endpoint = declared(operation)
     response = call(api_for(org, WEAKER[endpoint.scope]), endpoint, target)
     assert_problem(response, 403)
     assert f"needs '{endpoint.scope}'" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.tenant_scoped], ids=str)
-def test_another_organizations_ids_are_404(api_for, org, endpoint, target, other_org):
+@pytest.mark.parametrize("operation", operations_where(lambda e: e.tenant_scoped))
+def test_another_organizations_ids_are_404(api_for, org, operation, target, other_org):
+    endpoint = declared(operation)
     other = ids_of(other_org["org"], other_org["achievement"], other_org["credential"])
-    before = list(Credential.objects.values_list("public_id", "state"))
-    response = call(api_for(org), endpoint, other)
+    client = api_for(org)
+    with changes_nothing():
+        response = call(client, endpoint, other)
     assert_problem(response, 404)
-    assert list(Credential.objects.values_list("public_id", "state")) == before
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_the_right_scope_succeeds(api_for, org, endpoint, target):
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_the_right_scope_succeeds(api_for, org, operation, target):
+    endpoint = declared(operation)
     response = call(api_for(org, endpoint.scope), endpoint, target)
     assert response.status_code == endpoint.ok, response.content
 

@@ -12,8 +12,9 @@ from credstack.cli import main
 from credstack.credentials.models import Credential
 from credstack.credentials.resolver import local_fetch
 from credstack.vc import verify as vc_verify
+from tests.unchanged import changes_nothing
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BODY = {"achievement": "python-basics", "recipient": {"name": "Grace Hopper", "email": "grace@example.org"}}
 
@@ -55,7 +56,9 @@ def test_issue_returns_a_signed_credential_that_verifies(api_for, org, achieveme
     ],
 )
 def test_bad_requests_name_the_field_and_change_nothing(api_for, org, achievement, patch, field, message):
-    response = api_for(org, "issue").post("/api/v1/credentials", {**BODY, **patch})
+    client = api_for(org, "issue")
+    with changes_nothing():
+        response = client.post("/api/v1/credentials", {**BODY, **patch})
     assert response["Content-Type"] == "application/problem+json"
     if field is None:
         assert response.status_code == 404
@@ -83,6 +86,7 @@ def test_idempotency_key_replays_the_first_response(api_for, org, achievement):
     assert Credential.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # threads with their own connections see only what is committed
 def test_simultaneous_requests_with_one_key_issue_once(api_for, org, achievement):
     client_token = api_for(org, "issue").token
     results, barrier = [], threading.Barrier(4)
@@ -202,7 +206,9 @@ def test_an_oversized_body_is_413_and_changes_nothing(api_for, org, achievement,
         **BODY,
         "recipient": {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10), "email": "a@example.org"},
     }
-    response = api_for(org, "issue").post("/api/v1/credentials", body)
+    client = api_for(org, "issue")
+    with changes_nothing():
+        response = client.post("/api/v1/credentials", body)
     assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
     assert Credential.objects.count() == 0
 

@@ -10,7 +10,7 @@ from credstack.credentials.models import Credential
 from credstack.learning import actions as learning
 from tests.courses.factory import make_course
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _finish(course, email="ada@example.org", name="Ada Lovelace", wrong_first=False):

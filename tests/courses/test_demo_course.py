@@ -6,7 +6,7 @@ from credstack.pathways.models import Pathway
 from credstack.pathways.queries import progress_for_emails
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_demo_has_a_published_five_lesson_course_and_a_pathway():
     output = seed_demo()
     seed_demo()

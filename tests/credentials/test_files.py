@@ -18,7 +18,7 @@ from credstack.render import extract_attachments
 from credstack.vc import baking
 from tests.interop.conftest import node_verifier  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 NAMES = ["Ada Lovelace", "محمد عبد الرحمن الفارسي", "王小明", "अर्जुन श्रीवास्तव", "Анастасия Кузнецова"]
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from credstack.credentials.models import Credential, CredentialEvent, StatusList
 from credstack.credentials.resolver import local_fetch
 from credstack.vc import verify as vc_verify
+from tests.unchanged import changes_nothing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,7 +83,7 @@ def test_names_in_every_script_are_signed_verbatim(issue, name):
     ],
 )
 def test_bad_input_is_refused_clearly_and_changes_nothing(issue, fields, field, message):
-    with pytest.raises(ValidationError) as excinfo:
+    with changes_nothing(), pytest.raises(ValidationError) as excinfo:
         issue(**fields)
     assert message in " ".join(excinfo.value.message_dict[field])
     assert Credential.objects.count() == 0

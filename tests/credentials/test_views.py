@@ -8,7 +8,7 @@ import pytest
 
 from credstack.credentials import actions
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from credstack.credentials.models import CredentialEvent
 from credstack.delivery import actions
 from credstack.delivery.models import Delivery, EmailTemplate
 from credstack.retry import POLICY
+from tests.unchanged import changes_nothing
 
 from .smtp_server import SMTPServer
 
@@ -249,9 +250,10 @@ def test_editor_previews_and_saves_with_merge_tags(admin_client, org, achievemen
     ],
 )
 def test_editor_refuses_bad_templates_and_saves_nothing(admin_client, org, subject, body, field, message):
-    response = admin_client.post(
-        "/w/acme/email-templates/issued/", {"subject": subject, "body": body, "action": "save"}
-    )
+    with changes_nothing():
+        response = admin_client.post(
+            "/w/acme/email-templates/issued/", {"subject": subject, "body": body, "action": "save"}
+        )
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not EmailTemplate.objects.exists()

@@ -13,6 +13,7 @@ from credstack.designs.models import DesignAsset, DesignVersion
 from credstack.designs.queries import design_for_credential
 from credstack.render import SAMPLE_NAMES, render_pdf
 from credstack.render.samples import sample_values
+from tests.unchanged import changes_nothing
 
 
 def _png(w=300, h=200, color=(200, 180, 120)) -> bytes:
@@ -155,11 +156,12 @@ def test_background_and_signature_uploads(signed_in, org, issue, achievement):
 def test_bad_uploads_are_refused_and_change_nothing(signed_in, org, name, data, message):
     client = signed_in("admin")
     design = actions.create_design(org, name="Main", data=editor.build({}))
-    r = client.post(
-        f"/w/{org.slug}/designs/{design.public_id}/upload",
-        {"role": "background", "file": SimpleUploadedFile(name, data)},
-        follow=True,
-    )
+    with changes_nothing():
+        r = client.post(
+            f"/w/{org.slug}/designs/{design.public_id}/upload",
+            {"role": "background", "file": SimpleUploadedFile(name, data)},
+            follow=True,
+        )
     assert message in r.content.decode()
     assert DesignAsset.objects.count() == 0 and design.versions.count() == 1
 

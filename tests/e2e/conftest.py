@@ -11,8 +11,13 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A page that is still loading on a busy machine is waited for: `expect(...)` retries for as long as a page
+# action does, instead of checking once (`assert locator.is_visible()` fails if the page is a moment late).
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CREDSTACK_CHROMIUM", "/usr/bin/chromium")
 # A folder to save screenshots of the pages the tests visit (for docs/screenshots); unset: none are saved,

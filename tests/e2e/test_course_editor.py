@@ -7,6 +7,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from playwright.sync_api import expect
 
 from credstack.courses.models import Course
 from credstack.learning import actions as learning
@@ -35,7 +36,7 @@ def test_educator_builds_publishes_and_invites(page, base_url, org, achievement)
     page.get_by_label("Address").fill("sheets")
     page.get_by_label("Credential awarded on completion").select_option(label=achievement.name)
     page.get_by_role("button", name="Create course").click()
-    assert page.get_by_text("This course has 0 lessons; micro-courses work best with 4 to 8.").is_visible()
+    expect(page.get_by_text("This course has 0 lessons; micro-courses work best with 4 to 8.")).to_be_visible()
     page.get_by_label("New lesson title").fill("Cells and formulas")
     page.get_by_role("button", name="Add lesson").click()
     page.get_by_label("Content (Markdown)").fill(
@@ -47,19 +48,19 @@ def test_educator_builds_publishes_and_invites(page, base_url, org, achievement)
     page.get_by_label("Type").select_option("truefalse")
     page.get_by_label("Question", exact=True).fill("A formula starts with =")
     page.get_by_role("button", name="Add question").click()
-    assert page.get_by_text("Question added.").is_visible()
+    expect(page.get_by_text("Question added.")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/course-lesson-editor.png", full_page=True)
     page.get_by_role("link", name="← Spreadsheets That Work").click()
-    assert page.get_by_text("This course has 1 lesson;").is_visible()
+    expect(page.get_by_text("This course has 1 lesson;")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
-    assert page.get_by_text("Published version 1.").is_visible()
+    expect(page.get_by_text("Published version 1.")).to_be_visible()
     page.get_by_label("Learners to invite").fill("ok@example.org\nbroken-address")
     page.get_by_role("button", name="Send invitations").click()
-    assert page.get_by_text("line 2: email 'broken-address' is not a valid email address").is_visible()
+    expect(page.get_by_text("line 2: email 'broken-address' is not a valid email address")).to_be_visible()
     page.get_by_label("Learners to invite").fill("ok@example.org\nЮлия Петрова <julia@example.org>")
     page.get_by_role("button", name="Send invitations").click()
-    assert page.get_by_text("Invited 2 learners.").is_visible()
+    expect(page.get_by_text("Invited 2 learners.")).to_be_visible()
     assert Course.objects.get(slug="sheets").enrolments.count() == 2
 
 
@@ -77,7 +78,7 @@ def test_analytics_page(page, base_url, org, achievement):
     page.goto(f"/w/{org.slug}/courses/{course.public_id}/analytics")
     stats = page.locator(".stats").inner_text()
     assert "6\nenrolled" in stats and "2\ncompleted (33%)" in stats
-    assert page.get_by_role("heading", name="Hardest questions").is_visible()
+    expect(page.get_by_role("heading", name="Hardest questions")).to_be_visible()
     if SHOTS:
         page.set_viewport_size({"width": 1280, "height": 900})
         page.screenshot(path=f"{SHOTS}/course-analytics.png", full_page=True)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from credstack.credentials.resolver import local_fetch
 from credstack.learning.models import Enrolment
@@ -32,7 +33,7 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: the player is mobile first
     page.goto(f"/learn/{org.slug}/{course.slug}")
-    assert page.get_by_role("heading", name=course.title).is_visible()
+    expect(page.get_by_role("heading", name=course.title)).to_be_visible()
     page.get_by_role("link", name="Sign in to enrol").click()
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Email me a code").click()
@@ -45,8 +46,8 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
     page.get_by_role("button", name=re.compile("Enrol")).click()
 
     for n in range(1, 6):
-        assert page.get_by_role("heading", name=f"Lesson {n}", exact=True, level=1).is_visible()
-        assert page.get_by_text(f"Python is fun ({n}).").is_visible()
+        expect(page.get_by_role("heading", name=f"Lesson {n}", exact=True, level=1)).to_be_visible()
+        expect(page.get_by_text(f"Python is fun ({n}).")).to_be_visible()
         if SHOTS and n == 2:
             page.screenshot(path=f"{SHOTS}/course-lesson.png", full_page=True)
         page.get_by_role("button", name=re.compile("take the quiz")).click()
@@ -57,7 +58,7 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
             page.get_by_role("button", name="Submit answers").click()
             status = page.get_by_role("status")
             assert "Not passed yet — 0%" in status.inner_text()
-            assert page.get_by_text(f"{n} + {n} is {2 * n}.").is_visible()
+            expect(page.get_by_text(f"{n} + {n} is {2 * n}.")).to_be_visible()
             assert Enrolment.objects.get(learner__email=email).status == "active"
             if SHOTS:
                 page.screenshot(path=f"{SHOTS}/course-quiz-failed.png", full_page=True)
@@ -70,12 +71,12 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
             assert progress.get_attribute("aria-valuenow") == str(n)
             page.get_by_role("link", name="Next lesson").click()
 
-    assert page.get_by_role("heading", name=f"You completed {course.title}").is_visible()
-    assert page.get_by_role("heading", name=achievement.name).is_visible()
+    expect(page.get_by_role("heading", name=f"You completed {course.title}")).to_be_visible()
+    expect(page.get_by_role("heading", name=achievement.name)).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/course-complete.png", full_page=True)
     page.goto("/learn/")
-    assert page.get_by_role("link", name="Your credential").is_visible()
+    expect(page.get_by_role("link", name="Your credential")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/course-mine.png", full_page=True)
     # one sign-in (decision 0023): the portfolio opens without a second code

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 from standardwebhooks.webhooks import Webhook
 
 from credstack.api.models import ApiKey
@@ -64,13 +65,13 @@ def test_admin_makes_uses_and_revokes_a_key_then_watches_webhook_deliveries(
     page.wait_for_url("**/w/**")
     page.goto(f"/w/{org.slug}/")
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Developers").click()
-    assert page.get_by_role("heading", name="Developers").is_visible()
+    expect(page.get_by_role("heading", name="Developers")).to_be_visible()
 
     # an API key, shown once
     page.get_by_label("Name").fill("Website sync")
     page.get_by_text("Also issue credentials").click()
     page.get_by_role("button", name="Create API key").click()
-    assert page.get_by_role("heading", name="Copy the key now: you will not see it again").is_visible()
+    expect(page.get_by_role("heading", name="Copy the key now: you will not see it again")).to_be_visible()
     secret = page.locator("#new-key").inner_text().strip()
     assert secret.startswith("csk_") and ApiKey.objects.get().scope == "issue"
     _look(page, "developers-key-created")
@@ -102,7 +103,7 @@ def test_admin_makes_uses_and_revokes_a_key_then_watches_webhook_deliveries(
     _look(page, "developers-webhook-refused")
     settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True  # the test's receiver again
     page.get_by_role("button", name="Create endpoint").click()
-    assert page.get_by_role("heading", name="Copy the signing secret now").is_visible()
+    expect(page.get_by_role("heading", name="Copy the signing secret now")).to_be_visible()
     signing_secret = page.locator("#signing-secret").inner_text().strip()
     endpoint = WebhookEndpoint.objects.get()
     assert signing_secret == endpoint.secret and endpoint.event_types == ["credential.issued"]
@@ -137,5 +138,5 @@ def test_admin_makes_uses_and_revokes_a_key_then_watches_webhook_deliveries(
     page.get_by_role("button", name="Turn on again").click()
     assert "Endpoint on again" in page.get_by_role("status").inner_text()
     page.get_by_role("link", name="← Developers").click()
-    assert page.locator("table.endpoints").get_by_text("delivered").is_visible()
+    expect(page.locator("table.endpoints").get_by_text("delivered")).to_be_visible()
     _look(page, "developers-page")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.courses.factory import make_course
 
@@ -70,12 +71,12 @@ def test_question_errors_sit_under_their_field_and_keep_what_was_typed(
         kind = adding.get_by_label("Type")
         # only the answer fields of the chosen type are on screen
         kind.select_option("truefalse")
-        assert adding.get_by_label("Correct answer (true/false)").is_visible()
-        assert not adding.get_by_label("Answers (choice questions)").is_visible()
-        assert not adding.get_by_label("Accepted answers (short text)").is_visible()
+        expect(adding.get_by_label("Correct answer (true/false)")).to_be_visible()
+        expect(adding.get_by_label("Answers (choice questions)")).not_to_be_visible()
+        expect(adding.get_by_label("Accepted answers (short text)")).not_to_be_visible()
         kind.select_option("single")
-        assert adding.get_by_label("Answers (choice questions)").is_visible()
-        assert not adding.get_by_label("Correct answer (true/false)").is_visible()
+        expect(adding.get_by_label("Answers (choice questions)")).to_be_visible()
+        expect(adding.get_by_label("Correct answer (true/false)")).not_to_be_visible()
 
         adding.get_by_label("Question", exact=True).fill("Which keyword reads rows?")
         adding.get_by_label("Answers (choice questions)").fill("SELECT\nINSERT")
@@ -87,13 +88,13 @@ def test_question_errors_sit_under_their_field_and_keep_what_was_typed(
         assert answers.input_value() == "SELECT\nINSERT"
         assert adding.get_by_label("Question", exact=True).input_value() == "Which keyword reads rows?"
         error = adding.get_by_text("mark at least one answer as correct")
-        assert error.is_visible()
+        expect(error).to_be_visible()
         assert _just_below(answers, error), "the message is right under the answers box"
         assert lesson.questions.count() == 1  # nothing was added
 
         answers.fill("*SELECT\nINSERT")
         adding.get_by_role("button", name="Add question").click()
-        assert page.get_by_text("Question added.").is_visible()
+        expect(page.get_by_text("Question added.")).to_be_visible()
         assert lesson.questions.count() == 2
 
         # a typo in the invitation list: the list stays, the problem is under it
@@ -107,7 +108,7 @@ def test_question_errors_sit_under_their_field_and_keep_what_was_typed(
         assert problem.is_visible() and _just_below(invite, problem, within=80)
         assert course.enrolments.count() == 0
         # the question added above is a change learners do not see yet: now there is something to publish
-        assert page.get_by_role("button", name="Publish a new version").is_visible()
+        expect(page.get_by_role("button", name="Publish a new version")).to_be_visible()
     finally:
         context.close()
 
@@ -121,16 +122,16 @@ def test_phone_pathway_form_and_account_pages(browser, base_url, org, achievemen
         assert legend.is_visible() and box.is_visible()
         assert legend.bounding_box()["y"] < box.bounding_box()["y"], "the heading is above its boxes"
         # "N" only matters for the N-of-M rule
-        assert not page.get_by_label("N (for N of M)").is_visible()
+        expect(page.get_by_label("N (for N of M)")).not_to_be_visible()
         page.get_by_label("Rule").select_option("n_of_m")
-        assert page.get_by_label("N (for N of M)").is_visible()
+        expect(page.get_by_label("N (for N of M)")).to_be_visible()
         assert _sideways_scroll(page) <= 0
 
         page.goto("/accounts/email/")
         assert _sideways_scroll(page) <= 0, "the account menu wraps instead of widening the page"
         assert page.title().startswith("Email addresses")
-        assert page.get_by_role("heading", name="Email addresses", exact=True).is_visible()
-        assert page.get_by_role("button", name="Make primary", exact=True).is_visible()
+        expect(page.get_by_role("heading", name="Email addresses", exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Make primary", exact=True)).to_be_visible()
         radio = page.get_by_label(re.compile("edu@acme.example"))
         label = page.locator("label", has_text="edu@acme.example")
         r, lb = radio.bounding_box(), label.bounding_box()
@@ -144,9 +145,9 @@ def test_phone_pathway_form_and_account_pages(browser, base_url, org, achievemen
 
         page.goto("/accounts/2fa/")
         assert _sideways_scroll(page) <= 0
-        assert page.get_by_role("heading", name="Two-factor authentication", exact=True).is_visible()
-        assert page.get_by_role("heading", name="Authenticator app", exact=True).is_visible()
+        expect(page.get_by_role("heading", name="Two-factor authentication", exact=True)).to_be_visible()
+        expect(page.get_by_role("heading", name="Authenticator app", exact=True)).to_be_visible()
         page.goto("/accounts/logout/")
-        assert page.get_by_role("heading", name="Sign out", exact=True).is_visible()
+        expect(page.get_by_role("heading", name="Sign out", exact=True)).to_be_visible()
     finally:
         context.close()

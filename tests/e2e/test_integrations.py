@@ -9,6 +9,7 @@ import os
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from credstack.credentials.models import Credential
 from credstack.integrations import signatures
@@ -50,14 +51,14 @@ def _sign_in(page, org):
 def test_educator_links_classmarker_and_completions_issue_credentials(page, base_url, org, achievement):
     _sign_in(page, org)
     page.goto(f"/w/{org.slug}/integrations/")
-    assert page.get_by_role("heading", name="Integrations").is_visible()
+    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
     page.get_by_text("ClassMarker", exact=True).click()
     page.get_by_label("Name").fill("Final exam (ClassMarker)")
     page.get_by_label("Achievement to issue").select_option(label=achievement.name)
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/integrations-list.png", full_page=True)
     page.get_by_role("button", name="Create endpoint").click()
-    assert page.get_by_role("heading", name="Final exam (ClassMarker)").is_visible()
+    expect(page.get_by_role("heading", name="Final exam (ClassMarker)")).to_be_visible()
     endpoint = InboundEndpoint.objects.get()
     assert page.locator("#endpoint-url").inner_text() == endpoint.url
 
@@ -110,7 +111,7 @@ def test_educator_links_classmarker_and_completions_issue_credentials(page, base
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/w/{org.slug}/integrations/{endpoint.public_id}/")
-    assert page.locator("#endpoint-url").is_visible()
+    expect(page.locator("#endpoint-url")).to_be_visible()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/integrations-mobile.png", full_page=False)
 

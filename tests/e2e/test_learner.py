@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import save_screenshot
 
@@ -49,10 +50,10 @@ def test_email_portal_pdf_verify(page, base_url, org, achievement, issue, tmp_pa
     page.wait_for_url(f"{base_url}/me/")
 
     card = page.locator(f'[data-credential="{credential.public_id}"]')
-    assert card.get_by_role("heading", name="Python Basics").is_visible()
+    expect(card.get_by_role("heading", name="Python Basics")).to_be_visible()
     assert "Acme Training" in card.inner_text() and "Valid" in card.inner_text()
     pathway = page.get_by_role("progressbar", name="Data Analyst Pathway: 1 of 2")
-    assert pathway.is_visible()
+    expect(pathway).to_be_visible()
     page.set_viewport_size({"width": 1100, "height": 800})
     page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
     _shot(page, "portfolio")
@@ -70,7 +71,7 @@ def test_email_portal_pdf_verify(page, base_url, org, achievement, issue, tmp_pa
     state = page.get_by_role("status")
     assert state.inner_text().startswith("✔")
     assert "Valid credential" in state.inner_text() and "PDF" in state.inner_text()
-    assert page.get_by_text("Анастасия Кузнецова").is_visible()
+    expect(page.get_by_text("Анастасия Кузнецова")).to_be_visible()
     _shot(page, "verify")
 
 

@@ -41,5 +41,5 @@ def test_admin_previews_and_saves_the_email(page, base_url, org, issue):
     page.goto("/w/acme/email-templates/issued/")
     page.get_by_label("Subject").fill("Hi {{ name }}")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("unknown merge tag {{ name }}").is_visible()
+    expect(page.get_by_text("unknown merge tag {{ name }}")).to_be_visible()
     assert EmailTemplate.objects.get(organization=org).subject == "Congratulations {{ recipient_name }}!"

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from credstack.courses import actions as course_actions
 
@@ -96,7 +97,7 @@ def test_player_quiz_and_portfolio_fit_a_phone(page, base_url, org, achievement,
     page.goto(f"/learn/sign-in?next=/learn/{org.slug}/{course.slug}")
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_role("button", name="Email me a code").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     _no_sideways_scroll(page, "the code step")
     page.get_by_label("6-digit code").fill(_code_for(EMAIL))
     page.get_by_role("button", name="Sign in").click()
@@ -104,7 +105,7 @@ def test_player_quiz_and_portfolio_fit_a_phone(page, base_url, org, achievement,
     _no_sideways_scroll(page, "the course page")
     page.get_by_label("Your name, as it should appear on your credential").fill(NAME)
     page.get_by_role("button", name=re.compile("Enrol")).click()
-    assert page.get_by_role("heading", name="Reading a table", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Reading a table", level=1)).to_be_visible()
     _no_sideways_scroll(page, "the lesson")
     # the wide table scrolls inside the lesson; its words stay whole
     table = page.locator(".prose table")
@@ -142,11 +143,11 @@ def test_player_quiz_and_portfolio_fit_a_phone(page, base_url, org, achievement,
 
     page.goto("/learn/")
     _no_sideways_scroll(page, "my courses")
-    assert page.get_by_role("link", name=re.compile("^Continue")).is_visible()
+    expect(page.get_by_role("link", name=re.compile("^Continue"))).to_be_visible()
 
     # the portfolio: one session, download and share controls big enough to tap
     page.goto("/me/")
-    assert page.get_by_role("heading", name="Python Basics").is_visible()
+    expect(page.get_by_role("heading", name="Python Basics")).to_be_visible()
     _no_sideways_scroll(page, "the portfolio")
     card = page.locator("li.cred").first
     targets = card.get_by_role("group", name="Download").get_by_role("link")
@@ -163,7 +164,7 @@ def test_player_quiz_and_portfolio_fit_a_phone(page, base_url, org, achievement,
         portal.goto("/me/login")
         portal.get_by_label("Email address").fill("someone@example.org")
         portal.get_by_role("button", name="Email me a code").click()
-        assert portal.get_by_role("heading", name="Check your email").is_visible()
-        assert portal.get_by_label("6-digit code").is_visible()
+        expect(portal.get_by_role("heading", name="Check your email")).to_be_visible()
+        expect(portal.get_by_label("6-digit code")).to_be_visible()
     finally:
         other.close()

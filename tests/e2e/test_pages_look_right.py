@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +67,7 @@ def test_phone_pages_never_scroll_sideways_and_bulk_problems_are_on_screen(brows
     try:
         page.goto(f"/w/{org.slug}/credentials/")
         row = page.locator("#credential-table tbody tr", has_text="Maximiliana")
-        assert row.is_visible()
+        expect(row).to_be_visible()
         assert _sideways_scroll(page) <= 0
         # the long email and the state are inside the screen, not in a column beyond its right edge
         for cell in (row.get_by_text(LONG_EMAIL[:20]), row.locator(".pill").first):
@@ -95,7 +96,7 @@ def test_phone_pages_never_scroll_sideways_and_bulk_problems_are_on_screen(brows
         )
         page.get_by_role("button", name="Upload and check").click()
         problem = page.locator("#problems").get_by_text("is not a valid email address")
-        assert problem.is_visible()
+        expect(problem).to_be_visible()
         box = problem.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         assert _sideways_scroll(page) <= 0
@@ -108,7 +109,7 @@ def test_phone_pages_never_scroll_sideways_and_bulk_problems_are_on_screen(brows
         page = context.new_page()
         for key in ("long", "arabic", "expired"):
             page.goto(f"/c/{issued[key].public_id}")
-            assert page.get_by_text(issued[key].recipient_name).first.is_visible()
+            expect(page.get_by_text(issued[key].recipient_name).first).to_be_visible()
             assert _sideways_scroll(page) <= 0, key
         page.goto("/")  # its table of issuers shows each organization's long did:web
         assert _sideways_scroll(page) <= 0
@@ -157,9 +158,9 @@ def test_phone_menu_is_one_line_that_opens(browser, base_url, org, issued):
         assert page.locator("#main").bounding_box()["y"] <= 110
         toggle = menu.locator("summary")
         assert toggle.is_visible() and "Dashboard" in toggle.inner_text()  # says where you are
-        assert not menu.get_by_role("link", name="Credentials").is_visible()
+        expect(menu.get_by_role("link", name="Credentials")).not_to_be_visible()
         toggle.click()
-        assert menu.get_by_role("link", name="Credentials").is_visible()
+        expect(menu.get_by_role("link", name="Credentials")).to_be_visible()
         menu.get_by_role("link", name="Credentials").click()
         page.wait_for_url(re.compile("/credentials/"))
         assert "Credentials" in menu.locator("summary").inner_text()
@@ -168,7 +169,7 @@ def test_phone_menu_is_one_line_that_opens(browser, base_url, org, issued):
         toggle = menu.locator("summary")
         toggle.focus()
         page.keyboard.press("Enter")
-        assert menu.get_by_role("link", name="Achievements").is_visible()
+        expect(menu.get_by_role("link", name="Achievements")).to_be_visible()
         assert _sideways_scroll(page) <= 0
     finally:
         context.close()
@@ -178,7 +179,7 @@ def test_phone_menu_is_one_line_that_opens(browser, base_url, org, issued):
     try:
         page.goto(f"/w/{org.slug}/")
         menu = page.get_by_role("navigation", name="Workspace")
-        assert not menu.locator("summary").is_visible()
+        expect(menu.locator("summary")).not_to_be_visible()
         for name in ("Dashboard", "Credentials", "Achievements", "Analytics"):
             assert menu.get_by_role("link", name=name).is_visible(), name
         assert menu.get_by_role("link", name="Dashboard").get_attribute("aria-current") == "page"
@@ -228,7 +229,7 @@ def test_sign_in_page_reads_like_the_workspace_on_a_phone(browser, base_url):
         page = context.new_page()
         page.goto("/accounts/login/")
         assert page.title() == "Sign in · credstack"
-        assert page.get_by_role("heading", name="Sign in", exact=True).is_visible()
+        expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         labels = page.locator("form label").all_inner_texts()
         assert labels == ["Email", "Password", "Remember me"]
         # the remember-me box sits on its label's line, before it (it sat alone under "Remember Me:")
@@ -241,7 +242,7 @@ def test_sign_in_page_reads_like_the_workspace_on_a_phone(browser, base_url):
         page.get_by_text("Remember me").click()  # the label ticks the box
         assert page.get_by_label("Remember me").is_checked()
         page.get_by_role("link", name="Sign up").first.click()
-        assert page.get_by_role("heading", name="Sign up", exact=True).is_visible()
+        expect(page.get_by_role("heading", name="Sign up", exact=True)).to_be_visible()
         assert _sideways_scroll(page) <= 0
     finally:
         context.close()
@@ -277,7 +278,7 @@ def test_brand_colour_picker_and_its_code_stay_in_step(browser, base_url, org, i
         assert code.evaluate("el => el.matches(':invalid')") and picker.input_value() == "#12ab9f"
         code.fill("#0f766e")
         page.get_by_role("button", name="Save settings").click()
-        assert page.get_by_text("Settings saved").is_visible()
+        expect(page.get_by_text("Settings saved")).to_be_visible()
         org.refresh_from_db()
         assert org.brand_color == "#0f766e"
     finally:

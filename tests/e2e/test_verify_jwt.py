@@ -4,6 +4,7 @@ tampered and refused."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from credstack.vc import jose
 from tests.e2e.conftest import save_screenshot
@@ -24,8 +25,8 @@ def test_paste_a_jwt_and_verify(page, base_url, issue):
     state = page.get_by_role("status")
     assert state.inner_text().startswith("✔") and "Valid credential" in state.inner_text()
     assert "a JWT" in state.inner_text()
-    assert page.get_by_text("José Ñúñez 李雷").is_visible()
-    assert page.get_by_text("VC-JOSE-COSE, EdDSA").is_visible()
+    expect(page.get_by_text("José Ñúñez 李雷")).to_be_visible()
+    expect(page.get_by_text("VC-JOSE-COSE, EdDSA")).to_be_visible()
     save_screenshot(page, "verify-jwt", full_page=True)
 
     head, payload, signature = token.split(".")
@@ -33,4 +34,4 @@ def test_paste_a_jwt_and_verify(page, base_url, issue):
     page.get_by_role("button", name="Verify").click()
     state = page.get_by_role("status")
     assert state.inner_text().startswith("✖") and "Not valid" in state.inner_text()
-    assert page.get_by_text("the JWT's signature does not verify with the issuer's key").is_visible()
+    expect(page.get_by_text("the JWT's signature does not verify with the issuer's key")).to_be_visible()

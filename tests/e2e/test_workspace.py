@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from credstack.credentials.models import Credential
 
@@ -43,7 +44,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     page.get_by_label("Name").fill("Northbridge Institute")
     page.get_by_label("Slug").fill("northbridge")
     page.get_by_role("button", name="Create organization").click()
-    assert page.get_by_role("heading", name="Northbridge Institute").is_visible()
+    expect(page.get_by_role("heading", name="Northbridge Institute")).to_be_visible()
 
     # an achievement
     page.get_by_role("link", name="Achievements").click()
@@ -55,7 +56,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     page.get_by_label("Criteria", exact=True).fill("Passed every quiz with at least 80%.")
     page.get_by_label("Skills").fill("Data analysis | https://esco.ec.europa.eu/en | ESCO")
     page.get_by_role("button", name="Create achievement").click()
-    assert page.get_by_role("heading", name="Foundations of Data Analysis").is_visible()
+    expect(page.get_by_role("heading", name="Foundations of Data Analysis")).to_be_visible()
     shot(page, "workspace-achievement")
 
     # a certificate design, with a live preview in Arabic
@@ -75,7 +76,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "workspace-designer")
     page.get_by_role("button", name="Save as a new version").click()
-    assert page.get_by_text("Saved as version 2").is_visible()
+    expect(page.get_by_text("Saved as version 2")).to_be_visible()
 
     # the achievement uses the design
     page.get_by_role("link", name="Achievements").click()
@@ -102,7 +103,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     page.get_by_role("link", name="Upload a corrected file instead").click()
     page.get_by_label("File").set_input_files(str(good))
     page.get_by_role("button", name="Upload and check").click()
-    assert page.get_by_text("No problems found.").is_visible()
+    expect(page.get_by_text("No problems found.")).to_be_visible()
     page.get_by_role("button", name="Issue 3 credentials").click()
     page.get_by_role("heading", name="Summary").wait_for()
     assert page.get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
@@ -118,7 +119,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     page.get_by_role("link", name="李小龙").click()
     page.get_by_label("Revoke: reason (required)").fill("Issued to the wrong cohort")
     page.get_by_role("button", name="Revoke").click()
-    assert page.get_by_text("Revoked. Verifiers now see it as revoked.").is_visible()
+    expect(page.get_by_text("Revoked. Verifiers now see it as revoked.")).to_be_visible()
     shot(page, "workspace-credential")
     revoked = Credential.objects.get(recipient_name="李小龙")
     assert (
@@ -129,8 +130,8 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
 
     # the audit log shows who did it
     page.goto("/w/northbridge/audit/")
-    assert page.get_by_text("credential.revoke").is_visible()
-    assert page.get_by_text("dean@northbridge.example").first.is_visible()
+    expect(page.get_by_text("credential.revoke")).to_be_visible()
+    expect(page.get_by_text("dean@northbridge.example").first).to_be_visible()
 
 
 def test_keyboard_only_issue_one(page, base_url, org, achievement):
@@ -156,5 +157,5 @@ def test_keyboard_only_issue_one(page, base_url, org, achievement):
     # on a phone the menu is one "Menu" line; Enter on it opens the links
     page.get_by_role("navigation", name="Workspace").locator("summary").focus()
     page.keyboard.press("Enter")
-    assert page.get_by_role("link", name="Credentials").is_visible()
+    expect(page.get_by_role("link", name="Credentials")).to_be_visible()
     shot(page, "workspace-mobile")

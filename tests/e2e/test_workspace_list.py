@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from credstack.credentials.models import Credential
 from credstack.delivery.actions import record_open
@@ -53,7 +54,7 @@ def test_search_delivery_column_and_suspend_every_match(page, org, achievement):
 
     _sign_in(page, "issuer@acme.example", "a long pass phrase 42")
     page.goto(f"/w/{org.slug}/credentials/")
-    assert page.get_by_role("columnheader", name="Email delivery").is_visible()
+    expect(page.get_by_role("columnheader", name="Email delivery")).to_be_visible()
     page.get_by_label("Search").fill("ПЕТРОВА")  # other case, other script; search as you type
     rows = page.locator("#credential-table tbody tr")
     page.wait_for_function("document.querySelectorAll('#credential-table tbody tr').length === 15")
@@ -66,16 +67,16 @@ def test_search_delivery_column_and_suspend_every_match(page, org, achievement):
     page.get_by_label("Every credential matching the filter, on all pages").check()
     shot(page, "workspace-credentials-list")
     page.get_by_role("button", name="Apply").click()
-    assert page.get_by_role("heading", name="Suspend 60 credentials?").is_visible()
+    expect(page.get_by_role("heading", name="Suspend 60 credentials?")).to_be_visible()
     assert "search “spring cohort”" in page.locator("#confirm-count").inner_text()
     shot(page, "workspace-bulk-confirm")
     page.get_by_role("button", name="Suspend 60 credentials").click()
-    assert page.get_by_text("Suspend: 60 credential(s).").is_visible()
+    expect(page.get_by_text("Suspend: 60 credential(s).")).to_be_visible()
     assert Credential.objects.filter(state="suspended").count() == 60
     other.refresh_from_db()
     assert other.state == "active"
 
     # the credential page shows its email's state
     page.goto(f"/w/{org.slug}/credentials/{first.public_id}/")
-    assert page.locator(".pill-delivery-opened").first.is_visible()
-    assert page.get_by_role("heading", name="Emails").is_visible()
+    expect(page.locator(".pill-delivery-opened").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Emails")).to_be_visible()

@@ -12,6 +12,7 @@ from credstack.credentials.models import Credential
 from credstack.integrations import actions, queries
 from credstack.integrations.models import InboundEndpoint, InboundEvent
 from credstack.integrations.payloads import MAX_BODY_BYTES
+from tests.unchanged import changes_nothing
 
 from .conftest import sample
 
@@ -65,7 +66,8 @@ def test_get_is_405(make_endpoint, client):
 def test_oversize_payload_is_413_and_stores_nothing(make_endpoint, post_hook):
     endpoint = make_endpoint(signing_secret="")
     body = json.dumps({"email": "a@example.org", "name": "A", "pad": "x" * MAX_BODY_BYTES}).encode()
-    response = post_hook(endpoint, body)
+    with changes_nothing():
+        response = post_hook(endpoint, body)
     assert response.status_code == 413 and str(MAX_BODY_BYTES) in response.json()["detail"]
     assert not InboundEvent.objects.exists()
 

@@ -9,7 +9,7 @@ from credstack.credentials.models import Credential
 from credstack.credentials.resolver import local_fetch
 from credstack.organizations.actions import rotate_key
 
-pytestmark = [pytest.mark.interop, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.interop, pytest.mark.django_db]
 
 
 def _documents(credential: Credential) -> dict:

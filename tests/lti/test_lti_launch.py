@@ -28,7 +28,7 @@ from credstack.lti.models import LtiGradeTarget
 from credstack.vc import verify as vc_verify
 from tests.courses.factory import make_course
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 ISSUER, CLIENT_ID, DEPLOYMENT = "https://lms.example", "credstack-tool", "deployment-1"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -161,6 +161,7 @@ def start_login(browser: Client) -> dict:
     return {k: v[0] for k, v in parse_qs(location.query).items()}
 
 
+@pytest.mark.django_db(transaction=True)  # the grade goes back on commit, to a platform served by a thread
 def test_launch_enrols_then_grade_returns_and_credential_issues(platform, node_verifier):
     browser = Client()
     auth = start_login(browser)

@@ -16,7 +16,7 @@ from credstack.portal.models import Account, AccountEmail
 from credstack.portal.queries import SESSION_KEY
 from credstack.vc import verify as vc_verify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
 REDIRECT = "https://wallet.example/callback"

@@ -16,7 +16,7 @@ from credstack.organizations.models import SigningKey
 from credstack.organizations.sealing import SealingError, seal, unseal
 from credstack.vc import verify as vc_verify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_rotation_keeps_old_credentials_verifying(issue, org, client):

@@ -11,7 +11,7 @@ from credstack.organizations.actions import create_organization
 from credstack.organizations.models import Membership
 from credstack.pathways.models import Pathway
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _a(org, slug):

@@ -23,7 +23,7 @@ from credstack.portal.models import Account, AccountEmail, LoginCode
 from credstack.vc import verify as vc_verify
 from tests.interop.conftest import node_verifier  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _code() -> str:

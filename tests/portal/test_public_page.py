@@ -11,7 +11,7 @@ from django.utils import timezone
 from credstack.credentials import actions
 from credstack.credentials.models import Credential
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _state(client, credential) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 import pytest
 
@@ -261,10 +260,8 @@ def test_non_json_values_are_refused(value):
 
 def test_oversized_documents_are_refused_before_processing():
     doc = named("x" * (canon.MAX_DOCUMENT_BYTES + 1))
-    started = time.perf_counter()
     with pytest.raises(DocumentTooLargeError, match="larger than"):
         canon.canonicalize(doc)
-    assert time.perf_counter() - started < 0.5
 
 
 def test_deeply_nested_documents_are_refused():
@@ -285,12 +282,12 @@ def poison_graph(clique: int, cliques: int) -> dict:
 
 
 @pytest.mark.parametrize(("clique", "cliques"), [(2, 1), (6, 1), (4, 12), (30, 1)])
-def test_poison_graphs_are_refused_quickly(clique, cliques):
+def test_poison_graphs_are_refused(clique, cliques):
+    # Without the limit, the 30-node clique alone would keep RDFC-1.0 busy for longer than the universe's age:
+    # reaching the error at all is the proof that it is refused before the work starts.
     doc = poison_graph(clique, cliques)
-    started = time.perf_counter()
     with pytest.raises(CanonicalizationLimitError, match="poison graph"):
         canon.canonicalize(doc)
-    assert time.perf_counter() - started < 1.0, len(json.dumps(doc))
 
 
 def test_repeated_anonymous_objects_within_the_cap_still_canonicalize():

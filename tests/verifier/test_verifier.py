@@ -14,7 +14,7 @@ from credstack.credentials import actions
 from credstack.credentials.models import CredentialEvent
 from credstack.vc import jose
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 DCC = (
     Path(__file__).resolve().parents[1] / "vc/fixtures/dcc/verifiableCredentials/v2/dataIntegrityProof/didKey"
 )

@@ -23,7 +23,7 @@ def _verify(node_verifier, credential):  # noqa: F811
 
 
 @pytest.mark.interop
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_correction_replaces_and_revokes_and_both_verify_as_expected(node_verifier, issue):  # noqa: F811
     old = issue(name="Ada Lovelase", merge_fields={"cohort": "A"})
     new = actions.correct_credential(old, recipient_name="Ada Lovelace", reason="typo in the name")
@@ -39,7 +39,7 @@ def test_correction_replaces_and_revokes_and_both_verify_as_expected(node_verifi
 
 
 @pytest.mark.interop
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_change_expiry_re_signs_under_the_same_id(node_verifier, issue, achievement):  # noqa: F811
     from credstack.achievements.actions import update_achievement
 

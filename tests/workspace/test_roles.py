@@ -1,27 +1,36 @@
-"""Roles and tenants, declaratively: every workspace endpoint with the least role it needs.
+"""Roles and tenants, declaratively: every workspace route with the least role it needs.
 
-For each endpoint and each role, a member with a smaller role gets 403 and changes nothing; a member with
-enough role succeeds; a member of another organization gets 404; a stranger is sent to sign in. Another
-organization's object ids under our own organization's URL give 404.
+The routes come from the URL configuration: every route under ``/w/<org>/``, whichever app owns it. A route
+without a line in ENDPOINTS fails the tests below with its name, and so does a line whose path no route
+answers.
+
+For each endpoint, each role in turn (what one role does is undone before the next): a member with a smaller
+role gets 403 and changes nothing in any table; a member with enough role succeeds; a member of another
+organization gets 404 and changes nothing; a stranger is sent to sign in and changes nothing. Another organization's object ids under our own organization's URL give 404.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.urls import URLResolver, get_resolver, resolve
 
 from credstack.organizations.models import ROLE_RANK, Role
+from tests.unchanged import changes_nothing
 
 ROLES = [Role.VIEWER, Role.ISSUER, Role.ADMIN, Role.OWNER]
+WORKSPACE = "w/<slug:org_slug>/"
 
 
 @dataclass
 class Endpoint:
     name: str
-    path: str  # formatted with slug, credential, achievement, design, job
+    path: str  # formatted with the keys of the ctx fixture
     role: str
     method: str = "get"
     data: Callable[[dict], dict] | dict = field(default_factory=dict)
@@ -33,6 +42,28 @@ class Endpoint:
     def payload(self, ctx) -> dict[str, Any]:
         return self.data(ctx) if callable(self.data) else dict(self.data)
 
+    @property
+    def route(self) -> str:
+        """The URL pattern that answers this endpoint's path (any value stands in for the ids)."""
+        return resolve(self.path.format_map(_AnyId())).route
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class _AnyId(dict):
+    def __missing__(self, key):
+        return "acme" if key == "slug" else "1"
+
+
+def post(name, path, role, data=None, ok=(302,)) -> Endpoint:
+    return Endpoint(name, path, role, "post", data or {}, ok)
+
+
+WEBHOOK = "/w/{slug}/developers/webhooks/{webhook}"
+INBOUND = "/w/{slug}/integrations/{inbound}"
+COURSE = "/w/{slug}/courses/{course}"
+LESSON = COURSE + "/lessons/{lesson}"
 
 ENDPOINTS = [
     Endpoint("dashboard", "/w/{slug}/", Role.VIEWER),
@@ -41,83 +72,188 @@ ENDPOINTS = [
     Endpoint("credential", "/w/{slug}/credentials/{credential}/", Role.VIEWER),
     Endpoint("achievements", "/w/{slug}/achievements/", Role.VIEWER),
     Endpoint("achievement", "/w/{slug}/achievements/{achievement}/", Role.VIEWER),
+    Endpoint("achievement badge", "/w/{slug}/achievements/{achievement}/badge.svg", Role.VIEWER, ok=(200,)),
     Endpoint("designs", "/w/{slug}/designs/", Role.VIEWER),
     Endpoint("design", "/w/{slug}/designs/{design}/", Role.VIEWER),
+    Endpoint("design thumbnail", "/w/{slug}/designs/{design}/thumb.png", Role.VIEWER, ok=(200,)),
     Endpoint("audit", "/w/{slug}/audit/", Role.VIEWER),
     Endpoint("audit csv", "/w/{slug}/audit.csv", Role.VIEWER),
     Endpoint("analytics", "/w/{slug}/analytics/", Role.VIEWER),
     Endpoint("analytics csv", "/w/{slug}/analytics.csv", Role.VIEWER),
     Endpoint("members", "/w/{slug}/members", Role.VIEWER),
     Endpoint("bulk job", "/w/{slug}/bulk/{job}/", Role.VIEWER),
+    Endpoint("bulk progress", "/w/{slug}/bulk/{job}/progress", Role.VIEWER, ok=(200,)),
     Endpoint("issue form", "/w/{slug}/issue", Role.ISSUER),
     Endpoint("bulk form", "/w/{slug}/bulk/", Role.ISSUER),
-    Endpoint(
+    post(
         "issue one",
         "/w/{slug}/issue",
         Role.ISSUER,
-        "post",
         lambda c: {
             "achievement": c["achievement"],
             "recipient_name": "Zoë Role",
             "recipient_email": "zoe@example.org",
         },
-        (302,),
     ),
-    Endpoint(
-        "suspend",
-        "/w/{slug}/credentials/{credential}/suspend",
+    post("suspend", "/w/{slug}/credentials/{credential}/suspend", Role.ISSUER, {"reason": "check"}),
+    post("resend", "/w/{slug}/credentials/{credential}/resend", Role.ISSUER),
+    post(
+        "bulk suspend",
+        "/w/{slug}/credentials/bulk-action",
         Role.ISSUER,
-        "post",
-        {"reason": "check"},
-        (302,),
+        lambda c: {"action": "suspend", "reason": "check", "ids": [c["credential"]]},
     ),
-    Endpoint("resend", "/w/{slug}/credentials/{credential}/resend", Role.ISSUER, "post", {}, (302,)),
-    Endpoint("bulk resume", "/w/{slug}/bulk/{job}/resume", Role.ISSUER, "post", {}, (302,)),
+    post("bulk confirm", "/w/{slug}/bulk/{job}/confirm", Role.ISSUER),
+    post("bulk resume", "/w/{slug}/bulk/{job}/resume", Role.ISSUER),
     Endpoint("bulk results", "/w/{slug}/bulk/{job}/results.csv", Role.VIEWER),
-    Endpoint(
+    post(
         "correct",
         "/w/{slug}/credentials/{credential}/correct",
         Role.ISSUER,
-        "post",
         {"recipient_name": "New Name", "reason": "typo"},
-        (302,),
     ),
-    Endpoint(
-        "design preview",
-        "/w/{slug}/designs/{design}/preview",
-        Role.VIEWER,
-        "post",
-        {"template": "minimal"},
-        (200,),
+    post(
+        "design preview", "/w/{slug}/designs/{design}/preview", Role.VIEWER, {"template": "minimal"}, (200,)
     ),
     Endpoint("new achievement form", "/w/{slug}/achievements/new", Role.ADMIN),
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
-    Endpoint("new design", "/w/{slug}/designs/new", Role.ADMIN, "post", {"template": "modern"}, (302,)),
-    Endpoint(
+    post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
+    post(
         "save design",
         "/w/{slug}/designs/{design}/",
         Role.ADMIN,
-        "post",
         {"heading": "Diploma", "template": "classic"},
-        (302,),
     ),
-    Endpoint(
-        "invite",
-        "/w/{slug}/members",
+    post("design upload", "/w/{slug}/designs/{design}/upload", Role.ADMIN, {"role": "background"}),
+    post("invite", "/w/{slug}/members", Role.ADMIN, {"email": "new@example.org", "role": "viewer"}),
+    post(
+        "change a member's role",
+        "/w/{slug}/members/{member}",
         Role.ADMIN,
-        "post",
-        {"email": "new@example.org", "role": "viewer"},
-        (302,),
+        {"action": "role", "role": "issuer"},
     ),
+    # courses
+    Endpoint("courses", "/w/{slug}/courses/", Role.VIEWER),
+    Endpoint("new course form", "/w/{slug}/courses/new", Role.ADMIN),
+    Endpoint("course", COURSE + "/", Role.VIEWER),
+    Endpoint("course analytics", COURSE + "/analytics", Role.VIEWER),
+    Endpoint("course learners csv", COURSE + "/learners.csv", Role.VIEWER, ok=(200,)),
+    Endpoint("lesson", LESSON + "/", Role.VIEWER),
+    post("new lesson", COURSE + "/lessons/new", Role.ADMIN, {"title": "Lesson six"}),
+    post("move a lesson", LESSON + "/down", Role.ADMIN),
+    post("delete a question", LESSON + "/questions/{question}/delete", Role.ADMIN),
+    post("publish", COURSE + "/publish", Role.ADMIN),
+    post("close enrolment", COURSE + "/enrolment/close", Role.ADMIN),
+    post("invite learners", COURSE + "/invite", Role.ISSUER, {"emails": "lee@example.org"}, (200, 302)),
+    post("reset quiz attempts", COURSE + "/learners/{enrolment}/reset/{lesson}", Role.ISSUER),
+    # pathways
+    Endpoint("pathways", "/w/{slug}/pathways/", Role.VIEWER),
+    Endpoint("pathway", "/w/{slug}/pathways/{pathway}/", Role.VIEWER),
+    Endpoint("new pathway form", "/w/{slug}/pathways/new", Role.ADMIN),
+    # email templates
+    Endpoint("email templates", "/w/{slug}/email-templates/", Role.ADMIN),
+    Endpoint("email template", "/w/{slug}/email-templates/issued/", Role.ADMIN),
+    Endpoint("achievement's email template", "/w/{slug}/email-templates/issued/{achievement}/", Role.ADMIN),
+    post(
+        "save email template",
+        "/w/{slug}/email-templates/issued/",
+        Role.ADMIN,
+        {"subject": "Yours, {{ recipient_name }}", "body": "{{ achievement_name }}", "action": "save"},
+    ),
+    # developers: API keys and outbound webhooks
+    Endpoint("developers", "/w/{slug}/developers/", Role.ADMIN),
+    post(
+        "new API key",
+        "/w/{slug}/developers/keys/new",
+        Role.ADMIN,
+        {"name": "LMS", "scope": "read"},
+        (200, 302),
+    ),
+    post("revoke API key", "/w/{slug}/developers/keys/{key}/revoke", Role.ADMIN),
+    Endpoint("new webhook form", "/w/{slug}/developers/webhooks/new", Role.ADMIN),
+    Endpoint("webhook", WEBHOOK + "/", Role.ADMIN),
+    Endpoint("webhook deliveries", WEBHOOK + "/deliveries/", Role.ADMIN),
+    post("webhook test event", WEBHOOK + "/test", Role.ADMIN),
+    post("webhook rotate", WEBHOOK + "/rotate", Role.ADMIN, ok=(200, 302)),
+    post("webhook end overlap", WEBHOOK + "/rotate/end-overlap", Role.ADMIN),
+    post("webhook disable", WEBHOOK + "/disable", Role.ADMIN),
+    post("webhook enable", WEBHOOK + "/enable", Role.ADMIN),
+    post("webhook redeliver", WEBHOOK + "/deliveries/{msg}/redeliver", Role.ADMIN),
+    post("webhook redeliver failed", WEBHOOK + "/deliveries/redeliver-failed", Role.ADMIN),
+    post("webhook delete", WEBHOOK + "/delete", Role.ADMIN),
+    # inbound integrations
+    Endpoint("integrations", "/w/{slug}/integrations/", Role.ADMIN),
+    Endpoint("integration", INBOUND + "/", Role.ADMIN),
+    Endpoint("integration events", INBOUND + "/events/", Role.ADMIN),
+    post(
+        "integration preview",
+        INBOUND + "/preview",
+        Role.ADMIN,
+        {"payload": '{"email": "a@example.org"}'},
+        (200, 302),
+    ),
+    post("integration replay", INBOUND + "/events/{event}/replay", Role.ADMIN),
+    post("integration rotate", INBOUND + "/rotate", Role.ADMIN, ok=(200, 302)),
+    post("integration delete", INBOUND + "/delete", Role.ADMIN),
 ]
 
 
+def _workspace_routes(patterns=None, prefix="") -> list[str]:
+    routes = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            routes += _workspace_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif (prefix + str(pattern.pattern)).startswith(WORKSPACE):
+            routes.append(prefix + str(pattern.pattern))
+    return routes
+
+
+ROUTES = _workspace_routes()
+
+
+def _cases(condition=lambda ep: True) -> list:
+    """One case per declared endpoint of every route, and the route's own name where none is declared."""
+    declared: dict[str, list[Endpoint]] = {}
+    for ep in ENDPOINTS:
+        declared.setdefault(ep.route, []).append(ep)
+    cases = []
+    for route in ROUTES:
+        if route not in declared:
+            cases.append(pytest.param(route, id=route))
+        cases += (
+            [pytest.param(ep, id=ep.name) for ep in declared[route] if condition(ep)]
+            if route in declared
+            else []
+        )
+    return cases
+
+
+def declared(ep) -> Endpoint:
+    if isinstance(ep, str):
+        pytest.fail(f"the route {ep} has no declared expectations: add it to ENDPOINTS in {__name__}")
+    return ep
+
+
+def test_every_declared_endpoint_is_a_workspace_route():
+    assert sorted({ep.route for ep in ENDPOINTS} - set(ROUTES)) == []
+
+
 @pytest.fixture
-def ctx(org, achievement, issue):
+def ctx(org, achievement, issue, member):
+    from credstack.achievements.actions import create_achievement
+    from credstack.api.actions import create_api_key
+    from credstack.courses.models import Question
     from credstack.designs.actions import create_design
     from credstack.designs.editor import DEFAULTS, build
+    from credstack.integrations import actions as inbound
+    from credstack.learning import actions as learning
+    from credstack.organizations.models import Membership
+    from credstack.pathways.actions import create_pathway
+    from credstack.webhooks.actions import create_endpoint, send_test_event
     from credstack.workspace.bulk import prepare_job
+    from tests.courses.factory import make_course
+    from tests.integrations.conftest import signed_headers
 
     credential = issue()
     design = create_design(org, name="Main", data=build(DEFAULTS))
@@ -128,49 +264,77 @@ def ctx(org, achievement, issue):
         data=b"name,email\nA,a@example.org\n",
         kind="text/csv",
     )
+    course = make_course(org, achievement, lessons=2)
+    lesson = course.lessons.first()
+    enrolment = learning.enrol(course, learning.learner_for("lee@example.org", "Lee"))
+    stacked = create_achievement(
+        organization=org, slug="stacked", name="Stacked", description="d", criteria_narrative="c"
+    )
+    pathway = create_pathway(achievement=stacked, components=[achievement])
+    webhook = create_endpoint(org, url="http://127.0.0.1:9/hook")
+    delivery = send_test_event(webhook)
+    hook = inbound.create_endpoint(org, name="LMS", preset="generic", achievement=achievement)
+    body = b'{"id": "attempt-1", "email": "not an address", "name": "Ada"}'
+    [(event, _)], _ = inbound.receive(hook, body, "application/json", signed_headers(hook, body))
     return {
         "slug": org.slug,
         "credential": credential.public_id,
         "achievement": achievement.public_id,
         "design": design.public_id,
         "job": job.public_id,
+        "course": course.public_id,
+        "lesson": lesson.key,
+        "question": Question.objects.filter(lesson=lesson).first().pk,
+        "enrolment": enrolment.public_id,
+        "pathway": pathway.public_id,
+        "webhook": webhook.public_id,
+        "msg": delivery.message.msg_id,
+        "key": create_api_key(org, name="LMS", scope="read").api_key.prefix,
+        "inbound": hook.public_id,
+        "event": event.public_id,
+        "member": Membership.objects.get(user=member(Role.VIEWER, email="target@example.org")).pk,
     }
+
+
+@pytest.fixture(autouse=True)
+def _loopback_webhooks(settings):
+    settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True
 
 
 def _call(client, ep: Endpoint, ctx):
     return getattr(client, ep.method)(ep.url(ctx), ep.payload(ctx))
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("ep", ENDPOINTS, ids=lambda e: e.name)
-def test_each_role_can_do_exactly_what_it_should(ep, role, ctx, signed_in):
-    from credstack.credentials.models import Credential
-
-    client = signed_in(role)
-    before = Credential.objects.count()
-    response = _call(client, ep, ctx)
-    if ROLE_RANK[role] >= ROLE_RANK[ep.role]:
-        assert response.status_code in ep.ok, (ep.name, role, response.status_code)
-    else:
-        assert response.status_code == 403, (ep.name, role, response.status_code)
-        assert Credential.objects.count() == before
-        assert Credential.objects.filter(state="suspended").count() == 0
+@contextmanager
+def _undone():
+    """Whatever the block writes is rolled back after it, so each caller meets the same objects."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
-@pytest.mark.parametrize("ep", ENDPOINTS, ids=lambda e: e.name)
-def test_another_organizations_member_gets_404(ep, ctx, other_org, signed_in):
-    from credstack.credentials.models import Credential
-
-    client = signed_in(Role.OWNER, other_org)
-    before = Credential.objects.count()
-    assert _call(client, ep, ctx).status_code == 404
-    assert Credential.objects.count() == before
-
-
-@pytest.mark.parametrize("ep", ENDPOINTS, ids=lambda e: e.name)
-def test_a_stranger_is_sent_to_sign_in(ep, ctx, client):
-    response = _call(client, ep, ctx)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+@pytest.mark.parametrize("ep", _cases())
+def test_each_role_can_do_exactly_what_it_should(ep, ctx, other_org, signed_in, client):
+    """Each role in turn, then a member of another organization (404), then a stranger (sign in first)."""
+    ep = declared(ep)
+    for role in ROLES:
+        with _undone():
+            client = signed_in(role)
+            if ROLE_RANK[role] >= ROLE_RANK[ep.role]:
+                response = _call(client, ep, ctx)
+                assert response.status_code in ep.ok, (ep.name, role, response.status_code)
+            else:
+                with changes_nothing():
+                    response = _call(client, ep, ctx)
+                assert response.status_code == 403, (ep.name, role, response.status_code)
+    with _undone():
+        client = signed_in(Role.OWNER, other_org)
+        with changes_nothing():
+            assert _call(client, ep, ctx).status_code == 404, (ep.name, "another organization's owner")
+    client.logout()
+    with changes_nothing():
+        response = _call(client, ep, ctx)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), ep.name
 
 
 def test_other_organizations_ids_under_our_url_give_404(ctx, other_org, signed_in):
