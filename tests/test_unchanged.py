@@ -24,7 +24,7 @@ def test_a_new_row_in_any_table_is_named(achievement):
 def test_a_changed_row_is_named(org):
     from credstack.organizations.models import Organization
 
-    with pytest.raises(AssertionError, match="organizations.organization': 'a row changed'"):
+    with pytest.raises(AssertionError, match=r"organizations\.organization': 'a row changed'"):
         with changes_nothing():
             Organization.objects.filter(pk=org.pk).update(name="Renamed")
 
