@@ -3,14 +3,24 @@
 Done as middleware so it covers every POST the same way. The record is inserted before the request
 runs (unique per API key and key), so two simultaneous requests with one key cannot both run: the
 second gets 409 until the first finishes, then the stored response.
+
+A request whose process died (killed, out of memory) leaves its record "in progress" for good; after
+``CREDSTACK_IDEMPOTENCY_STALE_SECONDS`` (default 60, twice the web server's request timeout) a retry
+takes the key over and runs again. What the first run committed is found, not made twice: issuing a
+credential carries a key derived from the API key and the Idempotency-Key
+(``request.credstack_idempotency_key``), so the retry answers with the credential issued before the
+crash, or issues it once if none was.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from .auth import ApiKeyAuth
 from .models import IdempotencyRecord
@@ -24,6 +34,27 @@ def _request_hash(request) -> str:
     return hashlib.sha256(
         request.method.encode() + b" " + request.get_full_path().encode() + b"\n" + request.body
     ).hexdigest()
+
+
+def issue_key(api_key, key: str) -> str:
+    """The idempotency key of what a request issues: one per API key and Idempotency-Key."""
+    return f"api:{api_key.pk}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "CREDSTACK_IDEMPOTENCY_STALE_SECONDS", 60)))
+
+
+def _take_over(record: IdempotencyRecord) -> bool:
+    """Claim a record whose request has been "in progress" longer than any request can run: its
+    process died. Exactly one retry wins the claim (compare-and-set on the start time)."""
+    now = timezone.now()
+    if record.created_at > now - stale_after():
+        return False
+    claimed = IdempotencyRecord.objects.filter(
+        pk=record.pk, status_code=None, created_at=record.created_at
+    ).update(created_at=now)
+    return claimed == 1
 
 
 class IdempotencyMiddleware:
@@ -47,6 +78,7 @@ class IdempotencyMiddleware:
         if api_key is None:
             return self.get_response(request)  # the API answers 401 itself
         digest = _request_hash(request)
+        request.credstack_idempotency_key = issue_key(api_key, key)
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(api_key=api_key, key=key, request_hash=digest)
@@ -59,7 +91,7 @@ class IdempotencyMiddleware:
                     "this key was used with a different request; use a new key for a new request",
                     slug="idempotency-key",
                 )
-            if record.status_code is None:
+            if record.status_code is None and not _take_over(record):
                 return problem_response(
                     409,
                     "Request in progress",
@@ -67,11 +99,12 @@ class IdempotencyMiddleware:
                     slug="idempotency-in-progress",
                     headers={"Retry-After": "1"},
                 )
-            replay = HttpResponse(
-                record.response_body, status=record.status_code, content_type="application/json"
-            )
-            replay["Idempotent-Replayed"] = "true"
-            return replay
+            if record.status_code is not None:
+                replay = HttpResponse(
+                    record.response_body, status=record.status_code, content_type="application/json"
+                )
+                replay["Idempotent-Replayed"] = "true"
+                return replay
 
         response = self.get_response(request)
         if response.status_code >= 500 or response.status_code == 429:

@@ -220,6 +220,8 @@ def issue(request, payload: IssueIn):
         activity_end=payload.activity_end,
         source="api",
         actor=actor_for(request),
+        # with an Idempotency-Key, a retry after a crash finds this credential instead of issuing again
+        idempotency_key=getattr(request, "credstack_idempotency_key", None),
         result=[r.dict(by_alias=True, exclude_none=True) for r in payload.result or []] or None,
         evidence=[e.dict(exclude_none=True) for e in payload.evidence or []] or None,
     )
