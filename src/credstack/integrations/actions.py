@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -202,9 +203,55 @@ def _receive_one(
             )
     except IntegrityError:
         existing = InboundEvent.objects.get(endpoint=endpoint, source_event_id=event_id)
+        if _claim_unfinished(existing):
+            # received before, never processed: the process that stored it died. This repeat finishes it,
+            # and the source hears the real outcome, not "duplicate"
+            log.warning("inbound %s: finishing event %s left unprocessed", endpoint.public_id, event_id)
+            return process(_with_endpoint(existing), data), True
         log.info("inbound %s: repeat of event %s (%s)", endpoint.public_id, event_id, existing.outcome)
         return existing, False
     return process(event, data), True
+
+
+# An event still "received" this long after it arrived was left by a process that died: any request
+# finishes within it (the web server's timeout is 30 s).
+UNFINISHED_AFTER = timedelta(seconds=60)
+
+
+def _claim_unfinished(event: InboundEvent, now=None) -> bool:
+    """Take over an event left unprocessed, once: a compare-and-set on its attempts, so two repeats (or
+    a repeat and the sweep) never process it together. Processing issues through the awarding engine,
+    which issues at most once per event id anyway."""
+    now = now or timezone.now()
+    if event.outcome != InboundEvent.Outcome.RECEIVED or event.received_at > now - UNFINISHED_AFTER:
+        return False
+    claimed = InboundEvent.objects.filter(
+        pk=event.pk, outcome=InboundEvent.Outcome.RECEIVED, attempts=event.attempts
+    ).update(attempts=event.attempts + 1)
+    return claimed == 1
+
+
+def _with_endpoint(event: InboundEvent) -> InboundEvent:
+    return InboundEvent.objects.select_related("endpoint__organization", "endpoint__achievement").get(
+        pk=event.pk
+    )
+
+
+def finish_unfinished(now=None) -> int:
+    """The periodic sweep: process every event left "received" by a process that died (the source may
+    never send it again). Safe to run twice. Returns how many it finished."""
+    now = now or timezone.now()
+    finished = 0
+    stale = InboundEvent.objects.filter(
+        outcome=InboundEvent.Outcome.RECEIVED, received_at__lte=now - UNFINISHED_AFTER
+    ).order_by("received_at")
+    for event in stale[:500]:
+        if _claim_unfinished(event, now):
+            process(_with_endpoint(event))
+            finished += 1
+    if finished:
+        log.warning("inbound events finished by the sweep: %d", finished)
+    return finished
 
 
 def process(event: InboundEvent, data: dict | None = None) -> InboundEvent:
