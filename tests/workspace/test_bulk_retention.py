@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -73,12 +74,22 @@ def test_abandoned_previews_are_purged_and_cannot_be_confirmed_or_remapped(achie
     assert 'id="purged-note"' in page
 
 
-def test_running_failed_and_queued_jobs_keep_their_data(achievement, run_on_commit):
+@pytest.mark.parametrize("state", [BulkJob.State.FAILED, BulkJob.State.QUEUED, BulkJob.State.RUNNING])
+def test_failed_and_unfinished_jobs_keep_their_data_while_alive_and_lose_it_once_dead(
+    achievement, run_on_commit, state
+):
+    """A failed job can be resumed and a queued or running one is in progress: their file stays for the
+    retention period counted from their last sign of life (the heartbeat). A job dead for longer than
+    that (its worker killed and never resumed) no longer keeps personal data for good."""
     job = _done_job(achievement, run_on_commit, 400)
-    BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.FAILED)
-    assert bulk.purge_uploads(days=0) == 0
+    BulkJob.objects.filter(pk=job.pk).update(state=state, heartbeat_at=timezone.now() - timedelta(days=29))
+    assert bulk.purge_uploads(days=30) == 0
     job.refresh_from_db()
     assert bytes(job.data) == CSV
+    BulkJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(days=31))
+    assert bulk.purge_uploads(days=30) == 1
+    job.refresh_from_db()
+    assert bytes(job.data) == b"" and job.purged_at is not None
 
 
 def test_the_periodic_job_and_the_task_are_registered(achievement, run_on_commit):

@@ -9,7 +9,7 @@ class WorkspaceConfig(AppConfig):
     def ready(self):
         from datetime import timedelta
 
-        from credstack.workspace.bulk import purge_uploads
+        from credstack.workspace.bulk import purge_uploads, resume_stalled
 
         try:
             from credstack.scheduler.registry import register as register_periodic
@@ -17,3 +17,5 @@ class WorkspaceConfig(AppConfig):
             return
         # bulk uploads hold personal data: delete what is no longer needed (CREDSTACK_BULK_RETENTION_DAYS)
         register_periodic("workspace.purge_bulk_uploads", purge_uploads, every=timedelta(days=1))
+        # a job whose worker died (killed, restarted) is resumed, not left "Issuing" for good
+        register_periodic("workspace.resume_stalled_bulk_jobs", resume_stalled, every=timedelta(minutes=5))

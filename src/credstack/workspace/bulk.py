@@ -30,7 +30,7 @@ from credstack.credentials.actions import IssueRequest, issue_credential
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
-from credstack.organizations.actors import as_actor
+from credstack.organizations.actors import Actor, as_actor
 
 from .models import BulkJob, BulkRow
 
@@ -373,8 +373,8 @@ def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
             )
         if locked.valid == 0:
             raise ValidationError({"file": "no row can be issued: fix the problems listed and upload again"})
-        locked.state = BulkJob.State.QUEUED
-        locked.save(update_fields=["state"])
+        locked.state, locked.heartbeat_at = BulkJob.State.QUEUED, timezone.now()
+        locked.save(update_fields=["state", "heartbeat_at"])
         audit.record(locked.organization, actor, "bulk.confirmed", locked.public_id, f"{locked.valid} to issue")
         transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
     return locked
@@ -385,7 +385,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     job = BulkJob.objects.select_related("achievement__organization", "achievement__design").get(pk=job_id)
     if job.state in (BulkJob.State.DONE, BulkJob.State.PREVIEW):
         return job
-    BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.RUNNING)
+    BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.RUNNING, heartbeat_at=timezone.now())
     achievement = job.achievement
     org = achievement.organization
     version = current_version(achievement)
@@ -397,8 +397,9 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
             )
             if not chunk:
                 break
-            slots = status_lists.allocate_slots(org, len(chunk))
-            for row, slot in zip(chunk, slots, strict=True):
+            to_issue = _skip_issued_by_other_jobs(job, chunk)
+            slots = status_lists.allocate_slots(org, len(to_issue)) if to_issue else []
+            for row, slot in zip(to_issue, slots, strict=True):
                 try:
                     cred = issue_credential(
                         IssueRequest(
@@ -437,12 +438,78 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     return job
 
 
-def _recount(job: BulkJob) -> None:
-    """Counters from the rows themselves (correct even if two runners ever overlap)."""
-    counts = dict(job.rows.values_list("outcome").annotate(n=Count("id")).order_by())
-    BulkJob.objects.filter(pk=job.pk).update(
-        issued=counts.get(BulkRow.Outcome.ISSUED, 0), failed=counts.get(BulkRow.Outcome.FAILED, 0)
+def _skip_issued_by_other_jobs(job: BulkJob, chunk: list[BulkRow]) -> list[BulkRow]:
+    """Rows of the same file already issued by another job (the file uploaded again, one job resumed
+    after the other ran) are skipped, linked to that credential, and counted by that job only; the rest
+    are returned to issue. A credential this job issued before its worker died is not another job's: no
+    other row points at it, and issuing again finds it by its key."""
+    keys = {idempotency_key(job, row.number): row for row in chunk}
+    existing = dict(
+        Credential.objects.filter(organization_id=job.organization_id, idempotency_key__in=keys).values_list(
+            "idempotency_key", "pk"
+        )
     )
+    if not existing:
+        return chunk
+    elsewhere = dict(
+        BulkRow.objects.filter(credential_id__in=existing.values(), outcome=BulkRow.Outcome.ISSUED)
+        .exclude(job=job)
+        .values_list("credential_id", "job__public_id")
+    )
+    to_issue = []
+    for key, row in keys.items():
+        other = elsewhere.get(existing.get(key))
+        if other is None:
+            to_issue.append(row)
+            continue
+        row.credential_id, row.outcome = existing[key], BulkRow.Outcome.SKIPPED
+        row.problems = [*row.problems, {"field": "row", "message": f"already issued from this file by upload {other}"}]
+    return to_issue
+
+
+def _recount(job: BulkJob) -> None:
+    """Counters from the rows themselves (correct even if two runners ever overlap), and the heartbeat."""
+    counts = dict(job.rows.values_list("outcome").annotate(n=Count("id")).order_by())
+    issued, failed = counts.get(BulkRow.Outcome.ISSUED, 0), counts.get(BulkRow.Outcome.FAILED, 0)
+    BulkJob.objects.filter(pk=job.pk).update(
+        issued=issued,
+        failed=failed,
+        skipped=counts.get(BulkRow.Outcome.SKIPPED, 0),
+        # what this job issues: rows skipped while running (another upload of the file issued them) leave it
+        valid=issued + failed + counts.get(BulkRow.Outcome.PENDING, 0),
+        heartbeat_at=timezone.now(),
+    )
+
+
+STALLED_AFTER = timedelta(minutes=10)  # a chunk of 200 rows takes seconds: ten minutes is a dead worker
+MAX_RESUMES = 5
+
+
+def resume_stalled(now=None) -> int:
+    """The periodic sweep: a queued or running job whose heartbeat stopped lost its worker. It is queued
+    again (rows issued stay issued, the rest are issued once), up to MAX_RESUMES times; then it is marked
+    failed with the reason, and Resume on its page continues it. Returns how many were resumed."""
+    now = now or timezone.now()
+    stalled = BulkJob.objects.filter(
+        state__in=[BulkJob.State.QUEUED, BulkJob.State.RUNNING], heartbeat_at__lt=now - STALLED_AFTER
+    )
+    resumed = 0
+    for job in stalled:
+        if job.resumes >= MAX_RESUMES:
+            BulkJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(
+                state=BulkJob.State.FAILED,
+                error=f"its worker stopped {MAX_RESUMES + 1} times; press Resume to continue",
+            )
+            continue
+        claimed = BulkJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(
+            resumes=job.resumes + 1, heartbeat_at=now
+        )
+        if claimed:
+            resume_job(job, actor=Actor.system("the stalled-job sweep"))
+            resumed += 1
+    if resumed:
+        log.warning("bulk jobs resumed after their worker stopped: %d", resumed)
+    return resumed
 
 
 def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
@@ -455,8 +522,8 @@ def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
             raise ValidationError(
                 {"file": f"this upload is {locked.get_state_display().lower()}; nothing to resume"}
             )
-        locked.state, locked.error = BulkJob.State.QUEUED, ""
-        locked.save(update_fields=["state", "error"])
+        locked.state, locked.error, locked.heartbeat_at = BulkJob.State.QUEUED, "", timezone.now()
+        locked.save(update_fields=["state", "error", "heartbeat_at"])
         audit.record(locked.organization, actor, "bulk.resumed", locked.public_id)
         transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
     return locked
@@ -496,6 +563,9 @@ def purge_uploads(now=None, days: int | None = None) -> int:
     due = BulkJob.objects.filter(purged_at__isnull=True).filter(
         Q(state=BulkJob.State.DONE, finished_at__lt=before)
         | Q(state=BulkJob.State.PREVIEW, created_at__lt=before)
+        # dead: failed, or queued/running with no sign of a worker for the whole retention period
+        | Q(state__in=[BulkJob.State.FAILED, BulkJob.State.QUEUED, BulkJob.State.RUNNING], heartbeat_at__lt=before)
+        | Q(state=BulkJob.State.FAILED, heartbeat_at__isnull=True, created_at__lt=before)
     )
     purged = 0
     for job_id in list(due.values_list("pk", flat=True)):

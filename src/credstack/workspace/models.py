@@ -38,6 +38,10 @@ class BulkJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when the job is queued and after each chunk: a queued or running job whose heartbeat is old has
+    # lost its worker (killed, restarted) and is resumed by the sweep (bulk.resume_stalled).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumes = models.PositiveSmallIntegerField(default=0)  # times the sweep resumed it
     # When the uploaded file and the rows' extra columns were deleted (CREDSTACK_BULK_RETENTION_DAYS).
     purged_at = models.DateTimeField(null=True, blank=True)
 
