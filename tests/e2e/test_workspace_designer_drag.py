@@ -32,7 +32,9 @@ def test_drag_a_field_on_the_preview_then_nudge_it_with_the_keyboard_and_save(pa
     page.get_by_label("Custom field 1: text").fill("Score: {score}")
     handle = page.locator(".drag-handle", has_text="Score: {score}")
     handle.wait_for()
-    img = page.locator("#preview-img").bounding_box()
+    preview = page.locator("#preview-img")
+    preview.wait_for(state="visible")  # on a busy machine the preview may not be laid out yet
+    img = preview.bounding_box()
     # A4 landscape: 297 x 210 mm. Drag the field to 25% across, 75% down = (74.3, 157.5) mm.
     box = handle.bounding_box()
     page.mouse.move(box["x"] + 7, box["y"] + box["height"] / 2)
