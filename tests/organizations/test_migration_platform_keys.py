@@ -121,9 +121,9 @@ def test_the_move_reverses(before):
 def test_the_platform_key_rotates_and_its_old_keys_stay_published(client):
     first = platform_key()
     second = rotate_key(None)
-    assert (first.fragment, second.fragment) == ("key-1", "key-2")
+    assert first.fragment == "key-1" and second.fragment.startswith("key-2-")
     assert platform_key() == second
     first.refresh_from_db()
     assert first.active is False and first.retired_at is not None
     served = client.get("/.well-known/did.json").json()
-    assert served["assertionMethod"] == ["did:web:testserver#key-1", "did:web:testserver#key-2"]
+    assert served["assertionMethod"] == ["did:web:testserver#key-1", f"did:web:testserver#{second.fragment}"]

@@ -90,7 +90,9 @@ def rotate_key(org: Organization | None) -> SigningKey:
         list(SigningKey.objects.select_for_update().filter(organization=None, active=True))
     count = SigningKey.objects.filter(organization=org).count()
     SigningKey.objects.filter(organization=org, active=True).update(active=False, retired_at=timezone.now())
-    key = _new_key(org, f"key-{count + 1}")
+    # Numbered for people, unique for machines: a restored backup knows nothing of keys made after it,
+    # so a counted id alone could name a new key like one that signed credentials since lost.
+    key = _new_key(org, f"key-{count + 1}-{secrets.token_hex(3)}")
     log.info("signing key rotated: %s now signs with %s", org.slug if org else "the platform", key.fragment)
     return key
 
