@@ -199,8 +199,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every warning and error of any library reaches the console, with its traceback: a server error
+    # (django.request), a failed task (django_tasks), a database that went read-only.
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "credstack": {"handlers": ["console"], "level": os.environ.get("CREDSTACK_LOG_LEVEL", "INFO")}
+        "credstack": {
+            "handlers": ["console"],
+            "level": os.environ.get("CREDSTACK_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        }
     },
 }
 
