@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from credstack.achievements.models import Achievement
+from credstack.awarding.actions import award
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
@@ -209,8 +210,6 @@ def check(pathway: Pathway, email: str) -> tuple[list[Credential] | None, dict[i
 
 def evaluate(pathway: Pathway, email: str) -> Credential | None:
     """Award the pathway's credential to ``email`` if it is now met (once). Returns the stacked credential."""
-    from credstack.awarding.actions import award
-
     if not pathway.is_active:
         return None
     email = email.strip().lower()
