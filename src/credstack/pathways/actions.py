@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django_tasks import task
 
 from credstack.achievements.models import Achievement
 from credstack.awarding.actions import award
@@ -160,9 +161,14 @@ def update_pathway(
 
 
 def _queue_backfill(pathway: Pathway) -> None:
-    from .tasks import backfill_pathway
-
     transaction.on_commit(lambda: backfill_pathway.enqueue(pathway.pk))
+
+
+@task()
+def backfill_pathway(pathway_id: int) -> int:
+    """``backfill``, run later: queued after commit when a pathway is created or changed."""
+    pathway = Pathway.objects.select_related("achievement").filter(pk=pathway_id).first()
+    return backfill(pathway) if pathway else 0
 
 
 # ---------------------------------------------------------------- evaluation
