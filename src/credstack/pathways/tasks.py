@@ -27,4 +27,3 @@ def apply_policy(credential_id: int, event: str) -> None:
     credential = Credential.objects.select_related("achievement").filter(pk=credential_id).first()
     if credential:
         actions.apply_component_change(credential, event)
-
