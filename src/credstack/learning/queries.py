@@ -3,6 +3,8 @@ educator, a course's analytics and learner table (aggregated in the database, on
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
@@ -93,7 +95,7 @@ def course_analytics(course: Course) -> dict:
     )
     version = course.latest_version
     lessons = []
-    questions = {}
+    questions: dict[str, dict] = {}
     for v in course.versions.all():
         for n, lesson in enumerate(v.lessons, 1):
             for q in lesson["quiz"]["questions"]:
@@ -126,7 +128,7 @@ def course_analytics(course: Course) -> dict:
             .annotate(n=Count("id"), avg=Avg("score"), fails=Count("id", filter=Q(passed=False)))
         }
         # where learners stop: the first lesson not passed, for enrolments not completed
-        stuck = {}
+        stuck: dict[str, int] = {}
         for enrolment in (
             enrolments.exclude(status=Enrolment.Status.COMPLETED).filter(started_at__isnull=False).only("id")
         ):
@@ -137,8 +139,8 @@ def course_analytics(course: Course) -> dict:
             if key:
                 stuck[key] = stuck.get(key, 0) + 1
         for n, lesson in enumerate(version.lessons, 1):
-            row = per_lesson.get(lesson["key"], {})
-            a = attempts.get(lesson["key"], {})
+            row: Any = per_lesson.get(lesson["key"], {})
+            a: Any = attempts.get(lesson["key"], {})
             lessons.append(
                 {
                     "n": n,
@@ -157,21 +159,21 @@ def course_analytics(course: Course) -> dict:
                 }
             )
     hardest = []
-    for row in (
+    for answered in (
         QuestionResponse.objects.filter(course=course)
         .values("question_key")
         .annotate(n=Count("id"), wrong=Count("id", filter=Q(correct=False)))
         .filter(n__gte=1)
         .order_by()
     ):
-        info = questions.get(row["question_key"])
+        info = questions.get(answered["question_key"])
         if info:
             hardest.append(
                 {
                     **info,
-                    "answers": row["n"],
-                    "wrong": row["wrong"],
-                    "wrong_percent": round(100 * row["wrong"] / row["n"]),
+                    "answers": answered["n"],
+                    "wrong": answered["wrong"],
+                    "wrong_percent": round(100 * answered["wrong"] / answered["n"]),
                 }
             )
     hardest.sort(key=lambda r: (-r["wrong_percent"], -r["answers"]))
@@ -200,7 +202,7 @@ def course_analytics(course: Course) -> dict:
 
 def learner_rows(course: Course):
     """One row per enrolment for the table and the CSV export."""
-    version_lessons = {}
+    version_lessons: dict[int, list] = {}
     for enrolment in (
         Enrolment.objects.current()
         .filter(course=course)

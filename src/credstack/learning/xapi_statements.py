@@ -6,6 +6,8 @@ learning. Nothing happens without an LRS configured."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from credstack.xapi import statements as xs
 from credstack.xapi.actions import enabled, queue
 from credstack.xapi.models import Statement
@@ -25,7 +27,7 @@ def record_quiz(attempt_id: int) -> Statement | None:
     ).get(pk=attempt_id)
     enrolment = attempt.enrolment
     course, learner = enrolment.course, enrolment.learner
-    lesson = enrolment.version.lesson(attempt.lesson_key)
+    lesson = enrolment.version.lesson(attempt.lesson_key) or {"title": attempt.lesson_key}
     language = enrolment.version.content.get("language") or "en"
     verb = "passed" if attempt.passed else "failed"
     payload = xs.statement(
@@ -37,7 +39,7 @@ def record_quiz(attempt_id: int) -> Statement | None:
             "assessment",
             language,
         ),
-        timestamp=attempt.submitted_at,
+        timestamp=attempt.submitted_at or timezone.now(),
         result={
             **({"score": xs.score(attempt.score)} if attempt.score is not None else {}),
             "success": bool(attempt.passed),
@@ -62,7 +64,7 @@ def record_completed(enrolment_id: int) -> Statement | None:
         verb="completed",
         agent=xs.actor(enrolment.learner.email, enrolment.learner.name),
         obj=_course_activity(enrolment.course, language),
-        timestamp=enrolment.completed_at,
+        timestamp=enrolment.completed_at or timezone.now(),
         result=result,
         registration_id=xs.registration(enrolment.public_id),
         language=language,
