@@ -32,9 +32,9 @@ def main() -> None:
 
     from credstack.achievements.actions import create_achievement
     from credstack.courses import actions as courses
-    from credstack.courses.queries import course_analytics
     from credstack.credentials.actions import issue_credential
     from credstack.learning import actions as learning
+    from credstack.learning.queries import course_analytics
     from credstack.organizations.actions import create_organization
     from credstack.pathways.actions import create_pathway
 

@@ -73,7 +73,7 @@ def test_removing_another_address_changes_nothing(client, org, achievement):
 
 
 def test_the_course_team_counts_a_merged_person_once(client, org, achievement):
-    from credstack.courses.queries import course_analytics, learner_rows
+    from credstack.learning.queries import course_analytics, learner_rows
 
     course = make_course(org, achievement)
     for email, passed in (("ada@example.org", 1), ("ada@work.example", 2)):

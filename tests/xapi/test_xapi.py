@@ -194,7 +194,7 @@ def test_with_a_deferring_worker_retries_and_nudges_schedule_themselves(org, ach
         learning.start_attempt(enrolment, lesson["key"]), {lesson["quiz"]["questions"][0]["key"]: "wrong"}
     )
     queued = {r.task.name: r for r in backend.results}
-    nudges = [r for r in backend.results if r.task.name == "send_review_nudges"]
+    nudges = [r for r in backend.results if r.task.name == "send_review_nudges_task"]
     assert sorted(round((r.task.run_after - timezone.now()).total_seconds() / 86400) for r in nudges) == [
         7,
         30,

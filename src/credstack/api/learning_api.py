@@ -25,7 +25,7 @@ PROBLEM = problems.RESPONSES
 
 
 def _require(request, scope: str) -> None:
-    from .v1 import require
+    from .v1 import require  # cycle: v1 imports this module to mount its router
 
     require(request, scope)
 

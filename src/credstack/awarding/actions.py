@@ -30,6 +30,7 @@ from credstack.credentials.actions import issue_credential
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email
 from credstack.organizations.models import Organization
+from credstack.xapi.actions import record_earned
 
 from .models import COURSE_COMPLETED, DataRule, Fulfillment, Progress, Requirement
 from .paths import MISSING, as_number, lookup
@@ -219,8 +220,6 @@ def award(
     )
     newly = updated == 1
     if newly:
-        from credstack.xapi.actions import record_earned
-
         transaction.on_commit(lambda: record_earned(credential.pk))
     return credential, newly
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # courses, pathways (issue 5): educator pages under the workspace; the learner player under /learn/
     path("w/<slug:org_slug>/courses/", include("credstack.courses.urls")),
+    path("w/<slug:org_slug>/courses/", include("credstack.learning.educator_urls")),  # a course's learners
     path("w/<slug:org_slug>/pathways/", include("credstack.pathways.urls")),
     path("learn/", include("credstack.learning.urls")),
     path("w/<slug:org_slug>/integrations/", include("credstack.integrations.urls")),  # issue 6: inbound webhooks

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
+from credstack.awarding.actions import ensure_course_requirement
 from credstack.ids import new_public_id
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
@@ -355,8 +356,6 @@ def publish_course(course: Course, *, actor: Actor | None = None) -> CourseVersi
             locked.status = Course.Status.PUBLISHED
         locked.has_unpublished_changes = False
         locked.save(update_fields=["status", "has_unpublished_changes", "updated_at"])
-        from credstack.awarding.actions import ensure_course_requirement
-
         ensure_course_requirement(locked)
     course.status, course.has_unpublished_changes = locked.status, False
     return version

@@ -7,6 +7,8 @@ from django.conf import settings
 
 from credstack.achievements.actions import create_achievement
 from credstack.achievements.models import Achievement
+from credstack.pathways import actions as pathway_actions
+from credstack.pathways.models import Pathway
 
 from . import actions
 from .models import Course
@@ -129,9 +131,6 @@ LESSONS = [
 
 def seed(org, achievements: dict[str, Achievement]) -> list[str]:
     """Create the demo course and pathway if missing; returns lines for the demo's summary."""
-    from credstack.pathways import actions as pathway_actions
-    from credstack.pathways.models import Pathway
-
     course = Course.objects.filter(organization=org, slug="python-basics").first()
     if course is None:
         course = actions.create_course(

@@ -1,5 +1,6 @@
-"""The course editor, invitations and analytics, under /w/<org_slug>/courses/ (workspace roles:
-viewers read, issuers invite learners, admins edit and publish)."""
+"""The course editor under /w/<org_slug>/courses/ (workspace roles: viewers read, admins edit and
+publish). The pages about a course's learners (invitations, analytics, the CSV export) belong to the
+learning app, which owns enrolments: ``credstack.learning.educator_views``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, can, member_required
 
-from . import actions, content, queries
+from . import actions, content
 from .forms import CourseForm, InviteForm, LessonForm, QuestionForm
 from .models import Course, Lesson, Question
 
@@ -100,10 +101,10 @@ def course_edit(request, org_slug, public_id):
             else:
                 messages.success(request, "Course saved.")
                 return redirect("courses:edit", org_slug, course.public_id)
-    return _edit_page(request, course, form)
+    return edit_page(request, course, form)
 
 
-def _edit_page(request, course, form=None, invite_form=None, status=200):
+def edit_page(request, course, form=None, invite_form=None, status=200):
     """The course editor; a form given here (bound, with errors) is shown as the user left it."""
     lessons = list(course.lessons.prefetch_related("questions"))
     problems = actions.publish_problems(course)
@@ -313,116 +314,3 @@ def enrolment(request, org_slug, public_id, action):
             else "Open to new learners again.",
         )
     return redirect("courses:edit", org_slug, public_id)
-
-
-@require_POST
-@member_required(Role.ISSUER)
-def invite(request, org_slug, public_id):
-    course = _course(request, public_id)
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            enrolments = _invite(course, form.cleaned_data["emails"], request.user)
-        except ValidationError as exc:
-            # the list stays in its box with what is wrong right under it, so one typo is one fix
-            for message in exc.messages:
-                form.add_error("emails", message)
-        else:
-            messages.success(
-                request, f"Invited {len(enrolments)} learner{'s' if len(enrolments) != 1 else ''}."
-            )
-            return redirect("courses:edit", org_slug, public_id)
-    else:
-        form.errors["emails"] = form.error_class(["Give at least one email address."])
-    messages.error(request, "Nobody was invited: fix the list below and send again.")
-    return _edit_page(request, course, invite_form=form, status=400)
-
-
-def _invite(course, text, actor):
-    from credstack.learning.actions import invite as learning_invite
-
-    return learning_invite(course, text, actor=Actor.for_user(actor))
-
-
-@require_POST
-@member_required(Role.ISSUER)
-def reset_attempts(request, org_slug, public_id, enrolment_id, lesson_key):
-    from credstack.learning.actions import reset_attempts as reset
-    from credstack.learning.models import Enrolment
-    from credstack.learning.queries import LearningError
-
-    course = _course(request, public_id)
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("learner", "version"), course=course, public_id=enrolment_id
-    )
-    try:
-        left = reset(enrolment, lesson_key, actor=Actor.for_user(request.user))
-    except (LearningError, IndexError, KeyError) as exc:
-        messages.error(request, str(exc) or "There is no such lesson in this learner's version.")
-    else:
-        messages.success(request, f"{enrolment.learner.email} can take that quiz again ({left} attempts).")
-    return redirect("courses:analytics", org_slug, public_id)
-
-
-@member_required(Role.VIEWER)
-def analytics(request, org_slug, public_id):
-    course = _course(request, public_id)
-    return render(
-        request,
-        "courses/analytics.html",
-        {
-            "course": course,
-            "a": queries.course_analytics(course),
-            "learners": list(queries.learner_rows(course))[:200],
-        },
-    )
-
-
-@member_required(Role.VIEWER)
-def export_csv(request, org_slug, public_id):
-    from credstack.workspace.exports import csv_text
-
-    course = _course(request, public_id)
-    rows = list(queries.learner_rows(course))
-    lessons = max((r["lessons_total"] for r in rows), default=0)
-    header = [
-        "email",
-        "name",
-        "status",
-        "course_version",
-        "lessons_done",
-        "lessons_total",
-        "quiz_attempts",
-        *[f"lesson_{n}_best_score" for n in range(1, lessons + 1)],
-        "average_score",
-        "minutes_spent",
-        "enrolled_at",
-        "last_activity_at",
-        "completed_at",
-        "credential_url",
-    ]
-    body = csv_text(
-        header,
-        (
-            [
-                r["email"],
-                r["name"],
-                r["status"],
-                r["version"],
-                r["lessons_done"],
-                r["lessons_total"],
-                r["attempts"],
-                *(r["scores"] + [None] * (lessons - len(r["scores"]))),
-                r["average_score"],
-                r["minutes"],
-                r["enrolled"].isoformat() if r["enrolled"] else "",
-                r["last_activity"].isoformat() if r["last_activity"] else "",
-                r["completed"].isoformat() if r["completed"] else "",
-                r["credential"],
-            ]
-            for r in rows
-        ),
-    )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-learners.csv"'
-    return response

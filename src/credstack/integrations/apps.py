@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from credstack.scheduler.registry import register as register_periodic
+from credstack.workspace.nav import register
 
 
 class IntegrationsConfig(AppConfig):
@@ -7,15 +12,8 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from datetime import timedelta
+        from . import actions  # needs the models: importable only once the apps are loaded
 
-        from credstack.scheduler.registry import register as register_periodic
-
-        from . import actions  # the sweep below: apps are loaded before their actions can import models
-
+        # events a dead process left unprocessed are finished (the source may never send them again)
         register_periodic("integrations.finish_unfinished", actions.finish_unfinished, every=timedelta(minutes=5))
-        try:
-            from credstack.workspace.nav import register
-        except ImportError:  # the workspace is optional
-            return
         register("Integrations", "integrations:list", role="admin", order=85)

@@ -15,17 +15,24 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_tasks import task
 
+from credstack.awarding.actions import COURSE_COMPLETED, handle_event
 from credstack.courses import content
 from credstack.courses.models import Course
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
+from credstack.portal.models import AccountEmail
+from credstack.xapi.actions import run_later
 
 from . import emails
 from .invitations import parse_invitations
+from .merging import merge_learners
 from .models import Enrolment, Learner, LessonProgress, QuestionResponse, QuizAttempt, ReviewItem
 from .queries import LearningError, attempt_questions, attempts_left, lesson_index, unlocked
+from .signals import enrolment_completed
+from .xapi_statements import record_completed, record_quiz
 
 log = logging.getLogger(__name__)
 _random = random.SystemRandom()
@@ -39,8 +46,6 @@ IDLE_CAP = timedelta(minutes=5)  # time between two actions counts as learning u
 def learner_for(email: str, name: str = "") -> Learner:
     """The learner for an address: the course profile of the portal account holding it, if one does
     (decision 0023), else one of its own (an invited learner who has not signed in yet)."""
-    from credstack.portal.models import AccountEmail
-
     email = clean_email(email, "email").lower()
     name = clean_name(name, "name") if name and name.strip() else ""
     address = AccountEmail.objects.select_related("account").filter(normalized=email).first()
@@ -93,8 +98,6 @@ def consolidate(account, source_account=None, moved_emails=()) -> Learner | None
     ``account``, its addresses ``moved_emails``) and learners under the account's addresses that no account
     holds yet. The account's own learner stays the one; without one, the learner of its first own address.
     Returns the account's learner (``None`` when there is no progress to gather)."""
-    from .merging import merge_learners
-
     with transaction.atomic():
         emails = list(account.emails.values_list("normalized", flat=True))
         pks = set(
@@ -231,8 +234,6 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
             course.public_id,
             f"{len(rows)} learner{'s' if len(rows) != 1 else ''}",
         )
-    from .tasks import send_invitation
-
     for enrolment, address in sent:
         # to the address the educator typed, even when it is the learner's second one (decision 0023)
         transaction.on_commit(lambda pk=enrolment.pk, to=address: send_invitation.enqueue(pk, to))
@@ -431,17 +432,11 @@ def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
                         },
                     )
         if days and not all(r.correct for r in results):
-            from credstack.xapi.actions import run_later
-
-            from .tasks import send_review_nudges as nudge_task
-
             for after in days:  # the worker sends the nudge when due (without one: cron `review_nudges`)
                 when = now + timedelta(days=int(after), minutes=1)
-                transaction.on_commit(lambda when=when: run_later(nudge_task, when))
+                transaction.on_commit(lambda when=when: run_later(send_review_nudges_task, when))
     attempt.refresh_from_db()
     _activity(enrolment, progress)
-    from credstack.xapi.actions import record_quiz
-
     transaction.on_commit(lambda: record_quiz(attempt.pk))
     if passed:
         complete_if_done(enrolment)
@@ -451,8 +446,6 @@ def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
 def complete_if_done(enrolment: Enrolment) -> Enrolment:
     """When every lesson is read and every quiz passed: complete the enrolment and ask the rules
     engine for the course's credential."""
-    from credstack.awarding.actions import COURSE_COMPLETED, handle_event
-
     keys = [lesson["key"] for lesson in enrolment.version.lessons]
     progress = {p.lesson_key: p for p in enrolment.lessons.all()}
     lessons_done = sum(1 for k in keys if k in progress and progress[k].read_at)
@@ -469,8 +462,6 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
         )
     enrolment.refresh_from_db()
     if first:
-        from credstack.xapi.actions import record_completed
-
         record_completed(enrolment.pk)
     course = enrolment.course
     learner = enrolment.learner
@@ -505,8 +496,6 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
     )
     enrolment.refresh_from_db()
     if first:  # once per enrolment, after the award, so listeners see the credential
-        from .signals import enrolment_completed
-
         transaction.on_commit(lambda: enrolment_completed.send(sender=Enrolment, enrolment=enrolment))
     return enrolment
 
@@ -560,3 +549,20 @@ def send_review_nudges(now=None) -> int:
         ReviewItem.objects.filter(pk__in=[i.pk for i in items]).update(nudged_at=now)
         sent += 1
     return sent
+
+
+# ---------------------------------------------------------------- run later (see "Tasks" in docs/architecture.md)
+
+
+@task()
+def send_invitation(enrolment_id: int, to: str | None = None) -> str:
+    """The invitation email of ``invite``, sent after commit."""
+    enrolment = Enrolment.objects.select_related("course__organization", "learner").get(pk=enrolment_id)
+    emails.invitation(enrolment, to or enrolment.learner.email).send()
+    return "sent"
+
+
+@task()
+def send_review_nudges_task() -> int:
+    """``send_review_nudges`` when a learner's review questions fall due (queued by ``submit_quiz``)."""
+    return send_review_nudges()

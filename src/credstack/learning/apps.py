@@ -6,4 +6,4 @@ class LearningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (merging and erasing follow the portal's accounts)
+        from . import receivers  # noqa: F401  (follows the portal's accounts; in ready(): imports models)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from credstack.portal import actions as portal
 from credstack.portal import session
 
+from .actions import consolidate, learner_for_account
 from .models import Learner
 
 # The player's session key before 0023 (a learner's row id): read once, translated into the portal's
@@ -40,16 +41,12 @@ def check_code(email: str, code: str) -> Learner:
         account = portal.sign_in(email, code)
     except portal.CodeError as exc:
         raise SignInError(str(exc)) from None
-    from .actions import learner_for_account
-
     return learner_for_account(account)
 
 
 def sign_in(request, learner: Learner, *, assurance: str = session.CODE) -> None:
     """Sign the learner's account in to both sites. An LMS launch passes ``assurance="lti"``: enough for
     the course player; the portfolio, exports, privacy and deletion then ask for a code."""
-    from .actions import consolidate
-
     account = learner.account
     if account is None:
         verified_by = "code" if assurance == session.CODE else "lti"
@@ -64,8 +61,6 @@ def sign_out(request) -> None:
 
 
 def current_learner(request) -> Learner | None:
-    from .actions import learner_for_account
-
     legacy = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if legacy is not None:
         request.session.pop(SESSION_KEY, None)

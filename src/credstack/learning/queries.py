@@ -1,10 +1,16 @@
-"""Reads about learning: where a learner is in a course, what is open to them, what is due."""
+"""Reads about learning: where a learner is in a course, what is open to them, what is due; and, for the
+educator, a course's analytics and learner table (aggregated in the database, one query per figure)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
-from .models import Enrolment, LessonProgress, QuizAttempt
+from credstack.courses.models import Course
+
+from .models import Enrolment, LessonProgress, QuestionResponse, QuizAttempt, ReviewItem
 
 
 class LearningError(Exception):
@@ -72,3 +78,168 @@ def due_reviews(enrolment: Enrolment):
     return enrolment.reviews.filter(answered_at__isnull=True, due_at__lte=timezone.now()).order_by(
         "due_at", "id"
     )
+
+
+# ---------------------------------------------------------------- educator analytics (the course's pages)
+
+
+def course_analytics(course: Course) -> dict:
+    enrolments = Enrolment.objects.current().filter(course=course)
+    counts = enrolments.aggregate(
+        total=Count("id"),
+        started=Count("id", filter=Q(started_at__isnull=False)),
+        completed=Count("id", filter=Q(status=Enrolment.Status.COMPLETED)),
+        credentials=Count("id", filter=Q(credential__isnull=False)),
+        avg_score=Avg("average_score", filter=Q(status=Enrolment.Status.COMPLETED)),
+        time=Sum("time_spent_seconds"),
+    )
+    version = course.latest_version
+    lessons = []
+    questions: dict[str, dict] = {}
+    for v in course.versions.all():
+        for n, lesson in enumerate(v.lessons, 1):
+            for q in lesson["quiz"]["questions"]:
+                questions.setdefault(
+                    q["key"], {"prompt": q["prompt"], "lesson": lesson["title"], "position": n}
+                )
+    if version:
+        per_lesson = {
+            row["lesson_key"]: row
+            for row in LessonProgress.objects.filter(
+                enrolment__course=course, enrolment__learner__merged_into__isnull=True
+            )
+            .values("lesson_key")
+            .annotate(
+                opened=Count("id"),
+                read=Count("id", filter=Q(read_at__isnull=False)),
+                passed=Count("id", filter=Q(passed_at__isnull=False)),
+                best=Avg("best_score"),
+                attempts=Avg("attempts"),
+            )
+        }
+        attempts = {
+            row["lesson_key"]: row
+            for row in QuizAttempt.objects.filter(
+                enrolment__course=course,
+                enrolment__learner__merged_into__isnull=True,
+                submitted_at__isnull=False,
+            )
+            .values("lesson_key")
+            .annotate(n=Count("id"), avg=Avg("score"), fails=Count("id", filter=Q(passed=False)))
+        }
+        # where learners stop: the first lesson not passed, for enrolments not completed
+        stuck: dict[str, int] = {}
+        for enrolment in (
+            enrolments.exclude(status=Enrolment.Status.COMPLETED).filter(started_at__isnull=False).only("id")
+        ):
+            passed = set(
+                enrolment.lessons.filter(passed_at__isnull=False).values_list("lesson_key", flat=True)
+            )
+            key = next((lesson["key"] for lesson in version.lessons if lesson["key"] not in passed), None)
+            if key:
+                stuck[key] = stuck.get(key, 0) + 1
+        for n, lesson in enumerate(version.lessons, 1):
+            row: Any = per_lesson.get(lesson["key"], {})
+            a: Any = attempts.get(lesson["key"], {})
+            lessons.append(
+                {
+                    "n": n,
+                    "title": lesson["title"],
+                    "opened": row.get("opened", 0),
+                    "read": row.get("read", 0),
+                    "passed": row.get("passed", 0),
+                    "avg_best": round(row["best"]) if row.get("best") is not None else None,
+                    "attempts": a.get("n", 0),
+                    "avg_score": round(a["avg"]) if a.get("avg") is not None else None,
+                    "fails": a.get("fails", 0),
+                    "stuck": stuck.get(lesson["key"], 0),
+                    "funnel_percent": round(100 * row.get("passed", 0) / counts["total"])
+                    if counts["total"]
+                    else 0,
+                }
+            )
+    hardest = []
+    for answered in (
+        QuestionResponse.objects.filter(course=course)
+        .values("question_key")
+        .annotate(n=Count("id"), wrong=Count("id", filter=Q(correct=False)))
+        .filter(n__gte=1)
+        .order_by()
+    ):
+        info = questions.get(answered["question_key"])
+        if info:
+            hardest.append(
+                {
+                    **info,
+                    "answers": answered["n"],
+                    "wrong": answered["wrong"],
+                    "wrong_percent": round(100 * answered["wrong"] / answered["n"]),
+                }
+            )
+    hardest.sort(key=lambda r: (-r["wrong_percent"], -r["answers"]))
+    reviews = ReviewItem.objects.filter(
+        enrolment__course=course, enrolment__learner__merged_into__isnull=True
+    ).aggregate(
+        due=Count("id"),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        remembered=Count("id", filter=Q(correct=True)),
+    )
+    return {
+        "counts": counts,
+        "completion_rate": round(100 * counts["completed"] / counts["total"]) if counts["total"] else 0,
+        "avg_score": round(counts["avg_score"]) if counts["avg_score"] is not None else None,
+        "avg_minutes": round((counts["time"] or 0) / 60 / counts["started"]) if counts["started"] else 0,
+        "lessons": lessons,
+        "hardest": hardest[:10],
+        "retention": {
+            **reviews,
+            "percent": round(100 * reviews["remembered"] / reviews["answered"])
+            if reviews["answered"]
+            else None,
+        },
+    }
+
+
+def learner_rows(course: Course):
+    """One row per enrolment for the table and the CSV export."""
+    version_lessons: dict[int, list] = {}
+    for enrolment in (
+        Enrolment.objects.current()
+        .filter(course=course)
+        .select_related("learner", "version", "credential")
+        .prefetch_related("lessons")
+        .order_by("-last_activity_at", "-enrolled_at")
+    ):
+        lessons = version_lessons.setdefault(enrolment.version_id, enrolment.version.lessons)
+        progress = {p.lesson_key: p for p in enrolment.lessons.all()}
+        yield {
+            "enrolment": enrolment,
+            "email": enrolment.learner.email,
+            "name": enrolment.learner.name,
+            "status": enrolment.get_status_display(),
+            "version": enrolment.version.number,
+            "lessons_done": sum(
+                1 for lesson in lessons if (p := progress.get(lesson["key"])) and p.passed_at
+            ),
+            "lessons_total": len(lessons),
+            "attempts": sum(p.attempts for p in progress.values()),
+            "scores": [
+                progress[lesson["key"]].best_score if lesson["key"] in progress else None
+                for lesson in lessons
+            ],
+            "average_score": enrolment.average_score,
+            "minutes": round(enrolment.time_spent_seconds / 60),
+            "last_activity": enrolment.last_activity_at,
+            "enrolled": enrolment.enrolled_at,
+            "completed": enrolment.completed_at,
+            "credential": enrolment.credential.uri if enrolment.credential else "",
+            # quizzes this learner can no longer take (every attempt used, not passed): the educator may reset
+            "blocked": [
+                {"key": lesson["key"], "position": n}
+                for n, lesson in enumerate(lessons, 1)
+                if lesson["quiz"].get("max_attempts")
+                and (p := progress.get(lesson["key"]))
+                and not p.passed_at
+                and p.attempts >= lesson["quiz"]["max_attempts"] + p.extra_attempts
+            ],
+        }

@@ -1,23 +1,10 @@
-"""Learning side effects, run by the task worker."""
+"""The learning app's tasks, for the worker. They are defined in ``actions.py`` beside the actions that
+queue them (see "Tasks" in docs/architecture.md); they are named here too, so rows queued under
+``credstack.learning.tasks.*`` before they moved still run."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from .actions import send_invitation
+from .actions import send_review_nudges_task as send_review_nudges
 
-from .models import Enrolment
-
-
-@task()
-def send_invitation(enrolment_id: int, to: str | None = None) -> str:
-    from .emails import invitation
-
-    enrolment = Enrolment.objects.select_related("course__organization", "learner").get(pk=enrolment_id)
-    invitation(enrolment, to or enrolment.learner.email).send()
-    return "sent"
-
-
-@task()
-def send_review_nudges() -> int:
-    from .actions import send_review_nudges as nudge
-
-    return nudge()
+__all__ = ["send_invitation", "send_review_nudges"]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from credstack.courses.models import Attachment, Course
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
+from credstack.pathways.queries import progress_for_emails
 
 from . import actions, auth, queries, tokens
 from .models import Enrolment, QuizAttempt, ReviewItem
@@ -129,8 +130,6 @@ def mine(request):
         .order_by("-last_activity_at", "-enrolled_at")
     )
     rows = [{"enrolment": e, "outline": _outline(e)} for e in enrolments]
-    from credstack.pathways.queries import progress_for_emails
-
     return render(
         request,
         "learning/mine.html",
@@ -388,8 +387,6 @@ def quiz(request, course, enrolment, lesson_key):
 def complete(request, course, enrolment):
     if enrolment.status != Enrolment.Status.COMPLETED:
         return redirect("learning:course", course.organization.slug, course.slug)
-    from credstack.pathways.queries import progress_for_emails
-
     pathways = list(progress_for_emails(_addresses(enrolment.learner), organization=course.organization))
     return render(
         request,

@@ -11,11 +11,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
+from pylti1p3.service_connector import ServiceConnector
 
 from credstack.organizations.models import Organization
 from credstack.organizations.sealing import seal
 
 from .models import LtiGradeTarget, LtiPlatform
+from .toolconf import PlatformToolConf
 
 log = logging.getLogger(__name__)
 AGS_SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -81,13 +87,6 @@ def record_grade_target(platform: LtiPlatform, enrolment, user_sub: str, ags_cla
 
 def send_grade(target_id: int) -> bool:
     """Post the enrolment's score to the platform's line item (AGS). Returns True when sent."""
-    from pylti1p3.assignments_grades import AssignmentsGradesService
-    from pylti1p3.exception import LtiException, LtiServiceException
-    from pylti1p3.grade import Grade
-    from pylti1p3.lineitem import LineItem
-    from pylti1p3.service_connector import ServiceConnector
-
-    from .toolconf import PlatformToolConf
 
     target = LtiGradeTarget.objects.select_related("platform", "enrolment").get(pk=target_id)
     if target.sent_at:

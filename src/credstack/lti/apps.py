@@ -7,4 +7,4 @@ class LtiConfig(AppConfig):
     verbose_name = "LTI 1.3"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (grade return on course completion)
+        from . import receivers  # noqa: F401  (grade return; in ready(): it imports models, loaded only now)

@@ -7,12 +7,11 @@ from django.dispatch import receiver
 from credstack.learning.signals import enrolment_completed
 
 from .models import LtiGradeTarget
+from .tasks import send_lti_grade
 
 
 @receiver(enrolment_completed)
 def on_enrolment_completed(sender, enrolment, **kwargs):
     target = LtiGradeTarget.objects.filter(enrolment=enrolment, sent_at__isnull=True).first()
     if target is not None:
-        from .tasks import send_lti_grade
-
         send_lti_grade.enqueue(target.pk)

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django_tasks import task
 
 from credstack.achievements.models import Achievement
+from credstack.awarding.actions import award
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
@@ -159,9 +161,14 @@ def update_pathway(
 
 
 def _queue_backfill(pathway: Pathway) -> None:
-    from .tasks import backfill_pathway
-
     transaction.on_commit(lambda: backfill_pathway.enqueue(pathway.pk))
+
+
+@task()
+def backfill_pathway(pathway_id: int) -> int:
+    """``backfill``, run later: queued after commit when a pathway is created or changed."""
+    pathway = Pathway.objects.select_related("achievement").filter(pk=pathway_id).first()
+    return backfill(pathway) if pathway else 0
 
 
 # ---------------------------------------------------------------- evaluation
@@ -209,8 +216,6 @@ def check(pathway: Pathway, email: str) -> tuple[list[Credential] | None, dict[i
 
 def evaluate(pathway: Pathway, email: str) -> Credential | None:
     """Award the pathway's credential to ``email`` if it is now met (once). Returns the stacked credential."""
-    from credstack.awarding.actions import award
-
     if not pathway.is_active:
         return None
     email = email.strip().lower()

@@ -6,4 +6,4 @@ class PathwaysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import receivers  # noqa: F401  (in ready(): it imports models, loaded only now)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from credstack.credentials.models import Credential
 
 from . import actions
@@ -83,8 +85,6 @@ def progress_for_emails(emails, organization=None) -> list[PathwayProgress]:
     emails = sorted({e.strip().lower() for e in emails if e and e.strip()})
     if not emails:
         return []
-    from django.db.models import Q
-
     by_email = Q()
     for email in emails:
         by_email |= Q(recipient_email__iexact=email)

@@ -6,12 +6,12 @@ from django.dispatch import receiver
 
 from credstack.credentials.signals import credential_issued, credential_state_changed
 
+from .models import PathwayAward, PathwayComponent
+from .tasks import apply_policy, evaluate_after_issue
+
 
 @receiver(credential_issued, dispatch_uid="pathways-evaluate")
 def on_issued(sender, credential, **kwargs):
-    from .models import PathwayComponent
-    from .tasks import evaluate_after_issue
-
     if PathwayComponent.objects.filter(
         achievement_id=credential.achievement_id, pathway__is_active=True
     ).exists():
@@ -20,9 +20,6 @@ def on_issued(sender, credential, **kwargs):
 
 @receiver(credential_state_changed, dispatch_uid="pathways-policy")
 def on_state_changed(sender, credential, event, **kwargs):
-    from .models import PathwayAward
-    from .tasks import apply_policy
-
     if (
         event in ("revoked", "suspended", "reinstated", "replaced")
         and PathwayAward.objects.filter(components=credential).exists()

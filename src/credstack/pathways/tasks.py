@@ -1,3 +1,7 @@
+"""The pathways app's tasks, for the worker: the ones its receivers queue. ``backfill_pathway`` is defined
+in ``actions.py`` beside the action that queues it (see "Tasks" in docs/architecture.md); it is named here
+too, so rows queued under ``credstack.pathways.tasks.backfill_pathway`` before it moved still run."""
+
 from __future__ import annotations
 
 from django_tasks import task
@@ -5,7 +9,9 @@ from django_tasks import task
 from credstack.credentials.models import Credential
 
 from . import actions
-from .models import Pathway
+from .actions import backfill_pathway
+
+__all__ = ["apply_policy", "backfill_pathway", "evaluate_after_issue"]
 
 
 @task()
@@ -21,9 +27,3 @@ def apply_policy(credential_id: int, event: str) -> None:
     credential = Credential.objects.select_related("achievement").filter(pk=credential_id).first()
     if credential:
         actions.apply_component_change(credential, event)
-
-
-@task()
-def backfill_pathway(pathway_id: int) -> int:
-    pathway = Pathway.objects.select_related("achievement").filter(pk=pathway_id).first()
-    return actions.backfill(pathway) if pathway else 0

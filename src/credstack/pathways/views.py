@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from credstack.achievements.models import Achievement
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, can, member_required
 
@@ -127,8 +128,6 @@ def pathway_detail(request, org_slug, public_id):
 
 
 def _named_associations(pathway: Pathway) -> list[dict]:
-    from credstack.achievements.models import Achievement
-
     names = {a.uri: a.name for a in Achievement.objects.filter(organization=pathway.organization)}
     return [
         {

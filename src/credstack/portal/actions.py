@@ -20,9 +20,12 @@ from django.utils import timezone
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
+from credstack.delivery.models import Delivery
 from credstack.organizations.actors import Actor
 
 from .models import Account, AccountEmail, LoginCode
+from .queries import credentials_for
+from .signals import account_email_added, account_email_removed, account_erasing, account_merged
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +196,6 @@ def add_email(account: Account, email: str, code: str) -> AccountEmail:
     row = check_code(email, code, purpose=LoginCode.Purpose.ADD_EMAIL)
     if row.account_id != account.pk:
         raise CodeError("This code was sent for another account.")
-    from .signals import account_email_added, account_merged
-
     code = AccountEmail.VerifiedBy.CODE
     with transaction.atomic():
         other = AccountEmail.objects.filter(normalized=row.normalized_email).first()
@@ -220,8 +221,6 @@ def add_email(account: Account, email: str, code: str) -> AccountEmail:
 
 @transaction.atomic
 def remove_email(account: Account, email_id: int) -> None:
-    from .signals import account_email_removed
-
     emails = list(account.emails.all())
     if len(emails) <= 1:
         raise ValidationError({"email": "is the account's only address; delete the account instead"})
@@ -234,8 +233,6 @@ def remove_email(account: Account, email_id: int) -> None:
 
 
 def account_credentials(account: Account):
-    from .queries import credentials_for
-
     return credentials_for(account)
 
 
@@ -270,9 +267,6 @@ def delete_account(account: Account) -> int:
     """Erase the account: its addresses, codes and sessions go; its credentials become private (their pages
     show nothing personal) and the addresses in delivery records are erased. The signed credentials and the
     status lists stay, so every credential keeps verifying. Returns how many credentials were made private."""
-    from credstack.delivery.models import Delivery
-
-    from .signals import account_erasing
 
     normalized = list(account.emails.values_list("normalized", flat=True))
     # the course player deletes the learner's progress (decision 0023); credentials stay (0017)

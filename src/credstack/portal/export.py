@@ -15,6 +15,9 @@ from credstack.credentials import files
 from credstack.organizations import signing
 from credstack.organizations.actions import platform_key
 from credstack.organizations.models import platform_did
+from credstack.pathways.actions import clr_associations
+from credstack.pathways.models import Pathway
+from credstack.pathways.queries import progress_for_emails
 from credstack.vc import clr
 
 from .models import Account
@@ -45,14 +48,7 @@ def portfolio_clr(account: Account, credentials) -> dict:
 
 
 def _associations(account: Account) -> list[dict]:
-    """CLR associations (``isPartOf``, ``precedes``) of the pathways the learner is on, when the pathways
-    app is installed."""
-    try:
-        from credstack.pathways.actions import clr_associations
-        from credstack.pathways.models import Pathway
-        from credstack.pathways.queries import progress_for_emails
-    except ImportError:
-        return []
+    """CLR associations (``isPartOf``, ``precedes``) of the pathways the learner is on."""
     emails = list(account.emails.values_list("normalized", flat=True))
     ids = [p.pathway_id for p in progress_for_emails(emails)]
     out: list[dict] = []

@@ -7,13 +7,16 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from credstack.credentials.models import Credential
+from credstack.delivery.models import Delivery
 from credstack.organizations.models import Organization
 from credstack.organizations.queries import platform_did_document
+from credstack.pathways.queries import progress_for_emails
 
 from . import actions, export, queries, session, share
 from .models import LoginCode
@@ -77,8 +80,6 @@ def login(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     email, error = "", ""
     if request.method == "GET" and request.GET.get("d"):
-        from credstack.delivery.models import Delivery
-
         delivery = Delivery.objects.select_related("organization").filter(token=request.GET["d"]).first()
         if delivery:
             email = delivery.to
@@ -202,10 +203,6 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 def _pathways(account, org) -> list:
     """Pathway progress ("3 of 5") for the learner's addresses; its own organization's first."""
-    try:
-        from credstack.pathways.queries import progress_for_emails
-    except ImportError:
-        return []
     found = progress_for_emails(list(account.emails.values_list("normalized", flat=True)))
     if org is not None:
         found.sort(key=lambda p: p.organization != org.slug)
@@ -213,8 +210,6 @@ def _pathways(account, org) -> list:
 
 
 def _state(c: Credential) -> str:
-    from django.utils import timezone
-
     if c.replaced_by_id:
         return "replaced"
     if c.state != "active":

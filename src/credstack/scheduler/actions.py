@@ -19,12 +19,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from . import registry
 from .models import PeriodicJob
-from .tasks import run_job
 
 logger = logging.getLogger(__name__)
 STALE_RUNNING = timedelta(hours=1)
@@ -79,6 +78,12 @@ def run_chained(name: str, task_id: str) -> str:
         row.last_started_at = now
         row.save()
     return _run(job, row.pk)
+
+
+@task(takes_context=True)
+def run_job(context, name: str) -> str:
+    """The one task behind every periodic job: it runs the job and queues its own next run."""
+    return run_chained(name, str(context.task_result.id))
 
 
 def run_due(now: datetime | None = None) -> dict[str, str]:

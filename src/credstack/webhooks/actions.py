@@ -19,16 +19,20 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from credstack.organizations import audit
 from credstack.organizations.actors import SYSTEM, Actor
-from credstack.organizations.models import Organization, Role
+from credstack.organizations.models import Membership, Organization, Role
 from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY
 
@@ -51,10 +55,6 @@ def _allow_private() -> bool:
 
 def validate_url(url: str) -> None:
     """Refuse a receiver URL this deployment would never call."""
-    from urllib.parse import urlsplit
-
-    from django.core.exceptions import ValidationError
-
     parts = urlsplit(url)
     if "\x00" in url or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": "must be an http(s) URL"})
@@ -65,16 +65,12 @@ def validate_url(url: str) -> None:
 
 
 def _check_description(description: str) -> str:
-    from django.core.exceptions import ValidationError
-
     if "\x00" in description:  # PostgreSQL cannot store it; forms refuse it too
         raise ValidationError({"description": "must not contain NUL characters"})
     return description
 
 
 def _check_events(event_types: list[str]) -> list[str]:
-    from django.core.exceptions import ValidationError
-
     unknown = [e for e in event_types if e not in EVENT_TYPES]
     if unknown:
         raise ValidationError({"event_types": f"unknown event types: {', '.join(unknown)}"})
@@ -329,8 +325,6 @@ def forget_expired_secrets(now: datetime | None = None) -> int:
 
 
 def _queue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
-    from .tasks import deliver_webhook
-
     if run_after is not None:
         if not deliver_webhook.get_backend().supports_defer:
             return  # a backend that cannot defer (the tests' immediate one): deliver_due() sweeps
@@ -339,6 +333,12 @@ def _queue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
         task = deliver_webhook
     for pk in delivery_ids:
         task.enqueue(pk)
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> str:
+    """``attempt``, run later: queued after commit by ``_queue`` (a first try, or a retry when due)."""
+    return attempt(delivery_id).state
 
 
 def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
@@ -433,8 +433,6 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
 
 
 def _endpoint_page(endpoint: WebhookEndpoint) -> str:
-    from django.urls import reverse
-
     path = reverse("webhooks:detail", args=[endpoint.organization.slug, endpoint.public_id])
     return settings.CREDSTACK_BASE_URL + path
 
@@ -442,14 +440,12 @@ def _endpoint_page(endpoint: WebhookEndpoint) -> str:
 def _admin_emails(org: Organization) -> list[str]:
     emails: list[str] = []
     try:
-        from credstack.organizations.models import Membership
-
         emails = list(
             Membership.objects.filter(organization=org, role__in=["owner", "admin"]).values_list(
                 "user__email", flat=True
             )
         )
-    except (ImportError, Exception):  # memberships arrive with the workspace
+    except Exception:  # no address to tell is no reason to fail the attempt that disabled the endpoint
         emails = []
     return [e for e in emails if e] or ([org.email] if org.email else [])
 

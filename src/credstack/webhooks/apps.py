@@ -2,15 +2,15 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from credstack.scheduler.registry import register as register_periodic
+
 
 class WebhooksConfig(AppConfig):
     name = "credstack.webhooks"
     label = "webhooks"
 
     def ready(self) -> None:
-        from credstack.scheduler.registry import register as register_periodic
-
-        from . import actions, receivers  # noqa: F401  (receivers connects to the credential signals)
+        from . import actions, receivers  # noqa: F401  (in ready(): they import models, loaded only now)
 
         # a rotated-out secret no longer signs once its window is over; this erases it from the database
         register_periodic(

@@ -7,10 +7,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from credstack.credentials import signals
-from credstack.credentials.models import CredentialEvent
+from credstack.credentials.models import Credential, CredentialEvent
 from credstack.learning.signals import enrolment_completed
 
 from .actions import publish
+from .models import WebhookEndpoint
 
 
 def credential_data(credential) -> dict:
@@ -69,9 +70,6 @@ def on_engagement(sender, instance, created, **kwargs):
 @receiver(signals.engagement_recorded)
 def on_engagement_batch(sender, events, **kwargs):
     """The same for events the public pages buffer and write in batches (one query when nobody listens)."""
-    from credstack.credentials.models import Credential
-
-    from .models import WebhookEndpoint
 
     wanted = [e for e in events if e.kind in ENGAGEMENT]
     ids = {e.credential_id for e in wanted}

@@ -1,8 +1,9 @@
-from django_tasks import task
+"""The webhooks app's tasks, for the worker. ``deliver_webhook`` is defined in ``actions.py`` beside the
+code that queues it (see "Tasks" in docs/architecture.md); it is named here too, so rows queued under
+``credstack.webhooks.tasks.deliver_webhook`` before it moved still run."""
 
-from . import actions
+from __future__ import annotations
 
+from .actions import deliver_webhook
 
-@task()
-def deliver_webhook(delivery_id: int) -> str:
-    return actions.attempt(delivery_id).state
+__all__ = ["deliver_webhook"]

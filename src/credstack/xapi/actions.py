@@ -20,8 +20,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from credstack import httpclient
+from credstack.credentials.models import Credential
 from credstack.retry import POLICY, transient_http_status
 
 from . import statements as xs
@@ -57,8 +59,6 @@ def queue(payload: dict, verb: str) -> Statement | None:
     record = Statement.objects.create(
         statement_id=payload["id"], verb=verb, payload=payload, next_try_at=timezone.now()
     )
-    from .tasks import send_statement
-
     transaction.on_commit(lambda: send_statement.enqueue(record.pk))
     return record
 
@@ -115,8 +115,6 @@ def deliver(record: Statement, now: datetime | None = None) -> bool:
         )
     record.save(update_fields=["attempts", "sent_at", "next_try_at", "last_error"])
     if not ok and record.next_try_at:
-        from .tasks import send_statement
-
         # With a worker that runs deferred tasks (the database backend), the retry schedules itself;
         # otherwise `credstack manage xapi_flush` picks it up.
         run_later(send_statement, record.next_try_at, record.pk)
@@ -140,75 +138,21 @@ def flush(now=None) -> int:
     return sent
 
 
+@task()
+def send_statement(statement_pk: int) -> bool:
+    """Deliver one statement (queued after commit by ``queue``, again by ``deliver`` for a retry); a
+    failure leaves it for ``flush`` at its next try time."""
+    record = Statement.objects.filter(pk=statement_pk, sent_at__isnull=True).first()
+    return deliver(record) if record else True
+
+
 # ---------------------------------------------------------------- the statements credstack makes
-
-
-def _course_activity(course, language):
-    return xs.activity(course.url, course.title, "course", language, course.summary[:500])
-
-
-def record_quiz(attempt_id: int) -> Statement | None:
-    if not enabled():
-        return None
-    from credstack.learning.models import QuizAttempt
-
-    attempt = QuizAttempt.objects.select_related(
-        "enrolment__course", "enrolment__learner", "enrolment__version"
-    ).get(pk=attempt_id)
-    enrolment = attempt.enrolment
-    course, learner = enrolment.course, enrolment.learner
-    lesson = enrolment.version.lesson(attempt.lesson_key)
-    language = enrolment.version.content.get("language") or "en"
-    verb = "passed" if attempt.passed else "failed"
-    payload = xs.statement(
-        verb=verb,
-        agent=xs.actor(learner.email, learner.name),
-        obj=xs.activity(
-            f"{course.url}/lessons/{attempt.lesson_key}/quiz",
-            f"Quiz: {lesson['title']}",
-            "assessment",
-            language,
-        ),
-        timestamp=attempt.submitted_at,
-        result={
-            **({"score": xs.score(attempt.score)} if attempt.score is not None else {}),
-            "success": bool(attempt.passed),
-            "completion": True,
-        },
-        parent=_course_activity(course, language),
-        registration_id=xs.registration(enrolment.public_id),
-        language=language,
-    )
-    return queue(payload, verb)
-
-
-def record_completed(enrolment_id: int) -> Statement | None:
-    if not enabled():
-        return None
-    from credstack.learning.models import Enrolment
-
-    enrolment = Enrolment.objects.select_related("course", "learner", "version").get(pk=enrolment_id)
-    language = enrolment.version.content.get("language") or "en"
-    result = {"completion": True, "success": True, "duration": xs.duration(enrolment.time_spent_seconds)}
-    if enrolment.average_score is not None:
-        result["score"] = xs.score(enrolment.average_score)
-    payload = xs.statement(
-        verb="completed",
-        agent=xs.actor(enrolment.learner.email, enrolment.learner.name),
-        obj=_course_activity(enrolment.course, language),
-        timestamp=enrolment.completed_at,
-        result=result,
-        registration_id=xs.registration(enrolment.public_id),
-        language=language,
-    )
-    return queue(payload, "completed")
+# (the learning app makes its own, from the enrolments it owns: ``credstack.learning.xapi_statements``)
 
 
 def record_earned(credential_id: int) -> Statement | None:
     if not enabled():
         return None
-    from credstack.credentials.models import Credential
-
     credential = Credential.objects.select_related("achievement").get(pk=credential_id)
     achievement = credential.achievement
     payload = xs.statement(

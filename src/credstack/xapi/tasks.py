@@ -1,21 +1,17 @@
+"""The xAPI app's tasks, for the worker. ``send_statement`` is defined in ``actions.py`` beside the code
+that queues it (see "Tasks" in docs/architecture.md); it is named here too, so rows queued under
+``credstack.xapi.tasks.send_statement`` before it moved still run."""
+
 from __future__ import annotations
 
 from django_tasks import task
 
-from .models import Statement
+from . import actions
+from .actions import send_statement
 
-
-@task()
-def send_statement(statement_pk: int) -> bool:
-    """Deliver one statement; a failure leaves it for ``flush`` at its next try time."""
-    from . import actions
-
-    record = Statement.objects.filter(pk=statement_pk, sent_at__isnull=True).first()
-    return actions.deliver(record) if record else True
+__all__ = ["flush_statements", "send_statement"]
 
 
 @task()
 def flush_statements() -> int:
-    from . import actions
-
     return actions.flush()
