@@ -46,7 +46,7 @@ def create_achievement(
     badge: tuple[str, bytes] | None = None,
     **fields,
 ) -> Achievement:
-    """``badge``: (content type, bytes) of an image already checked by ``workspace.uploads``."""
+    """``badge``: (content type, bytes) of an image already checked by ``ui.uploads``."""
     achievement = Achievement(
         organization=organization,
         slug=slug,

@@ -12,9 +12,10 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 
+from credstack.ui.problems import problem_response
+
 from .auth import ApiKeyAuth
 from .models import IdempotencyRecord
-from .problems import problem_response
 
 PREFIX = "/api/v1/"
 MAX_KEY = 255

@@ -380,7 +380,7 @@ def analytics(request, org_slug, public_id):
 
 @member_required(Role.VIEWER)
 def export_csv(request, org_slug, public_id):
-    from credstack.workspace.exports import csv_text
+    from credstack.ui.exports import csv_text
 
     course = _course(request, public_id)
     rows = list(queries.learner_rows(course))

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from credstack.ui.nav import register
+
 
 class IntegrationsConfig(AppConfig):
     name = "credstack.integrations"
@@ -7,8 +9,4 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        try:
-            from credstack.workspace.nav import register
-        except ImportError:  # the workspace is optional
-            return
         register("Integrations", "integrations:list", role="admin", order=85)

@@ -123,7 +123,7 @@ def update_organization_settings(
 ) -> list[str]:
     """Change the issuer profile (``name``, ``url``, ``email``, ``brand_color``) and the logo.
 
-    ``logo`` is ``(content type, bytes)`` of an upload already checked by ``workspace.uploads``.
+    ``logo`` is ``(content type, bytes)`` of an upload already checked by ``ui.uploads``.
     Returns the names of the fields that changed. Admins and owners only.
     """
     unknown = sorted(set(changes) - set(SETTINGS_FIELDS))

@@ -464,7 +464,7 @@ def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
 
 def results_csv(job: BulkJob) -> str:
     """The results file: every row with its outcome, credential URL and problems (formula-safe)."""
-    from .exports import csv_text
+    from credstack.ui.exports import csv_text
 
     header = ["row", "name", "email", "outcome", "credential_url", "problems"]
     rows = (

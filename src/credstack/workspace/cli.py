@@ -19,10 +19,10 @@ def bulk_issue(args) -> int:
 
     from credstack.achievements.models import Achievement
     from credstack.organizations.models import Organization
+    from credstack.ui.uploads import MAX_SPREADSHEET
 
     from . import bulk
     from .models import BulkJob, BulkRow
-    from .uploads import MAX_SPREADSHEET
 
     org = Organization.objects.filter(slug=args.org).first()
     if org is None:

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 
 from credstack.achievements.models import ACHIEVEMENT_TYPES, Achievement
 from credstack.organizations.models import Organization, Role, slug_validator
-
-from .uploads import MAX_IMAGE
-from .uploads import read_upload as _read_upload
+from credstack.ui.uploads import MAX_IMAGE
+from credstack.ui.uploads import read_upload as _read_upload
 
 
 class Form(forms.Form):

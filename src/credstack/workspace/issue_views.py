@@ -60,7 +60,7 @@ def issue(request, org_slug):
 @member_required(Role.ISSUER)
 def bulk_upload(request, org_slug):
     org = request.organization
-    from .uploads import MAX_SPREADSHEET, body_too_large
+    from credstack.ui.uploads import MAX_SPREADSHEET, body_too_large
 
     if request.method == "POST" and (problem := body_too_large(request, MAX_SPREADSHEET)):
         form = BulkUploadForm(organization=org)
@@ -73,7 +73,7 @@ def bulk_upload(request, org_slug):
         )
     form = BulkUploadForm(request.POST or None, request.FILES or None, organization=org)
     if request.method == "POST" and form.is_valid():
-        from .uploads import read_upload
+        from credstack.ui.uploads import read_upload
 
         upload = form.cleaned_data["file"]
         try:
