@@ -132,7 +132,7 @@ def resend(credential: Credential) -> None:
 
 
 def _queue(delivery_id: int, run_after: datetime | None = None) -> bool:
-    from .tasks import send_email
+    from .tasks import send_email  # tasks imports this module: a top-level import is a cycle
 
     if run_after is None:
         send_email.enqueue(delivery_id)

@@ -24,6 +24,7 @@ from .actors import Actor
 from .models import Invitation, Membership, Organization, Role, SigningKey, seal_context
 from .rules import NotAllowed, require_role
 from .sealing import seal
+from .tasks import send_invitation_email
 
 __all__ = [
     "NotAllowed",
@@ -184,8 +185,6 @@ def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Inv
 
 
 def _queue_invitation_email(invitation_id: int, inviter: str) -> None:
-    from .tasks import send_invitation_email  # tasks import these actions' models: deferred to run time
-
     send_invitation_email.enqueue(invitation_id, inviter)
 
 

@@ -26,6 +26,6 @@ def _after_task(sender, task_result, **kwargs) -> None:
     if time.monotonic() - _last_check["at"] < _RECHECK and _last_check["at"]:
         return
     _last_check["at"] = time.monotonic()
-    from .actions import ensure_all
+    from .actions import ensure_all  # uses the models, which load after apps.py
 
     ensure_all()

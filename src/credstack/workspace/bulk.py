@@ -31,8 +31,10 @@ from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import as_actor
+from credstack.ui.exports import csv_text
 
 from .models import BulkJob, BulkRow
+from .tasks import run_bulk_job
 
 log = logging.getLogger(__name__)
 
@@ -361,8 +363,6 @@ def _msg(exc: ValidationError, key: str) -> str:
 
 def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
     """Queue the job (only from PREVIEW). Invalid rows are left out; fix the file and upload again."""
-    from .tasks import run_bulk_job
-
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state != BulkJob.State.PREVIEW:
@@ -447,8 +447,6 @@ def _recount(job: BulkJob) -> None:
 
 def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
     """Queue a job again whose worker stopped (crash, restart): pending rows are issued, nothing twice."""
-    from .tasks import run_bulk_job
-
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state not in (BulkJob.State.QUEUED, BulkJob.State.RUNNING, BulkJob.State.FAILED):
@@ -464,8 +462,6 @@ def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
 
 def results_csv(job: BulkJob) -> str:
     """The results file: every row with its outcome, credential URL and problems (formula-safe)."""
-    from credstack.ui.exports import csv_text
-
     header = ["row", "name", "email", "outcome", "credential_url", "problems"]
     rows = (
         [

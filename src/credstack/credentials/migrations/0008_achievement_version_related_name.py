@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('achievements', '0002_achievement_archived_achievement_badge_image_and_more'),
-        ('credentials', '0007_expiry_announced'),
+        ("achievements", "0002_achievement_archived_achievement_badge_image_and_more"),
+        ("credentials", "0007_expiry_announced"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='credential',
-            name='achievement_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credentials', to='achievements.achievementversion'),
+            model_name="credential",
+            name="achievement_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="credentials",
+                to="achievements.achievementversion",
+            ),
         ),
     ]
