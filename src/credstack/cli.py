@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import signal
@@ -13,13 +14,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command, execute_from_command_line
+
+from credstack.credentials.validation import error_text, expiry_date
+from credstack.fetch import FetchError, fetch_bytes, http_fetch
+from credstack.organizations.actors import Actor
+from credstack.vc import verify as vc_verify
+from credstack.verifier.extract import extract
+from credstack.workspace.cli import add_parser as add_bulk_issue
+
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 MAX_INPUT = 20 * 1024 * 1024
 
 
 def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credstack.config.settings")
-    import django
 
     django.setup()
 
@@ -33,8 +45,6 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _read_credential(source: str) -> dict | str:
-    from credstack.fetch import fetch_bytes
-
     if source.startswith(("http://", "https://")):
         raw = fetch_bytes(
             source,
@@ -51,8 +61,6 @@ def _read_credential(source: str) -> dict | str:
     if len(raw) > MAX_INPUT:
         raise ValueError(f"input is larger than {MAX_INPUT // 1024 // 1024} MiB")
     # JSON, a JWT, a PDF certificate (its attachment) or a baked PNG/SVG badge
-    from credstack.verifier.extract import extract
-
     found = extract(raw)
     if found.credential is None and not found.jwt:
         raise ValueError(found.explanation)
@@ -60,9 +68,6 @@ def _read_credential(source: str) -> dict | str:
 
 
 def cmd_verify(args) -> int:
-    from credstack.fetch import FetchError, http_fetch
-    from credstack.vc import verify as vc_verify
-
     try:
         doc = _read_credential(args.source)
     except (OSError, ValueError, FetchError) as exc:
@@ -82,7 +87,7 @@ def cmd_verify(args) -> int:
 
 
 def _credential(ref: str):
-    from credstack.credentials.models import Credential
+    from credstack.credentials.models import Credential  # needs the models: after django.setup()
 
     public_id = ref.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
     try:
@@ -92,7 +97,7 @@ def _credential(ref: str):
 
 
 def _org(slug: str):
-    from credstack.organizations.models import Organization
+    from credstack.organizations.models import Organization  # needs the models: after django.setup()
 
     try:
         return Organization.objects.get(slug=slug)
@@ -102,9 +107,6 @@ def _org(slug: str):
 
 def _actor():
     """Who changes things from the command line: the operating-system user running it."""
-    import getpass
-
-    from credstack.organizations.actors import Actor
 
     try:
         who = getpass.getuser()
@@ -115,16 +117,13 @@ def _actor():
 
 def _invalid(exc) -> int:
     """A ValidationError of an action, as the workspace and the API word it: "field: message"."""
-    from credstack.credentials.validation import error_text
-
     return _fail(error_text(exc))
 
 
 def cmd_issue(args) -> int:
-    from django.core.exceptions import ValidationError
 
-    from credstack.achievements.models import Achievement
-    from credstack.credentials.actions import issue_credential
+    from credstack.achievements.models import Achievement  # needs the models: after django.setup()
+    from credstack.credentials.actions import issue_credential  # needs the models: after django.setup()
 
     org = _org(args.org)
     achievement = Achievement.objects.filter(organization=org, slug=args.achievement).first()
@@ -152,9 +151,8 @@ def _credential_command(change):
     with the message the workspace and the API show (bad input 2, a state that forbids it 1)."""
 
     def run(args) -> int:
-        from django.core.exceptions import ValidationError
 
-        from credstack.credentials import actions
+        from credstack.credentials import actions  # needs the models: after django.setup()
 
         credential = _credential(args.id)
         try:
@@ -185,8 +183,6 @@ def _correct(actions, credential, args, actor) -> str:
 
 
 def _expiry(actions, credential, args, actor) -> str:
-    from credstack.credentials.validation import expiry_date
-
     when = expiry_date(args.until)
     cred = actions.change_expiry(credential, valid_until=when, note=args.note, actor=actor)
     return f"{credential.uri}: expires {cred.valid_until.date().isoformat() if cred.valid_until else 'never'}"
@@ -198,7 +194,7 @@ def _resend(actions, credential, args, actor) -> str:
 
 
 def cmd_keys_rotate(args) -> int:
-    from credstack.organizations.actions import rotate_key
+    from credstack.organizations.actions import rotate_key  # needs the models: after django.setup()
 
     key = rotate_key(_org(args.org))
     print(f"{args.org} now signs with {key.verification_method}")
@@ -238,9 +234,8 @@ def cmd_restore(args) -> int:
 
 
 def cmd_apikey_create(args) -> int:
-    from django.core.exceptions import ValidationError
 
-    from credstack.api.actions import create_api_key
+    from credstack.api.actions import create_api_key  # needs the models: after django.setup()
 
     try:
         new = create_api_key(_org(args.org), name=args.name, scope=args.scope, actor=_actor())
@@ -252,7 +247,7 @@ def cmd_apikey_create(args) -> int:
 
 
 def cmd_apikey_list(args) -> int:
-    from credstack.api.models import ApiKey
+    from credstack.api.models import ApiKey  # needs the models: after django.setup()
 
     for key in ApiKey.objects.filter(organization=_org(args.org)).order_by("created_at"):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
@@ -262,8 +257,8 @@ def cmd_apikey_list(args) -> int:
 
 
 def cmd_apikey_revoke(args) -> int:
-    from credstack.api.actions import revoke_api_key
-    from credstack.api.models import ApiKey
+    from credstack.api.actions import revoke_api_key  # needs the models: after django.setup()
+    from credstack.api.models import ApiKey  # needs the models: after django.setup()
 
     key = ApiKey.objects.filter(prefix=args.prefix.removeprefix("csk_").split("_")[0]).first()
     if key is None:
@@ -276,9 +271,8 @@ def cmd_apikey_revoke(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from django.core.management import call_command
 
-    from credstack.demo import seed_demo
+    from credstack.demo import seed_demo  # needs the models: after django.setup()
 
     call_command("migrate", verbosity=0, interactive=False)
     info = seed_demo()
@@ -287,16 +281,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_manage(args) -> int:
-    from django.core.management import execute_from_command_line
 
     execute_from_command_line(["credstack manage", *args.rest])
     return 0
 
 
 def cmd_worker(args) -> int:
-    from django.core.management import call_command
 
-    from credstack.scheduler.actions import ensure_all
+    from credstack.scheduler.actions import ensure_all  # needs the models: after django.setup()
 
     ensure_all()  # periodic jobs (expiry reminders...) queue their next run: no cron needed
     call_command("db_worker")
@@ -304,7 +296,6 @@ def cmd_worker(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from django.conf import settings
 
     port = os.environ.get("PORT", "8000")
     bind = f"{os.environ.get('CREDSTACK_BIND', '127.0.0.1')}:{port}"
@@ -409,9 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prefix")
     p.set_defaults(func=cmd_apikey_revoke)
 
-    from credstack.workspace.cli import add_parser as add_bulk_issue  # issuer workspace (issue 3)
-
-    add_bulk_issue(sub)
+    add_bulk_issue(sub)  # issuer workspace (issue 3)
 
     sub.add_parser("demo", help="migrate and seed the demo organization (idempotent)").set_defaults(
         func=cmd_demo

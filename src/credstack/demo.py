@@ -14,9 +14,10 @@ from django.db import transaction
 
 from credstack.achievements.actions import create_achievement
 from credstack.achievements.models import Achievement
+from credstack.courses.demo import seed as seed_courses  # a published course and a pathway (issue 5)
 from credstack.credentials.actions import issue_credential, revoke_credential, suspend_credential
 from credstack.organizations.actions import create_organization
-from credstack.organizations.models import Organization
+from credstack.organizations.models import Membership, Organization
 
 ORG = {
     "slug": "demo-academy",
@@ -85,9 +86,7 @@ def seed_demo() -> str:
         if admin is None:
             admin = User.objects.create_superuser("admin", "admin@demo-academy.example", password)
         # The admin owns demo-academy in the workspace and signs in there with a verified email.
-        from allauth.account.models import EmailAddress
-
-        from credstack.organizations.models import Membership
+        from allauth.account.models import EmailAddress  # allauth's models: loaded once Django is set up
 
         Membership.objects.get_or_create(organization=org, user=admin, defaults={"role": "owner"})
         EmailAddress.objects.get_or_create(
@@ -112,8 +111,6 @@ def seed_demo() -> str:
 
     for credential in issued:
         credential.refresh_from_db(fields=["state"])
-    from credstack.courses.demo import seed as seed_courses  # a published course and a pathway (issue 5)
-
     course_lines = seed_courses(org, achievements)
     lines = [
         f"Demo ready: organization '{org.slug}' ({org.did})",

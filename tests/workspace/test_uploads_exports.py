@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from credstack.workspace.exports import csv_text, safe_cell
-from credstack.workspace.uploads import check_svg
+from credstack.ui.exports import csv_text, safe_cell
+from credstack.ui.uploads import check_svg
 
 
 @pytest.mark.parametrize(

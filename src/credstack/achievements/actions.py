@@ -46,7 +46,7 @@ def create_achievement(
     badge: tuple[str, bytes] | None = None,
     **fields,
 ) -> Achievement:
-    """``badge``: (content type, bytes) of an image already checked by ``workspace.uploads``."""
+    """``badge``: (content type, bytes) of an image already checked by ``ui.uploads``."""
     achievement = Achievement(
         organization=organization,
         slug=slug,
@@ -86,8 +86,6 @@ def current_version(achievement: Achievement, *, actor=None) -> AchievementVersi
 
     If the fields changed (through any code path) and credentials hold the latest version, a new
     version is started; if nobody holds it yet, it is updated in place."""
-    from credstack.credentials.models import Credential
-
     snapshot = _normal(achievement.snapshot())
     version = AchievementVersion.objects.filter(achievement=achievement).order_by("-number").first()
     if version is None:
@@ -97,7 +95,7 @@ def current_version(achievement: Achievement, *, actor=None) -> AchievementVersi
         return version
     if version.data == snapshot:
         return version
-    if Credential.objects.filter(achievement_version=version).exists():
+    if version.credentials.exists():
         try:
             with transaction.atomic():
                 return AchievementVersion.objects.create(

@@ -22,9 +22,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from credstack.ui.problems import problem_response
+
 from .auth import ApiKeyAuth
 from .models import IdempotencyRecord
-from .problems import problem_response
 
 PREFIX = "/api/v1/"
 MAX_KEY = 255

@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 
-from .problems import problem_response
+from credstack.ui.problems import problem_response
 
 PREFIXES = ("/api/", "/ims/")
 NUL = "\x00"

@@ -6,22 +6,21 @@ that answers the form (never stored, never put in a session or a URL; the respon
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
+from credstack.ui.forms import first_submission, form_token, shown_once
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
+from credstack.webhooks.outcome import outcome
 
 from . import actions
 from .models import SCOPES, ApiKey
@@ -32,26 +31,6 @@ SCOPE_HELP = {
     "resend them and enrol learners.",
     "admin": "Also manage webhook endpoints and inbound integrations, their secrets included.",
 }
-FORM_TOKEN_TTL = 24 * 3600
-
-
-def form_token() -> str:
-    """A hidden field for a form that creates a secret: a second submission (a reload) makes nothing new."""
-    return secrets.token_urlsafe(16)
-
-
-def first_submission(request) -> bool:
-    token = request.POST.get("form_token", "")
-    if not token:
-        return True
-    return cache.add(f"developers:form:{request.organization.pk}:{token[:64]}", 1, FORM_TOKEN_TTL)
-
-
-def shown_once(response):
-    """A page carrying a secret: never stored by the browser or a proxy, never sent on as a referrer."""
-    add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def relative(moment, now=None) -> str:
@@ -72,17 +51,6 @@ def _endpoint_rows(org) -> list[dict]:
         last_at=Subquery(latest.values("message__created_at")[:1]),
     )
     return [{"e": e, "outcome": outcome(e.last_state, e.last_attempts)} for e in endpoints.order_by("id")]
-
-
-def outcome(state: str | None, attempts: int | None) -> dict | None:
-    """How a delivery went, as a pill: delivered, queued, retrying, failed."""
-    if state is None:
-        return None
-    if state == WebhookDelivery.State.SUCCEEDED:
-        return {"label": "delivered", "pill": "pill-active"}
-    if state == WebhookDelivery.State.FAILED:
-        return {"label": "failed", "pill": "pill-failed"}
-    return {"label": "retrying" if attempts else "queued", "pill": "pill-pending"}
 
 
 def _overview(request, *, errors=None, posted=None, status=200):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-PROBLEM_TYPE = "urn:credstack:problem:"
+from credstack.ui.problems import problem_response
+
 # The error responses every operation documents (as application/problem+json, see v1.CredstackAPI).
 RESPONSES = {400: dict, 401: dict, 403: dict, 404: dict, 413: dict, 422: dict, 429: dict}
 _CONTAINERS = {"body", "payload", "query", "path", "form", "header", "cookie"}
@@ -23,22 +22,6 @@ class Problem(Exception):
         super().__init__(detail or title)
         self.status, self.title, self.detail = status, title, detail
         self.slug, self.errors, self.headers = slug, errors or [], headers or {}
-
-
-def problem_response(
-    status: int, title: str, detail: str = "", *, slug: str = "", errors=None, headers=None
-) -> HttpResponse:
-    body = {"type": PROBLEM_TYPE + slug if slug else "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
-    )
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 def _field(loc) -> str:

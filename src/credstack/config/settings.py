@@ -228,7 +228,7 @@ MFA_TOTP_ISSUER = "credstack"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "workspace-home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-# Uploads: the workspace refuses files over its own limits with a clear message (see workspace.uploads).
+# Uploads: the workspace refuses files over its own limits with a clear message (see credstack.ui.uploads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

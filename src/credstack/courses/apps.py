@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from credstack.workspace.nav import register
+from credstack.ui.nav import register
 
 
 class CoursesConfig(AppConfig):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from credstack.achievements.actions import current_version
 from credstack.achievements.models import Achievement
 from credstack.organizations import audit, signing
 from credstack.organizations.actions import active_key
@@ -92,8 +93,6 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         if existing:
             return existing
 
-    from credstack.achievements.actions import current_version
-
     if req.achievement_version is None:  # as stored now (the caller's instance may be stale)
         achievement = Achievement.objects.select_related("organization").get(pk=achievement.pk)
     version = req.achievement_version or current_version(achievement)
@@ -102,11 +101,8 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
     valid_for_months = snapshot.pop("valid_for_months", None)
     design_version = req.design_version
     if design_version is None:  # the achievement's design as it is now (the instance may be stale)
-        from credstack.designs.models import DesignVersion
-
-        design_version = DesignVersion.objects.filter(
-            pk=Achievement.objects.filter(pk=achievement.pk).values("design__current_id")[:1]
-        ).first()
+        design = Achievement.objects.select_related("design__current").get(pk=achievement.pk).design
+        design_version = design.current if design is not None else None
 
     now = timezone.now().replace(microsecond=0)
     valid_until = req.valid_until
@@ -394,12 +390,11 @@ def change_expiry(
 
 def resend_credential(credential: Credential, *, actor=None) -> None:
     """Email the credential's links to the recipient again, through the delivery app (branded
-    templates, open/click tracking); a DELIVERED event follows."""
-    from credstack.delivery.actions import resend
-
+    templates, open/click tracking; it receives ``signals.resend_requested``); a DELIVERED event follows."""
     with transaction.atomic():
         cred = Credential.objects.select_related("organization").get(pk=credential.pk)
-        resend(cred)
+        if not signals.resend_requested.send(sender=Credential, credential=cred):
+            raise RuntimeError("no installed app sends credential emails (add credstack.delivery)")
         audit.record(
             cred.organization,
             as_actor(actor),

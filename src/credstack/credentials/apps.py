@@ -1,7 +1,12 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+
+from credstack.scheduler.registry import register as register_periodic
+
+from .search import ensure_sqlite_index, register_sqlite_function
 
 
 class CredentialsConfig(AppConfig):
@@ -9,12 +14,7 @@ class CredentialsConfig(AppConfig):
     label = "credentials"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from credstack.scheduler.registry import register as register_periodic
-
-        from . import actions
-        from .search import ensure_sqlite_index, register_sqlite_function
+        from . import actions  # uses the models, which load only after every apps.py is imported
 
         # the name search (decision 0024): SQLite's case folding for every script, on every connection
         connection_created.connect(register_sqlite_function, dispatch_uid="credstack-sqlite-icontains")

@@ -15,6 +15,9 @@ import time
 
 from django.conf import settings
 
+from .models import Credential, CredentialEvent
+from .signals import engagement_recorded
+
 log = logging.getLogger(__name__)
 FLUSH_SIZE = 200
 _buffer: list[tuple[int, str, str]] = []
@@ -42,15 +45,11 @@ def discard() -> None:
 
 
 def flush(*, quiet: bool = False) -> int:
-    from .models import CredentialEvent
-
     with _lock:
         batch = list(_buffer)
         _buffer.clear()
     if not batch:
         return 0
-    from .models import Credential
-
     try:
         alive = set(
             Credential.objects.filter(pk__in={cid for cid, _, _ in batch}).values_list("pk", flat=True)
@@ -66,8 +65,6 @@ def flush(*, quiet: bool = False) -> int:
         if not quiet:
             log.warning("could not record %d engagement events", len(batch), exc_info=True)
         return 0
-    from .signals import engagement_recorded
-
     engagement_recorded.send(sender=CredentialEvent, events=created)
     return len(batch)
 

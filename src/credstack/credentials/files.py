@@ -1,7 +1,7 @@
 """The files of a credential, served at permanent links: ``{id}.pdf``, ``{id}.png``, ``{id}.svg``.
 
-- PDF: the certificate rendered from the credential's design version (``credstack.designs``; a built-in
-  design in the brand when that app is absent), with a QR code to the credential's page and the signed
+- PDF: the certificate rendered from the credential's design version (found by ``credstack.designs``,
+  which plugs in with ``use_design_source``; a built-in design in the brand without it), with a QR code to the credential's page and the signed
   credential attached as ``credential.json``, so the file alone verifies offline.
 - PNG / SVG: the achievement's badge (uploaded, or generated from the brand) baked with the signed
   credential (Open Badges 3.0 ``openbadgecredential``) and the OB 2.0 hosted assertion's URL.
@@ -15,6 +15,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf
 from credstack.vc import baking
@@ -32,33 +36,47 @@ def _brand(org) -> str:
     return color if len(color) == 7 and color.startswith("#") else DEFAULT_COLOR
 
 
+# How a credential's certificate design is found: the designs app (a layer above this one) plugs in
+# ``designs.queries.design_for_credential`` from its AppConfig.ready(); without it, a built-in design
+# in the brand.
+DesignSource = Callable[[Credential], tuple[dict, dict]]
+_design_source: list[DesignSource] = []
+
+
+def use_design_source(source: DesignSource) -> None:
+    """Find every credential's (design, assets) with ``source`` from now on."""
+    _design_source[:] = [source]
+
+
 def design_and_values(credential: Credential) -> tuple[dict, dict, dict]:
     """(design, assets, values) for the credential's certificate."""
-    try:
-        from credstack.designs.queries import design_for_credential
-    except ImportError:  # the designs app is optional for this module
-        design, assets = builtin_design("classic", color=_brand(credential.organization)), {}
+    if _design_source:
+        design, assets = _design_source[0](credential)
     else:
-        design, assets = design_for_credential(credential)
+        design, assets = builtin_design("classic", color=_brand(credential.organization)), {}
+    return design, assets, certificate_values(credential)
+
+
+def _achievement_name(credential: Credential) -> str:
+    """The name as issued (the signed document), not the achievement's current name."""
     try:
-        from credstack.designs.queries import values_for_credential
-    except ImportError:
-        values_for_credential = None
-    values = values_for_credential(credential) if values_for_credential else _values(credential)
-    return design, assets, values
+        return credential.signed()["credentialSubject"]["achievement"]["name"]
+    except (KeyError, TypeError, ValueError):
+        return credential.achievement.name
 
 
-def _values(credential: Credential) -> dict:
+def certificate_values(credential: Credential) -> dict:
+    """Merge values for a credential's certificate: the standard tags, then its merge fields."""
     values = {
         "recipient_name": credential.recipient_name,
-        "achievement_name": credential.achievement.name,
+        "achievement_name": _achievement_name(credential),
         "issuer_name": credential.organization.name,
         "issue_date": credential.issued_at.date(),
         "expiry_date": credential.valid_until.date() if credential.valid_until else "",
         "credential_id": credential.public_id,
         "credential_url": credential.uri,
     }
-    for key, value in (getattr(credential, "merge_fields", None) or {}).items():
+    for key, value in (credential.merge_fields or {}).items():
         values.setdefault(key, value)
     return values
 
@@ -66,8 +84,6 @@ def _values(credential: Credential) -> dict:
 def certificate_pdf(credential: Credential) -> bytes:
     """The certificate. Rendered once, then kept in storage (``certificates/``): a credential's PDF never
     changes (its design version and values are fixed at issue; its state is not printed on it)."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
 
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     name = f"certificates/{credential.public_id}-{digest}.pdf"

@@ -107,7 +107,11 @@ class Credential(models.Model):
     source = models.CharField(max_length=32, default="manual")
     # What it was issued with (immutable versions): the PDF renders from design_version.
     achievement_version = models.ForeignKey(
-        "achievements.AchievementVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "achievements.AchievementVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",  # achievements asks whether a version is held without importing us
     )
     design_version = models.ForeignKey(
         "designs.DesignVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

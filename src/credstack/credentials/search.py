@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, F, Func, Value
 
 FTS_TABLE = "credential_name_fts"
@@ -65,7 +65,6 @@ def ensure_sqlite_index(using=None, **kwargs) -> bool:
     """Recreate the SQLite triggers (and rebuild the index) if a migration remade the credential table:
     SQLite's ALTER TABLE emulation copies the table and drops the old one, and its triggers with it.
     Connected to post_migrate; returns True when it had to repair something."""
-    from django.db import connections
 
     conn = connections[using or "default"]
     if conn.vendor != "sqlite":

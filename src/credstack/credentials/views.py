@@ -17,6 +17,7 @@ from credstack.vc import verify as vc_verify
 from . import engagement, files
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
+from .visibility import viewer_may_see
 
 VC_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
 BOTS = ("bot", "crawler", "spider", "preview", "facebookexternalhit", "slackbot", "linkedinbot", "whatsapp")
@@ -48,30 +49,6 @@ def _json(
 def _is_bot(request: HttpRequest) -> bool:
     agent = request.headers.get("User-Agent", "").lower()
     return any(b in agent for b in BOTS)
-
-
-def viewer_may_see(request: HttpRequest, credential: Credential) -> bool:
-    """A private credential shows nothing personal to strangers: only its holder (signed in to the portal)
-    and members of the issuing organization see it."""
-    if credential.is_public:
-        return True
-    try:
-        from credstack.portal.queries import is_holder
-    except ImportError:
-        is_holder = None
-    if is_holder and is_holder(request, credential):
-        return True
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        try:
-            from credstack.organizations.models import Membership
-        except ImportError:
-            return bool(user.is_superuser)
-        return (
-            user.is_superuser
-            or Membership.objects.filter(user=user, organization_id=credential.organization_id).exists()
-        )
-    return False
 
 
 def _credential(public_id: str) -> Credential:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
@@ -131,9 +132,14 @@ def resend(credential: Credential) -> None:
     queue_credential_email(credential, Delivery.Kind.RESEND)
 
 
-def _queue(delivery_id: int, run_after: datetime | None = None) -> bool:
-    from .tasks import send_email
+@task()
+def send_email(delivery_id: int) -> str:
+    """Attempt one credential email (first try or retry): the one task that sends a credential's email.
+    Defined here, beside the code that queues it ("Tasks" in docs/architecture.md)."""
+    return attempt(delivery_id).state
 
+
+def _queue(delivery_id: int, run_after: datetime | None = None) -> bool:
     if run_after is None:
         send_email.enqueue(delivery_id)
         return True

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
@@ -86,7 +87,6 @@ def template_for(credential, kind: str = EmailTemplate.Kind.ISSUED) -> tuple[str
 
 
 def models_q_for(credential):
-    from django.db.models import Q
 
     return Q(achievement__isnull=True) | Q(achievement_id=credential.achievement_id)
 

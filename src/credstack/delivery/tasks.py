@@ -1,4 +1,6 @@
-"""Delivery work for the task worker."""
+"""Delivery work for the task worker. ``send_email`` is defined in ``actions.py`` beside the code that
+queues it (see "Tasks" in docs/architecture.md); it is named here too, so rows queued under
+``credstack.delivery.tasks.send_email`` before it moved still run."""
 
 from __future__ import annotations
 
@@ -6,11 +8,7 @@ from django_tasks import task
 
 from . import actions
 
-
-@task()
-def send_email(delivery_id: int) -> str:
-    """Attempt one credential email (first try or retry): the one task that sends a credential's email."""
-    return actions.attempt(delivery_id).state
+send_email = actions.send_email
 
 
 @task()

@@ -7,6 +7,7 @@ import base64
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -52,7 +53,6 @@ def _sample_credential(org, achievement: Achievement | None) -> Credential:
     found = qs.order_by("-issued_at", "-id").first()
     if found:
         return found
-    from django.utils import timezone
 
     ach = (
         achievement

@@ -17,7 +17,7 @@ from .queries import brand_assets, version_assets
 
 
 def upload_asset(organization, *, kind: str, filename: str, content_type: str, data: bytes) -> DesignAsset:
-    """Store an uploaded image/PDF (already checked by workspace.uploads)."""
+    """Store an uploaded image/PDF (already checked by credstack.ui.uploads)."""
     digest = hashlib.sha256(data).hexdigest()
     existing = DesignAsset.objects.filter(organization=organization, sha256=digest, kind=kind).first()
     if existing:
@@ -100,7 +100,7 @@ def create_design(
 def replace_file(
     design: Design, *, role: str, filename: str, content_type: str, data: bytes, actor: Actor | None = None
 ) -> tuple[DesignAsset, DesignVersion]:
-    """Make an uploaded file (already checked by workspace.uploads) the design's background or
+    """Make an uploaded file (already checked by credstack.ui.uploads) the design's background or
     signature, as a new version built from the current editor settings."""
     if role not in ("background", "signature"):
         raise ValidationError({"role": "choose what the file is for: background or signature"})

@@ -46,27 +46,3 @@ def design_for_credential(credential) -> tuple[dict, dict]:
         assets.update(version_assets(version))
         return dict(version.data), assets
     return brand_design(org), brand_assets(org)
-
-
-def _achievement_name(credential) -> str:
-    """The name as issued (the signed document), not the achievement's current name."""
-    try:
-        return credential.signed()["credentialSubject"]["achievement"]["name"]
-    except (KeyError, TypeError, ValueError):
-        return credential.achievement.name
-
-
-def values_for_credential(credential) -> dict:
-    """Merge values for a credential's certificate (standard tags + its merge fields)."""
-    values = {
-        "recipient_name": credential.recipient_name,
-        "achievement_name": _achievement_name(credential),
-        "issuer_name": credential.organization.name,
-        "issue_date": credential.issued_at.date(),
-        "expiry_date": credential.valid_until.date() if credential.valid_until else "",
-        "credential_id": credential.public_id,
-        "credential_url": credential.uri,
-    }
-    for key, value in (credential.merge_fields or {}).items():
-        values.setdefault(key, value)
-    return values

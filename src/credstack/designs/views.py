@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 from credstack.render import SAMPLE_NAMES, TEMPLATES, AssetError, DesignError, render_png, sample_values
-from credstack.workspace.uploads import MAX_BACKGROUND, MAX_IMAGE, read_upload
+from credstack.ui.uploads import MAX_BACKGROUND, MAX_IMAGE, body_too_large, read_upload
 
 from . import actions, editor
 from .models import Design, DesignAsset
@@ -101,7 +102,6 @@ def settings_from_post(post, current: dict) -> tuple[dict, list[str]]:
     if s["orientation"] not in ("landscape", "portrait"):
         errors.append("orientation: landscape or portrait")
         s["orientation"] = "landscape"
-    import re
 
     for k in ("color", "accent"):
         v = post.get(k, "").strip()
@@ -285,8 +285,6 @@ def design_thumbnail(request, org_slug, public_id):
 def design_upload(request, org_slug, public_id):
     """Upload a background (PNG, JPEG or PDF) or a signature image (PNG, JPEG) and save a version using it."""
     design = _design(request, public_id)
-    from credstack.workspace.uploads import body_too_large
-
     if problem := body_too_large(request, MAX_BACKGROUND):
         messages.error(request, problem)
         return redirect("workspace-design", org_slug, public_id)

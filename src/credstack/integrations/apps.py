@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.apps import AppConfig
 
 from credstack.scheduler.registry import register as register_periodic
-from credstack.workspace.nav import register
+from credstack.ui.nav import register
 
 
 class IntegrationsConfig(AppConfig):

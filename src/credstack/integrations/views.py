@@ -15,10 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from credstack.achievements.models import Achievement
-from credstack.api.problems import problem_response
 from credstack.awarding.models import DataRule
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
+from credstack.ui.problems import problem_response
 
 from . import actions, payloads, presets, queries, signatures
 from .models import InboundEndpoint, InboundEvent

@@ -16,7 +16,7 @@ from credstack.courses.models import Course
 from credstack.courses.views import edit_page
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
-from credstack.workspace.exports import csv_text
+from credstack.ui.exports import csv_text
 
 from . import actions, queries
 from .models import Enrolment

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from credstack.achievements.models import Achievement
 from credstack.credentials import files
 from credstack.credentials.models import Credential
-from credstack.credentials.views import viewer_may_see
+from credstack.credentials.visibility import viewer_may_see
 from credstack.organizations.models import Organization
 from credstack.vc import ob2
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -259,8 +260,6 @@ def credentials(request: HttpRequest) -> JsonResponse:
     qs = portal.credentials_for(access.account)
     since = request.GET.get("since")
     if since:
-        from django.utils.dateparse import parse_datetime
-
         try:
             moment = parse_datetime(since)
             if moment is not None:  # in UTC: PostgreSQL refuses offsets beyond ±15:59

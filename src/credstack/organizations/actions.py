@@ -24,6 +24,7 @@ from .actors import Actor
 from .models import Invitation, Membership, Organization, Role, SigningKey, seal_context
 from .rules import NotAllowed, require_role
 from .sealing import seal
+from .tasks import send_invitation_email
 
 __all__ = [
     "NotAllowed",
@@ -125,7 +126,7 @@ def update_organization_settings(
 ) -> list[str]:
     """Change the issuer profile (``name``, ``url``, ``email``, ``brand_color``) and the logo.
 
-    ``logo`` is ``(content type, bytes)`` of an upload already checked by ``workspace.uploads``.
+    ``logo`` is ``(content type, bytes)`` of an upload already checked by ``ui.uploads``.
     Returns the names of the fields that changed. Admins and owners only.
     """
     unknown = sorted(set(changes) - set(SETTINGS_FIELDS))
@@ -186,8 +187,6 @@ def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Inv
 
 
 def _queue_invitation_email(invitation_id: int, inviter: str) -> None:
-    from .tasks import send_invitation_email  # tasks import these actions' models: deferred to run time
-
     send_invitation_email.enqueue(invitation_id, inviter)
 
 

@@ -10,6 +10,8 @@ import argparse
 import io
 from pathlib import Path
 
+from PIL import Image
+
 from . import SAMPLE_NAMES, TEMPLATES, builtin_design, render_pdf, sample_values
 from .render import pdf_to_png
 from .samples import sample_assets
@@ -20,7 +22,6 @@ SCREENSHOTS = {"classic": "latin", "modern": "arabic", "minimal": "long", "elega
 
 def _small_png(png: bytes) -> bytes:
     """Palette PNG: a third of the size, no visible loss on a certificate."""
-    from PIL import Image
 
     im = (
         Image.open(io.BytesIO(png))

@@ -28,7 +28,7 @@ def _reader(pdf: bytes, max_bytes: int) -> PdfReader:
         raise AttachmentError(f"PDF is {len(pdf)} bytes; the limit is {max_bytes} bytes")
     if b"%PDF-" not in pdf[:1024]:
         raise AttachmentError("not a PDF (no %PDF- header)")
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # pypdf: loaded only when a PDF is read
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     with _unreadable():
@@ -40,7 +40,7 @@ def _reader(pdf: bytes, max_bytes: int) -> PdfReader:
 
 @contextmanager
 def _unreadable() -> Iterator[None]:
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import PyPdfError  # pypdf: loaded only when a PDF is read
 
     try:
         yield
@@ -71,8 +71,8 @@ def iter_attachments(
     turn comes, and never past ``max_attachment_bytes`` (pypdf stops the decompression there). An
     attachment that is too large or unreadable comes as (filename, AttachmentError) and the next one
     follows; a PDF that cannot be read at all raises AttachmentError."""
-    from pypdf import apply_configuration
-    from pypdf.errors import LimitReachedError
+    from pypdf import apply_configuration  # pypdf: loaded only when a PDF is read
+    from pypdf.errors import LimitReachedError  # pypdf: loaded only when a PDF is read
 
     reader = _reader(pdf, max_bytes)
     with _unreadable():

@@ -3,6 +3,7 @@ fonts) and the same drawing as PNG (through a one-page PDF rasterised by PDFium)
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -287,7 +288,6 @@ def badge_png(
     size: int = 600,
 ) -> bytes:
     """The same badge as a size x size PNG with a transparent background."""
-    import io
 
     _check(brand_colour, accent, shape, size)
     c = Canvas(S, S)

@@ -31,6 +31,7 @@ import datetime as _dt
 import re
 from typing import Any, Literal, NotRequired, TypedDict
 
+from .images import sniff
 from .page import PAGE_SIZES, size_mm
 from .templates import TEMPLATES
 
@@ -346,8 +347,6 @@ def _label(i: int, el: dict[str, Any]) -> str:
 
 
 def _check_asset(where: str, name: Any, kind: str, assets: dict[str, bytes] | None) -> list[str]:
-    from .images import sniff
-
     if not isinstance(name, str) or not name:
         return [f"{where}: must be an asset name"]
     if assets is None:

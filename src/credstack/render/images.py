@@ -75,7 +75,7 @@ def image_xobject(data: bytes) -> ImageX:
 
 
 def _make_image(data: bytes) -> ImageX:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow: loaded only when an image is decoded
 
     kind = sniff(data)
     if kind not in ("image/png", "image/jpeg"):
@@ -158,9 +158,9 @@ def pdf_form(data: bytes) -> FormX:
 
 
 def _make_form(data: bytes) -> FormX:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-    from pypdf.generic import (
+    from pypdf import PdfReader  # pypdf: loaded only for PDF backgrounds
+    from pypdf.errors import PyPdfError  # pypdf: loaded only for PDF backgrounds
+    from pypdf.generic import (  # pypdf: loaded only for PDF backgrounds
         ArrayObject,
         BooleanObject,
         ByteStringObject,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -257,7 +258,6 @@ def _title(values: dict[str, Any]) -> str:
 
 
 def pdf_to_png(pdf: bytes, dpi: float = 96, *, jpeg: bool = False) -> bytes:
-    import io
 
     im = rasterize(pdf, dpi / 72.0, draw_annots=False)
     out = io.BytesIO()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any
+import io
+from typing import Any
 
-if TYPE_CHECKING:
-    from .canvas import Canvas
+from .canvas import Canvas
+from .fonts import chain
+from .raster import canvas_pdf, rasterize
+from .text import shape_line
 
 SAMPLE_NAMES = {
     "latin": "Amélie Dubois-Fontaine",
@@ -50,11 +53,6 @@ def sample_assets() -> dict[str, bytes]:
 
 
 def _raster(c: Canvas, scale: float) -> bytes:
-    import io
-
-    # sample values stay light to import: the renderer loads on the first preview
-    from .raster import canvas_pdf, rasterize
-
     im = rasterize(canvas_pdf(c, [], "sample"), scale, fill_color=(0, 0, 0, 0))
     buf = io.BytesIO()
     im.save(buf, "PNG", optimize=True)
@@ -62,10 +60,6 @@ def _raster(c: Canvas, scale: float) -> bytes:
 
 
 def _logo_png() -> bytes:
-    from .canvas import Canvas
-    from .fonts import chain
-    from .text import shape_line
-
     c = Canvas(300, 90)
     c.rect(4, 13, 64, 64, fill="#1d3f6e", radius=12)
     c.polygon(
@@ -80,8 +74,6 @@ def _logo_png() -> bytes:
 
 
 def _signature_png() -> bytes:
-    from .canvas import Canvas
-
     c = Canvas(240, 80)
     ink = "#1b2a57"
     c.path(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 from django.apps import AppConfig
+from django_tasks.signals import task_finished
 
 # a worker re-checks that every job has its chain at most this often (seconds), after finishing a task
 _RECHECK = 15 * 60
@@ -15,7 +16,6 @@ class SchedulerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_tasks.signals import task_finished
 
         task_finished.connect(_after_task, dispatch_uid="credstack.scheduler.ensure")
 
@@ -26,6 +26,6 @@ def _after_task(sender, task_result, **kwargs) -> None:
     if time.monotonic() - _last_check["at"] < _RECHECK and _last_check["at"]:
         return
     _last_check["at"] = time.monotonic()
-    from .actions import ensure_all
+    from .actions import ensure_all  # uses the models, which load after apps.py
 
     ensure_all()

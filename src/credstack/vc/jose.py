@@ -29,7 +29,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from credstack.vc import contexts, dates, did, keys
 from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, InvalidKeyError, VCError
@@ -312,7 +313,6 @@ def sign(
     if alg in ("EdDSA", "Ed25519"):
         signature = private_key.sign(signing_input)
     else:
-        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
         r, s = decode_dss_signature(private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
@@ -321,7 +321,6 @@ def sign(
 
 def did_key_p256(public_key: ec.EllipticCurvePublicKey) -> str:
     """The did:key of a P-256 public key (compressed point, multicodec 0x1200)."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     point = public_key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
     return keys.DID_KEY_PREFIX + keys.multibase_encode(P256_PUB_HEADER + point)

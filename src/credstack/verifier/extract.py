@@ -188,7 +188,7 @@ def _jwt_header(token: str) -> dict | None:
 def _from_pdf(data: bytes) -> Extracted:
     """The first attachment that is a credential (credential.json first, then other JSON files), holding
     one attachment at a time and none larger than a credential may be."""
-    from credstack.render.attachments import AttachmentError, iter_attachments
+    from credstack.render.attachments import AttachmentError, iter_attachments  # heavy: PDFs only
 
     def preferred(name: str) -> tuple:
         return (name != "credential.json", not name.lower().endswith((".json", ".jsonld")), name)

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
+from credstack.credentials import engagement
+from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.resolver import NotLocal, local_fetch
 from credstack.fetch import FetchError, http_fetch
 from credstack.vc import verify as vc_verify
@@ -102,9 +104,6 @@ def _record(doc: dict, report) -> None:
     prefix = f"{settings.CREDSTACK_BASE_URL}/c/"
     if not cid.startswith(prefix):
         return
-    from credstack.credentials import engagement
-    from credstack.credentials.models import Credential, CredentialEvent
-
     pk = Credential.objects.filter(public_id=cid[len(prefix) :]).values_list("pk", flat=True).first()
     if pk:
         engagement.record(pk, CredentialEvent.Kind.VERIFIED, report.status)

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from credstack.api.pages import first_submission, form_token, outcome, shown_once
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
+from credstack.ui.forms import first_submission, form_token, shown_once
 
 from . import actions
 from .models import EVENT_TYPES, REDELIVER_FAILED_DAYS, TEST_EVENT, WebhookDelivery, WebhookEndpoint
+from .outcome import outcome
 
 EVENT_HELP = {
     "credential.issued": "A credential was issued (form, CSV, API, integration, course or pathway).",

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_tasks import task
 
 from credstack.achievements.actions import current_version
 from credstack.credentials import status_lists
@@ -31,6 +32,7 @@ from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
+from credstack.ui.exports import csv_text
 
 from .models import BulkJob, BulkRow
 
@@ -132,7 +134,7 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
         except csv.Error as exc:
             raise FileProblem(f"{filename} is not valid CSV: {exc}")
     else:
-        import openpyxl
+        import openpyxl  # openpyxl: loaded only for spreadsheets
 
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -359,10 +361,15 @@ def _msg(exc: ValidationError, key: str) -> str:
     return "; ".join(exc.messages)
 
 
+@task()
+def run_bulk_job(job_id: int) -> str:
+    """Issue a confirmed job's rows in the worker. Defined here, beside the actions that queue it
+    ("Tasks" in docs/architecture.md)."""
+    return run_job(job_id).state
+
+
 def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
     """Queue the job (only from PREVIEW). Invalid rows are left out; fix the file and upload again."""
-    from .tasks import run_bulk_job
-
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state != BulkJob.State.PREVIEW:
@@ -514,8 +521,6 @@ def resume_stalled(now=None) -> int:
 
 def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
     """Queue a job again whose worker stopped (crash, restart): pending rows are issued, nothing twice."""
-    from .tasks import run_bulk_job
-
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state not in (BulkJob.State.QUEUED, BulkJob.State.RUNNING, BulkJob.State.FAILED):
@@ -531,8 +536,6 @@ def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
 
 def results_csv(job: BulkJob) -> str:
     """The results file: every row with its outcome, credential URL and problems (formula-safe)."""
-    from .exports import csv_text
-
     header = ["row", "name", "email", "outcome", "credential_url", "problems"]
     rows = (
         [

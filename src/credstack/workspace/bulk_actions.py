@@ -5,15 +5,18 @@ the list's filter (all pages). Large selections run as a task; each credential s
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tasks import task
 
+from credstack.achievements.models import Achievement
 from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
 from credstack.organizations.actors import as_actor
+from credstack.organizations.models import Organization
 
 from .queries import filtered
 
@@ -87,8 +90,6 @@ def apply_matching(org, actor, action: str, reason: str, params: dict, upto: int
 
 def describe(org, params: dict) -> list[str]:
     """The filter in words, for the confirmation page."""
-    from credstack.achievements.models import Achievement
-
     parts = []
     if params.get("q"):
         parts.append(f"search “{params['q']}”")
@@ -119,9 +120,6 @@ def queue_matching(org, actor, action: str, reason: str, params: dict, upto: int
 def run_bulk_action(
     org_id: int, actor_id: int | None, action: str, reason: str, params: dict, upto: int
 ) -> str:
-    from django.contrib.auth import get_user_model
-
-    from credstack.organizations.models import Organization
 
     org = Organization.objects.get(pk=org_id)
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None

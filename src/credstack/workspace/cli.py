@@ -7,6 +7,10 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
+from credstack.ui.uploads import MAX_SPREADSHEET
+
 
 def _bar(done: int, total: int, started: float, width: int = 30) -> str:
     frac = done / total if total else 1
@@ -15,14 +19,13 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
 
 
 def bulk_issue(args) -> int:
-    from django.core.exceptions import ValidationError
 
-    from credstack.achievements.models import Achievement
-    from credstack.organizations.models import Organization
+    # credstack.cli imports this module before django.setup(): the models load here, after it
+    from credstack.achievements.models import Achievement  # after django.setup() (see above)
+    from credstack.organizations.models import Organization  # after django.setup()
 
-    from . import bulk
-    from .models import BulkJob, BulkRow
-    from .uploads import MAX_SPREADSHEET
+    from . import bulk  # after django.setup()
+    from .models import BulkJob, BulkRow  # after django.setup()
 
     org = Organization.objects.filter(slug=args.org).first()
     if org is None:

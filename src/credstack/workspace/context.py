@@ -1,7 +1,6 @@
 from credstack.organizations.models import Membership
 from credstack.organizations.permissions import ACTION_ROLES, can
-
-from .nav import items_for
+from credstack.ui.nav import items_for
 
 
 def workspace(request):

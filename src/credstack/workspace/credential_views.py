@@ -16,9 +16,9 @@ from credstack.credentials.validation import error_text, expiry_date
 from credstack.delivery.actions import delivery_state
 from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
+from credstack.ui.exports import csv_text
 
 from . import bulk_actions
-from .exports import csv_text
 from .queries import PAGE_SIZE, credential_history, credential_page
 
 # ---- credentials ---------------------------------------------------------------------------------

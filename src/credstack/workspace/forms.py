@@ -6,10 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from credstack.achievements.models import ACHIEVEMENT_TYPES, Achievement
+from credstack.designs.models import Design
 from credstack.organizations.models import Organization, Role, slug_validator
-
-from .uploads import MAX_IMAGE
-from .uploads import read_upload as _read_upload
+from credstack.ui.uploads import MAX_IMAGE
+from credstack.ui.uploads import read_upload as _read_upload
 
 
 class Form(forms.Form):
@@ -138,8 +138,6 @@ class AchievementForm(Form):
     def __init__(self, *args, organization, instance: Achievement | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization, self.instance = organization, instance
-        from credstack.designs.models import Design
-
         self.fields["design"].choices = [("", "Built-in design in the brand")] + [
             (d.public_id, d.name) for d in Design.objects.filter(organization=organization).order_by("name")
         ]
@@ -178,8 +176,6 @@ class AchievementForm(Form):
         return out
 
     def clean_design(self):
-        from credstack.designs.models import Design
-
         pid = self.cleaned_data.get("design")
         if not pid:
             return None

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from credstack.credentials import actions as cred_actions
 from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
+from credstack.ui.uploads import MAX_SPREADSHEET, body_too_large, read_upload
 
 from . import bulk
 from .forms import BulkUploadForm, IssueForm
@@ -60,8 +61,6 @@ def issue(request, org_slug):
 @member_required(Role.ISSUER)
 def bulk_upload(request, org_slug):
     org = request.organization
-    from .uploads import MAX_SPREADSHEET, body_too_large
-
     if request.method == "POST" and (problem := body_too_large(request, MAX_SPREADSHEET)):
         form = BulkUploadForm(organization=org)
         jobs = BulkJob.objects.filter(organization=org).order_by("-created_at")[:20]
@@ -73,8 +72,6 @@ def bulk_upload(request, org_slug):
         )
     form = BulkUploadForm(request.POST or None, request.FILES or None, organization=org)
     if request.method == "POST" and form.is_valid():
-        from .uploads import read_upload
-
         upload = form.cleaned_data["file"]
         try:
             kind, data = read_upload(

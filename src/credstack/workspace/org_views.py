@@ -21,6 +21,7 @@ from credstack.organizations.actions import (
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Invitation, Membership, Organization, Role
 from credstack.organizations.permissions import member_required
+from credstack.render import badge_svg
 
 from .forms import OrganizationForm, ProfileForm
 from .models import BulkJob
@@ -117,8 +118,6 @@ def org_logo(request, slug):
 def achievement_badge(request, public_id):
     a = get_object_or_404(Achievement.objects.select_related("organization"), public_id=public_id)
     if not a.badge_image:  # generated from the brand
-        from credstack.render import badge_svg
-
         svg = badge_svg(a.name, a.organization.brand_color, issuer=a.organization.name, size=600)
         response = HttpResponse(svg, content_type="image/svg+xml")
         response["Cache-Control"] = "public, max-age=3600"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from credstack.achievements.models import Achievement
 from credstack.credentials import queries as credential_queries
 from credstack.credentials.models import Credential, CredentialEvent
+from credstack.delivery.models import Delivery
 
 PAGE_SIZE = 50
 SORTS = {
@@ -58,8 +59,6 @@ def filtered(org, params) -> tuple:
 def with_delivery_state(qs):
     """Annotate ``delivery``: the state of each credential's latest email ("" when none), as
     ``credstack.delivery.actions.delivery_state`` gives it, in the same query (no N+1)."""
-    from credstack.delivery.models import Delivery
-
     latest = Delivery.objects.filter(credential=OuterRef("pk")).order_by("-created_at", "-id")
     return qs.annotate(delivery=Subquery(latest.values("state")[:1]))
 

@@ -11,8 +11,8 @@ from credstack.achievements.models import Achievement
 from credstack.credentials.models import CredentialEvent
 from credstack.organizations.models import AuditEntry, Role
 from credstack.organizations.permissions import member_required
+from credstack.ui.exports import csv_text
 
-from .exports import csv_text
 from .queries import analytics, daily_series
 
 # ---- audit log and analytics ---------------------------------------------------------------------

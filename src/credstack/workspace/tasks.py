@@ -1,21 +1,20 @@
-"""Background work of the workspace: bulk issuance jobs."""
+"""Background work of the workspace, for the worker: bulk issuance jobs and the purge of old uploads.
+
+``run_bulk_job`` is defined in ``bulk.py`` beside the actions that queue it (see "Tasks" in
+docs/architecture.md); it is named here too, so rows queued under ``credstack.workspace.tasks.run_bulk_job``
+before it moved still run.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from .bulk import purge_uploads, run_bulk_job
 
-@task()
-def run_bulk_job(job_id: int) -> str:
-    from .bulk import run_job
-
-    job = run_job(job_id)
-    return job.state
+__all__ = ["purge_bulk_uploads", "run_bulk_job"]
 
 
 @task()
 def purge_bulk_uploads() -> int:
     """Daily (credstack.scheduler) or ``credstack manage purge_bulk_uploads`` from cron."""
-    from .bulk import purge_uploads
-
     return purge_uploads()

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -11,7 +12,6 @@ def dictget(d, key):
 @register.filter
 def expired(credential) -> bool:
     """An active credential whose end date has passed: verifiers call it expired, so the workspace does too."""
-    from django.utils import timezone
 
     until = getattr(credential, "valid_until", None)
     return credential.state == "active" and until is not None and until <= timezone.now()

@@ -110,7 +110,7 @@ def read_upload(upload, allowed: tuple[str, ...], max_bytes: int, field: str = "
 
 
 def _check_raster(data: bytes, name: str, field: str) -> None:
-    from PIL import Image
+    from PIL import Image  # Pillow: loaded only to check an uploaded image
 
     try:
         with Image.open(io.BytesIO(data)) as im:
@@ -126,7 +126,7 @@ def _check_raster(data: bytes, name: str, field: str) -> None:
 
 
 def _check_pdf(data: bytes, name: str, field: str) -> None:
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # pypdf: loaded only to check an uploaded PDF
 
     try:
         reader = PdfReader(io.BytesIO(data))
