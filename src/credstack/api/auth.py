@@ -1,4 +1,4 @@
-"""Bearer authentication with organization API keys."""
+"""Bearer authentication with organization API keys, the scope an operation needs, and the actor."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 
 from credstack.organizations.actors import Actor
 
+from . import problems
 from .models import ApiKey
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -37,3 +38,14 @@ class ApiKeyAuth(HttpBearer):
 def actor_for(request) -> Actor:
     """Who makes a change through the API: the key that authenticated the request (``request.auth``)."""
     return Actor.for_api_key(request.auth)
+
+
+def require(request, scope: str) -> None:
+    """Refuse (403) unless the request's API key has ``scope`` (``read`` < ``issue`` < ``admin``)."""
+    if not request.auth.allows(scope):
+        raise problems.Problem(
+            403,
+            "Forbidden",
+            f"this API key has scope '{request.auth.scope}'; this operation needs '{scope}'",
+            slug="insufficient-scope",
+        )

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from credstack.achievements.models import Achievement
 from credstack.credentials import actions
 from credstack.credentials.models import Credential
 from credstack.designs.models import Design
 from credstack.workspace import bulk
-from credstack.workspace.models import BulkJob
+from credstack.workspace.models import BulkJob, BulkRow
 
-from . import problems
-from .auth import actor_for
+from . import lookups, problems
+from .auth import actor_for, require
 from .schemas import BatchIn, BatchOut, CorrectIn, CredentialDetail, DesignOut, ExpiryIn
 
 batches = Router(tags=["credentials"])
@@ -24,42 +23,11 @@ designs = Router(tags=["designs"])
 PROBLEM = {**problems.RESPONSES, 409: dict}
 
 
-def _require(request, scope: str) -> None:
-    from .v1 import require  # cycle: v1 imports this module to mount its router
-
-    require(request, scope)
-
-
-def _batch_out(job: BulkJob, with_rows: bool = True) -> dict:
-    rows = []
-    if with_rows:
-        rows = [
-            {
-                "row": r.number - 1,
-                "name": r.name,
-                "email": r.email,
-                "outcome": r.outcome,
-                "problems": r.problems,
-                "credential": r.credential.uri if r.credential_id else None,
-            }
-            for r in job.rows.select_related("credential").order_by("number")
-        ]
-    a = job.achievement
-    return {
-        "id": job.public_id,
-        "achievement": {"id": a.public_id, "slug": a.slug, "name": a.name},
-        "state": job.state,
-        "total": job.total,
-        "valid": job.valid,
-        "issued": job.issued,
-        "skipped": job.skipped,
-        "failed": job.failed,
-        "percent": job.percent,
-        "error": job.error,
-        "created_at": job.created_at,
-        "finished_at": job.finished_at,
-        "rows": rows,
-    }
+def _with_rows(job: BulkJob) -> BulkJob:
+    """The job with what ``BatchOut`` reads: its rows in order, each with its credential."""
+    rows = BulkRow.objects.select_related("credential").order_by("number")
+    prefetch_related_objects([job], Prefetch("rows", queryset=rows))
+    return job
 
 
 @batches.post(
@@ -68,12 +36,8 @@ def _batch_out(job: BulkJob, with_rows: bool = True) -> dict:
     summary="Issue a batch as an asynchronous job (poll it for progress)",
 )
 def create_batch(request, payload: BatchIn):
-    _require(request, "issue")
-    achievement = get_object_or_404(
-        Achievement,
-        Q(public_id=payload.achievement) | Q(slug=payload.achievement),
-        organization=request.organization,
-    )
+    require(request, "issue")
+    achievement = lookups.achievement(request, payload.achievement)
     actor = actor_for(request)
     # A refused batch changes nothing: the job, its rows and its audit row roll back with the Problem.
     with transaction.atomic():
@@ -92,7 +56,10 @@ def create_batch(request, payload: BatchIn):
         invalid = [r for r in job.rows.order_by("number") if r.outcome == "invalid"]
         if invalid and not payload.skip_invalid:
             errors = [
-                {"field": f"recipients.{r.number - 2}.{p.get('field', '')}".rstrip("."), "message": p["message"]}
+                {
+                    "field": f"recipients.{r.number - 2}.{p.get('field', '')}".rstrip("."),
+                    "message": p["message"],
+                }
                 for r in invalid
                 for p in r.problems
             ]
@@ -104,7 +71,7 @@ def create_batch(request, payload: BatchIn):
                 slug="validation-error",
                 errors=errors,
             )
-    return Status(202, _batch_out(bulk.start_job(job, actor=actor)))
+    return Status(202, _with_rows(bulk.start_job(job, actor=actor)))
 
 
 @batches.get("/{public_id}", response={200: BatchOut, **PROBLEM}, summary="A batch's progress and results")
@@ -112,18 +79,12 @@ def get_batch(request, public_id: str):
     job = get_object_or_404(
         BulkJob.objects.select_related("achievement"), public_id=public_id, organization=request.organization
     )
-    return _batch_out(job)
+    return _with_rows(job)
 
 
-def _credential(request, public_id: str) -> Credential:
-    return get_object_or_404(Credential, public_id=public_id, organization=request.organization)
-
-
-def _detail(credential: Credential) -> dict:
-    from .v1 import _credential_out  # cycle: v1 imports this module to mount its router
-
-    credential = Credential.objects.select_related("achievement", "replaced_by").get(pk=credential.pk)
-    return _credential_out(credential, detail=True)
+def _detail(request, credential: Credential) -> Credential:
+    """The credential as it is now, with what ``CredentialDetail`` reads."""
+    return lookups.credential(request, credential.public_id)
 
 
 @credential_extras.post(
@@ -132,10 +93,10 @@ def _detail(credential: Credential) -> dict:
     summary="Correct a credential: a new one replaces it (the old one is revoked)",
 )
 def correct(request, public_id: str, payload: CorrectIn):
-    _require(request, "issue")
+    require(request, "issue")
     try:
         new = actions.correct_credential(
-            _credential(request, public_id),
+            lookups.credential(request, public_id),
             recipient_name=payload.recipient_name,
             recipient_email=payload.recipient_email,
             reason=payload.reason,
@@ -143,7 +104,7 @@ def correct(request, public_id: str, payload: CorrectIn):
         )
     except actions.CredentialStateError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
-    return Status(201, _detail(new))
+    return Status(201, _detail(request, new))
 
 
 @credential_extras.post(
@@ -152,17 +113,17 @@ def correct(request, public_id: str, payload: CorrectIn):
     summary="Change when a credential expires (it is re-signed under the same id)",
 )
 def expiry(request, public_id: str, payload: ExpiryIn):
-    _require(request, "issue")
+    require(request, "issue")
     try:
         credential = actions.change_expiry(
-            _credential(request, public_id),
+            lookups.credential(request, public_id),
             valid_until=payload.valid_until,
             note=payload.note,
             actor=actor_for(request),
         )
     except actions.CredentialStateError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict")
-    return _detail(credential)
+    return _detail(request, credential)
 
 
 @credential_extras.post(
@@ -171,37 +132,22 @@ def expiry(request, public_id: str, payload: ExpiryIn):
     summary="Email the credential's links to the recipient again",
 )
 def resend(request, public_id: str):
-    _require(request, "issue")
-    actions.resend_credential(_credential(request, public_id), actor=actor_for(request))
+    require(request, "issue")
+    actions.resend_credential(lookups.credential(request, public_id), actor=actor_for(request))
     return Status(202, {"queued": True})
-
-
-def _design_out(d: Design) -> dict:
-    data = d.current.data if d.current_id else {}
-    return {
-        "id": d.public_id,
-        "name": d.name,
-        "version": d.current.number if d.current_id else None,
-        "template": (data.get("background") or {}).get("template"),
-        "page": data.get("page") or {},
-        "updated_at": d.updated_at,
-    }
 
 
 @designs.get("", response={200: list[DesignOut], **PROBLEM}, summary="List certificate designs")
 def list_designs(request):
-    return [
-        _design_out(d)
-        for d in Design.objects.filter(organization=request.organization)
+    return (
+        Design.objects.filter(organization=request.organization)
         .select_related("current")
         .order_by("name", "id")
-    ]
+    )
 
 
 @designs.get("/{public_id}", response={200: DesignOut, **PROBLEM}, summary="Get a certificate design")
 def get_design(request, public_id: str):
-    return _design_out(
-        get_object_or_404(
-            Design.objects.select_related("current"), public_id=public_id, organization=request.organization
-        )
+    return get_object_or_404(
+        Design.objects.select_related("current"), public_id=public_id, organization=request.organization
     )

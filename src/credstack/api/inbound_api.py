@@ -7,7 +7,7 @@ key. See credstack.integrations.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -16,14 +16,19 @@ from credstack.integrations import actions, presets, signatures
 from credstack.integrations.models import InboundEndpoint, InboundEvent
 
 from . import problems
+from .auth import require
 from .schemas import AchievementRef
 
 router = Router(tags=["inbound webhooks"])
 PROBLEM = problems.RESPONSES
 
-PresetKey = Literal[tuple(presets.PRESETS)]  # type: ignore[valid-type]
 OperatorKey = Literal["eq", "ne", "gte", "gt", "lte", "lt", "in", "exists"]
-MappingKey = Literal[tuple(k for k, _, _ in presets.MAPPING_FIELDS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # built from the presets when the module loads, which a type checker cannot follow
+    PresetKey = str
+    MappingKey = str
+else:
+    PresetKey = Literal[tuple(presets.PRESETS)]
+    MappingKey = Literal[tuple(k for k, _, _ in presets.MAPPING_FIELDS)]
 
 
 class ConditionIn(Schema):
@@ -50,7 +55,8 @@ class InboundEndpointIn(Schema):
 
 
 class InboundEndpointOut(Schema):
-    id: str
+    # Reads ``achievement``: select it with the endpoint.
+    id: str = Field(..., alias="public_id")
     name: str
     preset: str
     url: str = Field(..., description="the secret receiving URL")
@@ -62,13 +68,22 @@ class InboundEndpointOut(Schema):
     enabled: bool
     created_at: datetime
 
+    @staticmethod
+    def resolve_signature_header(e: InboundEndpoint) -> str:
+        return signatures.SCHEMES.get(presets.preset(e.preset).signature, ("", ""))[0]
+
+    @staticmethod
+    def resolve_has_signing_secret(e: InboundEndpoint) -> bool:
+        return bool(e.signing_secret)
+
 
 class InboundEndpointCreated(InboundEndpointOut):
     signing_secret: str = Field(..., description="shown only in this response")
 
 
 class InboundEventOut(Schema):
-    id: str
+    # Reads ``credential``: select it with the event.
+    id: str = Field(..., alias="public_id")
     source_event_id: str
     outcome: Literal["received", "issued", "skipped", "failed"]
     reason: str
@@ -80,56 +95,18 @@ class InboundEventOut(Schema):
     received_at: datetime
     processed_at: datetime | None
 
+    @staticmethod
+    def resolve_credential(ev: InboundEvent) -> str | None:
+        return ev.credential.public_id if ev.credential is not None else None
+
+    @staticmethod
+    def resolve_credential_url(ev: InboundEvent) -> str | None:
+        return ev.credential.uri if ev.credential is not None else None
+
 
 class EventFilters(Schema):
     outcome: Literal["received", "issued", "skipped", "failed"] | None = None
     limit: int = Field(100, ge=1, le=500)
-
-
-def _require_admin(request) -> None:
-    from .v1 import require  # cycle: v1 imports this module to mount its router
-
-    require(request, "admin")
-
-
-def _out(e: InboundEndpoint, with_secret: bool = False) -> dict:
-    spec = presets.preset(e.preset)
-    out = {
-        "id": e.public_id,
-        "name": e.name,
-        "preset": e.preset,
-        "url": e.url,
-        "achievement": (
-            {"id": e.achievement.public_id, "slug": e.achievement.slug, "name": e.achievement.name}
-            if e.achievement_id
-            else None
-        ),
-        "mapping": e.mapping,
-        "conditions": e.conditions,
-        "signature_header": signatures.SCHEMES.get(spec.signature, ("", ""))[0],
-        "has_signing_secret": bool(e.signing_secret),
-        "enabled": e.enabled,
-        "created_at": e.created_at,
-    }
-    if with_secret:
-        out["signing_secret"] = e.signing_secret
-    return out
-
-
-def _event_out(ev: InboundEvent) -> dict:
-    return {
-        "id": ev.public_id,
-        "source_event_id": ev.source_event_id,
-        "outcome": ev.outcome,
-        "reason": ev.reason,
-        "recipient_email": ev.recipient_email,
-        "recipient_name": ev.recipient_name,
-        "credential": ev.credential.public_id if ev.credential_id else None,
-        "credential_url": ev.credential.uri if ev.credential_id else None,
-        "attempts": ev.attempts,
-        "received_at": ev.received_at,
-        "processed_at": ev.processed_at,
-    }
 
 
 def _endpoint(request, public_id: str) -> InboundEndpoint:
@@ -144,13 +121,8 @@ def _endpoint(request, public_id: str) -> InboundEndpoint:
     "/endpoints", response={200: list[InboundEndpointOut], **PROBLEM}, summary="List inbound endpoints"
 )
 def list_endpoints(request):
-    _require_admin(request)
-    return [
-        _out(e)
-        for e in InboundEndpoint.objects.filter(organization=request.organization).select_related(
-            "achievement"
-        )
-    ]
+    require(request, "admin")
+    return InboundEndpoint.objects.filter(organization=request.organization).select_related("achievement")
 
 
 @router.post(
@@ -159,7 +131,7 @@ def list_endpoints(request):
     summary="Create an inbound endpoint from a preset",
 )
 def create_endpoint(request, payload: InboundEndpointIn):
-    _require_admin(request)
+    require(request, "admin")
     endpoint = actions.create_endpoint(
         request.organization,
         name=payload.name,
@@ -169,15 +141,15 @@ def create_endpoint(request, payload: InboundEndpointIn):
         conditions=[c.dict() for c in payload.conditions] if payload.conditions is not None else None,
         signing_secret=payload.signing_secret,
     )
-    return Status(201, _out(endpoint, with_secret=True))
+    return Status(201, endpoint)
 
 
 @router.get(
     "/endpoints/{public_id}", response={200: InboundEndpointOut, **PROBLEM}, summary="Get an inbound endpoint"
 )
 def get_endpoint(request, public_id: str):
-    _require_admin(request)
-    return _out(_endpoint(request, public_id))
+    require(request, "admin")
+    return _endpoint(request, public_id)
 
 
 @router.get(
@@ -186,11 +158,11 @@ def get_endpoint(request, public_id: str):
     summary="The endpoint's events, newest first",
 )
 def list_events(request, public_id: str, filters: Query[EventFilters]):
-    _require_admin(request)
+    require(request, "admin")
     events = InboundEvent.objects.filter(endpoint=_endpoint(request, public_id)).select_related("credential")
     if filters.outcome:
         events = events.filter(outcome=filters.outcome)
-    return [_event_out(ev) for ev in events[: filters.limit]]
+    return events[: filters.limit]
 
 
 @router.post(
@@ -199,10 +171,10 @@ def list_events(request, public_id: str, filters: Query[EventFilters]):
     summary="Process a stored event again with the endpoint's current mapping",
 )
 def replay_event(request, public_id: str, event_id: str):
-    _require_admin(request)
+    require(request, "admin")
     event = get_object_or_404(InboundEvent, public_id=event_id, endpoint=_endpoint(request, public_id))
     try:
         event = actions.replay(event)
     except actions.ReplayError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="already-issued")
-    return _event_out(InboundEvent.objects.select_related("credential").get(pk=event.pk))
+    return InboundEvent.objects.select_related("credential").get(pk=event.pk)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,10 +12,11 @@ from credstack.courses.models import Course
 from credstack.credentials.models import Credential
 from credstack.learning import actions as learning
 from credstack.learning.models import Enrolment
-from credstack.pathways.models import Pathway
+from credstack.pathways.models import Pathway, PathwayComponent
 from credstack.pathways.queries import progress_for_emails
 
 from . import problems
+from .auth import require
 from .schemas import CourseOut, EnrolmentIn, EnrolmentOut, PathwayOut, PathwayProgressOut, RecipientOut
 
 courses = Router(tags=["courses"])
@@ -24,66 +25,26 @@ recipients = Router(tags=["recipients"])
 PROBLEM = problems.RESPONSES
 
 
-def _require(request, scope: str) -> None:
-    from .v1 import require  # cycle: v1 imports this module to mount its router
-
-    require(request, scope)
-
-
-def _ref(a) -> dict | None:
-    return {"id": a.public_id, "slug": a.slug, "name": a.name} if a else None
-
-
 def _course(request, ref: str) -> Course:
     return get_object_or_404(
-        Course.objects.select_related("achievement"),
+        Course.objects.select_related("achievement", "organization"),
         Q(public_id=ref) | Q(slug=ref),
         organization=request.organization,
     )
 
 
-def _course_out(c: Course) -> dict:
-    version = c.latest_version
-    return {
-        "id": c.public_id,
-        "slug": c.slug,
-        "title": c.title,
-        "summary": c.summary,
-        "status": c.status,
-        "language": c.language,
-        "lessons": len(version.lessons) if version else c.lessons.count(),
-        "achievement": _ref(c.achievement),
-        "url": c.url,
-    }
-
-
-def _enrolment_out(e: Enrolment) -> dict:
-    return {
-        "id": e.public_id,
-        "learner": {"email": e.learner.email, "name": e.learner.name},
-        "status": e.status,
-        "source": e.source,
-        "enrolled_at": e.enrolled_at,
-        "completed_at": e.completed_at,
-        "last_activity_at": e.last_activity_at,
-        "average_score": e.average_score,
-        "credential": e.credential.uri if e.credential_id else None,
-    }
-
-
 @courses.get("", response={200: list[CourseOut], **PROBLEM}, summary="List courses")
 def list_courses(request):
-    return [
-        _course_out(c)
-        for c in Course.objects.filter(organization=request.organization)
-        .select_related("achievement")
+    return (
+        Course.objects.filter(organization=request.organization)
+        .select_related("achievement", "organization")
         .order_by("title", "id")
-    ]
+    )
 
 
 @courses.get("/{ref}", response={200: CourseOut, **PROBLEM}, summary="Get a course by id or slug")
 def get_course(request, ref: str):
-    return _course_out(_course(request, ref))
+    return _course(request, ref)
 
 
 class EnrolmentFilters(Schema):
@@ -103,10 +64,7 @@ def list_enrolments(request, ref: str, filters: Query[EnrolmentFilters]):
     )
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return [
-        _enrolment_out(e)
-        for e in qs.order_by("-enrolled_at", "-id")[filters.offset : filters.offset + filters.limit]
-    ]
+    return qs.order_by("-enrolled_at", "-id")[filters.offset : filters.offset + filters.limit]
 
 
 @courses.post(
@@ -115,11 +73,11 @@ def list_enrolments(request, ref: str, filters: Query[EnrolmentFilters]):
     summary="Enrol (invite) a learner; they get an email with the course link",
 )
 def enrol(request, ref: str, payload: EnrolmentIn):
-    _require(request, "issue")
+    require(request, "issue")
     line = f"{payload.email}, {payload.name}" if payload.name.strip() else payload.email
     [enrolment] = learning.invite(_course(request, ref), line)
     enrolment = Enrolment.objects.select_related("learner", "credential").get(pk=enrolment.pk)
-    return Status(201, _enrolment_out(enrolment))
+    return Status(201, enrolment)
 
 
 def _pathway(request, public_id: str) -> Pathway:
@@ -128,36 +86,24 @@ def _pathway(request, public_id: str) -> Pathway:
     )
 
 
-def _pathway_out(p: Pathway) -> dict:
-    components = [
-        c.achievement for c in p.components.select_related("achievement").order_by("position", "id")
-    ]
-    return {
-        "id": p.public_id,
-        "name": p.achievement.name,
-        "achievement": _ref(p.achievement),
-        "rule": p.rule,
-        "required_count": p.required_count,
-        "ordered": p.ordered,
-        "window_days": p.window_days,
-        "revocation_policy": p.revocation_policy,
-        "components": [_ref(a) for a in components],
-    }
+def _with_components(pathways):
+    """Pathways with what ``PathwayOut`` reads: the achievement, and the components' in order."""
+    components = PathwayComponent.objects.select_related("achievement").order_by("position", "id")
+    return pathways.select_related("achievement").prefetch_related(
+        Prefetch("components", queryset=components)
+    )
 
 
 @pathways.get("", response={200: list[PathwayOut], **PROBLEM}, summary="List pathways (stacked credentials)")
 def list_pathways(request):
-    return [
-        _pathway_out(p)
-        for p in Pathway.objects.filter(organization=request.organization)
-        .select_related("achievement")
-        .order_by("id")
-    ]
+    return _with_components(Pathway.objects.filter(organization=request.organization)).order_by("id")
 
 
 @pathways.get("/{public_id}", response={200: PathwayOut, **PROBLEM}, summary="Get a pathway")
 def get_pathway(request, public_id: str):
-    return _pathway_out(_pathway(request, public_id))
+    return get_object_or_404(
+        _with_components(Pathway.objects.all()), public_id=public_id, organization=request.organization
+    )
 
 
 @pathways.get(
@@ -169,7 +115,7 @@ def pathway_progress(request, public_id: str, email: str = Query(..., max_length
     pathway = _pathway(request, public_id)
     for progress in progress_for_emails([email.strip().lower()], organization=request.organization):
         if progress.pathway_id == pathway.public_id:
-            return {**progress.__dict__, "components": [c.__dict__ for c in progress.components]}
+            return progress
     raise Http404(f"{email} holds none of this pathway's components")
 
 
@@ -188,18 +134,9 @@ def list_recipients(request, filters: Query[RecipientFilters]):
     qs = Credential.objects.filter(organization=request.organization)
     if filters.q:
         qs = qs.filter(Q(recipient_email__icontains=filters.q) | Q(recipient_name__icontains=filters.q))
-    rows = (
-        qs.annotate(email_l=Lower("recipient_email"))
-        .values("email_l")
+    return (
+        qs.annotate(email=Lower("recipient_email"))
+        .values("email")
         .annotate(credentials=Count("id"), last_issued_at=Max("issued_at"), name=Max("recipient_name"))
-        .order_by("-last_issued_at", "email_l")[filters.offset : filters.offset + filters.limit]
+        .order_by("-last_issued_at", "email")[filters.offset : filters.offset + filters.limit]
     )
-    return [
-        {
-            "email": r["email_l"],
-            "name": r["name"],
-            "credentials": r["credentials"],
-            "last_issued_at": r["last_issued_at"],
-        }
-        for r in rows
-    ]

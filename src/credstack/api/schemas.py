@@ -1,13 +1,31 @@
+"""The API's request and response schemas.
+
+Handlers return model objects (or querysets); each response schema reads its fields from them, with
+``Field(alias=...)`` for a renamed attribute (``id`` is ``public_id``) and a ``resolve_<field>`` static
+method for a computed one, so every field of the JSON is defined once, here. The queries behind the
+related objects a schema reads (``select_related``/``prefetch_related``) are the handlers' business.
+"""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+if TYPE_CHECKING:
+    from credstack.achievements.models import Achievement
+    from credstack.courses.models import Course
+    from credstack.credentials.models import Credential
+    from credstack.designs.models import Design
+    from credstack.learning.models import Enrolment
+    from credstack.pathways.models import Pathway
+    from credstack.webhooks.models import WebhookEndpoint
 
-def _iso_datetime(value):
+
+def iso_datetime(value: object) -> datetime:
     """Only ISO 8601 strings (or datetimes), not the Unix numbers pydantic would also accept; returned in
     UTC (a date-time without an offset is taken as UTC). Python accepts offsets up to ±24 h, PostgreSQL only
     ±15:59, so the value is normalised here rather than handed on with its offset."""
@@ -29,7 +47,7 @@ def _iso_datetime(value):
         raise ValueError("is out of range once converted to UTC (years 1 to 9999)") from None
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_datetime)]
 
 
 class Recipient(Schema):
@@ -75,7 +93,7 @@ class RevokeIn(Schema):
 
 
 class AchievementOut(Schema):
-    id: str
+    id: str = Field(..., alias="public_id")
     slug: str
     name: str
     description: str
@@ -85,11 +103,11 @@ class AchievementOut(Schema):
     tags: list[str]
     alignments: list[dict]
     valid_for_months: int | None
-    url: str
+    url: str = Field(..., alias="uri")
 
 
 class AchievementRef(Schema):
-    id: str
+    id: str = Field(..., alias="public_id")
     slug: str
     name: str
 
@@ -100,8 +118,9 @@ class Links(Schema):
 
 
 class CredentialOut(Schema):
-    id: str
-    url: str
+    # Reads ``achievement`` and ``replaced_by``: select them with the credential.
+    id: str = Field(..., alias="public_id")
+    url: str = Field(..., alias="uri")
     achievement: AchievementRef
     recipient: Recipient
     state: str
@@ -112,9 +131,25 @@ class CredentialOut(Schema):
     replaced_by: str | None
     links: Links
 
+    @staticmethod
+    def resolve_recipient(c: Credential) -> dict[str, str]:
+        return {"name": c.recipient_name, "email": c.recipient_email}
+
+    @staticmethod
+    def resolve_replaced_by(c: Credential) -> str | None:
+        return c.replaced_by.uri if c.replaced_by is not None else None
+
+    @staticmethod
+    def resolve_links(c: Credential) -> dict[str, str]:
+        return {"page": c.uri, "json": f"{c.uri}.json"}
+
 
 class CredentialDetail(CredentialOut):
     credential: dict = Field(..., description="the signed Open Badges 3.0 credential")
+
+    @staticmethod
+    def resolve_credential(c: Credential) -> dict[str, Any]:
+        return c.signed()
 
 
 class CredentialPage(Schema):
@@ -136,7 +171,7 @@ class WebhookEndpointPatch(Schema):
 
 
 class WebhookEndpointOut(Schema):
-    id: str
+    id: str = Field(..., alias="public_id")
     url: str
     event_types: list[str]
     description: str
@@ -151,6 +186,11 @@ class WebhookEndpointOut(Schema):
     )
     created_at: datetime
 
+    @staticmethod
+    def resolve_previous_secret_expires_at(endpoint: WebhookEndpoint) -> datetime | None:
+        signs = endpoint.previous_secret_signs(timezone.now())
+        return endpoint.previous_secret_expires_at if signs else None
+
 
 class WebhookEndpointCreated(WebhookEndpointOut):
     secret: str = Field(..., description="the signing secret (whsec_...); shown only in this response")
@@ -161,9 +201,10 @@ class WebhookRedeliveryQueued(Schema):
 
 
 class WebhookDeliveryOut(Schema):
+    # Reads ``message``: select it with the delivery.
     id: int
-    event_type: str
-    webhook_id: str
+    event_type: str = Field(..., alias="message.event_type")
+    webhook_id: str = Field(..., alias="message.msg_id")
     state: str
     attempts: int
     last_status_code: int | None
@@ -174,7 +215,7 @@ class WebhookDeliveryOut(Schema):
 
 
 class CourseOut(Schema):
-    id: str
+    id: str = Field(..., alias="public_id")
     slug: str
     title: str
     summary: str
@@ -183,6 +224,11 @@ class CourseOut(Schema):
     lessons: int
     achievement: AchievementRef | None
     url: str
+
+    @staticmethod
+    def resolve_lessons(c: Course) -> int:
+        version = c.latest_version
+        return len(version.lessons) if version else c.lessons.count()
 
 
 class LearnerRef(Schema):
@@ -196,7 +242,8 @@ class EnrolmentIn(Schema):
 
 
 class EnrolmentOut(Schema):
-    id: str
+    # Reads ``learner`` and ``credential``: select them with the enrolment.
+    id: str = Field(..., alias="public_id")
     learner: LearnerRef
     status: str
     source: str
@@ -205,6 +252,10 @@ class EnrolmentOut(Schema):
     last_activity_at: datetime | None
     average_score: int | None
     credential: str | None
+
+    @staticmethod
+    def resolve_credential(e: Enrolment) -> str | None:
+        return e.credential.uri if e.credential is not None else None
 
 
 class ComponentOut(Schema):
@@ -215,8 +266,9 @@ class ComponentOut(Schema):
 
 
 class PathwayOut(Schema):
-    id: str
-    name: str
+    # Reads ``achievement`` and ``components`` (each with its achievement): fetch them with the pathway.
+    id: str = Field(..., alias="public_id")
+    name: str = Field(..., alias="achievement.name")
     achievement: AchievementRef
     rule: str
     required_count: int | None
@@ -224,6 +276,10 @@ class PathwayOut(Schema):
     window_days: int | None
     revocation_policy: str
     components: list[AchievementRef]
+
+    @staticmethod
+    def resolve_components(p: Pathway) -> list[Achievement]:
+        return [c.achievement for c in p.components.all()]  # in the components' order
 
 
 class PathwayProgressOut(Schema):
@@ -266,9 +322,18 @@ class BatchRowOut(Schema):
     problems: list[dict]
     credential: str | None
 
+    @staticmethod
+    def resolve_row(r: Any) -> int:  # a workspace.models.BulkRow (not imported here: layers)
+        return r.number - 1  # rows are numbered as lines of a file whose first line names the columns
+
+    @staticmethod
+    def resolve_credential(r: Any) -> str | None:
+        return r.credential.uri if r.credential is not None else None
+
 
 class BatchOut(Schema):
-    id: str
+    # Reads ``achievement`` and ``rows`` (each with its credential): fetch them with the job.
+    id: str = Field(..., alias="public_id")
     achievement: AchievementRef
     state: str
     total: int
@@ -281,6 +346,10 @@ class BatchOut(Schema):
     created_at: datetime
     finished_at: datetime | None
     rows: list[BatchRowOut]
+
+    @staticmethod
+    def resolve_rows(job: Any) -> list[Any]:  # a workspace.models.BulkJob
+        return list(job.rows.all())  # in the rows' order
 
 
 class CorrectIn(Schema):
@@ -295,10 +364,27 @@ class ExpiryIn(Schema):
     note: str = Field("", max_length=2000, description="why, for the credential's history")
 
 
+def _design_data(d: Design) -> dict[str, Any]:
+    return d.current.data if d.current is not None else {}
+
+
 class DesignOut(Schema):
-    id: str
+    # Reads ``current`` (the design's current version): select it with the design.
+    id: str = Field(..., alias="public_id")
     name: str
     version: int | None
     template: str | None
     page: dict
     updated_at: datetime
+
+    @staticmethod
+    def resolve_version(d: Design) -> int | None:
+        return d.current.number if d.current is not None else None
+
+    @staticmethod
+    def resolve_template(d: Design) -> str | None:
+        return (_design_data(d).get("background") or {}).get("template")
+
+    @staticmethod
+    def resolve_page(d: Design) -> dict[str, Any]:
+        return _design_data(d).get("page") or {}

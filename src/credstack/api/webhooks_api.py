@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Status
 
-from credstack.organizations.actors import Actor
 from credstack.webhooks import actions
 from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from . import problems
+from .auth import actor_for, require
 from .schemas import (
     WebhookDeliveryOut,
     WebhookEndpointCreated,
@@ -24,54 +23,10 @@ router = Router(tags=["webhooks"])
 PROBLEM = problems.RESPONSES
 
 
-def _require_admin(request) -> None:
-    from .v1 import require  # cycle: v1 imports this module to mount its router
-
-    require(request, "admin")
-
-
-def _actor(request) -> Actor:
-    return Actor.for_api_key(request.auth)
-
-
 def _endpoint_off() -> problems.Problem:
     return problems.Problem(
         409, "Conflict", "the endpoint is off: turn it on (PATCH enabled) first", slug="state-conflict"
     )
-
-
-def _out(endpoint: WebhookEndpoint, with_secret: bool = False) -> dict:
-    out = {
-        "id": endpoint.public_id,
-        "url": endpoint.url,
-        "event_types": endpoint.event_types,
-        "description": endpoint.description,
-        "enabled": endpoint.enabled,
-        "disabled_reason": endpoint.disabled_reason,
-        "disabled_at": endpoint.disabled_at,
-        "previous_secret_expires_at": (
-            endpoint.previous_secret_expires_at if endpoint.previous_secret_signs(timezone.now()) else None
-        ),
-        "created_at": endpoint.created_at,
-    }
-    if with_secret:
-        out["secret"] = endpoint.secret
-    return out
-
-
-def _delivery_out(d: WebhookDelivery) -> dict:
-    return {
-        "id": d.pk,
-        "event_type": d.message.event_type,
-        "webhook_id": d.message.msg_id,
-        "state": d.state,
-        "attempts": d.attempts,
-        "last_status_code": d.last_status_code,
-        "last_error": d.last_error,
-        "last_attempt_at": d.last_attempt_at,
-        "next_attempt_at": d.next_attempt_at,
-        "delivered_at": d.delivered_at,
-    }
 
 
 def _endpoint(request, public_id: str) -> WebhookEndpoint:
@@ -82,23 +37,23 @@ def _endpoint(request, public_id: str) -> WebhookEndpoint:
     "/endpoints", response={200: list[WebhookEndpointOut], **PROBLEM}, summary="List webhook endpoints"
 )
 def list_endpoints(request):
-    _require_admin(request)
-    return [_out(e) for e in WebhookEndpoint.objects.filter(organization=request.organization).order_by("id")]
+    require(request, "admin")
+    return WebhookEndpoint.objects.filter(organization=request.organization).order_by("id")
 
 
 @router.post(
     "/endpoints", response={201: WebhookEndpointCreated, **PROBLEM}, summary="Create a webhook endpoint"
 )
 def create_endpoint(request, payload: WebhookEndpointIn):
-    _require_admin(request)
+    require(request, "admin")
     endpoint = actions.create_endpoint(
         request.organization,
         url=payload.url,
         event_types=payload.event_types,
         description=payload.description,
-        actor=_actor(request),
+        actor=actor_for(request),
     )
-    return Status(201, _out(endpoint, with_secret=True))
+    return Status(201, endpoint)
 
 
 @router.patch(
@@ -107,17 +62,17 @@ def create_endpoint(request, payload: WebhookEndpointIn):
     summary="Change or re-enable an endpoint",
 )
 def update_endpoint(request, public_id: str, payload: WebhookEndpointPatch):
-    _require_admin(request)
+    require(request, "admin")
     endpoint = actions.update_endpoint(
-        _endpoint(request, public_id), **payload.dict(exclude_unset=True), actor=_actor(request)
+        _endpoint(request, public_id), **payload.dict(exclude_unset=True), actor=actor_for(request)
     )
-    return _out(endpoint)
+    return endpoint
 
 
 @router.delete("/endpoints/{public_id}", response={204: None, **PROBLEM}, summary="Delete an endpoint")
 def delete_endpoint(request, public_id: str):
-    _require_admin(request)
-    actions.delete_endpoint(_endpoint(request, public_id), actor=_actor(request))
+    require(request, "admin")
+    actions.delete_endpoint(_endpoint(request, public_id), actor=actor_for(request))
     return Status(204, None)
 
 
@@ -132,9 +87,9 @@ def delete_endpoint(request, public_id: str):
     ),
 )
 def rotate_secret(request, public_id: str):
-    _require_admin(request)
-    endpoint = actions.rotate_secret(_endpoint(request, public_id), actor=_actor(request))
-    return _out(endpoint, with_secret=True)
+    require(request, "admin")
+    endpoint = actions.rotate_secret(_endpoint(request, public_id), actor=actor_for(request))
+    return endpoint  # as WebhookEndpointCreated: with the new secret
 
 
 @router.delete(
@@ -143,8 +98,8 @@ def rotate_secret(request, public_id: str):
     summary="Stop signing with the previous secret now (it may have leaked)",
 )
 def end_rotation_overlap(request, public_id: str):
-    _require_admin(request)
-    actions.end_rotation_overlap(_endpoint(request, public_id), actor=_actor(request))
+    require(request, "admin")
+    actions.end_rotation_overlap(_endpoint(request, public_id), actor=actor_for(request))
     return Status(204, None)
 
 
@@ -154,13 +109,12 @@ def end_rotation_overlap(request, public_id: str):
     summary="The endpoint's delivery log, newest first",
 )
 def list_deliveries(request, public_id: str):
-    _require_admin(request)
-    deliveries = (
+    require(request, "admin")
+    return (
         WebhookDelivery.objects.filter(endpoint=_endpoint(request, public_id))
         .select_related("message")
         .order_by("-id")[:200]
     )
-    return [_delivery_out(d) for d in deliveries]
 
 
 @router.post(
@@ -170,14 +124,14 @@ def list_deliveries(request, public_id: str):
     description="The endpoint must be enabled (409 otherwise).",
 )
 def redeliver(request, public_id: str, delivery_id: int):
-    _require_admin(request)
+    require(request, "admin")
     delivery = get_object_or_404(
         WebhookDelivery.objects.select_related("endpoint__organization", "message"),
         pk=delivery_id,
         endpoint=_endpoint(request, public_id),
     )
     try:
-        return _delivery_out(actions.redeliver(delivery, actor=_actor(request)))
+        return actions.redeliver(delivery, actor=actor_for(request))
     except actions.EndpointOff:
         raise _endpoint_off() from None
 
@@ -193,9 +147,9 @@ def redeliver(request, public_id: str, delivery_id: int):
     ),
 )
 def redeliver_failed(request, public_id: str):
-    _require_admin(request)
+    require(request, "admin")
     try:
-        queued = actions.redeliver_failed(_endpoint(request, public_id), actor=_actor(request))
+        queued = actions.redeliver_failed(_endpoint(request, public_id), actor=actor_for(request))
     except actions.EndpointOff:
         raise _endpoint_off() from None
     return Status(202, {"queued": queued})
