@@ -227,3 +227,11 @@ def test_date_times_with_any_offset_python_accepts_are_taken_in_utc(api_for, org
     late = client.get("/api/v1/credentials", issued_before="9999-12-31T23:00:00-21:15")
     assert late.status_code == 422 and late.json()["errors"][0]["field"] == "issued_before"
     assert "out of range" in late.json()["errors"][0]["message"]
+
+
+def test_a_credentials_links_are_named_as_the_openapi_document_says(api_for, org, achievement):
+    client = api_for(org, "issue")
+    made = client.post("/api/v1/credentials", BODY).json()
+    assert made["links"] == {"page": made["url"], "json": f"{made['url']}.json"}
+    spec = client.get("/api/v1/openapi.json").json()
+    assert set(spec["components"]["schemas"]["Links"]["properties"]) == {"page", "json"}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import BeforeValidator
+from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
     from credstack.achievements.models import Achievement
@@ -112,9 +113,11 @@ class AchievementRef(Schema):
     name: str
 
 
-class Links(Schema):
+class Links(TypedDict):
+    """A credential's permanent links (a TypedDict: ``json`` would shadow a BaseModel method)."""
+
     page: str
-    json_: str = Field(..., alias="json")
+    json: str
 
 
 class CredentialOut(Schema):
