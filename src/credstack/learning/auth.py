@@ -1,7 +1,7 @@
 """The course player's sign-in is the portal's (decision 0023): one code, one session, both sites.
 
 Views only use ``current_learner(request)``, ``login_url(next)`` and ``sign_in`` / ``sign_out``; these delegate
-to the portal's account, its one-time codes (per-address and per-IP limits, purpose-bound HMAC) and its
+to the portal's account, its one-time codes (per-address and per-client limits, purpose-bound HMAC) and its
 session. The learner is the account's course profile (``actions.learner_for_account``).
 """
 
@@ -27,17 +27,18 @@ class SignInError(Exception):
 
 def send_code(email: str, *, ip: str | None = None, org=None) -> None:
     """Email a 6-digit sign-in code (the portal's). Raises ValidationError for a bad address and
-    SignInError when rate-limited (per address, per IP)."""
+    SignInError when rate-limited (per address, per client)."""
     try:
         portal.request_code(email, ip=ip, org=org)
     except portal.CodeError as exc:
         raise SignInError(str(exc)) from None
 
 
-def check_code(email: str, code: str) -> Learner:
-    """Use up the code; returns the learner of the account holding the address."""
+def check_code(email: str, code: str, *, ip: str | None = None) -> Learner:
+    """Use up the code; returns the learner of the account holding the address. Wrong guesses count per
+    address and client ``ip`` (the portal's limits)."""
     try:
-        account = portal.sign_in(email, code)
+        account = portal.sign_in(email, code, ip=ip)
     except portal.CodeError as exc:
         raise SignInError(str(exc)) from None
     from .actions import learner_for_account

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from credstack import ratelimit
 from credstack.courses.models import Attachment, Course
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
@@ -101,10 +102,12 @@ def login(request):
         try:
             if request.POST.get("code") is not None:
                 context["step"] = "code"
-                learner = auth.check_code(context["email"], request.POST["code"])
+                learner = auth.check_code(
+                    context["email"], request.POST["code"], ip=ratelimit.client_ip(request)
+                )
                 auth.sign_in(request, learner)
                 return redirect(next_url)
-            auth.send_code(context["email"], ip=request.META.get("REMOTE_ADDR") or None, org=org)
+            auth.send_code(context["email"], ip=ratelimit.client_ip(request), org=org)
             context["step"] = "code"
         except ValidationError as exc:
             context["error"] = "; ".join(" ".join(v) for v in exc.message_dict.values())
