@@ -183,6 +183,8 @@ CREDSTACK_API_RATE = os.environ.get("CREDSTACK_API_RATE", "600/m")
 CREDSTACK_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
+# An invitation to join an organization is valid this many days.
+CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7"))
 # Bulk uploads (personal data): the file is deleted this many days after the job is done.
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
