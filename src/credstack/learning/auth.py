@@ -46,9 +46,10 @@ def check_code(email: str, code: str, *, ip: str | None = None) -> Learner:
     return learner_for_account(account)
 
 
-def sign_in(request, learner: Learner, *, assurance: str = session.CODE) -> None:
-    """Sign the learner's account in to both sites. An LMS launch passes ``assurance="lti"``: enough for
-    the course player; the portfolio, exports, privacy and deletion then ask for a code."""
+def sign_in(request, learner: Learner, *, assurance: str = session.CODE, organizations=()) -> None:
+    """Sign the learner's account in to both sites. An LMS launch passes ``assurance="lti"`` and the
+    platform's organization: enough for that organization's courses in the player; the portfolio, exports,
+    privacy and deletion, and other organizations' courses, then ask for a code."""
     from .actions import consolidate
 
     account = learner.account
@@ -57,24 +58,34 @@ def sign_in(request, learner: Learner, *, assurance: str = session.CODE) -> None
         account = portal.account_for_email(learner.email, verified_by=verified_by)
         consolidate(account)  # links this learner (or the one it belongs with) to the account
     request.session.pop(SESSION_KEY, None)
-    session.start(request, account, assurance)
+    session.start(request, account, assurance, organizations=organizations)
 
 
 def sign_out(request) -> None:
     session.end(request)
 
 
-def current_learner(request) -> Learner | None:
+def current_learner(request, organization=None) -> Learner | None:
+    """The signed-in learner; with ``organization``, only if the sign-in reaches it (an LMS launch
+    reaches its own organization's courses only)."""
     from .actions import learner_for_account
 
     legacy = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if legacy is not None:
         request.session.pop(SESSION_KEY, None)
         learner = Learner.objects.filter(pk=legacy).first() if str(legacy).isdigit() else None
-        if learner is not None:
-            sign_in(request, learner, assurance=session.LTI)
+        if learner is not None:  # reaches the organizations it was enrolled in then
+            enrolled = learner.enrolments.values_list("course__organization_id", flat=True).distinct()
+            sign_in(request, learner, assurance=session.LTI, organizations=list(enrolled))
+    if organization is not None and not session.reaches(request, organization.pk):
+        return None
     account = session.account(request, minimum=session.LTI)
     return learner_for_account(account) if account is not None else None
+
+
+def reached_organizations(request) -> list[int] | None:
+    """The organizations (ids) an LMS sign-in reaches; None: every one (a code sign-in)."""
+    return session.organizations(request)
 
 
 def login_url(next_url: str, org=None) -> str:

@@ -35,7 +35,7 @@ def _player(view):
     @wraps(view)
     def wrapped(request, org_slug, course_slug, *args, **kwargs):
         course = _course(org_slug, course_slug)
-        learner = auth.current_learner(request)
+        learner = auth.current_learner(request, course.organization)
         if learner is None:
             return redirect(auth.login_url(request.get_full_path(), course.organization))
         enrolment = (
@@ -131,14 +131,16 @@ def mine(request):
         .select_related("course__organization", "version", "credential")
         .order_by("-last_activity_at", "-enrolled_at")
     )
-    rows = [{"enrolment": e, "outline": _outline(e)} for e in enrolments]
     from credstack.pathways.queries import progress_for_emails
 
-    return render(
-        request,
-        "learning/mine.html",
-        {"learner": learner, "rows": rows, "pathways": progress_for_emails(_addresses(learner))},
-    )
+    pathways = progress_for_emails(_addresses(learner))
+    reached = auth.reached_organizations(request)
+    if reached is not None:  # an LMS launch: its own organization's courses only
+        enrolments = enrolments.filter(course__organization_id__in=reached)
+        slugs = set(Organization.objects.filter(pk__in=reached).values_list("slug", flat=True))
+        pathways = [p for p in pathways if p.organization in slugs]
+    rows = [{"enrolment": e, "outline": _outline(e)} for e in enrolments]
+    return render(request, "learning/mine.html", {"learner": learner, "rows": rows, "pathways": pathways})
 
 
 def _addresses(learner) -> list[str]:
@@ -157,7 +159,7 @@ def course_page(request, org_slug, course_slug):
     version = course.latest_version
     if course.status == Course.Status.DRAFT or version is None:
         raise Http404("no such course")
-    learner = auth.current_learner(request)
+    learner = auth.current_learner(request, course.organization)
     enrolment = (
         Enrolment.objects.filter(course=course, learner=learner).select_related("version").first()
         if learner
@@ -182,7 +184,7 @@ def course_page(request, org_slug, course_slug):
 @require_POST
 def enrol(request, org_slug, course_slug):
     course = _course(org_slug, course_slug)
-    learner = auth.current_learner(request)
+    learner = auth.current_learner(request, course.organization)
     if learner is None:
         return redirect(
             auth.login_url(reverse("learning:course", args=[org_slug, course_slug]), course.organization)

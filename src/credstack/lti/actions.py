@@ -19,6 +19,28 @@ from .models import LtiGradeTarget, LtiPlatform
 
 log = logging.getLogger(__name__)
 AGS_SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+# an id_token is accepted once: its issuer and nonce (and jti, when it has one) are remembered this long at
+# least (or until the token expires, if later), in the cache shared by the web nodes
+USED_TOKEN_MIN_SECONDS = 600
+USED_TOKEN_MAX_SECONDS = 86400
+
+
+def accept_id_token_once(claims: dict) -> bool:
+    """Remember a verified launch's id_token; False if it was seen before (a replay)."""
+    import hashlib
+    import time
+
+    from django.core.cache import cache
+
+    exp = claims.get("exp")
+    left = int(exp - time.time()) if isinstance(exp, (int, float)) else 0
+    ttl = min(max(left + 60, USED_TOKEN_MIN_SECONDS), USED_TOKEN_MAX_SECONDS)
+    marks = [f"nonce:{claims.get('nonce', '')}"] + ([f"jti:{claims['jti']}"] if claims.get("jti") else [])
+    fresh = True
+    for mark in marks:
+        digest = hashlib.sha256(f"{claims.get('iss', '')}|{mark}".encode()).hexdigest()
+        fresh = cache.add(f"credstack:lti:used:{digest}", 1, timeout=ttl) and fresh
+    return fresh
 
 
 @transaction.atomic
