@@ -83,3 +83,22 @@ def test_wait_text():
     assert ratelimit.wait_text(40) == "in 40 seconds"
     assert ratelimit.wait_text(60) == "in 1 minute"
     assert ratelimit.wait_text(61) == "in 2 minutes"
+
+
+def test_counters_live_in_the_configured_cache_like_make_runs_file_cache(settings, tmp_path):
+    """``make run`` keeps the counters in the file cache: every process of the machine sees them."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    limit = ratelimit.Limit("test-file", 2, 600)
+    ratelimit.hit(limit, "k")
+    ratelimit.hit(limit, "k")
+    assert len(list((tmp_path / "cache").iterdir())) == 2  # on disk, shared by the machine's processes
+    with pytest.raises(ratelimit.Limited):
+        ratelimit.hit(limit, "k")
+    caches["default"].clear()

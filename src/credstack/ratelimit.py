@@ -1,7 +1,7 @@
 """Rate limits: one small module for every limit (sign-in codes, code guesses, password logins).
 
-A limit counts hits of one *key* in fixed windows (``Limit("codes-per-address", 3, 600)``: three per ten
-minutes) in Django's cache, so several web processes and machines share the counters when the cache is
+A limit counts hits of one *key* in a sliding window (``Limit("codes-per-address", 3, 600)``: three in any
+ten minutes) in Django's cache, so several web processes and machines share the counters when the cache is
 Redis (``REDIS_URL``); ``make run`` uses the file cache, shared by the processes of one machine.
 
 Two rules keep a limit from lending anyone the power to lock others out (issue 13, decision 0030):
@@ -33,7 +33,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass(frozen=True)
 class Limit:
-    """At most ``amount`` hits of a key every ``seconds`` (fixed windows)."""
+    """At most ``amount`` hits of a key in any ``seconds`` (a sliding window)."""
 
     name: str
     amount: int
@@ -41,11 +41,11 @@ class Limit:
 
 
 class Limited(Exception):
-    """A limit is reached; ``retry_after`` seconds until the window ends."""
+    """A limit is reached; ``retry_after`` seconds until the oldest counted hit leaves the window."""
 
-    def __init__(self, limit: Limit, retry_after: int):
+    def __init__(self, limit: Limit, retry_after: float):
         self.limit = limit
-        self.retry_after = max(1, retry_after)
+        self.retry_after = max(1, math.ceil(retry_after))
         super().__init__(f"{limit.name}: try again {self.wait}")
 
     @property
@@ -62,45 +62,49 @@ def wait_text(seconds: float) -> str:
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _cache_key(limit: Limit, key: str, window: int) -> str:
+# A limit of N is N slots in the cache, each taken by one hit (``cache.add``: atomic on Redis and the
+# local-memory cache) and freed ``seconds`` after it: N hits in any window, and the time the oldest slot
+# frees is when to try again. No read-modify-write, so several processes and machines can count at once.
+
+
+def _slots(limit: Limit, key: str) -> list[str]:
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"credstack:rl:{limit.name}:{limit.seconds}:{digest}:{window}"
+    return [f"credstack:rl:{limit.name}:{digest}:{n}" for n in range(limit.amount)]
 
 
-def _window(limit: Limit, now: float) -> tuple[int, int]:
-    """The current window's number and the seconds left in it."""
-    window = int(now // limit.seconds)
-    return window, math.ceil((window + 1) * limit.seconds - now)
+def _taken(limit: Limit, key: str) -> tuple[list[str], dict[str, float]]:
+    slots = _slots(limit, key)
+    now = time.time()
+    taken = {k: float(v) for k, v in cache.get_many(slots).items() if float(v) > now - limit.seconds}
+    return slots, taken
+
+
+def _refuse(limit: Limit, taken: dict[str, float]) -> Limited:
+    return Limited(limit, min(taken.values()) + limit.seconds - time.time())
 
 
 def count(limit: Limit, key: str) -> int:
-    window, _ = _window(limit, time.time())
-    return int(cache.get(_cache_key(limit, key, window), 0))
+    return len(_taken(limit, key)[1])
 
 
 def check(limit: Limit, key: str | None) -> None:
     """Raise Limited when ``key`` has used up ``limit`` (counts nothing). A None key is never limited."""
     if key is None:
         return
-    window, left = _window(limit, time.time())
-    if int(cache.get(_cache_key(limit, key, window), 0)) >= limit.amount:
-        raise Limited(limit, left)
+    _, taken = _taken(limit, key)
+    if len(taken) >= limit.amount:
+        raise _refuse(limit, taken)
 
 
 def hit(limit: Limit, key: str | None) -> None:
     """Count one hit of ``key``; raise Limited (and count nothing) when the limit is already used up."""
     if key is None:
         return
-    window, left = _window(limit, time.time())
-    cache_key = _cache_key(limit, key, window)
-    if int(cache.get(cache_key, 0)) >= limit.amount:
-        raise Limited(limit, left)
-    # add-then-incr is atomic on Redis and the local-memory cache; the file cache may lose a hit in a race
-    if not cache.add(cache_key, 1, timeout=left + 1):
-        try:
-            cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=left + 1)
+    slots, taken = _taken(limit, key)
+    for slot in slots:
+        if slot not in taken and cache.add(slot, time.time(), timeout=limit.seconds):
+            return
+    raise _refuse(limit, _taken(limit, key)[1] or {"": time.time()})
 
 
 def hit_all(*pairs: tuple[Limit, str | None]) -> None:
@@ -112,8 +116,7 @@ def hit_all(*pairs: tuple[Limit, str | None]) -> None:
 
 
 def reset(limit: Limit, key: str) -> None:
-    window, _ = _window(limit, time.time())
-    cache.delete(_cache_key(limit, key, window))
+    cache.delete_many(_slots(limit, key))
 
 
 # ---------------------------------------------------------------- the client's address

@@ -7,6 +7,7 @@ session. The learner is the account's course profile (``actions.learner_for_acco
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -46,10 +47,13 @@ def check_code(email: str, code: str, *, ip: str | None = None) -> Learner:
     return learner_for_account(account)
 
 
-def sign_in(request, learner: Learner, *, assurance: str = session.CODE, organizations=()) -> None:
+def sign_in(
+    request, learner: Learner, *, assurance: str = session.CODE, organizations: Iterable[int] | None = ()
+) -> None:
     """Sign the learner's account in to both sites. An LMS launch passes ``assurance="lti"`` and the
     platform's organization: enough for that organization's courses in the player; the portfolio, exports,
-    privacy and deletion, and other organizations' courses, then ask for a code."""
+    privacy and deletion, and other organizations' courses, then ask for a code. (``None`` reaches every
+    organization: only for a session translated from before decision 0023.)"""
     from .actions import consolidate
 
     account = learner.account
@@ -74,9 +78,8 @@ def current_learner(request, organization=None) -> Learner | None:
     if legacy is not None:
         request.session.pop(SESSION_KEY, None)
         learner = Learner.objects.filter(pk=legacy).first() if str(legacy).isdigit() else None
-        if learner is not None:  # reaches the organizations it was enrolled in then
-            enrolled = learner.enrolments.values_list("course__organization_id", flat=True).distinct()
-            sign_in(request, learner, assurance=session.LTI, organizations=list(enrolled))
+        if learner is not None:  # the player's session before 0023 reached every course: it still does
+            sign_in(request, learner, assurance=session.LTI, organizations=None)
     if organization is not None and not session.reaches(request, organization.pk):
         return None
     account = session.account(request, minimum=session.LTI)

@@ -10,6 +10,8 @@ organization only: an ``lti`` sign-in reaches the courses of the organizations w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .models import Account
 
 SESSION_KEY = "portal_account"
@@ -20,23 +22,23 @@ LTI = "lti"
 _RANK = {LTI: 1, CODE: 2}
 
 
-def start(request, account: Account, assurance: str, *, organizations=()) -> None:
+def start(request, account: Account, assurance: str, *, organizations: Iterable[int] | None = ()) -> None:
     """Sign ``account`` in. A weaker sign-in of the same account keeps the stronger assurance. An ``lti``
     sign-in reaches the ``organizations`` (ids) whose platforms launched it: another launch of the same
-    account adds its organization."""
+    account adds its organization. ``None``: every organization (only a translated pre-0023 session)."""
     session = request.session
     same = session.get(SESSION_KEY) == account.public_id
     current = session.get(ASSURANCE_KEY, CODE)
     if same and _RANK.get(current, 0) >= _RANK[assurance]:
-        if current == LTI:
-            reached = list(session.get(LTI_ORGS_KEY, []))
-            session[LTI_ORGS_KEY] = reached + [o for o in organizations if o not in reached]
+        reached = session.get(LTI_ORGS_KEY, [])
+        if current == LTI and reached is not None and organizations is not None:
+            session[LTI_ORGS_KEY] = list(reached) + [o for o in organizations if o not in reached]
         return
     session.cycle_key()
     session[SESSION_KEY] = account.public_id
     session[ASSURANCE_KEY] = assurance
     if assurance == LTI:
-        session[LTI_ORGS_KEY] = list(dict.fromkeys(organizations))
+        session[LTI_ORGS_KEY] = None if organizations is None else list(dict.fromkeys(organizations))
     else:
         session.pop(LTI_ORGS_KEY, None)
 
@@ -58,7 +60,8 @@ def organizations(request) -> list[int] | None:
     some (a code, or nobody signed in)."""
     if assurance(request) != LTI:
         return None
-    return list(request.session.get(LTI_ORGS_KEY, []))
+    reached = request.session.get(LTI_ORGS_KEY, [])  # an LTI session from before: none (launch again)
+    return None if reached is None else list(reached)
 
 
 def reaches(request, organization_id: int) -> bool:
