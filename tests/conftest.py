@@ -26,6 +26,14 @@ def _engagement_events_at_once(settings):
     engagement.discard()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     from credstack.organizations.actions import create_organization

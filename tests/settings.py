@@ -20,3 +20,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "loggers": {"credsta
 # whose table locks fail at once under concurrency instead of waiting.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(CREDSTACK_HOME / "test.sqlite3")}  # noqa: F405
+
+# One cache per test process: the file cache under CREDSTACK_HOME would be shared by pytest-xdist's
+# workers (they inherit the environment), and rate-limit counters of one worker's tests would reach the other's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -307,3 +307,69 @@ def test_a_launch_for_an_address_with_an_account_joins_it(platform, client):
     _launch(platform, browser, email="other@school.example", sub="lms-user-43", name="Other")
     assert browser.session["portal_account"] == learning.learner_for("other@school.example").account.public_id
     assert browser.session["portal_assurance"] == "lti"
+
+
+# ---- issue 13: an LMS reaches its own organization only; an id_token is accepted once ------------------
+
+
+def test_a_launch_reaches_only_the_courses_of_the_platforms_organization(platform, client):
+    """Before: the LTI session opened any organization's course and lessons for the launched address."""
+    from credstack.achievements.actions import create_achievement
+    from credstack.organizations.actions import create_organization
+
+    globex = create_organization(slug="globex", name="Globex University")
+    sql = create_achievement(
+        organization=globex, slug="sql", name="SQL", description="SQL.", criteria_narrative="Pass."
+    )
+    other = make_course(globex, sql, lessons=2, slug="sql-101", title="SQL Essentials")
+    # the same address was invited to Globex's course (progress there is Globex's business)
+    elsewhere = learning.enrol(other, learning.learner_for("learner@school.example", "Lin"))
+    learning.mark_read(elsewhere, elsewhere.version.lessons[0]["key"])
+
+    browser = Client()
+    launched = _launch(platform, browser)
+    assert browser.get(launched["Location"]).status_code == 200  # Acme's course: yes
+    key = elsewhere.version.lessons[0]["key"]
+    for path in (
+        f"/learn/globex/sql-101/lessons/{key}",
+        f"/learn/globex/sql-101/lessons/{key}/quiz",
+        "/learn/globex/sql-101/review",
+    ):
+        response = browser.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/learn/sign-in"), path
+    page = browser.get("/learn/globex/sql-101").content.decode()
+    # the public outline, not the learner's progress there
+    assert "Lesson 1" in page and "Continue where you left off" not in page and "Start the course" not in page
+    assert browser.post("/learn/globex/sql-101/enrol").status_code == 302
+    mine = browser.get("/learn/").content.decode()
+    assert "Python in Five Lessons" in mine and "SQL Essentials" not in mine
+    # a code to the address reaches everything of the account again
+    browser.post("/learn/sign-in", {"email": "learner@school.example"})
+    import re
+
+    from django.core import mail
+
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
+    browser.post("/learn/sign-in", {"email": "learner@school.example", "code": code})
+    assert browser.get(f"/learn/globex/sql-101/lessons/{key}").status_code == 200
+    assert "SQL Essentials" in browser.get("/learn/").content.decode()
+
+
+def test_an_id_token_is_accepted_once(platform):
+    """Before: posting the same id_token and state again in the same browser session signed in again."""
+    browser = Client()
+    auth = start_login(browser)
+    form = {"id_token": platform.id_token(auth["nonce"], jti=str(uuid.uuid4())), "state": auth["state"]}
+    assert browser.post("/lti/launch", form).status_code == 302
+    replayed = browser.post("/lti/launch", form)
+    assert replayed.status_code == 401
+    # a fresh login in the same browser session, with the old token: refused too
+    again = start_login(browser)
+    assert browser.post("/lti/launch", {**form, "state": again["state"]}).status_code == 401
+    # a new launch (new nonce) works
+    assert (
+        browser.post(
+            "/lti/launch", {"id_token": platform.id_token(again["nonce"]), "state": again["state"]}
+        ).status_code
+        == 302
+    )

@@ -178,6 +178,13 @@ CACHES = {
     )
 }
 CREDSTACK_API_RATE = os.environ.get("CREDSTACK_API_RATE", "600/m")
+# Proxies whose X-Forwarded-For names the client (comma-separated addresses or CIDRs, e.g.
+# "127.0.0.1,10.0.0.0/8"); rate limits count each client by the address they forward (credstack.ratelimit).
+CREDSTACK_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# An invitation to join an organization is valid this many days.
+CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7"))
 # Bulk uploads (personal data): the file is deleted this many days after the job is done.
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
@@ -216,6 +223,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+ACCOUNT_ADAPTER = "credstack.accounts.adapter.AccountAdapter"  # failed logins: credstack.ratelimit
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("CREDSTACK_EMAIL_VERIFICATION", "mandatory")

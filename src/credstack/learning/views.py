@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from credstack import ratelimit
 from credstack.courses.models import Attachment, Course
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
@@ -35,7 +36,7 @@ def _player(view):
     @wraps(view)
     def wrapped(request, org_slug, course_slug, *args, **kwargs):
         course = _course(org_slug, course_slug)
-        learner = auth.current_learner(request)
+        learner = auth.current_learner(request, course.organization)
         if learner is None:
             return redirect(auth.login_url(request.get_full_path(), course.organization))
         enrolment = (
@@ -102,10 +103,12 @@ def login(request):
         try:
             if request.POST.get("code") is not None:
                 context["step"] = "code"
-                learner = auth.check_code(context["email"], request.POST["code"])
+                learner = auth.check_code(
+                    context["email"], request.POST["code"], ip=ratelimit.client_ip(request)
+                )
                 auth.sign_in(request, learner)
                 return redirect(next_url)
-            auth.send_code(context["email"], ip=request.META.get("REMOTE_ADDR") or None, org=org)
+            auth.send_code(context["email"], ip=ratelimit.client_ip(request), org=org)
             context["step"] = "code"
         except ValidationError as exc:
             context["error"] = "; ".join(" ".join(v) for v in exc.message_dict.values())
@@ -129,12 +132,14 @@ def mine(request):
         .select_related("course__organization", "version", "credential")
         .order_by("-last_activity_at", "-enrolled_at")
     )
+    pathways = progress_for_emails(_addresses(learner))
+    reached = auth.reached_organizations(request)
+    if reached is not None:  # an LMS launch: its own organization's courses only
+        enrolments = enrolments.filter(course__organization_id__in=reached)
+        slugs = set(Organization.objects.filter(pk__in=reached).values_list("slug", flat=True))
+        pathways = [p for p in pathways if p.organization in slugs]
     rows = [{"enrolment": e, "outline": _outline(e)} for e in enrolments]
-    return render(
-        request,
-        "learning/mine.html",
-        {"learner": learner, "rows": rows, "pathways": progress_for_emails(_addresses(learner))},
-    )
+    return render(request, "learning/mine.html", {"learner": learner, "rows": rows, "pathways": pathways})
 
 
 def _addresses(learner) -> list[str]:
@@ -153,7 +158,7 @@ def course_page(request, org_slug, course_slug):
     version = course.latest_version
     if course.status == Course.Status.DRAFT or version is None:
         raise Http404("no such course")
-    learner = auth.current_learner(request)
+    learner = auth.current_learner(request, course.organization)
     enrolment = (
         Enrolment.objects.filter(course=course, learner=learner).select_related("version").first()
         if learner
@@ -178,7 +183,7 @@ def course_page(request, org_slug, course_slug):
 @require_POST
 def enrol(request, org_slug, course_slug):
     course = _course(org_slug, course_slug)
-    learner = auth.current_learner(request)
+    learner = auth.current_learner(request, course.organization)
     if learner is None:
         return redirect(
             auth.login_url(reverse("learning:course", args=[org_slug, course_slug]), course.organization)

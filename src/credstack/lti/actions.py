@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
+import time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +28,23 @@ from .toolconf import PlatformToolConf
 
 log = logging.getLogger(__name__)
 AGS_SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+# an id_token is accepted once: its issuer and nonce (and jti, when it has one) are remembered this long at
+# least (or until the token expires, if later), in the cache shared by the web nodes
+USED_TOKEN_MIN_SECONDS = 600
+USED_TOKEN_MAX_SECONDS = 86400
+
+
+def accept_id_token_once(claims: dict) -> bool:
+    """Remember a verified launch's id_token; False if it was seen before (a replay)."""
+    exp = claims.get("exp")
+    left = int(exp - time.time()) if isinstance(exp, (int, float)) else 0
+    ttl = min(max(left + 60, USED_TOKEN_MIN_SECONDS), USED_TOKEN_MAX_SECONDS)
+    marks = [f"nonce:{claims.get('nonce', '')}"] + ([f"jti:{claims['jti']}"] if claims.get("jti") else [])
+    fresh = True
+    for mark in marks:
+        digest = hashlib.sha256(f"{claims.get('iss', '')}|{mark}".encode()).hexdigest()
+        fresh = cache.add(f"credstack:lti:used:{digest}", 1, timeout=ttl) and fresh
+    return fresh
 
 
 @transaction.atomic

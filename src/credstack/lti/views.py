@@ -53,6 +53,12 @@ def launch(request: HttpRequest) -> HttpResponse:
     except LtiException as exc:
         log.info("LTI launch refused: %s", exc)
         return _problem(request, "This launch could not be verified", str(exc), status=401)
+    # the nonce was good for this one launch: forget it (a replay in the same browser session then fails
+    # pylti1p3's nonce check) and remember the token (a replay anywhere else is refused here)
+    request.session.pop(f"lti1p3-nonce-{data.get('nonce')}", None)
+    if not actions.accept_id_token_once(data):
+        log.info("LTI launch refused: id_token replayed (iss %s)", data.get("iss"))
+        return _problem(request, "This launch could not be verified", "This launch was already used.", 401)
     if not message.is_resource_launch():
         return _problem(request, "Unsupported LTI message", "credstack accepts resource link launches")
     platform = platform_for(
@@ -95,7 +101,8 @@ def launch(request: HttpRequest) -> HttpResponse:
     actions.record_grade_target(platform, enrolment, data.get("sub", ""), data.get(AGS_CLAIM) or {})
     # the LMS vouches for its user's address: enough for the course player, not for the portfolio,
     # exports, privacy or deletion, which ask for a code first (decision 0023)
-    learning_auth.sign_in(request, learner, assurance="lti")
+    # and an LMS vouches for its own organization's learners only: the sign-in reaches its courses alone
+    learning_auth.sign_in(request, learner, assurance="lti", organizations=[platform.organization_id])
     return HttpResponseRedirect(course.url)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -35,6 +37,7 @@ __all__ = [
     "remove_member",
     "rotate_key",
     "update_organization_settings",
+    "withdraw_invitation",
 ]
 
 log = logging.getLogger(__name__)
@@ -180,9 +183,39 @@ def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Inv
             role=role,
             token=secrets.token_urlsafe(32),
             invited_by=actor.user_or_none,
+            expires_at=timezone.now() + timedelta(days=invitation_days()),
         )
         audit.record(org, actor, "member.invited", email, role)
         transaction.on_commit(lambda: _queue_invitation_email(invitation.pk, actor.label))
+    return invitation
+
+
+def invitation_days() -> int:
+    """How long an invitation stays valid: ``CREDSTACK_INVITATION_DAYS`` (default 7)."""
+    return int(getattr(settings, "CREDSTACK_INVITATION_DAYS", 7))
+
+
+INVITATION_CLOSED = {
+    "accepted": "This invitation was already used.",
+    "withdrawn": "This invitation was withdrawn. Ask the organization for a new one.",
+    "expired": "This invitation has expired. Ask the organization for a new one.",
+}
+
+
+def withdraw_invitation(invitation: Invitation, actor: Actor) -> Invitation:
+    """Withdraw an invitation that was not accepted: its link stops working. Owners and admins withdraw;
+    an owner's invitation only by an owner."""
+    org = invitation.organization
+    mine = require_role(org, actor, Role.ADMIN, "Only owners and admins withdraw invitations.")
+    if invitation.role == Role.OWNER and mine != Role.OWNER:
+        raise NotAllowed("Only an owner can withdraw an owner's invitation.")
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.state in ("accepted", "withdrawn"):
+            raise ValidationError(INVITATION_CLOSED[invitation.state])
+        invitation.withdrawn_at = timezone.now()
+        invitation.save(update_fields=["withdrawn_at"])
+        audit.record(org, actor, "member.invitation_withdrawn", invitation.email, invitation.role)
     return invitation
 
 
@@ -247,7 +280,8 @@ def has_verified_email(user, email: str) -> bool:
 def accept_invitation(invitation: Invitation, user) -> Membership:
     """Join the organization with the invitation's role, signed in with its (verified) email address.
 
-    A person who is already a member keeps the role they have. An invitation is used once.
+    A person who is already a member keeps the role they have. An invitation is used once, before it
+    expires and unless it was withdrawn.
     """
     actor = Actor.for_user(user)
     if not has_verified_email(user, invitation.email):
@@ -256,8 +290,8 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
         invitation = (
             Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
         )
-        if invitation.accepted_at:
-            raise ValidationError("This invitation was already used.")
+        if invitation.state != "pending":
+            raise ValidationError(INVITATION_CLOSED[invitation.state])
         membership, _ = Membership.objects.get_or_create(
             organization=invitation.organization, user=user, defaults={"role": invitation.role}
         )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.core.validators import RegexValidator as _Regex
 from django.db import models
+from django.utils import timezone
 
 from credstack.vc import did as vc_did
 from credstack.vc import keys as vc_keys
@@ -178,9 +179,23 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # valid until then (CREDSTACK_INVITATION_DAYS after it was sent); an admin may withdraw it before
+    expires_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.email} -> {self.organization.slug}"
+
+    @property
+    def state(self) -> str:
+        """``accepted``, ``withdrawn``, ``expired`` or ``pending``."""
+        if self.accepted_at:
+            return "accepted"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
 
 
 class AuditEntry(models.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import math
 import secrets
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from credstack import ratelimit
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
@@ -30,9 +30,17 @@ from .signals import account_email_added, account_email_removed, account_erasing
 log = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
-CODES_PER_EMAIL_PER_HOUR = 5
-CODES_PER_IP_PER_HOUR = 30
+# Limits (decision 0030): none lends a stranger the power to lock a learner out.
+# Wrong guesses: per address and client, the client waits; the code stays usable from anywhere else.
+GUESSES_PER_CLIENT = ratelimit.Limit("code-guesses-per-address-and-client", 5, 600)
+# A code takes this many wrong guesses in all (from every client) before it is used up.
+MAX_ATTEMPTS = 10
+# Codes asked per address: a window as long as a code lives, so a refusal always leaves the last code
+# sent (still valid) in the inbox; the last LIVE_CODES codes all work (a new one cancels none).
+CODES_PER_EMAIL = ratelimit.Limit("code-requests-per-address", 3, int(CODE_TTL.total_seconds()))
+LIVE_CODES = 2
+# Codes asked per client (any addresses): blocks that client only (see CREDSTACK_TRUSTED_PROXIES).
+CODES_PER_CLIENT = ratelimit.Limit("code-requests-per-client", 30, 3600)
 
 
 class CodeError(Exception):
@@ -50,13 +58,6 @@ def _hash(normalized: str, code: str, purpose: str) -> str:
     return hmac.new(key, f"{purpose}:{normalized}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _wait(codes, now) -> str:
-    """When the oldest of the last hour's codes leaves the window: 'in 12 minutes'."""
-    oldest = codes.order_by("created_at").values_list("created_at", flat=True).first() or now
-    minutes = max(1, math.ceil(((oldest + timedelta(hours=1)) - now).total_seconds() / 60))
-    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def request_code(
     email: str,
     *,
@@ -66,31 +67,29 @@ def request_code(
     org=None,
 ) -> str:
     """Create a code and email it. Returns the normalized address. Raises ValidationError for a bad
-    address and CodeError when rate-limited."""
+    address and CodeError when rate-limited (per address, per client ``ip``: the message says when to
+    ask again). Earlier codes keep working (the last ``LIVE_CODES``): asking for a code never cancels the
+    one a learner is typing."""
     normalized = normalize(email)
     now = timezone.now()
-    hour_ago = now - timedelta(hours=1)
-    recent = LoginCode.objects.filter(normalized_email=normalized, created_at__gte=hour_ago)
-    if recent.count() >= CODES_PER_EMAIL_PER_HOUR:
-        still_valid = recent.filter(purpose=purpose, used_at__isnull=True, expires_at__gt=now).exists()
+    client = ratelimit.key_for_ip(ip)
+    try:
+        ratelimit.check(CODES_PER_CLIENT, client)
+    except ratelimit.Limited as exc:
         raise CodeError(
-            "Too many codes were asked for this address in the last hour. "
+            f"Too many codes were asked from your network in the last hour. Ask for a new one {exc.wait}."
+        ) from None
+    try:
+        ratelimit.hit_all((CODES_PER_EMAIL, f"{purpose}:{normalized}"), (CODES_PER_CLIENT, client))
+    except ratelimit.Limited as exc:
+        still_valid = _live_codes(normalized, purpose, now).exists()
+        raise CodeError(
+            f"Too many codes were asked for this address in the last {CODES_PER_EMAIL.seconds // 60} minutes. "
             + ("The last code we sent still works, if you have it; or ask" if still_valid else "Ask")
-            + f" for a new one {_wait(recent, now)}."
-        )
-    if ip:
-        from_ip = LoginCode.objects.filter(requested_ip=ip, created_at__gte=hour_ago)
-        if from_ip.count() >= CODES_PER_IP_PER_HOUR:
-            raise CodeError(
-                "Too many codes were asked from your network in the last hour. "
-                f"Ask for a new one {_wait(from_ip, now)}."
-            )
+            + f" for a new one {exc.wait}."
+        ) from None
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        # a new code replaces the previous unused ones for the same address and purpose
-        LoginCode.objects.filter(normalized_email=normalized, purpose=purpose, used_at__isnull=True).update(
-            used_at=now
-        )
         LoginCode.objects.create(
             normalized_email=normalized,
             email=clean_email(email, "email"),
@@ -111,50 +110,102 @@ def request_code(
     return normalized
 
 
-def check_code(email: str, code: str, *, purpose: str = LoginCode.Purpose.LOGIN) -> LoginCode:
-    """Use up the code if it matches. Raises CodeError saying why not."""
+def _live_codes(normalized: str, purpose: str, now):
+    """The codes that can still sign in: unused, unexpired, among the last LIVE_CODES asked."""
+    newest = (
+        LoginCode.objects.filter(normalized_email=normalized, purpose=purpose)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)[:LIVE_CODES]
+    )
+    return LoginCode.objects.filter(
+        id__in=list(newest), used_at__isnull=True, expires_at__gt=now, attempts__lt=MAX_ATTEMPTS
+    ).order_by("-created_at", "-id")
+
+
+def check_code(
+    email: str, code: str, *, purpose: str = LoginCode.Purpose.LOGIN, ip: str | None = None
+) -> LoginCode:
+    """Use up the code if it matches one of the address's live codes. Raises CodeError saying why not.
+
+    Wrong guesses count per code (``MAX_ATTEMPTS`` in all use it up) and per address and client ``ip``
+    (``GUESSES_PER_CLIENT``: that client waits, the code stays usable from anywhere else)."""
     normalized = normalize(email)
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     now = timezone.now()
+    client = ratelimit.key_for_ip(ip)
+    guesses_key = f"{purpose}:{normalized}|{client}" if client else None
+    try:
+        ratelimit.check(GUESSES_PER_CLIENT, guesses_key)
+    except ratelimit.Limited as exc:
+        raise CodeError(
+            f"Too many wrong codes for this address from your network: try again {exc.wait}. "
+            "The code we sent still works until it expires."
+        ) from None
     error = ""
     # the failure is recorded in the transaction and raised after it commits (raising inside would roll
     # back the attempt count)
     with transaction.atomic():
-        row = (
-            LoginCode.objects.select_for_update()
-            .filter(normalized_email=normalized, purpose=purpose, used_at__isnull=True)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if row is None:
-            error = "There is no code waiting for this address (it expired or was already used): ask for a new one."
-        elif row.expires_at <= now:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-            error = "This code has expired: ask for a new one."
-        elif len(code) != 6 or not hmac.compare_digest(row.code_hash, _hash(normalized, code, purpose)):
-            row.attempts += 1
-            fields = ["attempts"]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.used_at = now
-                fields.append("used_at")
-            row.save(update_fields=fields)
-            if row.used_at:
+        live = list(_live_codes(normalized, purpose, now).select_for_update())
+        expected = _hash(normalized, code, purpose) if len(code) == 6 else ""
+        row = next((r for r in live if expected and hmac.compare_digest(r.code_hash, expected)), None)
+        if row is not None:
+            # signed in: this code and every other waiting one for the address are used
+            LoginCode.objects.filter(
+                normalized_email=normalized, purpose=purpose, used_at__isnull=True
+            ).update(used_at=now)
+        elif not live:
+            waiting = LoginCode.objects.filter(
+                normalized_email=normalized, purpose=purpose, used_at__isnull=True
+            )
+            if waiting.filter(expires_at__lte=now).exists():
+                waiting.filter(expires_at__lte=now).update(used_at=now)
+                error = "This code has expired: ask for a new one."
+            elif LoginCode.objects.filter(
+                normalized_email=normalized,
+                purpose=purpose,
+                attempts__gte=MAX_ATTEMPTS,
+                used_at__gte=now - CODE_TTL,
+            ).exists():
                 error = "Wrong code, too many times: ask for a new one."
             else:
-                left = MAX_ATTEMPTS - row.attempts
-                error = f"Wrong code. {left} {'try' if left == 1 else 'tries'} left."
+                error = "There is no code waiting for this address (it expired or was already used): ask for a new one."
         else:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
+            burned = False
+            for r in live:
+                r.attempts += 1
+                fields = ["attempts"]
+                if r.attempts >= MAX_ATTEMPTS:
+                    r.used_at = now
+                    fields.append("used_at")
+                    burned = True
+                r.save(update_fields=fields)
+            left = min(MAX_ATTEMPTS - r.attempts for r in live)
+            wait = ""
+            if guesses_key:
+                try:
+                    ratelimit.hit(GUESSES_PER_CLIENT, guesses_key)
+                    ratelimit.check(GUESSES_PER_CLIENT, guesses_key)
+                except ratelimit.Limited as exc:
+                    wait = exc.wait
+                left = min(left, GUESSES_PER_CLIENT.amount - ratelimit.count(GUESSES_PER_CLIENT, guesses_key))
+            if burned and all(r.used_at for r in live):
+                error = "Wrong code, too many times: ask for a new one."
+            elif wait:
+                error = (
+                    f"Wrong code, too many times from your network: try again {wait}. "
+                    "The code we sent still works until it expires."
+                )
+            else:
+                error = f"Wrong code. {left} {'try' if left == 1 else 'tries'} left."
     if error:
         raise CodeError(error)
+    assert row is not None
     return row
 
 
-def sign_in(email: str, code: str) -> Account:
+def sign_in(email: str, code: str, *, ip: str | None = None) -> Account:
     """Check the code and return the address's account, creating it on first sign-in."""
-    row = check_code(email, code)
+    row = check_code(email, code, ip=ip)
     with transaction.atomic():
         account = account_for_email(row.email, verified_by=AccountEmail.VerifiedBy.CODE)
         account.last_login_at = timezone.now()
@@ -190,10 +241,10 @@ def account_for_email(email: str, *, verified_by: str) -> Account:
     return account
 
 
-def add_email(account: Account, email: str, code: str) -> AccountEmail:
+def add_email(account: Account, email: str, code: str, *, ip: str | None = None) -> AccountEmail:
     """Verify another address for the account. If it belongs to another account, that account's
     addresses move over (the portfolios merge) and it is removed."""
-    row = check_code(email, code, purpose=LoginCode.Purpose.ADD_EMAIL)
+    row = check_code(email, code, purpose=LoginCode.Purpose.ADD_EMAIL, ip=ip)
     if row.account_id != account.pk:
         raise CodeError("This code was sent for another account.")
     code = AccountEmail.VerifiedBy.CODE

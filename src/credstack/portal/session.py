@@ -3,29 +3,44 @@
 One session for the portal (``/me``) and the course player (``/learn``): the session holds the account's
 public id and an *assurance*: ``code`` (a one-time code sent to one of its addresses) or ``lti`` (an LMS
 launch: the LMS vouches for its own user's address, which is enough for the course player but not for the
-portfolio, exports, privacy or deletion: those ask for a code first).
+portfolio, exports, privacy or deletion: those ask for a code first). An LMS vouches for its own
+organization only: an ``lti`` sign-in reaches the courses of the organizations whose platforms launched it
+(``organizations``), nobody else's (issue 13).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from .models import Account
 
 SESSION_KEY = "portal_account"
 ASSURANCE_KEY = "portal_assurance"
+LTI_ORGS_KEY = "portal_lti_organizations"
 CODE = "code"
 LTI = "lti"
 _RANK = {LTI: 1, CODE: 2}
 
 
-def start(request, account: Account, assurance: str) -> None:
-    """Sign ``account`` in. A weaker sign-in of the same account keeps the stronger assurance."""
+def start(request, account: Account, assurance: str, *, organizations: Iterable[int] | None = ()) -> None:
+    """Sign ``account`` in. A weaker sign-in of the same account keeps the stronger assurance. An ``lti``
+    sign-in reaches the ``organizations`` (ids) whose platforms launched it: another launch of the same
+    account adds its organization. ``None``: every organization (only a translated pre-0023 session)."""
     session = request.session
     same = session.get(SESSION_KEY) == account.public_id
-    if same and _RANK.get(session.get(ASSURANCE_KEY, CODE), 0) >= _RANK[assurance]:
+    current = session.get(ASSURANCE_KEY, CODE)
+    if same and _RANK.get(current, 0) >= _RANK[assurance]:
+        reached = session.get(LTI_ORGS_KEY, [])
+        if current == LTI and reached is not None and organizations is not None:
+            session[LTI_ORGS_KEY] = list(reached) + [o for o in organizations if o not in reached]
         return
     session.cycle_key()
     session[SESSION_KEY] = account.public_id
     session[ASSURANCE_KEY] = assurance
+    if assurance == LTI:
+        session[LTI_ORGS_KEY] = None if organizations is None else list(dict.fromkeys(organizations))
+    else:
+        session.pop(LTI_ORGS_KEY, None)
 
 
 def end(request) -> None:
@@ -38,6 +53,21 @@ def assurance(request) -> str | None:
         return None
     # sessions from before 0023 hold no assurance: they came from a code
     return request.session.get(ASSURANCE_KEY, CODE)
+
+
+def organizations(request) -> list[int] | None:
+    """The organizations an ``lti`` sign-in reaches (their ids); None when the sign-in is not limited to
+    some (a code, or nobody signed in)."""
+    if assurance(request) != LTI:
+        return None
+    reached = request.session.get(LTI_ORGS_KEY, [])  # an LTI session from before: none (launch again)
+    return None if reached is None else list(reached)
+
+
+def reaches(request, organization_id: int) -> bool:
+    """Whether the sign-in may act in this organization (an ``lti`` one: only where it was launched)."""
+    reached = organizations(request)
+    return reached is None or organization_id in reached
 
 
 def account(request, *, minimum: str = CODE) -> Account | None:

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from credstack import ratelimit
 from credstack.credentials.models import Credential
 from credstack.delivery.models import Delivery
 from credstack.organizations.models import Organization
@@ -32,7 +33,8 @@ ORG = "portal_org"
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (through CREDSTACK_TRUSTED_PROXIES only): what per-client limits count."""
+    return ratelimit.client_ip(request)
 
 
 def _org(request: HttpRequest) -> Organization | None:
@@ -124,7 +126,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            account = actions.sign_in(email, request.POST.get("code", ""))
+            account = actions.sign_in(email, request.POST.get("code", ""), ip=_ip(request))
         except actions.CodeError as exc:
             error = str(exc)
         else:
@@ -276,7 +278,7 @@ def emails(request: HttpRequest) -> HttpResponse:
                 stage = "verify"
         elif step == "verify" and pending:
             try:
-                actions.add_email(account, pending, request.POST.get("code", ""))
+                actions.add_email(account, pending, request.POST.get("code", ""), ip=_ip(request))
             except actions.CodeError as exc:
                 error, stage = str(exc), "verify"
             else:

@@ -51,9 +51,9 @@ def members(request, org_slug):
             "memberships": Membership.objects.filter(organization=org)
             .select_related("user")
             .order_by("created_at"),
-            "invitations": Invitation.objects.filter(organization=org, accepted_at=None).order_by(
-                "-created_at"
-            ),
+            "invitations": Invitation.objects.filter(
+                organization=org, accepted_at=None, withdrawn_at=None
+            ).order_by("-created_at"),
             "roles": Role.choices,
         },
     )
@@ -80,12 +80,34 @@ def member_change(request, org_slug, member_id):
     return redirect("workspace-members", org.slug)
 
 
+@member_required(Role.ADMIN)
+@require_POST
+def invitation_withdraw(request, org_slug, invitation_id):
+    invitation = get_object_or_404(Invitation, organization=request.organization, pk=invitation_id)
+    try:
+        actions.withdraw_invitation(invitation, Actor.for_user(request.user))
+    except actions.NotAllowed as exc:
+        return HttpResponse(str(exc), status=403)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Invitation to {invitation.email} withdrawn: its link no longer works.")
+    return redirect("workspace-members", request.organization.slug)
+
+
 @login_required
 def invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("organization"), token=token)
-    if invitation.accepted_at:
+    if invitation.state == "accepted":
         messages.info(request, "This invitation was already used.")
         return redirect("workspace-home")
+    if invitation.state != "pending":  # expired or withdrawn: the link says so, and nothing else
+        return render(
+            request,
+            "workspace/invitation.html",
+            {"invitation": invitation, "closed": actions.INVITATION_CLOSED[invitation.state]},
+            status=410,
+        )
     if request.method == "POST":
         try:
             actions.accept_invitation(invitation, request.user)

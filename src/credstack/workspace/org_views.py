@@ -33,9 +33,12 @@ from .models import BulkJob
 def home(request):
     memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
     pending = (
-        Invitation.objects.filter(email__iexact=request.user.email, accepted_at=None).select_related(
-            "organization"
-        )
+        Invitation.objects.filter(
+            email__iexact=request.user.email,
+            accepted_at=None,
+            withdrawn_at=None,
+            expires_at__gt=timezone.now(),
+        ).select_related("organization")
         if request.user.email
         else []
     )

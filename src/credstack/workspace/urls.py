@@ -19,6 +19,11 @@ urlpatterns = [
     path("<slug:org_slug>/settings", ov.settings_view, name="workspace-settings"),
     path("<slug:org_slug>/members", mv.members, name="workspace-members"),
     path("<slug:org_slug>/members/<int:member_id>", mv.member_change, name="workspace-member-change"),
+    path(
+        "<slug:org_slug>/invitations/<int:invitation_id>/withdraw",
+        mv.invitation_withdraw,
+        name="workspace-invitation-withdraw",
+    ),
     path("<slug:org_slug>/achievements/", av.achievement_list, name="workspace-achievements"),
     path("<slug:org_slug>/achievements/new", av.achievement_new, name="workspace-achievement-new"),
     path(

@@ -1,0 +1,104 @@
+"""credstack.ratelimit: the client's address through trusted proxies only, counters in the cache, waits."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import RequestFactory
+
+from credstack import ratelimit
+
+PROXIES = ["10.0.0.0/8", "2001:db8:ffff::/48"]
+
+
+def _request(remote: str, forwarded: str | None = None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "client"),
+    [
+        # no proxy configured as trusted: the forwarded header is the client's to invent, never read
+        ("10.0.0.5", "203.0.113.9", "10.0.0.5"),
+        ("198.51.100.7", "203.0.113.9", "198.51.100.7"),
+    ],
+)
+def test_without_trusted_proxies_the_header_is_ignored(settings, remote, forwarded, client):
+    settings.CREDSTACK_TRUSTED_PROXIES = []
+    assert ratelimit.client_ip(_request(remote, forwarded)) == client
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "client"),
+    [
+        ("10.0.0.5", "203.0.113.9", "203.0.113.9"),  # through the trusted proxy: the forwarded client
+        ("10.0.0.5", "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # a client-invented left part is not read
+        ("10.0.0.5", "203.0.113.9, 10.0.0.7", "203.0.113.9"),  # two trusted hops are skipped
+        ("198.51.100.7", "203.0.113.9", "198.51.100.7"),  # an untrusted sender's header is not read
+        ("10.0.0.5", "", "10.0.0.5"),
+        ("10.0.0.5", "10.0.0.8", "10.0.0.8"),  # all trusted: the leftmost
+        ("10.0.0.5", "203.0.113.9, garbage", "10.0.0.5"),  # malformed: stop at the last real hop
+        ("10.0.0.5", "[2001:db8::1]:4711", "2001:db8::1"),
+        ("10.0.0.5", "203.0.113.9:4711", "203.0.113.9"),
+        ("2001:db8:ffff::2", "::ffff:203.0.113.9", "203.0.113.9"),  # IPv4-mapped: the IPv4 address
+    ],
+)
+def test_trusted_proxies_forward_the_client(settings, remote, forwarded, client):
+    settings.CREDSTACK_TRUSTED_PROXIES = PROXIES
+    assert ratelimit.client_ip(_request(remote, forwarded)) == client
+
+
+def test_an_ipv6_client_counts_as_its_64_network_and_bad_config_is_refused(settings):
+    settings.CREDSTACK_TRUSTED_PROXIES = []
+    assert ratelimit.client_key(_request("2001:db8:1:2:aaaa::1")) == "2001:db8:1:2::/64"
+    assert ratelimit.client_key(_request("2001:db8:1:2:bbbb::9")) == "2001:db8:1:2::/64"
+    settings.CREDSTACK_TRUSTED_PROXIES = ["10.0.0.0/8", "proxy.internal"]
+    with pytest.raises(ImproperlyConfigured, match=r"'proxy\.internal' is not an IP address or network"):
+        ratelimit.client_ip(_request("10.0.0.5"))
+
+
+def test_a_limit_counts_per_key_and_says_when_to_try_again():
+    limit = ratelimit.Limit("test-limit", 2, 600)
+    ratelimit.hit(limit, "a")
+    ratelimit.hit(limit, "a")
+    with pytest.raises(ratelimit.Limited) as caught:
+        ratelimit.hit(limit, "a")
+    assert 1 <= caught.value.retry_after <= 600 and caught.value.wait.startswith("in ")
+    ratelimit.hit(limit, "b")  # another key is not limited
+    ratelimit.hit(limit, None)  # no key: no limit
+    # a refused combination counts on none of its limits
+    other = ratelimit.Limit("test-other", 5, 60)
+    with pytest.raises(ratelimit.Limited):
+        ratelimit.hit_all((other, "x"), (limit, "a"))
+    assert ratelimit.count(other, "x") == 0
+    ratelimit.reset(limit, "a")
+    ratelimit.hit(limit, "a")
+
+
+def test_wait_text():
+    assert ratelimit.wait_text(1) == "in 1 second"
+    assert ratelimit.wait_text(40) == "in 40 seconds"
+    assert ratelimit.wait_text(60) == "in 1 minute"
+    assert ratelimit.wait_text(61) == "in 2 minutes"
+
+
+def test_counters_live_in_the_configured_cache_like_make_runs_file_cache(settings, tmp_path):
+    """``make run`` keeps the counters in the file cache: every process of the machine sees them."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    limit = ratelimit.Limit("test-file", 2, 600)
+    ratelimit.hit(limit, "k")
+    ratelimit.hit(limit, "k")
+    assert len(list((tmp_path / "cache").iterdir())) == 2  # on disk, shared by the machine's processes
+    with pytest.raises(ratelimit.Limited):
+        ratelimit.hit(limit, "k")
+    caches["default"].clear()
