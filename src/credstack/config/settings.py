@@ -91,7 +91,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "credstack.web.security.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "credstack.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "credstack.workspace.context.workspace",
+                "credstack.web.security.csp_context",
             ],
         },
     },
@@ -228,7 +231,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Served over https (the base URL says so): cookies only over TLS, plain http redirected, HSTS. Behind a TLS
+# proxy, X-Forwarded-Proto is believed only from the addresses in CREDSTACK_TRUSTED_PROXIES (comma-separated
+# addresses or networks): credstack.web.security.ForwardedProtoMiddleware drops it from anyone else.
+# ``credstack serve`` passes the same list to gunicorn (--forwarded-allow-ips).
+SECURE_FORWARDED_PROTO_FROM = [
+    p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 if CREDSTACK_BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("CREDSTACK_HTTPS_REDIRECT", "1") != "0"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-http health check
+    SECURE_HSTS_SECONDS = int(os.environ.get("CREDSTACK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if SECURE_FORWARDED_PROTO_FROM:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
