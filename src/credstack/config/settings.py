@@ -20,7 +20,27 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
-CREDSTACK_HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _private_dir(path: Path) -> Path:
+    """A state folder, created readable by this user only (0700); an existing one is left as it is."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """A state file created empty and 0600 before anything else creates it (SQLite then gives its -wal and
+    -shm files the same mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    return path
+
+
+_private_dir(CREDSTACK_HOME)
 
 PORT = int(os.environ.get("PORT", "8000"))
 CREDSTACK_BASE_URL = os.environ.get("CREDSTACK_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
@@ -134,6 +154,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
+        _private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE avoids
         # "database is locked" upgrade deadlocks between two writers.
@@ -159,7 +181,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = CREDSTACK_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
-MEDIA_ROOT = CREDSTACK_HOME / "media"
+MEDIA_ROOT = _private_dir(CREDSTACK_HOME / "media")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -167,7 +191,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = os.environ.get("CREDSTACK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = CREDSTACK_HOME / "mail"
+EMAIL_FILE_PATH = _private_dir(CREDSTACK_HOME / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("CREDSTACK_FROM_EMAIL", "credstack <no-reply@localhost>")
 
 # Rate limits and other short-lived state. The file cache is shared by the processes of one machine;
