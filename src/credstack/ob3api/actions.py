@@ -214,7 +214,7 @@ def refresh(client: OAuthClient, refresh_token: str, scope: str | None) -> Token
             .first()
         )
         reused = token is not None and token.revoked_at is not None
-        if reused and token.code_hash:  # committed before the error is raised
+        if token is not None and reused and token.code_hash:  # committed before the error is raised
             AccessToken.objects.filter(
                 client=client, code_hash=token.code_hash, revoked_at__isnull=True
             ).update(revoked_at=timezone.now())

@@ -12,6 +12,8 @@ from xml.etree import ElementTree as ET  # parsed with entities refused below
 
 from django.core.exceptions import ValidationError
 
+from credstack.workspace.svg_upload import check_svg_upload
+
 MB = 1024 * 1024
 MAX_IMAGE = 5 * MB
 MAX_BACKGROUND = 20 * MB
@@ -103,7 +105,7 @@ def read_upload(upload, allowed: tuple[str, ...], max_bytes: int, field: str = "
     if kind in ("image/png", "image/jpeg"):
         _check_raster(data, upload.name, field)
     elif kind == "image/svg+xml":
-        check_svg(data, upload.name, field)
+        check_svg_upload(data, upload.name, field)
     elif kind == "application/pdf":
         _check_pdf(data, upload.name, field)
     return kind, data
