@@ -110,4 +110,4 @@ def test_a_huge_svg_is_checked_in_linear_time():
     body = '<rect style="fill:url(#g)" x="1"/>' * 10_000 + "<style>" + ".a{fill:red}" * 10_000 + "</style>"
     start = time.perf_counter()
     check_svg(SVG.format(body).encode())
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < 2  # ~0.4 s on one idle core

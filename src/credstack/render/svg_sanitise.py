@@ -100,6 +100,11 @@ _CSS_FUNCTIONS_REFUSED = {
     "expression",
 }
 _CSS_PROPERTIES_REFUSED = {"behavior", "-moz-binding"}
+# "fill:#1d3f6e;stroke-width:2px": no function, escape, at-rule, string or comment: nothing to parse for.
+# Possessive quantifiers: no backtracking, linear on any input.
+_PLAIN_DECLARATIONS = re.compile(
+    r"^\s*+[a-z-]++\s*+:[^;(\\@\"'/]*+(?:;\s*+[a-z-]++\s*+:[^;(\\@\"'/]*+)*+;?\s*+$", re.IGNORECASE
+)
 
 
 class UnsafeSvg(ValueError):
@@ -187,7 +192,7 @@ def _check_attribute(tag: str, name: str, value: str, *, is_svg: bool) -> None:
         return
     if ns == "" and is_svg and local not in ATTRIBUTES and not local.startswith(("data-", "aria-")):
         raise UnsafeSvg(f"has an attribute {local!r} on <{tag}>, which is not allowed in an image")
-    if ns == "" and local == "style":
+    if ns == "" and local == "style" and not _PLAIN_DECLARATIONS.match(value):
         _check_declarations(tinycss2.parse_blocks_contents(value, skip_comments=True, skip_whitespace=True))
     elif "(" in value or "\\" in value:  # a presentation attribute may hold url(...) (fill, filter, mask...)
         _check_values(tinycss2.parse_component_value_list(value, skip_comments=True))
