@@ -312,7 +312,11 @@ def cmd_serve(args) -> int:
         "4",
         "--access-logfile",
         "-",
+        "--logger-class",  # secrets in URLs (inbound webhook tokens...) are masked in the access log
+        "credstack.web.accesslog.MaskingLogger",
     ]
+    if trusted := os.environ.get("CREDSTACK_TRUSTED_PROXIES"):
+        web += ["--forwarded-allow-ips", trusted]  # X-Forwarded-Proto believed from these only
     procs = [subprocess.Popen(web)]
     if not args.no_worker:
         procs.append(subprocess.Popen([sys.executable, "-m", "credstack.cli", "worker"]))

@@ -55,7 +55,7 @@ def test_email_portal_pdf_verify(page, base_url, org, achievement, issue, tmp_pa
     pathway = page.get_by_role("progressbar", name="Data Analyst Pathway: 1 of 2")
     expect(pathway).to_be_visible()
     page.set_viewport_size({"width": 1100, "height": 800})
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     _shot(page, "portfolio")
 
     with page.expect_download() as download:

@@ -68,7 +68,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     page.get_by_label("Heading", exact=True).fill("Certificate of Achievement")
     page.get_by_label("Sample name").select_option("arabic")
     page.wait_for_function(
-        "document.querySelector('#preview-img') && document.querySelector('#preview-img').alt.includes('Arabic')"
+        "() => document.querySelector('#preview-img') && document.querySelector('#preview-img').alt.includes('Arabic')"
     )
     page.get_by_label("Custom field 1: text").fill("Cohort: {cohort}")
     page.wait_for_timeout(900)
@@ -114,7 +114,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     # the list, then revoke one
     page.get_by_role("link", name="Credentials").first.click()
     page.get_by_label("Search").fill("李小龙")
-    page.wait_for_function("document.querySelectorAll('#credential-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#credential-table tbody tr').length === 1")
     shot(page, "workspace-credentials")
     page.get_by_role("link", name="李小龙").click()
     page.get_by_label("Revoke: reason (required)").fill("Issued to the wrong cohort")

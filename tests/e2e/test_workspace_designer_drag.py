@@ -52,7 +52,7 @@ def test_drag_a_field_on_the_preview_then_nudge_it_with_the_keyboard_and_save(pa
     for key in ("ArrowRight", "ArrowRight", "ArrowRight", "Shift+ArrowUp"):
         page.keyboard.press(key)
         page.wait_for_function(
-            "document.activeElement && document.activeElement.classList.contains('drag-handle')"
+            "() => document.activeElement && document.activeElement.classList.contains('drag-handle')"
         )
     assert float(page.get_by_label("Custom field 1: x (mm)").input_value()) == pytest.approx(x + 3, abs=0.11)
     assert float(page.get_by_label("Custom field 1: y (mm)").input_value()) == pytest.approx(y - 5, abs=0.11)

@@ -57,10 +57,10 @@ def test_search_delivery_column_and_suspend_every_match(page, org, achievement):
     expect(page.get_by_role("columnheader", name="Email delivery")).to_be_visible()
     page.get_by_label("Search").fill("ПЕТРОВА")  # other case, other script; search as you type
     rows = page.locator("#credential-table tbody tr")
-    page.wait_for_function("document.querySelectorAll('#credential-table tbody tr').length === 15")
+    page.wait_for_function("() => document.querySelectorAll('#credential-table tbody tr').length === 15")
     assert "Ольга Петрова" in rows.first.inner_text()
     page.get_by_label("Search").fill("spring cohort")
-    page.wait_for_function("document.querySelectorAll('#credential-table tbody tr').length === 50")
+    page.wait_for_function("() => document.querySelectorAll('#credential-table tbody tr').length === 50")
     assert page.locator("#credential-table .pill-delivery-sent").count() == 50  # every email went out
     page.get_by_label("With selected").select_option("suspend")
     page.get_by_label("Reason").fill("Exam re-take")

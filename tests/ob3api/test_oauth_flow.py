@@ -255,3 +255,40 @@ def test_scope_is_enforced(client, issue):
 def test_bad_registrations_are_refused(client, db, metadata, error):
     response = client.post("/ims/ob/v3p0/oauth/register", metadata, content_type="application/json")
     assert response.status_code == 400 and response.json()["error"] == error
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client, issue):
+    issue(name="Ada Lovelace", email="ada@example.org")
+    browser = logged_in(holder("ada@example.org"))
+    reg = register(client)
+
+    def grant() -> dict:
+        verifier = secrets.token_urlsafe(48)
+        code = authorize(browser, reg, verifier)
+        return token(
+            client,
+            reg,
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=REDIRECT,
+            code_verifier=verifier,
+        ).json()
+
+    def works(access: str) -> bool:
+        response = client.get("/ims/ob/v3p0/credentials", HTTP_AUTHORIZATION=f"Bearer {access}")
+        return response.status_code == 200
+
+    first = grant()
+    second = token(client, reg, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
+    third = token(client, reg, grant_type="refresh_token", refresh_token=second["refresh_token"]).json()
+    unrelated = grant()  # another authorization of the same client: another family
+    assert works(third["access_token"]) and works(unrelated["access_token"])
+
+    # an attacker replays the first refresh token: refused, and the newest tokens of its family stop working
+    replay = token(client, reg, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert "revoked" in replay.json()["error_description"]
+    assert not works(third["access_token"])
+    newest = token(client, reg, grant_type="refresh_token", refresh_token=third["refresh_token"])
+    assert newest.status_code == 400 and newest.json()["error"] == "invalid_grant"
+    assert works(unrelated["access_token"])  # the other family is untouched

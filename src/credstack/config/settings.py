@@ -20,7 +20,27 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
-CREDSTACK_HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _private_dir(path: Path) -> Path:
+    """A state folder, created readable by this user only (0700); an existing one is left as it is."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """A state file created empty and 0600 before anything else creates it (SQLite then gives its -wal and
+    -shm files the same mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    return path
+
+
+_private_dir(CREDSTACK_HOME)
 
 PORT = int(os.environ.get("PORT", "8000"))
 CREDSTACK_BASE_URL = os.environ.get("CREDSTACK_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
@@ -91,7 +111,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "credstack.web.security.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "credstack.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "credstack.workspace.context.workspace",
+                "credstack.web.security.csp_context",
             ],
         },
     },
@@ -131,6 +154,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
+        _private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE avoids
         # "database is locked" upgrade deadlocks between two writers.
@@ -156,7 +181,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = CREDSTACK_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
-MEDIA_ROOT = CREDSTACK_HOME / "media"
+MEDIA_ROOT = _private_dir(CREDSTACK_HOME / "media")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -164,7 +191,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = os.environ.get("CREDSTACK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = CREDSTACK_HOME / "mail"
+EMAIL_FILE_PATH = _private_dir(CREDSTACK_HOME / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("CREDSTACK_FROM_EMAIL", "credstack <no-reply@localhost>")
 
 # Rate limits and other short-lived state. The file cache is shared by the processes of one machine;
@@ -205,7 +232,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # no secret in a log line: URL tokens and keys are masked (credstack.logmask)
+    "filters": {"mask_secrets": {"()": "credstack.logmask.MaskSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}
+    },
     # Every warning and error of any library reaches the console, with its traceback: a server error
     # (django.request), a failed task (django_tasks), a database that went read-only.
     "root": {"handlers": ["console"], "level": "WARNING"},
@@ -214,7 +245,10 @@ LOGGING = {
             "handlers": ["console"],
             "level": os.environ.get("CREDSTACK_LOG_LEVEL", "INFO"),
             "propagate": False,
-        }
+        },
+        # "Not Found: /hooks/in/<token>" and the development server's request lines
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -243,7 +277,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Served over https (the base URL says so): cookies only over TLS, plain http redirected, HSTS. Behind a TLS
+# proxy, X-Forwarded-Proto is believed only from the addresses in CREDSTACK_TRUSTED_PROXIES (comma-separated
+# addresses or networks): credstack.web.security.ForwardedProtoMiddleware drops it from anyone else.
+# ``credstack serve`` passes the same list to gunicorn (--forwarded-allow-ips).
+SECURE_FORWARDED_PROTO_FROM = [
+    p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 if CREDSTACK_BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("CREDSTACK_HTTPS_REDIRECT", "1") != "0"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-http health check
+    SECURE_HSTS_SECONDS = int(os.environ.get("CREDSTACK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if SECURE_FORWARDED_PROTO_FROM:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -19,6 +19,7 @@ from django.db import models
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
 from credstack.ids import new_public_id
+from credstack.organizations.fields import SealedTextField
 from credstack.organizations.models import Organization
 
 
@@ -31,7 +32,8 @@ class InboundEndpoint(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="inbound_endpoints")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     name = models.CharField(max_length=120)
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    # Sealed at rest (decision 0029): deterministically, so the receiving URL is still looked up by it.
+    token = SealedTextField(unique=True, default=new_token, deterministic=True)
     preset = models.CharField(max_length=32, default="generic")
     # Fixed achievement, or None when the mapping names a payload path for it (``mapping["achievement"]``).
     achievement = models.ForeignKey(
@@ -41,7 +43,7 @@ class InboundEndpoint(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     # [{"path", "operator", "value"}]: every condition must hold for a credential to be issued.
     conditions = models.JSONField(default=list, blank=True)
-    signing_secret = models.CharField(max_length=200, blank=True)
+    signing_secret = SealedTextField(blank=True)
     enabled = models.BooleanField(default=True)
     last_refused_at = models.DateTimeField(null=True, blank=True)
     last_refused_reason = models.CharField(max_length=300, blank=True)

@@ -203,7 +203,23 @@ def exchange_code(client: OAuthClient, code: str, redirect_uri: str, verifier: s
 
 
 def refresh(client: OAuthClient, refresh_token: str, scope: str | None) -> Tokens:
-    """Rotate: the old refresh token (and its access token) stop working."""
+    """Rotate: the old refresh token (and its access token) stop working.
+
+    A refresh token used again after it was rotated means it leaked (RFC 9700 4.14.2): every token of its
+    family (all issued from the same authorization code) is revoked, the newest included."""
+    with transaction.atomic():
+        token = (
+            AccessToken.objects.select_for_update()
+            .filter(refresh_hash=digest(refresh_token or ""), client=client)
+            .first()
+        )
+        reused = token is not None and token.revoked_at is not None
+        if token is not None and reused and token.code_hash:  # committed before the error is raised
+            AccessToken.objects.filter(
+                client=client, code_hash=token.code_hash, revoked_at__isnull=True
+            ).update(revoked_at=timezone.now())
+    if reused:
+        raise OAuthError("invalid_grant", "refresh token already used; every token issued from it is revoked")
     with transaction.atomic():
         token = (
             AccessToken.objects.select_for_update()

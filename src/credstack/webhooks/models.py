@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import models
 
 from credstack.ids import new_public_id
+from credstack.organizations.fields import SealedTextField
 from credstack.organizations.models import Organization
 
 EVENT_TYPES = [
@@ -39,10 +40,11 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=2000)
     description = models.CharField(max_length=200, blank=True)
     # "whsec_" + base64 of 32 random bytes, as Standard Webhooks defines; shown to the admin once.
-    secret = models.CharField(max_length=80, editable=False)
+    # Sealed at rest under the deployment secret (decision 0029).
+    secret = SealedTextField(editable=False)
     # After a rotation the secret it replaced also signs every delivery (a second ``v1,`` signature)
     # until ``previous_secret_expires_at``, so receivers keep verifying while their operator switches.
-    previous_secret = models.CharField(max_length=80, blank=True, editable=False)
+    previous_secret = SealedTextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     event_types = models.JSONField(default=list, help_text="empty: every event")
     enabled = models.BooleanField(default=True)
