@@ -37,19 +37,29 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     org = create_organization(slug="bench", name="Benchmark Institute")
-    achievement = create_achievement(organization=org, slug="a", name="Python Basics",
-                                     description="Six lessons.", criteria_narrative="Pass every quiz.")
+    achievement = create_achievement(
+        organization=org,
+        slug="a",
+        name="Python Basics",
+        description="Six lessons.",
+        criteria_narrative="Pass every quiz.",
+    )
     issue_credential(achievement=achievement, recipient_name="Warm Up", recipient_email="w@example.org")
 
     start = time.perf_counter()
     for i in range(args.count):
-        issue_credential(achievement=achievement, recipient_name=f"Learner Número {i}",
-                         recipient_email=f"learner{i}@example.org")
+        issue_credential(
+            achievement=achievement,
+            recipient_name=f"Learner Número {i}",
+            recipient_email=f"learner{i}@example.org",
+        )
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"database: {connection.vendor}")
-    print(f"issued {args.count} credentials one by one in {elapsed:.2f} s: "
-          f"{args.count / elapsed:.0f}/s, {elapsed / args.count * 1000:.2f} ms each; peak RSS {peak_mb:.0f} MB")
+    print(
+        f"issued {args.count} credentials one by one in {elapsed:.2f} s: "
+        f"{args.count / elapsed:.0f}/s, {elapsed / args.count * 1000:.2f} ms each; peak RSS {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

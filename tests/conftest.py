@@ -12,7 +12,9 @@ from tests.interop.conftest import node_verifier  # noqa: F401
 # fails because the machine is slow says nothing about credstack. In CI they also use a fixed seed: a failure
 # there is reproducible, and a green run stays green. Locally they explore new examples on every run.
 hypothesis_settings.register_profile("credstack", deadline=None, print_blob=True)
-hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("credstack"), derandomize=True)
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("credstack"), derandomize=True
+)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "credstack")
 
 

@@ -120,9 +120,7 @@ def test_a_redirect_is_checked_like_the_first_url_and_never_followed_blindly(ser
     resolver = Lying({"issuer.example": ["127.0.0.1"], "metadata.example": ["169.254.169.254"]})
     url = f"http://issuer.example:{port}/redirect?to=http://metadata.example/latest/meta-data"
     with pytest.raises(httpclient.BlockedTarget, match=r"169\.254\.169\.254"):
-        httpclient.request(
-            "GET", url, resolver=resolver, policy=loopback_test_server_only, max_redirects=3
-        )
+        httpclient.request("GET", url, resolver=resolver, policy=loopback_test_server_only, max_redirects=3)
     assert resolver.asked == ["issuer.example", "metadata.example"]
     not_followed = httpclient.request("GET", url, resolver=resolver, policy=loopback_test_server_only)
     assert not_followed.status == 302  # no redirects allowed: the answer as it came

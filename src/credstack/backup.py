@@ -200,7 +200,9 @@ def _pg_signing_keys(dump: Path) -> list[tuple]:
             break
         values = dict(zip(columns, line.split("\t"), strict=True))
         org = None if values["organization_id"] == "\\N" else int(values["organization_id"])
-        rows.append((org, values["fragment"], bytes.fromhex(values["sealed_private_key"].removeprefix("\\\\x"))))
+        rows.append(
+            (org, values["fragment"], bytes.fromhex(values["sealed_private_key"].removeprefix("\\\\x")))
+        )
     return rows
 
 
@@ -252,8 +254,15 @@ def restore(path: str | Path, *, force: bool = False) -> dict:
             db = settings.DATABASES["default"]
             connections.close_all()
             subprocess.run(
-                [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--dbname", db["NAME"],
-                 str(database)],
+                [
+                    _pg_tool("pg_restore"),
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--dbname",
+                    db["NAME"],
+                    str(database),
+                ],
                 check=True,
                 env=_pg_env(),
                 capture_output=True,

@@ -102,7 +102,9 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def resolve(host: str, port: int, policy: AddressPolicy = public_only, resolver: Resolver | None = None) -> str:
+def resolve(
+    host: str, port: int, policy: AddressPolicy = public_only, resolver: Resolver | None = None
+) -> str:
     """The address to connect to: ``host`` resolved once, every answer checked by ``policy``."""
     try:  # a literal address is its own answer
         addresses = [str(ipaddress.ip_address(host.strip("[]")))]

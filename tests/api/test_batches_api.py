@@ -116,9 +116,11 @@ def test_a_batch_keeps_every_value_exactly_as_sent(api_for, org, achievement):
         {"name": "x;'y';z", "email": "xyz@example.org"},  # made the CSV sniffer pick ';' (issue 13)
         {"name": "Renée O'Brien; Jr.", "email": "renee@example.org", "fields": {"note": 'said "hi"; left'}},
         {"name": "Tab\tSeparated; Name", "email": "tab@example.org", "fields": {"note": "a;b;c"}},
-        {"name": "Jean-Luc \"JL\" Picard", "email": "jl@example.org", "fields": {"note": "line one\nline two"}},
+        {"name": 'Jean-Luc "JL" Picard', "email": "jl@example.org", "fields": {"note": "line one\nline two"}},
     ]
-    created = client.post("/api/v1/credentials/batches", {"achievement": "python-basics", "recipients": people})
+    created = client.post(
+        "/api/v1/credentials/batches", {"achievement": "python-basics", "recipients": people}
+    )
     assert created.status_code == 202, created.content
     status = client.get(f"/api/v1/credentials/batches/{created.json()['id']}").json()
     assert status["issued"] == 4, status

@@ -67,6 +67,9 @@ def test_issuing_directly_with_the_same_key_finds_the_same_credential(api_for, o
     made = client.post("/api/v1/credentials", BODY, headers=KEY).json()["id"]
     key = issue_key(ApiKey.objects.get(), "lms-42")
     again = issue_credential(
-        achievement=achievement, recipient_name="Ada Lovelace", recipient_email="ada@example.org", idempotency_key=key
+        achievement=achievement,
+        recipient_name="Ada Lovelace",
+        recipient_email="ada@example.org",
+        idempotency_key=key,
     )
     assert again.public_id == made

@@ -38,9 +38,10 @@ def test_backup_then_more_issuance_then_restore_reuses_no_index_and_no_key_id(or
     new = issue(name="Issued Again", email="again@example.org")
     assert (new.status_list.public_id, new.status_index) != lost_slot
     assert new.status_list_id != kept.status_list_id  # every list open before the restore is closed
-    assert StatusList.objects.get(pk=kept.status_list_id).next_slot == StatusList.objects.get(
-        pk=kept.status_list_id
-    ).size
+    assert (
+        StatusList.objects.get(pk=kept.status_list_id).next_slot
+        == StatusList.objects.get(pk=kept.status_list_id).size
+    )
     assert rotate_key(org).fragment != lost_key
 
 

@@ -227,7 +227,10 @@ def test_revoke_from_the_command_line_without_a_reason_fails(issue, capsys):
     assert code == 2
     assert err.strip() == "credstack: reason: a reason is required to revoke"
     credential.refresh_from_db()
-    assert credential.state == "active" and not AuditEntry.objects.filter(action__startswith="credential.").exists()
+    assert (
+        credential.state == "active"
+        and not AuditEntry.objects.filter(action__startswith="credential.").exists()
+    )
 
 
 def test_issuing_is_audited_for_people_keys_and_the_command_line_only(org, achievement, issue, capsys):
@@ -392,5 +395,7 @@ def test_visibility_is_changed_by_its_action_and_audited(issue):
     changed = actions.set_visibility(credential, False)
     assert changed.is_public is False and Credential.objects.get(pk=credential.pk).is_public is False
     actions.set_visibility(credential, False)  # as it is: nothing changes, nothing is recorded
-    assert list(AuditEntry.objects.filter(action__startswith="credential.").values_list("action", "detail")) == [("credential.visibility", "private")]
+    assert list(
+        AuditEntry.objects.filter(action__startswith="credential.").values_list("action", "detail")
+    ) == [("credential.visibility", "private")]
     assert not CredentialEvent.objects.filter(credential=credential).exclude(kind="issued").exists()

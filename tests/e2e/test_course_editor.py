@@ -36,7 +36,9 @@ def test_educator_builds_publishes_and_invites(page, base_url, org, achievement)
     page.get_by_label("Address").fill("sheets")
     page.get_by_label("Credential awarded on completion").select_option(label=achievement.name)
     page.get_by_role("button", name="Create course").click()
-    expect(page.get_by_text("This course has 0 lessons; micro-courses work best with 4 to 8.")).to_be_visible()
+    expect(
+        page.get_by_text("This course has 0 lessons; micro-courses work best with 4 to 8.")
+    ).to_be_visible()
     page.get_by_label("New lesson title").fill("Cells and formulas")
     page.get_by_role("button", name="Add lesson").click()
     page.get_by_label("Content (Markdown)").fill(

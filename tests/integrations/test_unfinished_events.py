@@ -27,7 +27,10 @@ def _left_unprocessed(make_endpoint, post_hook, *, seconds_ago: int):
     event = InboundEvent.objects.get()
     Credential.objects.all().delete()
     InboundEvent.objects.filter(pk=event.pk).update(
-        outcome="received", reason="", credential=None, processed_at=None,
+        outcome="received",
+        reason="",
+        credential=None,
+        processed_at=None,
         received_at=timezone.now() - timedelta(seconds=seconds_ago),
     )
     return endpoint, body, kind

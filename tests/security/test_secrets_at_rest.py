@@ -48,7 +48,9 @@ def _secrets(org, achievement):
     first = endpoint.secret
     outbound.rotate_secret(endpoint)  # the replaced secret stays for the overlap: sealed too
     endpoint.refresh_from_db()
-    receiver = inbound.create_endpoint(org, name="LMS", achievement=achievement, signing_secret="a shared signing secret 42")
+    receiver = inbound.create_endpoint(
+        org, name="LMS", achievement=achievement, signing_secret="a shared signing secret 42"
+    )
     return endpoint, first, receiver
 
 

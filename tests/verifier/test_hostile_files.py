@@ -25,7 +25,9 @@ def _pdf_with_attachments(files: dict[str, bytes]) -> bytes:
             + packed
             + b"\nendstream"
         )
-        specs.append((name, add(b"<< /Type /Filespec /F (%s) /EF << /F %d 0 R >> >>" % (name.encode(), stream))))
+        specs.append(
+            (name, add(b"<< /Type /Filespec /F (%s) /EF << /F %d 0 R >> >>" % (name.encode(), stream)))
+        )
     names = b" ".join(b"(%s) %d 0 R" % (n.encode(), ref) for n, ref in sorted(specs))
     tree = add(b"<< /Names [" + names + b"] >>")
     page = add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 200 200] >>" % (len(objects) + 2))
@@ -39,7 +41,11 @@ def _pdf_with_attachments(files: dict[str, bytes]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        catalog,
+        xref,
+    )
     return bytes(out)
 
 

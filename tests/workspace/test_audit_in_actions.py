@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(org, action):
-    return list(AuditEntry.objects.filter(organization=org, action=action).values_list("actor_kind", "actor_label"))
+    return list(
+        AuditEntry.objects.filter(organization=org, action=action).values_list("actor_kind", "actor_label")
+    )
 
 
 def test_an_achievement_made_and_edited_on_the_pages_is_audited_once_each(org, signed_in):

@@ -130,6 +130,10 @@ def update_achievement(
     version = current_version(achievement, actor=actor)
     new_version = before is not None and version.pk != before.pk
     audit.record(
-        achievement.organization, actor, "achievement.updated", achievement.slug, "new version" if new_version else ""
+        achievement.organization,
+        actor,
+        "achievement.updated",
+        achievement.slug,
+        "new version" if new_version else "",
     )
     return achievement, new_version

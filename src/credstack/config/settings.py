@@ -154,7 +154,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and Path(DATABASES["default"]["NAME"]).parent.is_dir():
+    if (
+        str(DATABASES["default"]["NAME"]) not in ("", ":memory:")
+        and Path(DATABASES["default"]["NAME"]).parent.is_dir()
+    ):
         _private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE avoids
@@ -200,8 +203,10 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-              "LOCATION": str(CREDSTACK_HOME / "cache")}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CREDSTACK_HOME / "cache"),
+        }
     )
 }
 CREDSTACK_API_RATE = os.environ.get("CREDSTACK_API_RATE", "600/m")

@@ -25,7 +25,9 @@ urlpatterns = [
     path("w/<slug:org_slug>/courses/", include("credstack.learning.educator_urls")),  # a course's learners
     path("w/<slug:org_slug>/pathways/", include("credstack.pathways.urls")),
     path("learn/", include("credstack.learning.urls")),
-    path("w/<slug:org_slug>/integrations/", include("credstack.integrations.urls")),  # issue 6: inbound webhooks
+    path(
+        "w/<slug:org_slug>/integrations/", include("credstack.integrations.urls")
+    ),  # issue 6: inbound webhooks
     path("", include("credstack.integrations.public_urls")),  # /hooks/in/<token>
     path("w/<slug:org_slug>/developers/webhooks/", include("credstack.webhooks.urls")),  # issue 6: events out
     path("w/<slug:org_slug>/developers/", include("credstack.api.page_urls")),  # issue 6: API keys
@@ -34,7 +36,9 @@ urlpatterns = [
     path("a/<str:public_id>/badge", workspace_views.achievement_badge, name="achievement-badge"),
     path("api/v1/", api_v1.urls),
     path("", include("credstack.ob3api.urls")),
-    path("", include("credstack.lti.urls")),  # LTI 1.3 tool: /lti/login, /lti/launch, /lti/jwks  # Open Badges 3.0 API for wallets (/ims/ob/v3p0/...)
+    path(
+        "", include("credstack.lti.urls")
+    ),  # LTI 1.3 tool: /lti/login, /lti/launch, /lti/jwks  # Open Badges 3.0 API for wallets (/ims/ob/v3p0/...)
     path("c/<str:public_id>.json", credential_views.credential_download, name="credential-json"),
     path("c/<str:public_id>", credential_views.credential_page, name="credential"),
     path("a/<str:public_id>", achievement_views.achievement_page, name="achievement"),

@@ -15,5 +15,7 @@ class IntegrationsConfig(AppConfig):
         from . import actions  # needs the models: importable only once the apps are loaded
 
         # events a dead process left unprocessed are finished (the source may never send them again)
-        register_periodic("integrations.finish_unfinished", actions.finish_unfinished, every=timedelta(minutes=5))
+        register_periodic(
+            "integrations.finish_unfinished", actions.finish_unfinished, every=timedelta(minutes=5)
+        )
         register("Integrations", "integrations:list", role="admin", order=85)

@@ -89,4 +89,3 @@ def _raw_value(model: type[models.Model], pk: Any, name: str) -> str:
 
 def _column(model: type[models.Model], name: str) -> str:
     return str(getattr(model._meta.get_field(name), "column", None) or name)
-

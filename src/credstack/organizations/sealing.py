@@ -69,7 +69,6 @@ def seal_text(text: str, context: str, *, deterministic: bool = False) -> str:
     same way (so a column can be looked up by equality); otherwise AES-GCM with a random nonce."""
     plain = text.encode()
     if deterministic:
-
         blob = _SIV_TEXT + AESSIV(_text_key(b"siv", 64)).encrypt(plain, [context.encode()])
     else:
         nonce = os.urandom(12)

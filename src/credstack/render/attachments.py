@@ -89,7 +89,10 @@ def iter_attachments(
                 data = datas[0] if datas else b""
         except (LimitReachedError, AttachmentError) as exc:
             if isinstance(exc, LimitReachedError) or "limit" in str(exc).lower():
-                yield name, AttachmentError(f"attachment {name!r} is larger than {max_attachment_bytes} bytes")
+                yield (
+                    name,
+                    AttachmentError(f"attachment {name!r} is larger than {max_attachment_bytes} bytes"),
+                )
             else:
                 yield name, exc
             continue

@@ -41,7 +41,11 @@ def canvas_pdf(canvas: Canvas, attachments: list[Attachment], title: str) -> byt
     pages = w.reserve()
     page = finish_page(w, canvas, extra_page={"Parent": pages})
     w.put(pages, {"Type": Name("Pages"), "Kids": [page], "Count": 1})
-    catalog: dict[str, Any] = {"Type": Name("Catalog"), "Pages": pages, "ViewerPreferences": {"DisplayDocTitle": True}}
+    catalog: dict[str, Any] = {
+        "Type": Name("Catalog"),
+        "Pages": pages,
+        "ViewerPreferences": {"DisplayDocTitle": True},
+    }
     if attachments:
         specs = [_filespec(w, *a) for a in attachments]
         names: list[Any] = []

@@ -86,7 +86,9 @@ def resolve_did_key(did: str) -> dict[str, Any]:
     return document
 
 
-def verification_method(document: dict[str, Any], vm_id: str, relationship: str = "assertionMethod") -> dict[str, Any]:
+def verification_method(
+    document: dict[str, Any], vm_id: str, relationship: str = "assertionMethod"
+) -> dict[str, Any]:
     """The verification method ``vm_id`` of a DID document, if the document lists it under
     ``relationship`` (by reference or embedded). Raises DidError otherwise."""
     did = vm_id.split("#", 1)[0]

@@ -313,7 +313,6 @@ def sign(
     if alg in ("EdDSA", "Ed25519"):
         signature = private_key.sign(signing_input)
     else:
-
         r, s = decode_dss_signature(private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return f"{signing_input.decode()}.{_b64encode(signature)}"

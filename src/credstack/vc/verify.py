@@ -62,7 +62,12 @@ class Check:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
-        out: dict[str, Any] = {"name": self.name, "ok": self.ok, "outcome": self.outcome, "message": self.message}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "ok": self.ok,
+            "outcome": self.outcome,
+            "message": self.message,
+        }
         if self.details:
             out["details"] = self.details
         return out

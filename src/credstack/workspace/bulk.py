@@ -74,7 +74,12 @@ def recipients_json(recipients: Iterable[dict]) -> bytes:
     """A batch of recipients (``name``, ``email``, optional ``score`` and ``fields``) as the bytes a job
     stores: canonical JSON, so the same batch sent twice has the same hash and issues nothing twice."""
     keep = [
-        {"name": r["name"], "email": r["email"], "score": r.get("score") or "", "fields": r.get("fields") or {}}
+        {
+            "name": r["name"],
+            "email": r["email"],
+            "score": r.get("score") or "",
+            "fields": r.get("fields") or {},
+        }
         for r in recipients
     ]
     return json.dumps(keep, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -382,7 +387,9 @@ def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
             raise ValidationError({"file": "no row can be issued: fix the problems listed and upload again"})
         locked.state, locked.heartbeat_at = BulkJob.State.QUEUED, timezone.now()
         locked.save(update_fields=["state", "heartbeat_at"])
-        audit.record(locked.organization, actor, "bulk.confirmed", locked.public_id, f"{locked.valid} to issue")
+        audit.record(
+            locked.organization, actor, "bulk.confirmed", locked.public_id, f"{locked.valid} to issue"
+        )
         transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
     return locked
 
@@ -470,7 +477,10 @@ def _skip_issued_by_other_jobs(job: BulkJob, chunk: list[BulkRow]) -> list[BulkR
             to_issue.append(row)
             continue
         row.credential_id, row.outcome = existing[key], BulkRow.Outcome.SKIPPED
-        row.problems = [*row.problems, {"field": "row", "message": f"already issued from this file by upload {other}"}]
+        row.problems = [
+            *row.problems,
+            {"field": "row", "message": f"already issued from this file by upload {other}"},
+        ]
     return to_issue
 
 
@@ -567,7 +577,10 @@ def purge_uploads(now=None, days: int | None = None) -> int:
         Q(state=BulkJob.State.DONE, finished_at__lt=before)
         | Q(state=BulkJob.State.PREVIEW, created_at__lt=before)
         # dead: failed, or queued/running with no sign of a worker for the whole retention period
-        | Q(state__in=[BulkJob.State.FAILED, BulkJob.State.QUEUED, BulkJob.State.RUNNING], heartbeat_at__lt=before)
+        | Q(
+            state__in=[BulkJob.State.FAILED, BulkJob.State.QUEUED, BulkJob.State.RUNNING],
+            heartbeat_at__lt=before,
+        )
         | Q(state=BulkJob.State.FAILED, heartbeat_at__isnull=True, created_at__lt=before)
     )
     purged = 0

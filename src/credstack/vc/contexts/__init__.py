@@ -49,7 +49,9 @@ def _manifest() -> dict[str, dict[str, str]]:
 @cache
 def _bundled(url: str) -> dict[str, Any]:
     entry = _manifest()[url]
-    document: dict[str, Any] = json.loads(resources.files(__name__).joinpath(entry["file"]).read_text("utf-8"))
+    document: dict[str, Any] = json.loads(
+        resources.files(__name__).joinpath(entry["file"]).read_text("utf-8")
+    )
     return document
 
 
