@@ -202,7 +202,7 @@ def design_editor(request, org_slug, public_id):
                     design, data, _assets_for(design, settings), name=name, actor=Actor.for_user(request.user)
                 )
             except ValidationError as exc:
-                errors = sum(exc.message_dict.values(), [])
+                errors = exc.messages
             else:
                 messages.success(
                     request,
@@ -218,7 +218,7 @@ def design_editor(request, org_slug, public_id):
             "s": settings,
             "errors": errors,
             "texts": editor.text_elements(data),
-            "extras": list(enumerate(settings.get("extras", []))) + [(len(settings.get("extras", [])), {})],
+            "extras": [*enumerate(settings.get("extras", [])), (len(settings.get("extras", [])), {})],
             "templates": TEMPLATES,
             "samples": SAMPLE_LABELS,
             "assets": DesignAsset.objects.filter(
@@ -310,7 +310,7 @@ def design_upload(request, org_slug, public_id):
             actor=Actor.for_user(request.user),
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, " ".join(exc.messages))
         return redirect("workspace-design", org_slug, public_id)
     messages.success(request, f"{asset.filename} is now the {role} (version {version.number}).")
     return redirect("workspace-design", org_slug, public_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import timedelta
 
@@ -50,7 +51,7 @@ def clr_associations(pathway: Pathway) -> list[dict]:
                 "sourceId": a.achievement.uri,
                 "targetId": b.achievement.uri,
             }
-            for a, b in zip(components, components[1:], strict=False)
+            for a, b in itertools.pairwise(components)
         ]
     return out
 

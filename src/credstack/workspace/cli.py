@@ -60,7 +60,7 @@ def bulk_issue(args) -> int:
             mapping=mapping if (args.name_column or args.email_column) else None,
         )
     except (ValidationError, bulk.FileProblem) as exc:
-        msg = "; ".join(sum(exc.message_dict.values(), [])) if isinstance(exc, ValidationError) else str(exc)
+        msg = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         print(f"credstack: {msg}", file=sys.stderr)
         return 2
     bad = job.rows.exclude(outcome=BulkRow.Outcome.PENDING).order_by("number")

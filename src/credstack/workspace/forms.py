@@ -25,7 +25,7 @@ def read_upload(*args, **kwargs):
     try:
         return _read_upload(*args, **kwargs)
     except ValidationError as exc:
-        raise ValidationError(sum(exc.message_dict.values(), []))
+        raise ValidationError(exc.messages)
 
 
 class OrganizationForm(Form):

@@ -141,7 +141,7 @@ def bulk_confirm(request, org_slug, public_id):
     try:
         job = bulk.confirm_job(job, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, " ".join(exc.messages))
     return redirect("workspace-bulk-job", org_slug, job.public_id)
 
 
@@ -152,7 +152,7 @@ def bulk_resume(request, org_slug, public_id):
     try:
         bulk.resume_job(job, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Resumed: rows not issued yet are being issued; none is issued twice.")
     return redirect("workspace-bulk-job", org_slug, job.public_id)
