@@ -108,6 +108,6 @@ def test_svgs_from_design_tools_pass(svg):
 
 def test_a_huge_svg_is_checked_in_linear_time():
     body = '<rect style="fill:url(#g)" x="1"/>' * 10_000 + "<style>" + ".a{fill:red}" * 10_000 + "</style>"
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: another process's load does not count
     check_svg(SVG.format(body).encode())
-    assert time.perf_counter() - start < 2  # ~0.4 s on one idle core
+    assert time.process_time() - start < 10  # ~0.4 s of CPU; a quadratic check needs minutes

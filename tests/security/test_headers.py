@@ -75,6 +75,7 @@ def _run(args, tmp_path, **env):
         **env,
     }
     environ.pop("CREDSTACK_DEBUG", None)
+    environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' process, never in deployment
     return subprocess.run([sys.executable, *args], env=environ, capture_output=True, text=True, timeout=120)
 
 

@@ -133,6 +133,7 @@ ENDPOINTS = [
         Role.ADMIN,
         {"action": "role", "role": "issuer"},
     ),
+    post("withdraw an invitation", "/w/{slug}/invitations/{invitation}/withdraw", Role.ADMIN),
     # courses
     Endpoint("courses", "/w/{slug}/courses/", Role.VIEWER),
     Endpoint("new course form", "/w/{slug}/courses/new", Role.ADMIN),
@@ -248,6 +249,8 @@ def ctx(org, achievement, issue, member):
     from credstack.designs.editor import DEFAULTS, build
     from credstack.integrations import actions as inbound
     from credstack.learning import actions as learning
+    from credstack.organizations.actions import invite_member
+    from credstack.organizations.actors import Actor
     from credstack.organizations.models import Membership
     from credstack.pathways.actions import create_pathway
     from credstack.webhooks.actions import create_endpoint, send_test_event
@@ -293,6 +296,7 @@ def ctx(org, achievement, issue, member):
         "inbound": hook.public_id,
         "event": event.public_id,
         "member": Membership.objects.get(user=member(Role.VIEWER, email="target@example.org")).pk,
+        "invitation": invite_member(org, "invited@example.org", Role.VIEWER, Actor.command_line()).pk,
     }
 
 
