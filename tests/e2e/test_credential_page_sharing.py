@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
+LONG_NAME = (
+    "Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausenberger "
+    "von Hohenzollern-Sigmaringen und Schleswig-Holstein"
+)[:120]
 
 
 def _open(browser, base_url, viewport, path):
@@ -38,23 +42,27 @@ def _on_first_screen(locator, viewport) -> None:
     assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"], (locator, box)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_the_actions_are_on_the_first_screen_and_copy_link_copies(browser, base_url, issue, viewport):
-    credential = issue(name="Ada Lovelace", valid_until=timezone.now() + timedelta(days=730))
+@pytest.mark.parametrize(
+    ("viewport", "name"),
+    [(PHONE, "Ada Lovelace"), (PHONE, LONG_NAME), (LAPTOP, "Ada Lovelace")],
+    ids=["phone", "phone-long-name", "laptop"],
+)
+def test_the_actions_are_on_the_first_screen_and_copy_link_copies(browser, base_url, issue, viewport, name):
+    credential = issue(name=name, valid_until=timezone.now() + timedelta(days=730))
     context, page = _open(browser, base_url, viewport, f"/c/{credential.public_id}")
     try:
         assert "Valid credential" in page.get_by_role("status").inner_text()
         bar = page.locator("#actions")
-        for name in ("Add to LinkedIn profile", "Download PDF", "Download badge"):
-            _on_first_screen(bar.get_by_role("link", name=name), viewport)
-        for name in ("Share on LinkedIn", "Verify"):
-            _on_first_screen(bar.get_by_role("link", name=name, exact=True), viewport)
+        for label in ("Add to LinkedIn profile", "Download PDF", "Download badge"):
+            _on_first_screen(bar.get_by_role("link", name=label), viewport)
+        for label in ("Share on LinkedIn", "Verify"):
+            _on_first_screen(bar.get_by_role("link", name=label, exact=True), viewport)
         _on_first_screen(bar.get_by_role("button", name="Copy link"), viewport)
-        _on_first_screen(page.get_by_text("Ada Lovelace").first, viewport)
+        _on_first_screen(page.locator(".awarded").get_by_text(name), viewport)
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         # no longer a 4,900 px phone page with the downloads at its bottom
         assert page.evaluate("document.documentElement.scrollHeight") < 2200
-        save_screenshot(page, f"credential-actions-{viewport['width']}", full_page=True)
+        save_screenshot(page, f"credential-actions-{viewport['width']}-{len(name)}", full_page=True)
 
         # the checks are folded below, one click away
         checks = page.locator("details.checks-card")
