@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from credstack.credentials.models import CredentialEvent
-from credstack.delivery import actions
+from credstack.delivery import actions, rendering
 from credstack.delivery.models import Delivery, EmailTemplate
 from credstack.retry import POLICY
 from tests.unchanged import changes_nothing
@@ -38,6 +41,50 @@ def test_issued_email_has_name_achievement_links_in_html_and_text(issue):
     assert f"/d/{delivery.token}/go/page" in html and f"/d/{delivery.token}/open.gif" in html
     assert "#1d3f6e" in html  # the organization's brand colour
     assert delivery.state == "sent" and _events(credential) == ["issued", "delivered"]
+
+
+def _linkedin_form(url: str) -> dict[str, str]:
+    """The fields of a LinkedIn Add-to-profile link (it must be one)."""
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.linkedin.com", "/profile/add"), url
+    return {k: v[0] for k, v in parse_qs(parts.query).items()}
+
+
+def test_issued_email_links_to_linkedin_add_to_profile_and_the_page(client, org, achievement, issue):
+    achievement.name = "Data & Ethics: Part 1"
+    achievement.save(update_fields=["name"])
+    expires = timezone.now() + timedelta(days=730)
+    credential = issue(name="Grace Hopper", valid_until=expires)
+    [message] = mail.outbox
+    assert "share it on LinkedIn from the links below" in message.body
+    want = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Data & Ethics: Part 1",
+        "organizationName": "Acme Training",
+        "issueYear": str(credential.issued_at.year),
+        "issueMonth": str(credential.issued_at.month),
+        "expirationYear": str(expires.year),
+        "expirationMonth": str(expires.month),
+        "certUrl": credential.uri,
+        "certId": credential.public_id,
+    }
+    # the text part: the link itself, on its own line
+    [line] = [x for x in message.body.splitlines() if x.startswith("Add it to your LinkedIn profile: ")]
+    assert _linkedin_form(line.split(": ", 1)[1]) == want
+    assert f"View your credential: {credential.uri}\n" in message.body
+    # the HTML part: a button (tracked) that lands on the same pre-filled form, and the page's link
+    html = message.alternatives[0][0]
+    delivery = Delivery.objects.get(credential=credential)
+    button = re.search(r'<a href="([^"]+)"[^>]*>Add to LinkedIn profile</a>', html).group(1)
+    assert button == f"{settings.CREDSTACK_BASE_URL}/d/{delivery.token}/go/linkedin"
+    response = client.get(f"/d/{delivery.token}/go/linkedin")
+    assert response.status_code == 302 and _linkedin_form(response["Location"]) == want
+    assert "linkedin" in _events(credential)  # counted as "Added to LinkedIn" in the workspace
+    assert re.search(rf'<a href="[^"]+/go/page"[^>]*>{re.escape(credential.uri)}</a>', html)
+    # untracked (the editor's preview): the form's link itself, escaped for HTML
+    preview = rendering.render_message(credential, *rendering.template_for(credential))
+    href = re.search(r'<a href="([^"]+)"[^>]*>Add to LinkedIn profile</a>', preview.html).group(1)
+    assert "&amp;" in href and _linkedin_form(unescape(href)) == want
 
 
 @pytest.mark.parametrize(("colour", "text_on_it"), [("#1d3f6e", "#ffffff"), ("#ffe14d", "#111827")])

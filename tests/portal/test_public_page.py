@@ -88,6 +88,19 @@ def test_private_credential_is_visible_to_its_holder(client, issue, portal_login
     assert other.get(f"/c/{credential.public_id}.pdf").status_code == 404
 
 
+def test_a_private_credential_offers_its_holder_downloads_but_no_share_buttons(client, issue, portal_login):
+    credential = issue(name="Private Person", email="private@example.org")
+    Credential.objects.filter(pk=credential.pk).update(is_public=False)
+    portal_login("private@example.org")
+    html = client.get(f"/c/{credential.public_id}").content.decode()
+    bar = html.split('id="actions"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{credential.uri}.pdf"' in bar and "Download badge" in bar
+    assert "linkedin.com" not in html and "Copy link" not in html  # strangers would find nothing there
+    assert "Make it public in your" in html
+    # a stranger sees no actions at all
+    assert 'id="actions"' not in Client().get(f"/c/{credential.public_id}").content.decode()
+
+
 def test_state_changes_show_at_once_despite_the_report_cache(client, issue):
     credential = issue()
     assert _state(client, credential) == "valid"

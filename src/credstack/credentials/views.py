@@ -14,7 +14,7 @@ from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
 
-from . import engagement, files
+from . import engagement, files, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
 from .visibility import viewer_may_see
@@ -95,6 +95,27 @@ def page_state(credential: Credential, report) -> str:
     return report.status
 
 
+# states whose page offers the files and the share buttons: a revoked, suspended, replaced or tampered
+# credential shows its state and nothing to pass on
+OFFERED_STATES = ("valid", "expired", "not-yet-valid", "unverified")
+
+
+def page_actions(credential: Credential, state: str, visible: bool) -> dict | None:
+    """The actions bar at the top of the page, or None when it has none. A private credential (seen by its
+    holder or its issuer) gets its downloads but no share buttons: strangers would find nothing there."""
+    if not visible or state not in OFFERED_STATES:
+        return None
+    shared = credential.is_public
+    return {
+        "pdf": f"{credential.uri}.pdf",
+        "badge": f"{credential.uri}.png?download=1",
+        "verify": share.verify_url(credential),
+        "linkedin_add": share.linkedin_url(credential) if shared else "",
+        "linkedin_post": share.linkedin_share_url(credential) if shared else "",
+        "email": share.email_url(credential) if shared else "",
+    }
+
+
 @require_safe
 def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = _credential(public_id)
@@ -104,6 +125,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
             raise Http404("this credential is private")
         return _json(credential.document)
     report = cached_report(credential)
+    state = page_state(credential, report)
     if not _is_bot(request):
         engagement.record(credential.pk, CredentialEvent.Kind.VIEWED)
     response = render(
@@ -114,8 +136,9 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "org": credential.organization,
             "achievement": credential.achievement,
             "report": report,
-            "state": page_state(credential, report),
+            "state": state,
             "visible": visible,
+            "actions": page_actions(credential, state, visible),
             "is_private": not credential.is_public,
             "base_url": settings.CREDSTACK_BASE_URL,
             "now": timezone.now(),

@@ -249,7 +249,11 @@ def record_open(token: str) -> bool:
 
 
 def record_click(token: str, target: str) -> Delivery | None:
-    delivery = Delivery.objects.select_related("credential").filter(token=token).first()
+    delivery = (
+        Delivery.objects.select_related("credential__organization", "credential__achievement")
+        .filter(token=token)
+        .first()
+    )
     if delivery is None:
         return None
     now = timezone.now()
@@ -260,6 +264,10 @@ def record_click(token: str, target: str) -> Delivery | None:
         updates["clicked_at"] = now
         CredentialEvent.objects.create(
             credential_id=delivery.credential_id, kind=CredentialEvent.Kind.CLICKED, note=target
+        )
+    if target == "linkedin":  # counted as "Added to LinkedIn", as the portal's button is
+        CredentialEvent.objects.create(
+            credential_id=delivery.credential_id, kind=CredentialEvent.Kind.LINKEDIN
         )
     Delivery.objects.filter(pk=delivery.pk).update(**updates)
     return delivery

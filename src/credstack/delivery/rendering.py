@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
+from credstack.credentials import share
 from credstack.organizations.brand import brand_context
 
 from .models import EmailTemplate
@@ -127,8 +128,10 @@ def render_message(credential, subject: str, body: str, token: str | None = None
     def link(target: str, direct: str) -> str:
         return f"{base}/d/{token}/go/{target}" if token else direct
 
+    linkedin = share.linkedin_url(credential)
     links = {
         "page": link("page", credential.uri),
+        "linkedin": link("linkedin", linkedin),
         "pdf": link("pdf", f"{credential.uri}.pdf"),
         "png": link("png", f"{credential.uri}.png"),
         "json": link("json", f"{credential.uri}.json"),
@@ -144,6 +147,7 @@ def render_message(credential, subject: str, body: str, token: str | None = None
         # the text version shows the permanent links themselves: people copy them
         "direct": {
             "page": credential.uri,
+            "linkedin": linkedin,
             "pdf": f"{credential.uri}.pdf",
             "png": f"{credential.uri}.png",
             "json": f"{credential.uri}.json",

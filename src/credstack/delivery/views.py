@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from credstack.achievements.models import Achievement
+from credstack.credentials import share
 from credstack.credentials.models import Credential
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
@@ -32,13 +33,15 @@ def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def click(request: HttpRequest, token: str, target: str) -> HttpResponse:
-    if target not in TARGETS and target != "portal":
+    if target not in TARGETS and target not in ("portal", "linkedin"):
         raise Http404
     delivery = actions.record_click(token, target)
     if delivery is None:
         raise Http404
     if target == "portal":
         return HttpResponseRedirect(f"/me/login?d={token}")
+    if target == "linkedin":  # LinkedIn's Add-to-profile form, pre-filled with the credential
+        return HttpResponseRedirect(share.linkedin_url(delivery.credential))
     return HttpResponseRedirect(f"/c/{delivery.credential.public_id}{TARGETS[target]}")
 
 
