@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
+
+from credstack.credentials.models import Credential
+from credstack.credentials.visibility import viewer_may_see
+from credstack.fetch import FetchError, fetch_bytes
 
 from .extract import MAX_INPUT_BYTES
 from .service import verify_upload
@@ -38,18 +43,50 @@ def read_upload(request: HttpRequest) -> tuple[bytes | None, str]:
     return text.encode("utf-8"), ""
 
 
+def read_link(request: HttpRequest, url: str) -> tuple[bytes | None, str]:
+    """(data, error) for ``?url=``: one of this site's credentials (as its page shows it to this viewer),
+    or a credential another site publishes, fetched through the one outbound client (public addresses
+    only, bounded)."""
+    url = url.strip()
+    ours = f"{settings.CREDSTACK_BASE_URL}/c/"
+    if url.startswith(ours):
+        public_id = url[len(ours) :].split("?", 1)[0].split("#", 1)[0].removesuffix(".json").strip("/")
+        credential = Credential.objects.filter(public_id=public_id).first()
+        if credential is None or not viewer_may_see(request, credential):
+            return None, "There is no credential at that link (or it is private)."
+        return credential.document.encode("utf-8"), ""
+    if not url.startswith(("https://", "http://")):
+        return None, "Give the credential's web address (https://…), or paste or upload it below."
+    try:
+        return fetch_bytes(
+            url, accept="application/vc+ld+json, application/ld+json;q=0.9", public_only=True
+        ), ""
+    except FetchError as exc:
+        return None, f"The credential could not be fetched: {exc}"
+
+
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
-    result, error, pasted = None, "", ""
+    result, error, pasted, link = None, "", "", ""
+    data = None
     if request.method == "POST":
         data, error = read_upload(request)
         pasted = request.POST.get("credential", "")[:200000]
-        if data is not None:
-            result = verify_upload(data)
-            result["title"] = STATUS_TITLES.get(result["status"], result["status"])
+    elif request.GET.get("url"):  # "Verify" on a credential's page, or a link someone was sent
+        link = request.GET["url"][:2000]
+        data, error = read_link(request, link)
+    if data is not None:
+        result = verify_upload(data)
+        result["title"] = STATUS_TITLES.get(result["status"], result["status"])
     return render(
         request,
         "verifier/verify.html",
-        {"result": result, "error": error, "pasted": pasted, "limit_mb": MAX_INPUT_BYTES // 1024 // 1024},
+        {
+            "result": result,
+            "error": error,
+            "pasted": pasted,
+            "link": link,
+            "limit_mb": MAX_INPUT_BYTES // 1024 // 1024,
+        },
         status=400 if error else 200,
     )
