@@ -226,6 +226,10 @@ CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS = float(
     os.environ.get("CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS", "24")
 )
 
+# A running task's worker must be heard from within this many seconds (it says so every quarter of it);
+# past it, the task is taken back and run again by another worker (credstack.scheduler.leases).
+CREDSTACK_TASK_LEASE_SECONDS = float(os.environ.get("CREDSTACK_TASK_LEASE_SECONDS", "120"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CREDSTACK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

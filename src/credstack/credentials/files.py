@@ -13,18 +13,20 @@ rasterising it costs ~70 ms, baking costs microseconds.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from credstack.atomic_storage import save_atomic
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf
 from credstack.vc import baking
 
 from .models import Credential
 
+logger = logging.getLogger(__name__)
 DEFAULT_COLOR = "#1d3f6e"
 _BADGE_CACHE: OrderedDict[tuple, bytes | str] = OrderedDict()
 _BADGE_CACHE_SIZE = 256
@@ -83,22 +85,43 @@ def certificate_values(credential: Credential) -> dict:
 
 def certificate_pdf(credential: Credential) -> bytes:
     """The certificate. Rendered once, then kept in storage (``certificates/``): a credential's PDF never
-    changes (its design version and values are fixed at issue; its state is not printed on it)."""
+    changes (its design version and values are fixed at issue; its state is not printed on it).
+
+    The cached file is written atomically (``credstack.atomic_storage``) and checked when read (a whole
+    PDF: ``%PDF-`` at the start, ``%%EOF`` at the end); a damaged one is rendered again and replaced,
+    never served. A storage error is logged and costs only speed: the rendered PDF is still returned."""
 
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     name = f"certificates/{credential.public_id}-{digest}.pdf"
-    try:
-        with default_storage.open(name, "rb") as fh:
-            return fh.read()
-    except (FileNotFoundError, OSError):
-        pass
+    cached = _read_cached(name)
+    if cached is not None:
+        return cached
     pdf = render_certificate(credential)
     try:
-        if not default_storage.exists(name):
-            default_storage.save(name, ContentFile(pdf))
-    except OSError:  # a read-only or full disk only costs speed
-        pass
+        save_atomic(default_storage, name, pdf)
+    except OSError:
+        logger.exception("could not store the certificate %s (served without caching it)", name)
     return pdf
+
+
+def is_whole_pdf(data: bytes) -> bool:
+    """A complete PDF file: the header, and the end-of-file marker in its last bytes."""
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
+
+
+def _read_cached(name: str) -> bytes | None:
+    try:
+        with default_storage.open(name, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        logger.exception("could not read the cached certificate %s (rendering it again)", name)
+        return None
+    if is_whole_pdf(data):
+        return data
+    logger.error("the cached certificate %s is damaged (%d bytes): rendering it again", name, len(data))
+    return None
 
 
 def render_certificate(credential: Credential) -> bytes:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from django.apps import AppConfig
-from django_tasks.signals import task_finished
+from django_tasks.signals import task_finished, task_started
+
+from .registry import register
 
 # a worker re-checks that every job has its chain at most this often (seconds), after finishing a task
 _RECHECK = 15 * 60
@@ -16,8 +19,12 @@ class SchedulerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import leases  # imports the models, which load after apps.py
 
         task_finished.connect(_after_task, dispatch_uid="credstack.scheduler.ensure")
+        # tasks survive their worker (decision 0031): workers beat, a sweep takes back the dead ones' tasks
+        task_started.connect(leases.on_task_started, dispatch_uid="credstack.scheduler.heartbeat")
+        register("scheduler.requeue_dead_tasks", leases.requeue_dead_tasks, every=timedelta(minutes=1))
 
 
 def _after_task(sender, task_result, **kwargs) -> None:

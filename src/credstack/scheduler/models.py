@@ -24,3 +24,18 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker process says it is alive (``credstack.scheduler.leases``): one row per worker id,
+    ``seen_at`` moved on every few seconds while the process lives. A RUNNING task whose worker has not
+    been seen for a lease is taken back by the sweep."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
