@@ -196,7 +196,7 @@ def _resend(actions, credential, args, actor) -> str:
 def cmd_keys_rotate(args) -> int:
     from credstack.organizations.actions import rotate_key  # needs the models: after django.setup()
 
-    key = rotate_key(_org(args.org))
+    key = rotate_key(_org(args.org), actor=_actor())
     print(f"{args.org} now signs with {key.verification_method}")
     return 0
 

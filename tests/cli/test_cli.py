@@ -9,6 +9,7 @@ import pytest
 
 from credstack.cli import main
 from credstack.credentials.models import Credential
+from credstack.organizations.models import AuditEntry
 from credstack.vc import keys, ob3, proofs
 
 
@@ -95,6 +96,8 @@ def test_rotated_keys_keep_old_credentials_valid(served, capsys, tmp_path):
     _, old = issue_cli(capsys, tmp_path)
     code, out, _ = run(capsys, "keys", "rotate", "--org", "acme")
     assert code == 0 and out.strip().split("#")[-1].startswith("key-2-")
+    row = AuditEntry.objects.get(action="organization.key_rotated")
+    assert row.actor_kind == "cli" and out.strip().endswith(f"#{row.target}")
     _, new = issue_cli(capsys, tmp_path, email="new@example.org")
     assert run(capsys, "verify", old)[0] == 0
     assert run(capsys, "verify", new)[0] == 0

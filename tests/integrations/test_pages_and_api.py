@@ -199,6 +199,18 @@ def test_api_create_list_get_events_and_replay(api, org, achievement, post_hook)
     assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
     issued_only = client.get(f"/api/v1/inbound/endpoints/{body['id']}/events", outcome="issued").json()
     assert len(issued_only) == 1
+    from credstack.organizations.models import AuditEntry
+
+    by_key = AuditEntry.objects.filter(
+        organization=org, actor_kind="api_key", actor_label__startswith="API key"
+    )
+    logged = list(
+        by_key.filter(action__startswith="integration.").order_by("pk").values_list("action", "target")
+    )
+    assert logged == [
+        ("integration.created", body["id"]),
+        ("integration.event_replayed", answer["event"]),
+    ]
 
 
 def test_api_errors_name_the_field(api, achievement):

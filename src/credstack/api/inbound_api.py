@@ -16,7 +16,7 @@ from credstack.integrations import actions, presets, signatures
 from credstack.integrations.models import InboundEndpoint, InboundEvent
 
 from . import problems
-from .auth import require
+from .auth import actor_for, require
 from .schemas import AchievementRef
 
 router = Router(tags=["inbound webhooks"])
@@ -140,6 +140,7 @@ def create_endpoint(request, payload: InboundEndpointIn):
         mapping=dict(payload.mapping) if payload.mapping is not None else None,
         conditions=[c.dict() for c in payload.conditions] if payload.conditions is not None else None,
         signing_secret=payload.signing_secret,
+        actor=actor_for(request),
     )
     return Status(201, endpoint)
 
@@ -174,7 +175,7 @@ def replay_event(request, public_id: str, event_id: str):
     require(request, "admin")
     event = get_object_or_404(InboundEvent, public_id=event_id, endpoint=_endpoint(request, public_id))
     try:
-        event = actions.replay(event)
+        event = actions.replay(event, actor=actor_for(request))
     except actions.ReplayError as exc:
         raise problems.Problem(409, "Conflict", str(exc), slug="already-issued")
     return InboundEvent.objects.select_related("credential").get(pk=event.pk)

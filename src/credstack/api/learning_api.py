@@ -16,7 +16,7 @@ from credstack.pathways.models import Pathway, PathwayComponent
 from credstack.pathways.queries import progress_for_emails
 
 from . import problems
-from .auth import require
+from .auth import actor_for, require
 from .schemas import CourseOut, EnrolmentIn, EnrolmentOut, PathwayOut, PathwayProgressOut, RecipientOut
 
 courses = Router(tags=["courses"])
@@ -75,7 +75,7 @@ def list_enrolments(request, ref: str, filters: Query[EnrolmentFilters]):
 def enrol(request, ref: str, payload: EnrolmentIn):
     require(request, "issue")
     line = f"{payload.email}, {payload.name}" if payload.name.strip() else payload.email
-    [enrolment] = learning.invite(_course(request, ref), line)
+    [enrolment] = learning.invite(_course(request, ref), line, actor=actor_for(request))
     enrolment = Enrolment.objects.select_related("learner", "credential").get(pk=enrolment.pk)
     return Status(201, enrolment)
 

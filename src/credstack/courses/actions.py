@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import mimetypes
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -79,45 +81,71 @@ def update_course(course: Course, *, actor: Actor | None = None, **fields) -> Co
     return course
 
 
+def _record(course: Course, actor: Actor | None, action: str, detail: str) -> None:
+    """The audit row of an editor change: the target is the course, the detail says what changed."""
+    audit.record(course.organization, as_actor(actor), f"course.{action}", course.public_id, detail)
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The names of the fields whose value changed, for an audit row ("nothing" when none did)."""
+    names = [name for name in new if old.get(name) != new[name]]
+    return ", ".join(names) if names else "nothing"
+
+
 @transaction.atomic
-def add_lesson(course: Course, *, title: str, body: str = "", **fields) -> Lesson:
+def add_lesson(
+    course: Course, *, title: str, body: str = "", actor: Actor | None = None, **fields: Any
+) -> Lesson:
     position = (course.lessons.aggregate(m=Max("position"))["m"] or 0) + 1
     lesson = Lesson(course=course, title=title, body=body, position=position, **fields)
     lesson.full_clean()
     lesson.save()
     _touch(course)
+    _record(course, actor, "lesson_added", f"lesson {position} “{lesson.title}”")
     return lesson
 
 
 @transaction.atomic
-def update_lesson(lesson: Lesson, **fields) -> Lesson:
+def update_lesson(lesson: Lesson, *, actor: Actor | None = None, **fields: Any) -> Lesson:
+    before = {name: getattr(lesson, name) for name in fields}
     for name, value in fields.items():
         setattr(lesson, name, value)
     if lesson.pass_mark > 100:
         raise ValidationError({"pass_mark": "must be between 0 and 100"})
+    if lesson.draw_count and lesson.draw_count > lesson.questions.count():
+        raise ValidationError(
+            {"draw_count": f"the bank has {lesson.questions.count()} questions; draw at most that many"}
+        )
     lesson.full_clean()
     lesson.save()
     _touch(lesson.course)
+    _record(lesson.course, actor, "lesson_updated", f"lesson “{lesson.title}”: {_changed(before, fields)}")
     return lesson
 
 
 @transaction.atomic
-def delete_lesson(lesson: Lesson) -> None:
+def delete_lesson(lesson: Lesson, *, actor: Actor | None = None) -> None:
     course = lesson.course
+    title = lesson.title
     lesson.delete()
     _touch(course)
+    _record(course, actor, "lesson_deleted", f"lesson “{title}”")
 
 
 @transaction.atomic
-def move_lesson(lesson: Lesson, direction: int) -> None:
+def move_lesson(lesson: Lesson, direction: int, *, actor: Actor | None = None) -> bool:
+    """Move the lesson one place up (-1) or down (1); False (and nothing written) at either end."""
     lessons = list(lesson.course.lessons.all())
     i = next(n for n, other in enumerate(lessons) if other.pk == lesson.pk)
     j = i + direction
-    if 0 <= j < len(lessons):
-        lessons[i], lessons[j] = lessons[j], lessons[i]
-        for n, other in enumerate(lessons, 1):
-            Lesson.objects.filter(pk=other.pk).update(position=n)
-        _touch(lesson.course)
+    if not 0 <= j < len(lessons):
+        return False
+    lessons[i], lessons[j] = lessons[j], lessons[i]
+    for n, other in enumerate(lessons, 1):
+        Lesson.objects.filter(pk=other.pk).update(position=n)
+    _touch(lesson.course)
+    _record(lesson.course, actor, "lesson_moved", f"lesson “{lesson.title}” from {i + 1} to {j + 1}")
+    return True
 
 
 def _clean_question(kind: str, prompt: str, choices, answers, match: str) -> tuple[list, list]:
@@ -167,6 +195,10 @@ def _clean_question(kind: str, prompt: str, choices, answers, match: str) -> tup
     return clean_choices, clean_answers
 
 
+# What an update of a question may change (the audit row names those that did).
+_QUESTION_FIELDS = ("kind", "prompt", "choices", "answers", "match", "feedback_correct", "feedback_incorrect")
+
+
 @transaction.atomic
 def add_question(
     lesson: Lesson,
@@ -178,6 +210,7 @@ def add_question(
     match: str = "exact",
     feedback_correct: str = "",
     feedback_incorrect: str = "",
+    actor: Actor | None = None,
 ) -> Question:
     clean_choices, clean_answers = _clean_question(kind, prompt, choices, answers, match)
     position = (lesson.questions.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -193,11 +226,13 @@ def add_question(
         position=position,
     )
     _touch(lesson.course)
+    _record(lesson.course, actor, "question_added", f"question {position} of lesson “{lesson.title}”")
     return question
 
 
 @transaction.atomic
-def update_question(question: Question, **fields) -> Question:
+def update_question(question: Question, *, actor: Actor | None = None, **fields: Any) -> Question:
+    before = {name: getattr(question, name) for name in _QUESTION_FIELDS}
     kind = fields.get("kind", question.kind)
     choices = fields.get("choices", question.choices)
     answers = fields.get("answers", question.answers)
@@ -210,18 +245,28 @@ def update_question(question: Question, **fields) -> Question:
     question.feedback_correct = fields.get("feedback_correct", question.feedback_correct).strip()
     question.feedback_incorrect = fields.get("feedback_incorrect", question.feedback_incorrect).strip()
     question.save()
-    _touch(question.lesson.course)
+    lesson = question.lesson
+    _touch(lesson.course)
+    after = {name: getattr(question, name) for name in _QUESTION_FIELDS}
+    _record(
+        lesson.course,
+        actor,
+        "question_updated",
+        f"question {question.position} of lesson “{lesson.title}”: {_changed(before, after)}",
+    )
     return question
 
 
 @transaction.atomic
-def delete_question(question: Question) -> None:
-    course = question.lesson.course
+def delete_question(question: Question, *, actor: Actor | None = None) -> None:
+    lesson = question.lesson
+    position = question.position
     question.delete()
-    _touch(course)
+    _touch(lesson.course)
+    _record(lesson.course, actor, "question_deleted", f"question {position} of lesson “{lesson.title}”")
 
 
-def add_attachment(lesson: Lesson, uploaded) -> Attachment:
+def add_attachment(lesson: Lesson, uploaded: UploadedFile, *, actor: Actor | None = None) -> Attachment:
     """Attach an uploaded file; refuses big files and files that are not what their name says."""
     name = (uploaded.name or "file").replace("/", "_").replace("\\", "_")[-150:]
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
@@ -229,11 +274,10 @@ def add_attachment(lesson: Lesson, uploaded) -> Attachment:
     if content_type is None:
         allowed = ", ".join(sorted(ATTACHMENT_TYPES))
         raise ValidationError({"file": f"{name}: files of this type are not accepted (allowed: {allowed})"})
-    if uploaded.size > MAX_ATTACHMENT_BYTES:
+    size = uploaded.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            {
-                "file": f"{name} is {uploaded.size / 1048576:.1f} MB; at most {MAX_ATTACHMENT_BYTES // 1048576} MB"
-            }
+            {"file": f"{name} is {size / 1048576:.1f} MB; at most {MAX_ATTACHMENT_BYTES // 1048576} MB"}
         )
     head = uploaded.read(16)
     uploaded.seek(0)
@@ -253,11 +297,17 @@ def add_attachment(lesson: Lesson, uploaded) -> Attachment:
             organization=lesson.course.organization,
             name=name,
             content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
-            size=uploaded.size,
+            size=size,
         )
         attachment.file.save(f"{attachment.public_id}{ext}", uploaded, save=False)
         attachment.save()
         _touch(lesson.course)
+        _record(
+            lesson.course,
+            actor,
+            "attachment_added",
+            f"{name} ({attachment.size} bytes) on lesson “{lesson.title}”",
+        )
     return attachment
 
 
@@ -357,6 +407,13 @@ def publish_course(course: Course, *, actor: Actor | None = None) -> CourseVersi
         locked.has_unpublished_changes = False
         locked.save(update_fields=["status", "has_unpublished_changes", "updated_at"])
         ensure_course_requirement(locked)
+        audit.record(
+            locked.organization,
+            who,
+            "course.published",
+            locked.public_id,
+            f"version {number}: {locked.title}",
+        )
     course.status, course.has_unpublished_changes = locked.status, False
     return version
 

@@ -3,6 +3,8 @@ pathway (Python Basics + Data Literacy Essentials -> Python for Data Work). Idem
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from credstack.achievements.actions import create_achievement
@@ -13,7 +15,8 @@ from credstack.pathways.models import Pathway
 from . import actions
 from .models import Course
 
-LESSONS = [
+# (title, Markdown body, the quiz's questions as add_question takes them)
+LESSONS: list[tuple[str, str, list[dict[str, Any]]]] = [
     (
         "Values and variables",
         "Python programs work with **values**: numbers, text, truth.\n\n"

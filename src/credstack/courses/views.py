@@ -135,7 +135,7 @@ def lesson_new(request, org_slug, public_id):
     course = _course(request, public_id)
     title = request.POST.get("title", "").strip() or f"Lesson {course.lessons.count() + 1}"
     try:
-        lesson = actions.add_lesson(course, title=title[:200])
+        lesson = actions.add_lesson(course, title=title[:200], actor=Actor.for_user(request.user))
     except ValidationError as exc:
         messages.error(request, "; ".join(_errors(exc)))
         return redirect("courses:edit", org_slug, public_id)
@@ -153,20 +153,17 @@ def lesson_edit(request, org_slug, public_id, lesson_id):
         if not editable:
             return HttpResponse("this needs the admin role", status=403)
         if form.is_valid():
-            data = form.cleaned_data
-            if data["draw_count"] and data["draw_count"] > lesson.questions.count():
-                form.add_error(
-                    "draw_count", f"the bank has {lesson.questions.count()} questions; draw at most that many"
-                )
+            try:
+                actions.update_lesson(lesson, actor=Actor.for_user(request.user), **form.cleaned_data)
+            except ValidationError as exc:
+                lesson.refresh_from_db()  # the page shows the lesson as it is, the form as it was typed
+                for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                    for m in msgs:
+                        form.add_error(field if field in form.fields else None, m)
             else:
-                try:
-                    actions.update_lesson(lesson, **data)
-                except ValidationError as exc:
-                    for e in _errors(exc):
-                        form.add_error(None, e)
-                else:
-                    messages.success(request, "Lesson saved.")
-                    return redirect("courses:lesson", org_slug, public_id, lesson.key)
+                messages.success(request, "Lesson saved.")
+                return redirect("courses:lesson", org_slug, public_id, lesson.key)
+        return _lesson_page(request, course, lesson, form, status=400)
     return _lesson_page(request, course, lesson, form)
 
 
@@ -218,12 +215,16 @@ def _lesson_page(request, course, lesson, form=None, question_form=None, status=
 def lesson_action(request, org_slug, public_id, lesson_id, action):
     course = _course(request, public_id)
     lesson = _lesson(course, lesson_id)
+    actor = Actor.for_user(request.user)
     if action == "delete":
-        actions.delete_lesson(lesson)
+        actions.delete_lesson(lesson, actor=actor)
         messages.success(request, f"Lesson “{lesson.title}” deleted.")
         return redirect("courses:edit", org_slug, public_id)
     if action in ("up", "down"):
-        actions.move_lesson(lesson, -1 if action == "up" else 1)
+        if not actions.move_lesson(lesson, -1 if action == "up" else 1, actor=actor):
+            messages.info(
+                request, f"Lesson “{lesson.title}” is already the {'first' if action == 'up' else 'last'}."
+            )
         return redirect("courses:edit", org_slug, public_id)
     if action == "attach":
         upload = request.FILES.get("file")
@@ -231,7 +232,7 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
             messages.error(request, "Choose a file to attach.")
         else:
             try:
-                attachment = actions.add_attachment(lesson, upload)
+                attachment = actions.add_attachment(lesson, upload, actor=actor)
                 messages.success(
                     request, f"Attached {attachment.name}. Use it in the text as attachment:{attachment.name}"
                 )
@@ -241,7 +242,12 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
     if action == "question":
         form = QuestionForm(request.POST, prefix="new")
         return _save_question(
-            request, course, lesson, form, lambda **kw: actions.add_question(lesson, **kw), "added"
+            request,
+            course,
+            lesson,
+            form,
+            lambda **kw: actions.add_question(lesson, actor=actor, **kw),
+            "added",
         )
     return HttpResponse("unknown action", status=404)
 
@@ -267,13 +273,19 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
     course = _course(request, public_id)
     lesson = _lesson(course, lesson_id)
     question = get_object_or_404(Question, lesson=lesson, pk=question_id)
+    actor = Actor.for_user(request.user)
     if action == "delete":
-        actions.delete_question(question)
+        actions.delete_question(question, actor=actor)
         messages.success(request, "Question deleted.")
     elif action == "save":
         form = QuestionForm(request.POST, prefix=f"q{question.pk}")
         return _save_question(
-            request, course, lesson, form, lambda **kw: actions.update_question(question, **kw), "saved"
+            request,
+            course,
+            lesson,
+            form,
+            lambda **kw: actions.update_question(question, actor=actor, **kw),
+            "saved",
         )
     return redirect("courses:lesson", org_slug, public_id, lesson.key)
 

@@ -9,6 +9,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -236,7 +237,7 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
         )
     for enrolment, address in sent:
         # to the address the educator typed, even when it is the learner's second one (decision 0023)
-        transaction.on_commit(lambda pk=enrolment.pk, to=address: send_invitation.enqueue(pk, to))
+        transaction.on_commit(partial(send_invitation.enqueue, enrolment.pk, address))
     return [enrolment for enrolment, _ in sent]
 
 
@@ -322,7 +323,7 @@ def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor: Actor | None
             target=enrolment.learner.email,
             detail=f"{enrolment.course.title}, lesson {lesson_index(enrolment, lesson_key) + 1}",
         )
-    return attempts_left(enrolment, lesson)
+    return attempts_left(enrolment, lesson) or 0  # never None: the quiz has a limit (checked above)
 
 
 def start_attempt(enrolment: Enrolment, lesson_key: str) -> QuizAttempt:
@@ -376,7 +377,7 @@ def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
     """Grade an attempt: score, pass or fail, feedback per question; missed questions are scheduled
     for review; passing the last quiz completes the course (and awards its credential)."""
     enrolment = attempt.enrolment
-    lesson = enrolment.version.lesson(attempt.lesson_key)
+    lesson = enrolment.version.lessons[lesson_index(enrolment, attempt.lesson_key)]
     results = []
     for question, _choices in attempt_questions(attempt):
         answer = answers.get(question["key"])
@@ -434,7 +435,7 @@ def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
         if days and not all(r.correct for r in results):
             for after in days:  # the worker sends the nudge when due (without one: cron `review_nudges`)
                 when = now + timedelta(days=int(after), minutes=1)
-                transaction.on_commit(lambda when=when: run_later(send_review_nudges_task, when))
+                transaction.on_commit(partial(run_later, send_review_nudges_task, when))
     attempt.refresh_from_db()
     _activity(enrolment, progress)
     transaction.on_commit(lambda: record_quiz(attempt.pk))
@@ -504,7 +505,7 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
 
 
 def answer_review(item: ReviewItem, answer) -> QuestionResult:
-    lesson = item.enrolment.version.lesson(item.lesson_key)
+    lesson = item.enrolment.version.lessons[lesson_index(item.enrolment, item.lesson_key)]
     question = next(q for q in lesson["quiz"]["questions"] if q["key"] == item.question_key)
     if question["kind"] == "multiple":
         answer = [a for a in (answer if isinstance(answer, list) else [answer]) if a]

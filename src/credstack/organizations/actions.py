@@ -82,10 +82,11 @@ def create_organization(
 
 
 @transaction.atomic
-def rotate_key(org: Organization | None) -> SigningKey:
+def rotate_key(org: Organization | None, *, actor: Actor | None = None) -> SigningKey:
     """Retire the active key of ``org`` (None: the platform's) and create a new one.
 
-    The retired key stays in the DID document, so every credential it signed keeps verifying.
+    The retired key stays in the DID document, so every credential it signed keeps verifying. An
+    organization's rotation leaves an audit row (the platform's key belongs to no organization's log).
     """
     if org is not None:
         org = Organization.objects.select_for_update().get(pk=org.pk)
@@ -97,6 +98,10 @@ def rotate_key(org: Organization | None) -> SigningKey:
     # Numbered for people, unique for machines: a restored backup knows nothing of keys made after it,
     # so a counted id alone could name a new key like one that signed credentials since lost.
     key = _new_key(org, f"key-{count + 1}-{secrets.token_hex(3)}")
+    if org is not None:
+        audit.record(
+            org, actor, "organization.key_rotated", key.fragment, f"{key.fragment} signs from now on"
+        )
     log.info("signing key rotated: %s now signs with %s", org.slug if org else "the platform", key.fragment)
     return key
 

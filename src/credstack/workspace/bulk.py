@@ -373,8 +373,9 @@ def run_bulk_job(job_id: int) -> str:
     return run_job(job_id).state
 
 
-def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
-    """Queue the job (only from PREVIEW). Invalid rows are left out; fix the file and upload again."""
+def confirm_job(job: BulkJob, *, actor=None, background: bool = True) -> BulkJob:
+    """Queue the job (only from PREVIEW). Invalid rows are left out; fix the file and upload again.
+    ``background=False``: the caller runs it (``run_job``) itself, as the command line does."""
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state != BulkJob.State.PREVIEW:
@@ -390,7 +391,8 @@ def confirm_job(job: BulkJob, *, actor=None) -> BulkJob:
         audit.record(
             locked.organization, actor, "bulk.confirmed", locked.public_id, f"{locked.valid} to issue"
         )
-        transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
+        if background:
+            transaction.on_commit(lambda: run_bulk_job.enqueue(locked.pk))
     return locked
 
 

@@ -3,12 +3,14 @@ terminal, with a progress bar. Columns `name` and `email` need no mapping; other
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from credstack.organizations.actors import Actor
 from credstack.ui.uploads import MAX_SPREADSHEET
 
 
@@ -25,7 +27,7 @@ def bulk_issue(args) -> int:
     from credstack.organizations.models import Organization  # after django.setup()
 
     from . import bulk  # after django.setup()
-    from .models import BulkJob, BulkRow  # after django.setup()
+    from .models import BulkRow  # after django.setup()
 
     org = Organization.objects.filter(slug=args.org).first()
     if org is None:
@@ -49,6 +51,10 @@ def bulk_issue(args) -> int:
         if data[:4] == b"PK\x03\x04"
         else "text/csv"
     )
+    try:
+        actor = Actor.command_line(getpass.getuser())
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        actor = Actor.command_line()
     mapping = {"name": args.name_column, "email": args.email_column, "score": args.score_column or ""}
     try:
         job = bulk.prepare_job(
@@ -58,6 +64,7 @@ def bulk_issue(args) -> int:
             data=data,
             kind=kind,
             mapping=mapping if (args.name_column or args.email_column) else None,
+            actor=actor,
         )
     except (ValidationError, bulk.FileProblem) as exc:
         msg = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -70,7 +77,7 @@ def bulk_issue(args) -> int:
     print(f"{job.total} rows: {job.valid} to issue, {job.total - job.valid} not issued", file=sys.stderr)
     if args.dry_run or job.valid == 0:
         return 1 if job.valid == 0 and job.total else 0
-    BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.QUEUED)
+    job = bulk.confirm_job(job, actor=actor, background=False)  # this process issues, with a progress bar
     started = time.monotonic()
     tty = sys.stderr.isatty() or args.progress
 
