@@ -271,7 +271,7 @@ def bulk_upload(client, org, achievement, name: str, data: bytes):
     )
 
 
-def _workbook(cell_text: str) -> bytes:
+def _workbook(cell_text: str, extra_rows: str = "") -> bytes:
     import openpyxl  # the test builds a real workbook, then swells one cell
 
     wb = openpyxl.Workbook()
@@ -285,6 +285,7 @@ def _workbook(cell_text: str) -> bytes:
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"<t>Olga Petrova</t>", f"<t>{cell_text}</t>".encode())
+                data = data.replace(b"</sheetData>", extra_rows.encode() + b"</sheetData>")
             zout.writestr(item, data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -327,3 +328,28 @@ def test_a_hostile_csv_is_refused_in_bounded_time_and_memory(issuer_client, org,
     """0.05-0.3 s and at most 40 MB here (the file itself is in memory twice: upload and decoded)."""
     r = bounded(lambda: bulk_upload(issuer_client, org, achievement, "people.csv", data), cpu_seconds=5)
     assert message in r.content.decode()
+
+
+def test_an_xlsx_of_50000_rows_is_read_in_flat_memory():
+    """The issue's bound for a real upload: 50,000 rows in at most 200 MB. The rows read are kept (the
+    dry run needs them), so memory grows with the data, not with what the sheet declares: 7.6 s of CPU
+    (tracemalloc on) and 15 MB here."""
+    from credstack.workspace import bulk
+
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Learner {n}</t></is></c>'
+        f'<c r="B{n}" t="inlineStr"><is><t>learner{n}@example.org</t></is></c></row>'
+        for n in range(3, 50_002)
+    )
+    data = _workbook("Olga Petrova", extra_rows=rows)
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        table = bulk.read_table(data, XLSX, "cohort.xlsx")
+        used, peak = time.process_time() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert table.columns == ["name", "email"] and len(table.rows) == 50_000
+    assert table.rows[-1] == ["Learner 50001", "learner50001@example.org"]
+    assert peak < 200 * MB, f"{peak / MB:.0f} MB"
+    assert used < 60, f"{used:.1f} s of CPU"
