@@ -1,15 +1,15 @@
-"""Uploads (logos, badges, backgrounds: workspace.uploads.read_upload) use the SVG allowlist: each bypass of
+"""Uploads (logos, badges, backgrounds: ui.uploads.read_upload) use the SVG allowlist: each bypass of
 the old pattern filter named in issue 13 is refused with a reason; a badge credstack made is kept byte for
 byte."""
 
 from __future__ import annotations
 
 import pytest
-from credstack.workspace.uploads import MAX_IMAGE, read_upload
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from credstack.render import badge_svg
+from credstack.ui.uploads import MAX_IMAGE, read_upload
 
 NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 BYPASSES = {
