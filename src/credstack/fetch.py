@@ -56,5 +56,7 @@ def http_fetch(url: str, *, public_only: bool = False, resolver: httpclient.Reso
         url = vc_did.did_web_url(url.split("#", 1)[0])
     try:
         return json.loads(fetch_bytes(url, public_only=public_only, resolver=resolver))
+    except RecursionError:
+        raise FetchError(f"{url}: the JSON is nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise FetchError(f"{url}: not JSON ({exc})") from exc

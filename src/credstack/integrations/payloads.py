@@ -174,7 +174,9 @@ def _decode(body: bytes, content_type: str) -> Any:
         return json.loads(stripped, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise PayloadError(400, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise PayloadError(400, "malformed JSON: nested too deeply")
+    except ValueError as exc:
         raise PayloadError(400, f"malformed JSON: {exc}")
 
 

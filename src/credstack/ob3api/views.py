@@ -122,7 +122,7 @@ def register(request: HttpRequest) -> JsonResponse:
     try:
         metadata = json.loads(request.body)
         registration = actions.register_client(metadata)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return _oauth_error(OAuthError("invalid_client_metadata", "the body must be JSON"))
     except OAuthError as exc:
         return _oauth_error(exc)

@@ -177,30 +177,45 @@ def _svg_open(svg: str) -> _Element | None:
 
 
 def _find_element(svg: str, name: str, start: int = 0) -> _Element | None:
-    """The first ``<name ...>...</name>`` or ``<name .../>`` at or after ``start``."""
+    """The first ``<name ...>...</name>`` or ``<name .../>`` at or after ``start``.
+
+    Every character is looked at a bounded number of times: opening tags that share one ">" (``<name <name
+    <name ... >``) are skipped together, and so are closing tags that share one (``</name x </name x ...>``),
+    of which only the last can end the element."""
     opening, closing = f"<{name}", f"</{name}"
     at, closable = start, True
     while (i := svg.find(opening, at)) >= 0:
         after = i + len(opening)
-        at = after
         if after < len(svg) and svg[after] not in _NAME_END:
+            at = after
             continue
         gt = svg.find(">", after)
         if gt < 0:  # no ">" after this tag, so none after any later one either
             return None
         if svg[gt - 1] == "/":
             return _Element(i, gt + 1, svg[after : gt - 1], "")
+        if closable:
+            close = _closing_tag(svg, closing, gt + 1)
+            if close is not None:
+                return _Element(i, close[1], svg[after:gt], svg[gt + 1 : close[0]])
         # Once no closing tag follows an opening, none follows a later one: from then on only a
-        # self-closing element can still match, and no closing tag is searched for again.
-        close = svg.find(closing, gt + 1) if closable else -1
-        while close >= 0:
-            close_gt = svg.find(">", close + len(closing))
-            if close_gt < 0:
-                break
-            if not svg[close + len(closing) : close_gt].strip():
-                return _Element(i, close_gt + 1, svg[after:gt], svg[gt + 1 : close])
-            close = svg.find(closing, close + len(closing))
+        # self-closing element can still match. Openings before this ">" end at it too: skip them.
         closable = False
+        at = gt + 1
+    return None
+
+
+def _closing_tag(svg: str, closing: str, at: int) -> tuple[int, int] | None:
+    """(start, end) of the first ``</name>`` (blanks allowed before ">") at or after ``at``."""
+    while (close := svg.find(closing, at)) >= 0:
+        close_gt = svg.find(">", close + len(closing))
+        if close_gt < 0:
+            return None
+        # of the closing tags before this ">", only the last can be blank up to it
+        last = svg.rfind(closing, close, close_gt)
+        if not svg[last + len(closing) : close_gt].strip():
+            return last, close_gt + 1
+        at = close_gt + 1
     return None
 
 

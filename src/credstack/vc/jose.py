@@ -207,7 +207,7 @@ def resolve_local(did_url: str) -> dict[str, Any] | None:
     if subject.startswith(DID_JWK_PREFIX):
         try:
             jwk = json.loads(_b64decode(subject[len(DID_JWK_PREFIX) :]))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
             raise DidError(f"{subject[:80]!r} is not a did:jwk (base64url JSON)") from None
         if not isinstance(jwk, dict):
             raise DidError("a did:jwk holds a JSON object")

@@ -358,6 +358,8 @@ def _parse(data: str | bytes) -> Any:
         raise DocumentTooLargeError(f"the document is larger than {canon.MAX_DOCUMENT_BYTES // 1024} KiB")
     try:
         return json.loads(data, parse_constant=_no_constant)
+    except RecursionError:
+        raise DocumentError("the document is nested too deeply") from None
     except ValueError as exc:
         raise DocumentError(f"the document is not JSON: {exc}") from exc
 

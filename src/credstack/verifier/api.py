@@ -12,18 +12,50 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.http import HttpRequest
 from ninja import File, NinjaAPI, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.parser import Parser
 
 from .extract import MAX_INPUT_BYTES
 from .service import verify_upload
 
+
+class UnreadableBody(ValueError):
+    """The request body is not JSON we read; the message says why."""
+
+
+class BodyParser(Parser):
+    """Ninja's JSON parser with a reason: Python's json is recursive, so a body of a million "[" is a
+    RecursionError, which Ninja would answer with a bare "Cannot parse request body"."""
+
+    def parse_body(self, request: HttpRequest):
+        try:
+            return json.loads(request.body)
+        except RecursionError:
+            raise UnreadableBody("the JSON is nested too deeply") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise UnreadableBody(f"not valid JSON: {exc}") from None
+
+
 api = NinjaAPI(
+    parser=BodyParser(),
     title="credstack verifier",
     version="1",
     urls_namespace="verifier-api",
     description="Verify any Open Badges 3.0 / W3C Verifiable Credential: JSON, JWT, PDF, PNG or SVG.",
 )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, UnreadableBody):
+        return api.create_response(
+            request, {"status": "unreadable", "valid": False, "error": str(cause), "checks": []}, status=400
+        )
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
 
 class CredentialIn(Schema):

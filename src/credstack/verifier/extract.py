@@ -180,7 +180,7 @@ def _from_jwt(token: str, kind: str) -> Extracted:
 def _jwt_header(token: str) -> dict | None:
     try:
         header = json.loads(_b64(token.split(".", 1)[0]))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         return None
     return header if isinstance(header, dict) else None
 

@@ -14,7 +14,8 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -39,6 +40,11 @@ from .models import BulkJob, BulkRow
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 50_000
+MAX_COLUMNS = 200
+MAX_LINE_CHARS = 1024 * 1024  # of a CSV file
+MAX_XLSX_XML_BYTES = 256 * 1024 * 1024  # a workbook, unpacked
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_XML_TEXT_BYTES = 64 * 1024  # one cell's text (or one tag) in a workbook's XML
 CHUNK = 200
 NAME_COLUMNS = ("name", "full name", "fullname", "recipient", "recipient name", "recipient_name", "learner")
 EMAIL_COLUMNS = ("email", "e-mail", "email address", "mail", "recipient email", "recipient_email")
@@ -110,6 +116,59 @@ def _json_table(data: bytes, filename: str) -> Table:
     return Table([*FIXED_COLUMNS, *extra], rows)
 
 
+def _lines(stream: io.TextIOWrapper, filename: str) -> Iterator[str]:
+    """The lines of a CSV file, none longer than MAX_LINE_CHARS: a line of a million commas is a million
+    fields before any of them could be refused."""
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FileProblem(f"{filename} has a line longer than {MAX_LINE_CHARS:,} characters")
+        yield line
+
+
+def _check_workbook_size(data: bytes, filename: str) -> None:
+    """Refuse, before openpyxl reads it, a workbook that unpacks to more than MAX_XLSX_XML_BYTES, holds
+    more shared strings than MAX_SHARED_STRINGS_BYTES (openpyxl keeps them all), or has one text longer
+    than MAX_XML_TEXT_BYTES (openpyxl keeps a cell's text whole: 200 MB of "a" in one cell packs into
+    200 KB and took 420 MB to read). A member's declared size is a true bound: zipfile stops there."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            total = sum(m.file_size for m in members)
+            if total > MAX_XLSX_XML_BYTES:
+                raise FileProblem(
+                    f"{filename} unpacks to {total / 1e6:.0f} MB; at most {MAX_XLSX_XML_BYTES / 1e6:.0f} MB "
+                    "are read: split it into smaller files"
+                )
+            for member in members:
+                name = member.filename.lower()
+                if name.endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS_BYTES:
+                    raise FileProblem(
+                        f"{filename} holds {member.file_size / 1e6:.0f} MB of text; at most "
+                        f"{MAX_SHARED_STRINGS_BYTES / 1e6:.0f} MB are read: split it into smaller files"
+                    )
+                if name.endswith(".xml"):
+                    with archive.open(member) as part:
+                        _check_text_runs(part, filename)
+    except FileProblem:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+        raise FileProblem(f"{filename} cannot be read as an Excel workbook (.xlsx)") from None
+
+
+def _check_text_runs(part, filename: str) -> None:
+    """No run of more than MAX_XML_TEXT_BYTES between two "<" in this XML part (read 1 MB at a time)."""
+    run = 0  # bytes since the last "<"
+    while chunk := part.read(1024 * 1024):
+        pieces = chunk.split(b"<")
+        longest = max(run + len(pieces[0]), max(map(len, pieces[1:-1]), default=0))
+        run = run + len(chunk) if len(pieces) == 1 else len(pieces[-1])
+        if max(longest, run) > MAX_XML_TEXT_BYTES:
+            raise FileProblem(
+                f"{filename} has a cell or value longer than {MAX_XML_TEXT_BYTES:,} bytes; "
+                "a cell holds at most 500 characters"
+            )
+
+
 def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
     if kind == JSON_KIND:
         return _json_table(data, filename)
@@ -123,11 +182,13 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
         if "\x00" in text:
             raise FileProblem(f"{filename} contains NUL bytes: it is not a CSV file")
         sample = text[:8192]
+        del text  # read below as a stream of lines: an io.StringIO of the text held four bytes a character
         try:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+        reader = csv.reader(_lines(stream, filename), dialect)
         try:
             rows = []
             for i, row in enumerate(reader):
@@ -135,12 +196,15 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
                     raise FileProblem(
                         f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller files"
                     )
-                rows.append(row)
+                if len(row) > MAX_COLUMNS and (i == 0 or any(c.strip() for c in row[MAX_COLUMNS:])):
+                    raise FileProblem(f"{filename} has more than {MAX_COLUMNS} columns")
+                rows.append(row[:MAX_COLUMNS])
         except csv.Error as exc:
             raise FileProblem(f"{filename} is not valid CSV: {exc}")
     else:
         import openpyxl  # openpyxl: loaded only for spreadsheets
 
+        _check_workbook_size(data, filename)
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
@@ -151,7 +215,7 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
         # read the header row, then only the header's columns of each row, as a stream.
         ws.reset_dimensions()
         first = next(ws.iter_rows(max_row=1, values_only=True), ())
-        width = len(first)
+        width = min(len(first), MAX_COLUMNS)
         while width and _cell(first[width - 1]).strip() == "":
             width -= 1
         rows = [[_cell(v) for v in first[:width]]]
