@@ -334,7 +334,7 @@ def test_an_xlsx_of_50000_rows_is_read_in_flat_memory():
     """The issue's bound for a real upload: 50,000 rows in at most 200 MB. The rows read are kept (the
     dry run needs them), so memory grows with the data, not with what the sheet declares: 7.6 s of CPU
     (tracemalloc on) and 15 MB here."""
-    from credstack.workspace import bulk
+    from credstack.workspace import tables
 
     rows = "".join(
         f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Learner {n}</t></is></c>'
@@ -345,7 +345,7 @@ def test_an_xlsx_of_50000_rows_is_read_in_flat_memory():
     tracemalloc.start()
     started = time.process_time()
     try:
-        table = bulk.read_table(data, XLSX, "cohort.xlsx")
+        table = tables.read_table(data, XLSX, "cohort.xlsx")
         used, peak = time.process_time() - started, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from credstack.credentials.models import Credential
-from credstack.workspace import bulk
+from credstack.workspace import bulk, tables
 from credstack.workspace.models import BulkJob, BulkRow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -180,7 +180,7 @@ def test_an_xlsx_declaring_every_column_is_read_by_its_header_in_little_memory(a
     assert len(data) < 64 * 1024
     tracemalloc.start()
     try:
-        table = bulk.read_table(data, XLSX, "declared.xlsx")
+        table = tables.read_table(data, XLSX, "declared.xlsx")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -199,7 +199,7 @@ def test_an_xlsx_declaring_every_column_is_read_by_its_header_in_little_memory(a
     ],
 )
 def test_unreadable_files_are_refused_with_a_clear_message(achievement, data, message):
-    with pytest.raises(bulk.FileProblem, match=message):
+    with pytest.raises(tables.FileProblem, match=message):
         _job(achievement, data)
     assert BulkJob.objects.count() == 0
 

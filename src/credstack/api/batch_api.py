@@ -10,7 +10,7 @@ from ninja import Router, Status
 from credstack.credentials import actions
 from credstack.credentials.models import Credential
 from credstack.designs.models import Design
-from credstack.workspace import bulk
+from credstack.workspace import bulk, tables
 from credstack.workspace.models import BulkJob, BulkRow
 
 from . import lookups, problems
@@ -46,12 +46,12 @@ def create_batch(request, payload: BatchIn):
                 organization=request.organization,
                 achievement=achievement,
                 filename="api-batch.json",
-                data=bulk.recipients_json(r.dict() for r in payload.recipients),
-                kind=bulk.JSON_KIND,
+                data=tables.recipients_json(r.dict() for r in payload.recipients),
+                kind=tables.JSON_KIND,
                 mapping={"name": "name", "email": "email", "score": "score"},
                 actor=actor,
             )
-        except bulk.FileProblem as exc:
+        except tables.FileProblem as exc:
             raise problems.Problem(422, "The batch cannot be read", str(exc), slug="validation-error")
         invalid = [r for r in job.rows.order_by("number") if r.outcome == "invalid"]
         if invalid and not payload.skip_invalid:

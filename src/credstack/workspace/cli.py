@@ -21,12 +21,11 @@ def _bar(done: int, total: int, started: float, width: int = 30) -> str:
 
 
 def bulk_issue(args) -> int:
-
     # credstack.cli imports this module before django.setup(): the models load here, after it
     from credstack.achievements.models import Achievement  # after django.setup() (see above)
     from credstack.organizations.models import Organization  # after django.setup()
 
-    from . import bulk  # after django.setup()
+    from . import bulk, tables  # after django.setup()
     from .models import BulkRow  # after django.setup()
 
     org = Organization.objects.filter(slug=args.org).first()
@@ -66,7 +65,7 @@ def bulk_issue(args) -> int:
             mapping=mapping if (args.name_column or args.email_column) else None,
             actor=actor,
         )
-    except (ValidationError, bulk.FileProblem) as exc:
+    except (ValidationError, tables.FileProblem) as exc:
         msg = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         print(f"credstack: {msg}", file=sys.stderr)
         return 2

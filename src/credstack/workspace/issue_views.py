@@ -15,7 +15,7 @@ from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
 from credstack.ui.uploads import MAX_SPREADSHEET, body_too_large, read_upload
 
-from . import bulk
+from . import bulk, tables
 from .forms import BulkUploadForm, IssueForm
 from .models import BulkJob, BulkRow
 
@@ -90,7 +90,7 @@ def bulk_upload(request, org_slug):
         except ValidationError as exc:
             for errs in exc.message_dict.values():
                 form.add_error("file", errs)
-        except bulk.FileProblem as exc:
+        except tables.FileProblem as exc:
             form.add_error("file", str(exc))
         else:
             return redirect("workspace-bulk-job", org.slug, job.public_id)
