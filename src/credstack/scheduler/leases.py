@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
+import platform
 import threading
 from datetime import datetime, timedelta
 
@@ -61,7 +61,7 @@ def beat(worker_id: str) -> None:
         WorkerHeartbeat.objects.update_or_create(
             worker_id=worker_id,
             defaults={
-                "host": socket.gethostname()[:255],
+                "host": platform.node()[:255],
                 "pid": os.getpid(),
                 "started_at": now,
                 "seen_at": now,
