@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def _rows(org, action):
     return list(
-        AuditEntry.objects.filter(organization=org, action=action).values_list("actor_kind", "actor_label")
+        AuditEntry.objects.filter(organization=org, action=action)
+        .order_by("id")  # in the order written (PostgreSQL keeps no order otherwise)
+        .values_list("actor_kind", "actor_label")
     )
 
 
