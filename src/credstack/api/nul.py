@@ -1,4 +1,4 @@
-"""Refuse NUL characters (U+0000) anywhere in an API request, naming where.
+"""Refuse NUL characters (U+0000) anywhere in an API request, naming where, and in any page's address.
 
 No legitimate value contains one, PostgreSQL cannot store one in a text column (it raises instead, which
 would be a 500), and each operation would otherwise have to remember the check. Django's forms refuse NUL
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
 from credstack.ui.problems import problem_response
 
@@ -64,6 +65,16 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path.startswith(PREFIXES):
+            # pages: a NUL in the address is no page's id, and PostgreSQL refuses to even look one up
+            if NUL in request.path_info or any(
+                NUL in key or any(NUL in v for v in values) for key, values in request.GET.lists()
+            ):
+                return HttpResponseBadRequest(
+                    "The address contains a NUL character (U+0000), which is not accepted.",
+                    content_type="text/plain; charset=utf-8",
+                )
+            return self.get_response(request)
         if request.path.startswith(PREFIXES):
             field = where_nul(request)
             if field:
