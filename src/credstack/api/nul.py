@@ -74,15 +74,14 @@ class RefuseNulMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
             return self.get_response(request)
-        if request.path.startswith(PREFIXES):
-            field = where_nul(request)
-            if field:
-                message = "contains a NUL character (U+0000), which is not accepted"
-                return problem_response(
-                    422,
-                    "The request is not valid",
-                    f"{field}: {message}",
-                    slug="validation-error",
-                    errors=[{"field": field, "message": message}],
-                )
+        field = where_nul(request)
+        if field:
+            message = "contains a NUL character (U+0000), which is not accepted"
+            return problem_response(
+                422,
+                "The request is not valid",
+                f"{field}: {message}",
+                slug="validation-error",
+                errors=[{"field": field, "message": message}],
+            )
         return self.get_response(request)
