@@ -347,6 +347,9 @@ def cmd_serve(args) -> int:
     return 0
 
 
+_ID_HELP = "the credential's URL or public id; an id that begins with '-' goes after '--' (credstack revoke -- -X3V…)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="credstack", description="Verifiable micro-credentials.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -370,22 +373,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, done in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "reinstated")):
         p = sub.add_parser(name, help=f"{name} a credential (its URL or public id)")
-        p.add_argument("id")
+        p.add_argument("id", help=_ID_HELP)
         p.add_argument("--reason", default="", help="required to revoke: shown on the credential's page")
         p.set_defaults(func=_credential_command(_state_change(f"{name}_credential", done)))
     p = sub.add_parser("correct", help="correct a credential: a new one replaces it (the old one is revoked)")
-    p.add_argument("id")
+    p.add_argument("id", help=_ID_HELP)
     p.add_argument("--name", help="the corrected recipient name")
     p.add_argument("--email", help="the corrected recipient email")
     p.add_argument("--reason", default="", help="required: why it is corrected")
     p.set_defaults(func=_credential_command(_correct))
     p = sub.add_parser("expiry", help="change when a credential expires (it is re-signed under the same id)")
-    p.add_argument("id")
+    p.add_argument("id", help=_ID_HELP)
     p.add_argument("--until", required=True, help="YYYY-MM-DD (the end of that day, UTC) or 'never'")
     p.add_argument("--note", default="", help="why, for the credential's history")
     p.set_defaults(func=_credential_command(_expiry))
     p = sub.add_parser("resend", help="email a credential's links to its recipient again")
-    p.add_argument("id")
+    p.add_argument("id", help=_ID_HELP)
     p.set_defaults(func=_credential_command(_resend))
 
     keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="keys_command", required=True)

@@ -399,3 +399,19 @@ def test_visibility_is_changed_by_its_action_and_audited(issue):
         AuditEntry.objects.filter(action__startswith="credential.").values_list("action", "detail")
     ) == [("credential.visibility", "private")]
     assert not CredentialEvent.objects.filter(credential=credential).exclude(kind="issued").exists()
+
+
+def test_new_public_ids_never_begin_like_an_option():
+    from credstack.ids import new_public_id
+
+    firsts = {new_public_id()[0] for _ in range(3000)}
+    assert not firsts & {"-", "_"}
+    assert len(firsts) > 50  # still drawn from the whole alphabet
+
+
+def test_an_old_id_that_begins_with_a_dash_is_revoked_after_double_dash(issue, capsys):
+    credential = issue()
+    Credential.objects.filter(pk=credential.pk).update(public_id="-X3V3aJ-wmCfncwiT7x5HA")
+    assert main(["revoke", "--reason", "Issued by mistake", "--", "-X3V3aJ-wmCfncwiT7x5HA"]) == 0
+    credential.refresh_from_db()
+    assert credential.state == "revoked"
