@@ -1,5 +1,11 @@
 """Data Integrity proofs: sign and verify ``eddsa-rdfc-2022``; verify legacy ``Ed25519Signature2020``.
 
+A document may carry one proof (an object, or a list of one: the strict JSON binding of Open Badges 3.0
+wants the list) or several: a *proof set* (independent proofs over the same document) or a *proof chain*
+(a proof naming others in ``previousProof``, which it then also signs, as VC Data Integrity 1.0 §4.2
+says: the document it secures holds the matching earlier proofs). :func:`verify_all` verifies each one;
+:func:`verify` gives one verdict, valid only if every proof verifies.
+
 Both follow the W3C algorithms as Digital Bazaar implements them: the signed bytes are
 ``sha256(canonical proof configuration) || sha256(canonical document without proof)``, the proof
 configuration being the proof without ``proofValue`` and with the document's ``@context``; the
@@ -15,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -42,6 +48,7 @@ class ProofResult:
     proof_purpose: str | None = None
     created: str | None = None
     error: str | None = None
+    cryptosuite: str | None = None
 
 
 def sign(
@@ -50,41 +57,98 @@ def sign(
     verification_method: str,
     created: datetime | str | None = None,
     proof_purpose: str = "assertionMethod",
+    as_list: bool = False,
+    proof_id: str | None = None,
+    previous_proof: str | None = None,
 ) -> dict[str, Any]:
     """A copy of ``doc`` with an ``eddsa-rdfc-2022`` DataIntegrityProof.
 
-    ``created`` defaults to now (UTC, whole seconds). Raises a DocumentError if ``doc`` cannot be
-    canonicalized in safe mode, ProofError if it already has a proof or lacks a context for the proof.
+    ``created`` defaults to now (UTC, whole seconds). ``as_list``: ``proof`` is a list of one (the strict
+    JSON binding of Open Badges 3.0), not the object; both sign the same bytes. ``previous_proof``: the
+    id of a proof ``doc`` already has; the new proof joins the list and chains to it (it signs the
+    document holding that proof). Raises a DocumentError if ``doc`` cannot be canonicalized in safe mode,
+    ProofError if it already has a proof (without ``previous_proof``) or lacks a context for the proof.
     """
     if not isinstance(doc, dict) or "@context" not in doc:
         raise ProofError("only a JSON-LD object with an @context can be signed")
-    if "proof" in doc:
-        raise ProofError("the document already has a proof; credstack does not add proof sets")
+    existing = proof_list(doc)
+    if existing and previous_proof is None:
+        raise ProofError("the document already has a proof; name it in previous_proof to chain to it")
+    if previous_proof is not None and previous_proof not in [
+        p.get("id") for p in existing if isinstance(p, dict)
+    ]:
+        raise ProofError(f"the document has no proof with the id {previous_proof!r} to chain to")
     if not _has_proof_context(doc["@context"]):
         raise ProofError(
             f"the document's @context must include {contexts.VC_V2} (or "
             f"{contexts.DATA_INTEGRITY_V2}) for a DataIntegrityProof"
         )
     created = _created(created)
-    proof = {
+    proof = {"id": proof_id} if proof_id is not None else {}
+    proof |= {
         "type": DATA_INTEGRITY_PROOF,
         "cryptosuite": EDDSA_RDFC_2022,
         "created": created,
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
     }
-    data = _config_hash(doc["@context"], proof) + canon.canonical_hash(doc)
-    return {**doc, "proof": {**proof, "proofValue": keys.multibase_encode(key.sign(data))}}
+    unsigned = {k: v for k, v in doc.items() if k != "proof"}
+    if previous_proof is not None:
+        proof["previousProof"] = previous_proof
+        unsigned["proof"] = [p for p in existing if isinstance(p, dict) and p.get("id") == previous_proof]
+    data = _config_hash(doc["@context"], proof) + canon.canonical_hash(unsigned)
+    signed = {**proof, "proofValue": keys.multibase_encode(key.sign(data))}
+    if existing:
+        return {**doc, "proof": [*existing, signed]}
+    return {**doc, "proof": [signed] if as_list else signed}
+
+
+def proof_list(doc: object) -> list[Any]:
+    """The proofs of ``doc`` as a list (empty if it has none)."""
+    proof = doc.get("proof") if isinstance(doc, dict) else None
+    if proof is None:
+        return []
+    return proof if isinstance(proof, list) else [proof]
 
 
 def verify(doc: dict[str, Any], resolve_key: ResolveKey) -> ProofResult:
-    """Verify the proof of ``doc``; ``resolve_key(verification_method_id)`` returns the 32-byte public key
-    (or None if unknown). Never raises for a bad document or proof: the result says what is wrong."""
-    proof = doc.get("proof") if isinstance(doc, dict) else None
-    if isinstance(proof, list) and len(proof) == 1:
-        proof = proof[0]
+    """Verify the proof(s) of ``doc``; ``resolve_key(verification_method_id)`` returns the 32-byte public
+    key (or None if unknown). Never raises for a bad document or proof: the result says what is wrong.
+
+    With several proofs (a set or a chain) the result is the first proof's, valid only if every proof
+    verifies; otherwise it is the first failing proof's, its error saying which proof it is."""
+    results = verify_all(doc, resolve_key)
+    failed = [(i, r) for i, r in enumerate(results) if not r.verified]
+    if not failed:
+        return results[0]
+    if len(results) == 1:
+        return results[0]
+    i, result = failed[0]
+    return replace(result, error=f"proof {i + 1} of {len(results)}: {result.error}")
+
+
+def verify_all(doc: dict[str, Any], resolve_key: ResolveKey) -> list[ProofResult]:
+    """One result per proof of ``doc``, in order (one failing result if it has none).
+
+    A proof with ``previousProof`` is verified over the document holding the proofs it names (they must
+    be in the document, and are verified in their own right too)."""
+    proofs = proof_list(doc)
+    if not proofs:
+        return [ProofResult(False, error="the document has no proof")]
+    return [verify_one(doc, proof, resolve_key) for proof in proofs]
+
+
+def verify_one(doc: dict[str, Any], proof: object, resolve_key: ResolveKey) -> ProofResult:
+    """Verify one proof of ``doc`` (one of its proof set, or the end of a chain)."""
+    by_id = {p["id"]: p for p in proof_list(doc) if isinstance(p, dict) and isinstance(p.get("id"), str)}
+    return _verify_one(doc, proof, by_id, resolve_key)
+
+
+def _verify_one(
+    doc: dict[str, Any], proof: object, by_id: dict[str, Any], resolve_key: ResolveKey
+) -> ProofResult:
     if not isinstance(proof, dict):
-        return ProofResult(False, error="the document has no proof (or several, which is not supported)")
+        return ProofResult(False, error="a proof is not a JSON object")
     proof_type = proof.get("type")
     vm = proof.get("verificationMethod")
     vm = vm.get("id") if isinstance(vm, dict) else vm
@@ -93,14 +157,19 @@ def verify(doc: dict[str, Any], resolve_key: ResolveKey) -> ProofResult:
         "verification_method": vm if isinstance(vm, str) else None,
         "proof_purpose": proof.get("proofPurpose"),
         "created": proof.get("created"),
+        "cryptosuite": proof.get("cryptosuite") if proof_type == DATA_INTEGRITY_PROOF else None,
     }
     try:
         _check_proof(proof, vm)
+        unsigned = {k: v for k, v in doc.items() if k != "proof"}
+        previous = _previous(proof, by_id)
+        if previous:
+            unsigned["proof"] = previous
         public_key = resolve_key(vm) if isinstance(vm, str) else None  # _check_proof refused others
         if public_key is None:
             raise ProofError(f"the key {vm!r} could not be found")
         if not keys.verify_signature(
-            public_key, keys.multibase_decode(proof["proofValue"]), _verify_data(doc, proof)
+            public_key, keys.multibase_decode(proof["proofValue"]), _verify_data(unsigned, proof)
         ):
             raise ProofError(
                 "the signature does not match the document: it was changed after signing, or "
@@ -109,6 +178,22 @@ def verify(doc: dict[str, Any], resolve_key: ResolveKey) -> ProofResult:
     except VCError as exc:
         return ProofResult(False, **result, error=str(exc))
     return ProofResult(True, **result)
+
+
+def _previous(proof: dict[str, Any], by_id: dict[str, Any]) -> list[Any]:
+    """The proofs ``proof`` names in ``previousProof`` (a chain), as the document it signed held them."""
+    names = proof.get("previousProof")
+    if names is None:
+        return []
+    names = names if isinstance(names, list) else [names]
+    if not names or not all(isinstance(n, str) for n in names):
+        raise ProofError("previousProof must name earlier proofs by their id")
+    missing = [n for n in names if n not in by_id]
+    if missing:
+        raise ProofError(f"previousProof {missing[0]!r} is not a proof of this document (a broken chain)")
+    if proof.get("id") in names:
+        raise ProofError("a proof names itself in previousProof")
+    return [by_id[n] for n in names]
 
 
 def _check_proof(proof: dict[str, Any], vm: object) -> None:
@@ -136,8 +221,9 @@ def _check_proof(proof: dict[str, Any], vm: object) -> None:
         raise ProofError("the proofValue is not a z-base58btc Ed25519 signature (64 bytes)")
 
 
-def _verify_data(doc: dict[str, Any], proof: dict[str, Any]) -> bytes:
-    unsigned = {k: v for k, v in doc.items() if k != "proof"}
+def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any]) -> bytes:
+    """The signed bytes of ``proof`` over ``unsigned`` (the document without the proof being checked)."""
+    doc = unsigned
     if "@context" not in doc:
         raise DocumentError("the document has no @context")
     if proof["type"] == ED25519_SIGNATURE_2020:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,7 +135,7 @@ class Verifier:
         if problem:
             return [Check("format", False, problem, "invalid")]
         result = [Check("format", True, "a Verifiable Credential with a proof, using bundled contexts")]
-        result.append(self._proof(doc))
+        result.extend(self._proofs(doc))
         result.append(validity_check(doc, self.now))
         if with_status:
             entries = doc.get("credentialStatus")
@@ -152,8 +152,20 @@ class Verifier:
 
     # -- proof
 
-    def _proof(self, doc: dict[str, Any]) -> Check:
-        proof = doc["proof"]
+    def _proofs(self, doc: dict[str, Any]) -> list[Check]:
+        """One ``proof`` check per proof: a proof set or chain is valid only if every proof is."""
+        items = proofs.proof_list(doc)
+        if not items:
+            return [Check("proof", False, "the credential's proof is empty: it is not signed", "invalid")]
+        if len(items) == 1:
+            return [self._proof(doc, items[0], "")]
+        checks = []
+        for i, proof in enumerate(items):
+            check = self._proof(doc, proof, f"proof {i + 1} of {len(items)}: ")
+            checks.append(replace(check, details={**check.details, "index": i}))
+        return checks
+
+    def _proof(self, doc: dict[str, Any], proof: Any, label: str) -> Check:
         vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
         vm = vm.get("id") if isinstance(vm, dict) else vm
         issuer = _issuer_id(doc)
@@ -161,14 +173,14 @@ class Verifier:
             return Check(
                 "proof",
                 False,
-                f"the proof's purpose is {proof.get('proofPurpose')!r}, not 'assertionMethod'",
+                f"{label}the proof's purpose is {proof.get('proofPurpose')!r}, not 'assertionMethod'",
                 "invalid",
             )
         if isinstance(vm, str) and vm.split("#", 1)[0] != issuer:
             return Check(
                 "proof",
                 False,
-                f"the signing key {vm!r} is not controlled by the issuer {issuer!r}",
+                f"{label}the signing key {vm!r} is not controlled by the issuer {issuer!r}",
                 "invalid",
             )
         unavailable: list[str] = []
@@ -182,17 +194,17 @@ class Verifier:
                 raise DidError(str(exc)) from exc
             return did.public_key(did.verification_method(document, vm_id), controller)
 
-        result = proofs.verify(doc, resolve_key)
+        result = proofs.verify_one(doc, proof, resolve_key)
         if unavailable:
-            return Check("proof", None, f"not checked: {unavailable[0]}", "unverified")
+            return Check("proof", None, f"{label}not checked: {unavailable[0]}", "unverified")
         if not result.verified:
-            return Check("proof", False, result.error or "the proof does not verify", "invalid")
+            return Check("proof", False, label + (result.error or "the proof does not verify"), "invalid")
         return Check(
             "proof",
             True,
-            f"signed by {result.verification_method} ({_suite(result)}) on "
+            f"{label}signed by {result.verification_method} ({_suite(result)}) on "
             f"{result.created or 'an unstated date'}",
-            details={"verificationMethod": vm},
+            details={"verificationMethod": vm, "suite": _suite(result)},
         )
 
     def _controller_document(self, controller: str) -> dict[str, Any]:
@@ -375,9 +387,7 @@ def _issuer_id(doc: dict[str, Any]) -> str | None:
 
 
 def _suite(result: proofs.ProofResult) -> str:
-    return (
-        proofs.EDDSA_RDFC_2022 if result.proof_type == proofs.DATA_INTEGRITY_PROOF else str(result.proof_type)
-    )
+    return result.cryptosuite or str(result.proof_type)
 
 
 def _as_list(value: Any) -> list[Any]:
