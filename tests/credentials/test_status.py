@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _bit(credential: Credential, purpose: str) -> bool:
-    entry = next(e for e in credential.signed()["credentialStatus"] if e["statusPurpose"] == purpose)
+    # new credentials name one entry (decision 0032); both lists share the credential's index
+    entry = {
+        "statusListCredential": credential.status_list.url(purpose),
+        "statusListIndex": str(credential.status_index),
+    }
     status_list = local_fetch(entry["statusListCredential"])
     assert vc_verify.verify_credential(status_list, fetch=local_fetch).checks[0].ok
     bits = vc_status.StatusBits.decode(status_list["credentialSubject"]["encodedList"])
@@ -33,7 +37,9 @@ def test_revoke_sets_the_bit_and_verifiers_report_revoked(issue):
     assert credential.revocation_reason == "Issued in error"
     assert credential.revoked_at is not None
     assert _bit(credential, "revocation") is True
-    assert _status(credential) == "revoked"
+    # its one status entry is the suspension bit, set for good: every verifier refuses it
+    assert _bit(credential, "suspension") is True
+    assert _status(credential) == "suspended"
     assert _bit(other, "revocation") is False
     assert _status(other) == "valid"
     assert list(credential.events.values_list("kind", flat=True)) == ["issued", "delivered", "revoked"]

@@ -23,8 +23,8 @@ def test_rotation_keeps_old_credentials_verifying(issue, org, client):
     before = issue()
     new_key = rotate_key(org)
     after = issue(email="b@example.org")
-    assert after.signed()["proof"]["verificationMethod"].split("#")[-1].startswith("key-2-")
-    assert before.signed()["proof"]["verificationMethod"].endswith("#key-1")
+    assert after.signed()["proof"][0]["verificationMethod"].split("#")[-1].startswith("key-2-")
+    assert before.signed()["proof"][0]["verificationMethod"].endswith("#key-1")
     for credential in (before, after):
         assert vc_verify.verify_credential(credential.signed(), fetch=local_fetch).valid
     doc = client.get("/orgs/acme/did.json").json()

@@ -22,7 +22,7 @@ def test_portfolio_export_refuses_what_does_not_verify(client, issue, portal_log
     clr = json.loads(
         zipfile.ZipFile(io.BytesIO(client.get("/me/export.zip").content)).read("portfolio-clr.json")
     )
-    assert clr["proof"]["verificationMethod"] == platform_key().verification_method
+    assert clr["proof"][0]["verificationMethod"] == platform_key().verification_method
     publish_the_wrong_public_key(organization=None)
     with pytest.raises(signing.SigningError, match="did:web:testserver#key-1"):
         client.get("/me/export.zip")

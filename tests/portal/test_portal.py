@@ -218,7 +218,7 @@ def test_export_zip_with_a_signed_clr(client, issue, other_org_credential, porta
     did_doc = client.get("/.well-known/did.json").json()
     assert (
         did_doc["id"] == "did:web:testserver"
-        and clr["proof"]["verificationMethod"] in did_doc["assertionMethod"]
+        and clr["proof"][0]["verificationMethod"] in did_doc["assertionMethod"]
     )
     # the platform key is sealed: the database holds no private key in clear
     key = SigningKey.objects.get(organization=None)

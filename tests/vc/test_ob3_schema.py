@@ -3,15 +3,10 @@ Schema for ``AchievementCredential`` (the VC 2.0 / ``validFrom`` form; copy and 
 ``schemas/README.md``).
 
 That schema is the strict JSON binding of the OB 3.0 data model: a ``[0..*]`` property must be an array
-and a ``[0..1]`` property a single value. credstack's credentials meet it everywhere except in two places,
-each pinned here so that any other deviation fails:
-
-- ``credentialStatus`` is a list of two ``BitstringStatusListEntry``s (revocation and suspension), where
-  the data model says ``[0..1]``: decisions 0001 and 0025 give the reasons; each entry on its own is a valid
-  ``CredentialStatus``.
-- ``proof`` is one object, which the binding wants wrapped in an array. VC 2.0 allows both forms, and
-  1EdTech's own signed test vector (implementation guide) uses the object form too: the control test shows
-  the schema rejects that vector for the same reason and for no other.
+and a ``[0..1]`` property a single value. Since decision 0032 every credential credstack issues passes it
+with zero errors: one ``credentialStatus`` object (suspension, which a revocation sets for good) and
+``proof`` as a list of one. Credentials issued before 0032 (two status entries, a proof object) deviate
+in those two places only, as the last tests pin.
 """
 
 from __future__ import annotations
@@ -50,8 +45,15 @@ def json_binding_form(doc: dict) -> dict:
     return {**doc, "proof": [doc["proof"]]} if isinstance(doc.get("proof"), dict) else doc
 
 
+def assert_conforms(doc: dict) -> None:
+    """Zero schema errors, one suspension status entry, the proof in a list."""
+    assert schema_errors(doc) == {}
+    assert doc["credentialStatus"]["statusPurpose"] == "suspension"
+    assert isinstance(doc["proof"], list) and len(doc["proof"]) == 1
+
+
 def assert_conforms_but_for_status_list(doc: dict) -> None:
-    """The documented deviations and nothing else: two status entries, each a valid CredentialStatus."""
+    """Before decision 0032: two status entries, each a valid CredentialStatus, and nothing else."""
     doc = json_binding_form(doc)
     entries = doc["credentialStatus"]
     assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
@@ -161,9 +163,27 @@ def test_the_composed_credential_with_both_status_entries_deviates_only_in_crede
 
 
 def test_a_plain_issued_credential_conforms(issue):
-    doc = issue().signed()
-    assert_conforms_but_for_status_list(doc)
-    assert set(schema_errors(doc)) == {"/credentialStatus", "/proof"}
+    assert_conforms(issue().signed())
+
+
+def test_a_suspended_revoked_or_re_signed_credential_still_conforms(issue):
+    from credstack.credentials import actions  # needs the database: the test's own import
+
+    credential = issue()
+    actions.change_expiry(credential, valid_until=datetime.now(UTC) + timedelta(days=90))
+    credential.refresh_from_db()
+    assert_conforms(credential.signed())
+    actions.suspend_credential(credential, reason="review")
+    actions.revoke_credential(credential, reason="fraud")
+    credential.refresh_from_db()
+    assert_conforms(credential.signed())
+
+
+def test_credentials_issued_before_0032_deviate_only_in_the_status_list_and_proof_form():
+    doc = typical_credential("did:web:academy.example")
+    assert isinstance(doc["credentialStatus"], list)
+    signed_form = {**doc, "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022"}}
+    assert set(schema_errors(signed_form)) == {"/credentialStatus", "/proof"}
 
 
 @pytest.mark.parametrize(
@@ -201,7 +221,7 @@ def test_a_full_issued_credential_conforms(org, issue, recipient):
     assert subject["name"] == recipient and doc["name"] == "漢字検定 一級"
     assert [r["value"] for r in subject["result"]] == ["92", "A+"]
     assert len(doc["evidence"]) == 2 and "validUntil" in doc
-    assert_conforms_but_for_status_list(doc)
+    assert_conforms(doc)
 
 
 def test_ob3_compose_output_keys_are_the_schema_s_or_extensions():

@@ -124,3 +124,19 @@ def test_entry_and_list_credential():
         status.entry(url, 1, "refresh")
     with pytest.raises(StatusListError):
         status.entry(url, -1, "suspension")
+
+
+def test_revocation_sets_the_suspension_bit_too_only_for_one_suspension_entry():
+    """Decision 0032: a credential naming only a suspension entry gets that bit set for good when revoked
+    (so every verifier refuses it); one naming a revocation entry (issued before 0032) keeps its bits."""
+    one = {"credentialStatus": status.entry("https://a.example/s/1/suspension", 3, "suspension")}
+    two = {
+        "credentialStatus": [
+            status.entry("https://a.example/s/1/revocation", 3, "revocation"),
+            status.entry("https://a.example/s/1/suspension", 3, "suspension"),
+        ]
+    }
+    assert status.revocation_purposes(one) == ("revocation", "suspension")
+    assert status.revocation_purposes(two) == ("revocation",)
+    assert status.purposes_of(two) == ["revocation", "suspension"]
+    assert status.ISSUED_PURPOSES == ("suspension",)

@@ -139,10 +139,11 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         evidence=req.evidence,
         activity_start=req.activity_start,
         activity_end=req.activity_end,
-        status_entries=[vc_status.entry(status_list.url(p), index, p) for p in status_list.PURPOSES],
+        status_entries=[vc_status.entry(status_list.url(p), index, p) for p in vc_status.ISSUED_PURPOSES],
     )
     unsigned["credentialSubject"]["achievement"].update(extra)
-    signed = signing.sign(unsigned, key, created=now)  # raises if what it signed does not verify
+    # the proof as a list: the strict JSON binding of Open Badges 3.0 (decision 0032)
+    signed = signing.sign(unsigned, key, created=now, as_list=True)  # raises if it does not verify
     credential.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
     try:
@@ -202,7 +203,11 @@ def _change_state(
         cred = Credential.objects.select_for_update().get(pk=credential.pk)
         if cred.state not in allowed:
             raise CredentialStateError(f"credential {cred.public_id} is {cred.state}; cannot {verb} it")
-        status_lists.set_bit(cred.status_list_id, cred.status_index, purpose, bit)
+        purposes = [purpose]
+        if new_state == Credential.State.REVOKED:  # one suspension entry only: set that bit too (0032)
+            purposes = list(vc_status.revocation_purposes(cred.signed()))
+        for each in purposes:
+            status_lists.set_bit(cred.status_list_id, cred.status_index, each, bit)
         cred.state = new_state
         fields = ["state"]
         if new_state == Credential.State.REVOKED:
@@ -369,7 +374,7 @@ def change_expiry(
             doc["validUntil"] = vc_dates.format_datetime(valid_until)
         key = active_key(cred.organization)
         now = timezone.now().replace(microsecond=0)
-        signed = signing.sign(doc, key, created=now)  # raises if what it signed does not verify
+        signed = signing.sign(doc, key, created=now, as_list=True)  # raises if it does not verify
         cred.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
         cred.valid_until = valid_until
         cred.expiry_announced_at = None  # the new expiry, when it comes, is announced again

@@ -92,6 +92,9 @@ def page_state(credential: Credential, report) -> str:
     """What the page shows in big letters: replaced wins over the checks; then the report's status."""
     if credential.replaced_by_id:
         return "replaced"
+    if report.status == "suspended" and credential.state == Credential.State.REVOKED:
+        # one suspension entry (decision 0032): the list says "not valid", the issuer's record says why
+        return "revoked"
     return report.status
 
 

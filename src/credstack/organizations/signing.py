@@ -40,14 +40,17 @@ class Signer:
     def _resolve(self, verification_method: str) -> bytes | None:
         return self._public if verification_method == self.verification_method else None
 
-    def sign(self, document: dict, created: datetime | str | None = None) -> dict:
+    def sign(self, document: dict, created: datetime | str | None = None, as_list: bool = False) -> dict:
         """A copy of ``document`` with an ``eddsa-rdfc-2022`` proof, verified before it is returned.
 
-        ``created`` defaults to now. Raises :class:`SigningError` if the signed copy does not verify
+        ``created`` defaults to now; ``as_list``: ``proof`` is a list of one (Open Badges 3.0's JSON
+        binding). Raises :class:`SigningError` if the signed copy does not verify
         with the key's published public key, and what :func:`credstack.vc.proofs.sign` raises for a
         document that cannot be signed.
         """
-        signed = proofs.sign(document, self._private, self.verification_method, created=created)
+        signed = proofs.sign(
+            document, self._private, self.verification_method, created=created, as_list=as_list
+        )
         check = proofs.verify(signed, self._resolve)
         if not check.verified:
             raise SigningError(
@@ -62,6 +65,8 @@ class Signer:
         return [self.sign(document, created=created) for document in documents]
 
 
-def sign(document: dict, key: SigningKey, created: datetime | str | None = None) -> dict:
+def sign(
+    document: dict, key: SigningKey, created: datetime | str | None = None, as_list: bool = False
+) -> dict:
     """Sign one document with ``key`` and verify it (see :meth:`Signer.sign`)."""
-    return Signer(key).sign(document, created=created)
+    return Signer(key).sign(document, created=created, as_list=as_list)

@@ -44,7 +44,7 @@ def portfolio_clr(account: Account, credentials) -> dict:
         recipient_name=next(iter(names)) if len(names) == 1 else None,
         associations=_associations(account),
     )
-    return signing.sign(unsigned, key, created=now)
+    return signing.sign(unsigned, key, created=now, as_list=True)  # proof as a list: CLR 2.0's JSON binding
 
 
 def _associations(account: Account) -> list[dict]:

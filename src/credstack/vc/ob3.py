@@ -10,7 +10,7 @@ credential canonicalizes in safe mode:
 - Achievement tags are the OB property ``tag``; alignments are ``Alignment`` objects.
 
 Issued credentials are validated against 1EdTech's OB 3.0 JSON Schema in ``tests/vc/test_ob3_schema.py``.
-The one deviation in the body is ``credentialStatus`` being a list of two entries (decisions 0001, 0025).
+credstack issues one ``credentialStatus`` entry (suspension, decision 0032); a list of entries is still composed when given.
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ from credstack.vc.errors import StatusListError
 MIN_BITS = 131072
 MAX_DECODED_BYTES = 16 * 1024 * 1024  # 134 million entries; refuse bigger lists ("gzip bombs")
 PURPOSES = ("revocation", "suspension")
+# The one entry a new credential carries (decision 0032): the Open Badges 3.0 schema allows one
+# credentialStatus object; a suspension bit can be set and cleared, and the issuer sets it for good on
+# revocation too, so every verifier refuses a suspended or revoked credential. The revocation list stays
+# published (credentials issued before 0032 point at both lists).
+ISSUED_PURPOSES = ("suspension",)
 ENTRY_TYPE = "BitstringStatusListEntry"
 LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
 LIST_TYPE = "BitstringStatusList"
@@ -125,6 +130,25 @@ def entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
         "statusListIndex": str(index),
         "statusListCredential": list_url,
     }
+
+
+def purposes_of(doc: object) -> list[str]:
+    """The status purposes a credential's ``credentialStatus`` names (one entry or a list), in order."""
+    entries = doc.get("credentialStatus") if isinstance(doc, dict) else None
+    entries = entries if isinstance(entries, list) else [entries] if entries else []
+    return [
+        e["statusPurpose"] for e in entries if isinstance(e, dict) and isinstance(e.get("statusPurpose"), str)
+    ]
+
+
+def revocation_purposes(doc: object) -> tuple[str, ...]:
+    """The bits to set when revoking ``doc``: its revocation bit, and its suspension bit too when it
+    names no revocation entry (a credential with one suspension entry, decision 0032), so that every
+    verifier sees it is no longer valid."""
+    purposes = purposes_of(doc)
+    if "revocation" in purposes or "suspension" not in purposes:
+        return ("revocation",)
+    return ("revocation", "suspension")
 
 
 def list_credential(

@@ -88,25 +88,30 @@ def verify_extracted(found: Extracted) -> dict:
             "checks": [{"name": "format", "ok": None, "outcome": "unverified", "message": found.explanation}],
         }
     report = vc_verify.verify_credential(found.jwt or found.credential or {}, fetch=Fetcher())
-    _record(found.credential or {}, report)
+    state = _record(found.credential or {}, report)
+    status = report.status
+    if status == "suspended" and state == Credential.State.REVOKED:
+        status = "revoked"  # our own credential: one suspension entry, revoked in our record (0032)
     return {
         **base,
         **report.to_dict(),
-        "status": report.status,
+        "status": status,
         "valid": report.valid,
         "credential": summary(found.credential) if found.credential else None,
     }
 
 
-def _record(doc: dict, report) -> None:
-    """A VERIFIED event on our own credentials, when someone checks one here."""
+def _record(doc: dict, report) -> str | None:
+    """A VERIFIED event on our own credentials, when someone checks one here; their state, or None."""
     cid = str(doc.get("id", ""))
     prefix = f"{settings.CREDSTACK_BASE_URL}/c/"
     if not cid.startswith(prefix):
-        return
-    pk = Credential.objects.filter(public_id=cid[len(prefix) :]).values_list("pk", flat=True).first()
-    if pk:
-        engagement.record(pk, CredentialEvent.Kind.VERIFIED, report.status)
+        return None
+    found = Credential.objects.filter(public_id=cid[len(prefix) :]).values_list("pk", "state").first()
+    if found:
+        engagement.record(found[0], CredentialEvent.Kind.VERIFIED, report.status)
+        return found[1]
+    return None
 
 
 def now() -> datetime:
