@@ -80,7 +80,8 @@ def test_typeform_credential_verifies_in_the_independent_verifier(
     assert post_hook(endpoint, body, content_type).json()["outcome"] == "issued"
     credential = Credential.objects.get(recipient_email="grace@example.org")
     documents = {org.did: local_fetch(org.did)}
-    for entry in credential.signed()["credentialStatus"]:
+    entries = credential.signed()["credentialStatus"]
+    for entry in entries if isinstance(entries, list) else [entries]:
         documents[entry["statusListCredential"]] = local_fetch(entry["statusListCredential"])
     result = node_verifier.verify(credential.signed(), documents, check_status=True)
     assert result["verified"] is True, result["errors"]
