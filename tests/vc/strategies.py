@@ -131,7 +131,12 @@ def evidence(draw: st.DrawFn, n: int = 0) -> object:
 def credentials(draw: st.DrawFn) -> dict:
     """An unsigned OpenBadgeCredential from :func:`credstack.vc.ob3.compose` with drawn content."""
     issuer = {"id": draw(issuer_ids), "name": draw(text)}
-    for key, strategy in (("url", urls()), ("email", text), ("image", urls())):
+    shared_image = draw(urls("image/"))  # issuer logo and badge image are often one file: one node
+    for key, strategy in (
+        ("url", urls()),
+        ("email", text),
+        ("image", st.one_of(urls(), st.just(shared_image))),
+    ):
         value = draw(_maybe(strategy))
         if value is not None:
             issuer[key] = value
@@ -149,11 +154,11 @@ def credentials(draw: st.DrawFn) -> dict:
         ),
     }
     if draw(st.booleans()):
-        achievement["image"] = draw(urls())
+        achievement["image"] = draw(st.one_of(urls(), st.just(shared_image)))
     achievement_type = draw(_maybe(st.sampled_from([*sorted(ob3.ACHIEVEMENT_TYPES), "ext:Mentoring"])))
     if achievement_type:
         achievement["achievement_type"] = achievement_type
-    achievement["tags"] = draw(st.lists(text, max_size=5, unique=True))
+    achievement["tags"] = draw(st.lists(text, max_size=5))  # repeats too: a node holds a value once
     achievement["alignments"] = draw(st.lists(alignments(), max_size=3))
     list_base = draw(urls("status/")).split("?")[0].split("#")[0]
     purposes = draw(st.lists(st.sampled_from(status.PURPOSES), min_size=0, max_size=3))

@@ -197,7 +197,7 @@ class _Walk:
         self.options = options
         self.out: list[Quad] = []
         self.blank = itertools.count()
-        self.subjects: set[str] = set()
+        self.seen: dict[tuple[Term, str], set[Any]] = {}
 
     def document(self, document: dict[str, Any]) -> list[Quad]:
         context = document.get("@context")
@@ -291,6 +291,8 @@ class _Walk:
                     plan.types.append(("I", _node_iri(type_ctx, name, vocab=True)))
             else:
                 assert expanded is not None  # _term marks None unsupported
+                if expanded == RDF_TYPE:
+                    raise _Unsupported  # pyld writes @type and rdf:type values apart
                 term_ctx = ctx
                 if scoped is not None:
                     term_ctx = self.process(
@@ -301,8 +303,6 @@ class _Walk:
                 if not value_supported or value_expanded in _KEYWORDS:
                     raise _Unsupported
                 plan.props.append((key, expanded, term_ctx, datatype))
-        if len(set(plan.types)) != len(plan.types):
-            raise _Unsupported  # pyld's node map keeps one of each
         return plan
 
     def node(
@@ -315,24 +315,27 @@ class _Walk:
                 return None
             subject: Term = ("B", f"b{next(self.blank)}")
         else:
-            subject_id = _node_iri(plan.id_ctx, element[plan.id_key], vocab=False)
-            if plan.types or plan.props:
-                if subject_id in self.subjects:
-                    raise _Unsupported  # two node objects for one subject: pyld merges them
-                self.subjects.add(subject_id)
-            elif top:
+            subject = ("I", _node_iri(plan.id_ctx, element[plan.id_key], vocab=False))
+            if top and not plan.types and not plan.props:
                 return None
-            subject = ("I", subject_id)
-
-        out = self.out
-        for type_term in plan.types:
-            out.append((subject, RDF_TYPE, type_term, None))
-        seen: dict[str, set[Any]] = {}
+        # Two node objects with one @id are one node (pyld's node map merges them), and a node holds a
+        # value once: the same value again adds nothing. pyld compares values with Python's == (True == 1,
+        # and "5" differs from 5 even where both give the same quad); jsonld.js compares with ===. Where
+        # the two would differ, leave the document to the general path.
+        out, seen = self.out, self.seen
+        if plan.types:
+            done = seen.get((subject, RDF_TYPE))
+            if done is None:
+                done = seen[(subject, RDF_TYPE)] = set()
+            for type_term in plan.types:
+                if type_term not in done:
+                    done.add(type_term)
+                    out.append((subject, RDF_TYPE, type_term, None))
         for key, predicate, term_ctx, datatype in plan.props:
             value = element[key]
-            keys = seen.get(predicate)
-            if keys is None:
-                keys = seen[predicate] = set()
+            done = seen.get((subject, predicate))
+            if done is None:
+                done = seen[(subject, predicate)] = set()
             for item in value if isinstance(value, list) else (value,):
                 if isinstance(item, dict):
                     obj = self.node(term_ctx, key, item)
@@ -343,14 +346,13 @@ class _Walk:
                     loose = obj
                 else:
                     obj, loose = _scalar(term_ctx, datatype, item)
-                # pyld's node map drops a value equal (in Python: True == 1) to one already there, and
-                # keeps "5" and 5 typed alike as two values that give one quad; jsonld.js compares
-                # differently. Leave any such document to the general path.
-                if obj in keys or loose in keys:
+                exact = obj in done
+                if exact != (loose in done):
                     raise _Unsupported
-                keys.add(obj)
-                keys.add(loose)
-                out.append((subject, predicate, obj, None))
+                if not exact:
+                    done.add(obj)
+                    done.add(loose)
+                    out.append((subject, predicate, obj, None))
         return subject
 
 
