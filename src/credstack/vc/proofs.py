@@ -50,10 +50,13 @@ def sign(
     verification_method: str,
     created: datetime | str | None = None,
     proof_purpose: str = "assertionMethod",
+    on_data: Callable[[bytes], None] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``doc`` with an ``eddsa-rdfc-2022`` DataIntegrityProof.
 
-    ``created`` defaults to now (UTC, whole seconds). Raises a DocumentError if ``doc`` cannot be
+    ``created`` defaults to now (UTC, whole seconds). ``on_data`` is called with the bytes signed
+    (``sha256(proof configuration) || sha256(document)``), for a signer that checks its signature
+    without canonicalizing the document again (decision 0032). Raises a DocumentError if ``doc`` cannot be
     canonicalized in safe mode, ProofError if it already has a proof or lacks a context for the proof.
     """
     if not isinstance(doc, dict) or "@context" not in doc:
@@ -74,6 +77,8 @@ def sign(
         "proofPurpose": proof_purpose,
     }
     data = _config_hash(doc["@context"], proof) + canon.canonical_hash(doc)
+    if on_data is not None:
+        on_data(data)
     return {**doc, "proof": {**proof, "proofValue": keys.multibase_encode(key.sign(data))}}
 
 
