@@ -30,7 +30,10 @@ ISSUER = "did:key:z6MknNQD1WHLGGraFi6zcbGevuAgkVfdyCdtZnQTGWVVvR5Q"
 
 
 def fast_path_takes(doc: dict) -> bool:
-    return shapes.quads(canon.js_json(doc), jsonld.JsonLdProcessor(), shapes.options()) is not None
+    return (
+        shapes.quads(canon.js_json(doc), jsonld.JsonLdProcessor()._process_context, shapes.options())
+        is not None
+    )
 
 
 def both(doc: dict) -> str:

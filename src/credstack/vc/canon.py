@@ -92,7 +92,7 @@ def to_quads(
     document = js_json(doc)
     processor = _SafeProcessor(rdf_direction)
     try:
-        quads = shapes.quads(document, processor, shapes.options()) if fast else None
+        quads = shapes.quads(document, processor.process_context, shapes.options()) if fast else None
         return quads if quads is not None else processor.to_quads(document)
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from exc
@@ -232,6 +232,10 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
         super().__init__(on_property_dropped=self._property_dropped)
         self.rdf_direction = rdf_direction
         self.trail: list[tuple[str | None, Any]] = []
+
+    def process_context(self, active_ctx: Any, local_ctx: Any, options: Any, **flags: Any) -> Any:
+        """pyld's context processing with this processor's caches (for :mod:`credstack.vc.shapes`)."""
+        return self._process_context(active_ctx, local_ctx, options, **flags)
 
     def to_quads(self, document: Any) -> list[rdfc.Quad]:
         options = {

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pyld import jsonld
@@ -68,15 +69,18 @@ class _Unsupported(Exception):
     """The document leaves the subset handled here: take the general path."""
 
 
-def quads(document: dict[str, Any], processor: Any, options: dict[str, Any]) -> list[Quad] | None:
+def quads(
+    document: dict[str, Any], process_context: Callable[..., Any], options: dict[str, Any]
+) -> list[Quad] | None:
     """The RDF quads of ``document`` (a :func:`credstack.vc.canon.js_json` copy), or None.
 
-    ``processor`` is the pyld processor of the general path (its ``_process_context`` is used for every
-    context, so both paths see the same active contexts), ``options`` its pyld options. None means the
-    document is outside the subset this path handles; nothing is refused here.
+    ``process_context`` is pyld's context processing as the general path runs it (its processor's
+    ``_process_context``), used for every context so that both paths see the same active contexts;
+    ``options`` are its pyld options. None means the document is outside the subset this path handles;
+    nothing is refused here.
     """
     try:
-        return _Walk(processor, options).document(document)
+        return _Walk(process_context, options).document(document)
     except _Unsupported:
         return None
 
@@ -192,8 +196,8 @@ _plans: dict[tuple[Any, ...], tuple[Any, Any, tuple[str, ...], dict[Any, _Plan]]
 
 
 class _Walk:
-    def __init__(self, processor: Any, options: dict[str, Any]) -> None:
-        self.process = processor._process_context
+    def __init__(self, process_context: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.process = process_context
         self.options = options
         self.out: list[Quad] = []
         self.blank = itertools.count()
