@@ -81,8 +81,8 @@ def quads(
     """
     try:
         return _Walk(process_context, options).document(document)
-    except _Unsupported:
-        return None
+    except (_Unsupported, jsonld.JsonLdError):
+        return None  # the general path processes the same contexts and reports any error its way
 
 
 def options() -> dict[str, Any]:
