@@ -47,7 +47,7 @@ def both(doc: dict) -> str:
 # ---------------------------------------------------------------- generated credentials
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(credentials())
 def test_generated_credentials_take_the_fast_path_and_match_pyld(doc):
     assert fast_path_takes(doc)
