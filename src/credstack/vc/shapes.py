@@ -270,14 +270,23 @@ class _Walk:
     def make_plan(
         self, ctx: Any, keys: tuple[str, ...], type_keys: tuple[str, ...], types: tuple[tuple[str, ...], ...]
     ) -> _Plan:
-        # pyld _prepare_nested_context: type-scoped contexts, looked up in the context before them
+        # pyld _prepare_nested_context: type-scoped contexts, looked up in the context before them; each
+        # key is tested for being @type in the context as it stands after the earlier keys' types
         type_ctx = ctx
-        for names in types:
-            for name in sorted(names):
+        applied = []
+        for key in keys:
+            if _iri(ctx, key, vocab=True) != "@type":
+                continue
+            if key not in type_keys:
+                raise _Unsupported  # made an @type alias by an earlier type's scoped context
+            applied.append(key)
+            for name in sorted(types[type_keys.index(key)]):
                 entry = type_ctx["mappings"].get(name)
                 scoped = entry.get("@context") if entry else None
                 if scoped is not None and scoped is not False:
                     ctx = self.process(ctx, scoped, self.options, propagate=False)
+        if len(applied) != len(type_keys):
+            raise _Unsupported  # an @type alias undone by an earlier type's scoped context
         plan = _Plan()
         plan.ctx = ctx
         for key in keys:
