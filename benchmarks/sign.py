@@ -126,6 +126,7 @@ def main() -> None:
         ("Ed25519 sign (64 bytes)", lambda: key.sign(data)),
         ("Ed25519 verify (64 bytes)", lambda: keys.verify_signature(key.public_bytes(), signature, data)),
         ("canonicalize credential (RDFC-1.0)", lambda: canon.canonicalize(credential)),
+        ("canonicalize, general path (pyld)", lambda: canon.canonicalize(credential, fast=False)),
         (
             "sign, batch (same created + key)",
             lambda: proofs.sign(credential, key, vm, created="2025-06-01T00:00:00Z"),

@@ -18,6 +18,11 @@
  *   valid     - verified and neither revoked nor suspended
  *   revoked / suspended - present when checkStatus was asked for
  *   proofs    - one summary per proof: signatureValid, purposeValid, error
+ * Canonicalize instead of verify (for credstack's differential tests):
+ *   Request:  {"id": any, "canonize": [doc, ...]}
+ *   Response: {"id": same, "canonical": [{"nquads": "..."} | {"error": "..."}, ...]}
+ *   each document canonicalized exactly as eddsa-rdfc-2022 does before hashing
+ *   (jsonld.toRDF in safe mode, rdfDirection i18n-datatype, RDFC-1.0).
  * The first line written is {"ready": true, "versions": {...}}.
  *
  * The document loader NEVER touches the network: it serves the bundled
@@ -381,9 +386,29 @@ async function verifyRequest(request) {
   return response;
 }
 
+async function canonizeRequest(request) {
+  if(!Array.isArray(request.canonize)) {
+    throw new TypeError('"canonize" must be an array of JSON-LD documents.');
+  }
+  const documentLoader = makeDocumentLoader({});
+  const canonical = [];
+  for(const document of request.canonize) {
+    try {
+      canonical.push({nquads: await eddsaRdfc2022CryptoSuite.canonize(
+        document, {documentLoader})});
+    } catch(e) {
+      canonical.push({error: collectErrors(e).join('; ')});
+    }
+  }
+  return {canonical};
+}
+
 async function handle(request) {
   const id = request && typeof request === 'object' ? request.id ?? null : null;
   try {
+    if(request && typeof request === 'object' && 'canonize' in request) {
+      return {id, ...await canonizeRequest(request)};
+    }
     return {id, ...await verifyRequest(request)};
   } catch(e) {
     return {

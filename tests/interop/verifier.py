@@ -234,3 +234,9 @@ class NodeVerifier:
         if not verify_matching_issuers:
             payload["verifyMatchingIssuers"] = False
         return self.request(payload, timeout=timeout)
+
+    def canonize(self, documents: list[dict[str, Any]], timeout: float | None = None) -> list[str | None]:
+        """Canonical N-Quads of each document as Digital Bazaar's eddsa-rdfc-2022 cryptosuite computes
+        them before hashing (jsonld.js safe mode, RDFC-1.0); None where jsonld.js refuses the document."""
+        response = self.request({"canonize": documents}, timeout=timeout)
+        return [item.get("nquads") for item in response["canonical"]]

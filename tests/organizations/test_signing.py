@@ -15,7 +15,8 @@ from credstack.credentials.models import Credential, StatusList
 from credstack.organizations import signing
 from credstack.organizations.actions import active_key
 from credstack.organizations.actors import SYSTEM
-from credstack.organizations.models import SigningKey
+from credstack.organizations.models import SigningKey, seal_context
+from credstack.organizations.sealing import seal
 from credstack.vc import keys as vc_keys
 from credstack.vc import proofs
 
@@ -144,3 +145,43 @@ def test_status_list_refuses_to_publish_what_does_not_verify(issue):
     credential.refresh_from_db()
     assert credential.state == Credential.State.ACTIVE
     assert StatusList.objects.get().revocation_document == served
+
+
+def reseal_another_private_key(key: SigningKey) -> None:
+    """The row keeps its published public key, but its sealed private key is another one."""
+    other = vc_keys.Ed25519Key.generate().private_bytes()
+    key.sealed_private_key = seal(other, seal_context(key.organization_id, key.fragment))
+    key.save(update_fields=["sealed_private_key"])
+
+
+def test_a_key_swapped_after_its_first_full_verification_is_still_refused(org):
+    key = active_key(org)
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": org.did,
+        "credentialSubject": {"name": "learner"},
+    }
+    signed = signing.sign(document, key)  # the first signature of this key: verified in full
+    assert proofs.verify(signed, lambda vm: key.public_key()).verified
+    reseal_another_private_key(key)
+    key.refresh_from_db()
+    with pytest.raises(signing.SigningError, match="does not verify with the published public key"):
+        signing.sign(document, key)  # checked over the signed bytes, without a second canonicalization
+
+
+def test_what_the_quick_check_passes_verifies_in_full(org):
+    key = active_key(org)
+    signer = signing.Signer(key)
+    documents = [
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": org.did,
+            "credentialSubject": {"name": name},
+        }
+        for name in ["Ada", "أحمد", "李雷", "देवनागरी", "🎓"]
+    ]
+    signed = signer.sign_many(documents)
+    public = key.public_key()
+    assert all(proofs.verify(doc, lambda vm: public).verified for doc in signed)

@@ -27,7 +27,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from credstack.vc import contexts, rdfc
+from credstack.vc import contexts, rdfc, shapes
 from credstack.vc.errors import (
     DocumentError,
     DocumentTooLargeError,
@@ -49,7 +49,7 @@ I18N_DATATYPE = "i18n-datatype"
 # jsonld.js: /^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$/ with JavaScript's \s. We refuse the union of
 # JavaScript's and Python's whitespace and all control characters, so an IRI is never kept by one and
 # dropped by the other.
-_IRI = re.compile(r"([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s\x00-\x20\x7f-\x9f\ufeff]*")
+_IRI = shapes.IRI
 _BCP47 = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 # one way to match each digit: "\d+\.?\d*" took 7 s for 20,000 digits and a letter (quadratic backtracking)
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -58,29 +58,42 @@ _JS_SAFE_INTEGER = 2**53
 _KEYWORDS = frozenset(jsonld.KEYWORDS)  # the JSON-LD keywords, as pyld knows them
 
 
-def canonicalize(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE) -> str:
+def canonicalize(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE, fast: bool = True) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode, offline, bounded.
 
     ``rdf_direction`` is jsonld.js's option of that name: eddsa-rdfc-2022 uses ``'i18n-datatype'``,
     Ed25519Signature2020 uses None (a value with ``@direction`` is then refused).
+    ``fast=False`` skips the fast path for known shapes (:mod:`credstack.vc.shapes`); the result is the
+    same (the differential tests hold both paths to it), only slower.
     Raises a :class:`~credstack.vc.errors.DocumentError` subclass if the document is refused.
     """
-    return rdfc.canonicalize(to_quads(doc, rdf_direction=rdf_direction))
+    return rdfc.canonicalize(to_quads(doc, rdf_direction=rdf_direction, fast=fast))
 
 
-def canonical_hash(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE) -> bytes:
+def canonical_hash(
+    doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE, fast: bool = True
+) -> bytes:
     """SHA-256 of :func:`canonicalize`'s output."""
-    return hashlib.sha256(canonicalize(doc, rdf_direction=rdf_direction).encode("utf-8")).digest()
+    canonical = canonicalize(doc, rdf_direction=rdf_direction, fast=fast)
+    return hashlib.sha256(canonical.encode("utf-8")).digest()
 
 
-def to_quads(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE) -> list[rdfc.Quad]:
-    """The RDF dataset of a JSON-LD document, as jsonld.js ``toRDF`` in safe mode gives it."""
+def to_quads(
+    doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE, fast: bool = True
+) -> list[rdfc.Quad]:
+    """The RDF dataset of a JSON-LD document, as jsonld.js ``toRDF`` in safe mode gives it.
+
+    A document of a shape :mod:`credstack.vc.shapes` handles takes its fast path (unless ``fast`` is
+    False); any other takes pyld's expansion with the safe-mode checks below.
+    """
     if not isinstance(doc, dict):
         raise DocumentError("a JSON-LD document to canonicalize must be a JSON object")
     contexts.check_allowed(doc)
     document = js_json(doc)
+    processor = _SafeProcessor(rdf_direction)
     try:
-        return _SafeProcessor(rdf_direction).to_quads(document)
+        quads = shapes.quads(document, processor.process_context, shapes.options()) if fast else None
+        return quads if quads is not None else processor.to_quads(document)
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from exc
     except RecursionError as exc:
@@ -219,6 +232,10 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
         super().__init__(on_property_dropped=self._property_dropped)
         self.rdf_direction = rdf_direction
         self.trail: list[tuple[str | None, Any]] = []
+
+    def process_context(self, active_ctx: Any, local_ctx: Any, options: Any, **flags: Any) -> Any:
+        """pyld's context processing with this processor's caches (for :mod:`credstack.vc.shapes`)."""
+        return self._process_context(active_ctx, local_ctx, options, **flags)
 
     def to_quads(self, document: Any) -> list[rdfc.Quad]:
         options = {

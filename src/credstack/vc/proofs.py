@@ -60,14 +60,18 @@ def sign(
     as_list: bool = False,
     proof_id: str | None = None,
     previous_proof: str | None = None,
+    on_data: Callable[[bytes], None] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``doc`` with an ``eddsa-rdfc-2022`` DataIntegrityProof.
 
     ``created`` defaults to now (UTC, whole seconds). ``as_list``: ``proof`` is a list of one (the strict
     JSON binding of Open Badges 3.0), not the object; both sign the same bytes. ``previous_proof``: the
     id of a proof ``doc`` already has; the new proof joins the list and chains to it (it signs the
-    document holding that proof). Raises a DocumentError if ``doc`` cannot be canonicalized in safe mode,
-    ProofError if it already has a proof (without ``previous_proof``) or lacks a context for the proof.
+    document holding that proof). ``on_data`` is called with the bytes signed
+    (``sha256(proof configuration) || sha256(document)``), for a signer that checks its signature
+    without canonicalizing the document again (decision 0033). Raises a DocumentError if ``doc`` cannot be
+    canonicalized in safe mode, ProofError if it already has a proof (without ``previous_proof``) or lacks
+    a context for the proof.
     """
     if not isinstance(doc, dict) or "@context" not in doc:
         raise ProofError("only a JSON-LD object with an @context can be signed")
@@ -97,6 +101,8 @@ def sign(
         proof["previousProof"] = previous_proof
         unsigned["proof"] = [p for p in existing if isinstance(p, dict) and p.get("id") == previous_proof]
     data = _config_hash(doc["@context"], proof) + canon.canonical_hash(unsigned)
+    if on_data is not None:
+        on_data(data)
     signed = {**proof, "proofValue": keys.multibase_encode(key.sign(data))}
     if existing:
         return {**doc, "proof": [*existing, signed]}

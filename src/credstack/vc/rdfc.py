@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, overload
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import Any
 
 from credstack.vc.errors import CanonicalizationLimitError
 
@@ -67,18 +68,8 @@ def _js_order(line: str) -> bytes:
 
 
 def _term(term: Term) -> str:
-    kind = term[0]
-    if kind == "I":
-        return f"<{escape_iri(term[1])}>"
-    if kind == "B":
-        return f"_:{term[1]}"
-    _, value, datatype, language = term
-    out = f'"{escape_literal(value)}"'
-    if datatype == RDF_LANGSTRING:
-        return f"{out}@{language}" if language else out
-    if datatype != XSD_STRING:
-        return f"{out}^^<{escape_iri(datatype)}>"
-    return out
+    text = _text(term)
+    return f"_:{term[1]}" if text is None else text
 
 
 def serialize_quad(subject: Term, predicate: str, obj: Term, graph: Term | None) -> str:
@@ -87,6 +78,33 @@ def serialize_quad(subject: Term, predicate: str, obj: Term, graph: Term | None)
     if graph is not None:
         line += f" {_term(graph)}"
     return line + " .\n"
+
+
+@lru_cache(maxsize=8192)
+def _iri_text(iri: str) -> str:
+    return f"<{escape_iri(iri)}>"
+
+
+def _text(term: Term | None) -> str | None:
+    """A term as N-Quads, None for a blank node (its label is written later)."""
+    if term is None:
+        return ""
+    kind = term[0]
+    if kind == "I":
+        return _iri_text(term[1])
+    if kind == "B":
+        return None
+    _, value, datatype, language = term
+    if datatype == XSD_STRING:
+        return f'"{escape_literal(value)}"'
+    if datatype == RDF_LANGSTRING and language:
+        return f'"{escape_literal(value)}"@{language}'
+    if datatype == RDF_LANGSTRING:
+        return f'"{escape_literal(value)}"'
+    return f'"{escape_literal(value)}"^^{_iri_text(datatype)}'
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _sha256(*parts: str) -> str:
@@ -145,19 +163,36 @@ class _Canonicalizer:
         self.quads = quads
         self.max_work_factor = max_work_factor
         self.canonical = _Issuer("c14n")
-        self.info: dict[str, list[Quad]] = {}
+        self.info: dict[str, list[int]] = {}  # blank node label -> indexes of the quads naming it
         self.first_degree: dict[str, str] = {}
         self.remaining = 0
         self.max_deep = 0
+        # each quad's terms written once, blank nodes left out (None) to be named per use
+        self.texts = [(_text(s), _iri_text(p), _text(o), _text(g)) for s, p, o, g in quads]
+        # JavaScript sorts by UTF-16 code unit, which differs from code point order only past U+FFFF
+        astral = _ASTRAL.search("".join(t for parts in self.texts for t in parts if t))
+        self.order: Callable[[str], Any] | None = _js_order if astral else None
+
+    def _line(self, index: int, name: Callable[[str], str]) -> str:
+        subject, _, obj, graph = self.quads[index]
+        s, p, o, g = self.texts[index]
+        if s is None:
+            s = "_:" + name(subject[1])
+        if o is None:
+            o = "_:" + name(obj[1])
+        if graph is None:
+            return f"{s} {p} {o} .\n"
+        if g is None:
+            g = "_:" + name(graph[1])
+        return f"{s} {p} {o} {g} .\n"
 
     def run(self) -> str:
-        for quad in self.quads:
-            subject, _, obj, graph = quad
+        for index, (subject, _, obj, graph) in enumerate(self.quads):
             for term in (subject, obj, graph):
                 if term is not None and term[0] == "B":
-                    quads = self.info.setdefault(term[1], [])
-                    if not quads or quads[-1] is not quad:
-                        quads.append(quad)
+                    indexes = self.info.setdefault(term[1], [])
+                    if not indexes or indexes[-1] != index:
+                        indexes.append(index)
 
         hash_to_nodes: dict[str, list[str]] = {}
         for label in self.info:
@@ -186,34 +221,15 @@ class _Canonicalizer:
                 for old in issuer.existing:
                     self.canonical.get(old)
 
-        lines = [
-            serialize_quad(self._canonical_term(s), p, self._canonical_term(o), self._canonical_term(g))
-            for s, p, o, g in self.quads
-        ]
-        return "".join(sorted(lines, key=_js_order))
-
-    @overload
-    def _canonical_term(self, term: Term) -> Term: ...
-    @overload
-    def _canonical_term(self, term: Term | None) -> Term | None: ...
-    def _canonical_term(self, term: Term | None) -> Term | None:
-        if term is not None and term[0] == "B":
-            return ("B", self.canonical.existing[term[1]])
-        return term
+        name = self.canonical.existing.__getitem__
+        lines = [self._line(index, name) for index in range(len(self.quads))]
+        return "".join(sorted(lines, key=self.order))
 
     def _hash_first_degree(self, label: str) -> str:
-        @overload
-        def mark(term: Term) -> Term: ...
-        @overload
-        def mark(term: Term | None) -> Term | None: ...
-        def mark(term: Term | None) -> Term | None:
-            if term is not None and term[0] == "B":
-                return ("B", "a" if term[1] == label else "z")
-            return term
+        def mark(other: str) -> str:
+            return "a" if other == label else "z"
 
-        lines = sorted(
-            (serialize_quad(mark(s), p, mark(o), mark(g)) for s, p, o, g in self.info[label]), key=_js_order
-        )
+        lines = sorted((self._line(index, mark) for index in self.info[label]), key=self.order)
         digest = self.first_degree[label] = _sha256(*lines)
         return digest
 
@@ -230,7 +246,8 @@ class _Canonicalizer:
 
     def _hash_to_related(self, label: str, issuer: _Issuer) -> dict[str, list[str]]:
         hash_to_related: dict[str, list[str]] = {}
-        for subject, predicate, obj, graph in self.info[label]:
+        for index in self.info[label]:
+            subject, predicate, obj, graph = self.quads[index]
             for term, position in ((subject, "s"), (obj, "o"), (graph, "g")):
                 if term is not None and term[0] == "B" and term[1] != label:
                     digest = self._hash_related(term[1], predicate, issuer, position)
