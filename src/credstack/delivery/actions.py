@@ -19,6 +19,7 @@ from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor
+from credstack.organizations.brand import sender
 from credstack.organizations.models import Organization, Role
 from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY, transient_smtp_error
@@ -157,6 +158,7 @@ def _message(delivery: Delivery) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
+        from_email=sender(credential.organization),
         to=[delivery.to],
         reply_to=[credential.organization.email] if credential.organization.email else None,
         headers={"X-Credstack-Delivery": delivery.token},

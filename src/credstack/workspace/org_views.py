@@ -93,7 +93,7 @@ def dashboard(request, org_slug):
 @member_required(Role.ADMIN)
 def settings_view(request, org_slug):
     org = request.organization
-    initial = {k: getattr(org, k) for k in ("name", "url", "email", "brand_color")}
+    initial = {k: getattr(org, k) for k in SETTINGS_FIELDS}
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
