@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "credstack.web.slashes.RemoveSlashMiddleware",  # with APPEND_SLASH: one trailing-slash rule
+    "credstack.web.slashes.TrailingSlashMiddleware",  # with APPEND_SLASH: one trailing-slash rule
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,11 +1,17 @@
 """One trailing-slash rule for every route: an address is canonical as its route is written, and the other
-form redirects to it.
+form (slash added or removed) redirects to it.
 
-Django's ``CommonMiddleware`` (``APPEND_SLASH``) already sends ``/me`` to ``/me/``; this middleware is the
-other half: ``/verify/`` goes to ``/verify``, ``/learn/acme/intro/`` to ``/learn/acme/intro``. Only an
-address that matches no route is redirected, and only when its form without the slash does: a page that
-answers 404 itself (an unknown credential) keeps its 404. GET and HEAD get a 301; other methods a 308,
-which keeps the method and the body.
+Django's ``CommonMiddleware`` (``APPEND_SLASH``) already sends ``/me`` to ``/me/`` when ``/me`` matches no
+route; this middleware does the rest, on any 404:
+
+- ``/verify/`` goes to ``/verify``, ``/learn/acme/intro/`` to ``/learn/acme/intro`` (the form without the
+  slash is a route, the form with it is none);
+- ``/w/acme/courses/new/`` goes to ``/w/acme/courses/new`` although the slash form also matches a route
+  (``courses/<public_id>/``, which answered 404 for a course called "new"): the other form is a route of its
+  own, so that is the page meant.
+
+A page that answers 404 itself, with no other form to go to (an unknown credential), keeps its 404. GET and
+HEAD get a 301; other methods a 308, which keeps the method and the body.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ class PermanentRedirectKeepMethod(HttpResponsePermanentRedirect):
     status_code = 308
 
 
-class RemoveSlashMiddleware:
+class TrailingSlashMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -27,7 +33,7 @@ class RemoveSlashMiddleware:
         response = self.get_response(request)
         if response.status_code != 404:
             return response
-        target = canonical_without_slash(request)
+        target = canonical_address(request)
         if target is None:
             return response
         if request.method in ("GET", "HEAD"):
@@ -35,15 +41,25 @@ class RemoveSlashMiddleware:
         return PermanentRedirectKeepMethod(target)
 
 
-def canonical_without_slash(request: HttpRequest) -> str | None:
-    """The address without its trailing slash(es) when only that form is a route, else None."""
+def canonical_address(request: HttpRequest) -> str | None:
+    """The address with the slash toggled, when that form is a route other than the one this one matched
+    (or this one matched none); else None."""
     path_info = request.path_info
-    if not path_info.endswith("/") or path_info == "/":
+    if path_info == "/":
+        return None
+    if path_info.endswith("/"):
+        other, path = path_info.rstrip("/"), request.path.rstrip("/")
+    else:
+        other, path = path_info + "/", request.path + "/"
+    if not other:
         return None
     urlconf = getattr(request, "urlconf", None)
-    stripped = path_info.rstrip("/")
-    if not stripped or is_valid_path(path_info, urlconf) or not is_valid_path(stripped, urlconf):
+    theirs = is_valid_path(other, urlconf)
+    if not theirs:
         return None
-    path = escape_leading_slashes(request.path.rstrip("/"))
+    ours = is_valid_path(path_info, urlconf)
+    if ours and ours.route == theirs.route:
+        return None
     query = request.META.get("QUERY_STRING", "")
+    path = escape_leading_slashes(path)
     return f"{path}?{query}" if query else path
