@@ -144,3 +144,12 @@ def test_a_literal_route_wins_over_a_parameter_that_found_nothing(owner_of_x1):
     response = owner_of_x1.get("/w/x1/courses/new/")  # not a course called "new": the new-course page
     assert (response.status_code, response["Location"]) == (301, "/w/x1/courses/new")
     assert owner_of_x1.get("/w/x1/courses/nosuchcourse/").status_code == 404  # no other form: a 404
+
+
+def test_a_refused_literal_route_is_not_sent_to_a_parameter_route(client, org, django_user_model):
+    # not a member: /w/acme/courses/new is a 404, not a redirect to courses/<public_id>/ of a course "new"
+    client.force_login(
+        django_user_model.objects.create_user("stranger", "stranger@example.org", "pw-123456789")
+    )
+    assert client.get("/w/acme/courses/new").status_code == 404
+    assert client.post("/w/acme/credentials/bulk-action", {"action": "suspend"}).status_code == 404

@@ -7,8 +7,9 @@ route; this middleware does the rest, on any 404:
 - ``/verify/`` goes to ``/verify``, ``/learn/acme/intro/`` to ``/learn/acme/intro`` (the form without the
   slash is a route, the form with it is none);
 - ``/w/acme/courses/new/`` goes to ``/w/acme/courses/new`` although the slash form also matches a route
-  (``courses/<public_id>/``, which answered 404 for a course called "new"): the other form is a route of its
-  own, so that is the page meant.
+  (``courses/<public_id>/``, which answered 404 for a course called "new"): the other form is a more literal
+  route (fewer parameters), so that is the page meant. Never the other way round: a 404 of
+  ``/w/acme/courses/new`` (not a member) stays a 404.
 
 A page that answers 404 itself, with no other form to go to (an unknown credential), keeps its 404. GET and
 HEAD get a 301; other methods a 308, which keeps the method and the body.
@@ -58,7 +59,9 @@ def canonical_address(request: HttpRequest) -> str | None:
     if not theirs:
         return None
     ours = is_valid_path(path_info, urlconf)
-    if ours and ours.route == theirs.route:
+    # both forms are routes: go only to a more literal one (courses/new over courses/<public_id>/, never
+    # the other way round: a refused /courses/new stays refused)
+    if ours and len(theirs.kwargs) >= len(ours.kwargs):
         return None
     query = request.META.get("QUERY_STRING", "")
     path = escape_leading_slashes(path)
