@@ -13,6 +13,7 @@ from credstack.learning import auth
 from credstack.organizations import actions as org_actions
 from credstack.organizations.actors import Actor
 from credstack.organizations.brand import contrast_ratio, readable_on_white, sender, text_colour_on
+from credstack.organizations.models import Membership, Role
 from credstack.portal import actions as portal_actions
 from tests.courses.factory import make_course
 
@@ -161,3 +162,16 @@ def test_a_name_with_quotes_accents_or_a_line_break_is_a_safe_sender(org, settin
     message = mail.EmailMessage("s", "b", sender(org), ["a@example.org"]).message()
     assert "\n" not in message["From"] and "no-reply@certs.example" in message["From"]
     assert message["Bcc"] is None
+
+
+def test_the_settings_page_shows_the_colour_as_learners_see_it(client, org, django_user_model):
+    user = django_user_model.objects.create_user("owner", "owner@example.org", "pw-123456789")
+    Membership.objects.create(organization=org, user=user, role=Role.OWNER)
+    client.force_login(user)
+    _set(org, brand_color="#ffeb3b")
+    html = client.get("/w/acme/settings").text
+    assert 'style="background:#ffeb3b;color:#111827">Sign in to enrol' in html
+    assert "Dark text on your colour: contrast 14.5:1" in html
+    assert (
+        "your colour is too light for text on white, so links and outlines use a darker shade of it" in html
+    )

@@ -81,6 +81,18 @@ def brand_context(org) -> dict:
     }
 
 
+def brand_preview(org) -> dict:
+    """What the settings page shows of the colour: the pairs pages use and their contrast ratios."""
+    context = brand_context(org)
+    return {
+        **context,
+        "button_ratio": round(contrast_ratio(context["brand"], context["on_brand"]), 1),
+        "link_ratio": round(contrast_ratio(context["brand_link"], WHITE), 1),
+        "link_adjusted": context["brand_link"] != context["brand"],
+        "dark_text": context["on_brand"] == INK,
+    }
+
+
 def sender(org) -> str:
     """The From of an organization's email: its name, at the deployment's address
     (``"Acme Academy" <no-reply@example.org>``). ``org`` None: ``DEFAULT_FROM_EMAIL`` as configured."""

@@ -19,6 +19,7 @@ from credstack.organizations.actions import (
     update_organization_settings,
 )
 from credstack.organizations.actors import Actor
+from credstack.organizations.brand import brand_preview
 from credstack.organizations.models import Invitation, Membership, Organization, Role
 from credstack.organizations.permissions import member_required
 from credstack.render import badge_svg
@@ -106,7 +107,7 @@ def settings_view(request, org_slug):
         else:
             messages.success(request, "Settings saved. New credentials carry this issuer profile.")
             return redirect("workspace-settings", org.slug)
-    return render(request, "workspace/settings.html", {"form": form})
+    return render(request, "workspace/settings.html", {"form": form, "preview": brand_preview(org)})
 
 
 @require_safe
