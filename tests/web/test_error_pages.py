@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from credstack.organizations.models import Membership, Role
 from credstack.web import errors
@@ -79,3 +79,9 @@ def test_a_workspace_403_is_the_styled_page(client, org, django_user_model):
     response = client.get("/w/acme/settings")  # admins only
     assert response.status_code == 403
     assert "<h1>Not allowed</h1>" in response.text
+
+
+def test_a_form_sent_without_its_token_gets_the_styled_page_not_djangos(org):
+    response = Client(enforce_csrf_checks=True).post("/verify", {"credential": "{}"})
+    assert response.status_code == 403
+    assert "<h1>This form has expired</h1>" in response.text and "reload the page" in response.text

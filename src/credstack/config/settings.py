@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "credstack.integrations",
 ]
 
+CSRF_FAILURE_VIEW = "credstack.web.errors.csrf_failure"  # the 403 page in the site's look
 MIDDLEWARE = [
     "credstack.web.security.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",

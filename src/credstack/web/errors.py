@@ -68,6 +68,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _page(request, 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (the page sat open too long, or cookies are off)."""
+    return _page(
+        request,
+        403,
+        {
+            "title": "This form has expired",
+            "message": "Go back, reload the page and send the form again. If it keeps happening, allow "
+            "cookies for this site.",
+        },
+    )
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     name, _namespace, kwargs = _route(request)
     if name in CREDENTIAL_ROUTES:
