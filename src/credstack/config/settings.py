@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "credstack.integrations",
 ]
 
+# a mail provider reports bounces and complaints to /hooks/mail/<this secret> (docs/email.md); unset: off
+CREDSTACK_MAIL_HOOK_SECRET = os.environ.get("CREDSTACK_MAIL_HOOK_SECRET", "")
 CSRF_FAILURE_VIEW = "credstack.web.errors.csrf_failure"  # the 403 page in the site's look
 MIDDLEWARE = [
     "credstack.web.security.ForwardedProtoMiddleware",
