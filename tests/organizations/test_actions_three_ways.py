@@ -257,7 +257,8 @@ def test_only_an_owner_changes_an_owner_whichever_way_it_is_asked(org, signed_in
 def test_settings_saved_on_the_page_and_with_the_action_leave_the_same_row(org, signed_in):
     page = signed_in(Role.ADMIN)
     data = {"name": "Acme Academy", "url": "https://acme.example", "email": "certs@acme.example"}
-    assert page.post(f"/w/{org.slug}/settings", {**data, "brand_color": "#AA3300"}).status_code == 302
+    form = {**data, "brand_color": "#AA3300", "show_powered_by": "on"}
+    assert page.post(f"/w/{org.slug}/settings", form).status_code == 302
     org.refresh_from_db()
     assert (org.name, org.brand_color) == ("Acme Academy", "#aa3300")
     changed = actions.update_organization_settings(
@@ -283,6 +284,25 @@ def test_bad_settings_are_refused_on_the_page_and_in_the_action(org, signed_in, 
         actions.update_organization_settings(org, {"name": "Mine now"}, None, issuer)
     assert Organization.objects.values().get(pk=org.pk) == before[0]
     assert tables(org)[2] == before[1][2]
+
+
+def test_powered_by_is_turned_off_on_the_page_or_by_the_action_with_an_audit_row(org, signed_in):
+    page = signed_in(Role.ADMIN)
+    form = {"name": org.name, "url": org.url, "email": org.email, "brand_color": org.brand_color}
+    box = re.search(
+        r'<input type="checkbox" name="show_powered_by"[^>]*>', page.get(f"/w/{org.slug}/settings").text
+    )
+    assert box and "checked" in box.group(0)  # on by default
+    assert page.post(f"/w/{org.slug}/settings", form).status_code == 302  # the box unticked
+    org.refresh_from_db()
+    assert org.show_powered_by is False
+    assert actions.update_organization_settings(org, {"show_powered_by": True}, None, CLI) == [
+        "show_powered_by"
+    ]
+    assert rows(org, "organization.updated") == [
+        ("organization.updated", "acme", "show_powered_by", "user"),
+        ("organization.updated", "acme", "show_powered_by", "cli"),
+    ]
 
 
 # ---- email templates ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
 
 from credstack import ratelimit
@@ -31,6 +32,12 @@ def _login(credentials: dict[str, Any]) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails greet with "Hello," and sign with the site's address (templates in
+        ``accounts/templates/account/email/``), not "Hello from 127.0.0.1:8811" and a username."""
+        context = {**context, "base_url": settings.CREDSTACK_BASE_URL, "email": email}
+        super().send_mail(template_prefix, email, context)
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """The client's address for allauth's other limits (sign-up, password reset): through trusted
         proxies only, like every limit of credstack."""

@@ -8,6 +8,9 @@ Everything a deployment changes comes from the environment (see README "Producti
   When unset, a random one is created once in ``$CREDSTACK_HOME/secret_key``.
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host/db``; default SQLite in ``$CREDSTACK_HOME``.
 - ``CREDSTACK_DEBUG``: ``1`` for development error pages.
+- ``CREDSTACK_EMAIL_URL``: the mail server, e.g. ``smtp+tls://user:pass@smtp.example.org:587``
+  (``smtp+ssl://``, ``smtp://``, ``console://``, ``file:///folder``); default files in ``$CREDSTACK_HOME/mail``.
+- ``CREDSTACK_FROM_EMAIL``: the address mail is sent from; an organization's mail carries its name.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from credstack.config import mailurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
@@ -110,6 +115,9 @@ INSTALLED_APPS = [
     "credstack.integrations",
 ]
 
+# a mail provider reports bounces and complaints to /hooks/mail/<this secret> (docs/email.md); unset: off
+CREDSTACK_MAIL_HOOK_SECRET = os.environ.get("CREDSTACK_MAIL_HOOK_SECRET", "")
+CSRF_FAILURE_VIEW = "credstack.web.errors.csrf_failure"  # the 403 page in the site's look
 MIDDLEWARE = [
     "credstack.web.security.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -117,6 +125,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "credstack.web.slashes.TrailingSlashMiddleware",  # with APPEND_SLASH: one trailing-slash rule
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -195,6 +204,10 @@ WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = os.environ.get("CREDSTACK_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = _private_dir(CREDSTACK_HOME / "mail")
+# CREDSTACK_EMAIL_URL=smtp+tls://user:pass@host:587 (smtp+ssl://, smtp://, console://, file:///folder):
+# the mail server in one variable (credstack/config/mailurl.py; docs/email.md)
+if os.environ.get("CREDSTACK_EMAIL_URL"):
+    globals().update(mailurl.parse(os.environ["CREDSTACK_EMAIL_URL"]))
 DEFAULT_FROM_EMAIL = os.environ.get("CREDSTACK_FROM_EMAIL", "credstack <no-reply@localhost>")
 
 # Rate limits and other short-lived state. The file cache is shared by the processes of one machine;

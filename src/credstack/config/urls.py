@@ -45,3 +45,9 @@ urlpatterns = [
     path("orgs/<slug:slug>/did.json", credential_views.did_json, name="did-json"),
     path("status/<str:public_id>/<str:purpose>", credential_views.status_list, name="status-list"),
 ]
+
+# the error pages in the site's look (credstack.web.errors)
+handler400 = "credstack.web.errors.bad_request"
+handler403 = "credstack.web.errors.permission_denied"
+handler404 = "credstack.web.errors.not_found"
+handler500 = "credstack.web.errors.server_error"

@@ -19,6 +19,7 @@ from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor
+from credstack.organizations.brand import sender
 from credstack.organizations.models import Organization, Role
 from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY, transient_smtp_error
@@ -157,6 +158,7 @@ def _message(delivery: Delivery) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
+        from_email=sender(credential.organization),
         to=[delivery.to],
         reply_to=[credential.organization.email] if credential.organization.email else None,
         headers={"X-Credstack-Delivery": delivery.token},
@@ -233,6 +235,42 @@ def send_due(now: datetime | None = None, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(attempt(pk, now).state == Delivery.State.SENT for pk in due)
+
+
+# ---- bounces and complaints reported later by the mail provider --------------------------------------
+
+REPORTS = {"bounce": "bounced", "complaint": "was marked as spam by its recipient"}
+
+
+class UnknownDelivery(LookupError):
+    pass
+
+
+def record_report(token: str, kind: str, reason: str = "", actor: Actor | None = None) -> Delivery:
+    """A mail provider reports that a sent email bounced (the recipient's server refused it after the
+    provider accepted it) or drew a spam complaint. ``token`` is the email's ``X-Credstack-Delivery``
+    header. The delivery becomes FAILED with the reason, which the workspace shows; the credential's history
+    and the audit log say so. Raises ValueError for an unknown ``kind``, UnknownDelivery for a token that
+    names no email; either changes nothing."""
+    if kind not in REPORTS:
+        raise ValueError(f"type must be one of: {', '.join(REPORTS)}")
+    reason = " ".join(str(reason or "").split())[:500]
+    delivery = Delivery.objects.select_related("credential__organization").filter(token=token).first()
+    if delivery is None:
+        raise UnknownDelivery("no email with this delivery token was sent here")
+    actor = actor or Actor.system("mail provider")
+    credential = delivery.credential
+    note = f"{delivery.kind} email to {delivery.to} {REPORTS[kind]}" + (f": {reason}" if reason else "")
+    with transaction.atomic():
+        delivery.state, delivery.next_attempt_at = Delivery.State.FAILED, None
+        delivery.error = f"{kind}: {reason}" if reason else kind
+        delivery.save(update_fields=["state", "error", "next_attempt_at"])
+        CredentialEvent.objects.create(
+            credential=credential, kind=CredentialEvent.Kind.DELIVERY_FAILED, note=note
+        )
+        audit.record(credential.organization, actor, f"delivery.{kind}", credential.public_id, note)
+    log.warning("credential email %s: %s", kind, credential.public_id)
+    return delivery
 
 
 def record_open(token: str) -> bool:

@@ -22,6 +22,7 @@ MERGE_TAGS = {
     "credential_url": "the credential's permanent page",
     "issue_date": "the issue date",
     "expiry_date": "the expiry date (empty if none)",
+    "validity": "“for life”, or “until 5 December 2028” when it expires",
     "portal_url": "the recipient's portal",
 }
 _TAG = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -31,7 +32,7 @@ DEFAULTS = {
         "Your credential: {{ achievement_name }}",
         "Hello {{ recipient_name }},\n\n"
         "{{ issuer_name }} has issued you a credential: {{ achievement_name }}.\n\n"
-        "It is yours for life: view it, download the certificate and the badge, and share it on "
+        "It is yours {{ validity }}: view it, download the certificate and the badge, and share it on "
         "LinkedIn from the links below. Anyone can check it is genuine.",
     ),
     EmailTemplate.Kind.EXPIRY: (
@@ -100,6 +101,7 @@ def values_for(credential) -> dict[str, str]:
         "credential_url": credential.uri,
         "issue_date": f"{credential.issued_at:%-d %B %Y}",
         "expiry_date": f"{credential.valid_until:%-d %B %Y}" if credential.valid_until else "",
+        "validity": f"until {credential.valid_until:%-d %B %Y}" if credential.valid_until else "for life",
         "portal_url": f"{settings.CREDSTACK_BASE_URL}/me/",
     }
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import hmac
+import json
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from credstack.achievements.models import Achievement
 from credstack.credentials import share
@@ -22,6 +26,34 @@ from .models import EmailTemplate
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 TARGETS = {"page": "", "pdf": ".pdf", "png": ".png", "svg": ".svg", "json": ".json"}
+
+
+@csrf_exempt
+@require_POST
+def mail_report(request: HttpRequest, secret: str) -> HttpResponse:
+    """``POST /hooks/mail/<CREDSTACK_MAIL_HOOK_SECRET>`` with ``{"delivery": "<X-Credstack-Delivery>",
+    "type": "bounce" | "complaint", "reason": "..."}``: a mail provider's (or a relay script's) report of
+    a bounce or a complaint. Off (404) unless the secret is configured (docs/email.md)."""
+    expected = settings.CREDSTACK_MAIL_HOOK_SECRET
+    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+        raise Http404
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": "the body is not JSON"}, status=400)
+    if not isinstance(body, dict) or not isinstance(body.get("delivery"), str):
+        return JsonResponse(
+            {"error": 'give the email\'s X-Credstack-Delivery header as "delivery"'}, status=400
+        )
+    try:
+        delivery = actions.record_report(
+            body["delivery"], str(body.get("type", "")), str(body.get("reason", ""))
+        )
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except actions.UnknownDelivery as exc:
+        return JsonResponse({"error": str(exc)}, status=404)
+    return JsonResponse({"delivery": delivery.token, "state": delivery.state})
 
 
 @never_cache

@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from credstack.organizations.brand import brand_context
+from credstack.organizations.brand import brand_context, sender
 
 from .tokens import reminders_token
 
@@ -67,6 +67,7 @@ def build(
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"learning/email/{template}.txt", context),
+        from_email=sender(org),
         to=to,
         headers=headers or {},
     )

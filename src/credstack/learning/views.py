@@ -96,6 +96,7 @@ def login(request):
     context = {
         "next": next_url,
         "org_slug": org.slug if org else "",
+        "org": org,  # its brand on the page
         "email": request.POST.get("email", "").strip(),
         "step": "email",
     }

@@ -125,14 +125,15 @@ def platform_key() -> SigningKey:
 
 # ---- settings --------------------------------------------------------------------------------------
 
-SETTINGS_FIELDS = ("name", "url", "email", "brand_color")
+SETTINGS_FIELDS = ("name", "url", "email", "brand_color", "show_powered_by")
 LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
 
 def update_organization_settings(
     org: Organization, changes: dict, logo: tuple[str, bytes] | None, actor: Actor
 ) -> list[str]:
-    """Change the issuer profile (``name``, ``url``, ``email``, ``brand_color``) and the logo.
+    """Change the issuer profile (``name``, ``url``, ``email``, ``brand_color``), the logo, and whether its
+    pages and emails say "powered by credstack" (``show_powered_by``).
 
     ``logo`` is ``(content type, bytes)`` of an upload already checked by ``ui.uploads``.
     Returns the names of the fields that changed. Admins and owners only.

@@ -29,6 +29,8 @@ class Organization(models.Model):
         max_length=7, default="#1d3f6e", validators=[_Regex(r"^#[0-9a-fA-F]{6}$", "a colour like #1d3f6e")]
     )
     logo = models.FileField(upload_to="logos/", blank=True)
+    # the footer of its learner pages and emails says "powered by credstack" (off: its brand alone)
+    show_powered_by = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

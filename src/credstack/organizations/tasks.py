@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
+from .brand import sender
 from .models import Invitation
 
 
@@ -26,7 +27,7 @@ def send_invitation_email(invitation_id: int, inviter: str) -> str:
             if invitation.expires_at
             else ""
         ),
-        None,
+        sender(org),
         [invitation.email],
     )
     return "sent"

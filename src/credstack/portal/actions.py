@@ -22,6 +22,7 @@ from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
 from credstack.delivery.models import Delivery
 from credstack.organizations.actors import Actor
+from credstack.organizations.brand import brand_context, sender
 
 from .models import Account, AccountEmail, LoginCode
 from .queries import credentials_for
@@ -99,10 +100,17 @@ def request_code(
             expires_at=now + CODE_TTL,
             requested_ip=ip,
         )
-    context = {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60), "org": org, "purpose": purpose}
+    context = {
+        "code": code,
+        "minutes": int(CODE_TTL.total_seconds() // 60),
+        "org": org,
+        "purpose": purpose,
+        **brand_context(org),  # the organization's name, colour and logo; credstack's without one
+    }
     message = EmailMultiAlternatives(
-        subject=f"{code} is your credstack sign-in code",
+        subject=f"{code} is your {context['brand_name']} sign-in code",
         body=render_to_string("portal/email/code.txt", context),
+        from_email=sender(org),
         to=[clean_email(email, "email")],
     )
     message.attach_alternative(render_to_string("portal/email/code.html", context), "text/html")

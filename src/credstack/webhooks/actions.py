@@ -32,6 +32,7 @@ from django_tasks import task
 
 from credstack.organizations import audit
 from credstack.organizations.actors import SYSTEM, Actor
+from credstack.organizations.brand import sender
 from credstack.organizations.models import Membership, Organization, Role
 from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY
@@ -427,7 +428,7 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
                 "Fix the receiver, then re-enable the endpoint; failed messages can be redelivered from "
                 f"its delivery log:\n{_endpoint_page(endpoint)}"
             ),
-            from_email=None,
+            from_email=sender(org),
             recipient_list=recipients,
         )
 

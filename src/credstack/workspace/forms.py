@@ -77,6 +77,11 @@ class ProfileForm(Form):
         error_messages={"invalid": "use a colour like #1d3f6e"},
     )
     logo = forms.FileField(required=False, help_text="PNG, JPEG or SVG, at most 5 MB")
+    show_powered_by = forms.BooleanField(
+        required=False,
+        label="Say “powered by credstack”",
+        help_text="In the footer of the pages learners and verifiers see, and of your emails.",
+    )
 
     def clean_brand_color(self):
         return self.cleaned_data["brand_color"].lower()

@@ -19,6 +19,7 @@ from credstack.organizations.actions import (
     update_organization_settings,
 )
 from credstack.organizations.actors import Actor
+from credstack.organizations.brand import brand_preview
 from credstack.organizations.models import Invitation, Membership, Organization, Role
 from credstack.organizations.permissions import member_required
 from credstack.render import badge_svg
@@ -93,7 +94,7 @@ def dashboard(request, org_slug):
 @member_required(Role.ADMIN)
 def settings_view(request, org_slug):
     org = request.organization
-    initial = {k: getattr(org, k) for k in ("name", "url", "email", "brand_color")}
+    initial = {k: getattr(org, k) for k in SETTINGS_FIELDS}
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,7 +107,7 @@ def settings_view(request, org_slug):
         else:
             messages.success(request, "Settings saved. New credentials carry this issuer profile.")
             return redirect("workspace-settings", org.slug)
-    return render(request, "workspace/settings.html", {"form": form})
+    return render(request, "workspace/settings.html", {"form": form, "preview": brand_preview(org)})
 
 
 @require_safe
