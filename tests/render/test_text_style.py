@@ -205,3 +205,23 @@ def test_light_text_on_a_light_background_is_warned_about():
 @pytest.mark.parametrize("template", ["classic", "modern", "minimal", "elegant"])
 def test_builtin_templates_have_no_contrast_warnings(template):
     assert preview(builtin_design(template), sample_values(), {}).warnings == []
+
+
+@pytest.mark.parametrize("font", ["sans", "serif"])
+def test_bold_italic_is_slanted_not_drawn_as_plain_bold(font):
+    """No bold italic face is bundled: the bold face is slanted, so italic still shows when bold."""
+    el = {
+        "type": "text",
+        "text": "Il",
+        "x": 20,
+        "y": 40,
+        "width": 100,
+        "size": 60,
+        "font": font,
+        "weight": "bold",
+    }
+    upright = _glyph_boxes_mm(render_pdf(_design(el), {}))
+    slanted = _glyph_boxes_mm(render_pdf(_design({**el, "style": "italic"}), {}))
+    # the same glyphs, the slanted ones leaning right: their boxes are wider at the same place
+    assert [g[0] for g in upright] == [g[0] for g in slanted] == ["I", "l"]
+    assert slanted[0][3] - slanted[0][1] > upright[0][3] - upright[0][1] + 1

@@ -39,6 +39,7 @@ from credstack.render import (
     sample_values,
 )
 from credstack.render.fonts import FAMILIES
+from credstack.render.samples import sample_assets
 from credstack.ui.uploads import MAX_BACKGROUND, MAX_IMAGE, body_too_large, read_upload
 
 from . import actions, editor
@@ -173,7 +174,7 @@ def design_list(request, org_slug):
 @functools.lru_cache(maxsize=64)
 def _gallery_png(key: str, brand_color: str) -> bytes:
     data = editor.gallery_design(key, brand_color)
-    return render_png(data, sample_values("latin"), {}, dpi=28)
+    return render_png(data, sample_values("latin"), sample_assets(), dpi=28)
 
 
 @member_required(Role.VIEWER)
