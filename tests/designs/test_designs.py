@@ -71,7 +71,7 @@ def test_preview_renders_every_sample_script(signed_in, org):
     for script in [*SAMPLE_NAMES, "longest"]:
         r = client.post(f"/w/{org.slug}/designs/{design.public_id}/preview", {"sample": script})
         body = r.json()
-        assert r.status_code == 200 and body["image"].startswith("data:image/png;base64,"), script
+        assert r.status_code == 200 and body["image"].startswith("data:image/jpeg;base64,"), script
         assert body["problems"] == [] and body["boxes"], script
 
 

@@ -30,17 +30,22 @@ def _png(w, h, color) -> bytes:
     return buf.getvalue()
 
 
-def _frame_mm(page, locator):
-    """Where the canvas shows an element: its frame's box in mm from the page's top left."""
-    stage = page.locator("#dz-stage").bounding_box()
-    box = locator.bounding_box()
-    w_mm, h_mm = page.evaluate("JSON.parse(document.getElementById('designer-state').textContent).page")
-    k = w_mm / stage["width"]
-    return (
-        (box["x"] - stage["x"]) * k,
-        (box["y"] - stage["y"]) * h_mm / stage["height"],
-        (box["x"] + box["width"] - stage["x"]) * k,
-        (box["y"] + box["height"] - stage["y"]) * h_mm / stage["height"],
+def _frame_mm(page, selector: str):
+    """Where the canvas shows an element: its frame's box in mm from the page's top left. Found and
+    measured in one go in the page: the frames are redrawn whenever a new preview arrives."""
+    page.locator(selector).first.wait_for()
+    return tuple(
+        page.evaluate(
+            """(selector) => {
+                const el = document.querySelector(selector);
+                const stage = document.getElementById('dz-stage').getBoundingClientRect();
+                const [w, h] = JSON.parse(document.getElementById('designer-state').textContent).page;
+                const b = el.getBoundingClientRect();
+                return [(b.left - stage.left) * w / stage.width, (b.top - stage.top) * h / stage.height,
+                        (b.right - stage.left) * w / stage.width, (b.bottom - stage.top) * h / stage.height];
+            }""",
+            selector,
+        )
     )
 
 
@@ -99,9 +104,9 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     seq = _wait_for_preview(page)
 
     # drag the achievement line down and to the left
-    field = page.locator(".dz-el[aria-label^='{achievement_name}']")
+    field = ".dz-el[aria-label^='{achievement_name}']"
     before = _frame_mm(page, field)
-    box = field.bounding_box()
+    box = page.locator(field).bounding_box()
     stage = page.locator("#dz-stage").bounding_box()
     k = stage["width"] / 297  # px per mm
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -110,14 +115,19 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     page.mouse.move(box["x"] + box["width"] / 2 - 20 * k, box["y"] + box["height"] / 2 + 8 * k, steps=6)
     page.mouse.up()
     seq = _wait_for_preview(page, seq)
-    moved = _frame_mm(page, page.locator(".dz-el[aria-label^='{achievement_name}']"))
+    moved = _frame_mm(page, field)
     assert moved[0] == pytest.approx(before[0] - 20, abs=1.0) and moved[1] == pytest.approx(
         before[1] + 8, abs=1.0
     )
     # the selection shows its outline and handles outside the text, never on it
-    handle = page.locator(".dz-el.selected .dz-handle-e").bounding_box()
-    frame = page.locator(".dz-el.selected").bounding_box()
-    assert handle["x"] >= frame["x"] + frame["width"]
+    assert page.evaluate(
+        """() => {
+            const frame = document.querySelector('.dz-el.selected').getBoundingClientRect();
+            const e = document.querySelector('.dz-el.selected .dz-handle-e').getBoundingClientRect();
+            const w = document.querySelector('.dz-el.selected .dz-handle-w').getBoundingClientRect();
+            return e.left >= frame.right && w.right <= frame.left;
+        }"""
+    )
 
     # click the heading, click again: edit it in place
     heading = page.locator(".dz-el[aria-label^='Certificate']").first
@@ -145,14 +155,13 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     _saved(page)
 
     # keyboard: three nudges right, then undo takes them back in one step, redo brings them again
-    heading = page.locator(".dz-el.selected")
-    heading.focus()
-    x0 = _frame_mm(page, heading)[0]
+    page.locator(".dz-el.selected").focus()
+    x0 = _frame_mm(page, ".dz-el.selected")[0]
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    assert _frame_mm(page, page.locator(".dz-el.selected"))[0] == pytest.approx(x0 + 3, abs=0.3)
+    assert _frame_mm(page, ".dz-el.selected")[0] == pytest.approx(x0 + 3, abs=0.3)
     page.get_by_role("button", name="Undo").click()
-    assert _frame_mm(page, page.locator(".dz-el.selected"))[0] == pytest.approx(x0, abs=0.3)
+    assert _frame_mm(page, ".dz-el.selected")[0] == pytest.approx(x0, abs=0.3)
     page.get_by_role("button", name="Redo").click()
     page.get_by_role("button", name="Undo").click()
     seq = _wait_for_preview(page, seq)
@@ -173,7 +182,7 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     sb = sig.bounding_box()
     page.mouse.move(sb["x"] + sb["width"] / 2, sb["y"] + sb["height"] / 2)
     page.mouse.down()
-    page.mouse.move(sb["x"] + sb["width"] / 2 + 40 * k, sb["y"] + sb["height"] / 2 + 6 * k, steps=8)
+    page.mouse.move(sb["x"] + sb["width"] / 2 + 6 * k, sb["y"] + sb["height"] / 2 + 2 * k, steps=8)
     page.mouse.up()
     seq = _wait_for_preview(page, seq)
     assert page.get_by_label("Text", exact=True).count() == 0  # the inspector shows the image now
@@ -193,7 +202,7 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
 
     # what the canvas shows now, then publish
     shown = {
-        name: _frame_mm(page, page.locator(f".dz-el[aria-label^='{label}']").first)
+        name: _frame_mm(page, f".dz-el[aria-label^='{label}']")
         for name, label in (("heading", "Certificate of Excellence"), ("achievement", "{achievement_name}"))
     }
     page.get_by_role("button", name="Publish").click()

@@ -147,13 +147,27 @@ def _place_upload(
     if h > H * 0.3:
         h = round(H * 0.3, 1)
         w = round(h * iw / ih, 1) if ih else h
-    y = H * 0.68 if role == "signature" else (H - h) / 2
+    x, y = (W - w) / 2, (H - h) / 2
+    line = next(
+        (e for e in elements if e.get("type") == "line" and e.get("id") in ("signature-line", "issuer-line")),
+        None,
+    )
+    if (
+        role == "signature"
+        and line is not None
+        and all(isinstance(line[k], int | float) for k in ("x1", "x2", "y1"))
+    ):
+        # above the template's signature (or "issued by") line, no wider than it
+        span = abs(line["x2"] - line["x1"])
+        if w > span:
+            w, h = span, round(h * span / w, 1)
+        x, y = min(line["x1"], line["x2"]) + (span - w) / 2, line["y1"] - h - 8
     elements.append(
         {
             "type": "image",
             "id": name,
             "asset": name,
-            "x": round((W - w) / 2, 1),
+            "x": round(x, 1),
             "y": round(y, 1),
             "width": round(w, 1),
             "height": h,

@@ -280,7 +280,7 @@ def _preview_payload(org, data: dict, asset_ids: dict, sample: str) -> dict:
     if longest:
         values["recipient_name"] = longest
     try:
-        p = preview(data, values, blobs, dpi=PREVIEW_DPI)
+        p = preview(data, values, blobs, dpi=PREVIEW_DPI, jpeg=True)
     except (DesignError, AssetError, ValueError) as exc:
         return {
             "problems": [

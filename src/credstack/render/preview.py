@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import io
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 # captions are typically between 2.8:1 and 4.5:1 (the classic template's gold subheading on cream is
 # 2.9:1) and read well in print, so the warning is kept for text that really disappears.
 MIN_CONTRAST = 2.5
+SAMPLE_PIXELS = 6000
 
 
 @dataclass
@@ -76,7 +76,7 @@ def preview(
     warnings = [w for i, box in boxes if (w := _contrast(i, elements[i], box, im, dpi / 72.0)) is not None]
     out = io.BytesIO()
     if jpeg:
-        im.save(out, "JPEG", quality=85)
+        im.save(out, "JPEG", quality=90)
     else:
         im.save(out, "PNG", compress_level=1)
     return Preview(
@@ -121,30 +121,23 @@ def background_under(
     im: Image, box: tuple[int, int, int, int], ink: tuple[int, int, int]
 ) -> tuple[int, int, int]:
     """The colour most of the box shows that is not the text's own ink: the most common colour
-    (rounded to 8 levels a channel) among pixels clearly unlike the ink, or, when hardly any are, among
-    those not exactly the ink (a background close to the ink's colour); the ink itself if none."""
-    region = im.crop(box)
-    if region.width * region.height > 40_000:  # plenty to find the most common colour
-        region = region.resize((max(1, region.width // 3), max(1, region.height // 3)))
-    raw = region.convert("RGB").tobytes()
-    total = len(raw) // 3
-    for far in (90, 12):
-        counts: Counter[tuple[int, int, int]] = Counter()
-        sums: dict[tuple[int, int, int], list[int]] = {}
-        for i in range(0, len(raw), 3):
-            r, g, b = raw[i], raw[i + 1], raw[i + 2]
-            if abs(r - ink[0]) + abs(g - ink[1]) + abs(b - ink[2]) < far:
-                continue
-            key = (r >> 5, g >> 5, b >> 5)
-            counts[key] += 1
-            s = sums.setdefault(key, [0, 0, 0])
-            s[0] += r
-            s[1] += g
-            s[2] += b
-        if counts and sum(counts.values()) >= total * 0.1:
-            key, n = counts.most_common(1)[0]
-            s = sums[key]
-            return round(s[0] / n), round(s[1] / n), round(s[2] / n)
+    (rounded to 16 levels a channel) among pixels clearly unlike the ink, or, when hardly any are,
+    among those not the ink itself (a background close to the ink's colour); the ink if none."""
+    region = im.crop(box).convert("RGB")
+    area = region.width * region.height
+    if area > SAMPLE_PIXELS:  # a sample of the box is plenty to find its most common colour
+        k = (SAMPLE_PIXELS / area) ** 0.5
+        region = region.resize((max(1, int(region.width * k)), max(1, int(region.height * k))), 0)
+    buckets = region.point([(v & 0xF0) | 8 for v in range(256)] * 3)
+    colours = [(n, c) for n, c in buckets.getcolors(maxcolors=4096) or [] if isinstance(c, tuple)]
+    total = sum(n for n, _ in colours)
+    for far in (90, 24):
+        kept = [
+            (n, c) for n, c in colours if abs(c[0] - ink[0]) + abs(c[1] - ink[1]) + abs(c[2] - ink[2]) >= far
+        ]
+        if kept and sum(n for n, _ in kept) >= total * 0.1:
+            _, (r, g, b) = max(kept)
+            return r, g, b
     return ink  # nothing but the ink: the text cannot be told from what is behind it
 
 

@@ -23,6 +23,7 @@
   var lastSaved = JSON.stringify(doc), saving = false, saveTimer = null, previewTimer = null;
   var previewSeq = 0, boxes = {}, problems = [], warnings = [], zoom = 1, fitWidth = 0;
   var editing = null; // element index being edited in place
+  var dragging = false;
 
   var stage = document.getElementById("dz-stage");
   var layer = document.getElementById("dz-layer");
@@ -74,10 +75,11 @@
     if (el.type === "text") return (el.text || "").slice(0, 40) || "(empty text)";
     if (el.type === "image") return "Image: " + (el.asset || "");
     if (el.type === "qr") return "QR code";
+    if (el.type === "rect") return "Box: " + (el.id || "");
     return el.type + " " + (el.id || "");
   }
   function editable(el) {
-    return el.type === "text" || el.type === "qr" || (el.type === "image" && (el.asset !== "logo" || boot.hasLogo || doc.assets.logo));
+    return el.type === "text" || el.type === "qr" || el.type === "rect" || (el.type === "image" && (el.asset !== "logo" || boot.hasLogo || doc.assets.logo));
   }
 
   // ---- history, autosave, preview -------------------------------------------------------------
@@ -211,6 +213,7 @@
   function pct(v, total) { return (v / total) * 100 + "%"; }
   function draw() {
     if (editing !== null && layer.querySelector(".dz-editbox")) return; // not under the person typing
+    if (dragging) return; // nor under the pointer: the drop draws again
     stage.style.aspectRatio = page[0] + " / " + page[1];
     layer.textContent = "";
     stage.classList.toggle("no-guides", !guides.checked);
@@ -296,11 +299,12 @@
     var x0 = len(el.x, page[0]), y0 = len(el.y, page[1]);
     var dyFrame = y0 - f0.y; // a text's frame may start above its y (its text overflows upwards)
     var w0 = el.type === "qr" ? len(el.size, page[0]) : len(el.width, page[0]);
-    var h0 = el.type === "image" ? len(el.height, page[1]) : w0;
+    var h0 = el.type === "image" || el.type === "rect" ? len(el.height, page[1]) : w0;
     var targets = snapTargets(i), node = layer.querySelector("[data-index='" + i + "']");
     var target = ev.target;
     target.setPointerCapture(ev.pointerId);
     node.classList.add("dragging");
+    dragging = true;
     function move(e) {
       var p = pointToMM(e), dx = p[0] - start[0], dy = p[1] - start[1];
       if (!moved && Math.abs(dx) < 0.4 && Math.abs(dy) < 0.4) return;
@@ -328,7 +332,7 @@
           el.size = r1(s);
         } else {
           el.width = r1(w);
-          if (el.type === "image") el.height = r1(h);
+          if (el.type !== "text") el.height = r1(h);
         }
         el.x = r1(x); el.y = r1(y);
       }
@@ -337,6 +341,7 @@
       node.style.width = pct(f.w, page[0]); node.style.height = pct(f.h, page[1]);
     }
     function up() {
+      dragging = false;
       target.removeEventListener("pointermove", move);
       target.removeEventListener("pointerup", up);
       target.removeEventListener("pointercancel", up);
@@ -466,6 +471,14 @@
       ["width", "Width", "number", { min: 1, max: 2000, unit: "mm" }],
       ["height", "Height", "number", { min: 1, max: 2000, unit: "mm" }],
       ["fit", "Fit", "select", { contain: "Whole image", cover: "Fill the box", stretch: "Stretch" }],
+      ["opacity", "Opacity", "number", { min: 0, max: 1, unit: "", dflt: 1 }],
+    ],
+    rect: [
+      ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["y", "Top", "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["width", "Width", "number", { min: 1, max: 2000, unit: "mm" }],
+      ["height", "Height", "number", { min: 1, max: 2000, unit: "mm" }],
+      ["fill", "Fill", "color"],
       ["opacity", "Opacity", "number", { min: 0, max: 1, unit: "", dflt: 1 }],
     ],
     qr: [
@@ -749,6 +762,7 @@
     var mod = e.ctrlKey || e.metaKey;
     if (mod && !typing && (e.key === "z" || e.key === "Z")) { e.preventDefault(); (e.shiftKey ? redo : undo)(); return; }
     if (mod && !typing && e.key === "y") { e.preventDefault(); redo(); return; }
+    if (e.key === "Escape" && !typing && selected !== null) { select(null); return; }
     if (typing || selected === null || !t.closest || !t.closest(".dz-el")) return;
     var el = els()[selected];
     if (!el) return;
