@@ -215,6 +215,9 @@
     if (editing !== null && layer.querySelector(".dz-editbox")) return; // not under the person typing
     if (dragging) return; // nor under the pointer: the drop draws again
     stage.style.aspectRatio = page[0] + " / " + page[1];
+    // the frames are drawn afresh: keyboard focus stays on the element it was on
+    var active = document.activeElement;
+    var focused = active && active.parentNode === layer ? active.dataset.index : null;
     layer.textContent = "";
     stage.classList.toggle("no-guides", !guides.checked);
     els().forEach(function (el, i) {
@@ -251,6 +254,10 @@
       if (i === editing) d.classList.add("editing");
       layer.appendChild(d);
     });
+    if (focused !== null && focused !== undefined) {
+      var again = layer.querySelector("[data-index='" + focused + "']");
+      if (again) again.focus({ preventScroll: true });
+    }
   }
   function applyZoom() {
     if (!fitWidth) fitWidth = viewport.clientWidth - 32;
