@@ -154,6 +154,22 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     seq = _wait_for_preview(page, seq)
     _saved(page)
 
+    # a text the renderer refuses: the draft is not saved, the reason is beside the Text box, and leaving
+    # the page asks first
+    text = page.get_by_label("Text", exact=True)
+    text.fill("Certificate of {oops")
+    expect(page.locator("[data-error-for=text]")).to_contain_text("Text: unbalanced '{'")
+    expect(page.locator("#save-status")).to_contain_text("Not saved: fix the problems shown")
+    dialogs = []
+    page.once("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.evaluate("setTimeout(() => { location.href = '/w/acme/'; }, 0)")
+    page.wait_for_function("() => true")
+    expect(page.locator("#dz-stage")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and page.url.endswith(f"/designs/{design.public_id}/")
+    text.fill("Certificate of Excellence")
+    _saved(page)
+
     # keyboard: three nudges right, then undo takes them back in one step, redo brings them again
     page.locator(".dz-el.selected").focus()
     x0 = _frame_mm(page, ".dz-el.selected")[0]

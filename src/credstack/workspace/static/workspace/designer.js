@@ -34,11 +34,10 @@
   var status = document.getElementById("save-status");
   var guides = document.getElementById("dz-guides");
   var sampleSel = document.getElementById("dz-sample");
-  var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
-  if (!csrf) {
-    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    if (m) csrf = decodeURIComponent(m[1]);
-  }
+  // the CSRF token: the page's hx-headers (every workspace page has it), else a form's hidden input
+  var csrf = "";
+  try { csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { csrf = ""; }
+  if (!csrf) csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
   window.credstackDesigner = { stats: { previews: [] } };
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -147,8 +146,12 @@
   }
   function save() {
     clearTimeout(saveTimer);
-    if (!canEdit || !dirty()) return Promise.resolve(true);
+    if (!canEdit) return Promise.resolve(true);
     if (saving) return saving.then(save);
+    if (!dirty()) {  // back to what is saved (an edit undone, a refused text put right)
+      setStatus("Draft saved; publish to use it");
+      return Promise.resolve(true);
+    }
     var sent = snapshot();
     setStatus("Saving the draft…");
     saving = post(root.dataset.draft, { design: JSON.stringify(doc.design), assets: JSON.stringify(doc.assets) })
@@ -205,6 +208,8 @@
         showProblems();
       });
       img.src = res.body.image;
+    }).catch(function () {
+      if (seq === previewSeq) setStatus("The preview could not be drawn: the server did not answer.", true);
     });
   }
   function setProblems(list) { problems = list; showProblems(); }
@@ -819,6 +824,9 @@
           els().forEach(function (e, j) { if (e.type === "image" && e.asset === res.body.name) idx = j; });
           draw(); schedulePreview(true); toolbarState();
           if (idx >= 0) select(idx); else inspect();
+        }).catch(function () {
+          upload.value = "";
+          setStatus("Not uploaded: the server did not answer. Your edits are kept; try again.", true);
         });
       });
     });
