@@ -261,7 +261,11 @@ def _preview_payload(org, data: dict, asset_ids: dict, sample: str) -> dict:
     or the problems that keep it from being drawn. Cached by what it is drawn from."""
     longest = longest_recipient_name(org) if sample == "longest" else ""
     key = hashlib.sha256(
-        json.dumps([org.pk, org.name, data, asset_ids, sample, longest], sort_keys=True, default=str).encode()
+        json.dumps(
+            [org.pk, org.name, org.logo.name if org.logo else "", data, asset_ids, sample, longest],
+            sort_keys=True,
+            default=str,
+        ).encode()
     ).hexdigest()
     with _preview_lock:
         if key in _preview_cache:
