@@ -49,6 +49,18 @@ def _frame_mm(page, selector: str):
     )
 
 
+def _box(page, selector: str) -> dict:
+    """An element's box on screen, found and measured in one go (frames are redrawn as previews arrive)."""
+    page.locator(selector).first.wait_for()
+    return page.evaluate(
+        """(selector) => {
+            const b = document.querySelector(selector).getBoundingClientRect();
+            return {x: b.left, y: b.top, width: b.width, height: b.height};
+        }""",
+        selector,
+    )
+
+
 def _glyphs_mm(pdf: bytes):
     doc = pdfium.PdfDocument(pdf)
     try:
@@ -106,7 +118,7 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     # drag the achievement line down and to the left
     field = ".dz-el[aria-label^='{achievement_name}']"
     before = _frame_mm(page, field)
-    box = page.locator(field).bounding_box()
+    box = _box(page, field)
     stage = page.locator("#dz-stage").bounding_box()
     k = stage["width"] / 297  # px per mm
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -194,8 +206,7 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
     assert page.evaluate("window.__same_page") is True
     expect(page.locator(".dz-el.dz-image.selected")).to_be_visible()
     # place it over the signature line, smaller: drag its corner handle
-    sig = page.locator(".dz-el.dz-image.selected")
-    sb = sig.bounding_box()
+    sb = _box(page, ".dz-el.dz-image.selected")
     page.mouse.move(sb["x"] + sb["width"] / 2, sb["y"] + sb["height"] / 2)
     page.mouse.down()
     page.mouse.move(sb["x"] + sb["width"] / 2 + 6 * k, sb["y"] + sb["height"] / 2 + 2 * k, steps=8)
