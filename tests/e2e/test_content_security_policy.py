@@ -40,11 +40,12 @@ def test_pages_work_under_the_policy_with_no_violation(page, org, achievement):
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
     page.wait_for_url(re.compile("/w/"))
 
-    # the designer: htmx posts the form on load and draws the preview; the drag handles come from designer.js
+    # the designer: designer.js draws the preview (fetch), the frames and the inspector
     page.goto(f"/w/{org.slug}/designs/{design.public_id}/")
-    page.locator("#preview-img").wait_for()
-    page.get_by_label("Custom field 1: text").fill("Score: {score}")
-    page.locator(".drag-handle", has_text="Score: {score}").wait_for()
+    page.wait_for_function("() => +(document.getElementById('dz-stage').dataset.previewSeq || 0) > 0")
+    page.get_by_role("button", name="Add text").click()
+    page.get_by_label("Text", exact=True).fill("Score: {score}")
+    page.locator(".dz-el[aria-label^='Score: {score}']").wait_for()
     save_screenshot(page, "csp-designer")
 
     # the credential list: htmx search as you type, then "select all" (was an onclick=)

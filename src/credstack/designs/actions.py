@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 
 from django.core.exceptions import ValidationError
@@ -9,11 +10,10 @@ from django.db import transaction
 
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
-from credstack.render import check_design
+from credstack.render import Problem, check_design, design_problems, page_size_mm
 
-from . import editor
 from .models import Design, DesignAsset, DesignVersion
-from .queries import brand_assets, version_assets
+from .queries import asset_blobs, version_assets
 
 
 def upload_asset(organization, *, kind: str, filename: str, content_type: str, data: bytes) -> DesignAsset:
@@ -33,16 +33,7 @@ def upload_asset(organization, *, kind: str, filename: str, content_type: str, d
 
 
 def _new_version(design: Design, data: dict, assets: dict[str, str], who: Actor) -> DesignVersion:
-    org = design.organization
-    rows = {
-        a.public_id: a
-        for a in DesignAsset.objects.filter(organization=org, public_id__in=list(assets.values()))
-    }
-    for name, pid in assets.items():
-        if pid not in rows:
-            raise ValidationError({"assets": f"{name}: no such uploaded file in this organization"})
-    blobs = brand_assets(org)
-    blobs.update({name: bytes(rows[pid].data) for name, pid in assets.items()})
+    blobs = asset_blobs(design.organization, assets)
     try:
         check_design(data, blobs)
     except ValueError as exc:
@@ -96,36 +87,172 @@ def create_design(
     return design
 
 
+UPLOAD_ROLES = ("background", "logo", "signature", "seal", "image")
+
+
+def draft_problems(design: Design, data: dict, assets: dict[str, str]) -> list[Problem]:
+    """What is wrong with a draft (each tied to its element and field), [] when it can be published."""
+    try:
+        blobs = asset_blobs(design.organization, assets)
+    except ValidationError as exc:
+        return [Problem(None, "assets", m) for m in exc.messages]
+    return design_problems(data, blobs)
+
+
 @transaction.atomic
-def replace_file(
-    design: Design, *, role: str, filename: str, content_type: str, data: bytes, actor: Actor | None = None
-) -> tuple[DesignAsset, DesignVersion]:
-    """Make an uploaded file (already checked by credstack.ui.uploads) the design's background or
-    signature, as a new version built from the current editor settings."""
-    if role not in ("background", "signature"):
-        raise ValidationError({"role": "choose what the file is for: background or signature"})
+def save_draft(design: Design, data: dict, assets: dict[str, str], *, actor: Actor | None = None) -> int:
+    """Keep the designer's work in progress (nothing issued changes). A draft with problems is refused
+    whole (ValidationError carrying the Problem list as ``.problems``) and changes nothing.
+    Returns the draft's new revision number."""
+    who = as_actor(actor)
+    problems = draft_problems(design, data, assets)
+    if problems:
+        exc = ValidationError([p.message for p in problems])
+        exc.problems = problems  # type: ignore[attr-defined]
+        raise exc
+    locked = Design.objects.select_for_update().get(pk=design.pk)
+    if locked.draft_data == data and (locked.draft_assets or {}) == assets:
+        return locked.draft_revision
+    revision = locked.draft_revision + 1
+    Design.objects.filter(pk=design.pk).update(draft_data=data, draft_assets=assets, draft_revision=revision)
+    design.draft_data, design.draft_assets, design.draft_revision = data, assets, revision
+    audit.record(design.organization, who, "design.draft_saved", design.public_id, f"revision {revision}")
+    return revision
+
+
+def _place_upload(
+    data: dict, assets: dict[str, str], role: str, asset: DesignAsset, size: tuple[int, int]
+) -> str:
+    """Put an upload into a design: the background, or an image element (the template's logo or
+    signature slot when it has one, else a new element in the middle of the page). Returns the asset
+    name used."""
+    if role == "background":
+        data["background"] = {("pdf" if asset.content_type == "application/pdf" else "image"): "background"}
+        assets["background"] = asset.public_id
+        return "background"
+    elements = data.setdefault("elements", [])
+    slot = next((e for e in elements if e.get("type") == "image" and e.get("asset") == role), None)
+    if role in ("logo", "signature") and slot is not None:
+        assets[role] = asset.public_id
+        return role
+    n = 1
+    while f"{role}-{n}" in assets:
+        n += 1
+    name = f"{role}-{n}"
+    assets[name] = asset.public_id
+    W, H = page_size_mm(data)  # type: ignore[arg-type]
+    iw, ih = size
+    w = min(60.0, W * 0.3) if role != "seal" else 32.0
+    h = round(w * ih / iw, 1) if iw else w
+    if h > H * 0.3:
+        h = round(H * 0.3, 1)
+        w = round(h * iw / ih, 1) if ih else h
+    x, y = (W - w) / 2, (H - h) / 2
+    line = next(
+        (e for e in elements if e.get("type") == "line" and e.get("id") in ("signature-line", "issuer-line")),
+        None,
+    )
+    if (
+        role == "signature"
+        and line is not None
+        and all(isinstance(line[k], int | float) for k in ("x1", "x2", "y1"))
+    ):
+        # above the template's signature (or "issued by") line, no wider than it
+        span = abs(line["x2"] - line["x1"])
+        if w > span:
+            w, h = span, round(h * span / w, 1)
+        x, y = min(line["x1"], line["x2"]) + (span - w) / 2, line["y1"] - h - 8
+    elements.append(
+        {
+            "type": "image",
+            "id": name,
+            "asset": name,
+            "x": round(x, 1),
+            "y": round(y, 1),
+            "width": round(w, 1),
+            "height": h,
+        }
+    )
+    return name
+
+
+@transaction.atomic
+def upload_to_draft(
+    design: Design,
+    *,
+    role: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    size: tuple[int, int] = (0, 0),
+    actor: Actor | None = None,
+) -> tuple[DesignAsset, str, int]:
+    """Store an uploaded file (already checked by credstack.ui.uploads) and put it into the design's
+    draft, keeping every unpublished edit. Returns (asset, the asset's name in the design, the draft's
+    new revision)."""
+    if role not in UPLOAD_ROLES:
+        raise ValidationError({"role": "choose what the file is: background, logo, signature, seal or image"})
+    if role != "background" and content_type == "application/pdf":
+        raise ValidationError({"file": "only a background may be a PDF: upload a PNG or JPEG image"})
     who = as_actor(actor)
     asset = upload_asset(
         design.organization,
-        kind=DesignAsset.Kind.BACKGROUND if role == "background" else DesignAsset.Kind.SIGNATURE,
+        kind={"background": DesignAsset.Kind.BACKGROUND, "signature": DesignAsset.Kind.SIGNATURE}.get(
+            role, DesignAsset.Kind.IMAGE
+        ),
         filename=filename,
         content_type=content_type,
         data=data,
     )
-    current = design.current
-    settings = {
-        **editor.DEFAULTS,
-        **((current.data.get("meta", {}) or {}).get("editor", {}) if current else {}),
-    }
-    if role == "background":
-        settings["background"] = "pdf" if content_type == "application/pdf" else "image"
-    else:
-        settings["signature"] = True
-    assets = dict(current.assets if current else {})
-    assets[role] = asset.public_id
-    version = _new_version(design, editor.build(settings, design.organization.brand_color), assets, who)
+    locked = Design.objects.select_for_update().select_related("current").get(pk=design.pk)
+    working, assets = locked.working_copy()
+    working = copy.deepcopy(working)
+    name = _place_upload(working, assets, role, asset, size)
+    revision = save_draft(locked, working, assets, actor=who)
+    design.draft_data, design.draft_assets, design.draft_revision = working, assets, revision
     audit.record(design.organization, who, f"design.{role}_uploaded", design.public_id, asset.filename)
-    return asset, version
+    return asset, name, revision
+
+
+@transaction.atomic
+def publish(design: Design, *, name: str = "", actor: Actor | None = None) -> DesignVersion:
+    """Freeze the draft into a new version (the one credentials issued from now on use)."""
+    who = as_actor(actor)
+    data, assets = design.working_copy()
+    version = _new_version(design, data, assets, who)
+    Design.objects.filter(pk=design.pk).update(draft_data=None, draft_assets={})
+    design.draft_data, design.draft_assets = None, {}
+    design.current = version
+    name = (name or "").strip()[:200]
+    if name and name != design.name:
+        Design.objects.filter(pk=design.pk).update(name=name)
+        design.name = name
+    audit.record(design.organization, who, "design.published", design.public_id, f"version {version.number}")
+    return version
+
+
+@transaction.atomic
+def restore_version(design: Design, number: int, *, actor: Actor | None = None) -> int:
+    """Open an earlier version as the draft (publish it to use it again). Returns the draft revision."""
+    who = as_actor(actor)
+    version = design.versions.filter(number=number).first()
+    if version is None:
+        raise ValidationError({"version": f"this design has no version {number}"})
+    revision = save_draft(design, dict(version.data), dict(version.assets or {}), actor=who)
+    audit.record(design.organization, who, "design.version_restored", design.public_id, f"version {number}")
+    return revision
+
+
+@transaction.atomic
+def duplicate_design(design: Design, *, actor: Actor | None = None) -> Design:
+    """A new design starting from this one as the designer shows it (its draft included)."""
+    who = as_actor(actor)
+    data, assets = design.working_copy()
+    copy_ = create_design(
+        design.organization, name=f"Copy of {design.name}"[:200], data=data, assets=assets, actor=who
+    )
+    audit.record(design.organization, who, "design.duplicated", copy_.public_id, design.public_id)
+    return copy_
 
 
 __all__ = ["version_assets"]

@@ -91,3 +91,96 @@ def text_elements(design: dict) -> list[dict]:
 
 def problems(design: dict, assets: dict) -> list[str]:
     return validate_design(design, assets)
+
+
+# ---- the gallery: built-in starting points, each usable as it is -------------------------------
+
+GALLERY: dict[str, dict] = {
+    "classic-navy": {
+        "title": "Classic navy",
+        "template": "classic",
+        "size": "A4",
+        "orientation": "landscape",
+        "color": "#1d3f6e",
+        "accent": "#b08d3c",
+        "heading": "Certificate",
+        "subheading": "of Completion",
+    },
+    "modern-teal": {
+        "title": "Modern teal",
+        "template": "modern",
+        "size": "Letter",
+        "orientation": "landscape",
+        "color": "#0f766e",
+        "accent": "#d97706",
+        "heading": "Certificate",
+        "subheading": "of Achievement",
+    },
+    "minimal-ink": {
+        "title": "Minimal ink",
+        "template": "minimal",
+        "size": "A4",
+        "orientation": "portrait",
+        "color": "#111827",
+        "accent": "#6b7280",
+        "heading": "Certificate",
+        "subheading": "of Attendance",
+    },
+    "elegant-plum": {
+        "title": "Elegant plum",
+        "template": "elegant",
+        "size": "Letter",
+        "orientation": "portrait",
+        "color": "#5b2a86",
+        "accent": "#b8962e",
+        "heading": "Diploma",
+        "subheading": "of Professional Studies",
+    },
+    "classic-burgundy": {
+        "title": "Classic burgundy",
+        "template": "classic",
+        "size": "Letter",
+        "orientation": "portrait",
+        "color": "#7f1d1d",
+        "accent": "#a8843a",
+        "heading": "Certificate",
+        "subheading": "of Excellence",
+    },
+    "modern-cobalt": {
+        "title": "Modern cobalt",
+        "template": "modern",
+        "size": "A4",
+        "orientation": "portrait",
+        "color": "#1e40af",
+        "accent": "#0ea5e9",
+        "heading": "Certificate",
+        "subheading": "of Participation",
+    },
+    "minimal-forest": {
+        "title": "Minimal forest",
+        "template": "minimal",
+        "size": "Letter",
+        "orientation": "landscape",
+        "color": "#065f46",
+        "accent": "#10b981",
+        "heading": "Certificate",
+        "subheading": "of Training",
+    },
+    "elegant-harbour": {
+        "title": "Elegant harbour",
+        "template": "elegant",
+        "size": "A4",
+        "orientation": "landscape",
+        "color": "#0b3954",
+        "accent": "#bfa06a",
+        "heading": "Award",
+        "subheading": "of Recognition",
+    },
+}
+
+
+def gallery_design(key: str, brand_color: str = "#1d3f6e") -> dict:
+    """The design a gallery entry starts a new design with (KeyError for an unknown key)."""
+    entry = GALLERY[key]
+    settings = {k: v for k, v in entry.items() if k != "title"}
+    return build({**DEFAULTS, **settings}, brand_color)

@@ -40,9 +40,31 @@ class Design(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The designer's work in progress, saved as the person edits (None: the current version as it is).
+    # Publishing freezes it into a new DesignVersion; credentials never see a draft.
+    draft_data = models.JSONField(null=True, blank=True)
+    draft_assets = models.JSONField(default=dict, blank=True)
+    draft_revision = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name
+
+    def working_copy(self) -> tuple[dict, dict[str, str]]:
+        """(design data, asset name -> DesignAsset.public_id) the designer opens: the draft, or the
+        current version when there is no draft."""
+        if self.draft_data is not None:
+            return dict(self.draft_data), dict(self.draft_assets or {})
+        if self.current is not None:
+            return dict(self.current.data), dict(self.current.assets or {})
+        return {}, {}
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        if self.draft_data is None or self.current is None:
+            return self.draft_data is not None
+        return self.draft_data != self.current.data or (self.draft_assets or {}) != (
+            self.current.assets or {}
+        )
 
 
 class DesignVersion(models.Model):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Length
+
+from credstack.credentials.models import Credential
 from credstack.render import builtin_design
 
 from .models import DesignAsset, DesignVersion
@@ -22,6 +26,21 @@ def brand_assets(org) -> dict[str, bytes]:
             return {"logo": fh.read()}
     except OSError:
         return {}
+
+
+def asset_blobs(org, assets: dict[str, str]) -> dict[str, bytes]:
+    """Brand assets plus the named uploads (asset name -> DesignAsset.public_id); ValidationError naming
+    an upload that is not this organization's."""
+    rows = {
+        a.public_id: a
+        for a in DesignAsset.objects.filter(organization=org, public_id__in=list(assets.values()))
+    }
+    for name, pid in assets.items():
+        if pid not in rows:
+            raise ValidationError({"assets": f"{name}: no such uploaded file in this organization"})
+    blobs = brand_assets(org)
+    blobs.update({name: bytes(rows[pid].data) for name, pid in assets.items()})
+    return blobs
 
 
 def version_assets(version: DesignVersion) -> dict[str, bytes]:
@@ -46,3 +65,15 @@ def design_for_credential(credential) -> tuple[dict, dict]:
         assets.update(version_assets(version))
         return dict(version.data), assets
     return brand_design(org), brand_assets(org)
+
+
+def longest_recipient_name(org) -> str:
+    """The longest name this organization ever issued to ('' if none): the hardest one to fit."""
+    return (
+        Credential.objects.filter(organization=org)
+        .annotate(n=Length("recipient_name"))
+        .order_by("-n")
+        .values_list("recipient_name", flat=True)
+        .first()
+        or ""
+    )

@@ -1,28 +1,55 @@
-"""The certificate designer (workspace pages under /w/<org>/designs/)."""
+"""The certificate designer (workspace pages under /w/<org>/designs/).
+
+The editor page is a canvas (static/workspace/designer.js) over the real renderer's picture of the
+page. It talks to JSON endpoints here: ``preview`` (render the design being edited, no write),
+``draft`` (keep it, through actions.save_draft), ``upload`` (a file into the draft); ``publish``
+freezes the draft into a new version. The design travels as form fields ``design`` and ``assets``
+holding JSON, so plain forms and tests post it the same way as the script."""
 
 from __future__ import annotations
 
 import base64
-import re
+import functools
+import hashlib
+import io
+import json
+import threading
+import time
+from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
+from PIL import Image
 
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
-from credstack.render import SAMPLE_NAMES, TEMPLATES, AssetError, DesignError, render_png, sample_values
+from credstack.render import (
+    SAMPLE_NAMES,
+    TEMPLATES,
+    AssetError,
+    DesignError,
+    Problem,
+    design_problems,
+    page_size_mm,
+    preview,
+    render_png,
+    sample_values,
+)
+from credstack.render.fonts import FAMILIES
+from credstack.render.samples import sample_assets
 from credstack.ui.uploads import MAX_BACKGROUND, MAX_IMAGE, body_too_large, read_upload
 
 from . import actions, editor
 from .models import Design, DesignAsset
-from .queries import brand_assets, version_assets
+from .queries import asset_blobs, brand_assets, longest_recipient_name, version_assets
 
 SAMPLE_LABELS = {
     "latin": "Latin",
     "long": "Very long name",
+    "longest": "Longest name you issued",
     "arabic": "Arabic",
     "hebrew": "Hebrew",
     "chinese": "Chinese",
@@ -31,6 +58,40 @@ SAMPLE_LABELS = {
     "greek": "Greek",
     "mixed": "Mixed scripts",
 }
+TAGS = [
+    "recipient_name",
+    "achievement_name",
+    "issuer_name",
+    "issue_date",
+    "expiry_date",
+    "credential_id",
+    "credential_url",
+    "score",
+]
+# What the inspector calls each field of an element: validation messages use the page's words.
+FIELD_LABELS = {
+    "text": "Text",
+    "x": "Left",
+    "y": "Top",
+    "width": "Width",
+    "height": "Height",
+    "size": "Size",
+    "min_size": "Shrink to",
+    "max_lines": "Lines",
+    "color": "Colour",
+    "font": "Font",
+    "weight": "Bold",
+    "style": "Italic",
+    "align": "Alignment",
+    "letter_spacing": "Letter spacing",
+    "transform": "Case",
+    "line_height": "Line height",
+    "opacity": "Opacity",
+    "value": "QR link",
+}
+FONT_LABELS = {"sans": "Noto Sans (every script)", "serif": "Noto Serif (every script)"}
+MAX_DESIGN_JSON = 256 * 1024
+PREVIEW_DPI = 72
 
 
 def _design(request, public_id) -> Design:
@@ -39,230 +100,287 @@ def _design(request, public_id) -> Design:
     )
 
 
+def _fetching(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def problem_json(p: Problem) -> dict:
+    message, field = p.message, p.field or ""
+    label = FIELD_LABELS.get(field)
+    if label and (message.startswith(field + " ") or message.startswith(field + ":")):
+        message = label + message[len(field) :]
+    elif label and message.startswith("missing "):
+        message = f"{label} is required"
+    return {"element": p.element, "field": p.field, "message": message}
+
+
+def _posted_design(request, design: Design) -> tuple[dict, dict[str, str], list[dict]]:
+    """The design and asset names posted by the editor (the working copy when none is posted), and
+    problems with the post itself."""
+    raw, raw_assets = request.POST.get("design"), request.POST.get("assets")
+    data, assets = design.working_copy()
+    problems: list[dict] = []
+    if raw is not None:
+        if len(raw) > MAX_DESIGN_JSON:
+            return data, assets, [{"element": None, "field": None, "message": "The design is too large."}]
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return (
+                data,
+                assets,
+                [{"element": None, "field": None, "message": "The design is not valid JSON."}],
+            )
+    if raw_assets is not None:
+        try:
+            parsed = json.loads(raw_assets)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+        ):
+            assets = parsed
+        else:
+            problems.append(
+                {"element": None, "field": "assets", "message": "The list of files is not valid."}
+            )
+            assets = {}
+    if not isinstance(data, dict):
+        problems.append({"element": None, "field": None, "message": "The design must be an object."})
+        data = {}
+    return data, assets, problems
+
+
+# ---- the list, the gallery, new designs ----------------------------------------------------------
+
+
 @member_required(Role.VIEWER)
 @require_safe
 def design_list(request, org_slug):
     designs = (
         Design.objects.filter(organization=request.organization).select_related("current").order_by("name")
     )
-    return render(request, "designs/list.html", {"designs": designs, "templates": TEMPLATES})
+    gallery = [
+        {
+            "key": key,
+            **entry,
+            "page": f"{entry['size']} {entry['orientation']}",
+        }
+        for key, entry in editor.GALLERY.items()
+    ]
+    return render(request, "designs/list.html", {"designs": designs, "gallery": gallery})
+
+
+@functools.lru_cache(maxsize=64)
+def _gallery_png(key: str, brand_color: str) -> bytes:
+    data = editor.gallery_design(key, brand_color)
+    return render_png(data, sample_values("latin"), sample_assets(), dpi=28)
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def design_gallery_thumbnail(request, org_slug, key):
+    if key not in editor.GALLERY:
+        raise Http404("no such template")
+    response = HttpResponse(_gallery_png(key, request.organization.brand_color), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @member_required(Role.ADMIN)
 @require_POST
 def design_new(request, org_slug):
     org = request.organization
-    template = request.POST.get("template", "classic")
-    if template not in TEMPLATES:
-        messages.error(request, f"Unknown template {template!r}.")
+    key = request.POST.get("template", "classic-navy")
+    if key in editor.GALLERY:
+        data = editor.gallery_design(key, org.brand_color)
+        default_name = editor.GALLERY[key]["title"] + " certificate"
+    elif key in TEMPLATES:
+        data = editor.build({**editor.DEFAULTS, "template": key}, org.brand_color)
+        default_name = f"{key.capitalize()} certificate"
+    else:
+        messages.error(request, f"Unknown template {key!r}.")
         return redirect("workspace-designs", org_slug)
-    name = request.POST.get("name", "").strip() or f"{TEMPLATES[template].title.split(':')[0]} certificate"
-    settings = {**editor.DEFAULTS, "template": template}
-    design = actions.create_design(
-        org, name=name, data=editor.build(settings, org.brand_color), actor=Actor.for_user(request.user)
-    )
+    name = request.POST.get("name", "").strip() or default_name
+    design = actions.create_design(org, name=name, data=data, actor=Actor.for_user(request.user))
     return redirect("workspace-design", org_slug, design.public_id)
 
 
-def _num(post, key, lo, hi, label, errors):
-    raw = (post.get(key) or "").strip()
-    if raw == "":
-        return None
-    try:
-        v = float(raw)
-    except ValueError:
-        errors.append(f"{label}: {raw!r} is not a number")
-        return None
-    if not lo <= v <= hi:
-        errors.append(f"{label}: must be between {lo:g} and {hi:g}")
-        return None
-    return round(v, 2)
+@member_required(Role.ADMIN)
+@require_POST
+def design_duplicate(request, org_slug, public_id):
+    design = _design(request, public_id)
+    copy_ = actions.duplicate_design(design, actor=Actor.for_user(request.user))
+    messages.success(request, f"“{copy_.name}” is a copy of “{design.name}”.")
+    return redirect("workspace-design", org_slug, copy_.public_id)
 
 
-def settings_from_post(post, current: dict) -> tuple[dict, list[str]]:
-    errors: list[str] = []
-    s = {**editor.DEFAULTS, **current}
-    for k in (
-        "template",
-        "size",
-        "orientation",
-        "heading",
-        "subheading",
-        "signatory_name",
-        "signatory_title",
-    ):
-        if k in post:
-            s[k] = post.get(k, "").strip()[:300]
-    if s["template"] not in TEMPLATES:
-        errors.append(f"template: unknown template {s['template']!r}")
-        s["template"] = "classic"
-    if s["size"] not in ("A4", "Letter"):
-        errors.append("size: A4 or Letter")
-        s["size"] = "A4"
-    if s["orientation"] not in ("landscape", "portrait"):
-        errors.append("orientation: landscape or portrait")
-        s["orientation"] = "landscape"
-
-    for k in ("color", "accent"):
-        v = post.get(k, "").strip()
-        if v and not re.fullmatch(r"#[0-9a-fA-F]{6}", v):
-            errors.append(f"{k}: use a colour like #1d3f6e")
-        else:
-            s[k] = v
-    s["qr"] = post.get("qr") == "on"
-    if post.get("bg_remove") == "on":
-        s["background"] = ""
-    overrides = {}
-    for key in post:
-        if key.startswith("o-") and key.endswith("-text"):
-            el_id = key[2:-5]
-            o = {"text": post.get(key, "")[:2000]}
-            for dim, hi in (("x", 500), ("y", 500), ("size", 200)):
-                v = _num(post, f"o-{el_id}-{dim}", 0 if dim != "size" else 4, hi, f"{el_id} {dim}", errors)
-                if v is not None:
-                    o[dim] = v
-            overrides[el_id] = o
-    if overrides:
-        # keep only what the person changed on the element itself: a value equal to what the template
-        # gives (before or after this edit of heading, template, ...) is not an override
-        def base(settings):
-            d = editor.build({**settings, "overrides": {}, "extras": []})
-            return {e.get("id"): e for e in d["elements"]}
-
-        before, after = base({**editor.DEFAULTS, **current}), base(s)
-
-        def same(a, b):
-            if isinstance(a, int | float) and isinstance(b, int | float):
-                return abs(a - b) < 0.051
-            return a == b
-
-        kept = {}
-        for el_id, o in overrides.items():
-            changed = {
-                k: v
-                for k, v in o.items()
-                if not any(same(v, ref.get(el_id, {}).get(k)) for ref in (before, after))
-            }
-            if changed:
-                kept[el_id] = changed
-        s["overrides"] = kept
-    extras = []
-    for i in range(0, 21):
-        text = post.get(f"ex-{i}-text")
-        if text is None:
-            continue
-        text = text.strip()[:2000]
-        if not text or post.get(f"ex-{i}-delete") == "on":
-            continue
-        ex = {"text": text}
-        for dim, lo, hi in (("x", 0, 500), ("y", 0, 500), ("size", 4, 200)):
-            v = _num(post, f"ex-{i}-{dim}", lo, hi, f"custom field {i + 1} {dim}", errors)
-            if v is not None:
-                ex[dim] = v
-        extras.append(ex)
-    if any(k.startswith("ex-") for k in post):
-        s["extras"] = extras
-    return s, errors
-
-
-def _assets_for(design: Design, settings: dict) -> dict[str, str]:
-    assets = dict(design.current.assets if design.current else {})
-    if not settings.get("background"):
-        assets.pop("background", None)
-    if not settings.get("signature"):
-        assets.pop("signature", None)
-    return assets
-
-
-def _preview_png(org, data: dict, asset_ids: dict, sample: str) -> bytes:
-    blobs = brand_assets(org)
-    rows = DesignAsset.objects.filter(organization=org, public_id__in=list(asset_ids.values()))
-    by_id = {r.public_id: bytes(r.data) for r in rows}
-    blobs.update({name: by_id[pid] for name, pid in asset_ids.items() if pid in by_id})
-    values = sample_values(sample if sample in SAMPLE_NAMES else "latin", issuer_name=org.name, score="94%")
-    return render_png(data, values, blobs, dpi=72)
+# ---- the editor ----------------------------------------------------------------------------------
 
 
 @member_required(Role.VIEWER)
+@require_safe
 def design_editor(request, org_slug, public_id):
     org = request.organization
     design = _design(request, public_id)
-    current = (design.current.data.get("meta", {}) or {}).get("editor", {}) if design.current else {}
-    errors: list[str] = []
-    settings = {**editor.DEFAULTS, **current}
-    if request.method == "POST":
-        if not request.membership.at_least(Role.ADMIN):
-            return HttpResponse("Only owners and admins edit designs.", status=403)
-        settings, errors = settings_from_post(request.POST, current)
-        name = request.POST.get("name", "").strip()
-        if not errors:
-            data = editor.build(settings, org.brand_color)
-            try:
-                version = actions.save_version(
-                    design, data, _assets_for(design, settings), name=name, actor=Actor.for_user(request.user)
-                )
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(
-                    request,
-                    f"Saved as version {version.number}. Credentials already issued keep their version.",
-                )
-                return redirect("workspace-design", org_slug, design.public_id)
-    data = editor.build(settings, org.brand_color)
+    data, assets = design.working_copy()
+    W, H = page_size_mm(data)
+    uploads = DesignAsset.objects.filter(organization=org, public_id__in=list(assets.values()))
+    state = {
+        "design": data,
+        "assets": assets,
+        "revision": design.draft_revision,
+        "page": [W, H],
+        "canEdit": request.membership.at_least(Role.ADMIN),
+        "hasLogo": bool(org.logo),
+        "fonts": FONT_LABELS,
+        "tags": TAGS,
+        "labels": FIELD_LABELS,
+        "uploads": {a.public_id: a.filename for a in uploads},
+    }
     return render(
         request,
         "designs/editor.html",
         {
             "design": design,
-            "s": settings,
-            "errors": errors,
-            "texts": editor.text_elements(data),
-            "extras": [*enumerate(settings.get("extras", [])), (len(settings.get("extras", [])), {})],
-            "templates": TEMPLATES,
+            "state": state,
             "samples": SAMPLE_LABELS,
-            "assets": DesignAsset.objects.filter(
-                organization=org,
-                public_id__in=list((design.current.assets if design.current else {}).values()),
-            ),
-            "tags": [
-                "recipient_name",
-                "achievement_name",
-                "issuer_name",
-                "issue_date",
-                "expiry_date",
-                "credential_id",
-                "credential_url",
-                "score",
-            ],
+            "versions": design.versions.order_by("-number")[:20],
+            "unpublished": design.has_unpublished_changes,
+            "families": FAMILIES,
         },
     )
+
+
+_preview_cache: OrderedDict[str, dict] = OrderedDict()
+_preview_lock = threading.Lock()
+
+
+def _preview_payload(org, data: dict, asset_ids: dict, sample: str) -> dict:
+    """The JSON the editor shows: page one's picture, where each text landed (mm), contrast warnings;
+    or the problems that keep it from being drawn. Cached by what it is drawn from."""
+    longest = longest_recipient_name(org) if sample == "longest" else ""
+    key = hashlib.sha256(
+        json.dumps(
+            [org.pk, org.name, org.logo.name if org.logo else "", data, asset_ids, sample, longest],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+    with _preview_lock:
+        if key in _preview_cache:
+            _preview_cache.move_to_end(key)
+            return _preview_cache[key]
+    started = time.perf_counter()
+    try:
+        blobs = asset_blobs(org, asset_ids)
+    except ValidationError as exc:
+        return {"problems": [{"element": None, "field": "assets", "message": m} for m in exc.messages]}
+    problems = design_problems(data, blobs)
+    if problems:
+        return {"problems": [problem_json(p) for p in problems]}
+    script = sample if sample in SAMPLE_NAMES else "latin"
+    values = sample_values(script, issuer_name=org.name, score="94%")
+    if longest:
+        values["recipient_name"] = longest
+    try:
+        p = preview(data, values, blobs, dpi=PREVIEW_DPI, jpeg=True)
+    except (DesignError, AssetError, ValueError) as exc:
+        return {
+            "problems": [
+                {"element": None, "field": None, "message": m} for m in getattr(exc, "errors", [str(exc)])
+            ]
+        }
+    mm = 25.4 / 72.0
+    payload = {
+        "image": f"data:{p.mime};base64," + base64.b64encode(p.image).decode(),
+        "page": list(p.page_mm),
+        "boxes": [
+            {
+                "element": i,
+                "x0": round(b.x0 * mm, 2),
+                "y0": round(b.y0 * mm, 2),
+                "x1": round(b.x1 * mm, 2),
+                "y1": round(b.y1 * mm, 2),
+                "size": round(b.size, 2),
+                "lines": b.lines,
+            }
+            for i, b in p.boxes
+        ],
+        "warnings": [{"element": w.element, "field": "color", "message": w.message} for w in p.warnings],
+        "problems": [],
+        "render_ms": round((time.perf_counter() - started) * 1000),
+    }
+    with _preview_lock:
+        _preview_cache[key] = payload
+        while len(_preview_cache) > 48:
+            _preview_cache.popitem(last=False)
+    return payload
 
 
 @member_required(Role.VIEWER)
 @require_POST
 def design_preview(request, org_slug, public_id):
-    """Live preview: the editor's unsaved settings rendered with sample data (an <img> fragment)."""
-    org = request.organization
+    """The design being edited drawn by the renderer with sample data (JSON; writes nothing)."""
     design = _design(request, public_id)
-    current = (design.current.data.get("meta", {}) or {}).get("editor", {}) if design.current else {}
-    settings, errors = settings_from_post(request.POST, current)
-    sample = request.POST.get("sample", "latin")
-    if errors:
-        return render(request, "designs/_preview.html", {"errors": errors})
-    data = editor.build(settings, org.brand_color)
+    data, assets, problems = _posted_design(request, design)
+    if problems:
+        return JsonResponse({"problems": problems}, status=400)
+    payload = _preview_payload(request.organization, data, assets, request.POST.get("sample", "latin"))
+    return JsonResponse(payload, status=400 if payload["problems"] else 200)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def design_draft(request, org_slug, public_id):
+    """Keep the design being edited as the draft (autosave). 400 with problems: nothing saved."""
+    design = _design(request, public_id)
+    data, assets, problems = _posted_design(request, design)
+    if problems:
+        return JsonResponse({"problems": problems}, status=400)
     try:
-        png = _preview_png(org, data, _assets_for(design, settings), sample)
-    except (DesignError, AssetError, ValueError) as exc:
-        return render(request, "designs/_preview.html", {"errors": getattr(exc, "errors", [str(exc)])})
-    return render(
-        request,
-        "designs/_preview.html",
-        {
-            "src": "data:image/png;base64," + base64.b64encode(png).decode(),
-            "sample": SAMPLE_LABELS.get(sample, sample),
-        },
-    )
+        revision = actions.save_draft(design, data, assets, actor=Actor.for_user(request.user))
+    except ValidationError as exc:
+        found = getattr(exc, "problems", None)
+        body = (
+            [problem_json(p) for p in found]
+            if found
+            else [{"element": None, "field": None, "message": m} for m in exc.messages]
+        )
+        return JsonResponse({"problems": body}, status=400)
+    return JsonResponse({"revision": revision, "problems": []})
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def design_publish(request, org_slug, public_id):
+    """Freeze the draft into a new version: credentials issued from now on use it."""
+    design = _design(request, public_id)
+    try:
+        version = actions.publish(
+            design, name=request.POST.get("name", ""), actor=Actor.for_user(request.user)
+        )
+    except ValidationError as exc:
+        messages.error(request, "Not published: " + " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Published as version {version.number}. Credentials already issued keep their version."
+        )
+    return redirect("workspace-design", org_slug, design.public_id)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def design_restore(request, org_slug, public_id):
+    design = _design(request, public_id)
+    try:
+        number = int(request.POST.get("version", ""))
+        actions.restore_version(design, number, actor=Actor.for_user(request.user))
+    except (ValueError, ValidationError):
+        messages.error(request, "Choose a version of this design to restore.")
+    else:
+        messages.success(request, f"Version {number} is open as the draft: publish it to use it again.")
+    return redirect("workspace-design", org_slug, design.public_id)
 
 
 @member_required(Role.VIEWER)
@@ -280,18 +398,37 @@ def design_thumbnail(request, org_slug, public_id):
     return response
 
 
+def _pixels(data: bytes, kind: str) -> tuple[int, int]:
+    if kind == "application/pdf":
+        return (0, 0)
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size
+    except OSError:
+        return (0, 0)
+
+
 @member_required(Role.ADMIN)
 @require_POST
 def design_upload(request, org_slug, public_id):
-    """Upload a background (PNG, JPEG or PDF) or a signature image (PNG, JPEG) and save a version using it."""
+    """A background (PNG, JPEG or PDF), logo, signature, seal or any image (PNG, JPEG) into the draft:
+    every edit made so far is kept. JSON for the editor's script, a redirect for a plain form."""
     design = _design(request, public_id)
+    fetching = _fetching(request)
+
+    def refuse(message: str):
+        if fetching:
+            return JsonResponse(
+                {"problems": [{"element": None, "field": "file", "message": message}]}, status=400
+            )
+        messages.error(request, message)
+        return redirect("workspace-design", org_slug, public_id)
+
     if problem := body_too_large(request, MAX_BACKGROUND):
-        messages.error(request, problem)
-        return redirect("workspace-design", org_slug, public_id)
+        return refuse(problem)
     role = request.POST.get("role")
-    if role not in ("background", "signature"):
-        messages.error(request, "Choose what the file is for: background or signature.")
-        return redirect("workspace-design", org_slug, public_id)
+    if role not in actions.UPLOAD_ROLES:
+        return refuse("Choose what the file is: background, logo, signature, seal or image.")
     allowed = (
         ("image/png", "image/jpeg", "application/pdf")
         if role == "background"
@@ -301,16 +438,28 @@ def design_upload(request, org_slug, public_id):
         kind, data = read_upload(
             request.FILES.get("file"), allowed, MAX_BACKGROUND if role == "background" else MAX_IMAGE, role
         )
-        asset, version = actions.replace_file(
+        asset, name, revision = actions.upload_to_draft(
             design,
             role=role,
             filename=request.FILES["file"].name,
             content_type=kind,
             data=data,
+            size=_pixels(data, kind),
             actor=Actor.for_user(request.user),
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("workspace-design", org_slug, public_id)
-    messages.success(request, f"{asset.filename} is now the {role} (version {version.number}).")
+        return refuse(" ".join(exc.messages))
+    if fetching:
+        working, assets = design.working_copy()
+        return JsonResponse(
+            {
+                "name": name,
+                "filename": asset.filename,
+                "public_id": asset.public_id,
+                "design": working,
+                "assets": assets,
+                "revision": revision,
+            }
+        )
+    messages.success(request, f"{asset.filename} is in the draft as the {role}.")
     return redirect("workspace-design", org_slug, public_id)

@@ -15,17 +15,20 @@ from .design import (
     Element,
     ImageElement,
     LineElement,
+    Problem,
     QRElement,
     RectElement,
     TextElement,
     check_design,
     design_fields,
+    design_problems,
     page_size_mm,
     template_fields,
     validate_design,
 )
 from .fonts import warm_up
 from .images import AssetError
+from .preview import ContrastWarning, Preview, contrast_ratio, preview
 from .render import TextBox, draw, render_pdf, render_png
 from .samples import SAMPLE_NAMES, sample_values
 from .templates import TEMPLATES, builtin_design
@@ -35,11 +38,14 @@ __all__ = [
     "TEMPLATES",
     "AssetError",
     "AttachmentError",
+    "ContrastWarning",
     "Design",
     "DesignError",
     "Element",
     "ImageElement",
     "LineElement",
+    "Preview",
+    "Problem",
     "QRElement",
     "RectElement",
     "TextBox",
@@ -48,10 +54,13 @@ __all__ = [
     "badge_svg",
     "builtin_design",
     "check_design",
+    "contrast_ratio",
     "design_fields",
+    "design_problems",
     "draw",
     "extract_attachments",
     "page_size_mm",
+    "preview",
     "render_pdf",
     "render_png",
     "sample_values",

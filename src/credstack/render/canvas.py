@@ -249,6 +249,7 @@ class Canvas:
                 assert new is not None, "the font is embedded before the content is written"
                 face = run.font.face
                 mode = 2 if run.font.synthetic_bold else 0
+                slant = "0.21" if run.font.synthetic_italic else "0"  # tan 12 degrees
                 # Text extraction: every glyph maps to its characters (ToUnicode). Where that does not
                 # spell the run's text in glyph order (conjuncts, reordered vowel signs), the run also
                 # carries its text as ActualText. RTL runs are left to ToUnicode: extractors read them
@@ -269,7 +270,9 @@ class Canvas:
                     if seg_y is None or gy != seg_y:
                         if seg:
                             out.append(f"[{' '.join(seg)}] TJ")
-                        out.append(f"1 0 0 1 {num(round(pen + gx * k, 3))} {num(round(y + gy * k, 3))} Tm")
+                        out.append(
+                            f"1 0 {slant} 1 {num(round(pen + gx * k, 3))} {num(round(y + gy * k, 3))} Tm"
+                        )
                         seg, seg_y = [], gy
                     else:
                         adj = (cur - gx) * 1000.0 / face.upem

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
 
 from .images import sniff
 from .page import PAGE_SIZES, size_mm
@@ -82,7 +82,7 @@ class TextElement(TypedDict):
     max_lines: NotRequired[int]  # wrap into at most this many lines; default 1
     line_height: NotRequired[float]  # multiple of the size; default 1.2
     letter_spacing: NotRequired[float]  # em; ignored for joining scripts
-    transform: NotRequired[Literal["none", "uppercase"]]
+    transform: NotRequired[Literal["none", "uppercase", "lowercase", "capitalize"]]
     color: NotRequired[str]
     opacity: NotRequired[float]
     align: NotRequired[Literal["left", "center", "right"]]
@@ -267,7 +267,7 @@ _ENUMS = {
     "align": ("left", "center", "right"),
     "valign": ("top", "middle", "bottom"),
     "fit": ("contain", "cover", "stretch"),
-    "transform": ("none", "uppercase"),
+    "transform": ("none", "uppercase", "lowercase", "capitalize"),
 }
 _NUMBERS = {  # field: (min, max)
     "min_size": (2, 400),
@@ -423,6 +423,46 @@ def _validate_element(i: int, el: Any, assets: dict[str, bytes] | None) -> list[
         elif _is_num(el.get("min_size")) and el["min_size"] > size:
             errs.append(f"{where}: min_size ({el['min_size']}) is larger than size ({size})")
     return errs
+
+
+class Problem(NamedTuple):
+    """One problem with a design, tied to what an editor shows: the element (its index in
+    ``elements``, None for the page or background) and the field (None for the element as a whole)."""
+
+    element: int | None
+    field: str | None
+    message: str  # the problem, without the element's label: "size must be a number of points ..."
+
+
+_WHERE = re.compile(r"^elements\[(\d+)\](?: \([^)]*\))?: (.*)$", re.S)
+_FIRST_WORD = re.compile(r"^(missing |unknown field\(s\) )?([a-z_0-9]+)\b")
+
+
+def design_problems(design: Any, assets: dict[str, bytes] | None = None) -> list[Problem]:
+    """validate_design()'s problems, each tied to its element and field (for an editor that shows a
+    message beside the field it is about)."""
+    out = []
+    for message in validate_design(design, assets):
+        m = _WHERE.match(message)
+        if not m:
+            out.append(Problem(None, message.split(":", 1)[0].split(".")[-1] or None, message))
+            continue
+        rest = m.group(2)
+        word = _FIRST_WORD.match(rest)
+        out.append(Problem(int(m.group(1)), word.group(2) if word else None, rest))
+    return out
+
+
+def apply_case(text: str, transform: str) -> str:
+    """A text element's `transform`: uppercase, lowercase, or capitalize (first letter of each word;
+    the rest kept as typed, so "McDonald" stays)."""
+    if transform == "uppercase":
+        return text.upper()
+    if transform == "lowercase":
+        return text.lower()
+    if transform == "capitalize":
+        return " ".join(w[:1].upper() + w[1:] for w in text.split(" "))
+    return text
 
 
 def check_design(design: Any, assets: dict[str, bytes] | None = None) -> None:

@@ -27,11 +27,11 @@ _PRIMARY = {
     ("sans", "regular", "normal"): "NotoSans-Regular.ttf",
     ("sans", "bold", "normal"): "NotoSans-Bold.ttf",
     ("sans", "regular", "italic"): "NotoSans-Italic.ttf",
-    ("sans", "bold", "italic"): "NotoSans-Bold.ttf",  # no bold italic shipped: bold upright
+    ("sans", "bold", "italic"): "NotoSans-Bold.ttf/",  # no bold italic shipped: bold, slanted
     ("serif", "regular", "normal"): "NotoSerif-Regular.ttf",
     ("serif", "bold", "normal"): "NotoSerif-Bold.ttf",
     ("serif", "regular", "italic"): "NotoSerif-Italic.ttf",
-    ("serif", "bold", "italic"): "NotoSerif-Bold.ttf",
+    ("serif", "bold", "italic"): "NotoSerif-Bold.ttf/",
 }
 # family -> weight -> faces tried in order after the primary one
 _FALLBACKS = {
@@ -64,6 +64,7 @@ _FALLBACKS = {
         ],
     },
 }
+# A trailing "/" asks for a synthetic slant (bold italic is the bold face, slanted 12 degrees).
 # A trailing "*" asks for synthetic emboldening (the CJK face ships in one weight to keep the
 # package small; bold CJK is drawn with fill+stroke).
 
@@ -226,6 +227,7 @@ def face(filename: str) -> Face:
 class FontChoice:
     face: Face
     synthetic_bold: bool = False
+    synthetic_italic: bool = False
 
 
 _chains: dict[tuple[str, str, str], list[FontChoice]] = {}
@@ -237,7 +239,7 @@ def chain(family: str = "sans", weight: str = "regular", style: str = "normal") 
     c = _chains.get(key)
     if c is None:
         names = [_PRIMARY[key], *_FALLBACKS[family][weight]]
-        c = [FontChoice(face(n.rstrip("*")), n.endswith("*")) for n in names]
+        c = [FontChoice(face(n.rstrip("*/")), n.endswith("*"), n.endswith("/")) for n in names]
         _chains[key] = c
     return c
 

@@ -14,6 +14,7 @@ from .design import (
     ImageElement,
     QRElement,
     TextElement,
+    apply_case,
     check_design,
     fill,
     length_pt,
@@ -114,8 +115,7 @@ def _asset(assets: dict[str, bytes], name: str, where: str) -> bytes:
 
 def _text(c: Canvas, el: TextElement, values: dict[str, Any], wmm: float, hmm: float) -> TextBox:
     s = fill(el["text"], values)
-    if el.get("transform") == "uppercase":
-        s = s.upper()
+    s = apply_case(s, el.get("transform", "none"))
     size = float(el.get("size", 12))
     lh = float(el.get("line_height", 1.2))
     fonts = chain(el.get("font", "sans"), el.get("weight", "regular"), el.get("style", "normal"))

@@ -61,6 +61,11 @@ urlpatterns = [
     ),
     path("<slug:org_slug>/designs/", design_views.design_list, name="workspace-designs"),
     path("<slug:org_slug>/designs/new", design_views.design_new, name="workspace-design-new"),
+    path(
+        "<slug:org_slug>/designs/gallery/<slug:key>.png",
+        design_views.design_gallery_thumbnail,
+        name="workspace-design-gallery-thumb",
+    ),
     path("<slug:org_slug>/designs/<str:public_id>/", design_views.design_editor, name="workspace-design"),
     path(
         "<slug:org_slug>/designs/<str:public_id>/preview",
@@ -71,6 +76,26 @@ urlpatterns = [
         "<slug:org_slug>/designs/<str:public_id>/thumb.png",
         design_views.design_thumbnail,
         name="workspace-design-thumb",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/draft",
+        design_views.design_draft,
+        name="workspace-design-draft",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/publish",
+        design_views.design_publish,
+        name="workspace-design-publish",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/restore",
+        design_views.design_restore,
+        name="workspace-design-restore",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/duplicate",
+        design_views.design_duplicate,
+        name="workspace-design-duplicate",
     ),
     path(
         "<slug:org_slug>/designs/<str:public_id>/upload",
