@@ -1,4 +1,5 @@
-"""Credential actions become outbound events."""
+"""Credential actions become outbound events: outbox consumers (decision 0032, subscribed in
+``apps.py``) for the credential changes, signal receivers for engagement and course completions."""
 
 from __future__ import annotations
 
@@ -30,9 +31,19 @@ def credential_data(credential) -> dict:
     }
 
 
-@receiver(signals.credential_issued)
-def on_issued(sender, credential, **kwargs):
-    publish(credential.organization, "credential.issued", lambda: credential_data(credential))
+def _credential(payload: dict) -> Credential | None:
+    return (
+        Credential.objects.select_related("organization", "achievement")
+        .filter(pk=payload["credential"])
+        .first()
+    )
+
+
+def publish_issued(payload: dict, key: str) -> None:
+    """Outbox consumer of ``credential.issued``: the event, once per credential (``key`` dedupes)."""
+    credential = _credential(payload)
+    if credential is not None:
+        publish(credential.organization, "credential.issued", lambda: credential_data(credential), key=key)
 
 
 # Every change ``credentials/signals.py`` reports (its ``event``) has an event type of the same name.
@@ -46,11 +57,19 @@ STATE_EVENTS = {
 }
 
 
-@receiver(signals.credential_state_changed)
-def on_state_changed(sender, credential, event, **kwargs):
-    event_type = STATE_EVENTS.get(event)
-    if event_type:
-        publish(credential.organization, event_type, lambda: credential_data(credential))
+def publish_state_changed(payload: dict, key: str) -> None:
+    """Outbox consumer of ``credential.state_changed``: the state the change left, even when the event
+    goes out later than the change (a sweep after a crash)."""
+    event_type = STATE_EVENTS.get(payload["event"])
+    credential = _credential(payload) if event_type else None
+    if event_type and credential is not None:
+        state = payload.get("state") or credential.state
+        publish(
+            credential.organization,
+            event_type,
+            lambda: {**credential_data(credential), "state": state},
+            key=key,
+        )
 
 
 ENGAGEMENT = {
