@@ -28,8 +28,8 @@ from credstack.vc import ob3
 from credstack.vc import status as vc_status
 
 from . import signals, status_lists
-from .signals import ISSUED, STATE_CHANGED
 from .models import Credential, CredentialEvent
+from .signals import ISSUED, STATE_CHANGED
 from .validation import clean_email, clean_name
 
 log = logging.getLogger(__name__)

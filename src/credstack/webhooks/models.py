@@ -133,9 +133,7 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["delivery", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["delivery", "number"], name="one_attempt_per_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="one_attempt_per_number")]
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.delivery_id}"
