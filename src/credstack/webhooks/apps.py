@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.apps import AppConfig
 
 from credstack.credentials.signals import ISSUED, STATE_CHANGED
+from credstack.learning.signals import ENROLMENT_COMPLETED
 from credstack.outbox.registry import subscribe
 from credstack.scheduler.registry import register as register_periodic
 
@@ -17,6 +18,7 @@ class WebhooksConfig(AppConfig):
         # credential changes become events through the outbox (decision 0032): one webhook-id each
         subscribe(ISSUED, "webhooks.credential_issued", receivers.publish_issued)
         subscribe(STATE_CHANGED, "webhooks.credential_state_changed", receivers.publish_state_changed)
+        subscribe(ENROLMENT_COMPLETED, "webhooks.course_completed", receivers.publish_course_completed)
 
         # a rotated-out secret no longer signs once its window is over; this erases it from the database
         register_periodic(

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from credstack.credentials import signals
 from credstack.credentials.models import Credential, CredentialEvent
-from credstack.learning.signals import enrolment_completed
+from credstack.learning.models import Enrolment
 
 from .actions import publish
 from .models import WebhookEndpoint
@@ -111,8 +111,15 @@ def _publish_engagement(event) -> None:
         publish(credential.organization, event_type, lambda: {**credential_data(credential), "at": at})
 
 
-@receiver(enrolment_completed)
-def on_course_completed(sender, enrolment, **kwargs):
+def publish_course_completed(payload: dict, key: str) -> None:
+    """Outbox consumer of ``learning.enrolment_completed``: the ``course.completed`` event, once."""
+    enrolment = (
+        Enrolment.objects.select_related("organization", "course", "learner", "credential")
+        .filter(pk=payload["enrolment"])
+        .first()
+    )
+    if enrolment is None:
+        return
     course, learner = enrolment.course, enrolment.learner
     publish(
         enrolment.organization,
@@ -124,4 +131,5 @@ def on_course_completed(sender, enrolment, **kwargs):
             "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
             "credential": enrolment.credential.uri if enrolment.credential_id else None,
         },
+        key=key,
     )
