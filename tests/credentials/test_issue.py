@@ -161,9 +161,9 @@ def test_effects_go_through_the_outbox_after_commit(issue, django_capture_on_com
     finally:
         unsubscribe("test.issued")
         unsubscribe("test.changed")
-    pk = credential.pk
+    ids = {"credential": credential.pk, "organization": credential.organization_id}
     assert seen == [
-        ("issued", {"credential": pk}),
-        ("suspended", {"credential": pk, "event": "suspended", "state": "suspended"}),
-        ("revoked", {"credential": pk, "event": "revoked", "state": "revoked"}),
+        ("issued", ids),
+        ("suspended", {**ids, "event": "suspended", "state": "suspended"}),
+        ("revoked", {**ids, "event": "revoked", "state": "revoked"}),
     ]

@@ -156,7 +156,11 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
             if audited:
                 audit.record(org, actor, "credential.issued", credential.public_id, email)
             # email, webhooks, pathways: rows of this transaction, delivered after it (decision 0032)
-            outbox.emit(ISSUED, {"credential": credential.pk}, key=f"{ISSUED}:{credential.public_id}")
+            outbox.emit(
+                ISSUED,
+                {"credential": credential.pk, "organization": org.pk},
+                key=f"{ISSUED}:{credential.public_id}",
+            )
     except IntegrityError:
         if req.idempotency_key:
             return Credential.objects.get(organization=org, idempotency_key=req.idempotency_key)
@@ -167,7 +171,10 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
 
 def _state_changed(cred: Credential, event: str) -> None:
     """Inside the change's transaction: the effect ``credential.state_changed`` (see ``signals.py``)."""
-    outbox.emit(STATE_CHANGED, {"credential": cred.pk, "event": event, "state": cred.state})
+    outbox.emit(
+        STATE_CHANGED,
+        {"credential": cred.pk, "organization": cred.organization_id, "event": event, "state": cred.state},
+    )
 
 
 REASON_MAX = 2000

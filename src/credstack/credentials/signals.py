@@ -6,9 +6,9 @@ action emits them inside its transaction, and the consumers that other apps subs
 once, from whichever process gets there first (a process killed right after the commit loses nothing).
 The kinds, with their payloads:
 
-- ``ISSUED`` = ``"credential.issued"``: ``{"credential": pk}``; one per credential (key
+- ``ISSUED`` = ``"credential.issued"``: ``{"credential": pk, "organization": pk}``; one per credential (key
   ``credential.issued:<public id>``)
-- ``STATE_CHANGED`` = ``"credential.state_changed"``: ``{"credential": pk, "event": ..., "state": ...}``;
+- ``STATE_CHANGED`` = ``"credential.state_changed"``: ``{"credential", "organization", "event", "state"}``;
   event is "revoked", "suspended", "reinstated", "replaced", "expiry_changed" (a new expiry was signed)
   or "expired" (the expiry date passed; once per expiry, ``actions.announce_expired``); state is the
   credential's state as the change left it

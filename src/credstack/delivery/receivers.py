@@ -14,7 +14,9 @@ from .actions import queue_credential_email, resend
 def email_issued(payload: dict, key: str) -> None:
     """Outbox consumer of ``credential.issued``. Twice is once: ``queue_credential_email`` records the
     first email of a credential at most once."""
-    credential = Credential.objects.select_related("organization").filter(pk=payload["credential"]).first()
+    # what the email's row needs (the signed document stays in the database)
+    fields = ("id", "organization_id", "recipient_email")
+    credential = Credential.objects.only(*fields).filter(pk=payload["credential"]).first()
     if credential is not None:
         queue_credential_email(credential)
 

@@ -1,14 +1,15 @@
 """Emit side effects inside an action's transaction; dispatch them after the commit (decision 0032).
 
 ``emit`` writes one ``OutboxEntry`` per consumer subscribed to the kind, in the caller's transaction, and
-asks for a dispatch right after the commit, in the same process (as the signals it replaces did: no
+asks for a dispatch right after the commit, in the same process (one transaction that marks the rows done
+and runs their consumers; the careful path below when anything is unusual) (as the signals it replaces did: no
 queue round trip before an email or a webhook). If that process dies between its commit and that
 dispatch, or a consumer fails, the row stays PENDING and ``dispatch_due`` (periodic job
 ``outbox.dispatch_due``, every minute) delivers it: at least once, on the platform's one retry policy.
 
 A dispatch claims rows with one conditional UPDATE (a random token, ``next_attempt_at`` pushed a lease
-ahead), then runs each consumer in a transaction that also marks its row DONE, conditional on the token:
-a consumer's writes commit together with "done", or roll back. Two dispatchers never run one row at
+ahead), then runs the consumers in one transaction (a savepoint each) that also marks their rows DONE,
+conditional on the token: a consumer's writes commit together with "done", or roll back. Two dispatchers never run one row at
 the same time, and a dispatcher that died holding a row gives it back when the lease ends.
 """
 
@@ -69,14 +70,44 @@ def emit(kind: str, payload: dict, *, key: str | None = None, using: str = DEFAU
     ]
     OutboxEntry.objects.using(using).bulk_create(rows, ignore_conflicts=True)
     keys = [row.key for row in rows]
-    transaction.on_commit(lambda: dispatch(keys), using=using, robust=True)
+    transaction.on_commit(lambda: _dispatch_emitted(rows), using=using, robust=True)
     return keys
 
 
 def dispatch(keys: list[str], now: datetime | None = None) -> int:
-    """Deliver the rows named by ``keys`` that are due and not held by another dispatcher (the prompt
-    dispatch after a commit). Returns how many were done. Safe to call twice."""
+    """Deliver the rows named by ``keys`` that are due and not held by another dispatcher. Returns how
+    many were done. Safe to call twice."""
     return _run(OutboxEntry.objects.filter(key__in=keys), now or timezone.now())
+
+
+class _Fallback(Exception):
+    """The fast path cannot take every row at once, or a consumer failed: roll back, go the careful way."""
+
+
+def _dispatch_emitted(rows: list[OutboxEntry]) -> int:
+    """Right after the commit that emitted ``rows`` (payloads in memory): one transaction marks them
+    done and runs their consumers, so a process that dies inside it leaves them pending for the sweep;
+    on PostgreSQL a sweep that reaches the same rows waits for it and then finds them done. Any surprise
+    (a row already taken, a consumer that raises) rolls it all back to ``dispatch``, row by row."""
+    keys, now = [row.key for row in rows], timezone.now()
+    try:
+        with transaction.atomic():
+            taken = OutboxEntry.objects.filter(
+                key__in=keys, state=OutboxEntry.State.PENDING, next_attempt_at__lte=now
+            ).update(state=OutboxEntry.State.DONE, done_at=now, attempts=F("attempts") + 1)
+            if taken != len(rows):
+                raise _Fallback
+            for row in rows:
+                consumer = registry.consumer(row.consumer)
+                if consumer is None:
+                    raise _Fallback
+                try:
+                    consumer.handler(row.payload, row.key)
+                except Exception as exc:  # the careful path runs it again and records the failure
+                    raise _Fallback from exc
+        return len(rows)
+    except _Fallback:
+        return dispatch(keys, now)
 
 
 def dispatch_due(now: datetime | None = None, grace: timedelta = SWEEP_GRACE) -> int:
@@ -110,32 +141,43 @@ def _run(rows, now: datetime) -> int:
     )
     if not claimed:
         return 0
-    return sum(_deliver(entry, token, now) for entry in rows.filter(claim=token).order_by("pk"))
-
-
-def _deliver(entry: OutboxEntry, token: str, now: datetime) -> bool:
-    consumer = registry.consumer(entry.consumer)
+    entries = list(rows.filter(claim=token).order_by("pk"))
+    done: list[OutboxEntry] = []
+    failed: list[tuple[OutboxEntry, Exception]] = []
     try:
-        if consumer is None:
-            raise LookupError(f"no consumer {entry.consumer!r} is subscribed in this process")
+        # one transaction for the batch, a savepoint per consumer: a failing consumer's writes roll back
+        # alone, and every other one's commit together with its row marked done
         with transaction.atomic():
-            consumer.handler(entry.payload, entry.key)
-            marked = OutboxEntry.objects.filter(
-                pk=entry.pk, claim=token, state=OutboxEntry.State.PENDING
-            ).update(state=OutboxEntry.State.DONE, done_at=timezone.now(), claim="", last_error="")
-            if not marked:
-                raise _TakenOver
-        return True
+            for entry in entries:
+                consumer = registry.consumer(entry.consumer)
+                try:
+                    with transaction.atomic():
+                        if consumer is None:
+                            raise LookupError(f"no consumer {entry.consumer!r} is subscribed in this process")
+                        consumer.handler(entry.payload, entry.key)
+                    done.append(entry)
+                except Exception as exc:  # recorded and retried below, never raised to the action
+                    failed.append((entry, exc))
+            if done:
+                marked = OutboxEntry.objects.filter(
+                    pk__in=[e.pk for e in done], claim=token, state=OutboxEntry.State.PENDING
+                ).update(state=OutboxEntry.State.DONE, done_at=timezone.now(), claim="", last_error="")
+                if marked != len(done):
+                    raise _TakenOver
     except _TakenOver:
-        log.warning("outbox: %s was taken over by another dispatcher; its run was rolled back", entry)
-        return False
-    except Exception as exc:  # a consumer's failure is recorded and retried, never raised to the action
-        retry_at = POLICY.next_attempt_at(now, entry.attempts)
-        log.exception("outbox: %s failed (attempt %d)", entry, entry.attempts)
-        fields: dict = {"claim": "", "last_error": f"{type(exc).__name__}: {exc}"[:2000]}
-        if retry_at is None:
-            fields.update(state=OutboxEntry.State.FAILED, next_attempt_at=now)
-        else:
-            fields["next_attempt_at"] = retry_at
-        OutboxEntry.objects.filter(pk=entry.pk, claim=token).update(**fields)
-        return False
+        log.warning("outbox: a lease ran out and another dispatcher took rows over; this run rolled back")
+        return 0
+    for entry, exc in failed:
+        _failed(entry, token, now, exc)
+    return len(done)
+
+
+def _failed(entry: OutboxEntry, token: str, now: datetime, exc: Exception) -> None:
+    retry_at = POLICY.next_attempt_at(now, entry.attempts)
+    log.error("outbox: %s failed (attempt %d)", entry, entry.attempts, exc_info=exc)
+    fields: dict = {"claim": "", "last_error": f"{type(exc).__name__}: {exc}"[:2000]}
+    if retry_at is None:
+        fields.update(state=OutboxEntry.State.FAILED, next_attempt_at=now)
+    else:
+        fields["next_attempt_at"] = retry_at
+    OutboxEntry.objects.filter(pk=entry.pk, claim=token).update(**fields)

@@ -13,7 +13,7 @@ def evaluate_issued(payload: dict, key: str) -> None:
     credential_id = payload["credential"]
     if PathwayComponent.objects.filter(
         achievement__credentials__pk=credential_id, pathway__is_active=True
-    ).exists():
+    ).exists():  # no pathway holds the achievement (most credentials): one query, nothing queued
         evaluate_after_issue.enqueue(credential_id)
 
 

@@ -32,6 +32,10 @@ def credential_data(credential) -> dict:
 
 
 def _credential(payload: dict) -> Credential | None:
+    """The credential an effect is about, or None when no endpoint of its organization is on (one small
+    query then: most organizations have no endpoint)."""
+    if not WebhookEndpoint.objects.filter(organization_id=payload["organization"], enabled=True).exists():
+        return None
     return (
         Credential.objects.select_related("organization", "achievement")
         .filter(pk=payload["credential"])
