@@ -54,7 +54,9 @@ def main() -> None:
             recipient_email=f"learner{i}@example.org",
         )
     elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start  # this process's CPU time: steadier than the clock on a busy machine
+    cpu = (
+        time.process_time() - cpu_start
+    )  # this process's CPU time: steadier than the clock on a busy machine
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"database: {connection.vendor}")
     print(

@@ -167,8 +167,8 @@ def _run(rows, now: datetime) -> int:
     except _TakenOver:
         log.warning("outbox: a lease ran out and another dispatcher took rows over; this run rolled back")
         return 0
-    for entry, exc in failed:
-        _failed(entry, token, now, exc)
+    for entry, error in failed:
+        _failed(entry, token, now, error)
     return len(done)
 
 

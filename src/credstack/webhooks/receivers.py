@@ -124,7 +124,7 @@ def publish_course_completed(payload: dict, key: str) -> None:
     )
     if enrolment is None:
         return
-    course, learner = enrolment.course, enrolment.learner
+    course, learner, credential = enrolment.course, enrolment.learner, enrolment.credential
     publish(
         enrolment.organization,
         "course.completed",
@@ -133,7 +133,7 @@ def publish_course_completed(payload: dict, key: str) -> None:
             "learner": {"name": learner.name, "email": learner.email},
             "average_score": enrolment.average_score,
             "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
-            "credential": enrolment.credential.uri if enrolment.credential_id else None,
+            "credential": credential.uri if credential is not None else None,
         },
         key=key,
     )
