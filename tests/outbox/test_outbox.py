@@ -21,6 +21,8 @@ from credstack.achievements.actions import create_achievement
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential
 from credstack.delivery.models import Delivery
+from credstack.organizations import actions as org_actions
+from credstack.organizations.actors import Actor
 from credstack.outbox import actions as outbox
 from credstack.outbox.models import OutboxEntry
 from credstack.outbox.registry import subscribe, unsubscribe
@@ -224,3 +226,13 @@ def test_a_row_held_by_a_dead_dispatcher_comes_back_after_its_lease(issue):
     assert outbox.dispatch_due(now + outbox.LEASE + outbox.SWEEP_GRACE) == len(ISSUED_CONSUMERS)
     assert Delivery.objects.filter(credential=credential).count() == 1
     assert set(OutboxEntry.objects.values_list("attempts", flat=True)) == {2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_email_lost_in_a_crash_is_sent_by_the_sweep_once(org):
+    commit_then_die(lambda: org_actions.invite_member(org, "ana@example.org", "issuer", Actor.command_line()))
+    assert mail.outbox == []
+    outbox.dispatch_due(timezone.now() + LATER)
+    outbox.dispatch_due(timezone.now() + LATER)  # the next run of the sweep finds nothing to do
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]
+    assert "Join Acme Training" in mail.outbox[0].subject
