@@ -143,28 +143,28 @@ def test_result_and_activity_dates_are_signed(issue):
     assert vc_verify.verify_credential(credential.signed(), fetch=local_fetch).valid
 
 
-def test_signals_fire_after_commit(issue):
+def test_effects_go_through_the_outbox_after_commit(issue, django_capture_on_commit_callbacks):
     from credstack.credentials import actions, signals
+    from credstack.outbox.registry import subscribe, unsubscribe
 
     seen = []
-
-    def on_issued(credential, **kw):
-        seen.append(("issued", credential.public_id))
-
-    def on_changed(credential, event, **kw):
-        seen.append((event, credential.public_id))
-
-    signals.credential_issued.connect(on_issued)
-    signals.credential_state_changed.connect(on_changed)
+    subscribe(signals.ISSUED, "test.issued", lambda payload, key: seen.append(("issued", payload)))
+    subscribe(
+        signals.STATE_CHANGED,
+        "test.changed",
+        lambda payload, key: seen.append((payload["event"], payload)),
+    )
     try:
-        credential = issue()
-        actions.suspend_credential(credential)
-        actions.revoke_credential(credential, reason="x")
+        with django_capture_on_commit_callbacks(execute=True):
+            credential = issue()
+            actions.suspend_credential(credential)
+            actions.revoke_credential(credential, reason="x")
     finally:
-        signals.credential_issued.disconnect(on_issued)
-        signals.credential_state_changed.disconnect(on_changed)
+        unsubscribe("test.issued")
+        unsubscribe("test.changed")
+    ids = {"credential": credential.pk, "organization": credential.organization_id}
     assert seen == [
-        ("issued", credential.public_id),
-        ("suspended", credential.public_id),
-        ("revoked", credential.public_id),
+        ("issued", ids),
+        ("suspended", {**ids, "event": "suspended", "state": "suspended"}),
+        ("revoked", {**ids, "event": "revoked", "state": "revoked"}),
     ]

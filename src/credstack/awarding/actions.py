@@ -30,10 +30,14 @@ from credstack.credentials.actions import issue_credential
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email
 from credstack.organizations.models import Organization
+from credstack.outbox import actions as outbox
 from credstack.xapi.actions import record_earned
 
 from .models import COURSE_COMPLETED, DataRule, Fulfillment, Progress, Requirement
 from .paths import MISSING, as_number, lookup
+
+# the effect of a learner earning a credential through their progress (payload ``{"credential": pk}``)
+EARNED = "awarding.earned"
 
 log = logging.getLogger(__name__)
 
@@ -213,15 +217,24 @@ def award(
     # Only the caller that links the credential to the learner's progress reports it as new, so the
     # side effects below happen once even when simultaneous events both reached the pipeline.
     progress = _progress(achievement, email, recipient_name)
-    updated = _with_retry(
-        lambda: Progress.objects.filter(pk=progress.pk, credential__isnull=True).update(
-            credential=credential, completed_at=timezone.now()
-        )
-    )
-    newly = updated == 1
-    if newly:
-        transaction.on_commit(lambda: record_earned(credential.pk))
+
+    def link() -> int:
+        with transaction.atomic():
+            linked = Progress.objects.filter(pk=progress.pk, credential__isnull=True).update(
+                credential=credential, completed_at=timezone.now()
+            )
+            if linked:  # the xAPI "earned" statement, an effect of this link (decision 0032)
+                outbox.emit(EARNED, {"credential": credential.pk}, key=f"{EARNED}:{credential.public_id}")
+            return linked
+
+    newly = _with_retry(link) == 1
     return credential, newly
+
+
+def earned_effect(payload: dict, key: str) -> None:
+    """Outbox consumer of ``awarding.earned``: the xAPI statement (one per credential: its id is derived
+    from the credential, so a second run finds it stored)."""
+    record_earned(payload["credential"])
 
 
 def handle_event(

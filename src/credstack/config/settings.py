@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "credstack.organizations",
+    "credstack.outbox",  # side effects as rows in the action's transaction (decision 0032)
     "credstack.achievements",
     "credstack.credentials",
     "credstack.web",

@@ -22,12 +22,14 @@ from credstack.organizations import audit, signing
 from credstack.organizations.actions import active_key
 from credstack.organizations.actors import Actor, as_actor
 from credstack.organizations.models import Organization
+from credstack.outbox import actions as outbox
 from credstack.vc import dates as vc_dates
 from credstack.vc import ob3
 from credstack.vc import status as vc_status
 
 from . import signals, status_lists
 from .models import Credential, CredentialEvent
+from .signals import ISSUED, STATE_CHANGED
 from .validation import clean_email, clean_name
 
 log = logging.getLogger(__name__)
@@ -154,7 +156,12 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
             )
             if audited:
                 audit.record(org, actor, "credential.issued", credential.public_id, email)
-            transaction.on_commit(lambda: _after_issue(credential.pk))
+            # email, webhooks, pathways: rows of this transaction, delivered after it (decision 0032)
+            outbox.emit(
+                ISSUED,
+                {"credential": credential.pk, "organization": org.pk},
+                key=f"{ISSUED}:{credential.public_id}",
+            )
     except IntegrityError:
         if req.idempotency_key:
             return Credential.objects.get(organization=org, idempotency_key=req.idempotency_key)
@@ -163,10 +170,12 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
     return credential
 
 
-def _after_issue(credential_id: int) -> None:
-    # the recipient's email is one of the receivers (credstack.delivery.receivers)
-    credential = Credential.objects.select_related("organization", "achievement").get(pk=credential_id)
-    signals.credential_issued.send(sender=Credential, credential=credential)
+def _state_changed(cred: Credential, event: str) -> None:
+    """Inside the change's transaction: the effect ``credential.state_changed`` (see ``signals.py``)."""
+    outbox.emit(
+        STATE_CHANGED,
+        {"credential": cred.pk, "organization": cred.organization_id, "event": event, "state": cred.state},
+    )
 
 
 REASON_MAX = 2000
@@ -217,9 +226,7 @@ def _change_state(
         CredentialEvent.objects.create(credential=cred, kind=event, actor=actor.user_or_none, note=note)
         if audit_action:
             audit.record(credential.organization, actor, audit_action, cred.public_id, note)
-        transaction.on_commit(
-            lambda: signals.credential_state_changed.send(sender=Credential, credential=cred, event=event)
-        )
+        _state_changed(cred, event)
     log.info("credential %s: %s", event, cred.public_id)
     return cred
 
@@ -385,11 +392,7 @@ def change_expiry(
             credential=cred, kind=CredentialEvent.Kind.EXPIRY_CHANGED, actor=who.user_or_none, note=change
         )
         audit.record(cred.organization, who, "credential.expiry", cred.public_id, change)
-        transaction.on_commit(
-            lambda: signals.credential_state_changed.send(
-                sender=Credential, credential=cred, event="expiry_changed"
-            )
-        )
+        _state_changed(cred, "expiry_changed")
     return cred
 
 
@@ -476,8 +479,4 @@ def announce_expired(now: datetime | None = None) -> int:
                 if cred.state == Credential.State.REVOKED:
                     continue
                 announced += 1
-                transaction.on_commit(
-                    lambda cred=cred: signals.credential_state_changed.send(
-                        sender=Credential, credential=cred, event="expired"
-                    )
-                )
+                _state_changed(cred, "expired")

@@ -45,7 +45,7 @@ def _new_delivery(credential: Credential, kind: str, now: datetime) -> Delivery 
         with transaction.atomic():
             return Delivery.objects.create(
                 credential=credential,
-                organization=credential.organization,
+                organization_id=credential.organization_id,
                 kind=kind,
                 to=credential.recipient_email,
                 next_attempt_at=now,

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from credstack.credentials.signals import ISSUED
+from credstack.outbox.registry import subscribe
 from credstack.scheduler.registry import register as register_periodic
 from credstack.ui.nav import register
 
@@ -12,7 +14,10 @@ class DeliveryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import actions, receivers  # noqa: F401  models load after apps.py; receivers connects to signals
+        from . import actions, receivers  # models load after apps.py; receivers connects to signals
+
+        # the credential's email, through the outbox (decision 0032): sent even if the issuer's process dies
+        subscribe(ISSUED, "delivery.credential_email", receivers.email_issued)
 
         # daily, on the task worker (credstack.scheduler); `send_expiry_reminders` still works from cron
         register_periodic("delivery.expiry_reminders", actions.send_expiry_reminders, every=timedelta(days=1))

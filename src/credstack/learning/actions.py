@@ -24,6 +24,7 @@ from credstack.courses.models import Course
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
+from credstack.outbox import actions as outbox
 from credstack.portal.models import AccountEmail
 from credstack.xapi.actions import run_later
 
@@ -32,7 +33,7 @@ from .invitations import parse_invitations
 from .merging import merge_learners
 from .models import Enrolment, Learner, LessonProgress, QuestionResponse, QuizAttempt, ReviewItem
 from .queries import LearningError, attempt_questions, attempts_left, lesson_index, unlocked
-from .signals import enrolment_completed
+from .signals import ENROLMENT_COMPLETED
 from .xapi_statements import record_completed, record_quiz
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,11 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
     sent = []
     with transaction.atomic():
         for row in rows:
-            sent.append((enrol(course, learner_for(row.email, row.name), source="invitation"), row.email))
+            enrolment = enrol(course, learner_for(row.email, row.name), source="invitation")
+            sent.append((enrolment, row.email))
+            # to the address the educator typed, even when it is the learner's second one (decision 0023);
+            # an effect of this transaction, sent even if this process dies after the commit (0032)
+            outbox.emit(INVITATION, {"enrolment": enrolment.pk, "to": row.email})
         audit.record(
             course.organization,
             as_actor(actor),
@@ -235,10 +240,16 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
             course.public_id,
             f"{len(rows)} learner{'s' if len(rows) != 1 else ''}",
         )
-    for enrolment, address in sent:
-        # to the address the educator typed, even when it is the learner's second one (decision 0023)
-        transaction.on_commit(partial(send_invitation.enqueue, enrolment.pk, address))
     return [enrolment for enrolment, _ in sent]
+
+
+INVITATION = "learning.invitation"
+
+
+def invitation_effect(payload: dict, key: str) -> None:
+    """Outbox consumer of ``learning.invitation``: the email task, queued in the consumer's transaction
+    (a duplicate invitation is possible only as decision 0031 says, and harmless)."""
+    send_invitation.enqueue(payload["enrolment"], payload["to"])
 
 
 # ---------------------------------------------------------------- the player
@@ -492,12 +503,17 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
         ],
         source="course",
     )
-    Enrolment.objects.filter(pk=enrolment.pk).update(
-        credential=outcome.credential, award_status=outcome.status, award_reasons=outcome.reasons
-    )
+    with transaction.atomic():
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            credential=outcome.credential, award_status=outcome.status, award_reasons=outcome.reasons
+        )
+        if first:  # once per enrolment, after the award, so consumers see the credential (decision 0032)
+            outbox.emit(
+                ENROLMENT_COMPLETED,
+                {"enrolment": enrolment.pk},
+                key=f"{ENROLMENT_COMPLETED}:{enrolment.public_id}",
+            )
     enrolment.refresh_from_db()
-    if first:  # once per enrolment, after the award, so listeners see the credential
-        transaction.on_commit(lambda: enrolment_completed.send(sender=Enrolment, enrolment=enrolment))
     return enrolment
 
 

@@ -1,9 +1,14 @@
 from django.apps import AppConfig
 
+from credstack.outbox.registry import subscribe
+
 
 class LearningConfig(AppConfig):
     name = "credstack.learning"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (follows the portal's accounts; in ready(): imports models)
+        from . import actions, receivers  # noqa: F401  (follows the portal's accounts; in ready(): imports models)
+
+        # course invitations go out through the outbox (decision 0032)
+        subscribe(actions.INVITATION, "learning.invitation", actions.invitation_effect)

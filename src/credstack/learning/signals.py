@@ -1,9 +1,8 @@
-"""Signals of the learning app, sent after commit.
+"""What the learning app tells other apps, through the transactional outbox (decision 0032).
 
-- ``enrolment_completed(enrolment)``: a learner finished every lesson and quiz of a course (sent once per
-  enrolment). LTI grade return and the ``course.completed`` webhook listen to it.
+- ``ENROLMENT_COMPLETED`` = ``"learning.enrolment_completed"``: ``{"enrolment": pk}``, a learner finished
+  every lesson and quiz of a course (once per enrolment, emitted with the award's link, so consumers see
+  the credential). LTI grade return and the ``course.completed`` webhook consume it.
 """
 
-from django.dispatch import Signal
-
-enrolment_completed = Signal()
+ENROLMENT_COMPLETED = "learning.enrolment_completed"

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from credstack.learning.signals import ENROLMENT_COMPLETED
+from credstack.outbox.registry import subscribe
+
 
 class LtiConfig(AppConfig):
     name = "credstack.lti"
@@ -7,4 +10,6 @@ class LtiConfig(AppConfig):
     verbose_name = "LTI 1.3"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (grade return; in ready(): it imports models, loaded only now)
+        from . import receivers  # grade return; in ready(): it imports models, loaded only now
+
+        subscribe(ENROLMENT_COMPLETED, "lti.grade", receivers.grade_completed)

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from credstack.outbox import actions as outbox
 from credstack.vc import keys as vc_keys
 
 from . import audit
@@ -192,7 +193,12 @@ def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Inv
             expires_at=timezone.now() + timedelta(days=invitation_days()),
         )
         audit.record(org, actor, "member.invited", email, role)
-        transaction.on_commit(lambda: _queue_invitation_email(invitation.pk, actor.label))
+        # the email: an effect of this transaction (decision 0032), sent even if this process dies now
+        outbox.emit(
+            INVITATION_EMAIL,
+            {"invitation": invitation.pk, "inviter": actor.label},
+            key=f"{INVITATION_EMAIL}:{invitation.pk}",
+        )
     return invitation
 
 
@@ -225,8 +231,13 @@ def withdraw_invitation(invitation: Invitation, actor: Actor) -> Invitation:
     return invitation
 
 
-def _queue_invitation_email(invitation_id: int, inviter: str) -> None:
-    send_invitation_email.enqueue(invitation_id, inviter)
+INVITATION_EMAIL = "organizations.invitation_email"
+
+
+def invitation_email_effect(payload: dict, key: str) -> None:
+    """Outbox consumer of ``organizations.invitation_email``: the task is queued in the consumer's
+    transaction, so once in effect (a second copy is possible only as decision 0031 says)."""
+    send_invitation_email.enqueue(payload["invitation"], payload["inviter"])
 
 
 def _owners_locked(org: Organization) -> int:

@@ -1,9 +1,16 @@
 from django.apps import AppConfig
 
+from credstack.credentials.signals import ISSUED, STATE_CHANGED
+from credstack.outbox.registry import subscribe
+
 
 class PathwaysConfig(AppConfig):
     name = "credstack.pathways"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (in ready(): it imports models, loaded only now)
+        from . import receivers  # in ready(): it imports models, loaded only now
+
+        # evaluations and policies follow credential changes through the outbox (decision 0032)
+        subscribe(ISSUED, "pathways.evaluate", receivers.evaluate_issued)
+        subscribe(STATE_CHANGED, "pathways.policy", receivers.apply_state_change)

@@ -1,27 +1,27 @@
-"""Pathways listen to the credential pipeline's after-commit signals and queue their work as tasks."""
+"""Pathways consume the credential pipeline's effects (outbox consumers, decision 0032, subscribed in
+``apps.py``) and queue their work as tasks, in the consumer's transaction: queued iff marked done."""
 
 from __future__ import annotations
-
-from django.dispatch import receiver
-
-from credstack.credentials.signals import credential_issued, credential_state_changed
 
 from .models import PathwayAward, PathwayComponent
 from .tasks import apply_policy, evaluate_after_issue
 
 
-@receiver(credential_issued, dispatch_uid="pathways-evaluate")
-def on_issued(sender, credential, **kwargs):
+def evaluate_issued(payload: dict, key: str) -> None:
+    """``credential.issued``: evaluate the pathways the credential's achievement is part of. Twice is
+    once: an evaluation awards a pathway once (``PathwayAward``, and the award's idempotency key)."""
+    credential_id = payload["credential"]
     if PathwayComponent.objects.filter(
-        achievement_id=credential.achievement_id, pathway__is_active=True
-    ).exists():
-        evaluate_after_issue.enqueue(credential.pk)
+        achievement__credentials__pk=credential_id, pathway__is_active=True
+    ).exists():  # no pathway holds the achievement (most credentials): one query, nothing queued
+        evaluate_after_issue.enqueue(credential_id)
 
 
-@receiver(credential_state_changed, dispatch_uid="pathways-policy")
-def on_state_changed(sender, credential, event, **kwargs):
+def apply_state_change(payload: dict, key: str) -> None:
+    """``credential.state_changed``: a component revoked, suspended, reinstated or replaced."""
+    credential_id, event = payload["credential"], payload["event"]
     if (
         event in ("revoked", "suspended", "reinstated", "replaced")
-        and PathwayAward.objects.filter(components=credential).exists()
+        and PathwayAward.objects.filter(components=credential_id).exists()
     ):
-        apply_policy.enqueue(credential.pk, event)
+        apply_policy.enqueue(credential_id, event)

@@ -19,12 +19,17 @@ class SchedulerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from credstack.outbox import actions as outbox  # imports the models, which load after apps.py
+
         from . import leases  # imports the models, which load after apps.py
 
         task_finished.connect(_after_task, dispatch_uid="credstack.scheduler.ensure")
         # tasks survive their worker (decision 0031): workers beat, a sweep takes back the dead ones' tasks
         task_started.connect(leases.on_task_started, dispatch_uid="credstack.scheduler.heartbeat")
         register("scheduler.requeue_dead_tasks", leases.requeue_dead_tasks, every=timedelta(minutes=1))
+        # effects whose committing process died before dispatching them, and retries due (decision 0032)
+        register("outbox.dispatch_due", outbox.dispatch_due, every=timedelta(minutes=1))
+        register("outbox.purge_done", outbox.purge_done, every=timedelta(days=1))
 
 
 def _after_task(sender, task_result, **kwargs) -> None:

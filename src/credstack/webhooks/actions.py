@@ -42,6 +42,7 @@ from .models import (
     EVENT_TYPES,
     REDELIVER_FAILED_DAYS,
     TEST_EVENT,
+    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookMessage,
@@ -178,12 +179,17 @@ def delete_endpoint(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> None
 
 
 def publish(
-    organization: Organization, event_type: str, data: dict | Callable[[], dict]
+    organization: Organization,
+    event_type: str,
+    data: dict | Callable[[], dict],
+    *,
+    key: str | None = None,
 ) -> WebhookMessage | None:
     """Record an event for the organization's subscribed endpoints; attempts start after commit.
 
     ``data`` may be a function: it is called only when some endpoint wants the event, so publishing
-    costs one query when nobody listens.
+    costs one query when nobody listens. ``key`` names the event (an outbox row's key): publishing the
+    same key again returns the message recorded the first time (same webhook-id, no new deliveries).
     """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
@@ -194,11 +200,15 @@ def publish(
     ]
     if not endpoints:
         return None
+    if key is not None:
+        published = WebhookMessage.objects.filter(event_key=key).first()
+        if published is not None:
+            return published
     if callable(data):
         data = data()
     now = timezone.now()
     with transaction.atomic():
-        message = _message(organization, event_type, now, data)
+        message = _message(organization, event_type, now, data, event_key=key)
         deliveries = WebhookDelivery.objects.bulk_create(
             WebhookDelivery(endpoint=e, message=message, next_attempt_at=now) for e in endpoints
         )
@@ -211,7 +221,9 @@ def publish(
     return message
 
 
-def _message(organization: Organization, event_type: str, now: datetime, data: dict) -> WebhookMessage:
+def _message(
+    organization: Organization, event_type: str, now: datetime, data: dict, event_key: str | None = None
+) -> WebhookMessage:
     body = json.dumps(
         {"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data},
         ensure_ascii=False,
@@ -222,6 +234,7 @@ def _message(organization: Organization, event_type: str, now: datetime, data: d
         event_type=event_type,
         payload=body,
         msg_id="msg_" + secrets.token_urlsafe(18),
+        event_key=event_key,
     )
 
 
@@ -362,9 +375,12 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
             delivery.last_error = "endpoint disabled"
             delivery.save()
             return delivery
-        # take this attempt: push next_attempt_at so a concurrent worker skips it
+        # take this attempt: push next_attempt_at so a concurrent worker skips it, and log it before
+        # anything is sent, so an attempt whose sender dies mid-way is in the log too
         delivery.next_attempt_at = now + LEASE
-        delivery.save(update_fields=["next_attempt_at"])
+        delivery.attempts += 1
+        delivery.save(update_fields=["next_attempt_at", "attempts"])
+        logged = WebhookAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=now)
 
     body = message.payload.encode()
     headers = signing.headers(endpoint.signing_secrets(now), message.msg_id, int(now.timestamp()), body)
@@ -379,8 +395,10 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
     except (OSError, ValueError) as exc:  # connection refused, timeout, TLS, bad response
         error = f"{type(exc).__name__}: {exc}"[:500]
 
+    WebhookAttempt.objects.filter(pk=logged.pk).update(
+        finished_at=timezone.now(), status_code=status, error=error
+    )
     by_hand = delivery.requeued or message.event_type == TEST_EVENT  # tried once; never disables
-    delivery.attempts += 1
     delivery.requeued = False
     delivery.last_attempt_at, delivery.last_status_code, delivery.last_error = now, status, error
     if not error:

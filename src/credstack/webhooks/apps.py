@@ -2,6 +2,9 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from credstack.credentials.signals import ISSUED, STATE_CHANGED
+from credstack.learning.signals import ENROLMENT_COMPLETED
+from credstack.outbox.registry import subscribe
 from credstack.scheduler.registry import register as register_periodic
 
 
@@ -10,7 +13,12 @@ class WebhooksConfig(AppConfig):
     label = "webhooks"
 
     def ready(self) -> None:
-        from . import actions, receivers  # noqa: F401  (in ready(): they import models, loaded only now)
+        from . import actions, receivers  # in ready(): they import models, loaded only now
+
+        # credential changes become events through the outbox (decision 0032): one webhook-id each
+        subscribe(ISSUED, "webhooks.credential_issued", receivers.publish_issued)
+        subscribe(STATE_CHANGED, "webhooks.credential_state_changed", receivers.publish_state_changed)
+        subscribe(ENROLMENT_COMPLETED, "webhooks.course_completed", receivers.publish_course_completed)
 
         # a rotated-out secret no longer signs once its window is over; this erases it from the database
         register_periodic(

@@ -77,6 +77,9 @@ class WebhookMessage(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_messages")
     msg_id = models.CharField(max_length=40, unique=True)
+    # the effect this message publishes (the outbox row's key, decision 0032): publishing it again, after
+    # a crash or a retry, returns this message (the same webhook-id) instead of a second event
+    event_key = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
     event_type = models.CharField(max_length=40)
     payload = models.TextField()  # the exact body sent, so every retry is byte-identical
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,3 +115,25 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message} -> {self.endpoint} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One attempt to deliver a message to an endpoint: the delivery log, every attempt a row.
+
+    Written (and committed) before the request goes out, completed when the answer comes back: an
+    attempt whose sender died mid-way stays in the log with no answer, so a message that the receiver
+    got twice, with its one webhook-id, shows two attempts."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()  # 1 for the first attempt of the delivery
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)  # None: no answer recorded (sender died)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="one_attempt_per_number")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.delivery_id}"

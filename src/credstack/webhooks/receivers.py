@@ -1,4 +1,5 @@
-"""Credential actions become outbound events."""
+"""Credential actions become outbound events: outbox consumers (decision 0032, subscribed in
+``apps.py``) for the credential changes, signal receivers for engagement and course completions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from credstack.credentials import signals
 from credstack.credentials.models import Credential, CredentialEvent
-from credstack.learning.signals import enrolment_completed
+from credstack.learning.models import Enrolment
 
 from .actions import publish
 from .models import WebhookEndpoint
@@ -30,9 +31,23 @@ def credential_data(credential) -> dict:
     }
 
 
-@receiver(signals.credential_issued)
-def on_issued(sender, credential, **kwargs):
-    publish(credential.organization, "credential.issued", lambda: credential_data(credential))
+def _credential(payload: dict) -> Credential | None:
+    """The credential an effect is about, or None when no endpoint of its organization is on (one small
+    query then: most organizations have no endpoint)."""
+    if not WebhookEndpoint.objects.filter(organization_id=payload["organization"], enabled=True).exists():
+        return None
+    return (
+        Credential.objects.select_related("organization", "achievement")
+        .filter(pk=payload["credential"])
+        .first()
+    )
+
+
+def publish_issued(payload: dict, key: str) -> None:
+    """Outbox consumer of ``credential.issued``: the event, once per credential (``key`` dedupes)."""
+    credential = _credential(payload)
+    if credential is not None:
+        publish(credential.organization, "credential.issued", lambda: credential_data(credential), key=key)
 
 
 # Every change ``credentials/signals.py`` reports (its ``event``) has an event type of the same name.
@@ -46,11 +61,19 @@ STATE_EVENTS = {
 }
 
 
-@receiver(signals.credential_state_changed)
-def on_state_changed(sender, credential, event, **kwargs):
-    event_type = STATE_EVENTS.get(event)
-    if event_type:
-        publish(credential.organization, event_type, lambda: credential_data(credential))
+def publish_state_changed(payload: dict, key: str) -> None:
+    """Outbox consumer of ``credential.state_changed``: the state the change left, even when the event
+    goes out later than the change (a sweep after a crash)."""
+    event_type = STATE_EVENTS.get(payload["event"])
+    credential = _credential(payload) if event_type else None
+    if event_type and credential is not None:
+        state = payload.get("state") or credential.state
+        publish(
+            credential.organization,
+            event_type,
+            lambda: {**credential_data(credential), "state": state},
+            key=key,
+        )
 
 
 ENGAGEMENT = {
@@ -92,9 +115,16 @@ def _publish_engagement(event) -> None:
         publish(credential.organization, event_type, lambda: {**credential_data(credential), "at": at})
 
 
-@receiver(enrolment_completed)
-def on_course_completed(sender, enrolment, **kwargs):
-    course, learner = enrolment.course, enrolment.learner
+def publish_course_completed(payload: dict, key: str) -> None:
+    """Outbox consumer of ``learning.enrolment_completed``: the ``course.completed`` event, once."""
+    enrolment = (
+        Enrolment.objects.select_related("organization", "course", "learner", "credential")
+        .filter(pk=payload["enrolment"])
+        .first()
+    )
+    if enrolment is None:
+        return
+    course, learner, credential = enrolment.course, enrolment.learner, enrolment.credential
     publish(
         enrolment.organization,
         "course.completed",
@@ -103,6 +133,7 @@ def on_course_completed(sender, enrolment, **kwargs):
             "learner": {"name": learner.name, "email": learner.email},
             "average_score": enrolment.average_score,
             "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
-            "credential": enrolment.credential.uri if enrolment.credential_id else None,
+            "credential": credential.uri if credential is not None else None,
         },
+        key=key,
     )

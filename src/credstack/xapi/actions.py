@@ -14,6 +14,7 @@ import base64
 import json
 import logging
 import os
+import uuid
 from datetime import datetime
 from urllib.parse import quote
 
@@ -52,9 +53,13 @@ def enabled() -> bool:
 
 
 def queue(payload: dict, verb: str) -> Statement | None:
-    """Store a statement for delivery and send it after commit. Nothing happens without an LRS."""
+    """Store a statement for delivery and send it after commit. Nothing happens without an LRS.
+    A statement whose id is stored already is not stored again (an outbox consumer that runs twice)."""
     if not enabled():
         return None
+    stored = Statement.objects.filter(statement_id=payload["id"]).first()
+    if stored is not None:
+        return stored
     # due at once: if the task below is lost, ``flush`` sends it
     record = Statement.objects.create(
         statement_id=payload["id"], verb=verb, payload=payload, next_try_at=timezone.now()
@@ -160,6 +165,8 @@ def record_earned(credential_id: int) -> Statement | None:
         agent=xs.actor(credential.recipient_email, credential.recipient_name),
         obj=xs.activity(achievement.uri, achievement.name, "badge", "en", achievement.description[:500]),
         timestamp=credential.issued_at,
+        # one "earned" statement per credential: its id comes from the credential, not from chance
+        statement_id=str(uuid.uuid5(uuid.NAMESPACE_URL, credential.uri + "#earned")),
         result={
             "completion": True,
             "success": True,
