@@ -293,7 +293,7 @@ def cmd_worker(args) -> int:
     from credstack.scheduler.leases import requeue_dead_tasks  # needs the models: after django.setup()
 
     print(requeue_dead_tasks(), flush=True)  # tasks left RUNNING by a worker that died go back to the queue
-    dispatch_due()  # side effects whose committing process died before dispatching them (decision 0032)
+    dispatch_due()  # side effects whose committing process died before dispatching them (decision 0036)
     ensure_all()  # periodic jobs (expiry reminders...) queue their next run: no cron needed
     call_command("db_worker")
     return 0

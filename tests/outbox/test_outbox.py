@@ -1,4 +1,4 @@
-"""The transactional outbox (decision 0032): an action's side effects are rows of its own transaction,
+"""The transactional outbox (decision 0036): an action's side effects are rows of its own transaction,
 delivered after the commit at least once, by consumers that do nothing twice.
 
 A crash between the commit and the dispatch is played honestly: the action commits for real, and the

@@ -223,7 +223,7 @@ def award(
             linked = Progress.objects.filter(pk=progress.pk, credential__isnull=True).update(
                 credential=credential, completed_at=timezone.now()
             )
-            if linked:  # the xAPI "earned" statement, an effect of this link (decision 0032)
+            if linked:  # the xAPI "earned" statement, an effect of this link (decision 0036)
                 outbox.emit(EARNED, {"credential": credential.pk}, key=f"{EARNED}:{credential.public_id}")
             return linked
 

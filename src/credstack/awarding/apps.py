@@ -10,5 +10,5 @@ class AwardingConfig(AppConfig):
     def ready(self) -> None:
         from . import actions  # in ready(): it imports models, loaded only now
 
-        # the xAPI "earned" statement follows a learner's credential through the outbox (decision 0032)
+        # the xAPI "earned" statement follows a learner's credential through the outbox (decision 0036)
         subscribe(actions.EARNED, "xapi.earned", actions.earned_effect)

@@ -84,7 +84,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "credstack.organizations",
-    "credstack.outbox",  # side effects as rows in the action's transaction (decision 0032)
+    "credstack.outbox",  # side effects as rows in the action's transaction (decision 0036)
     "credstack.achievements",
     "credstack.credentials",
     "credstack.web",

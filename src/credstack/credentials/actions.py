@@ -156,7 +156,7 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
             )
             if audited:
                 audit.record(org, actor, "credential.issued", credential.public_id, email)
-            # email, webhooks, pathways: rows of this transaction, delivered after it (decision 0032)
+            # email, webhooks, pathways: rows of this transaction, delivered after it (decision 0036)
             outbox.emit(
                 ISSUED,
                 {"credential": credential.pk, "organization": org.pk},

@@ -1,6 +1,6 @@
 """What credential actions tell other apps.
 
-Side effects of a change go through the transactional outbox (``credstack.outbox``, decision 0032): the
+Side effects of a change go through the transactional outbox (``credstack.outbox``, decision 0036): the
 action emits them inside its transaction, and the consumers that other apps subscribe from their
 ``AppConfig.ready()`` (``credstack.outbox.registry.subscribe``) act on them after the commit, at least
 once, from whichever process gets there first (a process killed right after the commit loses nothing).

@@ -16,7 +16,7 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from . import actions, receivers  # models load after apps.py; receivers connects to signals
 
-        # the credential's email, through the outbox (decision 0032): sent even if the issuer's process dies
+        # the credential's email, through the outbox (decision 0036): sent even if the issuer's process dies
         subscribe(ISSUED, "delivery.credential_email", receivers.email_issued)
 
         # daily, on the task worker (credstack.scheduler); `send_expiry_reminders` still works from cron

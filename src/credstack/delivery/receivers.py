@@ -1,4 +1,4 @@
-"""An issued credential is emailed to its recipient (an outbox consumer, decision 0032, subscribed in
+"""An issued credential is emailed to its recipient (an outbox consumer, decision 0036, subscribed in
 ``apps.py``), and again when an action asks for a resend (the same task sends both)."""
 
 from __future__ import annotations

@@ -231,7 +231,7 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
             enrolment = enrol(course, learner_for(row.email, row.name), source="invitation")
             sent.append((enrolment, row.email))
             # to the address the educator typed, even when it is the learner's second one (decision 0023);
-            # an effect of this transaction, sent even if this process dies after the commit (0032)
+            # an effect of this transaction, sent even if this process dies after the commit (0036)
             outbox.emit(INVITATION, {"enrolment": enrolment.pk, "to": row.email})
         audit.record(
             course.organization,
@@ -507,7 +507,7 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
         Enrolment.objects.filter(pk=enrolment.pk).update(
             credential=outcome.credential, award_status=outcome.status, award_reasons=outcome.reasons
         )
-        if first:  # once per enrolment, after the award, so consumers see the credential (decision 0032)
+        if first:  # once per enrolment, after the award, so consumers see the credential (decision 0036)
             outbox.emit(
                 ENROLMENT_COMPLETED,
                 {"enrolment": enrolment.pk},

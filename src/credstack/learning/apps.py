@@ -10,5 +10,5 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         from . import actions, receivers  # noqa: F401  (follows the portal's accounts; in ready(): imports models)
 
-        # course invitations go out through the outbox (decision 0032)
+        # course invitations go out through the outbox (decision 0036)
         subscribe(actions.INVITATION, "learning.invitation", actions.invitation_effect)

@@ -1,5 +1,5 @@
 """When an LTI-launched enrolment completes, its grade goes back to the LMS (an outbox consumer of
-``learning.enrolment_completed``, decision 0032, subscribed in ``apps.py``)."""
+``learning.enrolment_completed``, decision 0036, subscribed in ``apps.py``)."""
 
 from __future__ import annotations
 

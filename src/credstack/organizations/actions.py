@@ -193,7 +193,7 @@ def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Inv
             expires_at=timezone.now() + timedelta(days=invitation_days()),
         )
         audit.record(org, actor, "member.invited", email, role)
-        # the email: an effect of this transaction (decision 0032), sent even if this process dies now
+        # the email: an effect of this transaction (decision 0036), sent even if this process dies now
         outbox.emit(
             INVITATION_EMAIL,
             {"invitation": invitation.pk, "inviter": actor.label},

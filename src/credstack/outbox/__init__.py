@@ -1,4 +1,4 @@
-"""The transactional outbox (decision 0032): every side effect of an action is a row written in the
+"""The transactional outbox (decision 0036): every side effect of an action is a row written in the
 action's own transaction, delivered after the commit by whichever process gets to it first.
 
 - ``credstack.outbox.registry.subscribe(kind, consumer, handler)``: from an ``AppConfig.ready()``, a

@@ -1,4 +1,4 @@
-"""Emit side effects inside an action's transaction; dispatch them after the commit (decision 0032).
+"""Emit side effects inside an action's transaction; dispatch them after the commit (decision 0036).
 
 ``emit`` writes one ``OutboxEntry`` per consumer subscribed to the kind, in the caller's transaction, and
 asks for a dispatch right after the commit, in the same process (one transaction that marks the rows done

@@ -11,6 +11,6 @@ class PathwaysConfig(AppConfig):
     def ready(self):
         from . import receivers  # in ready(): it imports models, loaded only now
 
-        # evaluations and policies follow credential changes through the outbox (decision 0032)
+        # evaluations and policies follow credential changes through the outbox (decision 0036)
         subscribe(ISSUED, "pathways.evaluate", receivers.evaluate_issued)
         subscribe(STATE_CHANGED, "pathways.policy", receivers.apply_state_change)

@@ -1,4 +1,4 @@
-"""Pathways consume the credential pipeline's effects (outbox consumers, decision 0032, subscribed in
+"""Pathways consume the credential pipeline's effects (outbox consumers, decision 0036, subscribed in
 ``apps.py``) and queue their work as tasks, in the consumer's transaction: queued iff marked done."""
 
 from __future__ import annotations

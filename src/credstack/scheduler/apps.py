@@ -27,7 +27,7 @@ class SchedulerConfig(AppConfig):
         # tasks survive their worker (decision 0031): workers beat, a sweep takes back the dead ones' tasks
         task_started.connect(leases.on_task_started, dispatch_uid="credstack.scheduler.heartbeat")
         register("scheduler.requeue_dead_tasks", leases.requeue_dead_tasks, every=timedelta(minutes=1))
-        # effects whose committing process died before dispatching them, and retries due (decision 0032)
+        # effects whose committing process died before dispatching them, and retries due (decision 0036)
         register("outbox.dispatch_due", outbox.dispatch_due, every=timedelta(minutes=1))
         register("outbox.purge_done", outbox.purge_done, every=timedelta(days=1))
 

@@ -15,7 +15,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from . import actions, receivers  # in ready(): they import models, loaded only now
 
-        # credential changes become events through the outbox (decision 0032): one webhook-id each
+        # credential changes become events through the outbox (decision 0036): one webhook-id each
         subscribe(ISSUED, "webhooks.credential_issued", receivers.publish_issued)
         subscribe(STATE_CHANGED, "webhooks.credential_state_changed", receivers.publish_state_changed)
         subscribe(ENROLMENT_COMPLETED, "webhooks.course_completed", receivers.publish_course_completed)

@@ -77,7 +77,7 @@ class WebhookMessage(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_messages")
     msg_id = models.CharField(max_length=40, unique=True)
-    # the effect this message publishes (the outbox row's key, decision 0032): publishing it again, after
+    # the effect this message publishes (the outbox row's key, decision 0036): publishing it again, after
     # a crash or a retry, returns this message (the same webhook-id) instead of a second event
     event_key = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
     event_type = models.CharField(max_length=40)

@@ -1,4 +1,4 @@
-"""Credential actions become outbound events: outbox consumers (decision 0032, subscribed in
+"""Credential actions become outbound events: outbox consumers (decision 0036, subscribed in
 ``apps.py``) for the credential changes, signal receivers for engagement and course completions."""
 
 from __future__ import annotations
