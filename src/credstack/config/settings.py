@@ -8,6 +8,8 @@ Everything a deployment changes comes from the environment (see README "Producti
   When unset, a random one is created once in ``$CREDSTACK_HOME/secret_key``.
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host/db``; default SQLite in ``$CREDSTACK_HOME``.
 - ``CREDSTACK_DEBUG``: ``1`` for development error pages.
+- ``CREDSTACK_TERMS_URL``, ``CREDSTACK_PRIVACY_URL``: the operator's terms and privacy policy (the OB 3.0
+  API's discovery document names them); default credstack's own ``/terms`` and ``/privacy`` pages.
 """
 
 from __future__ import annotations
@@ -216,6 +218,10 @@ CREDSTACK_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 # An invitation to join an organization is valid this many days.
+# The operator's terms of service and privacy policy, named by the OB 3.0 API's discovery document; unset:
+# credstack's own short pages, /terms and /privacy.
+CREDSTACK_TERMS_URL = os.environ.get("CREDSTACK_TERMS_URL", "")
+CREDSTACK_PRIVACY_URL = os.environ.get("CREDSTACK_PRIVACY_URL", "")
 CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7"))
 # Bulk uploads (personal data): the file is deleted this many days after the job is done.
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
