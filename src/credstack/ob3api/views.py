@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credstack.portal import queries as portal
+from credstack.ui.imsx import imsx_error
 
 from . import actions
 from .actions import OAuthError
@@ -26,18 +27,6 @@ MAX_BODY = 64 * 1024
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 5.1, the OB 3.0 security section
 
-# Imsx_CodeMinorField values (the OpenAPI document's enumeration) for each status a resource answers.
-CODE_MINOR = {
-    400: "invalid_data",
-    401: "unauthorizedrequest",
-    403: "forbidden",
-    404: "not_found",
-    405: "not_allowed",
-    406: "not_acceptable",
-    415: "invalid_data",
-    500: "internal_server_error",
-}
-
 
 def _oauth_error(exc: OAuthError) -> JsonResponse:
     """RFC 6749 5.2. A client that failed to authenticate gets a challenge in the scheme it may use at the
@@ -47,27 +36,6 @@ def _oauth_error(exc: OAuthError) -> JsonResponse:
         response[header] = value
     if exc.status == 401:
         response["WWW-Authenticate"] = 'Basic realm="credstack", charset="UTF-8"'
-    return response
-
-
-def imsx_error(status: int, description: str, minor: str = "", bearer_error: str = "") -> JsonResponse:
-    """A resource error as the OpenAPI document's Imsx_StatusInfo, and nothing else in it."""
-    body = {
-        "imsx_codeMajor": "failure",
-        "imsx_severity": "error",
-        "imsx_description": description,
-        "imsx_codeMinor": {
-            "imsx_codeMinorField": [
-                {
-                    "imsx_codeMinorFieldName": "TargetEndSystem",
-                    "imsx_codeMinorFieldValue": minor or CODE_MINOR.get(status, "unknown"),
-                }
-            ]
-        },
-    }
-    response = JsonResponse(body, status=status)
-    if bearer_error:  # RFC 6750 3
-        response["WWW-Authenticate"] = f'Bearer realm="credstack", error="{bearer_error}"'
     return response
 
 
