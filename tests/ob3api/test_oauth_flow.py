@@ -143,7 +143,7 @@ def test_register_authorize_and_pull_credentials(client, issue, org):
 
     profile = client.get("/ims/ob/v3p0/profile", **auth).json()
     assert (
-        profile["type"] == "Profile"
+        profile["type"] == ["Profile"]
         and profile["email"] == "ada@example.org"
         and profile["name"] == "Ada Lovelace"
     )

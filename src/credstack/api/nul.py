@@ -3,7 +3,8 @@
 No legitimate value contains one, PostgreSQL cannot store one in a text column (it raises instead, which
 would be a 500), and each operation would otherwise have to remember the check. Django's forms refuse NUL
 already (``ProhibitNullCharactersValidator``); the JSON API's schemas do not. This runs before the view: a
-request with a NUL gets a 422 problem naming the field and changes nothing.
+request with a NUL gets a 422 problem naming the field and changes nothing (the OB 3.0 API: a 400
+``Imsx_StatusInfo``, the only error its OpenAPI document allows).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 
+from credstack.ui import imsx
 from credstack.ui.problems import problem_response
 
 PREFIXES = ("/api/", "/ims/")
@@ -77,6 +79,8 @@ class RefuseNulMiddleware:
         field = where_nul(request)
         if field:
             message = "contains a NUL character (U+0000), which is not accepted"
+            if request.path.startswith(imsx.PREFIX):  # the OB 3.0 API answers as its OpenAPI document says
+                return imsx.imsx_error(400, f"{field}: {message}")
             return problem_response(
                 422,
                 "The request is not valid",

@@ -11,6 +11,8 @@ Everything a deployment changes comes from the environment (see README "Producti
 - ``CREDSTACK_EMAIL_URL``: the mail server, e.g. ``smtp+tls://user:pass@smtp.example.org:587``
   (``smtp+ssl://``, ``smtp://``, ``console://``, ``file:///folder``); default files in ``$CREDSTACK_HOME/mail``.
 - ``CREDSTACK_FROM_EMAIL``: the address mail is sent from; an organization's mail carries its name.
+- ``CREDSTACK_TERMS_URL``, ``CREDSTACK_PRIVACY_URL``: the operator's terms and privacy policy (the OB 3.0
+  API's discovery document names them); default credstack's own ``/terms`` and ``/privacy`` pages.
 """
 
 from __future__ import annotations
@@ -230,6 +232,10 @@ CREDSTACK_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 # An invitation to join an organization is valid this many days.
+# The operator's terms of service and privacy policy, named by the OB 3.0 API's discovery document; unset:
+# credstack's own short pages, /terms and /privacy.
+CREDSTACK_TERMS_URL = os.environ.get("CREDSTACK_TERMS_URL", "")
+CREDSTACK_PRIVACY_URL = os.environ.get("CREDSTACK_PRIVACY_URL", "")
 CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7"))
 # Bulk uploads (personal data): the file is deleted this many days after the job is done.
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))

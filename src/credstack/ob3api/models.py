@@ -18,7 +18,10 @@ SCOPES = {
     SCOPE_PREFIX + "profile.readonly": "See your profile (name and email addresses)",
     SCOPE_PREFIX + "profile.update": "Change your profile",
 }
-SUPPORTED_SCOPES = (SCOPE_PREFIX + "credential.readonly", SCOPE_PREFIX + "profile.readonly")
+# offline_access (OpenID Connect) appears in the OB 3.0 spec's own registration example; refresh tokens
+# are issued either way, so it is accepted and granted without a consent line of its own.
+OFFLINE_ACCESS = "offline_access"
+SUPPORTED_SCOPES = (*SCOPES, OFFLINE_ACCESS)
 
 
 def digest(value: str) -> str:
@@ -39,6 +42,8 @@ class OAuthClient(models.Model):
     policy_uri = models.URLField(max_length=500, blank=True)
     software_id = models.CharField(max_length=200, blank=True)
     software_version = models.CharField(max_length=100, blank=True)
+    contacts = models.JSONField(default=list, blank=True)
+    token_endpoint_auth_method = models.CharField(max_length=40, default="client_secret_basic")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -74,3 +79,40 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for {self.client}"
+
+
+class HeldCredential(models.Model):
+    """A credential a client put in the holder's account with upsertCredential (POST /credentials).
+
+    Keyed by the credential's own ``id``: posting the same id again replaces the stored document."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="held_credentials")
+    credential_id = models.TextField()
+    id_hash = models.CharField(max_length=64)  # digest(credential_id): ids may be longer than an index allows
+    document = models.JSONField()
+    compact_jws = models.TextField(blank=True)  # when it came as a VC-JWT (text/plain)
+    issued_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    client = models.ForeignKey(
+        OAuthClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "id_hash"], name="held_credential_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.credential_id
+
+
+class HolderProfile(models.Model):
+    """What a client wrote with putProfile (PUT /profile): the Profile properties the holder may set."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="ob3_profile")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.account_id}"

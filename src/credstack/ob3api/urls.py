@@ -10,4 +10,7 @@ urlpatterns = [
     path("ims/ob/v3p0/oauth/revoke", views.revoke, name="ob3-revoke"),
     path("ims/ob/v3p0/credentials", views.credentials, name="ob3-credentials"),
     path("ims/ob/v3p0/profile", views.profile, name="ob3-profile"),
+    path("ims/ob/v3p0/image.svg", views.image, name="ob3-image"),
+    path("terms", views.terms, name="ob3-terms"),
+    path("privacy", views.privacy, name="ob3-privacy"),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ActorKind = Literal["user", "api_key", "cli", "system"]
+ActorKind = Literal["user", "api_key", "api", "cli", "system"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,13 @@ class Actor:
     def for_api_key(cls, api_key: Any) -> Actor:
         label = f"API key {api_key.name} (csk_{api_key.prefix}_…)"
         return cls(kind="api_key", label=label[:254], api_key_id=api_key.pk)
+
+    @classmethod
+    def for_api_client(cls, client_name: str, client_id: str, holder: str) -> Actor:
+        """A client (a wallet, a backpack) of the Open Badges 3.0 API, acting for a holder with an OAuth
+        token the holder granted it."""
+        label = f"OB 3.0 API client {client_name} ({client_id[:8]}…) for {holder}"
+        return cls(kind="api", label=label[:254])
 
     @classmethod
     def command_line(cls, who: str = "") -> Actor:

@@ -10,7 +10,8 @@ from .models import AuditEntry
 
 def record(organization, actor: Any, action: str, target: Any = "", detail: Any = "") -> AuditEntry:
     """Leave an audit entry. Call it inside the action's transaction, so the row and the change it
-    describes commit together. ``actor``: an ``Actor``, a user, or None for the system."""
+    describes commit together. ``organization`` None: a change of no organization's (a holder's own
+    data, changed by an OB 3.0 API client). ``actor``: an ``Actor``, a user, or None for the system."""
     who = as_actor(actor)
     return AuditEntry.objects.create(
         organization=organization,

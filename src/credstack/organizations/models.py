@@ -206,10 +206,14 @@ class AuditEntry(models.Model):
     class ActorKind(models.TextChoices):
         USER = "user", "Person"
         API_KEY = "api_key", "API key"
+        API = "api", "OB 3.0 API client"
         CLI = "cli", "Command line"
         SYSTEM = "system", "System"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
+    # null: a change that belongs to no organization (a holder's own data, through the OB 3.0 API)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
     actor_label = models.CharField(max_length=254, blank=True)  # kept if the user is deleted
