@@ -261,6 +261,8 @@ def validators(response: HttpResponse, etag: str, last_modified: float | None = 
 
 def conditional(request: HttpRequest, etag: str, last_modified: float | None, headers) -> HttpResponse | None:
     """A 304 (carrying ``headers``: Cache-Control, Vary...) when the client's copy is current, else None."""
+    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
+        return None
     lm = int(last_modified) + 1 if last_modified is not None else None
     probe = HttpResponse()
     for name, value in headers:

@@ -133,15 +133,28 @@ def _sharing(request: HttpRequest, response: HttpResponse, credential: Credentia
     return response
 
 
+def cached_page(request: HttpRequest, public_id: str) -> HttpResponse | None:
+    """The credential page (HTML or JSON, as asked) from the page cache, for a stranger; None when it is
+    not there (or the request is not a stranger's). ``credstack.web.pagecache`` asks this before the
+    session, authentication and messages middleware run, the view asks it again after them."""
+    if not pagecache.stranger(request):
+        return None
+    wants_json = _wants_json(request)
+    entry = pagecache.Slot("credential", public_id, "json" if wants_json else "html").get()
+    if entry is None:
+        return None
+    if not wants_json and not _is_bot(request) and entry.object_id is not None:
+        engagement.record(entry.object_id, CredentialEvent.Kind.VIEWED)
+    return pagecache.serve(request, entry)
+
+
 @require_safe
 def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    if (cached := cached_page(request, public_id)) is not None:
+        return cached
     wants_json = _wants_json(request)
     stranger = pagecache.stranger(request)
-    slot = pagecache.Slot("credential", public_id, "json" if wants_json else "html")
-    if stranger and (entry := slot.get()) is not None:
-        if not wants_json and not _is_bot(request) and entry.object_id is not None:
-            engagement.record(entry.object_id, CredentialEvent.Kind.VIEWED)
-        return pagecache.serve(request, entry)
+    slot = pagecache.Slot("credential", public_id, "json" if wants_json else "html")  # before the rows
     credential = _credential(public_id)
     visible = viewer_may_see(request, credential)
     if wants_json:
