@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SRC = HERE.parent / "src"
+SRC = Path(os.environ.get("CREDSTACK_BENCH_SRC", HERE.parent / "src"))  # another checkout: a "before"
 PY = sys.executable
 
 SETUPS = {
@@ -43,6 +43,10 @@ SETUPS = {
     "granian-wsgi": lambda port: [
         PY, "-m", "granian", "--interface", "wsgi", "credstack.config.wsgi:application", "--host",
         "127.0.0.1", "--port", str(port), "--workers", "2", "--blocking-threads", "1", "--log-level", "warning",
+    ],
+    "granian-wsgi-4threads": lambda port: [
+        PY, "-m", "granian", "--interface", "wsgi", "credstack.config.wsgi:application", "--host",
+        "127.0.0.1", "--port", str(port), "--workers", "2", "--blocking-threads", "4", "--log-level", "warning",
     ],
     "granian-asgi": lambda port: [
         PY, "-m", "granian", "--interface", "asgi", "credstack.config.asgi:application", "--host",

@@ -304,7 +304,7 @@ def web_command(host: str, port: str | int, workers: str | int = 2) -> list[str]
     """The web server ``credstack serve`` runs: granian, WSGI, one process a core, each running one
     request at a time while granian's Rust side holds the connections (keep-alive, slow clients).
     Chosen by measurement over gunicorn (sync and threaded) and ASGI servers: ``benchmarks/serve.py``,
-    results in ``benchmarks/RESULTS.md``, decision 0032. The access log masks URL secrets (inbound webhook
+    results in ``benchmarks/RESULTS.md``, decision 0034. The access log masks URL secrets (inbound webhook
     tokens...) through ``credstack.logmask`` (``web/granian_log.json``). Behind a TLS proxy,
     X-Forwarded-Proto is believed from ``CREDSTACK_TRUSTED_PROXIES`` only, by the app itself
     (``web.security.ForwardedProtoMiddleware``)."""
