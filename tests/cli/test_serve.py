@@ -112,6 +112,7 @@ def test_credstack_serve_runs_granian_and_answers_the_credential_page(tmp_path):
     made = _prepare(tmp_path / "home", port)
     proc = _start(SERVE, tmp_path / "home", port, tmp_path / "serve.log")
     try:
+        _get(f"http://127.0.0.1:{port}/c/{made['id']}")  # starts the credential's cache generation
         status, headers, html = _get(f"http://127.0.0.1:{port}/c/{made['id']}")
         assert status == 200 and _state(html) == "valid" and "Ada Lovelace" in html
         assert headers.get("server") == "granian"

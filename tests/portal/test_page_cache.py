@@ -36,8 +36,10 @@ def _owner(org):
 
 def test_a_stranger_gets_the_page_then_a_304_with_its_etag(client, issue):
     credential = issue()
+    _page(client, credential)  # the first view of a credential starts its generation; the next one is stored
     first = _page(client, credential)
     assert first.status_code == 200 and _state(first) == "valid"
+    assert pagecache.Slot("credential", credential.public_id, "html").get() is not None
     etag = first["ETag"]
     assert etag and first["Cache-Control"] == "public, no-cache"
     assert "Cookie" in first["Vary"] and "Accept" in first["Vary"]
@@ -200,3 +202,9 @@ def test_the_verification_report_is_computed_once_per_state(issue):
     actions.revoke_credential(credential, reason="Issued in error")
     after = views.cached_report(Credential.objects.get(pk=credential.pk))
     assert after.status == "revoked" and after.checked_at > first.checked_at
+
+
+def test_an_unknown_id_writes_nothing_to_the_cache(client):
+    for _ in range(2):
+        assert client.get("/c/NoSuchCredential123").status_code == 404
+    assert pagecache.generation("credential", "NoSuchCredential123", create=False) is None

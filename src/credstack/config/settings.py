@@ -229,6 +229,9 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(CREDSTACK_HOME / "cache"),
+            # public pages live here too (credentials/pagecache.py): Django's default of 300 files would
+            # cull them (and the rate-limit counters) all the time
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CREDSTACK_CACHE_ENTRIES", "20000"))},
         }
     )
 }

@@ -80,9 +80,9 @@ def _gen_key(scope: str, ident: object) -> str:
     return f"pc:g:{scope}:{ident}"
 
 
-def generation(scope: str, ident: object) -> str | None:
-    """The current generation token of ``scope``/``ident``, created when missing; None when the cache
-    cannot hold one (read-only or full home): then nothing is cached."""
+def generation(scope: str, ident: object, *, create: bool = True) -> str | None:
+    """The current generation token of ``scope``/``ident``; a missing one is created unless ``create`` is
+    False. None when there is none (or the cache cannot hold one: a read-only or full home)."""
     cache = _cache()
     key = _gen_key(scope, ident)
     try:
@@ -90,7 +90,7 @@ def generation(scope: str, ident: object) -> str | None:
     except Exception:  # a broken cache backend is not a reason to fail a read
         _failures.failed("read a generation")
         return None
-    if token is not None:
+    if token is not None or not create:
         return token
     try:
         cache.add(key, secrets.token_hex(8), timeout=None)
@@ -177,7 +177,11 @@ class Slot:
     *before* reading the database (it reads the generation then)."""
 
     def __init__(self, scope: str, ident: object, variant: str) -> None:
-        self.gen = generation(scope, ident)
+        # Not created here: a request for an id that does not exist must not write to the cache. A token
+        # that was missing is created by ``put`` and nothing is stored that time (it was not read before
+        # the rows were), so the next request stores the answer.
+        self.scope, self.ident = scope, ident
+        self.gen = generation(scope, ident, create=False)
         self.key = f"pc:e:{scope}:{ident}:{variant}:{self.gen}"
 
     def get(self) -> Entry | None:
@@ -216,7 +220,10 @@ class Slot:
         org_gen = generation("org", org_id if org_id is not None else "platform") if with_org else None
         entry = entry_for(response, etag=etag, last_modified=last_modified, until=until)
         entry.object_id, entry.org_id, entry.org_gen = object_id, org_id if with_org else None, org_gen
-        if self.gen is None or (with_org and org_gen is None):
+        if self.gen is None:
+            generation(self.scope, self.ident)  # for the next request: see __init__
+            return entry
+        if with_org and org_gen is None:
             return entry
         if response.cookies or response.status_code != 200:
             return entry

@@ -76,12 +76,16 @@ def next_change(credential: Credential) -> datetime | None:
     return min(future, default=None)
 
 
-def cached_report(credential: Credential, cred_gen: str | None = None):
+UNREAD = "unread"
+
+
+def cached_report(credential: Credential, cred_gen: str | None = UNREAD):
     """The verification report shown on the page, computed once per state of the credential (three
     signature checks: the credential and its two status lists) and kept in the shared cache under the
     credential's and its organization's generations (``pagecache``): a revocation, a new expiry or a key
-    change starts a new generation, so the next view checks again; so does the moment it expires."""
-    if cred_gen is None:
+    change starts a new generation, so the next view checks again; so does the moment it expires.
+    ``cred_gen``: the credential's token as read before its row (None: it had none, nothing is stored)."""
+    if cred_gen == UNREAD:  # not read before the credential's row: the caller accepts a change in between
         cred_gen = pagecache.generation("credential", credential.public_id)
     org_gen = pagecache.generation("org", credential.organization_id)
     key = f"pc:report:{credential.public_id}:{cred_gen}:{org_gen}:{settings.CREDSTACK_BASE_URL}"
