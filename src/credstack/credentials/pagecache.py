@@ -8,8 +8,10 @@ Generations. Each credential, status list and organization has a generation toke
 (``pc:g:<scope>:<id>``). A cached answer is stored under the token that was current *before* the database
 was read, and found only while that token is current. A change replaces the token at once and again once
 it has committed (``transaction.on_commit``), so an answer built from the old rows while the change was
-committing is stored under a token nobody looks up again: no stale page survives a change. A token that was evicted is
-created anew (random), which also orphans whatever was stored under the lost one.
+committing is stored under a token nobody looks up again: no stale page survives a change. A missing token
+(first view, or evicted) is created once the object was found, and that answer is not stored (its token was
+not read before the rows); a new random token also orphans whatever was stored under a lost one. An id that
+does not exist writes nothing.
 
 Who gets a cached answer. Only a request without a session cookie (a stranger: neither a member of the
 issuing organization nor the signed-in holder, both of whom need a session) is answered from, or stored
