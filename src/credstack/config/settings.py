@@ -315,7 +315,8 @@ X_FRAME_OPTIONS = "DENY"
 # Served over https (the base URL says so): cookies only over TLS, plain http redirected, HSTS. Behind a TLS
 # proxy, X-Forwarded-Proto is believed only from the addresses in CREDSTACK_TRUSTED_PROXIES (comma-separated
 # addresses or networks): credstack.web.security.ForwardedProtoMiddleware drops it from anyone else.
-# ``credstack serve`` passes the same list to gunicorn (--forwarded-allow-ips).
+# Django itself reads the header then (SECURE_PROXY_SSL_HEADER below): the web server of ``credstack serve``
+# (granian) needs no list of its own.
 SECURE_FORWARDED_PROTO_FROM = [
     p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
