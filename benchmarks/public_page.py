@@ -57,12 +57,14 @@ def main() -> None:
         )
     ]
     client = Client()
+    from django.core.cache import cache
     from django.core.files.storage import default_storage
 
-    from credstack.credentials import views
+    from credstack.credentials import pagecache
 
     def no_report_cache():
-        views._REPORTS.clear()
+        cache.clear()  # the page and its verification report (credentials/pagecache.py)
+        pagecache.clear_local()
 
     def no_pdf_cache():
         for name in default_storage.listdir("certificates")[1]:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connections
 from django.db.models import F
@@ -292,6 +293,14 @@ def _has_rows(database: Path) -> bool:
 
 def _after_restore() -> None:
     """Bring the schema up to date and close every status list: credentials issued after the backup (now
-    gone from the database) hold indexes in those lists, which must never be handed out again."""
+    gone from the database) hold indexes in those lists, which must never be handed out again. Then empty
+    the cache: the public pages cached before the restore show rows that are no longer there (decision 0038)."""
     call_command("migrate", interactive=False, verbosity=0)
     StatusList.objects.update(next_slot=F("size"))
+    try:
+        caches[getattr(settings, "CREDSTACK_PAGE_CACHE", "default")].clear()
+    except Exception as exc:  # a cache that cannot be emptied must not leave stale pages: say so
+        raise RuntimeError(
+            f"restored, but the cache could not be emptied ({exc}); empty {settings.CREDSTACK_HOME / 'cache'} "
+            "(or the Redis cache) before serving"
+        ) from exc

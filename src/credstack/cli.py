@@ -299,28 +299,45 @@ def cmd_worker(args) -> int:
     return 0
 
 
+GRANIAN_LOG_CONFIG = Path(__file__).parent / "web" / "granian_log.json"
+
+
+def web_command(host: str, port: str | int, workers: str | int = 2) -> list[str]:
+    """The web server ``credstack serve`` runs: granian, WSGI, one process a core, each running one
+    request at a time while granian's Rust side holds the connections (keep-alive, slow clients).
+    Chosen by measurement over gunicorn (sync and threaded) and ASGI servers: ``benchmarks/serve.py``,
+    results in ``benchmarks/RESULTS.md``, decision 0038. The access log masks URL secrets (inbound webhook
+    tokens...) through ``credstack.logmask`` (``web/granian_log.json``). Behind a TLS proxy,
+    X-Forwarded-Proto is believed from ``CREDSTACK_TRUSTED_PROXIES`` only, by the app itself
+    (``web.security.ForwardedProtoMiddleware``)."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "credstack.config.wsgi:application",
+        "--host",
+        str(host),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        "1",
+        "--respawn-failed-workers",
+        "--access-log",
+        "--log-config",
+        str(GRANIAN_LOG_CONFIG),
+    ]
+
+
 def cmd_serve(args) -> int:
 
     port = os.environ.get("PORT", "8000")
-    bind = f"{os.environ.get('CREDSTACK_BIND', '127.0.0.1')}:{port}"
-    web = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "credstack.config.wsgi:application",
-        "--bind",
-        bind,
-        "--workers",
-        os.environ.get("WEB_CONCURRENCY", "2"),
-        "--threads",
-        "4",
-        "--access-logfile",
-        "-",
-        "--logger-class",  # secrets in URLs (inbound webhook tokens...) are masked in the access log
-        "credstack.web.accesslog.MaskingLogger",
-    ]
-    if trusted := os.environ.get("CREDSTACK_TRUSTED_PROXIES"):
-        web += ["--forwarded-allow-ips", trusted]  # X-Forwarded-Proto believed from these only
+    host = os.environ.get("CREDSTACK_BIND", "127.0.0.1")
+    bind = f"{host}:{port}"
+    web = web_command(host, port, os.environ.get("WEB_CONCURRENCY", "2"))
     procs = [subprocess.Popen(web)]
     if not args.no_worker:
         procs.append(subprocess.Popen([sys.executable, "-m", "credstack.cli", "worker"]))

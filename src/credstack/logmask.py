@@ -4,8 +4,8 @@ Secrets that travel in a URL: the inbound webhook token (``/hooks/in/<token>``: 
 is the only secret), invitation, email-delivery and reminder tokens, the email-confirmation and
 password-reset keys, and OAuth/LTI values in query strings (``code``, ``token``, ``id_token``...).
 
-``mask`` is linear (no backtracking pattern) and used by the gunicorn access log of ``credstack serve``
-(:class:`credstack.web.accesslog.MaskingLogger`) and by Django's logging (:class:`MaskSecretsFilter`).
+``mask`` is linear (no backtracking pattern) and used, through :class:`MaskSecretsFilter`, by the granian
+access log of ``credstack serve`` (``credstack/web/granian_log.json``) and by Django's logging.
 """
 
 from __future__ import annotations

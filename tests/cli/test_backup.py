@@ -45,6 +45,18 @@ def test_backup_then_more_issuance_then_restore_reuses_no_index_and_no_key_id(or
     assert rotate_key(org).fragment != lost_key
 
 
+def test_pages_cached_before_a_restore_are_not_served_after_it(org, issue, tmp_path, client):
+    kept = issue(name="Kept Before", email="kept@example.org")
+    archive = tmp_path / "instance.tar.gz"
+    assert main(["backup", str(archive)]) == 0
+    lost = issue(name="Issued After", email="after@example.org")
+    assert client.get(f"/c/{lost.public_id}").status_code == 200  # now in the page cache
+    assert client.get(f"/c/{kept.public_id}.json").status_code == 200
+    assert main(["restore", str(archive), "--force"]) == 0
+    assert client.get(f"/c/{lost.public_id}").status_code == 404  # gone with the restore, not "Valid"
+    assert client.get(f"/c/{kept.public_id}").status_code == 200
+
+
 def _without_secret(archive, target):
     with tarfile.open(archive, "r:gz") as src, tarfile.open(target, "w:gz") as dst:
         for member in src.getmembers():

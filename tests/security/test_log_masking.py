@@ -1,13 +1,13 @@
-"""No secret in a log line: the inbound webhook token (and the other URL secrets) are masked in gunicorn's
+"""No secret in a log line: the inbound webhook token (and the other URL secrets) are masked in granian's
 access log of ``credstack serve`` and in Django's request logging."""
 
 from __future__ import annotations
 
-import datetime
 import io
+import json
 import logging
 import logging.config
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 
@@ -51,42 +51,44 @@ def test_masking_a_huge_line_is_linear():
     assert time.perf_counter() - start < 1
 
 
-def _gunicorn_access_line(logger_class: str) -> str:
-    from gunicorn.config import Config
+def _granian_access_line(config: dict) -> str:
+    """A request line as granian's access logger writes it (``granian.log``'s default format), through the
+    logging configuration ``config``."""
+    from granian.log import DEFAULT_ACCESSLOG_FMT
 
-    cfg = Config()
-    cfg.set("logger_class", logger_class)
-    cfg.set("accesslog", "-")
-    logger = cfg.logger_class(cfg)
     stream = io.StringIO()
-    for handler in logger.access_log.handlers:
-        handler.setStream(stream)
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "RAW_URI": f"/hooks/in/{TOKEN}",
-        "PATH_INFO": f"/hooks/in/{TOKEN}",
-        "QUERY_STRING": "",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "203.0.113.7",
-        "HTTP_REFERER": f"https://creds.example.org/hooks/in/{TOKEN}",
-    }
-    resp = SimpleNamespace(status="202 Accepted", sent=17, headers=[])
-    logger.access(resp, SimpleNamespace(headers=[]), environ, datetime.timedelta(milliseconds=3))
+    logging.config.dictConfig(config)
+    try:
+        for handler in logging.getLogger("granian.access").handlers:
+            handler.setStream(stream)  # type: ignore[attr-defined]
+        atoms = {
+            "time": "2026-12-05 12:00:00 +0000",
+            "addr": "203.0.113.7",
+            "method": "POST",
+            "path": f"/hooks/in/{TOKEN}",
+            "protocol": "HTTP/1.1",
+            "status": 202,
+            "dt_ms": 3.0,
+        }
+        logging.getLogger("granian.access").info(DEFAULT_ACCESSLOG_FMT, atoms)
+    finally:
+        logging.getLogger("granian.access").handlers.clear()
     return stream.getvalue()
 
 
 def test_credstack_serve_access_log_masks_the_inbound_token():
     args = cli.build_parser().parse_args(["serve"])
     assert args.func is cli.cmd_serve
-    import inspect
-
-    source = inspect.getsource(cli.cmd_serve)
-    logger_class = source.split('"--logger-class",')[1].split('"')[1]
-    line = _gunicorn_access_line(logger_class)
+    command = cli.web_command("127.0.0.1", 8000)
+    config_path = command[command.index("--log-config") + 1]
+    assert "--access-log" in command
+    line = _granian_access_line(json.loads(Path(config_path).read_text()))
     assert "POST /hooks/in/*** HTTP/1.1" in line and "202" in line
     assert TOKEN not in line
-    # gunicorn's own logger would have written it
-    assert TOKEN in _gunicorn_access_line("gunicorn.glogging.Logger")
+    # granian's own logging configuration would have written it
+    from granian.log import LOGGING_CONFIG
+
+    assert TOKEN in _granian_access_line(LOGGING_CONFIG)
 
 
 def test_django_request_logging_masks_the_inbound_token():

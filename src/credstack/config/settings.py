@@ -32,8 +32,11 @@ CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
 def _private_dir(path: Path) -> Path:
     """A state folder, created readable by this user only (0700); an existing one is left as it is."""
     if not path.exists():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.chmod(0o700)  # mkdir's mode is filtered by the umask
+        except OSError:  # a read-only home: reads go on, a write there fails with its own clear error
+            pass
     return path
 
 
@@ -125,14 +128,18 @@ MIDDLEWARE = [
     "credstack.web.security.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "credstack.web.security.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # a write refused by a read-only or full home: a 503 that says so (web/readonly.py)
+    "credstack.web.readonly.StorageFailureMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # a stranger's credential page from the cache, before sessions and users are loaded (web/pagecache.py)
+    "credstack.web.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "credstack.web.slashes.TrailingSlashMiddleware",  # with APPEND_SLASH: one trailing-slash rule
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "credstack.api.nul.RefuseNulMiddleware",
     "credstack.api.idempotency.IdempotencyMiddleware",
@@ -164,19 +171,34 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# A read-only home (a read-only mount, or files this user may not write): issued credentials keep verifying
+# online from what is there (credential pages, JSON, DID documents, status lists, through the page cache when
+# it holds them), and every write is refused with a clear 503 (credstack.web.readonly). Set
+# CREDSTACK_READ_ONLY=1 to force it, 0 to never assume it.
+_home_writable = os.access(CREDSTACK_HOME, os.W_OK)
+CREDSTACK_READ_ONLY = {"1": True, "0": False}.get(
+    os.environ.get("CREDSTACK_READ_ONLY", ""), not _home_writable
+)
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    if (
-        str(DATABASES["default"]["NAME"]) not in ("", ":memory:")
-        and Path(DATABASES["default"]["NAME"]).parent.is_dir()
-    ):
-        _private_file(Path(DATABASES["default"]["NAME"]))
+    _db_path = Path(str(DATABASES["default"]["NAME"]))
+    if str(_db_path) not in ("", ":memory:") and _db_path.parent.is_dir() and _home_writable:
+        _private_file(_db_path)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE avoids
         # "database is locked" upgrade deadlocks between two writers.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    if _db_path.is_file() and (CREDSTACK_READ_ONLY or not os.access(_db_path, os.W_OK)):
+        CREDSTACK_READ_ONLY = True
+        # Opened read-only (SQLite URI). A WAL database whose -wal file is gone (a clean shutdown) and whose
+        # -shm cannot be created in a read-only folder opens only as "immutable": nothing else can write it.
+        _wal = _db_path.with_name(_db_path.name + "-wal")
+        _flags = "mode=ro" + ("" if _wal.exists() else "&immutable=1")
+        DATABASES["default"]["NAME"] = f"file:{_db_path}?{_flags}"
+        DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA query_only=1;"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,7 +216,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CREDSTACK_HOME / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+if not STATIC_ROOT.is_dir() and os.access(CREDSTACK_HOME, os.W_OK):
+    STATIC_ROOT.mkdir()
 MEDIA_URL = "media/"
 MEDIA_ROOT = _private_dir(CREDSTACK_HOME / "media")
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -222,6 +245,9 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(CREDSTACK_HOME / "cache"),
+            # public pages live here too (credentials/pagecache.py): Django's default of 300 files would
+            # cull them (and the rate-limit counters) all the time
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CREDSTACK_CACHE_ENTRIES", "20000"))},
         }
     )
 }
@@ -309,7 +335,8 @@ X_FRAME_OPTIONS = "DENY"
 # Served over https (the base URL says so): cookies only over TLS, plain http redirected, HSTS. Behind a TLS
 # proxy, X-Forwarded-Proto is believed only from the addresses in CREDSTACK_TRUSTED_PROXIES (comma-separated
 # addresses or networks): credstack.web.security.ForwardedProtoMiddleware drops it from anyone else.
-# ``credstack serve`` passes the same list to gunicorn (--forwarded-allow-ips).
+# Django itself reads the header then (SECURE_PROXY_SSL_HEADER below): the web server of ``credstack serve``
+# (granian) needs no list of its own.
 SECURE_FORWARDED_PROTO_FROM = [
     p.strip() for p in os.environ.get("CREDSTACK_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]

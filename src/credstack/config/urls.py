@@ -10,11 +10,18 @@ from credstack.workspace import org_views as workspace_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
-    # learner side and verification (issue 4): files, delivery tracking, portal, verifier, OB 2.0
+    # The public links verifiers and visitors load most come first: Django tries the patterns in order, and
+    # matching forty patterns before these cost more than serving the cached page (benchmarks/serve.py).
+    path("c/<str:public_id>.json", credential_views.credential_download, name="credential-json"),
     path("c/<str:public_id>.pdf", credential_views.credential_pdf, name="credential-pdf"),
     path("c/<str:public_id>.png", credential_views.credential_png, name="credential-png"),
     path("c/<str:public_id>.svg", credential_views.credential_svg, name="credential-svg"),
+    # after the file links: <str> matches "x.pdf" too
+    path("c/<str:public_id>", credential_views.credential_page, name="credential"),
+    path("status/<str:public_id>/<str:purpose>", credential_views.status_list, name="status-list"),
+    path("orgs/<slug:slug>/did.json", credential_views.did_json, name="did-json"),
+    path("admin/", admin.site.urls),
+    # learner side and verification (issue 4): delivery tracking, portal, verifier, OB 2.0
     path("", include("credstack.delivery.urls")),
     path("", include("credstack.portal.urls")),
     path("", include("credstack.verifier.urls")),
@@ -39,11 +46,7 @@ urlpatterns = [
     path(
         "", include("credstack.lti.urls")
     ),  # LTI 1.3 tool: /lti/login, /lti/launch, /lti/jwks  # Open Badges 3.0 API for wallets (/ims/ob/v3p0/...)
-    path("c/<str:public_id>.json", credential_views.credential_download, name="credential-json"),
-    path("c/<str:public_id>", credential_views.credential_page, name="credential"),
     path("a/<str:public_id>", achievement_views.achievement_page, name="achievement"),
-    path("orgs/<slug:slug>/did.json", credential_views.did_json, name="did-json"),
-    path("status/<str:public_id>/<str:purpose>", credential_views.status_list, name="status-list"),
 ]
 
 # the error pages in the site's look (credstack.web.errors)

@@ -27,7 +27,7 @@ from credstack.vc import dates as vc_dates
 from credstack.vc import ob3
 from credstack.vc import status as vc_status
 
-from . import signals, status_lists
+from . import pagecache, signals, status_lists
 from .models import Credential, CredentialEvent
 from .signals import ISSUED, STATE_CHANGED
 from .validation import clean_email, clean_name
@@ -342,6 +342,9 @@ def correct_credential(
             note=f"Replaced by {new.uri}: {reason}",
         )
         Credential.objects.filter(pk=old.pk).update(replaced_by=new)
+        pagecache.credentials_changed(
+            [old.public_id]
+        )  # update() sends no post_save; the page says "Replaced"
         audit.record(
             old.organization,
             who,
@@ -441,6 +444,10 @@ def make_private(credentials, *, actor=None, why: str = "") -> int:
     with transaction.atomic():
         ids = list(credentials.filter(is_public=True).values_list("id", flat=True))
         changed = Credential.objects.filter(id__in=ids).update(is_public=False)
+        # update() sends no post_save: the cached public pages of these credentials end at the commit
+        pagecache.credentials_changed(
+            Credential.objects.filter(id__in=ids).values_list("public_id", flat=True)
+        )
         by_org: dict[int, int] = {}
         for org_id in Credential.objects.filter(id__in=ids).values_list("organization_id", flat=True):
             by_org[org_id] = by_org.get(org_id, 0) + 1

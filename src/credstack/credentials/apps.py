@@ -14,7 +14,9 @@ class CredentialsConfig(AppConfig):
     label = "credentials"
 
     def ready(self) -> None:
-        from . import actions  # uses the models, which load only after every apps.py is imported
+        from . import actions, invalidation  # use the models, which load only after every apps.py is imported
+
+        invalidation.connect()  # cached public pages (pagecache) start anew when what they show changes
 
         # the name search (decision 0024): SQLite's case folding for every script, on every connection
         connection_created.connect(register_sqlite_function, dispatch_uid="credstack-sqlite-icontains")

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
+import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,12 +13,13 @@ from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
 
-from . import engagement, files, share
+from . import engagement, files, pagecache, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
 from .visibility import viewer_may_see
 
 VC_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
+log = logging.getLogger(__name__)
 BOTS = ("bot", "crawler", "spider", "preview", "facebookexternalhit", "slackbot", "linkedinbot", "whatsapp")
 
 
@@ -62,29 +62,42 @@ def _private_file(request: HttpRequest, credential: Credential) -> None:
         raise Http404("this credential is private")
 
 
-_REPORTS: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
-_REPORTS_LOCK = threading.Lock()
-REPORT_TTL = 60.0
+def next_change(credential: Credential) -> datetime | None:
+    """When the credential's verdict next changes by itself (it starts or expires), if ever."""
+    now = timezone.now()
+    moments = [credential.valid_until]
+    valid_from = credential.signed().get("validFrom")
+    if isinstance(valid_from, str):
+        try:
+            moments.append(datetime.fromisoformat(valid_from.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    future = [m for m in moments if m is not None and m.tzinfo is not None and m > now]
+    return min(future, default=None)
 
 
-def cached_report(credential: Credential):
-    """The verification report shown on the page. Verifying takes three signature checks (the credential
-    and its two status lists); a report is reused for up to a minute while nothing it depends on changed:
-    the key holds the credential's state and its status list's last change, so a revocation shows at once."""
-    updated = (
-        StatusList.objects.filter(pk=credential.status_list_id).values_list("updated_at", flat=True).first()
-    )
-    key = (credential.pk, credential.state, updated, credential.valid_until, settings.CREDSTACK_BASE_URL)
-    now = time.monotonic()
-    with _REPORTS_LOCK:
-        hit = _REPORTS.get(key)
-        if hit and now - hit[0] < REPORT_TTL:
-            return hit[1]
+UNREAD = "unread"
+
+
+def cached_report(credential: Credential, cred_gen: str | None = UNREAD):
+    """The verification report shown on the page, computed once per state of the credential (three
+    signature checks: the credential and its two status lists) and kept in the shared cache under the
+    credential's and its organization's generations (``pagecache``): a revocation, a new expiry or a key
+    change starts a new generation, so the next view checks again; so does the moment it expires.
+    ``cred_gen``: the credential's token as read before its row (None: it had none, nothing is stored)."""
+    if cred_gen == UNREAD:  # not read before the credential's row: the caller accepts a change in between
+        cred_gen = pagecache.generation("credential", credential.public_id)
+    org_gen = pagecache.generation("org", credential.organization_id)
+    key = f"pc:report:{credential.public_id}:{cred_gen}:{org_gen}:{settings.CREDSTACK_BASE_URL}"
+    if cred_gen is not None and org_gen is not None and (hit := pagecache.get(key)) is not None:
+        return hit
     report = vc_verify.verify_credential(credential.signed(), fetch=local_fetch)
-    with _REPORTS_LOCK:
-        _REPORTS[key] = (now, report)
-        while len(_REPORTS) > 2048:
-            _REPORTS.popitem(last=False)
+    if cred_gen is not None and org_gen is not None:
+        until = next_change(credential)
+        timeout = pagecache.ttl()
+        if until is not None:
+            timeout = min(timeout, (until - timezone.now()).total_seconds())
+        pagecache.put(key, report, timeout)
     return report
 
 
@@ -119,22 +132,49 @@ def page_actions(credential: Credential, state: str, visible: bool) -> dict | No
     }
 
 
+def _sharing(request: HttpRequest, response: HttpResponse, credential: Credential) -> HttpResponse:
+    """Cache-Control of a credential's page or document: ``public`` (a CDN may keep it, revalidating with
+    its ETag) only for a public credential seen by a stranger; ``private`` otherwise."""
+    shared = credential.is_public and pagecache.stranger(request)
+    response["Cache-Control"] = f"{'public' if shared else 'private'}, no-cache"
+    return response
+
+
+def cached_page(request: HttpRequest, public_id: str) -> HttpResponse | None:
+    """The credential page (HTML or JSON, as asked) from the page cache, for a stranger; None when it is
+    not there (or the request is not a stranger's). ``credstack.web.pagecache`` asks this before the
+    session, authentication and messages middleware run, the view asks it again after them."""
+    if not pagecache.stranger(request):
+        return None
+    wants_json = _wants_json(request)
+    entry = pagecache.Slot("credential", public_id, "json" if wants_json else "html").get()
+    if entry is None:
+        return None
+    if not wants_json and not _is_bot(request) and entry.object_id is not None:
+        engagement.record(entry.object_id, CredentialEvent.Kind.VIEWED)
+    return pagecache.serve(request, entry)
+
+
 @require_safe
 def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    if (cached := cached_page(request, public_id)) is not None:
+        return cached
+    wants_json = _wants_json(request)
+    stranger = pagecache.stranger(request)
+    slot = pagecache.Slot("credential", public_id, "json" if wants_json else "html")  # before the rows
     credential = _credential(public_id)
     visible = viewer_may_see(request, credential)
-    if _wants_json(request):
+    if wants_json:
         if not visible:
             raise Http404("this credential is private")
-        return _json(credential.document)
-    report = cached_report(credential)
-    state = page_state(credential, report)
-    if not _is_bot(request):
-        engagement.record(credential.pk, CredentialEvent.Kind.VIEWED)
-    response = render(
-        request,
-        "credentials/credential.html",
-        {
+        response = _sharing(request, _json(credential.document), credential)
+        response["Vary"] = "Accept, Cookie"
+    else:
+        report = cached_report(credential, slot.gen)
+        state = page_state(credential, report)
+        if not _is_bot(request):
+            engagement.record(credential.pk, CredentialEvent.Kind.VIEWED)
+        context = {
             "credential": credential,
             "org": credential.organization,
             "achievement": credential.achievement,
@@ -145,12 +185,19 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "is_private": not credential.is_public,
             "base_url": settings.CREDSTACK_BASE_URL,
             "now": timezone.now(),
-        },
+        }
+        with pagecache.placeholder_nonce(request):
+            response = render(request, "credentials/credential.html", context)
+        response["Vary"] = "Accept, Cookie"
+        if not credential.is_public:
+            response["X-Robots-Tag"] = "noindex"
+        _sharing(request, response, credential)
+    if not stranger or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # built for this viewer only
+        return pagecache.serve(request, pagecache.entry_for(response))
+    entry = slot.put(
+        response, until=next_change(credential), object_id=credential.pk, org_id=credential.organization_id
     )
-    response["Vary"] = "Accept, Cookie"
-    if not credential.is_public:
-        response["X-Robots-Tag"] = "noindex"
-    return response
+    return pagecache.serve(request, entry)
 
 
 def _download(request: HttpRequest, credential: Credential, kind: str) -> None:
@@ -160,10 +207,22 @@ def _download(request: HttpRequest, credential: Credential, kind: str) -> None:
 
 @require_safe
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    stranger = pagecache.stranger(request)
+    slot = pagecache.Slot("credential", public_id, "download")
+    if stranger and (entry := slot.get()) is not None:
+        if not _is_bot(request) and entry.object_id is not None:
+            engagement.record(entry.object_id, CredentialEvent.Kind.DOWNLOADED, "json")
+        return pagecache.serve(request, entry)
     credential = _credential(public_id)
     _private_file(request, credential)
     _download(request, credential, "json")
-    return _json(credential.document, filename=f"credential-{public_id}.json")
+    response = _json(credential.document, filename=f"credential-{public_id}.json")
+    _sharing(request, response, credential)
+    if not stranger:
+        return pagecache.serve(request, pagecache.entry_for(response))
+    # the document alone: an organization change does not alter it
+    entry = slot.put(response, object_id=credential.pk, with_org=False)
+    return pagecache.serve(request, entry)
 
 
 def _file_response(data: bytes | str, content_type: str, filename: str, inline: bool) -> HttpResponse:
@@ -171,8 +230,34 @@ def _file_response(data: bytes | str, content_type: str, filename: str, inline: 
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _file_validators(request: HttpRequest, credential: Credential, kind: str) -> tuple[str | None, list]:
+    """The ETag of a credential's file (PDF, PNG, SVG): it changes with the credential's and its
+    organization's generations, so a client's copy is revalidated without rendering or reading the file.
+    Files are ``private``: a browser may keep them, a shared cache may not (the holder may make the
+    credential private at any time)."""
+    headers = [("Cache-Control", "private, no-cache"), ("Vary", "Cookie")]
+    cred_gen = pagecache.generation("credential", credential.public_id)
+    org_gen = pagecache.generation("org", credential.organization_id)
+    if cred_gen is None or org_gen is None:
+        return None, headers
+    return pagecache.etag_of(
+        credential.public_id, kind, cred_gen, org_gen, credential.design_version_id
+    ), headers
+
+
+def _file(request: HttpRequest, credential: Credential, kind: str, build) -> HttpResponse:
+    etag, headers = _file_validators(request, credential, kind)
+    if etag is not None and (not_modified := pagecache.conditional(request, etag, None, headers)):
+        return not_modified
+    response = build()
+    for name, value in headers:
+        response[name] = value
+    if etag is not None:
+        pagecache.validators(response, etag)
     return response
 
 
@@ -181,8 +266,13 @@ def credential_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = _credential(public_id)
     _private_file(request, credential)
     _download(request, credential, "pdf")
-    return _file_response(
-        files.certificate_pdf(credential), "application/pdf", f"certificate-{public_id}.pdf", inline=False
+    return _file(
+        request,
+        credential,
+        "pdf",
+        lambda: _file_response(
+            files.certificate_pdf(credential), "application/pdf", f"certificate-{public_id}.pdf", inline=False
+        ),
     )
 
 
@@ -190,15 +280,17 @@ def credential_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 def credential_png(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = _credential(public_id)
     _private_file(request, credential)
-    if request.GET.get("download"):
+    download = bool(request.GET.get("download"))
+    if download:
         _download(request, credential, "png")
-    response = _file_response(
-        files.baked_png(credential),
-        "image/png",
-        f"badge-{public_id}.png",
-        inline=not request.GET.get("download"),
+    return _file(
+        request,
+        credential,
+        "png-download" if download else "png",
+        lambda: _file_response(
+            files.baked_png(credential), "image/png", f"badge-{public_id}.png", inline=not download
+        ),
     )
-    return response
 
 
 @require_safe
@@ -206,26 +298,44 @@ def credential_svg(request: HttpRequest, public_id: str) -> HttpResponse:
     credential = _credential(public_id)
     _private_file(request, credential)
     _download(request, credential, "svg")
-    response = _file_response(
-        files.baked_svg(credential), "image/svg+xml; charset=utf-8", f"badge-{public_id}.svg", inline=False
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+
+    def build() -> HttpResponse:
+        response = _file_response(
+            files.baked_svg(credential),
+            "image/svg+xml; charset=utf-8",
+            f"badge-{public_id}.svg",
+            inline=False,
+        )
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        return response
+
+    return _file(request, credential, "svg", build)
 
 
 @require_safe
-def did_json(request: HttpRequest, slug: str) -> JsonResponse:
+def did_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organization's DID document, from the cache; a new or rotated key changes the organization's
+    generation (``pagecache``), so verifiers see it at once."""
+    slot = pagecache.Slot("did", slug, "json")
+    if (entry := slot.get()) is not None:
+        return pagecache.serve(request, entry)
     org = get_object_or_404(Organization, slug=slug)
     response = JsonResponse(did_document(org), content_type="application/did+json")
     response["Access-Control-Allow-Origin"] = "*"
-    return response
+    response["Cache-Control"] = "public, no-cache"
+    return pagecache.serve(request, slot.put(response, org_id=org.pk))
 
 
 @require_safe
 def status_list(request: HttpRequest, public_id: str, purpose: str) -> HttpResponse:
+    """A signed status list credential, from the cache until the list changes (``pagecache``). Verifiers
+    may keep it a minute (``max-age=60``, as before) and revalidate it with its ETag or Last-Modified."""
     if purpose not in StatusList.PURPOSES:
         raise Http404
+    slot = pagecache.Slot("status", public_id, purpose)
+    if (entry := slot.get()) is not None:
+        return pagecache.serve(request, entry)
     row = get_object_or_404(StatusList, public_id=public_id)
     response = _json(getattr(row, f"{purpose}_document"))
     response["Cache-Control"] = "public, max-age=60"
-    return response
+    return pagecache.serve(request, slot.put(response, last_modified=row.updated_at, with_org=False))
