@@ -23,6 +23,17 @@
  *   Response: {"id": same, "canonical": [{"nquads": "..."} | {"error": "..."}, ...]}
  *   each document canonicalized exactly as eddsa-rdfc-2022 does before hashing
  *   (jsonld.toRDF in safe mode, rdfDirection i18n-datatype, RDFC-1.0).
+ * DCC's verifier-core (the Learner Credential Wallet's verifier) instead:
+ *   Request:  {"id": any, "verifierCore": true, "credential": {...},
+ *              "served": {url: doc} (optional: documents fetch may return
+ *              for non-loopback URLs, e.g. 1EdTech's JSON schemas)}
+ *   Response: {"id": same, "valid": bool, "signatureValid": bool,
+ *              "revoked": bool, "suspended": bool, "errors": [msg, ...],
+ *              "verifierCore": {"fatal": [{name, message}] | null,
+ *                "log": [{id, valid, error?}], "schema": [...] | string}}
+ *   verifier-core fetches did:web documents and status lists itself: only
+ *   loopback hosts are reachable (https rewritten to http), so a test serves
+ *   them from its own live server.
  * The first line written is {"ready": true, "versions": {...}}.
  *
  * The document loader NEVER touches the network: it serves the bundled
@@ -60,18 +71,78 @@ console.debug = writeErr;
 
 // Belt and braces: the document loader below never fetches, and this makes
 // sure nothing else in the process can either (jsonld's own node loader,
-// fetch, undici and http(s) all end in net/tls connect).
+// fetch, undici and http(s) all end in net/tls connect). The one exception is
+// loopback: DCC's verifier-core (the `verifierCore` request) resolves did:web
+// and status lists over HTTP, and tests serve those from their own live
+// server on 127.0.0.1 / localhost. Nothing else is ever reached.
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 function noNetwork(what) {
   return () => {
     throw new Error(`network access is disabled in the verifier (${what})`);
   };
 }
-globalThis.fetch = noNetwork('fetch');
-net.connect = noNetwork('net.connect');
-net.createConnection = noNetwork('net.createConnection');
-net.Socket.prototype.connect = noNetwork('net.Socket.connect');
+function connectHost(args) {
+  // net.connect(options) / (port[, host]) / (path); Socket#connect gets the
+  // normalized [options, callback] array from net.connect.
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+  if(first && typeof first === 'object') {
+    return first.path ? null : (first.host ?? 'localhost');
+  }
+  if(typeof first === 'string' && !/^\d+$/.test(first)) {
+    return null; // an IPC path
+  }
+  return typeof args[1] === 'string' ? args[1] : 'localhost';
+}
+function loopbackOnly(what, real) {
+  return function(...args) {
+    const host = connectHost(args);
+    if(host !== null && !LOOPBACK_HOSTS.has(host)) {
+      throw new Error(
+        `network access is disabled in the verifier (${what} to ${host}; ` +
+        'only loopback is allowed)');
+    }
+    return real.apply(this, args);
+  };
+}
+const realFetch = globalThis.fetch;
+net.connect = loopbackOnly('net.connect', net.connect);
+net.createConnection = loopbackOnly('net.createConnection', net.createConnection);
+net.Socket.prototype.connect = loopbackOnly('net.Socket.connect',
+  net.Socket.prototype.connect);
 tls.connect = noNetwork('tls.connect');
 
+// fetch, as verifier-core's HTTP client and schema loader see it: the
+// bundled contexts, the documents the request hands over by URL (`served`,
+// e.g. 1EdTech's JSON schemas), and loopback URLs, https rewritten to http
+// (did:web always names https; a test server speaks plain HTTP). Anything
+// else is refused.
+let servedNow = {};
+function loopbackUrl(url) {
+  const parsed = new URL(url);
+  if(!LOOPBACK_HOSTS.has(parsed.hostname)) {
+    return null;
+  }
+  parsed.protocol = 'http:';
+  return parsed.toString();
+}
+globalThis.fetch = async function guardedFetch(input, init = {}) {
+  const isRequest = typeof Request !== 'undefined' && input instanceof Request;
+  const url = isRequest ? input.url : String(input);
+  const body = Object.prototype.hasOwnProperty.call(servedNow, url) ?
+    servedNow[url] : CONTEXTS.get(url);
+  if(body !== undefined) {
+    return new Response(JSON.stringify(body),
+      {status: 200, headers: {'content-type': 'application/json'}});
+  }
+  const local = loopbackUrl(url);
+  if(local === null) {
+    throw new TypeError(`fetch ${url}: network access is disabled in the ` +
+      'verifier (only loopback and the request\'s "served" documents)');
+  }
+  const options = isRequest ?
+    {method: input.method, headers: input.headers, signal: input.signal} : init;
+  return realFetch(local, options);
+};
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONTEXTS_DIR = join(HERE, 'contexts');
 
@@ -403,11 +474,74 @@ async function canonizeRequest(request) {
   return {canonical};
 }
 
+// ------------------------------------------------------- DCC verifier-core
+// The Learner Credential Wallet's verifier, as it runs: its own document
+// loader and did:web resolver (over the guarded fetch above), its own status
+// check, its schema check. `registered_issuer` needs DCC's issuer registries
+// (internet) and is reported but left out of the verdict.
+let verifierCore = null;
+async function verifierCoreRequest(request) {
+  const {credential, served = {}} = request;
+  if(!credential || typeof credential !== 'object' || Array.isArray(credential)) {
+    throw new TypeError('"credential" must be a JSON object.');
+  }
+  if(served === null || typeof served !== 'object' || Array.isArray(served)) {
+    throw new TypeError('"served" must be a JSON object.');
+  }
+  verifierCore ??= await import('@digitalcredentials/verifier-core');
+  servedNow = served;
+  let result;
+  try {
+    result = await verifierCore.verifyCredential(
+      {credential, knownDIDRegistries: []});
+  } finally {
+    servedNow = {};
+  }
+  const fatal = result.errors ? result.errors.map(e => ({
+    name: e.name ?? null, message: e.message ?? String(e)
+  })) : null;
+  const log = (result.log ?? []).map(step => ({
+    id: step.id,
+    valid: step.valid ?? null,
+    ...(step.error ? {error: {name: step.error.name ?? null,
+      message: step.error.message ?? String(step.error)}} : {})
+  }));
+  const info = (result.additionalInformation ?? []).find(
+    entry => entry.id === 'schema_check');
+  let schema = null;
+  if(info) {
+    schema = Array.isArray(info.results) ? info.results.map(r => ({
+      schema: r.schema,
+      valid: r.result?.valid === true,
+      errors: (r.result?.errors ?? []).map(e =>
+        `${e.instancePath || '/'} ${e.message}`)
+    })) : info.results;
+  }
+  const steps = log.filter(step => step.id !== 'registered_issuer');
+  const step = id => steps.find(s => s.id === id);
+  return {
+    verifierCore: {fatal, log, schema},
+    valid: fatal === null && steps.length > 0 &&
+      steps.every(s => s.valid === true),
+    signatureValid: fatal === null && step('valid_signature')?.valid === true,
+    revoked: step('revocation_status')?.valid === false,
+    suspended: step('suspension_status')?.valid === false,
+    errors: [
+      ...(fatal ?? []).map(e => `${e.name}: ${e.message}`),
+      ...steps.filter(s => s.error).map(s =>
+        `${s.id}: ${s.error.name}: ${s.error.message}`)
+    ]
+  };
+}
+
 async function handle(request) {
   const id = request && typeof request === 'object' ? request.id ?? null : null;
   try {
     if(request && typeof request === 'object' && 'canonize' in request) {
       return {id, ...await canonizeRequest(request)};
+    }
+    if(request && typeof request === 'object' && request.verifierCore === true) {
+      return {id, ...await verifierCoreRequest(request)};
     }
     return {id, ...await verifyRequest(request)};
   } catch(e) {
@@ -424,7 +558,7 @@ function versions() {
     '@digitalbazaar/eddsa-rdfc-2022-cryptosuite',
     '@digitalbazaar/ed25519-multikey', '@digitalbazaar/ed25519-signature-2020',
     '@digitalbazaar/did-method-key', '@digitalbazaar/vc-bitstring-status-list',
-    'jsonld', 'rdf-canonize'
+    'jsonld', 'rdf-canonize', '@digitalcredentials/verifier-core'
   ];
   const out = {node: process.version};
   for(const name of names) {

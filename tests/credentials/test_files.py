@@ -66,11 +66,18 @@ def test_baked_png_and_svg_verify_in_the_independent_verifier(client, issue, nod
     png = client.get(f"/c/{credential.public_id}.png")
     assert png.status_code == 200 and png["Content-Type"] == "image/png"
     payloads = baking.png_payloads(png.content)
-    assert payloads[baking.OB2_KEYWORD] == f"{credential.uri}/ob2"
+    # the stored credential, byte for byte; and the OB 2.0 hosted assertion's JSON (OB 2.0 baking)
+    assert payloads[baking.OB3_KEYWORD] == credential.document
+    hosted = client.get(f"/c/{credential.public_id}/ob2").json()
+    assert json.loads(payloads[baking.OB2_KEYWORD]) == hosted
+    assert hosted["id"] == f"{credential.uri}/ob2"
     from_png = json.loads(payloads[baking.OB3_KEYWORD])
     svg = client.get(f"/c/{credential.public_id}.svg")
     assert svg.status_code == 200 and svg["Content-Type"].startswith("image/svg+xml")
-    from_svg = json.loads(baking.svg_payloads(svg.content)[baking.OB3_KEYWORD])
+    svg_payloads = baking.svg_payloads(svg.content)
+    assert svg_payloads[baking.OB3_KEYWORD] == credential.document
+    assert json.loads(svg_payloads[baking.OB2_KEYWORD]) == hosted
+    from_svg = json.loads(svg_payloads[baking.OB3_KEYWORD])
     for doc in (from_png, from_svg):
         assert doc == credential.signed()
         result = node_verifier.verify(doc, _documents(credential), check_status=True)

@@ -240,3 +240,22 @@ class NodeVerifier:
         them before hashing (jsonld.js safe mode, RDFC-1.0); None where jsonld.js refuses the document."""
         response = self.request({"canonize": documents}, timeout=timeout)
         return [item.get("nquads") for item in response["canonical"]]
+
+    def verifier_core(
+        self,
+        credential: dict[str, Any],
+        served: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Verify ``credential`` with DCC's ``@digitalcredentials/verifier-core`` (the Learner Credential
+        Wallet's verifier), as it runs: it resolves did:web and fetches status lists itself, over HTTP to
+        loopback hosts only (so the test serves them from its live server). ``served`` maps other URLs
+        (1EdTech's JSON schemas, which it fetches for its schema check) to their documents.
+
+        Returns ``valid`` (no fatal error and every step but ``registered_issuer`` passed),
+        ``signatureValid``, ``revoked``, ``suspended``, ``errors`` and the raw ``verifierCore``
+        ``{fatal, log, schema}``.
+        """
+        return self.request(
+            {"verifierCore": True, "credential": credential, "served": served or {}}, timeout=timeout
+        )

@@ -20,14 +20,19 @@ def live_base(live_server, settings) -> str:
     return live_server.url
 
 
-def _validate(py, url: str, allow: str) -> dict:
+def _validate(py, url: str, allow: str, *, file: str = "") -> dict:
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tmp:
         json.dump(contexts.get("https://w3id.org/openbadges/v2"), tmp)  # credstack's bundled copy
     context_file = tmp.name
     proc = subprocess.run(
-        [str(py), "tests/ob2/run_validator.py", url, "--context", str(context_file), "--allow", allow + "/"],
+        [
+            str(py),
+            "tests/ob2/run_validator.py",
+            *(["--file", file] if file else [url]),
+            *["--context", str(context_file), "--allow", allow + "/"],
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -50,6 +55,45 @@ def test_validator_reports_the_hosted_assertion_valid(ob2_validator, live_base, 
     identity = credential.signed()["credentialSubject"]["identifier"][0]
     assert assertion["recipient"]["identity"] == identity["identityHash"]
     assert ob3.identity_hash("ada@example.org", assertion["recipient"]["salt"]) == identity["identityHash"]
+
+
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_validator_unbakes_the_badge_and_finds_the_hosted_assertion(
+    ob2_validator, live_base, issue, client, tmp_path, kind
+):
+    """1EdTech's validator takes the baked badge itself: ``openbadges_bakery`` reads the PNG's
+    ``openbadges`` iTXt chunk (the assertion JSON) or the SVG's ``<openbadges:assertion>`` (its verify
+    URL), then the validator checks the hosted assertion it names."""
+    credential = issue(name="Zoë O'Brien 🎓")
+    badge = tmp_path / f"badge.{kind}"
+    badge.write_bytes(client.get(f"/c/{credential.public_id}.{kind}").content)
+    result = _validate(ob2_validator, "", live_base, file=str(badge))
+    report = result["report"]
+    assert report["valid"] is True and report["errorCount"] == 0, json.dumps(report, indent=1)
+    assertion = next(n for n in result["graph"] if n.get("type") == "Assertion")
+    assert assertion["id"] == f"{credential.uri}/ob2"
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/json", "application/json"),
+        ("application/ld+json", "application/ld+json"),
+        ("", "application/ld+json"),
+        ("*/*", "application/ld+json"),
+        ("text/html, application/json;q=0.9", "application/json"),
+        ("application/json;q=0.5, application/ld+json", "application/ld+json"),
+        ("application/ld+json;q=0.2, application/json;q=0.8", "application/json"),
+    ],
+)
+def test_ob2_documents_answer_the_media_type_asked_for(client, issue, achievement, accept, media_type):
+    credential = issue()
+    for url in (f"/c/{credential.public_id}/ob2", f"/a/{achievement.public_id}/ob2", "/orgs/acme/ob2"):
+        response = client.get(url, headers={"Accept": accept} if accept else {})
+        assert response["Content-Type"] == f"{media_type}; charset=utf-8", url
+        assert (
+            "Accept" in response["Vary"] and response.json()["@context"] == "https://w3id.org/openbadges/v2"
+        )
 
 
 def test_revoked_assertion_answers_410_with_revoked_true(ob2_validator, live_base, issue):

@@ -69,6 +69,45 @@ def test_svg_round_trip_cdata_edge_and_ob2():
     assert rebaked.count("<openbadges:credential>") == 1
     ob2 = baking.bake_svg(svg, "", ob2_verify_url="https://x.example/a?b=1&c=2")
     assert baking.svg_payloads(ob2) == {"openbadges": "https://x.example/a?b=1&c=2"}
+    with pytest.raises(baking.BakingError, match="verify value"):
+        baking.bake_svg(svg, "{}", ob2_verify_url=" ")
+
+
+OB2_NS = "{http://openbadges.org}"
+OB3_NS = "{https://purl.imsglobal.org/ob/v3p0}"
+
+
+def test_svg_with_both_ob3_credential_and_ob2_hosted_assertion():
+    """OB 2.0 baking: ``<openbadges:assertion verify="URL">`` right after ``<svg>``, the hosted assertion's
+    JSON in CDATA, namespace http://openbadges.org; the OB 3.0 credential beside it keeps its own
+    namespace and its exact text. An XML parser sees each element in its namespace."""
+    from xml.etree import ElementTree  # our own output: a plain parser is fine in the test
+
+    svg = badge_svg("Data ]]> Science")
+    assertion = json.dumps({"id": "https://x.example/c/1/ob2", "type": "Assertion", "n": "]]> &"})
+    credential = json.dumps({"id": "urn:uuid:1", "name": "ü 🎓 ]]>"}, ensure_ascii=False)
+    baked = baking.bake_svg(svg, assertion, ob2_verify_url="https://x.example/c/1/ob2?a=1&b=2")
+    baked = baking.bake_svg(baked, credential)
+    assert baking.svg_payloads(baked) == {baking.OB3_KEYWORD: credential, baking.OB2_KEYWORD: assertion}
+    root = ElementTree.fromstring(baked)  # noqa: S314 (our own output)
+    first, second = list(root)[:2]  # both right after <svg>, the credential first
+    assert first.tag == OB3_NS + "credential" and first.text.strip() == credential
+    assert second.tag == OB2_NS + "assertion" and json.loads(second.text) == json.loads(assertion)
+    assert second.get("verify") == "https://x.example/c/1/ob2?a=1&b=2"
+    # re-baking either replaces it and keeps the other
+    again = baking.bake_svg(
+        baked, '{"id": "https://x.example/c/2/ob2"}', ob2_verify_url="https://x.example/c/2/ob2"
+    )
+    again = baking.bake_svg(again, credential)
+    assert again.count("<openbadges:assertion") == 1 and again.count("<openbadges:credential>") == 1
+    assert baking.svg_payloads(again)[baking.OB2_KEYWORD] == '{"id": "https://x.example/c/2/ob2"}'
+    assert baking.svg_payloads(again)[baking.OB3_KEYWORD] == credential
+    ElementTree.fromstring(again)  # noqa: S314 (our own output)
+    # OB 2.0 alone: the <svg> tag binds the prefix to the OB 2.0 namespace, as that spec says
+    alone = baking.bake_svg(svg, assertion, ob2_verify_url="https://x.example/c/1/ob2")
+    assert 'xmlns:openbadges="http://openbadges.org"' in alone[: alone.index("<openbadges:assertion")]
+    root = ElementTree.fromstring(alone)  # noqa: S314 (our own output)
+    assert next(iter(root)).tag == OB2_NS + "assertion"
 
 
 def test_svg_never_expands_entities():

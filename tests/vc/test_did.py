@@ -126,5 +126,9 @@ def test_key_lookup_refusals():
     method = did.verification_method(document, f"{doc_did}#key-1")
     with pytest.raises(DidError, match="controlled by"):
         did.public_key(method, "did:web:other.example")
-    with pytest.raises(DidError, match="only Ed25519"):
+    with pytest.raises(DidError, match="only Multikey and Ed25519VerificationKey2020"):
         did.public_key({**method, "type": "JsonWebKey2020"}, doc_did)
+    with pytest.raises(DidError, match="not an Ed25519, P-256 or P-384 public key"):
+        did.public_key({**method, "publicKeyMultibase": "z" + "1" * 40}, doc_did)
+    with pytest.raises(DidError, match="not an Ed25519, P-256 or P-384 did:key"):
+        did.resolve_did_key("did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc")  # an X25519 key

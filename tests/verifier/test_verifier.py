@@ -226,3 +226,23 @@ def test_api_file_and_json(client, issue):
     )
     assert response.status_code == 422 and response.json()["error"].startswith("not a credential")
     assert client.get("/verify/api/openapi.json").status_code == 200
+
+
+def test_a_badge_with_only_an_ob2_assertion_is_explained(client, issue):
+    """A PNG baked the OB 2.0 way alone (the assertion's JSON in the ``openbadges`` chunk) is read, and
+    the verifier explains what it found."""
+    import io  # only this test builds an image
+
+    from PIL import Image  # only this test builds an image
+
+    from credstack.vc import baking  # only this test bakes
+
+    credential = issue()
+    buf = io.BytesIO()
+    Image.new("RGBA", (8, 8)).save(buf, "PNG")
+    assertion = client.get(f"/c/{credential.public_id}/ob2").content.decode()
+    png = baking.bake_png(buf.getvalue(), assertion, baking.OB2_KEYWORD)
+    upload = io.BytesIO(png)
+    upload.name = "badge.png"
+    response = client.post("/verify", {"file": upload})
+    assert _state(response) == "unverified" and "Open Badges 2.0 assertion" in response.content.decode()

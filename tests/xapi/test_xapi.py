@@ -115,6 +115,8 @@ def test_statements_are_valid_xapi_and_reach_the_lrs(org, achievement, lrs):
     )
     assert {path.split("=", 1)[1] for path, _ in lrs.received} == {s["id"] for s in statements}
     assert lrs.headers[0]["X-Experience-API-Version"] == "1.0.3"
+    # xAPI 1.0.3 Part Two §2.4.10: a Learning Record Provider SHOULD NOT set the statement's version
+    assert not [s for s in statements if "version" in s]
     assert lrs.headers[0]["Authorization"] == "Basic " + base64.b64encode(b"key:secret").decode()
     assert Statement.objects.filter(sent_at__isnull=True).count() == 0
 
@@ -138,6 +140,19 @@ def _one_quiz(org, achievement, email="b@example.org"):
         learning.start_attempt(enrolment, lesson["key"]), {lesson["quiz"]["questions"][0]["key"]: "right"}
     )
     return Statement.objects.get()
+
+
+def test_a_statement_stored_with_a_version_is_sent_without_it(org, achievement, lrs):
+    """Statements queued before credstack stopped setting ``version`` still carry "1.0.3" in the
+    database; what reaches the LRS has none, and is otherwise the statement as stored."""
+    record = _one_quiz(org, achievement)
+    stored = {**record.payload, "version": "1.0.3"}
+    Statement.objects.filter(pk=record.pk).update(payload=stored, sent_at=None)
+    lrs.received.clear()
+    record.refresh_from_db()
+    assert actions.deliver(record) is True
+    [(_, body)] = lrs.received
+    assert "version" not in body and body == {k: v for k, v in stored.items() if k != "version"}
 
 
 def test_a_failing_lrs_gets_retries_on_the_shared_schedule_then_succeeds(org, achievement, lrs):

@@ -4,7 +4,7 @@
   which plugs in with ``use_design_source``; a built-in design in the brand without it), with a QR code to the credential's page and the signed
   credential attached as ``credential.json``, so the file alone verifies offline.
 - PNG / SVG: the achievement's badge (uploaded, or generated from the brand) baked with the signed
-  credential (Open Badges 3.0 ``openbadgecredential``) and the OB 2.0 hosted assertion's URL.
+  credential (Open Badges 3.0 ``openbadgecredential``) and the OB 2.0 hosted assertion's JSON.
 
 Rendering is deterministic in the credential; the unbaked badge is cached per achievement because
 rasterising it costs ~70 ms, baking costs microseconds.
@@ -24,6 +24,7 @@ from credstack.atomic_storage import save_atomic
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf
 from credstack.vc import baking
 
+from . import hosted
 from .models import Credential
 
 logger = logging.getLogger(__name__)
@@ -179,9 +180,18 @@ def badge_image(credential: Credential, kind: str) -> bytes | str:
 
 
 def baked_png(credential: Credential) -> bytes:
+    """The badge PNG with the signed credential (``openbadgecredential``) and the OB 2.0 hosted
+    assertion's JSON (``openbadges``)."""
     png = baking.bake_png(badge_image(credential, "png"), credential.document, baking.OB3_KEYWORD)
-    return baking.bake_png(png, f"{credential.uri}/ob2", baking.OB2_KEYWORD)
+    return baking.bake_png(png, hosted.assertion_json(credential), baking.OB2_KEYWORD)
 
 
 def baked_svg(credential: Credential) -> str:
-    return baking.bake_svg(badge_image(credential, "svg"), credential.document)
+    """The badge SVG with the signed credential (``<openbadges:credential>``) and the OB 2.0 hosted
+    assertion (``<openbadges:assertion verify="its URL">`` with its JSON)."""
+    svg = baking.bake_svg(
+        badge_image(credential, "svg"),
+        hosted.assertion_json(credential),
+        ob2_verify_url=hosted.assertion_url(credential),
+    )
+    return baking.bake_svg(svg, credential.document)

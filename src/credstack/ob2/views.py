@@ -10,24 +10,48 @@ import json
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
-from credstack.credentials import files
+from credstack.credentials import files, hosted
 from credstack.credentials.models import Credential
 from credstack.credentials.visibility import viewer_may_see
 from credstack.organizations.models import Organization
 from credstack.vc import ob2
 
+JSON_LD = "application/ld+json"
+JSON = "application/json"
 
-def _ld(doc: dict, status: int = 200) -> HttpResponse:
+
+def _media_type(request: HttpRequest) -> str:
+    """``application/json`` when the client prefers it to ``application/ld+json`` (by q-value, then
+    order); ``application/ld+json`` otherwise, and for ``*/*`` or no Accept header."""
+    best, best_q = JSON_LD, -1.0
+    for part in request.headers.get("Accept", "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media.lower() in (JSON_LD, JSON) and q > 0 and q > best_q:
+            best, best_q = media.lower(), q
+    return best
+
+
+def _ld(request: HttpRequest, doc: dict, status: int = 200) -> HttpResponse:
     response = HttpResponse(
         json.dumps(doc, ensure_ascii=False, indent=1),
-        content_type="application/ld+json; charset=utf-8",
+        content_type=f"{_media_type(request)}; charset=utf-8",
         status=status,
     )
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=60"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -35,8 +59,7 @@ def issuer_url(org: Organization) -> str:
     return f"{settings.CREDSTACK_BASE_URL}/orgs/{org.slug}/ob2"
 
 
-def badge_class_url(achievement: Achievement) -> str:
-    return f"{achievement.uri}/ob2"
+badge_class_url = hosted.badge_class_url
 
 
 def issuer_doc(org: Organization) -> dict:
@@ -64,25 +87,12 @@ def badge_class_doc(achievement: Achievement) -> dict:
 
 
 def assertion_doc(credential: Credential) -> tuple[dict, int]:
-    url = f"{credential.uri}/ob2"
-    subject = credential.signed().get("credentialSubject", {})
-    identity = next(
-        (i for i in subject.get("identifier", []) if i.get("identityType") == "emailAddress"), None
-    )
-    if identity is None:
-        raise ValueError("credential has no hashed email identifier")
-    doc = ob2.assertion(
-        id=url,
-        badge_id=badge_class_url(credential.achievement),
-        identity_hash=identity["identityHash"],
-        salt=identity.get("salt", ""),
-        issued_on=credential.issued_at,
-        expires=credential.valid_until,
-        image=f"{credential.uri}.png",
-    )
+    doc = hosted.assertion(credential)
     if credential.state != Credential.State.ACTIVE:
         # the whole assertion with revoked: true (the validator needs its properties to say "revoked")
-        doc.update(ob2.revoked_assertion(id=url, reason=credential.revocation_reason or credential.state))
+        doc.update(
+            ob2.revoked_assertion(id=doc["id"], reason=credential.revocation_reason or credential.state)
+        )
         return doc, 410
     return doc, 200
 
@@ -97,7 +107,7 @@ def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
         # confirm a guessed address with it, so strangers get what the private page gives them
         raise Http404("this credential is private")
     doc, status = assertion_doc(credential)
-    response = _ld(doc, status)
+    response = _ld(request, doc, status)
     if not credential.is_public:  # seen by its holder or the issuer only: never kept by a shared cache
         response["Cache-Control"] = "private, no-store"
     return response
@@ -106,7 +116,7 @@ def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_safe
 def badge_class(request: HttpRequest, public_id: str) -> HttpResponse:
     achievement = get_object_or_404(Achievement.objects.select_related("organization"), public_id=public_id)
-    return _ld(badge_class_doc(achievement))
+    return _ld(request, badge_class_doc(achievement))
 
 
 @require_safe
@@ -120,4 +130,4 @@ def badge_class_image(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_safe
 def issuer(request: HttpRequest, slug: str) -> HttpResponse:
-    return _ld(issuer_doc(get_object_or_404(Organization, slug=slug)))
+    return _ld(request, issuer_doc(get_object_or_404(Organization, slug=slug)))

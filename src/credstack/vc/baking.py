@@ -1,10 +1,15 @@
 """Baking: a badge image that carries its credential (Open Badges 3.0 and 2.0).
 
 PNG: an ``iTXt`` chunk, keyword ``openbadgecredential`` (OB 3.0: the signed credential as JSON, or a
-compact JWS) or ``openbadges`` (OB 2.0: the assertion's URL or its JSON), uncompressed, before ``IEND``.
+compact JWS) or ``openbadges`` (OB 2.0 baking: the assertion's JSON, or a signed assertion; older
+badges may hold its URL), uncompressed, before ``IEND``.
 SVG: an ``<openbadges:credential>`` element (OB 3.0, namespace ``https://purl.imsglobal.org/ob/v3p0``)
-or ``<openbadges:assertion verify="URL">`` (OB 2.0, namespace ``http://openbadges.org``) right after the
-opening ``<svg>`` tag, the JSON in a CDATA section.
+or ``<openbadges:assertion verify="URL or signed assertion">`` (OB 2.0, namespace
+``http://openbadges.org``, a hosted assertion's JSON in CDATA) right after the opening ``<svg>`` tag,
+the JSON in a CDATA section. One prefix cannot name two namespaces on one tag: the ``<svg>`` tag binds
+``openbadges`` to the OB 3.0 namespace once a credential is baked, and the OB 2.0 element always declares
+its own ``xmlns:openbadges="http://openbadges.org"`` (bake the OB 2.0 assertion first, then the OB 3.0
+credential: both then sit right after ``<svg>``, the credential first).
 
 Pure Python; extraction reads untrusted input with size limits, never parses XML entities and never
 decompresses more than ``MAX_PAYLOAD_BYTES``.
@@ -249,27 +254,47 @@ def _svg_text(svg: str | bytes) -> str:
     return svg
 
 
+def _bind_prefix(tag: str, ns: str, *, replace: bool) -> str:
+    """The opening ``<svg>`` tag with ``xmlns:openbadges`` bound to ``ns`` (an existing binding is
+    replaced only with ``replace``)."""
+    if "xmlns:openbadges=" in tag:
+        if not replace:
+            return tag
+        return re.sub(r"""xmlns:openbadges\s*=\s*("[^"]*"|'[^']*')""", f'xmlns:openbadges="{ns}"', tag)
+    if tag.endswith("/>"):
+        return tag[:-2] + f' xmlns:openbadges="{ns}"/>'
+    return tag[:-1] + f' xmlns:openbadges="{ns}">'
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
 def bake_svg(svg: str, payload: str, *, ob2_verify_url: str | None = None) -> str:
-    """The SVG with an OB 3.0 ``<openbadges:credential>`` element holding ``payload``; with
-    ``ob2_verify_url``, an OB 2.0 ``<openbadges:assertion>`` instead (payload: the assertion JSON)."""
+    """The SVG with an OB 3.0 ``<openbadges:credential>`` element holding ``payload``.
+
+    With ``ob2_verify_url``, an OB 2.0 ``<openbadges:assertion verify="...">`` instead (OB 2.0 baking):
+    ``payload`` is the hosted assertion's JSON, put in CDATA as that spec asks (empty: the element
+    carries the ``verify`` value alone, as for a signed assertion). Either replaces an element of its
+    kind already there and leaves the other kind alone."""
     svg = _svg_text(svg)
     opening = _svg_open(svg)
     if not opening:
         raise BakingError("not an SVG image (no <svg> element)")
     tag = svg[opening.start : opening.end]
-    ns, name = (OB2_SVG_NS, OB2_ELEMENT) if ob2_verify_url else (OB3_SVG_NS, OB3_ELEMENT)
-    if "xmlns:openbadges=" in tag:
-        tag = re.sub(r"""xmlns:openbadges\s*=\s*("[^"]*"|'[^']*')""", f'xmlns:openbadges="{ns}"', tag)
-    else:
-        tag = (
-            tag[:-2] + f' xmlns:openbadges="{ns}"/>'
-            if tag.endswith("/>")
-            else tag[:-1] + f' xmlns:openbadges="{ns}">'
+    if ob2_verify_url is not None:
+        if not ob2_verify_url.strip():
+            raise BakingError("the OB 2.0 verify value (the assertion's URL or signed assertion) is empty")
+        name = OB2_ELEMENT
+        tag = _bind_prefix(tag, OB2_SVG_NS, replace=False)
+        body = _cdata(payload) if payload else ""
+        element = (
+            f'<openbadges:assertion xmlns:openbadges="{OB2_SVG_NS}" verify="{_attr(ob2_verify_url)}">'
+            f"{body}</openbadges:assertion>"
         )
-    if ob2_verify_url:
-        url = ob2_verify_url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-        element = f'<openbadges:assertion verify="{url}">{_cdata(payload)}</openbadges:assertion>'
     else:
+        name = OB3_ELEMENT
+        tag = _bind_prefix(tag, OB3_SVG_NS, replace=True)
         element = f"<openbadges:credential>{_cdata(payload)}</openbadges:credential>"
     rest = _without_elements(svg[opening.end :], name)
     return svg[: opening.start] + tag + "\n" + element + rest

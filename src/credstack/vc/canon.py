@@ -58,16 +58,26 @@ _JS_SAFE_INTEGER = 2**53
 _KEYWORDS = frozenset(jsonld.KEYWORDS)  # the JSON-LD keywords, as pyld knows them
 
 
-def canonicalize(doc: dict[str, Any], *, rdf_direction: str | None = I18N_DATATYPE, fast: bool = True) -> str:
+def canonicalize(
+    doc: dict[str, Any],
+    *,
+    rdf_direction: str | None = I18N_DATATYPE,
+    fast: bool = True,
+    hash_algorithm: str = "sha256",
+) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode, offline, bounded.
 
     ``rdf_direction`` is jsonld.js's option of that name: eddsa-rdfc-2022 uses ``'i18n-datatype'``,
     Ed25519Signature2020 uses None (a value with ``@direction`` is then refused).
     ``fast=False`` skips the fast path for known shapes (:mod:`credstack.vc.shapes`); the result is the
     same (the differential tests hold both paths to it), only slower.
+    ``hash_algorithm``: RDFC-1.0's hash for naming blank nodes (``sha384`` for ecdsa-rdfc-2019 with a
+    P-384 key, as jsonld.js's ``messageDigestAlgorithm``).
     Raises a :class:`~credstack.vc.errors.DocumentError` subclass if the document is refused.
     """
-    return rdfc.canonicalize(to_quads(doc, rdf_direction=rdf_direction, fast=fast))
+    return rdfc.canonicalize(
+        to_quads(doc, rdf_direction=rdf_direction, fast=fast), hash_algorithm=hash_algorithm
+    )
 
 
 def canonical_hash(

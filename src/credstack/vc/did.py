@@ -71,14 +71,14 @@ def did_document(did: str, verification_methods: list[tuple[str, str]]) -> dict[
 
 
 def resolve_did_key(did: str) -> dict[str, Any]:
-    """The DID document of an Ed25519 did:key (as Digital Bazaar's did-method-key gives it, less
-    keyAgreement)."""
-    try:
-        public = keys.public_key_from_did_key(did)
-    except InvalidKeyError as exc:
-        raise DidError(f"{did!r} is not an Ed25519 did:key: {exc}") from exc
+    """The DID document of an Ed25519, P-256 or P-384 did:key (as Digital Bazaar's did-method-key gives
+    it, less keyAgreement)."""
     did = did.split("#", 1)[0]
-    multibase = keys.public_key_to_multibase(public)
+    multibase = did[len(keys.DID_KEY_PREFIX) :] if did.startswith(keys.DID_KEY_PREFIX) else ""
+    try:
+        keys.verification_key_from_multibase(multibase)
+    except InvalidKeyError as exc:
+        raise DidError(f"{did!r} is not an Ed25519, P-256 or P-384 did:key: {exc}") from exc
     document = did_document(did, [(multibase, multibase)])
     vm_id = document["verificationMethod"][0]["id"]
     for relationship in ("authentication", "capabilityInvocation", "capabilityDelegation"):
@@ -109,7 +109,8 @@ def verification_method(
 
 
 def public_key(method: dict[str, Any], controller: str) -> bytes:
-    """The Ed25519 public key of a verification method whose controller must be ``controller``."""
+    """The public key of a verification method whose controller must be ``controller``: Ed25519
+    (Multikey, Ed25519VerificationKey2020), or P-256 / P-384 (Multikey)."""
     if method.get("controller") != controller:
         raise DidError(
             f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, "
@@ -117,10 +118,12 @@ def public_key(method: dict[str, Any], controller: str) -> bytes:
         )
     if method.get("type") not in _PUBLIC_KEY_TYPES:
         raise DidError(
-            f"the key {method.get('id')!r} has type {method.get('type')!r}; only Ed25519 keys "
-            "(Multikey, Ed25519VerificationKey2020) are supported"
+            f"the key {method.get('id')!r} has type {method.get('type')!r}; only Multikey and "
+            "Ed25519VerificationKey2020 keys are supported"
         )
     try:
+        if method["type"] == "Multikey":
+            return keys.verification_key_from_multibase(method.get("publicKeyMultibase"))
         return keys.public_key_from_multibase(method.get("publicKeyMultibase"))
     except InvalidKeyError as exc:
         raise DidError(f"the key {method.get('id')!r}: {exc}") from exc

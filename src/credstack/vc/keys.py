@@ -3,13 +3,21 @@
 A public key travels as a Multikey ``publicKeyMultibase``: ``z`` (multibase base58btc) + base58btc of
 the multicodec header ``0xed 0x01`` (ed25519-pub) and the 32 key bytes, so it always starts ``z6Mk``.
 A did:key is ``did:key:`` + that string.
+
+Verification also takes ECDSA public keys (P-256 ``zDn...``, multicodec 0x1200, and P-384 ``z82...``,
+0x1201, each a compressed SEC1 point) for ``ecdsa-rdfc-2019`` proofs made by other issuers; credstack
+itself signs with Ed25519 only. A resolved public key is its raw bytes, and the length tells the kind:
+32 (Ed25519), 33 (P-256 compressed), 49 (P-384 compressed).
 """
 
 from __future__ import annotations
 
 import base58
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from credstack.vc.errors import InvalidKeyError
@@ -17,6 +25,13 @@ from credstack.vc.errors import InvalidKeyError
 KeyError = InvalidKeyError  # the name the API contract (docs/vc-api.md) gives this error
 
 ED25519_PUB_HEADER = b"\xed\x01"
+P256_PUB_HEADER = b"\x80\x24"  # varint of multicodec 0x1200 (p256-pub)
+P384_PUB_HEADER = b"\x81\x24"  # varint of multicodec 0x1201 (p384-pub)
+# compressed point length -> (curve, hash of ecdsa-rdfc-2019, signature length r||s)
+ECDSA_CURVES: dict[int, tuple[ec.EllipticCurve, hashes.HashAlgorithm, int]] = {
+    33: (ec.SECP256R1(), hashes.SHA256(), 64),
+    49: (ec.SECP384R1(), hashes.SHA384(), 96),
+}
 DID_KEY_PREFIX = "did:key:"
 
 
@@ -71,6 +86,45 @@ def verify_signature(public_key: bytes, signature: bytes, data: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def is_ecdsa_key(public_key: bytes) -> bool:
+    """True for a resolved P-256 or P-384 public key (a compressed point), False for Ed25519."""
+    return len(public_key) in ECDSA_CURVES
+
+
+def verify_ecdsa(public_key: bytes, signature: bytes, data: bytes) -> bool:
+    """True if ``signature`` (r || s, as Data Integrity's ecdsa suites encode it) is a valid ECDSA
+    signature of ``data`` by the compressed P-256 / P-384 point ``public_key``, with the curve's hash
+    (SHA-256 / SHA-384) applied to ``data`` as WebCrypto does."""
+    curve = ECDSA_CURVES.get(len(public_key))
+    if curve is None or len(signature) != curve[2]:
+        return False
+    half = curve[2] // 2
+    try:
+        key = ec.EllipticCurvePublicKey.from_encoded_point(curve[0], public_key)
+        der = encode_dss_signature(
+            int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big")
+        )
+        key.verify(der, data, ec.ECDSA(curve[1]))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verification_key_from_multibase(value: object) -> bytes:
+    """The public key in a Multikey ``publicKeyMultibase`` that credstack can verify with: Ed25519
+    (32 bytes), P-256 or P-384 (the compressed point). Raises InvalidKeyError."""
+    raw = multibase_decode(value)
+    if raw[:2] == ED25519_PUB_HEADER and len(raw) == 34:
+        return raw[2:]
+    if (raw[:2] == P256_PUB_HEADER and len(raw) == 35) or (raw[:2] == P384_PUB_HEADER and len(raw) == 51):
+        if raw[2] not in (2, 3):
+            raise InvalidKeyError(f"{_short(value)} is not a compressed elliptic-curve point")
+        return raw[2:]
+    raise InvalidKeyError(
+        f"{_short(value)} is not an Ed25519, P-256 or P-384 public key (multicodec 0xed01, 0x1200, 0x1201)"
+    )
 
 
 def multibase_encode(data: bytes) -> str:

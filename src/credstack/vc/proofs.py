@@ -1,4 +1,5 @@
-"""Data Integrity proofs: sign and verify ``eddsa-rdfc-2022``; verify legacy ``Ed25519Signature2020``.
+"""Data Integrity proofs: sign and verify ``eddsa-rdfc-2022``; verify legacy ``Ed25519Signature2020``
+and other issuers' ``ecdsa-rdfc-2019`` (P-256 with SHA-256, P-384 with SHA-384).
 
 A document may carry one proof (an object, or a list of one: the strict JSON binding of Open Badges 3.0
 wants the list) or several: a *proof set* (independent proofs over the same document) or a *proof chain*
@@ -10,7 +11,8 @@ Both follow the W3C algorithms as Digital Bazaar implements them: the signed byt
 ``sha256(canonical proof configuration) || sha256(canonical document without proof)``, the proof
 configuration being the proof without ``proofValue`` and with the document's ``@context``; the
 canonical form is RDFC-1.0 N-Quads in safe mode (:mod:`credstack.vc.canon`); ``proofValue`` is ``z`` +
-base58btc of the 64-byte Ed25519 signature.
+base58btc of the 64-byte Ed25519 signature. ``ecdsa-rdfc-2019`` is the same with the key's curve hash
+(SHA-256 for P-256, SHA-384 for P-384) in place of SHA-256 and an r || s ECDSA signature (64 or 96 bytes).
 
 The proof-configuration hash depends only on the context, ``created``, the key and the purpose, so it is
 cached: a batch signed with one ``created`` and key canonicalizes it once.
@@ -31,6 +33,8 @@ from credstack.vc.errors import DocumentError, InvalidKeyError, ProofError, VCEr
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
+ECDSA_RDFC_2019 = "ecdsa-rdfc-2019"
+VERIFIED_CRYPTOSUITES = (EDDSA_RDFC_2022, ECDSA_RDFC_2019)
 ED25519_SIGNATURE_2020 = "Ed25519Signature2020"
 
 canonicalize = canon.canonicalize
@@ -174,9 +178,19 @@ def _verify_one(
         public_key = resolve_key(vm) if isinstance(vm, str) else None  # _check_proof refused others
         if public_key is None:
             raise ProofError(f"the key {vm!r} could not be found")
-        if not keys.verify_signature(
-            public_key, keys.multibase_decode(proof["proofValue"]), _verify_data(unsigned, proof)
-        ):
+        ecdsa = proof.get("cryptosuite") == ECDSA_RDFC_2019
+        if ecdsa != keys.is_ecdsa_key(public_key):
+            raise ProofError(
+                f"the key {vm!r} is {'a P-256/P-384' if keys.is_ecdsa_key(public_key) else 'an Ed25519'} "
+                f"key, which cannot make a {result['cryptosuite'] or proof_type} proof"
+            )
+        signature = keys.multibase_decode(proof["proofValue"])
+        if ecdsa:
+            digest = "sha384" if len(public_key) == 49 else "sha256"
+            ok = keys.verify_ecdsa(public_key, signature, _verify_data(unsigned, proof, digest))
+        else:
+            ok = keys.verify_signature(public_key, signature, _verify_data(unsigned, proof))
+        if not ok:
             raise ProofError(
                 "the signature does not match the document: it was changed after signing, or "
                 "signed by another key"
@@ -205,14 +219,15 @@ def _previous(proof: dict[str, Any], by_id: dict[str, Any]) -> list[Any]:
 def _check_proof(proof: dict[str, Any], vm: object) -> None:
     proof_type = proof.get("type")
     if proof_type == DATA_INTEGRITY_PROOF:
-        if proof.get("cryptosuite") != EDDSA_RDFC_2022:
+        if proof.get("cryptosuite") not in VERIFIED_CRYPTOSUITES:
             raise ProofError(
-                f"the cryptosuite {proof.get('cryptosuite')!r} is not supported (only {EDDSA_RDFC_2022})"
+                f"the cryptosuite {proof.get('cryptosuite')!r} is not supported (only "
+                f"{' and '.join(VERIFIED_CRYPTOSUITES)})"
             )
     elif proof_type != ED25519_SIGNATURE_2020:
         raise ProofError(
             f"the proof type {proof_type!r} is not supported (only {DATA_INTEGRITY_PROOF} "
-            f"{EDDSA_RDFC_2022} and {ED25519_SIGNATURE_2020})"
+            f"{' / '.join(VERIFIED_CRYPTOSUITES)} and {ED25519_SIGNATURE_2020})"
         )
     if not isinstance(vm, str) or not vm:
         raise ProofError("the proof names no verificationMethod")
@@ -223,12 +238,16 @@ def _check_proof(proof: dict[str, Any], vm: object) -> None:
         signature = keys.multibase_decode(value)
     except InvalidKeyError:
         signature = b""
-    if len(signature) != 64:
+    if proof.get("cryptosuite") == ECDSA_RDFC_2019:
+        if len(signature) not in (64, 96):
+            raise ProofError("the proofValue is not a z-base58btc P-256 or P-384 signature (64 or 96 bytes)")
+    elif len(signature) != 64:
         raise ProofError("the proofValue is not a z-base58btc Ed25519 signature (64 bytes)")
 
 
-def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any]) -> bytes:
-    """The signed bytes of ``proof`` over ``unsigned`` (the document without the proof being checked)."""
+def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any], digest: str = "sha256") -> bytes:
+    """The signed bytes of ``proof`` over ``unsigned`` (the document without the proof being checked);
+    ``digest``: the hash of both halves (``sha384`` for ecdsa-rdfc-2019 with a P-384 key)."""
     doc = unsigned
     if "@context" not in doc:
         raise DocumentError("the document has no @context")
@@ -245,6 +264,11 @@ def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any]) -> bytes:
         ctx = config["@context"]
         config["@context"] = (
             [*ctx, contexts.DATA_INTEGRITY_V2] if isinstance(ctx, list) else [ctx, contexts.DATA_INTEGRITY_V2]
+        )
+    if digest != "sha256":
+        return (
+            hashlib.new(digest, canon.canonicalize(config, hash_algorithm=digest).encode()).digest()
+            + hashlib.new(digest, canon.canonicalize(unsigned, hash_algorithm=digest).encode()).digest()
         )
     return _config_hash(config.pop("@context"), config) + canon.canonical_hash(unsigned)
 

@@ -107,11 +107,14 @@ def _text(term: Term | None) -> str | None:
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def _sha256(*parts: str) -> str:
-    md = hashlib.sha256()
-    for part in parts:
-        md.update(part.encode("utf-8"))
-    return md.hexdigest()
+def _hasher(algorithm: str) -> Callable[[], Any]:
+    """A new-hash function: RDFC-1.0 uses SHA-256 unless told otherwise (ecdsa-rdfc-2019 with a P-384
+    key asks for SHA-384)."""
+    if algorithm == "sha256":
+        return hashlib.sha256
+    if algorithm == "sha384":
+        return hashlib.sha384
+    raise ValueError(f"RDFC-1.0 hash algorithm {algorithm!r} is not supported (sha256, sha384)")
 
 
 class _Issuer:
@@ -159,7 +162,8 @@ def _permutations(items: list[str]) -> Iterable[list[str]]:
 
 
 class _Canonicalizer:
-    def __init__(self, quads: Sequence[Quad], max_work_factor: int) -> None:
+    def __init__(self, quads: Sequence[Quad], max_work_factor: int, hash_algorithm: str = "sha256") -> None:
+        self.new_hash = _hasher(hash_algorithm)
         self.quads = quads
         self.max_work_factor = max_work_factor
         self.canonical = _Issuer("c14n")
@@ -225,12 +229,18 @@ class _Canonicalizer:
         lines = [self._line(index, name) for index in range(len(self.quads))]
         return "".join(sorted(lines, key=self.order))
 
+    def _digest(self, *parts: str) -> str:
+        md = self.new_hash()
+        for part in parts:
+            md.update(part.encode("utf-8"))
+        return str(md.hexdigest())
+
     def _hash_first_degree(self, label: str) -> str:
         def mark(other: str) -> str:
             return "a" if other == label else "z"
 
         lines = sorted((self._line(index, mark) for index in self.info[label]), key=self.order)
-        digest = self.first_degree[label] = _sha256(*lines)
+        digest = self.first_degree[label] = self._digest(*lines)
         return digest
 
     def _hash_related(self, related: str, predicate: str, issuer: _Issuer, position: str) -> str:
@@ -241,8 +251,8 @@ class _Canonicalizer:
         else:
             identifier = self.first_degree[related]
         if position == "g":
-            return _sha256(position, identifier)
-        return _sha256(position, f"<{predicate}>", identifier)
+            return self._digest(position, identifier)
+        return self._digest(position, f"<{predicate}>", identifier)
 
     def _hash_to_related(self, label: str, issuer: _Issuer) -> dict[str, list[str]]:
         hash_to_related: dict[str, list[str]] = {}
@@ -263,7 +273,7 @@ class _Canonicalizer:
             )
         self.remaining -= 1
         hash_to_related = self._hash_to_related(label, issuer)
-        md = hashlib.sha256()
+        md = self.new_hash()
         for digest in sorted(hash_to_related):
             md.update(digest.encode())
             chosen_path, chosen_issuer = "", None
@@ -301,9 +311,10 @@ class _Canonicalizer:
         return path, issuer_copy
 
 
-def canonicalize(quads: Sequence[Quad], max_work_factor: int = 1) -> str:
-    """RDFC-1.0 canonical N-Quads of ``quads`` (blank nodes relabelled ``_:c14n0``, ...).
+def canonicalize(quads: Sequence[Quad], max_work_factor: int = 1, hash_algorithm: str = "sha256") -> str:
+    """RDFC-1.0 canonical N-Quads of ``quads`` (blank nodes relabelled ``_:c14n0``, ...), with
+    ``hash_algorithm`` (``sha256``, the default, or ``sha384``) as its hash.
 
     Raises CanonicalizationLimitError when the work cap is reached.
     """
-    return _Canonicalizer(quads, max_work_factor).run()
+    return _Canonicalizer(quads, max_work_factor, hash_algorithm).run()

@@ -81,7 +81,7 @@ def deliver(record: Statement, now: datetime | None = None) -> bool:
     if cfg["username"]:
         token = base64.b64encode(f"{cfg['username']}:{cfg['password']}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-    body = json.dumps(record.payload).encode()
+    body = json.dumps(xs.as_sent(record.payload)).encode()
     record.attempts += 1
     try:
         # The LRS is the operator's own configuration, often on the private network: any address may

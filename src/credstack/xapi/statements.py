@@ -8,6 +8,8 @@ from datetime import datetime
 
 from credstack.vc.dates import format_datetime
 
+# The xAPI version credstack speaks: sent in the X-Experience-API-Version header, never in a statement
+# (xAPI 1.0.3 Part Two §2.4.10: a Learning Record Provider SHOULD NOT set "version"; the LRS does).
 VERSION = "1.0.3"
 VERBS = {
     "completed": "http://adlnet.gov/expapi/verbs/completed",
@@ -67,7 +69,6 @@ def statement(
 ) -> dict:
     out = {
         "id": statement_id or str(uuid.uuid4()),
-        "version": VERSION,
         "actor": agent,
         "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
         "object": obj,
@@ -81,6 +82,12 @@ def statement(
     if result:
         out["result"] = result
     return out
+
+
+def as_sent(payload: dict) -> dict:
+    """The statement as it goes to the LRS: without ``version`` (statements stored before credstack left
+    it out carry ``"1.0.3"``, which a 1.0.3 LRS may refuse)."""
+    return {k: v for k, v in payload.items() if k != "version"}
 
 
 def score(percent: int | float | None) -> dict | None:
