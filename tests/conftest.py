@@ -5,6 +5,8 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests import databases
+
 # The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
 from tests.interop.conftest import node_verifier  # noqa: F401
 
@@ -71,3 +73,15 @@ def issue(achievement):
         )
 
     return _issue
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, only the tests that reach the database (tests/databases.py says which and why)."""
+    databases.select(config, items)
+
+
+@pytest.fixture(autouse=True)
+def _no_database_url_without_the_database(request, monkeypatch):
+    """A test that does not reach the database does not pass DATABASE_URL to a process it starts either:
+    its result cannot depend on the database, which is why it runs on SQLite only (tests/databases.py)."""
+    databases.hide_database_url(request.node, monkeypatch)
