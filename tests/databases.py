@@ -1,4 +1,4 @@
-"""Which tests run on which database (tests/README.md, "Two databases").
+"""Which tests run on which database (docs/CONTRIBUTING.md, "Tests").
 
 `make test` runs the suite twice: on SQLite, everything; on PostgreSQL, only the tests that reach the
 database. A test that asks for none of pytest-django's database fixtures cannot open a connection
