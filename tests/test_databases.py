@@ -1,0 +1,61 @@
+"""The rule of tests/databases.py: which tests run on PostgreSQL as well as SQLite, and why that is safe."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from tests.databases import hide_database_url, runs_on_postgresql, uses_database
+
+
+class Item:
+    """What the rule reads of a collected test: its markers and the fixtures it asks for."""
+
+    def __init__(self, *fixtures: str, markers: tuple[str, ...] = ()):
+        self.fixturenames = ["_empty_cache", "settings", *fixtures]
+        self.markers = markers
+
+    def get_closest_marker(self, name: str):
+        return pytest.mark.__getattr__(name) if name in self.markers else None
+
+
+def test_a_test_that_asks_for_no_database_cannot_open_a_connection():
+    # pytest-django's blocker: a database-free test that tried would fail on SQLite, so none does.
+    with pytest.raises(RuntimeError, match="Database access not allowed"):
+        connection.ensure_connection()
+
+
+def test_nor_hand_the_database_to_a_process_it_starts(request, monkeypatch):
+    # what the autouse fixture _no_database_url_without_the_database does before every test
+    monkeypatch.setenv("DATABASE_URL", "postgres://credstack@127.0.0.1:5432/postgres")
+    hide_database_url(request.node, monkeypatch)
+    code = "import os, sys; sys.exit(1 if os.environ.get('DATABASE_URL') else 0)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.django_db
+def test_a_database_test_keeps_it(request):
+    assert uses_database(request.node) and runs_on_postgresql(request.node)
+    connection.ensure_connection()
+
+
+@pytest.mark.parametrize(
+    ("item", "database", "postgresql"),
+    [
+        (Item(), False, False),  # a pure core's test: runs once, on SQLite
+        (Item("client"), False, False),  # the test client alone reaches no table
+        (Item("db"), True, True),
+        (Item("org", "db"), True, True),  # through another fixture (pytest lists the whole closure)
+        (Item(markers=("django_db",)), True, True),
+        (Item("transactional_db", "live_server"), True, True),
+        (Item("transactional_db", "live_server", "browser", "page"), True, False),  # a browser test
+        (Item(markers=("database",)), True, True),  # a subprocess that is given DATABASE_URL, say
+        (Item("browser", markers=("database", "django_db")), True, True),  # a browser test kept on both
+    ],
+)
+def test_which_tests_run_on_postgresql(item, database, postgresql):
+    assert uses_database(item) is database
+    assert runs_on_postgresql(item) is postgresql
