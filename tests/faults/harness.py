@@ -12,6 +12,7 @@ import csv
 import email
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -130,6 +131,7 @@ class Template:
     def env(self, home: Path, database: str | None) -> dict:
         env = {
             "PATH": os.environ.get("PATH", ""),
+            "HOME": str(home.parent),  # gunicorn's control socket goes under $HOME: one per run
             "LANG": "C.UTF-8",
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "PYTHONUNBUFFERED": "1",
@@ -171,6 +173,23 @@ def probe(env: dict, command: str, *args: str, timeout: float = 300) -> dict:
 # ------------------------------------------------------------------ processes
 
 
+def full_disk(limit: int) -> Callable[[], None]:
+    """A ``preexec_fn``: in the child, writes past ``limit`` bytes of a file fail with EFBIG."""
+
+    def limit_writes() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not death by signal
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_writes
+
+
+def _copy(pipe, log: Path) -> None:
+    with open(log, "ab") as out:
+        for line in pipe:
+            out.write(line)
+            out.flush()
+
+
 class Proc:
     """One of credstack's commands in its own process group (its log appended to ``log``)."""
 
@@ -179,17 +198,22 @@ class Proc:
         self.popen: subprocess.Popen | None = None
         self.kills = 0
 
-    def start(self, preexec_fn: Callable[[], None] | None = None) -> Proc:
+    def start(self, file_size_limit: int | None = None) -> Proc:
+        """Start it; with ``file_size_limit`` every write past that many bytes of any file fails with
+        EFBIG in it (RLIMIT_FSIZE, SIGXFSZ ignored): a full disk, without root. Its output then goes
+        through a pipe (the log file is a file too)."""
         with open(self.log, "ab") as out:
             self.popen = subprocess.Popen(
                 [sys.executable, "-m", "credstack.cli", *self.argv],
                 env=self.env,
                 cwd=ROOT,
-                stdout=out,
+                stdout=out if file_size_limit is None else subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill -9 reaches gunicorn's workers too
-                preexec_fn=preexec_fn,
+                preexec_fn=None if file_size_limit is None else full_disk(file_size_limit),
             )
+        if file_size_limit is not None:
+            threading.Thread(target=_copy, args=(self.popen.stdout, self.log), daemon=True).start()
         return self
 
     @property
@@ -235,8 +259,8 @@ class Run:
         self.web = Proc("web", ["serve", "--no-worker"], self.env, self.dir / "web.log")
         self.worker = Proc("worker", ["worker"], self.env, self.dir / "worker.log")
 
-    def start_web(self) -> None:
-        self.web.start()
+    def start_web(self, file_size_limit: int | None = None) -> None:
+        self.web.start(file_size_limit)
         wait_for(self.healthy, f"the web server on {self.base_url} (log: {self.web.log})", timeout=120)
 
     def healthy(self) -> bool:

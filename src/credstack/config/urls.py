@@ -45,3 +45,6 @@ urlpatterns = [
     path("orgs/<slug:slug>/did.json", credential_views.did_json, name="did-json"),
     path("status/<str:public_id>/<str:purpose>", credential_views.status_list, name="status-list"),
 ]
+
+# a write the storage refused (full disk, read-only home) is a clear 507, not a bare 500 (web.views)
+handler500 = "credstack.web.views.server_error"
