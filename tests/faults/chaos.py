@@ -102,6 +102,15 @@ def inbound_client(run: Run, seen: Seen, events: list[tuple[str, str, str]]) -> 
             time.sleep(0.3)
 
 
+def _client(work, run: Run, seen: Seen, items) -> None:
+    """A client thread: an error of the harness itself is a broken run, not a silently dead thread."""
+    try:
+        work(run, seen, items)
+    except Exception as exc:
+        with seen.lock:
+            seen.unexpected.append(f"client {work.__name__} stopped: {exc!r}")
+
+
 def _bulk_results(path) -> list[dict]:
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
@@ -143,8 +152,8 @@ def one_run(template: Template, seed: int, name: str) -> tuple[list[str], dict]:
         run.start_web()
         run.worker.start()
         phases["start"] = time.monotonic() - began
-        clients = [threading.Thread(target=api_client, args=(run, seen, keys)) for keys in api_keys]
-        clients.append(threading.Thread(target=inbound_client, args=(run, seen, events)))
+        clients = [threading.Thread(target=_client, args=(api_client, run, seen, keys)) for keys in api_keys]
+        clients.append(threading.Thread(target=_client, args=(inbound_client, run, seen, events)))
         for t in clients:
             t.start()
         bulk.start()

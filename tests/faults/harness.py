@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import email
+import http.client
 import json
 import os
 import resource
@@ -314,6 +315,8 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
             status, raw = r.status, r.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
+    except http.client.HTTPException as exc:  # the server died half-way through its answer
+        raise OSError(f"broken answer: {exc!r}") from exc
     try:
         return status, json.loads(raw)
     except ValueError:
