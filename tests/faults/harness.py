@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import email
-import http.client
 import json
 import os
 import resource
@@ -25,6 +24,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
+from http.client import HTTPException
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -315,7 +315,7 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
             status, raw = r.status, r.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
-    except http.client.HTTPException as exc:  # the server died half-way through its answer
+    except HTTPException as exc:  # the server died half-way through its answer
         raise OSError(f"broken answer: {exc!r}") from exc
     try:
         return status, json.loads(raw)

@@ -28,6 +28,8 @@ def test_kill_runs_keep_every_guarantee(template):
         credentials += stats["credentials"]
         tally.update(_kind(f) for f in failures)
         print(f"fault run {n + 1}/{runs} seed {seed}: {len(failures)} broken; {stats}", flush=True)
+        for failure in failures[:10]:
+            print(f"    {failure}", flush=True)
         if failures:
             broken.append(
                 f"seed {seed} (replay: FAULT_SEED={seed} FAULT_RUNS=1): {len(failures)} broken:\n    "
