@@ -25,7 +25,7 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tasks import TaskResultStatus  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
@@ -83,9 +83,9 @@ def sweep() -> dict:
 
 
 def pending() -> dict:
-    now = timezone.now()
-    tasks = DBTaskResult.objects.filter(
-        Q(status=TaskResultStatus.RUNNING) | Q(status=TaskResultStatus.READY, run_after__lte=now)
+    # ready to run (no run_after is stored as the far future) or running; the periodic chains excluded
+    tasks = (
+        DBTaskResult.objects.ready() | DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
     ).exclude(task_path__endswith="scheduler.actions.run_job")
     return {
         "tasks": tasks.count(),
