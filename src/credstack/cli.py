@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from django.core.management import call_command, execute_from_command_line
 from credstack.credentials.validation import error_text, expiry_date
 from credstack.fetch import FetchError, fetch_bytes, http_fetch
 from credstack.organizations.actors import Actor
+from credstack.ui.storage import storage_failure
 from credstack.vc import verify as vc_verify
 from credstack.verifier.extract import extract
 from credstack.workspace.cli import add_parser as add_bulk_issue
@@ -454,7 +456,18 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "django", True):
         _django()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        why = storage_failure(exc)
+        if why is None:
+            raise
+        # a write the storage refused: say so, not a traceback (the details go to the log)
+        logging.getLogger("credstack.cli").debug("storage refused a write", exc_info=True)
+        return _fail(
+            f"{why}: nothing more could be saved ({type(exc).__name__}: {exc}). Free space and run it again.",
+            1,
+        )
 
 
 if __name__ == "__main__":

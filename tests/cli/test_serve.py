@@ -195,7 +195,7 @@ def test_a_read_only_home_still_verifies_online_and_refuses_writes_clearly(tmp_p
     finally:
         _stop(proc)
     log = (tmp_path / "serve.log").read_text()
-    assert "cannot write: POST /accounts/login/ answered 503" in log
+    assert "cannot write: POST /accounts/login/ answered: the server's storage is read-only" in log
     assert "Traceback (most recent call last)" in log
     assert " 500" not in re.sub(r"\d+\.\d+$", "", log, flags=re.M)  # no request answered 500
     if os.geteuid() != 0:

@@ -49,7 +49,8 @@ urlpatterns = [
     path("a/<str:public_id>", achievement_views.achievement_page, name="achievement"),
 ]
 
-# the error pages in the site's look (credstack.web.errors)
+# the error pages in the site's look (credstack.web.errors); a write the storage refused (full disk,
+# read-only home) is answered by credstack.web.readonly.StorageFailureMiddleware (507 / 503), not a 500
 handler400 = "credstack.web.errors.bad_request"
 handler403 = "credstack.web.errors.permission_denied"
 handler404 = "credstack.web.errors.not_found"

@@ -28,6 +28,7 @@ from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
 from credstack.ui.exports import csv_text
+from credstack.ui.storage import storage_failure
 
 from .models import BulkJob, BulkRow
 from .tables import (
@@ -246,8 +247,17 @@ def confirm_job(job: BulkJob, *, actor=None, background: bool = True) -> BulkJob
     return locked
 
 
+class BulkStopped(Exception):
+    """The storage refused a write (full disk, read-only home): the job stopped; what was issued stays
+    issued, the rows not reached stay pending for Resume (or the same file uploaded again)."""
+
+
 def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> BulkJob:
-    """Issue every pending row of the job. Safe to run again after a crash (resumes)."""
+    """Issue every pending row of the job. Safe to run again after a crash (resumes).
+
+    A row is reported as it is stored: issued when its credential was committed, even if something
+    after the commit failed. When the storage refuses writes the job stops (``BulkStopped``): it is
+    marked failed with the reason, and the rows not reached stay pending."""
     job = BulkJob.objects.select_related("achievement__organization", "achievement__design").get(pk=job_id)
     if job.state in (BulkJob.State.DONE, BulkJob.State.PREVIEW):
         return job
@@ -265,7 +275,9 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
                 break
             to_issue = _skip_issued_by_other_jobs(job, chunk)
             slots = status_lists.allocate_slots(org, len(to_issue)) if to_issue else []
+            stopped = ""
             for row, slot in zip(to_issue, slots, strict=True):
+                key = idempotency_key(job, row.number)
                 try:
                     cred = issue_credential(
                         IssueRequest(
@@ -276,7 +288,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
                             if row.fields.get("score")
                             else None,
                             source="bulk",
-                            idempotency_key=idempotency_key(job, row.number),
+                            idempotency_key=key,
                             actor=job.created_by,
                             audit=False,  # the job is audited as a whole (bulk.confirmed)
                             merge_fields=row.fields,
@@ -286,22 +298,56 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
                         )
                     )
                     row.credential, row.outcome = cred, BulkRow.Outcome.ISSUED
-                except Exception as exc:  # one bad row never stops the batch
+                except Exception as exc:  # one bad row never stops the batch (a refused write does)
                     log.exception("bulk job %s row %s failed", job.public_id, row.number)
-                    row.outcome = BulkRow.Outcome.FAILED
-                    row.problems = [*row.problems, {"field": "row", "message": f"could not be issued: {exc}"}]
+                    committed = _committed(org, key)
+                    if committed is not None:  # what failed came after the commit: the row is issued
+                        row.credential, row.outcome = committed, BulkRow.Outcome.ISSUED
+                    elif why := storage_failure(exc):
+                        stopped = why
+                        break
+                    else:
+                        row.outcome = BulkRow.Outcome.FAILED
+                        row.problems = [
+                            *row.problems,
+                            {"field": "row", "message": f"could not be issued: {exc}"},
+                        ]
             with transaction.atomic():
-                BulkRow.objects.bulk_update(chunk, ["credential", "outcome", "problems"])
+                BulkRow.objects.bulk_update(
+                    [r for r in chunk if r.outcome != BulkRow.Outcome.PENDING],
+                    ["credential", "outcome", "problems"],
+                )
                 _recount(job)
+            if stopped:
+                raise BulkStopped(
+                    f"stopped: {stopped}. The rows issued stay issued; free space, then press Resume "
+                    "(or run the same file again): the others are issued, none twice"
+                )
             if progress:
                 job.refresh_from_db()
                 progress(job)
     except Exception as exc:
-        BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.FAILED, error=str(exc)[:2000])
-        raise
+        why = str(exc) if isinstance(exc, BulkStopped) else storage_failure(exc) or str(exc)
+        try:
+            BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.FAILED, error=why[:2000])
+        except Exception:  # the storage refuses even this: the stalled-job sweep resumes the job later
+            log.exception("bulk job %s: could not record that it stopped", job.public_id)
+        if isinstance(exc, BulkStopped) or not storage_failure(exc):
+            raise
+        raise BulkStopped(f"stopped: {why}") from exc
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _committed(org, key: str) -> Credential | None:
+    """The credential issued under ``key``, if its transaction committed (None when it did not, or when
+    the database cannot even be read)."""
+    try:
+        return Credential.objects.filter(organization=org, idempotency_key=key).first()
+    except Exception:  # the database is unreadable as well: nothing is known to be issued
+        log.exception("bulk: could not look up %s", key)
+        return None
 
 
 def _skip_issued_by_other_jobs(job: BulkJob, chunk: list[BulkRow]) -> list[BulkRow]:

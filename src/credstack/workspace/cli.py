@@ -85,7 +85,16 @@ def bulk_issue(args) -> int:
             sys.stderr.write(_bar(j.issued + j.failed, j.valid, started))
             sys.stderr.flush()
 
-    job = bulk.run_job(job.pk, progress=progress)
+    try:
+        job = bulk.run_job(job.pk, progress=progress)
+    except bulk.BulkStopped as exc:
+        job.refresh_from_db()
+        if tty:
+            sys.stderr.write("\n")
+        print(
+            f"credstack: bulk job {job.public_id} {exc} (issued {job.issued} of {job.valid})", file=sys.stderr
+        )
+        return 1
     if tty:
         sys.stderr.write("\n")
     elapsed = time.monotonic() - started
