@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from credstack.achievements.actions import create_achievement
 from credstack.credentials import actions as cred
 from credstack.credentials.models import Credential
+from credstack.outbox import actions as outbox
 from credstack.pathways import actions, rules
 from credstack.pathways.models import Pathway, PathwayAward
 from credstack.pathways.queries import pathway_overview, progress_for_emails
+from tests.outbox.test_outbox import commit_then_die
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -221,3 +223,14 @@ def test_earning_a_revoked_component_again_reinstates_the_stack(org):
     assert stacked.state == "active"
     assert Credential.objects.filter(achievement=pathway.achievement).count() == 1
     assert stacked.events.filter(kind="reinstated").exists()
+
+
+def test_a_backfill_lost_in_a_crash_is_run_by_the_sweep(org):
+    """The new pathway commits, the process dies before queueing its backfill: the sweep queues it."""
+    units = _achievements(org, 2)
+    for unit in units:
+        _issue(unit)
+    pathway = commit_then_die(lambda: actions.create_pathway(achievement=_stack(org), components=units))
+    assert _stacked(pathway) is None
+    outbox.dispatch_due(timezone_now() + timedelta(minutes=1))
+    assert _stacked(pathway) is not None

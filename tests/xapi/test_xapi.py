@@ -14,12 +14,15 @@ import pytest
 from django.utils import timezone
 
 from credstack.learning import actions as learning
+from credstack.outbox import actions as outbox
+from credstack.outbox.models import OutboxEntry
 from credstack.retry import POLICY
 from credstack.xapi import actions
 from credstack.xapi.models import Statement
 from tests.courses.factory import make_course
 from tests.interop.conftest import ensure_node_modules
 from tests.interop.verifier import INTEROP_DIR
+from tests.outbox.test_outbox import commit_then_die
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.interop]
 
@@ -222,3 +225,22 @@ def test_with_a_deferring_worker_retries_and_nudges_schedule_themselves(org, ach
     actions.deliver(record)
     retry = [r for r in backend.results if r.task.name == "send_statement" and r.task.run_after]
     assert len(retry) == 1 and abs((retry[0].task.run_after - record.next_try_at).total_seconds()) < 1
+
+
+def test_a_quiz_statement_lost_in_a_crash_is_made_by_the_sweep_once(org, achievement, lrs):
+    """The attempt commits, the process dies before its after-commit work: the outbox row is there, and
+    the sweep makes the one statement (its id comes from the attempt, so a second run adds none)."""
+    course = make_course(org, achievement, lessons=4)
+    enrolment = learning.enrol(course, learning.learner_for("c@example.org", "C"))
+    lesson = enrolment.version.lessons[0]
+    learning.mark_read(enrolment, lesson["key"])
+    attempt = learning.start_attempt(enrolment, lesson["key"])
+    answers = {lesson["quiz"]["questions"][0]["key"]: "right"}
+    commit_then_die(lambda: learning.submit_attempt(attempt, answers))
+    assert not Statement.objects.exists()
+    later = timezone.now() + timedelta(minutes=1)
+    outbox.dispatch_due(later)
+    OutboxEntry.objects.update(state=OutboxEntry.State.PENDING, next_attempt_at=timezone.now())
+    outbox.dispatch_due(later)  # delivered twice: still one statement
+    [statement] = Statement.objects.all()
+    assert statement.verb == "passed" and statement.payload["object"]["id"].endswith("/quiz")

@@ -8,8 +8,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -244,12 +243,25 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
 
 
 INVITATION = "learning.invitation"
+QUIZ_SUBMITTED = "learning.quiz_submitted"
+REVIEW_NUDGE = "learning.review_nudge"
 
 
 def invitation_effect(payload: dict, key: str) -> None:
     """Outbox consumer of ``learning.invitation``: the email task, queued in the consumer's transaction
     (a duplicate invitation is possible only as decision 0031 says, and harmless)."""
     send_invitation.enqueue(payload["enrolment"], payload["to"])
+
+
+def quiz_effect(payload: dict, key: str) -> None:
+    """Outbox consumer of ``learning.quiz_submitted``: the attempt's xAPI statement (stored once: its id
+    comes from the attempt)."""
+    record_quiz(payload["attempt"])
+
+
+def review_nudge_effect(payload: dict, key: str) -> None:
+    """Outbox consumer of ``learning.review_nudge``: the nudge task, run when the review is due."""
+    run_later(send_review_nudges_task, datetime.fromisoformat(payload["when"]))
 
 
 # ---------------------------------------------------------------- the player
@@ -446,10 +458,12 @@ def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
         if days and not all(r.correct for r in results):
             for after in days:  # the worker sends the nudge when due (without one: cron `review_nudges`)
                 when = now + timedelta(days=int(after), minutes=1)
-                transaction.on_commit(partial(run_later, send_review_nudges_task, when))
+                outbox.emit(REVIEW_NUDGE, {"when": when.isoformat()})
+        # the xAPI statement of this attempt: an effect of this transaction, made even if this process
+        # dies after the commit (decision 0036); one statement id per attempt however often it runs
+        outbox.emit(QUIZ_SUBMITTED, {"attempt": attempt.pk}, key=f"{QUIZ_SUBMITTED}:{attempt.pk}")
     attempt.refresh_from_db()
     _activity(enrolment, progress)
-    transaction.on_commit(lambda: record_quiz(attempt.pk))
     if passed:
         complete_if_done(enrolment)
     return results
@@ -466,15 +480,23 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
         return enrolment
     average = round(sum(progress[k].best_score or 0 for k in keys) / len(keys))
     now = timezone.now()
+    # one transaction from "completed" to the award and its effects: a process that dies in between
+    # leaves the enrolment as it was, and the next call completes it (decision 0036)
     with transaction.atomic():
         first = (
             Enrolment.objects.filter(pk=enrolment.pk)
             .exclude(status=Enrolment.Status.COMPLETED)
             .update(status=Enrolment.Status.COMPLETED, completed_at=now, average_score=average)
         )
+        enrolment.refresh_from_db()
+        if first:
+            record_completed(enrolment.pk)
+        _award_completion(enrolment, keys, lessons_done, average, first)
     enrolment.refresh_from_db()
-    if first:
-        record_completed(enrolment.pk)
+    return enrolment
+
+
+def _award_completion(enrolment: Enrolment, keys: list, lessons_done: int, average: int, first: int) -> None:
     course = enrolment.course
     learner = enrolment.learner
     outcome = handle_event(
@@ -503,18 +525,15 @@ def complete_if_done(enrolment: Enrolment) -> Enrolment:
         ],
         source="course",
     )
-    with transaction.atomic():
-        Enrolment.objects.filter(pk=enrolment.pk).update(
-            credential=outcome.credential, award_status=outcome.status, award_reasons=outcome.reasons
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        credential=outcome.credential, award_status=outcome.status, award_reasons=outcome.reasons
+    )
+    if first:  # once per enrolment, after the award, so consumers see the credential (decision 0036)
+        outbox.emit(
+            ENROLMENT_COMPLETED,
+            {"enrolment": enrolment.pk},
+            key=f"{ENROLMENT_COMPLETED}:{enrolment.public_id}",
         )
-        if first:  # once per enrolment, after the award, so consumers see the credential (decision 0036)
-            outbox.emit(
-                ENROLMENT_COMPLETED,
-                {"enrolment": enrolment.pk},
-                key=f"{ENROLMENT_COMPLETED}:{enrolment.public_id}",
-            )
-    enrolment.refresh_from_db()
-    return enrolment
 
 
 # ---------------------------------------------------------------- review

@@ -12,3 +12,5 @@ class LearningConfig(AppConfig):
 
         # course invitations go out through the outbox (decision 0036)
         subscribe(actions.INVITATION, "learning.invitation", actions.invitation_effect)
+        subscribe(actions.QUIZ_SUBMITTED, "learning.quiz_xapi", actions.quiz_effect)
+        subscribe(actions.REVIEW_NUDGE, "learning.review_nudge", actions.review_nudge_effect)

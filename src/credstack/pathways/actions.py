@@ -16,6 +16,7 @@ from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
+from credstack.outbox import actions as outbox
 
 from . import rules
 from .models import Pathway, PathwayAward, PathwayComponent
@@ -161,8 +162,17 @@ def update_pathway(
     return pathway
 
 
+BACKFILL = "pathways.backfill"
+
+
 def _queue_backfill(pathway: Pathway) -> None:
-    transaction.on_commit(lambda: backfill_pathway.enqueue(pathway.pk))
+    # an effect of the change's transaction: the backfill runs even if this process dies after the commit
+    outbox.emit(BACKFILL, {"pathway": pathway.pk})
+
+
+def backfill_effect(payload: dict, key: str) -> None:
+    """Outbox consumer of ``pathways.backfill``: the backfill task (idempotent: it awards what is owed)."""
+    backfill_pathway.enqueue(payload["pathway"])
 
 
 @task()

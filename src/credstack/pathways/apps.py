@@ -9,8 +9,9 @@ class PathwaysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # in ready(): it imports models, loaded only now
+        from . import actions, receivers  # in ready(): they import models, loaded only now
 
         # evaluations and policies follow credential changes through the outbox (decision 0036)
         subscribe(ISSUED, "pathways.evaluate", receivers.evaluate_issued)
         subscribe(STATE_CHANGED, "pathways.policy", receivers.apply_state_change)
+        subscribe(actions.BACKFILL, "pathways.backfill", actions.backfill_effect)
