@@ -1,7 +1,7 @@
 """Reading a learner's public portfolio (``/p/<slug>``): which credentials it shows, grouped by issuer and
 pathway, and the skills their achievements align to.
 
-What shows (decision 0039): only credentials the portfolio's account still holds (sent to one of its
+What shows (decision 0041): only credentials the portfolio's account still holds (sent to one of its
 addresses) and keeps public. A credential its holder made private drops out of the page, the skills and the
 CLR file; a revoked, suspended, expired or replaced one stays on the page, marked as such, and counts for no
 skill (the CLR file holds only the valid ones)."""

@@ -2,7 +2,7 @@
 the skills they align to, and "verify all", which checks every credential live with the verifier service.
 
 Served by the verifier (an entry point) because verifying is its job; the portfolio itself (its rows, its
-writes, what it shows) belongs to the portal (decision 0039)."""
+writes, what it shows) belongs to the portal (decision 0041)."""
 
 from __future__ import annotations
 

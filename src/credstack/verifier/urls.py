@@ -6,7 +6,7 @@ from .api import api
 urlpatterns = [
     path("verify", views.verify_page, name="verify"),
     path("verify/api/", api.urls),
-    # a learner's public portfolio (decision 0039)
+    # a learner's public portfolio (decision 0041)
     path("p/<str:slug>", portfolio_views.portfolio_page, name="portfolio-public"),
     path("p/<str:slug>/verify", portfolio_views.portfolio_verify, name="portfolio-verify"),
     path("p/<str:slug>/clr.json", portfolio_views.portfolio_clr, name="portfolio-clr"),
