@@ -5,8 +5,10 @@ alignments; "verify all" with the verifier service; a CLR file of the selection 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -279,3 +281,17 @@ def test_the_editor_needs_a_code_sign_in(client):
     with changes_nothing():
         response = client.post("/me/portfolio", {"step": "publish"})
     assert response.status_code == 302
+
+
+def test_a_merged_account_brings_its_portfolio(client, issue, portal_login):
+    work = issue(email="ada@work.example")
+    issue(email="ada@example.org")
+    other = portal_login("ada@work.example", Client())
+    _publish(other, [work.public_id], slug="ada-at-work")
+    portal_login("ada@example.org")
+    client.post("/me/emails", {"step": "send", "email": "ada@work.example"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
+    assert client.post("/me/emails", {"step": "verify", "code": code}).status_code == 302
+    assert Account.objects.count() == 1
+    assert "Python Basics" in Client().get("/p/ada-at-work").content.decode()
+    assert "ada-at-work" in client.get("/me/portfolio").content.decode()

@@ -270,6 +270,8 @@ def add_email(account: Account, email: str, code: str, *, ip: str | None = None)
             AccountEmail.objects.filter(account=merged).update(account=account)
             # the course player merges the two learners' progress (decision 0023)
             account_merged.send(sender=Account, source=merged, target=account, moved_emails=moved)
+            if not Portfolio.objects.filter(account=account).exists():  # its public portfolio comes along
+                Portfolio.objects.filter(account=merged).update(account=account)
             merged.delete()
             return AccountEmail.objects.get(normalized=row.normalized_email)
         added = AccountEmail.objects.create(
