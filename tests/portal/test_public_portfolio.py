@@ -295,3 +295,19 @@ def test_a_merged_account_brings_its_portfolio(client, issue, portal_login):
     assert Account.objects.count() == 1
     assert "Python Basics" in Client().get("/p/ada-at-work").content.decode()
     assert "ada-at-work" in client.get("/me/portfolio").content.decode()
+
+
+def test_verify_all_is_limited_per_client(client, issue, portal_login):
+    from credstack.verifier.portfolio_views import VERIFY_ALL
+
+    python = issue()
+    portal_login("ada@example.org")
+    _publish(client, [python.public_id])
+    stranger = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(VERIFY_ALL.amount):
+        assert stranger.get("/p/ada-lovelace/verify").status_code == 200
+    refused = stranger.get("/p/ada-lovelace/verify")
+    html = refused.content.decode()
+    assert refused.status_code == 429 and "try again" in html and "Python Basics" in html
+    assert 'data-result="' not in html
+    assert Client(REMOTE_ADDR="203.0.113.8").get("/p/ada-lovelace/verify").status_code == 200

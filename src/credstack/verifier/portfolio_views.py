@@ -13,11 +13,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from credstack import ratelimit
 from credstack.portal import export, showcase
 from credstack.render import qr
 
 from .service import verify_upload
 from .views import STATUS_TITLES
+
+# "verify all" checks up to 50 signatures and status lists a run: a client may ask this often
+VERIFY_ALL = ratelimit.Limit("portfolio-verify-all-per-client", 20, 600)
 
 
 def _unavailable(request: HttpRequest, slug: str, portfolio) -> HttpResponse:
@@ -42,6 +46,15 @@ def _page(request: HttpRequest, slug: str, *, verify: bool) -> HttpResponse:
         return _unavailable(request, slug, showcase.published(slug))
     items = showcase.entries(portfolio)
     results: dict[str, dict] = {}
+    busy = ""
+    if verify:
+        try:
+            ratelimit.hit(VERIFY_ALL, ratelimit.client_key(request))
+        except ratelimit.Limited as exc:
+            verify, busy = (
+                False,
+                f"You have checked portfolios many times in a few minutes: try again {exc.wait}.",
+            )
     if verify:
         for e in items:
             report = verify_upload(e.credential.document)
@@ -70,7 +83,9 @@ def _page(request: HttpRequest, slug: str, *, verify: bool) -> HttpResponse:
             "verified": verify,
             "verified_count": verified,
             "all_valid": verify and verified == len(items),
+            "busy": busy,
         },
+        status=429 if busy else 200,
     )
 
 
