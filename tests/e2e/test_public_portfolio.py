@@ -120,6 +120,20 @@ def test_publish_share_verify_and_withdraw(browser, page, base_url, holdings):
         if size == "laptop":
             save_screenshot(public, "portfolio-verified", full_page=True)
 
+    # a credential its issuer revokes stays, marked, and fails the check; its skill goes
+    from credstack.credentials.actions import revoke_credential
+
+    revoke_credential(holdings[2], reason="Issued to the wrong learner by mistake")
+    public.goto("/p/ada-lovelace/verify")
+    expect(public.get_by_role("heading", name="2 of 3 credentials verified")).to_be_visible()
+    revoked = public.locator(f'[data-credential="{holdings[2].public_id}"]')
+    expect(revoked.locator(".pf-result-bad")).to_contain_text("Revoked")
+    expect(revoked).to_contain_text("Issued to the wrong learner by mistake")
+    expect(public.locator(".skill")).to_have_count(2)
+    _images_loaded(public)
+    _no_sideways_scroll(public, "a revoked credential checked (phone)")
+    save_screenshot(public, "portfolio-verified-revoked-mobile", full_page=True)
+
     # the QR code scans to the portfolio's address
     public.set_viewport_size(SIZES["laptop"])
     public.goto("/p/ada-lovelace")

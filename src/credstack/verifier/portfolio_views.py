@@ -59,7 +59,11 @@ def _page(request: HttpRequest, slug: str, *, verify: bool) -> HttpResponse:
         for e in items:
             report = verify_upload(e.credential.document)
             report["title"] = STATUS_TITLES.get(report["status"], report["status"])
-            report["problems"] = [c for c in report.get("checks", []) if c.get("ok") is False]
+            # a state (revoked, expired…) says it all; a broken signature or issuer needs its reason
+            stated = report["status"] in ("revoked", "suspended", "expired", "not-yet-valid")
+            report["problems"] = (
+                [] if stated else [c for c in report.get("checks", []) if c.get("ok") is False]
+            )
             results[e.credential.public_id] = report
     groups = showcase.groups(items)
     for group in groups:
