@@ -28,21 +28,33 @@ def platform_profile() -> dict:
     return {"id": platform_did(), "name": f"credstack at {host}", "url": settings.CREDSTACK_BASE_URL}
 
 
-def portfolio_clr(account: Account, credentials) -> dict:
-    """The whole portfolio as one signed ClrCredential (issuer: the platform's did:web)."""
+def portfolio_clr(account: Account, credentials, *, name: str = "", public: bool = False) -> dict:
+    """The portfolio as one signed ClrCredential (issuer: the platform's did:web).
+
+    ``public``: a file for anyone (the published portfolio's CLR): the learner is identified only by the
+    addresses these credentials were sent to (hashed), and only the pathway associations between the
+    achievements it holds are kept."""
+    credentials = list(credentials)
     key = platform_key()
     names = {c.recipient_name for c in credentials}
     now = timezone.now().replace(microsecond=0)
+    associations = _associations(account)
+    if public:
+        emails = list(dict.fromkeys(c.recipient_email for c in credentials))
+        held = {c.achievement.uri for c in credentials}
+        associations = [a for a in associations if a["sourceId"] in held or a["targetId"] in held]
+    else:
+        emails = list(account.emails.values_list("email", flat=True))
     unsigned = clr.compose(
         issuer=platform_profile(),
         credential_id=f"urn:uuid:{uuid.uuid4()}",
-        name="Portfolio of credentials",
+        name=name or "Portfolio of credentials",
         description="Every credential held in this portfolio, each with its own issuer's proof.",
         credentials=[c.signed() for c in credentials],
         valid_from=now,
-        recipient_emails=list(account.emails.values_list("email", flat=True)),
+        recipient_emails=emails,
         recipient_name=next(iter(names)) if len(names) == 1 else None,
-        associations=_associations(account),
+        associations=associations,
     )
     return signing.sign(unsigned, key, created=now, as_list=True)  # proof as a list: CLR 2.0's JSON binding
 

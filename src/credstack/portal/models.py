@@ -65,3 +65,28 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.normalized_email} ({self.purpose})"
+
+
+class Portfolio(models.Model):
+    """A learner's public portfolio page (``/p/<slug>``): the credentials they picked, shown to anyone with
+    the link once published. Private until published; withdrawing keeps the row (and the slug, which stays
+    the learner's) so the address says the portfolio is no longer shared."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="portfolio")
+    # lower-case letters, digits and single hyphens; unique; see ``actions.clean_portfolio_slug``
+    slug = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=120, blank=True)  # the name shown at the top
+    headline = models.CharField(max_length=200, blank=True)
+    credentials = models.ManyToManyField("credentials.Credential", blank=True, related_name="+")
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"portfolio {self.slug}"
+
+    @property
+    def path(self) -> str:
+        return f"/p/{self.slug}"

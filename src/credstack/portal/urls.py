@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/login/code", views.login_code, name="portal-code"),
     path("me/logout", views.logout, name="portal-logout"),
     path("me/o/<slug:slug>/", views.org_entry, name="portal-org"),
+    path("me/portfolio", views.portfolio_editor, name="portal-portfolio"),
     path("me/emails", views.emails, name="portal-emails"),
     path("me/export.zip", views.export_zip, name="portal-export"),
     path("me/delete", views.delete, name="portal-delete"),

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,8 +20,8 @@ from credstack.organizations.models import Organization
 from credstack.organizations.queries import platform_did_document
 from credstack.pathways.queries import progress_for_emails
 
-from . import actions, export, queries, session, share
-from .models import LoginCode
+from . import actions, export, queries, session, share, showcase
+from .models import LoginCode, Portfolio
 
 PENDING = "portal_pending_email"
 
@@ -229,6 +230,69 @@ def _own(request: HttpRequest, public_id: str):
     if credential is None:  # someone else's credential: not found, whatever it is
         raise Http404
     return account, credential
+
+
+def _suggested_slug(names) -> str:
+    """A first address to offer: the learner's name in letters a–z (``ada-lovelace``), if it has any."""
+    for name in names:
+        slug = slugify(name)[: actions.SLUG_MAX].strip("-")
+        if len(slug) >= actions.SLUG_MIN and slug not in actions.RESERVED_SLUGS:
+            return slug
+    return ""
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def portfolio_editor(request: HttpRequest) -> HttpResponse:
+    """Build the public portfolio: its address, its heading, which credentials it shows; publish, withdraw."""
+    account, response = _account_or_login(request)
+    if response:
+        return response
+    portfolio = Portfolio.objects.filter(account=account).first()
+    credentials = list(queries.credentials_for(account))
+    picked = set(portfolio.credentials.values_list("public_id", flat=True)) if portfolio else set()
+    form = {
+        "slug": portfolio.slug if portfolio else _suggested_slug(c.recipient_name for c in credentials),
+        "title": portfolio.title if portfolio else (credentials[0].recipient_name if credentials else ""),
+        "headline": portfolio.headline if portfolio else "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        step = request.POST.get("step", "save")
+        try:
+            if step == "withdraw":
+                actions.withdraw_portfolio(account)
+                return redirect("/me/portfolio?withdrawn=1")
+            if step in ("save", "save-publish"):
+                form = {k: request.POST.get(k, "") for k in form}
+                picked = set(request.POST.getlist("credential"))
+                actions.save_portfolio(account, **form, credential_ids=request.POST.getlist("credential"))
+            if step in ("publish", "save-publish"):
+                actions.publish_portfolio(account)
+                return redirect("/me/portfolio?published=1")
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            return redirect("/me/portfolio?saved=1")
+    rows = [
+        {"credential": c, "state": showcase.credential_state(c), "picked": c.public_id in picked}
+        for c in credentials
+    ]
+    return render(
+        request,
+        "portal/portfolio_edit.html",
+        {
+            "account": account,
+            "portfolio": portfolio,
+            "form": form,
+            "errors": errors,
+            "rows": rows,
+            "share": showcase.share_links(portfolio) if portfolio else None,
+            "notice": next((k for k in ("published", "withdrawn", "saved") if request.GET.get(k)), ""),
+            "max_slug": actions.SLUG_MAX,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_POST

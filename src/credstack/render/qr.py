@@ -68,3 +68,16 @@ def pdf_ops(
 def svg_rects(value: str) -> tuple[int, list[tuple[int, int, int, int]]]:
     m = matrix(value)
     return len(m), rects(m)
+
+
+def svg_document(value: str, *, title: str = "QR code", color: str = "#000000") -> str:
+    """A standalone SVG of the code (white background, quiet zone included), scaling to any size."""
+    n, runs = svg_rects(value)
+    side = n + 2 * QUIET
+    safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    path = "".join(f"M{c + QUIET} {r + QUIET}h{ln}v1h-{ln}z" for c, r, ln, _ in runs)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" width="{side * 8}" '
+        f'height="{side * 8}" shape-rendering="crispEdges" role="img"><title>{safe_title}</title>'
+        f'<rect width="{side}" height="{side}" fill="#ffffff"/><path fill="{color}" d="{path}"/></svg>'
+    )

@@ -7,6 +7,7 @@ document.addEventListener("click", function (event) {
   if (navigator.clipboard && navigator.clipboard.writeText) {
     navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
   } else { window.prompt("Copy this link:", url); }
+  if (!button.getAttribute("data-beacon")) return;
   var token = document.querySelector("input[name=csrfmiddlewaretoken]");
   fetch(button.getAttribute("data-beacon"), { method: "POST", credentials: "same-origin",
     headers: { "X-CSRFToken": token ? token.value : "" } });
