@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def lms(base_url, org, achievement):
+def lms(base_url, org, achievement, settings):
+    settings.CREDSTACK_LTI_ALLOW_PRIVATE = True  # the LMS serves on loopback
     platform = BrowserPlatform(base_url)
     make_course(org, achievement, lessons=3)
     register_platform(
@@ -93,7 +94,6 @@ def test_deep_linking_returns_the_chosen_course(page, lms, org, achievement):
 
 
 def test_dynamic_registration_completes_and_closes(page, base_url, org, settings, lms):
-    settings.CREDSTACK_LTI_ALLOW_PRIVATE = True  # the LMS is on loopback
     user = make_user("admin-lti@example.org")
     Membership.objects.create(organization=org, user=user, role="admin")
     url = registration_url(org, Actor.for_user(user))

@@ -6,6 +6,11 @@ from tests.courses.factory import make_course
 from tests.lti.simulator import CLIENT_ID, DEPLOYMENT, ISSUER, FakePlatform
 
 
+@pytest.fixture(autouse=True)
+def _lms_on_loopback(settings):
+    settings.CREDSTACK_LTI_ALLOW_PRIVATE = True  # the platforms of these tests serve on loopback
+
+
 @pytest.fixture
 def platform(org, achievement, client):
     fake = FakePlatform()

@@ -9,8 +9,11 @@ import pytest
 from django.test import Client
 
 from credstack.cli import main
+from credstack.lti.actions import registration_url
 from credstack.lti.models import LtiPlatform
+from credstack.organizations.actors import Actor
 from credstack.organizations.models import AuditEntry, Membership
+from tests.lti.browser_platform import REGISTRATION_TOKEN, BrowserPlatform
 from tests.lti.simulator import ISSUER, start_login
 from tests.workspace.conftest import make_user
 
@@ -101,3 +104,64 @@ def test_a_refused_login_names_the_unknown_platform(platform):
     response = Client().post("/lti/login", {"iss": ISSUER, "client_id": "nope", "login_hint": "x"})
     assert response.status_code == 400 and "nope" in response.content.decode()
     assert start_login(Client())["client_id"]  # the registered one still works
+
+
+# ---- LTI Dynamic Registration, against a platform on loopback ----------------------------------------
+
+
+@pytest.fixture
+def lms():
+    platform = BrowserPlatform("http://testserver")
+    yield platform
+    platform.close()
+
+
+def _register(client, token: str, config_url: str, registration_token: str = REGISTRATION_TOKEN):
+    return client.get(
+        f"/lti/register/{token}",
+        {"openid_configuration": config_url, "registration_token": registration_token},
+    )
+
+
+def test_dynamic_registration_stores_the_platform_and_closes_the_window(org, lms, client):
+    user = make_user("admin@acme.example")
+    token = registration_url(org, Actor.for_user(user)).rsplit("/", 1)[1]
+    response = _register(client, token, f"{lms.url}/.well-known/openid-configuration")
+    html = response.content.decode()
+    assert response.status_code == 200 and "credstack is registered" in html
+    assert "data-lti-close" in html and "/static/lti/lti.js" in html
+    assert response["Content-Security-Policy"].endswith(f"frame-ancestors 'self' {lms.url}")
+    platform = LtiPlatform.objects.get()
+    assert (platform.issuer, platform.client_id, platform.deployment_ids) == (
+        lms.url,
+        "dyn-client-1",
+        ["dyn-deployment-1"],
+    )
+    assert platform.auth_login_url == lms.url + "/auth" and platform.key_set_url == lms.url + "/jwks"
+    entry = AuditEntry.objects.get(action="lti.platform_registered")
+    assert entry.actor_label == "admin@acme.example" and entry.organization == org
+    [sent] = lms.registrations
+    assert sent["token_endpoint_auth_method"] == "private_key_jwt" and sent["response_types"] == ["id_token"]
+    assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in sent["scope"].split()
+
+
+def test_dynamic_registration_refuses_what_it_cannot_trust(org, lms, client):
+    token = registration_url(org, Actor.command_line()).rsplit("/", 1)[1]
+    config = f"{lms.url}/.well-known/openid-configuration"
+    forged = _register(client, token[:-3] + "xyz", config)
+    assert forged.status_code == 400 and "not valid or has expired" in forged.content.decode()
+    # the configuration served from another host than its issuer
+    other_host = config.replace("localhost", "127.0.0.1")
+    moved = _register(client, token, other_host)
+    assert moved.status_code == 400 and "is not the host that served it" in moved.content.decode()
+    refused = _register(client, token, config, registration_token="wrong")
+    assert refused.status_code == 400 and "answered 401" in refused.content.decode()
+    assert not LtiPlatform.objects.exists() and lms.registrations == []
+
+
+def test_dynamic_registration_keeps_private_addresses_out_unless_allowed(org, lms, client, settings):
+    settings.CREDSTACK_LTI_ALLOW_PRIVATE = False
+    token = registration_url(org, Actor.command_line()).rsplit("/", 1)[1]
+    response = _register(client, token, f"{lms.url}/.well-known/openid-configuration")
+    assert response.status_code == 400 and "not a public address" in response.content.decode()
+    assert not LtiPlatform.objects.exists()

@@ -32,6 +32,7 @@ from credstack.organizations.actors import Actor
 from credstack.organizations.models import Organization
 from credstack.organizations.sealing import seal
 
+from .http import Session, address_policy
 from .models import LtiGradeTarget, LtiPlatform
 from .toolconf import PlatformToolConf
 
@@ -161,7 +162,8 @@ def send_grade(target_id: int) -> bool:
         .set_grading_progress("FullyGraded")
         .set_user_id(target.user_sub)
     )
-    service = AssignmentsGradesService(ServiceConnector(registration), target.ags)
+    connector = ServiceConnector(registration, Session())  # type: ignore[arg-type]  # the same calls
+    service = AssignmentsGradesService(connector, target.ags)
     try:
         line_item = None
         if not target.ags.get("lineitem"):
@@ -230,10 +232,6 @@ def _registration_actor(user_id) -> Actor:
     return Actor.for_user(user)
 
 
-def _policy():
-    return httpclient.any_address if settings.CREDSTACK_LTI_ALLOW_PRIVATE else httpclient.public_only
-
-
 def _fetch_json(method: str, url: str, *, token: str = "", body: dict | None = None) -> dict:
     headers = {"Accept": "application/json"}
     if token:
@@ -246,7 +244,7 @@ def _fetch_json(method: str, url: str, *, token: str = "", body: dict | None = N
             url,
             body=json.dumps(body).encode() if body is not None else None,
             headers=headers,
-            policy=_policy(),
+            policy=address_policy(),
             user_agent="credstack-lti",
         )
     except (httpclient.HTTPClientError, httpclient.BlockedTarget) as exc:

@@ -24,9 +24,11 @@ from django.http import HttpRequest, HttpResponse
 from pylti1p3.contrib.django import DjangoMessageLaunch
 from pylti1p3.exception import LtiException
 
+from .http import Session
 from .models import LtiPlatform
 
 STATE_SECONDS = 600
+JWKS_SECONDS = 300
 STATE_COOKIE = "lti-state-"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 
@@ -143,8 +145,23 @@ class CredstackMessageLaunch(DjangoMessageLaunch):
     login: dict | None = None
 
     def __init__(self, request: HttpRequest, tool_config) -> None:
-        super().__init__(request, tool_config)
+        super().__init__(request, tool_config, requests_session=Session())
         self.cookies = dict(request.COOKIES)
+
+    def fetch_public_key(self, key_set_url: str):
+        """The platform's JWKS through credstack.httpclient, kept a few minutes in the shared cache."""
+        key = "credstack:lti:jwks:" + hashlib.sha256(key_set_url.encode()).hexdigest()
+        keys = cache.get(key)
+        if keys is None:
+            try:
+                answer = Session().get(key_set_url)
+                keys = answer.json() if answer.ok else None
+            except (OSError, ValueError) as exc:
+                raise LtiException(f"The platform's keys at {key_set_url} could not be read: {exc}") from None
+            if not isinstance(keys, dict) or not isinstance(keys.get("keys"), list):
+                raise LtiException(f"The platform's keys at {key_set_url} are not a JWKS")
+            cache.set(key, keys, timeout=JWKS_SECONDS)
+        return keys
 
     def get_client_id(self) -> str:
         return client_id_of(dict(self._get_jwt_body())) or ""

@@ -303,4 +303,4 @@ def dynamic_registration(request: HttpRequest, token: str) -> HttpResponse:
         )
         return framable(request, response, origins)
     response = render(request, "lti/registered.html", {"platform": platform})
-    return framable(request, response, frame_origins(platform) + origins)
+    return framable(request, response, list(dict.fromkeys(frame_origins(platform) + origins)))
