@@ -56,6 +56,8 @@ GET_PATHS = [
     "/ims/ob/v3p0/profile",
     "/lti/login",
     "/lti/jwks",
+    "/lti/open/{id}",
+    "/lti/register/{id}",
 ]
 
 FORM_POSTS = [
@@ -65,6 +67,7 @@ FORM_POSTS = [
     "/learn/sign-in",
     "/lti/login",
     "/lti/launch",
+    "/lti/deep-link/{id}",
     "/ims/ob/v3p0/oauth/token",
     "/ims/ob/v3p0/oauth/revoke",
     "/ims/ob/v3p0/oauth/authorize",

@@ -267,6 +267,9 @@ CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7")
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
 CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+# LTI Dynamic Registration reads the LMS's configuration and posts to it: an LMS on the private network
+# (a school's Moodle) needs this on
+CREDSTACK_LTI_ALLOW_PRIVATE = os.environ.get("CREDSTACK_LTI_ALLOW_PRIVATE", "") == "1"
 # After a webhook secret is rotated, the replaced one also signs deliveries for this many hours (0: none).
 CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS = float(
     os.environ.get("CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS", "24")

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("credstack.integrations.public_urls")),  # /hooks/in/<token>
     path("w/<slug:org_slug>/developers/webhooks/", include("credstack.webhooks.urls")),  # issue 6: events out
     path("w/<slug:org_slug>/developers/", include("credstack.api.page_urls")),  # issue 6: API keys
+    path("w/<slug:org_slug>/lti/", include("credstack.lti.workspace_urls")),  # issue 16: LMS platforms
     path("w/", include("credstack.workspace.urls")),
     path("orgs/<slug:slug>/logo", workspace_views.org_logo, name="org-logo"),
     path("a/<str:public_id>/badge", workspace_views.achievement_badge, name="achievement-badge"),

@@ -5,6 +5,7 @@
 HTML response that does not set its own (an SVG or a preview may set a stricter one). Scripts run only from
 our own static files or from an inline ``<script nonce="{{ csp_nonce }}">``; nothing runs from an event
 attribute (``onclick=``): behaviours are wired in ``credstack/page.js`` from ``data-`` attributes.
+A response with a ``csp_frame_ancestors`` list (the LTI pages) gets ``frame-ancestors`` with those origins.
 
 Style attributes (``style="width: 40%"``) stay allowed (``style-src-attr 'unsafe-inline'``): they cannot
 run code or fetch anything outside ``img-src``/``font-src``, which are limited to this site.
@@ -45,6 +46,11 @@ class ContentSecurityPolicyMiddleware:
         content_type = response.get("Content-Type", "")
         if content_type.startswith("text/html") and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy(request.csp_nonce)  # type: ignore[attr-defined]
+            # a page an LMS shows in its iframe names who may frame it (credstack.lti.views.framable)
+            ancestors = getattr(response, "csp_frame_ancestors", None)
+            if ancestors is not None:
+                sources = " ".join(["'self'", *ancestors]) if ancestors else "'none'"
+                response["Content-Security-Policy"] += f"; frame-ancestors {sources}"
         return response
 
 
