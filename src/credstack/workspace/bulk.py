@@ -22,7 +22,7 @@ from django_tasks import task
 
 from credstack.achievements.actions import current_version
 from credstack.credentials import status_lists
-from credstack.credentials.actions import IssueRequest, issue_credential
+from credstack.credentials.actions import IssueRequest, held_credentials, issue_credential
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
@@ -130,12 +130,7 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
     ni, ei = idx[mapping["name"]], idx[mapping["email"]]
     si = idx.get(mapping.get("score") or "")
     others = [(c, i) for c, i in idx.items() if i not in (ni, ei, si)]
-    holders = set(
-        Credential.objects.filter(
-            organization=job.organization, achievement=job.achievement, state__in=["active", "suspended"]
-        ).values_list("recipient_email", flat=True)
-    )
-    holders = {e.lower() for e in holders}
+    holders = held_credentials(job.achievement)
     from_this_file = set(
         Credential.objects.filter(
             organization=job.organization,
@@ -192,8 +187,15 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
                     {"field": "email", "message": f"duplicate of row {first_seen[key]} (same email)"}
                 )
             elif key in holders:
+                held = holders[key]
                 problems.append(
-                    {"field": "email", "message": f"{email} already holds {job.achievement.name}"}
+                    {
+                        "field": "email",
+                        "message": f"{email} already holds {job.achievement.name}: credential "
+                        f"{held.public_id}, issued {held.issued_at.date().isoformat()} (issue it from "
+                        "the credential's page, or replace it there, if that is what you mean)",
+                        "credential": held.public_id,
+                    }
                 )
             first_seen.setdefault(key, number)
         if problems and outcome != BulkRow.Outcome.SKIPPED:
