@@ -192,8 +192,8 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
                     {
                         "field": "email",
                         "message": f"{email} already holds {job.achievement.name}: credential "
-                        f"{held.public_id}, issued {held.issued_at.date().isoformat()} (issue it from "
-                        "the credential's page, or replace it there, if that is what you mean)",
+                        f"{held.public_id}, issued {held.issued_at.date().isoformat()}; not issued again "
+                        "from a file (the issue form can issue another or replace it)",
                         "credential": held.public_id,
                     }
                 )
@@ -354,6 +354,28 @@ def _recount(job: BulkJob) -> None:
 
 STALLED_AFTER = timedelta(minutes=10)  # a chunk of 200 rows takes seconds: ten minutes is a dead worker
 MAX_RESUMES = 5
+# The page offers Resume once a queued or running job has not moved for this long (a chunk takes
+# seconds); before that it is only waiting its turn or working.
+LOOKS_STUCK_AFTER = timedelta(minutes=2)
+
+
+def is_stalled(job: BulkJob, now=None) -> bool:
+    """Whether the page should offer Resume: the job failed, or it is queued or running but its
+    heartbeat is old (its worker stopped)."""
+    if job.state == BulkJob.State.FAILED:
+        return True
+    if job.state not in (BulkJob.State.QUEUED, BulkJob.State.RUNNING):
+        return False
+    beat = job.heartbeat_at or job.created_at
+    return beat < (now or timezone.now()) - LOOKS_STUCK_AFTER
+
+
+SAMPLE_CSV = (
+    "name,email,score,grade\r\n"
+    "Ada Lovelace,ada@example.org,92,Distinction\r\n"
+    "Tomás Ortega,tomas.ortega@example.org,78,Merit\r\n"
+    "Nguyễn Thị Mai,mai.nguyen@example.org,85,Merit\r\n"
+)
 
 
 def resume_stalled(now=None) -> int:

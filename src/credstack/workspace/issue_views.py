@@ -147,6 +147,7 @@ def bulk_job(request, org_slug, public_id):
             "n_problem_rows": problem_rows.count(),
             "sample_rows": job.rows.filter(outcome=BulkRow.Outcome.PENDING).order_by("number")[:10],
             "retention_days": bulk.retention_days(),
+            "stalled": bulk.is_stalled(job),
         },
     )
 
@@ -179,9 +180,18 @@ def bulk_resume(request, org_slug, public_id):
 @require_safe
 def bulk_progress(request, org_slug, public_id):
     job = _job(request, public_id)
-    response = render(request, "workspace/_bulk_progress.html", {"job": job})
+    response = render(request, "workspace/_bulk_progress.html", {"job": job, "stalled": bulk.is_stalled(job)})
     if job.state in (BulkJob.State.DONE, BulkJob.State.FAILED) and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # reload to show the summary
+    return response
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def bulk_sample(request, org_slug):
+    """A small CSV in the expected shape: name, email, a score and an extra merge field."""
+    response = HttpResponse(bulk.SAMPLE_CSV, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="credstack-sample.csv"'
     return response
 
 
