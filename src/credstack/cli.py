@@ -125,7 +125,10 @@ def _invalid(exc) -> int:
 def cmd_issue(args) -> int:
 
     from credstack.achievements.models import Achievement  # needs the models: after django.setup()
-    from credstack.credentials.actions import issue_credential  # needs the models: after django.setup()
+    from credstack.credentials.actions import (  # needs the models: after django.setup()
+        AlreadyHeld,
+        issue_credential,
+    )
 
     org = _org(args.org)
     achievement = Achievement.objects.filter(organization=org, slug=args.achievement).first()
@@ -139,9 +142,12 @@ def cmd_issue(args) -> int:
             source="cli",
             idempotency_key=args.idempotency_key,
             actor=_actor(),
+            duplicates="allow" if args.allow_duplicate else "refuse",
         )
     except ValidationError as exc:
         return _invalid(exc)
+    except AlreadyHeld as exc:
+        return _fail(f"{exc}; to issue another one anyway, add --allow-duplicate", code=1)
     if args.out:
         Path(args.out).write_text(credential.document, encoding="utf-8")
     print(credential.uri)
@@ -445,6 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--out", help="also write the signed credential to this file")
     p.add_argument("--idempotency-key", help="issuing again with the same key returns the same credential")
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="issue even when the recipient already holds an active credential for the achievement",
+    )
     p.set_defaults(func=cmd_issue)
 
     for name, done in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "reinstated")):

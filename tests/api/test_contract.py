@@ -35,7 +35,7 @@ class Endpoint:
 
 ISSUE_BODY = {
     "achievement": "python-basics",
-    "recipient": {"name": "Ada Lovelace", "email": "ada@example.org"},
+    "recipient": {"name": "Grace Hopper", "email": "grace@example.org"},  # ada holds it already
 }
 ENDPOINTS = [
     Endpoint("GET", "/api/v1/achievements", "read"),

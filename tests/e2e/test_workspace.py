@@ -115,7 +115,10 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
     shot(page, "workspace-credentials")
     page.get_by_role("link", name="李小龙").click()
     page.get_by_label("Revoke: reason (required)").fill("Issued to the wrong cohort")
-    page.get_by_role("button", name="Revoke").click()
+    page.get_by_role("button", name="Revoke…").click()
+    # first what everyone checking it will see, the reason included
+    expect(page.locator("#public-preview")).to_contain_text("Issued to the wrong cohort")
+    page.get_by_role("button", name="Revoke it").click()
     expect(page.get_by_text("Revoked. Verifiers now see it as revoked.")).to_be_visible()
     shot(page, "workspace-credential")
     revoked = Credential.objects.get(recipient_name="李小龙")

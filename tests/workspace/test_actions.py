@@ -107,7 +107,7 @@ def test_workspace_actions_through_the_pages(signed_in, org, issue):
     assert "a reason is required to revoke" in r.content.decode()
     c.refresh_from_db()
     assert c.state == "active"
-    client.post(f"{base}/suspend", {"reason": "review"})
+    client.post(f"{base}/suspend", {"reason": "review", "confirmed": "1"})
     client.post(f"{base}/reinstate", {})
     r = client.post(
         f"{base}/correct",
@@ -121,7 +121,7 @@ def test_workspace_actions_through_the_pages(signed_in, org, issue):
         f"/w/{org.slug}/credentials/{new.public_id}/expiry", {"valid_until": "not a date"}, follow=True
     )
     assert "is not a date" in r.content.decode()
-    client.post(f"/w/{org.slug}/credentials/{new.public_id}/revoke", {"reason": "fraud"})
+    client.post(f"/w/{org.slug}/credentials/{new.public_id}/revoke", {"reason": "fraud", "confirmed": "1"})
     new.refresh_from_db()
     assert new.state == "revoked" and new.revocation_reason == "fraud"
     actions_logged = list(

@@ -47,10 +47,14 @@ def test_dry_run_lists_every_problem_by_row_and_field_and_issues_nothing(achieve
 def test_confirm_issues_valid_rows_with_merge_fields_then_same_file_issues_nothing_twice(
     achievement, issue, run_on_commit
 ):
-    issue(name="Held Already", email="held@example.org")
+    held = issue(name="Held Already", email="held@example.org")
     data = CSV + b"Held Already,held@example.org,50,Spring\n"
     job = _job(achievement, data)
-    assert problems(job)[9] == [("email", "held@example.org already holds Python Basics")]
+    [(field, message)] = problems(job)[9]  # row 9: the existing credential named
+    assert field == "email" and message.startswith(
+        "held@example.org already holds Python Basics: credential "
+    )
+    assert f"{held.public_id}, issued {held.issued_at.date().isoformat()}" in message
     with run_on_commit():
         bulk.confirm_job(job)  # immediate task backend: runs at commit
     job.refresh_from_db()

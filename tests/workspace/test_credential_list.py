@@ -59,6 +59,8 @@ def test_bulk_select_revoke_needs_a_reason_and_skips_wrong_states(signed_in, org
     r = client.post(url, {"action": "revoke", "ids": [a.public_id, b.public_id], "reason": ""}, follow=True)
     assert "A reason is required to revoke." in r.content.decode()
     assert Credential.objects.filter(state="revoked").count() == 0
-    client.post(url, {"action": "revoke", "ids": [a.public_id], "reason": "fraud"})
-    r = client.post(url, {"action": "suspend", "ids": [a.public_id, b.public_id]}, follow=True)
+    client.post(url, {"action": "revoke", "ids": [a.public_id], "reason": "fraud", "confirmed": "1"})
+    r = client.post(
+        url, {"action": "suspend", "ids": [a.public_id, b.public_id], "confirmed": "1"}, follow=True
+    )
     assert "Suspend: 1 credential(s). 1 skipped" in r.content.decode()

@@ -96,13 +96,18 @@ ENDPOINTS = [
             "recipient_email": "zoe@example.org",
         },
     ),
-    post("suspend", "/w/{slug}/credentials/{credential}/suspend", Role.ISSUER, {"reason": "check"}),
+    post(
+        "suspend",
+        "/w/{slug}/credentials/{credential}/suspend",
+        Role.ISSUER,
+        {"reason": "check", "confirmed": "1"},
+    ),
     post("resend", "/w/{slug}/credentials/{credential}/resend", Role.ISSUER),
     post(
         "bulk suspend",
         "/w/{slug}/credentials/bulk-action",
         Role.ISSUER,
-        lambda c: {"action": "suspend", "reason": "check", "ids": [c["credential"]]},
+        lambda c: {"action": "suspend", "reason": "check", "ids": [c["credential"]], "confirmed": "1"},
     ),
     post("bulk confirm", "/w/{slug}/bulk/{job}/confirm", Role.ISSUER),
     post("bulk resume", "/w/{slug}/bulk/{job}/resume", Role.ISSUER),
@@ -375,7 +380,7 @@ def test_other_organizations_ids_under_our_url_give_404(ctx, other_org, signed_i
     # bulk actions on their ids change nothing
     client.post(
         f"/w/{slug}/credentials/bulk-action",
-        {"action": "revoke", "reason": "x", "ids": [their_credential.public_id]},
+        {"action": "revoke", "reason": "x", "ids": [their_credential.public_id], "confirmed": "1"},
     )
     their_credential.refresh_from_db()
     assert their_credential.state == "active"

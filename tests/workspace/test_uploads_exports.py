@@ -74,7 +74,9 @@ def test_profile_logo_upload_rules(signed_in, org):
 def test_audit_and_analytics_exports_escape_formulas(signed_in, org, issue):
     client = signed_in("issuer")
     c = issue(name='=HYPERLINK("http://x")')
-    client.post(f"/w/{org.slug}/credentials/{c.public_id}/suspend", {"reason": "=cmd|' /C calc'!A0"})
+    client.post(
+        f"/w/{org.slug}/credentials/{c.public_id}/suspend", {"reason": "=cmd|' /C calc'!A0", "confirmed": "1"}
+    )
     audit = client.get(f"/w/{org.slug}/audit.csv").content.decode()
     assert "'=cmd" in audit and ",=cmd" not in audit
     creds = client.get(f"/w/{org.slug}/credentials.csv").content.decode()

@@ -57,13 +57,37 @@ class CredentialFilters(Schema):
 
 @router.post(
     "",
-    response={201: CredentialDetail, **PROBLEM},
+    response={201: CredentialDetail, 409: dict, **PROBLEM},
     operation_id=V1_ID + "issue",
     summary="Issue one credential",
+    description="409 (already-held) when the recipient already holds an active credential for the "
+    "achievement, unless `allow_duplicate` is true; the problem's `errors[0].credential` is its id.",
 )
 def issue(request, payload: IssueIn):
     require(request, "issue")
-    credential = actions.issue_credential(
+    try:
+        credential = _issue(request, payload)
+    except actions.AlreadyHeld as exc:
+        held = exc.existing
+        raise problems.Problem(
+            409,
+            "Already held",
+            f"{exc}. Send allow_duplicate: true to issue another one anyway.",
+            slug="already-held",
+            errors=[
+                {
+                    "field": "recipient.email",
+                    "message": "already holds an active credential for this achievement",
+                    "credential": held.public_id,
+                    "url": held.uri,
+                }
+            ],
+        ) from None
+    return Status(201, credential)
+
+
+def _issue(request, payload: IssueIn) -> Credential:
+    return actions.issue_credential(
         achievement=lookups.achievement(request, payload.achievement),
         recipient_name=payload.recipient.name,
         recipient_email=payload.recipient.email,
@@ -76,8 +100,8 @@ def issue(request, payload: IssueIn):
         idempotency_key=getattr(request, "credstack_idempotency_key", None),
         result=[r.dict(by_alias=True, exclude_none=True) for r in payload.result or []] or None,
         evidence=[e.dict(exclude_none=True) for e in payload.evidence or []] or None,
+        duplicates="allow" if payload.allow_duplicate else "refuse",
     )
-    return Status(201, credential)
 
 
 @router.get(

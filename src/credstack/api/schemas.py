@@ -82,6 +82,12 @@ class IssueIn(Schema):
     evidence: list[EvidenceIn] | None = Field(None, max_length=20)
     activity_start: IsoDateTime | None = None
     activity_end: IsoDateTime | None = None
+    allow_duplicate: bool = Field(
+        False,
+        description="issue even when the recipient already holds an active credential for this "
+        "achievement; without it that request gets 409 (problem type already-held) naming the credential "
+        "held. A retry with the same Idempotency-Key returns the credential it issued, never 409.",
+    )
 
 
 class ReasonIn(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -37,6 +37,42 @@ log = logging.getLogger(__name__)
 
 class CredentialStateError(Exception):
     """The requested change does not apply to the credential's current state."""
+
+
+class AlreadyHeld(Exception):
+    """The recipient already holds an active credential for this achievement (``existing``); issuing
+    again needs the caller to say so (``IssueRequest.duplicates="allow"``)."""
+
+    def __init__(self, existing: Credential) -> None:
+        self.existing = existing
+        super().__init__(
+            f"{existing.recipient_email} already holds an active credential for "
+            f"{existing.achievement.name}: {existing.public_id} (issued {existing.issued_at.date().isoformat()})"
+        )
+
+
+def _held(achievement: Achievement):
+    """Credentials that count as "already held": active and not expired."""
+    return (
+        Credential.objects.filter(achievement=achievement, state=Credential.State.ACTIVE)
+        .exclude(valid_until__lte=timezone.now())
+        .select_related("achievement")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def held_credential(achievement: Achievement, email: str) -> Credential | None:
+    """The newest active, unexpired credential for ``achievement`` held by ``email``, or None."""
+    return _held(achievement).filter(recipient_email__iexact=email).first()
+
+
+def held_credentials(achievement: Achievement) -> dict[str, Credential]:
+    """Every holder of ``achievement`` (lower-cased email -> their newest active credential), for a
+    bulk upload's dry run: the same rule as ``issue_credential``'s."""
+    held: dict[str, Credential] = {}
+    for credential in _held(achievement).only("public_id", "recipient_email", "issued_at", "achievement"):
+        held.setdefault(credential.recipient_email.lower(), credential)
+    return held
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -75,6 +111,10 @@ class IssueRequest:
     design_version: object | None = None
     # A status slot reserved in advance (bulk issuance reserves them in blocks).
     status_slot: tuple | None = None
+    # When the recipient already holds an active credential for the achievement: "allow" issues another
+    # (automatic triggers, "issue anyway"), "refuse" raises ``AlreadyHeld`` (the workspace form, the API,
+    # the command line ask first).
+    duplicates: str = "allow"
 
 
 def issue_credential(request: IssueRequest | None = None, /, **fields) -> Credential:
@@ -94,6 +134,12 @@ def issue_credential(request: IssueRequest | None = None, /, **fields) -> Creden
         existing = Credential.objects.filter(organization=org, idempotency_key=req.idempotency_key).first()
         if existing:
             return existing
+    if req.duplicates not in ("allow", "refuse"):
+        raise ValueError(f"duplicates must be 'allow' or 'refuse', not {req.duplicates!r}")
+    if req.duplicates == "refuse":
+        held = held_credential(achievement, email)
+        if held is not None:
+            raise AlreadyHeld(held)
 
     if req.achievement_version is None:  # as stored now (the caller's instance may be stale)
         achievement = Achievement.objects.select_related("organization").get(pk=achievement.pk)
@@ -351,6 +397,41 @@ def correct_credential(
             "credential.corrected",
             old.public_id,
             f"replaced by {new.public_id}: {reason}",
+        )
+    log.info("credential %s replaced by %s", old.public_id, new.public_id)
+    return new
+
+
+def replace_credential(old: Credential, request: IssueRequest, *, reason: str = "") -> Credential:
+    """Issue ``request`` and retire ``old`` (the credential the recipient held for the achievement): the
+    old one is revoked with the reason "Replaced by <new URL>", points at its replacement and gets a
+    "replaced" event, as a correction does. One audit row, "credential.replaced", besides the issue's."""
+    who = as_actor(request.actor)
+    reason = _clean_reason(reason)
+    current = Credential.objects.select_related("organization").get(pk=old.pk)
+    if current.state == Credential.State.REVOKED:
+        raise CredentialStateError(f"credential {current.public_id} is revoked; there is nothing to replace")
+    if current.achievement_id != request.achievement.pk:
+        raise ValidationError({"achievement": "the credential replaced must be for the same achievement"})
+    new = issue_credential(replace(request, duplicates="allow"))
+    with transaction.atomic():
+        locked = Credential.objects.select_for_update().get(pk=old.pk)
+        if locked.state == Credential.State.REVOKED:  # lost a race: the new one stands, report it
+            raise CredentialStateError(f"credential {old.public_id} was revoked meanwhile")
+        _change_state(
+            locked,
+            allowed={"active", "suspended"},
+            new_state="revoked",
+            purpose="revocation",
+            bit=True,
+            event="replaced",
+            verb="replace",
+            actor=who,
+            note=f"Replaced by {new.uri}" + (f": {reason}" if reason else ""),
+        )
+        Credential.objects.filter(pk=old.pk).update(replaced_by=new)
+        audit.record(
+            current.organization, who, "credential.replaced", old.public_id, f"replaced by {new.public_id}"
         )
     log.info("credential %s replaced by %s", old.public_id, new.public_id)
     return new

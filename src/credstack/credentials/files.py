@@ -5,6 +5,10 @@
   credential attached as ``credential.json``, so the file alone verifies offline.
 - PNG / SVG: the achievement's badge (uploaded, or generated from the brand) baked with the signed
   credential (Open Badges 3.0 ``openbadgecredential``) and the OB 2.0 hosted assertion's JSON.
+- A revoked or suspended credential's PDF and badges carry a diagonal band with its state ("REVOKED",
+  "SUSPENDED"): a copy passed on after the change says so on sight. The signed credential inside is left
+  as issued: a verifier still reads the live status from the status list. Every cache is keyed by the
+  state, so a file made while the credential was active is never served after the change.
 
 Rendering is deterministic in the credential; the unbaked badge is cached per achievement because
 rasterising it costs ~70 ms, baking costs microseconds.
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from django.core.files.storage import default_storage
 
 from credstack.atomic_storage import save_atomic
-from credstack.render import badge_png, badge_svg, builtin_design, render_pdf
+from credstack.render import badge_png, badge_svg, builtin_design, render_pdf, stamp_png, stamp_svg
 from credstack.vc import baking
 
 from . import hosted
@@ -84,16 +88,39 @@ def certificate_values(credential: Credential) -> dict:
     return values
 
 
+# the states whose files are marked, and the word on the band
+STAMPS = {Credential.State.REVOKED: "REVOKED", Credential.State.SUSPENDED: "SUSPENDED"}
+
+
+def stamp_for(credential: Credential) -> str | None:
+    """The word across the credential's files, or None when they are unmarked (active)."""
+    return STAMPS.get(credential.state)
+
+
+def stamp_note(credential: Credential) -> str:
+    """The line under the band on the certificate."""
+    org = credential.organization.name
+    if credential.state == Credential.State.REVOKED:
+        if credential.replaced_by_id:
+            return f"Replaced by a corrected credential · {credential.uri}"
+        when = f" on {credential.revoked_at:%-d %B %Y}" if credential.revoked_at else ""
+        return f"Revoked by {org}{when} · check it at {credential.uri}"
+    return f"Suspended by {org} · check it at {credential.uri}"
+
+
 def certificate_pdf(credential: Credential) -> bytes:
-    """The certificate. Rendered once, then kept in storage (``certificates/``): a credential's PDF never
-    changes (its design version and values are fixed at issue; its state is not printed on it).
+    """The certificate. Rendered once per state, then kept in storage (``certificates/``): its design
+    version and values are fixed at issue; a revoked or suspended one carries a band saying so (the name
+    holds the state, so the unmarked file is never served once the credential is revoked or suspended).
 
     The cached file is written atomically (``credstack.atomic_storage``) and checked when read (a whole
     PDF: ``%PDF-`` at the start, ``%%EOF`` at the end); a damaged one is rendered again and replaced,
     never served. A storage error is logged and costs only speed: the rendered PDF is still returned."""
 
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
-    name = f"certificates/{credential.public_id}-{digest}.pdf"
+    stamp = stamp_for(credential)
+    marked = f"-{stamp.lower()}" if stamp else ""
+    name = f"certificates/{credential.public_id}-{digest}{marked}.pdf"
     cached = _read_cached(name)
     if cached is not None:
         return cached
@@ -127,11 +154,14 @@ def _read_cached(name: str) -> bytes | None:
 
 def render_certificate(credential: Credential) -> bytes:
     design, assets, values = design_and_values(credential)
+    stamp = stamp_for(credential)
     return render_pdf(
         design,
         values,
         assets,
         attachments=[("credential.json", credential.document.encode("utf-8"), "application/vc+ld+json")],
+        stamp=stamp,
+        stamp_note=stamp_note(credential) if stamp else "",
     )
 
 
@@ -166,7 +196,20 @@ def _cached(key: tuple, make):
 
 
 def badge_image(credential: Credential, kind: str) -> bytes | str:
-    """The achievement's badge before baking: PNG bytes or SVG text."""
+    """The achievement's badge before baking: PNG bytes or SVG text; marked when the credential is
+    revoked or suspended."""
+    stamp = stamp_for(credential)
+    plain = _plain_badge(credential, kind)
+    if not stamp:
+        return plain
+    source = plain if isinstance(plain, bytes) else plain.encode("utf-8")
+    key = (hashlib.sha256(source).hexdigest(), kind, stamp)  # the state is in the key
+    if isinstance(plain, bytes):
+        return _cached(key, lambda: stamp_png(plain, stamp))
+    return _cached(key, lambda: stamp_svg(plain, stamp))
+
+
+def _plain_badge(credential: Credential, kind: str) -> bytes | str:
     achievement, org = credential.achievement, credential.organization
     uploaded = _uploaded_badge(achievement)
     if uploaded and uploaded[0] == kind:

@@ -31,6 +31,7 @@ from .images import AssetError
 from .preview import ContrastWarning, Preview, contrast_ratio, preview
 from .render import TextBox, draw, render_pdf, render_png
 from .samples import SAMPLE_NAMES, sample_values
+from .stamp import stamp_png, stamp_svg
 from .templates import TEMPLATES, builtin_design
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "render_pdf",
     "render_png",
     "sample_values",
+    "stamp_png",
+    "stamp_svg",
     "template_fields",
     "validate_design",
     "warm_up",

@@ -22,6 +22,7 @@ from .design import (
 )
 from .fonts import chain
 from .raster import Attachment, canvas_pdf, rasterize
+from .stamp import draw_stamp
 from .text import fit
 
 
@@ -240,12 +241,17 @@ def render_pdf(
     attachments: list[Attachment] | None = None,
     *,
     title: str | None = None,
+    stamp: str | None = None,
+    stamp_note: str = "",
 ) -> bytes:
     """The certificate as a one-page PDF, with fonts subset-embedded and files attached.
 
     Attachments (e.g. the signed credential JSON) go into the document's EmbeddedFiles and its
-    associated files (/AF), so the PDF alone is enough to verify the credential offline."""
+    associated files (/AF), so the PDF alone is enough to verify the credential offline. ``stamp``
+    (e.g. "REVOKED") draws a diagonal band with that word, and ``stamp_note`` under it, over the page."""
     drawn = draw(design, values, assets)
+    if stamp:
+        draw_stamp(drawn.canvas, stamp, stamp_note)
     return canvas_pdf(drawn.canvas, attachments or [], title or _title(values))
 
 

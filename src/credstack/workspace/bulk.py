@@ -22,7 +22,7 @@ from django_tasks import task
 
 from credstack.achievements.actions import current_version
 from credstack.credentials import status_lists
-from credstack.credentials.actions import IssueRequest, issue_credential
+from credstack.credentials.actions import IssueRequest, held_credentials, issue_credential
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
@@ -131,12 +131,7 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
     ni, ei = idx[mapping["name"]], idx[mapping["email"]]
     si = idx.get(mapping.get("score") or "")
     others = [(c, i) for c, i in idx.items() if i not in (ni, ei, si)]
-    holders = set(
-        Credential.objects.filter(
-            organization=job.organization, achievement=job.achievement, state__in=["active", "suspended"]
-        ).values_list("recipient_email", flat=True)
-    )
-    holders = {e.lower() for e in holders}
+    holders = held_credentials(job.achievement)
     from_this_file = set(
         Credential.objects.filter(
             organization=job.organization,
@@ -193,8 +188,15 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
                     {"field": "email", "message": f"duplicate of row {first_seen[key]} (same email)"}
                 )
             elif key in holders:
+                held = holders[key]
                 problems.append(
-                    {"field": "email", "message": f"{email} already holds {job.achievement.name}"}
+                    {
+                        "field": "email",
+                        "message": f"{email} already holds {job.achievement.name}: credential "
+                        f"{held.public_id}, issued {held.issued_at.date().isoformat()}; not issued again "
+                        "from a file (the issue form can issue another or replace it)",
+                        "credential": held.public_id,
+                    }
                 )
             first_seen.setdefault(key, number)
         if problems and outcome != BulkRow.Outcome.SKIPPED:
@@ -398,6 +400,28 @@ def _recount(job: BulkJob) -> None:
 
 STALLED_AFTER = timedelta(minutes=10)  # a chunk of 200 rows takes seconds: ten minutes is a dead worker
 MAX_RESUMES = 5
+# The page offers Resume once a queued or running job has not moved for this long (a chunk takes
+# seconds); before that it is only waiting its turn or working.
+LOOKS_STUCK_AFTER = timedelta(minutes=2)
+
+
+def is_stalled(job: BulkJob, now=None) -> bool:
+    """Whether the page should offer Resume: the job failed, or it is queued or running but its
+    heartbeat is old (its worker stopped)."""
+    if job.state == BulkJob.State.FAILED:
+        return True
+    if job.state not in (BulkJob.State.QUEUED, BulkJob.State.RUNNING):
+        return False
+    beat = job.heartbeat_at or job.created_at
+    return beat < (now or timezone.now()) - LOOKS_STUCK_AFTER
+
+
+SAMPLE_CSV = (
+    "name,email,score,grade\r\n"
+    "Ada Lovelace,ada@example.org,92,Distinction\r\n"
+    "Tomás Ortega,tomas.ortega@example.org,78,Merit\r\n"
+    "Nguyễn Thị Mai,mai.nguyen@example.org,85,Merit\r\n"
+)
 
 
 def resume_stalled(now=None) -> int:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from credstack.achievements.models import Achievement
@@ -73,6 +76,21 @@ def credential_detail(request, org_slug, public_id):
 
 
 ACTIONS = {"revoke", "suspend", "reinstate", "correct", "expiry", "resend"}
+# the changes everyone checking the credential sees: a confirmation page first, showing how its public
+# page will read
+CONFIRMED = {"revoke", "suspend"}
+
+
+def public_preview(credential: Credential, action: str, reason: str) -> dict:
+    """The credential's public state line as it will read after ``action`` (an unsaved copy)."""
+    preview = copy.copy(credential)
+    if action == "revoke":
+        preview.state, preview.revoked_at = Credential.State.REVOKED, timezone.now()
+        preview.revocation_reason = reason.strip()
+        state = "revoked"
+    else:
+        preview.state, state = Credential.State.SUSPENDED, "suspended"
+    return {"preview": preview, "preview_state": state, "preview_org": credential.organization}
 
 
 @member_required(Role.ISSUER)
@@ -82,6 +100,20 @@ def credential_action(request, org_slug, public_id, action):
         raise Http404
     credential = _credential(request, public_id)
     reason = request.POST.get("reason", "")
+    if action in CONFIRMED and request.POST.get("confirmed") != "1":
+        if action == "revoke" and not reason.strip():
+            messages.error(request, "reason: a reason is required to revoke")
+            return redirect("workspace-credential", org_slug, public_id)
+        return render(
+            request,
+            "workspace/credential_action_confirm.html",
+            {
+                "c": credential,
+                "action": action,
+                "reason": reason.strip(),
+                **public_preview(credential, action, reason),
+            },
+        )
     try:
         if action == "revoke":
             cred_actions.revoke_credential(credential, reason=reason, actor=request.user)
@@ -140,9 +172,25 @@ def credentials_bulk_action(request, org_slug):
         return redirect(back)
     if every:
         return _bulk_action_matching(request, action, reason, back)
-    done, skipped = bulk_actions.apply(
-        org, request.user, action, reason, Credential.objects.filter(organization=org, public_id__in=ids)
-    )
+    chosen = Credential.objects.filter(organization=org, public_id__in=ids)
+    if action in CONFIRMED and request.POST.get("confirmed") != "1":
+        sample = chosen.select_related("achievement", "organization").order_by("-issued_at").first()
+        if sample is None:
+            messages.error(request, "None of the selected credentials was found.")
+            return redirect(back)
+        return render(
+            request,
+            "workspace/bulk_action_confirm.html",
+            {
+                "action": action,
+                "reason": reason,
+                "ids": [c for c in chosen.values_list("public_id", flat=True)],
+                "count": chosen.count(),
+                "back": back,
+                **public_preview(sample, action, reason),
+            },
+        )
+    done, skipped = bulk_actions.apply(org, request.user, action, reason, chosen)
     msg = f"{action.capitalize()}: {done} credential(s)."
     if skipped:
         msg += f" {skipped} skipped (their state does not allow it)."
@@ -161,10 +209,15 @@ def _bulk_action_matching(request, action, reason, back):
         if not count:
             messages.error(request, "No credentials match the filter.")
             return redirect(back)
+        sample = (
+            bulk_actions.matching(org, params, upto).select_related("achievement", "organization").first()
+        )
+        preview = public_preview(sample, action, reason) if sample and action in CONFIRMED else {}
         return render(
             request,
             "workspace/bulk_action_confirm.html",
             {
+                **preview,
                 "action": action,
                 "reason": reason,
                 "params": params,

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from credstack.credentials import actions as cred_actions
+from credstack.credentials.models import Credential
 from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
 from credstack.ui.uploads import MAX_SPREADSHEET, body_too_large, read_upload
@@ -30,29 +31,45 @@ def issue(request, org_slug):
     if not form.fields["achievement"].choices:
         messages.warning(request, "Create an achievement first: it is what the credential certifies.")
         return redirect("workspace-achievement-new", org.slug)
+    held = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         valid_until = (
             datetime.combine(d["valid_until"], time(23, 59, 59), tzinfo=UTC) if d["valid_until"] else None
         )
+        choice = request.POST.get("if_held", "")
+        req = cred_actions.IssueRequest(
+            achievement=d["achievement"],
+            recipient_name=d["recipient_name"],
+            recipient_email=d["recipient_email"],
+            valid_until=valid_until,
+            result=[{"type": ["Result"], "value": d["score"]}] if d["score"] else None,
+            merge_fields={"score": d["score"]} if d["score"] else {},
+            source="form",
+            actor=request.user,
+            duplicates="allow" if choice == "issue" else "refuse",
+        )
         try:
-            credential = cred_actions.issue_credential(
-                achievement=d["achievement"],
-                recipient_name=d["recipient_name"],
-                recipient_email=d["recipient_email"],
-                valid_until=valid_until,
-                result=[{"type": ["Result"], "value": d["score"]}] if d["score"] else None,
-                merge_fields={"score": d["score"]} if d["score"] else {},
-                source="form",
-                actor=request.user,
-            )
+            if choice == "replace":
+                old = get_object_or_404(Credential, organization=org, public_id=request.POST.get("held", ""))
+                credential = cred_actions.replace_credential(old, req)
+                messages.success(
+                    request,
+                    f"Issued to {credential.recipient_name}; {old.public_id} is revoked and points here.",
+                )
+                return redirect("workspace-credential", org.slug, credential.public_id)
+            credential = cred_actions.issue_credential(req)
+        except cred_actions.AlreadyHeld as exc:
+            held = exc.existing  # ask first: issue anyway, replace, or cancel
         except ValidationError as exc:
             for fieldname, errs in exc.message_dict.items():
                 form.add_error(fieldname if fieldname in form.fields else None, errs)
+        except cred_actions.CredentialStateError as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, f"Issued to {credential.recipient_name}; the email is on its way.")
             return redirect("workspace-credential", org.slug, credential.public_id)
-    return render(request, "workspace/issue.html", {"form": form})
+    return render(request, "workspace/issue.html", {"form": form, "held": held})
 
 
 # ---- bulk --------------------------------------------------------------------------------------
@@ -130,6 +147,7 @@ def bulk_job(request, org_slug, public_id):
             "n_problem_rows": problem_rows.count(),
             "sample_rows": job.rows.filter(outcome=BulkRow.Outcome.PENDING).order_by("number")[:10],
             "retention_days": bulk.retention_days(),
+            "stalled": bulk.is_stalled(job),
         },
     )
 
@@ -162,9 +180,18 @@ def bulk_resume(request, org_slug, public_id):
 @require_safe
 def bulk_progress(request, org_slug, public_id):
     job = _job(request, public_id)
-    response = render(request, "workspace/_bulk_progress.html", {"job": job})
+    response = render(request, "workspace/_bulk_progress.html", {"job": job, "stalled": bulk.is_stalled(job)})
     if job.state in (BulkJob.State.DONE, BulkJob.State.FAILED) and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # reload to show the summary
+    return response
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def bulk_sample(request, org_slug):
+    """A small CSV in the expected shape: name, email, a score and an extra merge field."""
+    response = HttpResponse(bulk.SAMPLE_CSV, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="credstack-sample.csv"'
     return response
 
 

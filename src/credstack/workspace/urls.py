@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("<slug:org_slug>/issue", iv.issue, name="workspace-issue"),
     path("<slug:org_slug>/bulk/", iv.bulk_upload, name="workspace-bulk"),
+    path("<slug:org_slug>/bulk/sample.csv", iv.bulk_sample, name="workspace-bulk-sample"),
     path("<slug:org_slug>/bulk/<str:public_id>/", iv.bulk_job, name="workspace-bulk-job"),
     path("<slug:org_slug>/bulk/<str:public_id>/confirm", iv.bulk_confirm, name="workspace-bulk-confirm"),
     path("<slug:org_slug>/bulk/<str:public_id>/progress", iv.bulk_progress, name="workspace-bulk-progress"),
