@@ -112,6 +112,9 @@ ENDPOINTS = [
     post("bulk confirm", "/w/{slug}/bulk/{job}/confirm", Role.ISSUER),
     post("bulk resume", "/w/{slug}/bulk/{job}/resume", Role.ISSUER),
     Endpoint("bulk results", "/w/{slug}/bulk/{job}/results.csv", Role.VIEWER),
+    Endpoint("bulk sample csv", "/w/{slug}/bulk/sample.csv", Role.VIEWER, ok=(200,)),
+    Endpoint("LMS platforms", "/w/{slug}/lti/", Role.ADMIN),
+    post("remove LMS platform", "/w/{slug}/lti/{platform}/remove", Role.ADMIN),
     post(
         "correct",
         "/w/{slug}/credentials/{credential}/correct",
@@ -253,6 +256,7 @@ def ctx(org, achievement, issue, member):
     from credstack.designs.editor import DEFAULTS, build
     from credstack.integrations import actions as inbound
     from credstack.learning import actions as learning
+    from credstack.lti.actions import register_platform
     from credstack.organizations.actions import invite_member
     from credstack.organizations.actors import Actor
     from credstack.organizations.models import Membership
@@ -283,8 +287,20 @@ def ctx(org, achievement, issue, member):
     hook = inbound.create_endpoint(org, name="LMS", preset="generic", achievement=achievement)
     body = b'{"id": "attempt-1", "email": "not an address", "name": "Ada"}'
     [(event, _)], _ = inbound.receive(hook, body, "application/json", signed_headers(hook, body))
+    platform = register_platform(
+        org,
+        name="Moodle",
+        issuer="https://moodle.example.org",
+        client_id="cid-1",
+        deployment_ids=["1"],
+        auth_login_url="https://moodle.example.org/auth",
+        auth_token_url="https://moodle.example.org/token",
+        key_set_url="https://moodle.example.org/jwks",
+        actor=Actor.command_line(),
+    )
     return {
         "slug": org.slug,
+        "platform": platform.public_id,
         "credential": credential.public_id,
         "achievement": achievement.public_id,
         "design": design.public_id,
