@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from credstack.logmask import mask
@@ -54,13 +56,17 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = request_id_for(request)  # type: ignore[attr-defined]
-        token = current_request.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request.reset(token)
+        # kept until the response is closed (request_finished): Django logs a 4xx/5xx response after the
+        # middleware has returned it, and that line belongs to this request too
+        current_request.set(request)
+        response = self.get_response(request)
         response[HEADER] = request.request_id  # type: ignore[attr-defined]
         return response
+
+
+@receiver(request_finished)
+def _forget_request(sender, **kwargs) -> None:
+    current_request.set(None)
 
 
 def _org_slug(request: HttpRequest | None) -> str | None:
