@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -341,8 +342,11 @@ def cmd_serve(args) -> int:
     bind = f"{host}:{port}"
     web = web_command(host, port, os.environ.get("WEB_CONCURRENCY", "2"))
     # the web processes and the worker write their own metrics to one folder; a scrape sums them (0039)
+    own_metrics_dir = ""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="credstack-metrics-")
+        own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+            prefix="credstack-metrics-"
+        )
     metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     procs = [subprocess.Popen(web)]
     if not args.no_worker:
@@ -369,6 +373,8 @@ def cmd_serve(args) -> int:
         stop()
         for proc in procs:
             proc.wait(timeout=30)
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -50,6 +50,7 @@ PATHS = ("/livez", "/readyz", "/metrics")
 class OpsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        _allowed_networks()  # a malformed CREDSTACK_METRICS_NETWORKS fails at start-up, not on a scrape
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
