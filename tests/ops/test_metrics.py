@@ -31,6 +31,7 @@ def samples(client, **headers) -> dict[tuple[str, tuple], float]:
 @pytest.fixture
 def scrape(settings, client):
     settings.CREDSTACK_METRICS_TOKEN = TOKEN
+    settings.CREDSTACK_METRICS_DATABASE_SECONDS = 0  # counted at every scrape
     return lambda: samples(client)
 
 
@@ -49,6 +50,21 @@ def test_issuing_raises_the_issued_counter_and_the_latency_histogram(scrape, iss
     pending = {k: v for k, v in after.items() if k[0] == "credstack_outbox_pending"}
     assert pending and all(v >= 1 for v in pending.values())
     assert any(dict(labels)["kind"] == "credential.issued" for _, labels in pending)
+
+
+def test_the_database_figures_are_counted_once_for_a_while(scrape, settings, issue):
+    """Several nodes scraped at once count the database once (the figures are shared through the cache)."""
+    settings.CREDSTACK_METRICS_DATABASE_SECONDS = 10
+    issue(source="api")
+    first = scrape()
+    issue(email="grace@example.org", source="api")
+    second = scrape()
+    key = ("credstack_credentials_issued_total", (("source", "api"),))
+    assert first[key] == second[key] == 1
+    count = ("credstack_issuance_seconds_count", (("source", "api"),))
+    assert second[count] == first[count] + 1  # what the process measures is never held back
+    settings.CREDSTACK_METRICS_DATABASE_SECONDS = 0
+    assert scrape()[key] == 2
 
 
 def test_per_organization_labels_when_asked(scrape, settings, issue):

@@ -380,6 +380,8 @@ CREDSTACK_METRICS_NETWORKS = [
 ]
 # credentials_issued labelled by organization too (one series per organization and source: mind the count)
 CREDSTACK_METRICS_PER_ORG = os.environ.get("CREDSTACK_METRICS_PER_ORG", "") == "1"
+# the database figures of /metrics are counted at most this often (seconds), once for all nodes sharing the cache
+CREDSTACK_METRICS_DATABASE_SECONDS = float(os.environ.get("CREDSTACK_METRICS_DATABASE_SECONDS", "10"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Query counts and latencies per database (django-prometheus' wrappers of Django's own backends)
 _engine = str(DATABASES["default"]["ENGINE"])
