@@ -18,7 +18,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "loggers": {"credsta
 
 # SQLite: test on a file, like production (WAL, busy timeout), not the shared-cache in-memory database,
 # whose table locks fail at once under concurrency instead of waiting.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if str(DATABASES["default"]["ENGINE"]).endswith(".sqlite3"):  # noqa: F405 (django-prometheus wraps it)
     DATABASES["default"]["TEST"] = {"NAME": str(CREDSTACK_HOME / "test.sqlite3")}  # noqa: F405
 
 # One cache per test process: the file cache under CREDSTACK_HOME would be shared by pytest-xdist's

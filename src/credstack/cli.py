@@ -10,9 +10,11 @@ import getpass
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import django
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command, execute_from_command_line
 
+from credstack import metrics
 from credstack.credentials.validation import error_text, expiry_date
 from credstack.fetch import FetchError, fetch_bytes, http_fetch
 from credstack.organizations.actors import Actor
@@ -401,6 +404,13 @@ def cmd_serve(args) -> int:
     host = os.environ.get("CREDSTACK_BIND", "127.0.0.1")
     bind = f"{host}:{port}"
     web = web_command(host, port, os.environ.get("WEB_CONCURRENCY", "2"))
+    # the web processes and the worker write their own metrics to one folder; a scrape sums them (0039)
+    own_metrics_dir = ""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+            prefix="credstack-metrics-"
+        )
+    metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     procs = [subprocess.Popen(web)]
     if not args.no_worker:
         procs.append(subprocess.Popen([sys.executable, "-m", "credstack.cli", "worker"]))
@@ -426,6 +436,8 @@ def cmd_serve(args) -> int:
         stop()
         for proc in procs:
             proc.wait(timeout=30)
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",  # request and database metrics on /metrics (credstack.web.ops)
     "credstack.organizations",
     "credstack.outbox",  # side effects as rows in the action's transaction (decision 0036)
     "credstack.achievements",
@@ -125,7 +126,11 @@ INSTALLED_APPS = [
 CREDSTACK_MAIL_HOOK_SECRET = os.environ.get("CREDSTACK_MAIL_HOOK_SECRET", "")
 CSRF_FAILURE_VIEW = "credstack.web.errors.csrf_failure"  # the 403 page in the site's look
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "credstack.requestlog.RequestIdMiddleware",  # X-Request-ID: on every log line and the response
     "credstack.web.security.ForwardedProtoMiddleware",
+    # /livez, /readyz, /metrics: before the Host check, sessions and the page cache (credstack.web.ops)
+    "credstack.web.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "credstack.web.security.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +148,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "credstack.api.nul.RefuseNulMiddleware",
     "credstack.api.idempotency.IdempotencyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: sees the view's response
 ]
 
 ROOT_URLCONF = "credstack.config.urls"
@@ -289,11 +295,23 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # no secret in a log line: URL tokens and keys are masked (credstack.logmask)
-    "filters": {"mask_secrets": {"()": "credstack.logmask.MaskSecretsFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # CREDSTACK_LOG_FORMAT=json: one JSON object a line, with the request id and organization
+        "json": {"()": "credstack.requestlog.JsonFormatter"},
+    },
+    # no secret in a log line: URL tokens and keys are masked (credstack.logmask); the request's id and
+    # organization go on every record (credstack.requestlog)
+    "filters": {
+        "mask_secrets": {"()": "credstack.logmask.MaskSecretsFilter"},
+        "request_context": {"()": "credstack.requestlog.RequestContextFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("CREDSTACK_LOG_FORMAT", "") == "json" else "plain",
+            "filters": ["request_context", "mask_secrets"],
+        }
     },
     # Every warning and error of any library reaches the console, with its traceback: a server error
     # (django.request), a failed task (django_tasks), a database that went read-only.
@@ -347,9 +365,37 @@ if CREDSTACK_BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("CREDSTACK_HTTPS_REDIRECT", "1") != "0"
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-http health check
+    # a load balancer's plain-http health checks and Prometheus inside the cluster
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("CREDSTACK_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     if SECURE_FORWARDED_PROTO_FROM:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+# Operations (docs/deploy.md, decision 0039). /metrics is never public: a scraper sends
+# "Authorization: Bearer $CREDSTACK_METRICS_TOKEN" or comes from CREDSTACK_METRICS_NETWORKS (comma-separated
+# addresses or CIDRs, matched against the real client address); with neither, /metrics answers 404.
+CREDSTACK_METRICS_TOKEN = os.environ.get("CREDSTACK_METRICS_TOKEN", "")
+CREDSTACK_METRICS_NETWORKS = [
+    n.strip() for n in os.environ.get("CREDSTACK_METRICS_NETWORKS", "").split(",") if n.strip()
+]
+# credentials_issued labelled by organization too (one series per organization and source: mind the count)
+CREDSTACK_METRICS_PER_ORG = os.environ.get("CREDSTACK_METRICS_PER_ORG", "") == "1"
+# the database figures of /metrics are counted at most this often (seconds), once for all nodes sharing the cache
+CREDSTACK_METRICS_DATABASE_SECONDS = float(os.environ.get("CREDSTACK_METRICS_DATABASE_SECONDS", "10"))
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Query counts and latencies per database (django-prometheus' wrappers of Django's own backends)
+_engine = str(DATABASES["default"]["ENGINE"])
+if _engine.startswith("django.db.backends.") and os.environ.get("CREDSTACK_DB_METRICS", "1") != "0":
+    DATABASES["default"]["ENGINE"] = _engine.replace(
+        "django.db.backends.", "django_prometheus.db.backends.", 1
+    )
+
+# Error reports to Sentry (or a Sentry-compatible service such as GlitchTip) when SENTRY_DSN is set:
+# `pip install credstack[sentry]`. No personal data unless SENTRY_SEND_PII=1.
+if os.environ.get("SENTRY_DSN"):
+    from credstack import errorreports  # optional: only a deployment that reports errors needs sentry-sdk
+
+    errorreports.init(os.environ["SENTRY_DSN"])

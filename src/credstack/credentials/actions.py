@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from credstack import metrics
 from credstack.achievements.actions import current_version
 from credstack.achievements.models import Achievement
 from credstack.organizations import audit, signing
@@ -117,6 +118,7 @@ class IssueRequest:
     duplicates: str = "allow"
 
 
+@metrics.timed_issuance  # credstack_issuance_seconds on /metrics
 def issue_credential(request: IssueRequest | None = None, /, **fields) -> Credential:
     """Issue one credential. Pass an ``IssueRequest`` or its fields as keywords.
 
