@@ -404,7 +404,7 @@ def cmd_serve(args) -> int:
     host = os.environ.get("CREDSTACK_BIND", "127.0.0.1")
     bind = f"{host}:{port}"
     web = web_command(host, port, os.environ.get("WEB_CONCURRENCY", "2"))
-    # the web processes and the worker write their own metrics to one folder; a scrape sums them (0039)
+    # the web processes and the worker write their own metrics to one folder; a scrape sums them (0044)
     own_metrics_dir = ""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(

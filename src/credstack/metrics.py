@@ -1,4 +1,4 @@
-"""What a process measures itself, for ``/metrics`` (decision 0039).
+"""What a process measures itself, for ``/metrics`` (decision 0044).
 
 Two kinds of figures reach ``/metrics``:
 

@@ -1,4 +1,4 @@
-"""/metrics: Prometheus text an operator (and an autoscaler) reads, never public (decision 0039)."""
+"""/metrics: Prometheus text an operator (and an autoscaler) reads, never public (decision 0044)."""
 
 from __future__ import annotations
 

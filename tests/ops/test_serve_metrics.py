@@ -1,4 +1,4 @@
-"""/metrics under ``credstack serve``: granian's two worker processes, one figure (decision 0039)."""
+"""/metrics under ``credstack serve``: granian's two worker processes, one figure (decision 0044)."""
 
 from __future__ import annotations
 

@@ -374,7 +374,7 @@ if CREDSTACK_BASE_URL.startswith("https://"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
-# Operations (docs/deploy.md, decision 0039). /metrics is never public: a scraper sends
+# Operations (docs/deploy.md, decision 0044). /metrics is never public: a scraper sends
 # "Authorization: Bearer $CREDSTACK_METRICS_TOKEN" or comes from CREDSTACK_METRICS_NETWORKS (comma-separated
 # addresses or CIDRs, matched against the real client address); with neither, /metrics answers 404.
 CREDSTACK_METRICS_TOKEN = os.environ.get("CREDSTACK_METRICS_TOKEN", "")

@@ -11,7 +11,7 @@ sessions, users and the page cache. ``/healthz`` stays what it was (a plain "ok"
   when ``REDIS_URL`` is set. 200 with one line a check, or 503 naming what failed.
 - ``/metrics``: Prometheus text. Never public: allowed with ``Authorization: Bearer $CREDSTACK_METRICS_TOKEN``
   or from a client address in ``CREDSTACK_METRICS_NETWORKS`` (the real client: behind a trusted proxy, the
-  address it forwards); with neither set, nobody (404). Decision 0039.
+  address it forwards); with neither set, nobody (404). Decision 0044.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def database_figures() -> bytes:
 
 class DatabaseCollector:
     """Figures counted from the database at scrape time: the same on every node, right with any number of
-    web processes, workers and machines (decision 0039). Use ``max()`` across nodes, not ``sum()``."""
+    web processes, workers and machines (decision 0044). Use ``max()`` across nodes, not ``sum()``."""
 
     def describe(self):
         return []
