@@ -21,8 +21,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from credstack.achievements.actions import current_version
-from credstack.credentials import status_lists
-from credstack.credentials.actions import IssueRequest, issue_credential
+from credstack.credentials.actions import (  # noqa: F401 (issue_credential: still importable from here)
+    IssueRequest,
+    IssueResult,
+    issue_credential,
+    issue_credentials,
+)
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
@@ -253,7 +257,6 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
         return job
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.RUNNING, heartbeat_at=timezone.now())
     achievement = job.achievement
-    org = achievement.organization
     version = current_version(achievement)
     design_version = achievement.design.current if achievement.design_id else None
     try:
@@ -264,32 +267,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
             if not chunk:
                 break
             to_issue = _skip_issued_by_other_jobs(job, chunk)
-            slots = status_lists.allocate_slots(org, len(to_issue)) if to_issue else []
-            for row, slot in zip(to_issue, slots, strict=True):
-                try:
-                    cred = issue_credential(
-                        IssueRequest(
-                            achievement=achievement,
-                            recipient_name=row.name,
-                            recipient_email=row.email,
-                            result=[{"type": ["Result"], "value": row.fields["score"]}]
-                            if row.fields.get("score")
-                            else None,
-                            source="bulk",
-                            idempotency_key=idempotency_key(job, row.number),
-                            actor=job.created_by,
-                            audit=False,  # the job is audited as a whole (bulk.confirmed)
-                            merge_fields=row.fields,
-                            achievement_version=version,
-                            design_version=design_version,
-                            status_slot=slot,
-                        )
-                    )
-                    row.credential, row.outcome = cred, BulkRow.Outcome.ISSUED
-                except Exception as exc:  # one bad row never stops the batch
-                    log.exception("bulk job %s row %s failed", job.public_id, row.number)
-                    row.outcome = BulkRow.Outcome.FAILED
-                    row.problems = [*row.problems, {"field": "row", "message": f"could not be issued: {exc}"}]
+            _issue_rows(job, to_issue, version, design_version)
             with transaction.atomic():
                 BulkRow.objects.bulk_update(chunk, ["credential", "outcome", "problems"])
                 _recount(job)
@@ -302,6 +280,64 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _issue_rows(job: BulkJob, rows: list[BulkRow], version, design_version) -> None:
+    """Issue a chunk's rows as one batch (``issue_credentials``: one transaction, all or none of it) and
+    set each row's outcome from its own result. If the batch as a whole fails (not a refused row: an
+    error no row was blamed for), nothing of it committed, and the rows are issued one by one so that
+    only the row that fails is marked failed."""
+
+    def request(row: BulkRow) -> IssueRequest:
+        return IssueRequest(
+            achievement=job.achievement,
+            recipient_name=row.name,
+            recipient_email=row.email,
+            result=[{"type": ["Result"], "value": row.fields["score"]}] if row.fields.get("score") else None,
+            source="bulk",
+            idempotency_key=idempotency_key(job, row.number),
+            actor=job.created_by,
+            audit=False,  # the job is audited as a whole (bulk.confirmed)
+            merge_fields=row.fields,
+            achievement_version=version,
+            design_version=design_version,
+        )
+
+    if not rows:
+        return
+    try:
+        results = issue_credentials([request(row) for row in rows])
+    except Exception:  # one bad row never stops the others: find it
+        log.exception(
+            "bulk job %s: a chunk of %d rows failed; issuing them one by one", job.public_id, len(rows)
+        )
+        results = []
+        for row in rows:
+            try:
+                results.extend(issue_credentials([request(row)]))
+            except Exception as exc:
+                log.exception("bulk job %s row %s failed", job.public_id, row.number)
+                results.append(
+                    IssueResult(request(row), error=ValidationError({"row": f"could not be issued: {exc}"}))
+                )
+    for row, result in zip(rows, results, strict=True):
+        if result.credential is not None:
+            row.credential, row.outcome = result.credential, BulkRow.Outcome.ISSUED
+            continue
+        row.outcome = BulkRow.Outcome.FAILED
+        error = result.error or ValidationError({"row": "could not be issued"})
+        row.problems = [
+            *row.problems,
+            *(
+                {"field": field, "message": message}
+                for field, messages in _error_dict(error).items()
+                for message in messages
+            ),
+        ]
+
+
+def _error_dict(error: ValidationError) -> dict[str, list[str]]:
+    return error.message_dict if hasattr(error, "error_dict") else {"row": list(error.messages)}
 
 
 def _skip_issued_by_other_jobs(job: BulkJob, chunk: list[BulkRow]) -> list[BulkRow]:
