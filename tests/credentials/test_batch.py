@@ -210,3 +210,33 @@ def test_signing_processes_sign_a_large_batch_that_verifies(achievement, setting
     for result in results[::7]:
         report = vc_verify.verify_credential(result.credential.signed(), fetch=local_fetch)
         assert report.valid, report.to_dict()
+
+
+def test_after_the_commit_each_consumer_takes_the_batch_at_once(
+    achievement, org, django_capture_on_commit_callbacks, settings
+):
+    """Email, webhooks and pathways get the batch's rows in one call each (``many``): one email row and
+    one webhook message per credential, every outbox row done; queueing the emails again adds none."""
+    from credstack.delivery.actions import queue_issued_emails
+    from credstack.delivery.models import Delivery
+    from credstack.webhooks import actions as webhooks
+    from credstack.webhooks.models import WebhookMessage
+    from tests.webhooks.test_outbound import Receiver
+
+    settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True  # the receiver listens on loopback
+    receiver = Receiver()
+    try:
+        webhooks.create_endpoint(org, url=receiver.url, event_types=["credential.issued"])
+        with django_capture_on_commit_callbacks(execute=True):
+            results = issue_credentials(requests(achievement, 15))
+        assert len(receiver.requests) == 15
+    finally:
+        receiver.close()
+    credentials = [r.credential for r in results]
+    assert not OutboxEntry.objects.exclude(state=OutboxEntry.State.DONE).exists()
+    emails = Delivery.objects.filter(kind=Delivery.Kind.ISSUED)
+    assert sorted(emails.values_list("credential_id", flat=True)) == sorted(c.pk for c in credentials)
+    assert WebhookMessage.objects.filter(event_type="credential.issued").count() == 15
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_issued_emails(credentials) == []
+    assert emails.count() == 15

@@ -136,6 +136,12 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     return _pools[processes]
 
 
+def shutdown_pools() -> None:
+    """Stop the signing worker processes (they are started again on the next large batch)."""
+    while _pools:
+        _pools.popitem()[1].shutdown()
+
+
 def _proof_value(signed: dict) -> str:
     proof = signed["proof"]
     return (proof[-1] if isinstance(proof, list) else proof)["proofValue"]

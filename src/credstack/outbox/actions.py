@@ -119,12 +119,19 @@ def _dispatch_emitted(rows: list[OutboxEntry]) -> int:
             ).update(state=OutboxEntry.State.DONE, done_at=now, attempts=F("attempts") + 1)
             if taken != len(rows):
                 raise _Fallback
+            by_consumer: dict[str, list[OutboxEntry]] = {}
             for row in rows:
-                consumer = registry.consumer(row.consumer)
+                by_consumer.setdefault(row.consumer, []).append(row)
+            for name, group in by_consumer.items():
+                consumer = registry.consumer(name)
                 if consumer is None:
                     raise _Fallback
                 try:
-                    consumer.handler(row.payload, row.key)
+                    if consumer.many is not None and len(group) > 1:  # a batch: its rows at once
+                        consumer.many([(row.payload, row.key) for row in group])
+                    else:
+                        for row in group:
+                            consumer.handler(row.payload, row.key)
                 except Exception as exc:  # the careful path runs it again and records the failure
                     raise _Fallback from exc
         return len(rows)

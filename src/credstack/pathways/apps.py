@@ -12,5 +12,5 @@ class PathwaysConfig(AppConfig):
         from . import receivers  # in ready(): it imports models, loaded only now
 
         # evaluations and policies follow credential changes through the outbox (decision 0036)
-        subscribe(ISSUED, "pathways.evaluate", receivers.evaluate_issued)
+        subscribe(ISSUED, "pathways.evaluate", receivers.evaluate_issued, many=receivers.evaluate_issued_many)
         subscribe(STATE_CHANGED, "pathways.policy", receivers.apply_state_change)
