@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -68,10 +70,7 @@ def publish_issued_many(items: list[tuple[dict, str]]) -> None:
         credential = by_id.get(payload["credential"])
         if credential is not None:
             publish(
-                credential.organization,
-                "credential.issued",
-                lambda credential=credential: credential_data(credential),
-                key=key,
+                credential.organization, "credential.issued", partial(credential_data, credential), key=key
             )
 
 
