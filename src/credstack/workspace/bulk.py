@@ -16,7 +16,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
@@ -48,8 +49,12 @@ CHUNK = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def key_prefix(job: BulkJob) -> str:
+    return f"bulk:{job.achievement_id}:{job.sha256}:"
+
+
 def idempotency_key(job: BulkJob, number: int) -> str:
-    return f"bulk:{job.achievement_id}:{job.sha256}:{number}"
+    return f"{key_prefix(job)}{number}"
 
 
 def create_job(*, organization, achievement, filename: str, data: bytes, kind: str, actor=None) -> BulkJob:
@@ -269,7 +274,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
             to_issue = _skip_issued_by_other_jobs(job, chunk)
             _issue_rows(job, to_issue, version, design_version)
             with transaction.atomic():
-                BulkRow.objects.bulk_update(chunk, ["credential", "outcome", "problems"])
+                _save_outcomes(job, chunk)
                 _recount(job)
             if progress:
                 job.refresh_from_db()
@@ -280,6 +285,21 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _save_outcomes(job: BulkJob, chunk: list[BulkRow]) -> None:
+    """Store the chunk's outcomes. Issued rows (nearly all): one UPDATE, each row linked to the
+    credential its idempotency key names; skipped and failed rows (their problems too) one by one."""
+    issued = [row.pk for row in chunk if row.outcome == BulkRow.Outcome.ISSUED]
+    if issued:
+        key = Concat(Value(key_prefix(job)), Cast(OuterRef("number"), CharField()))
+        credential = Credential.objects.filter(organization_id=job.organization_id, idempotency_key=key)
+        BulkRow.objects.filter(pk__in=issued).update(
+            outcome=BulkRow.Outcome.ISSUED, credential=Subquery(credential.values("pk")[:1])
+        )
+    others = [row for row in chunk if row.outcome != BulkRow.Outcome.ISSUED]
+    if others:
+        BulkRow.objects.bulk_update(others, ["credential", "outcome", "problems"])
 
 
 def _issue_rows(job: BulkJob, rows: list[BulkRow], version, design_version) -> None:
