@@ -1,8 +1,9 @@
 """Every write to a credential goes through here.
 
 Issuance is one pipeline for every trigger (command line, form, CSV, API, webhook, course,
-pathway): validate -> reserve a status slot -> compose -> sign -> verify what was signed ->
-persist -> after commit, deliver.
+pathway), batch-native (decision 0039): ``issue_credentials(requests)``; a single issue is a batch of
+one. Validate each request -> reserve the batch's status slots -> compose -> sign and check what was
+signed -> persist in bulk, one transaction -> after commit, the outbox's consumers deliver.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class _Checked:
     email: str
 
 
-def _check(req: IssueRequest) -> _Checked | None:
+def _check(req: IssueRequest) -> _Checked:
     """The per-request rules, in one place: raises ValidationError({field: message}) for a request that
     cannot be issued (the batch reports it and issues the others). Returns the cleaned values."""
     return _Checked(
@@ -157,7 +158,6 @@ def _issue(requests: list[IssueRequest], *, retry: bool) -> list[IssueResult]:
         except ValidationError as exc:
             results.append(IssueResult(req, error=exc))
             continue
-        assert checked is not None
         results.append(checked.result)
         todo.append(checked)
     todo, repeats = _take_existing(todo)
