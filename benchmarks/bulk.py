@@ -1,11 +1,18 @@
 """Bulk issuance from a 10,000-row CSV, as the workspace and `credstack bulk-issue` do it: parse, dry run
-(every row validated, duplicates and existing holders checked), then issue in chunks with status slots
-reserved a block at a time. Temporary CREDSTACK_HOME; SQLite unless DATABASE_URL is set.
+(every row validated, duplicates and existing holders checked), then issue in chunks of 200, each chunk
+one batch of the pipeline (``issue_credentials``: slots reserved in one step, signed with one key,
+credentials, events and outbox rows inserted in bulk in one transaction; the outbox's consumers — email
+queued, webhooks, pathways — run after each commit, in this process). Temporary CREDSTACK_HOME; SQLite
+unless DATABASE_URL is set.
 
-    .venv/bin/python benchmarks/bulk.py [--rows 10000]
+    .venv/bin/python benchmarks/bulk.py [--rows 10000] [--signing-processes 1] [--naive-processes 2]
 
-Reports credentials/s for the issuing phase and the whole job, and peak memory (RSS, and the Python
-heap peak measured with tracemalloc in a separate pass over the dry run).
+Side by side in the same run, the naive pipeline of issue 12: plain pyld (URDNA2015 through
+``jsonld.normalize``, bundled contexts, nothing cached by us) for the document and the proof
+configuration, Ed25519, and a reportlab PDF per credential written to disk, in ``--naive-processes``
+processes (0: skip it). Reports credentials/s by wall clock and by CPU time (this process and its
+children), the load average (the machine is shared), the first download of a PDF (rendered on demand),
+and peak RSS.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import os
 import resource
 import tempfile
 import time
+from datetime import UTC, datetime
 
 
 def make_csv(rows: int) -> bytes:
@@ -33,9 +41,109 @@ def make_csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that ended."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _naive_chunk(first: int, count: int, out_dir: str) -> int:
+    """The naive pipeline in one worker process: compose, plain pyld for the document and the proof
+    configuration, Ed25519 signature, then a one-page reportlab PDF written to disk, per credential."""
+    import hashlib
+    import json
+
+    from pyld import jsonld
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    from credstack.vc import contexts, keys, ob3, status
+
+    key = keys.Ed25519Key.generate()
+    vm = "did:web:bench.example#key-1"
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": contexts.document_loader,
+    }
+    for n in range(first, first + count):
+        doc = ob3.compose(
+            issuer={
+                "id": "did:web:bench.example",
+                "name": "Benchmark Institute",
+                "url": "https://bench.example",
+            },
+            achievement={
+                "id": "https://bench.example/a/python-basics",
+                "name": "Python Basics",
+                "description": "Six lessons.",
+                "criteria": {"narrative": "Pass."},
+            },
+            recipient_email=f"learner{n}@example.org",
+            recipient_name=f"Learner {n}",
+            credential_id=f"https://bench.example/c/{n}",
+            valid_from=datetime.now(UTC).replace(microsecond=0),
+            status_entries=[
+                status.entry("https://bench.example/status/1/suspension", n, "suspension"),
+            ],
+            result=[{"type": ["Result"], "value": str(60 + n % 40)}],
+        )
+        proof = {
+            "@context": doc["@context"],
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "verificationMethod": vm,
+            "proofPurpose": "assertionMethod",
+        }
+        data = hashlib.sha256(jsonld.normalize(proof, options).encode()).digest()
+        data += hashlib.sha256(jsonld.normalize(doc, options).encode()).digest()
+        del proof["@context"]
+        doc["proof"] = [{**proof, "proofValue": keys.multibase_encode(key.sign(data))}]
+        path = os.path.join(out_dir, f"{n}.pdf")
+        pdf = canvas.Canvas(path, pagesize=landscape(A4))
+        pdf.setFont("Helvetica-Bold", 28)
+        pdf.drawCentredString(421, 400, "Certificate of Achievement")
+        pdf.setFont("Helvetica", 18)
+        pdf.drawCentredString(421, 340, f"Learner {n}")
+        pdf.drawCentredString(421, 300, "Python Basics")
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(40, 40, json.dumps(doc["proof"][0]["proofValue"]))
+        pdf.save()
+    return count
+
+
+def run_naive(rows: int, processes: int) -> tuple[float, float]:
+    """Wall and CPU seconds of the naive pipeline for ``rows`` credentials in ``processes`` processes."""
+    import multiprocessing
+    import shutil
+
+    out_dir = tempfile.mkdtemp(prefix="credstack-naive-")
+    ctx = multiprocessing.get_context("spawn")
+    share = -(-rows // processes)
+    cpu0 = _cpu()
+    t0 = time.perf_counter()
+    with ctx.Pool(processes) as pool:
+        done = sum(
+            pool.starmap(_naive_chunk, [(i, min(share, rows - i), out_dir) for i in range(0, rows, share)])
+        )
+        pool.close()
+        pool.join()
+    wall = time.perf_counter() - t0
+    cpu = _cpu() - cpu0
+    assert done == rows == len(os.listdir(out_dir))
+    shutil.rmtree(out_dir)
+    return wall, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--signing-processes", type=int, default=1)
+    parser.add_argument("--naive-processes", type=int, default=2)
+    parser.add_argument(
+        "--naive-rows", type=int, default=0, help="rows for the naive pipeline (default: --rows)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-bench-"))
     os.environ.setdefault("CREDSTACK_LOG_LEVEL", "WARNING")
@@ -47,15 +155,19 @@ def main() -> None:
     import logging
 
     logging.getLogger("credstack").setLevel(logging.WARNING)
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from credstack.achievements.actions import create_achievement
+    from credstack.credentials.files import certificate_pdf
     from credstack.credentials.models import Credential
+    from credstack.organizations import signing
     from credstack.organizations.actions import create_organization
     from credstack.workspace import bulk
     from credstack.workspace.models import BulkJob
 
+    settings.CREDSTACK_SIGNING_PROCESSES = args.signing_processes
     call_command("migrate", verbosity=0)
     org = create_organization(slug="bench", name="Benchmark Institute")
     achievement = create_achievement(
@@ -66,6 +178,8 @@ def main() -> None:
         criteria_narrative="Pass.",
     )
     data = make_csv(args.rows)
+    load0 = os.getloadavg()
+    cpu0 = _cpu()
     t0 = time.perf_counter()
     job = bulk.prepare_job(
         organization=org, achievement=achievement, filename="bench.csv", data=data, kind="text/csv"
@@ -74,22 +188,68 @@ def main() -> None:
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.QUEUED)
     job = bulk.run_job(job.pk)
     t2 = time.perf_counter()
+    signing.shutdown_pools()  # their CPU time is counted once they have ended
+    cpu_job = _cpu() - cpu0
+    load1 = os.getloadavg()
     assert job.issued == args.rows == Credential.objects.count(), (job.issued, job.failed)
+    from credstack.outbox.models import OutboxEntry
+
+    pending = OutboxEntry.objects.exclude(state=OutboxEntry.State.DONE).count()
+    queued_emails = OutboxEntry.objects.filter(consumer="delivery.credential_email", state="done").count()
+    indexes = set(Credential.objects.values_list("status_list_id", "status_index"))
+    assert len(indexes) == args.rows
     # the same file again: nothing issued twice
     again = bulk.prepare_job(
         organization=org, achievement=achievement, filename="bench.csv", data=data, kind="text/csv"
     )
     t3 = time.perf_counter()
     assert again.valid == 0 and Credential.objects.count() == args.rows
+    first_pdf = []
+    for credential in Credential.objects.order_by("?")[:5]:
+        p0 = time.perf_counter()
+        certificate_pdf(credential)
+        first_pdf.append((time.perf_counter() - p0) * 1000)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"database: {connection.vendor}; rows: {args.rows:,} ({len(data) / 1024:.0f} KB CSV)")
+    naive = None
+    if args.naive_processes:
+        naive_rows = args.naive_rows or args.rows
+        load2 = os.getloadavg()
+        wall, cpu = run_naive(naive_rows, args.naive_processes)
+        naive = (naive_rows, wall, cpu, load2, os.getloadavg())
+
+    print(
+        f"database: {connection.vendor}; rows: {args.rows:,} ({len(data) / 1024:.0f} KB CSV); "
+        f"signing processes: {args.signing_processes}; cores: {os.cpu_count()}"
+    )
+    print(
+        f"load average (1, 5, 15 min) at start of credstack's run: {load0[0]:.1f} {load0[1]:.1f} {load0[2]:.1f}; "
+        f"at its end: {load1[0]:.1f} {load1[1]:.1f} {load1[2]:.1f}"
+    )
     print(f"dry run (parse + validate + store rows): {t1 - t0:.2f} s ({args.rows / (t1 - t0):,.0f} rows/s)")
     print(
         f"issuing: {t2 - t1:.2f} s = {job.issued / (t2 - t1):.0f} credentials/s ({(t2 - t1) / job.issued * 1000:.2f} ms each)"
     )
-    print(f"whole job: {t2 - t0:.2f} s = {job.issued / (t2 - t0):.0f} credentials/s")
+    print(f"whole job (wall): {t2 - t0:.2f} s = {job.issued / (t2 - t0):.0f} credentials/s")
+    print(
+        f"whole job (CPU, this process + signing workers): {cpu_job:.2f} s = {job.issued / cpu_job:.0f} credentials per CPU second"
+    )
+    print(f"outbox rows still pending after the job: {pending}; issue emails queued: {queued_emails}")
     print(f"re-upload of the same file (dry run finds all {args.rows:,} already issued): {t3 - t2:.2f} s")
+    print(
+        f"first download of a PDF (rendered then stored), 5 credentials: {', '.join(f'{m:.0f}' for m in first_pdf)} ms"
+    )
     print(f"peak RSS: {peak_mb:.0f} MB")
+    if naive:
+        rows, wall, cpu, la, lb = naive
+        print(
+            f"naive pipeline ({args.naive_processes} processes, plain pyld + reportlab PDF each): {rows:,} in "
+            f"{wall:.2f} s = {rows / wall:.0f} credentials/s wall; CPU {cpu:.2f} s = {rows / cpu:.0f} per CPU second; "
+            f"load {la[0]:.1f} -> {lb[0]:.1f}"
+        )
+        print(
+            f"credstack / naive: {(job.issued / (t2 - t0)) / (rows / wall):.1f}x by wall clock, "
+            f"{(job.issued / cpu_job) / (rows / cpu):.1f}x by CPU time"
+        )
 
 
 if __name__ == "__main__":

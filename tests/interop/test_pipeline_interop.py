@@ -88,3 +88,19 @@ def test_status_list_credentials_verify_on_their_own(node_verifier, issue):
         org = credential.organization
         result = node_verifier.verify(status_list, {org.did: local_fetch(org.did)}, check_status=False)
         assert result["verified"] is True, result["errors"]
+
+
+def test_a_batch_verifies_in_the_independent_verifier(node_verifier, achievement):
+    """A batch signed at once (one key, one ``created``, slots reserved together): a sample of it."""
+    batch = [
+        actions.IssueRequest(
+            achievement=achievement, recipient_name=name, recipient_email=f"b{n}@example.org"
+        )
+        for n, name in enumerate(["Ada Lovelace", "أحمد الفارسي", "李小龙", "Ольга Петрова"] * 10)
+    ]
+    results = actions.issue_credentials(batch)
+    assert len({r.credential.status_index for r in results}) == 40
+    for result in results[::9]:
+        verified = _verify(node_verifier, result.credential)
+        assert verified["verified"] is True, verified["errors"]
+        assert verified["revoked"] is False and verified["suspended"] is False

@@ -234,3 +234,22 @@ def test_a_backfill_lost_in_a_crash_is_run_by_the_sweep(org):
     assert _stacked(pathway) is None
     outbox.dispatch_due(timezone_now() + timedelta(minutes=1))
     assert _stacked(pathway) is not None
+
+
+def test_a_batch_completing_a_pathway_for_several_people_awards_each_once(org):
+    """The last components issued as one batch: the pathway consumer takes the batch's rows at once and
+    awards the stacked credential to each person who completed it (and only to them)."""
+    units = _achievements(org, 2)
+    pathway = actions.create_pathway(achievement=_stack(org), components=units)
+    other = _achievements(org, 1, prefix="other")[0]
+    people = [(f"p{n}@example.org", f"Person {n}") for n in range(4)]
+    for email, name in people[:3]:
+        _issue(units[0], email=email, name=name)
+    batch = [
+        cred.IssueRequest(achievement=units[1], recipient_name=name, recipient_email=email)
+        for email, name in people
+    ] + [cred.IssueRequest(achievement=other, recipient_name="Someone", recipient_email="p0@example.org")]
+    results = cred.issue_credentials(batch)
+    assert all(r.credential for r in results)
+    assert [bool(_stacked(pathway, email)) for email, _ in people] == [True, True, True, False]
+    assert Credential.objects.filter(achievement=pathway.achievement).count() == 3

@@ -276,3 +276,20 @@ def test_control_characters_and_oversized_cells_are_reported(achievement):
     assert p[3] == [("note", "is 501 characters; at most 500")]
     assert p[4] == [("name", "is 501 characters long; at most 500 are allowed")]
     assert job.valid == 1
+
+
+def test_a_row_refused_at_issue_is_named_and_the_rest_of_its_chunk_is_issued(achievement, run_on_commit):
+    """A row that passed the dry run but is refused when issued (here: changed since) fails alone, with
+    the field and the reason; its chunk's other rows are issued in the same batch."""
+    job = _job(achievement)
+    row = job.rows.get(number=3)
+    BulkRow.objects.filter(pk=row.pk).update(email="no-longer-an-email")
+    with run_on_commit():
+        bulk.confirm_job(job)
+    job.refresh_from_db()
+    assert (job.state, job.issued, job.failed) == ("done", 2, 1)
+    failed = job.rows.get(number=3)
+    assert failed.outcome == BulkRow.Outcome.FAILED and failed.credential_id is None
+    assert [p["field"] for p in failed.problems] == ["recipient_email"]
+    issued = job.rows.filter(outcome=BulkRow.Outcome.ISSUED)
+    assert Credential.objects.filter(pk__in=issued.values("credential_id")).count() == 2

@@ -271,6 +271,9 @@ CREDSTACK_PRIVACY_URL = os.environ.get("CREDSTACK_PRIVACY_URL", "")
 CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7"))
 # Bulk uploads (personal data): the file is deleted this many days after the job is done.
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
+# Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decision 0045);
+# 1: sign in the issuing process (measured the better choice on a shared 2-core machine).
+CREDSTACK_SIGNING_PROCESSES = int(os.environ.get("CREDSTACK_SIGNING_PROCESSES", "1"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
 CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
 # LTI Dynamic Registration reads the LMS's configuration and posts to it: an LMS on the private network

@@ -1,19 +1,23 @@
 """Every write to a credential goes through here.
 
 Issuance is one pipeline for every trigger (command line, form, CSV, API, webhook, course,
-pathway): validate -> reserve a status slot -> compose -> sign -> verify what was signed ->
-persist -> after commit, deliver.
+pathway), batch-native (decision 0045): ``issue_credentials(requests)``; a single issue is a batch of
+one. Validate each request -> reserve the batch's status slots -> compose -> sign and check what was
+signed -> persist in bulk, one transaction -> after commit, the outbox's consumers deliver.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from credstack import metrics
@@ -118,104 +122,318 @@ class IssueRequest:
     duplicates: str = "allow"
 
 
-@metrics.timed_issuance  # credstack_issuance_seconds on /metrics
+@dataclass
+class IssueResult:
+    """What became of one request of a batch: its credential, or why it was refused."""
+
+    request: IssueRequest
+    credential: Credential | None = None
+    # ValidationError({field: [messages]}): which field, and why; AlreadyHeld: the recipient holds it and
+    # the request said "refuse"; nothing was issued for this request
+    error: ValidationError | AlreadyHeld | None = None
+    # True: the credential was issued earlier (or earlier in the batch) under the same idempotency key
+    existing: bool = False
+
+
+@dataclass
+class _Checked:
+    """A request that passed ``_check``: its cleaned values."""
+
+    result: IssueResult
+    name: str
+    email: str
+
+
+def _check(req: IssueRequest) -> _Checked:
+    """The per-request rules, in one place: raises ValidationError({field: message}) for a request that
+    cannot be issued (the batch reports it and issues the others). Returns the cleaned values."""
+    if req.duplicates not in ("allow", "refuse"):
+        raise ValueError(f"duplicates must be 'allow' or 'refuse', not {req.duplicates!r}")
+    return _Checked(
+        IssueResult(req),
+        clean_name(req.recipient_name, "recipient_name"),
+        clean_email(req.recipient_email, "recipient_email"),
+    )
+
+
+# Signing processes for a large batch (decision 0045): 1 signs in the issuing process.
+def _signing_processes() -> int:
+    return int(getattr(settings, "CREDSTACK_SIGNING_PROCESSES", 1))
+
+
+@metrics.timed_issuance  # credstack_issuance_seconds on /metrics (one credential's latency)
 def issue_credential(request: IssueRequest | None = None, /, **fields) -> Credential:
-    """Issue one credential. Pass an ``IssueRequest`` or its fields as keywords.
+    """Issue one credential: a batch of one (``issue_credentials``). Pass an ``IssueRequest`` or its
+    fields as keywords. Raises ValidationError for a bad request.
 
     With an ``idempotency_key``, issuing again returns the credential issued the first time.
     """
-    req = request or IssueRequest(**fields)
-    actor = as_actor(req.actor)
-    audited = req.audit if req.audit is not None else actor.kind != "system"
-    achievement = req.achievement
-    org = achievement.organization
-    name = clean_name(req.recipient_name, "recipient_name")
-    email = clean_email(req.recipient_email, "recipient_email")
+    [result] = issue_credentials([request or IssueRequest(**fields)])
+    if result.error is not None:
+        raise result.error
+    assert result.credential is not None
+    return result.credential
 
-    if req.idempotency_key:
-        existing = Credential.objects.filter(organization=org, idempotency_key=req.idempotency_key).first()
-        if existing:
-            return existing
-    if req.duplicates not in ("allow", "refuse"):
-        raise ValueError(f"duplicates must be 'allow' or 'refuse', not {req.duplicates!r}")
-    if req.duplicates == "refuse":
-        held = held_credential(achievement, email)
-        if held is not None:
-            raise AlreadyHeld(held)
 
-    if req.achievement_version is None:  # as stored now (the caller's instance may be stale)
-        achievement = Achievement.objects.select_related("organization").get(pk=achievement.pk)
-    version = req.achievement_version or current_version(achievement)
-    snapshot = dict(version.data)
-    extra = snapshot.pop("extra", {}) or {}
-    valid_for_months = snapshot.pop("valid_for_months", None)
-    design_version = req.design_version
-    if design_version is None:  # the achievement's design as it is now (the instance may be stale)
-        design = Achievement.objects.select_related("design__current").get(pk=achievement.pk).design
-        design_version = design.current if design is not None else None
+def issue_credentials(requests: Sequence[IssueRequest]) -> list[IssueResult]:
+    """Issue a batch: the one issuance pipeline (a single issue is a batch of one). One result per
+    request, in order.
 
-    now = timezone.now().replace(microsecond=0)
-    valid_until = req.valid_until
-    if valid_until is None and valid_for_months:
-        valid_until = add_months(now, valid_for_months)
+    1. validate each request (``_check``): a bad one gets its error (which field, why) in its result and
+       is left out; the others are issued (nothing is reserved for a refused request);
+    2. requests whose idempotency key was used before (or earlier in this batch) get that credential;
+    3. in one transaction: reserve the batch's status slots in one step, compose, sign (one loaded key;
+       worker processes for large batches when ``CREDSTACK_SIGNING_PROCESSES`` > 1), insert the
+       credentials, their "issued" events, the audit rows and the outbox rows (one per consumer per
+       credential) with bulk inserts. A failure anywhere rolls the whole batch back, slots included: a
+       status index is never consumed without its credential, and none is ever shared (the unique
+       constraint on list and index). A concurrent insert of the same idempotency key rolls the batch
+       back and runs it once more, finding that credential by its key.
 
-    [(status_list, index)] = [req.status_slot] if req.status_slot else status_lists.allocate_slots(org, 1)
-    key = active_key(org)
-    credential = Credential(
-        organization=org,
-        achievement=achievement,
-        recipient_name=name,
-        recipient_email=email,
-        status_list=status_list,
-        status_index=index,
-        issued_at=now,
-        valid_until=valid_until,
-        source=req.source,
-        idempotency_key=req.idempotency_key or None,
-        created_by=actor.user_or_none,
-        achievement_version=version,
-        design_version=design_version,
-        merge_fields=dict(req.merge_fields or {}),
-    )
-    unsigned = ob3.compose(
-        issuer=org.profile(),
-        achievement=snapshot,
-        recipient_email=email,
-        recipient_name=name,
-        credential_id=credential.uri,
-        valid_from=now,
-        valid_until=valid_until,
-        result=req.result,
-        evidence=req.evidence,
-        activity_start=req.activity_start,
-        activity_end=req.activity_end,
-        status_entries=[vc_status.entry(status_list.url(p), index, p) for p in vc_status.ISSUED_PURPOSES],
-    )
-    unsigned["credentialSubject"]["achievement"].update(extra)
-    # the proof as a list: the strict JSON binding of Open Badges 3.0 (decision 0032)
-    signed = signing.sign(unsigned, key, created=now, as_list=True)  # raises if it does not verify
-    credential.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    A batch of any size takes a constant number of queries per organization and achievement.
+    """
+    return _issue(list(requests), retry=True)
 
+
+def _issue(requests: list[IssueRequest], *, retry: bool) -> list[IssueResult]:
+    results: list[IssueResult] = []
+    todo: list[_Checked] = []
+    for req in requests:
+        try:
+            checked = _check(req)
+        except ValidationError as exc:
+            results.append(IssueResult(req, error=exc))
+            continue
+        results.append(checked.result)
+        todo.append(checked)
+    todo, repeats = _take_existing(todo)
+    todo = _refuse_held(todo)
+    if not todo:
+        return results
     try:
-        with transaction.atomic():
-            credential.save()
-            CredentialEvent.objects.create(
-                credential=credential, kind="issued", actor=credential.created_by, note=f"via {req.source}"
-            )
-            if audited:
-                audit.record(org, actor, "credential.issued", credential.public_id, email)
-            # email, webhooks, pathways: rows of this transaction, delivered after it (decision 0036)
-            outbox.emit(
-                ISSUED,
-                {"credential": credential.pk, "organization": org.pk},
-                key=f"{ISSUED}:{credential.public_id}",
-            )
+        _issue_checked(todo)
     except IntegrityError:
-        if req.idempotency_key:
-            return Credential.objects.get(organization=org, idempotency_key=req.idempotency_key)
-        raise
-    log.info("credential issued: %s (%s)", credential.public_id, achievement.slug)
-    return credential
+        # another process inserted one of these idempotency keys meanwhile: nothing of ours committed
+        if not retry or not any(c.result.request.idempotency_key for c in todo):
+            raise
+        again = _issue([c.result.request for c in todo], retry=False)
+        for c, res in zip(todo, again, strict=True):
+            c.result.credential, c.result.error, c.result.existing = res.credential, res.error, res.existing
+    for first, later in repeats:
+        later.result.credential, later.result.existing = first.result.credential, True
+    return results
+
+
+def _refuse_held(todo: list[_Checked]) -> list[_Checked]:
+    """Requests that say ``duplicates="refuse"`` for a recipient who already holds an active credential
+    of the achievement get ``AlreadyHeld`` (after the idempotency keys: a retry returns its credential,
+    not a refusal). One query per achievement the batch names."""
+    asking = [c for c in todo if c.result.request.duplicates == "refuse"]
+    if not asking:
+        return todo
+    emails: dict[int, set[str]] = {}
+    achievements: dict[int, Achievement] = {}
+    for c in asking:
+        achievement = c.result.request.achievement
+        achievements[achievement.pk] = achievement
+        emails.setdefault(achievement.pk, set()).add(c.email.lower())
+    holders: dict[int, dict[str, Credential]] = {}
+    for pk, wanted in emails.items():
+        found = holders.setdefault(pk, {})
+        for credential in (
+            _held(achievements[pk]).annotate(email=Lower("recipient_email")).filter(email__in=wanted)
+        ):
+            found.setdefault(credential.recipient_email.lower(), credential)  # the newest first
+    left = []
+    for c in todo:
+        held = holders.get(c.result.request.achievement.pk, {}).get(c.email.lower())
+        if c.result.request.duplicates == "refuse" and held is not None:
+            c.result.error = AlreadyHeld(held)
+        else:
+            left.append(c)
+    return left
+
+
+def _take_existing(todo: list[_Checked]) -> tuple[list[_Checked], list[tuple[_Checked, _Checked]]]:
+    """Requests whose idempotency key was used before get that credential. Returns the requests left to
+    issue, and the (first, repeat) pairs of a key repeated within the batch (the repeat gets the
+    credential of the first once it is issued)."""
+    keyed = [c for c in todo if c.result.request.idempotency_key]
+    if not keyed:
+        return todo, []
+    orgs = {c.result.request.achievement.organization_id for c in keyed}
+    keys = {c.result.request.idempotency_key for c in keyed}
+    found = {
+        (cred.organization_id, cred.idempotency_key): cred
+        for cred in Credential.objects.filter(organization_id__in=orgs, idempotency_key__in=keys)
+    }
+    left: list[_Checked] = []
+    first: dict[tuple, _Checked] = {}
+    repeats: list[tuple[_Checked, _Checked]] = []
+    for c in todo:
+        req = c.result.request
+        key = (req.achievement.organization_id, req.idempotency_key)
+        if not req.idempotency_key:
+            left.append(c)
+        elif key in found:
+            c.result.credential, c.result.existing = found[key], True
+        elif key in first:
+            repeats.append((first[key], c))
+        else:
+            first[key] = c
+            left.append(c)
+    return left, repeats
+
+
+@dataclass
+class _Version:
+    """What credentials of one achievement are issued with, loaded once per batch."""
+
+    achievement: Achievement
+    version: object
+    snapshot: dict
+    extra: dict
+    valid_for_months: int | None
+    design_version: object | None
+
+
+def _versions(todo: list[_Checked]) -> dict[tuple, _Version]:
+    """The achievement version and design version of each request, one query for every achievement
+    the batch names (as stored now: the caller's instances may be stale) plus ``current_version``."""
+    fresh_ids = {
+        c.result.request.achievement.pk
+        for c in todo
+        if c.result.request.achievement_version is None or c.result.request.design_version is None
+    }
+    fresh = (
+        Achievement.objects.select_related("organization", "design__current").in_bulk(fresh_ids)
+        if fresh_ids
+        else {}
+    )
+    out: dict[tuple, _Version] = {}
+    for c in todo:
+        req = c.result.request
+        vkey = _version_key(req)
+        if vkey in out:
+            continue
+        achievement = req.achievement if req.achievement_version is not None else fresh[req.achievement.pk]
+        version = req.achievement_version or current_version(achievement)
+        snapshot = dict(version.data)  # type: ignore[attr-defined]
+        extra = snapshot.pop("extra", {}) or {}
+        valid_for_months = snapshot.pop("valid_for_months", None)
+        design_version = req.design_version
+        if design_version is None:
+            design = fresh[req.achievement.pk].design
+            design_version = design.current if design is not None else None
+        out[vkey] = _Version(achievement, version, snapshot, extra, valid_for_months, design_version)
+    return out
+
+
+def _version_key(req: IssueRequest) -> tuple:
+    return (
+        req.achievement.pk,
+        getattr(req.achievement_version, "pk", None),
+        getattr(req.design_version, "pk", None),
+    )
+
+
+def _issue_checked(todo: list[_Checked]) -> None:
+    """Steps 3 and on of ``issue_credentials`` for requests that passed: fills in their credentials."""
+    versions = _versions(todo)
+    now = timezone.now().replace(microsecond=0)
+    by_org: dict[int, list[_Checked]] = {}
+    for c in todo:
+        by_org.setdefault(versions[_version_key(c.result.request)].achievement.organization_id, []).append(c)
+    with transaction.atomic():
+        for group in by_org.values():
+            _issue_for_org(group, versions, now)
+
+
+def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: datetime) -> None:
+    org = versions[_version_key(group[0].result.request)].achievement.organization
+    signer = signing.Signer(active_key(org))
+    # the batch's slots in one step, inside the batch's transaction: a rollback gives them back
+    wanted = [c for c in group if not c.result.request.status_slot]
+    slots = iter(status_lists.allocate_slots(org, len(wanted)) if wanted else [])
+    credentials: list[Credential] = []
+    unsigned: list[dict] = []
+    for c in group:
+        req = c.result.request
+        v = versions[_version_key(req)]
+        actor = as_actor(req.actor)
+        valid_until = req.valid_until
+        if valid_until is None and v.valid_for_months:
+            valid_until = add_months(now, v.valid_for_months)
+        status_list, index = req.status_slot or next(slots)
+        credential = Credential(
+            organization=org,
+            achievement=v.achievement,
+            recipient_name=c.name,
+            recipient_email=c.email,
+            status_list=status_list,
+            status_index=index,
+            issued_at=now,
+            valid_until=valid_until,
+            source=req.source,
+            idempotency_key=req.idempotency_key or None,
+            created_by=actor.user_or_none,
+            achievement_version=v.version,
+            design_version=v.design_version,
+            merge_fields=dict(req.merge_fields or {}),
+        )
+        document = ob3.compose(
+            issuer=org.profile(),
+            achievement=v.snapshot,
+            recipient_email=c.email,
+            recipient_name=c.name,
+            credential_id=credential.uri,
+            valid_from=now,
+            valid_until=valid_until,
+            result=req.result,
+            evidence=req.evidence,
+            activity_start=req.activity_start,
+            activity_end=req.activity_end,
+            status_entries=[vc_status.entry(status_list.url(p), index, p) for p in vc_status.ISSUED_PURPOSES],
+        )
+        document["credentialSubject"]["achievement"].update(v.extra)
+        credentials.append(credential)
+        unsigned.append(document)
+    # the proof as a list: the strict JSON binding of Open Badges 3.0 (decision 0032); each signature
+    # is checked before it is returned (raises otherwise, and the batch rolls back)
+    signed = signer.sign_many(unsigned, created=now, as_list=True, processes=_signing_processes())
+    for credential, document in zip(credentials, signed, strict=True):
+        credential.document = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    Credential.objects.bulk_create(credentials)
+    CredentialEvent.objects.bulk_create(
+        CredentialEvent(
+            credential=cred, kind="issued", actor=cred.created_by, note=f"via {c.result.request.source}"
+        )
+        for cred, c in zip(credentials, group, strict=True)
+    )
+    audited: dict[tuple, tuple[Actor, list[Credential]]] = {}
+    for cred, c in zip(credentials, group, strict=True):
+        req = c.result.request
+        actor = as_actor(req.actor)
+        if req.audit if req.audit is not None else actor.kind != "system":
+            who = (actor.kind, actor.label, getattr(actor.user_or_none, "pk", None))
+            audited.setdefault(who, (actor, []))[1].append(cred)
+    for actor, creds in audited.values():
+        audit.record_many(
+            org, actor, "credential.issued", [(cred.public_id, cred.recipient_email) for cred in creds]
+        )
+    # email, webhooks, pathways: rows of this transaction, delivered after it (decision 0036)
+    outbox.emit_many(
+        ISSUED,
+        [
+            ({"credential": cred.pk, "organization": org.pk}, f"{ISSUED}:{cred.public_id}")
+            for cred in credentials
+        ],
+    )
+    # bulk_create sends no post_save, and no page cache invalidation is needed: nothing is cached for an
+    # id that does not exist yet (pagecache stores no answer, and creates no token, for an unknown id)
+    for cred, c in zip(credentials, group, strict=True):
+        c.result.credential = cred
+    log.info("credentials issued: %d (%s)", len(credentials), org.slug)
 
 
 def _state_changed(cred: Credential, event: str) -> None:

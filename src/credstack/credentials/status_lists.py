@@ -44,9 +44,11 @@ def _publish(status_list: StatusList, *purposes: str) -> None:
 
 
 def allocate_slots(org: Organization, count: int = 1) -> list[tuple[StatusList, int]]:
-    """Reserve ``count`` status indexes, in a short transaction of their own.
+    """Reserve ``count`` status indexes (consecutive slots of a list, one UPDATE per list touched).
 
-    An index reserved for an issuance that then fails is simply never used: its bits stay 0.
+    Called inside the caller's transaction (``issue_credentials`` does), the reservation commits or rolls
+    back with the credentials: no index is consumed without its credential. Called outside one, it is a
+    short transaction of its own, and an index the caller then does not use stays unused (bits 0).
     """
     taken: list[tuple[StatusList, int]] = []
     while len(taken) < count:

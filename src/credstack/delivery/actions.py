@@ -63,6 +63,36 @@ def queue_credential_email(credential: Credential, kind: str = Delivery.Kind.ISS
     return delivery
 
 
+def queue_issued_emails(credentials: list[Credential]) -> list[Delivery]:
+    """``queue_credential_email(c)`` for every credential of a batch just issued: one query finds those
+    emailed already (at most once still holds), one INSERT records the rest, each sent after the commit."""
+    now = timezone.now()
+    emailed = set(
+        Delivery.objects.filter(credential__in=credentials, kind=Delivery.Kind.ISSUED)
+        .exclude(state=Delivery.State.FAILED)
+        .values_list("credential_id", flat=True)
+    )
+    rows = Delivery.objects.bulk_create(
+        Delivery(
+            credential=credential,
+            organization_id=credential.organization_id,
+            kind=Delivery.Kind.ISSUED,
+            to=credential.recipient_email,
+            next_attempt_at=now,
+        )
+        for credential in credentials
+        if credential.pk not in emailed
+    )
+    ids = [row.pk for row in rows]
+
+    def queue_all() -> None:
+        for pk in ids:
+            _queue(pk)
+
+    transaction.on_commit(queue_all)
+    return rows
+
+
 def _template_target(kind: str, achievement: Achievement | None) -> str:
     return f"{kind} email" + (f" of {achievement.slug}" if achievement else "")
 

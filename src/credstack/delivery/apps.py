@@ -17,7 +17,9 @@ class DeliveryConfig(AppConfig):
         from . import actions, receivers  # models load after apps.py; receivers connects to signals
 
         # the credential's email, through the outbox (decision 0036): sent even if the issuer's process dies
-        subscribe(ISSUED, "delivery.credential_email", receivers.email_issued)
+        subscribe(
+            ISSUED, "delivery.credential_email", receivers.email_issued, many=receivers.email_issued_many
+        )
 
         # daily, on the task worker (credstack.scheduler); `send_expiry_reminders` still works from cron
         register_periodic("delivery.expiry_reminders", actions.send_expiry_reminders, every=timedelta(days=1))

@@ -22,3 +22,22 @@ def record(organization, actor: Any, action: str, target: Any = "", detail: Any 
         target=str(target)[:300],
         detail=str(detail),
     )
+
+
+def record_many(organization, actor: Any, action: str, entries: list[tuple[Any, Any]]) -> list[AuditEntry]:
+    """``record`` for many targets of one action at once (a batch of issued credentials): ``entries`` is
+    a list of ``(target, detail)``; one INSERT. Call it inside the action's transaction."""
+    who = as_actor(actor)
+    rows = [
+        AuditEntry(
+            organization=organization,
+            actor=who.user_or_none,
+            actor_kind=who.kind,
+            actor_label=who.label,
+            action=action,
+            target=str(target)[:300],
+            detail=str(detail),
+        )
+        for target, detail in entries
+    ]
+    return AuditEntry.objects.bulk_create(rows)

@@ -15,10 +15,12 @@ A :class:`Signer` unseals its key once: a batch signs many documents with one lo
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable
-from datetime import datetime
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 
-from credstack.vc import keys, proofs
+from credstack.vc import batch, keys, proofs
 
 from .models import SigningKey
 
@@ -66,6 +68,45 @@ class Signer:
             as_list=as_list,
             on_data=signed_data.append,
         )
+        self._check(signed, signed_data[0])
+        return signed
+
+    def sign_many(
+        self,
+        documents: Iterable[dict],
+        created: datetime | str | None = None,
+        as_list: bool = False,
+        processes: int = 1,
+    ) -> list[dict]:
+        """Sign (and check) each document, all with one ``created``: the proof configuration is then
+        canonicalized once for the whole batch.
+
+        ``processes`` > 1: a batch of at least ``PARALLEL_MIN`` documents is signed in chunks by that many
+        worker processes (``credstack.vc.batch``; the pool is started on first use and kept), and every
+        signature is checked here, in this process, against the published public key, as :meth:`sign`
+        checks its own. The workers receive the private key's seed over their pipe; nothing else does.
+        """
+        documents = list(documents)
+        if processes <= 1 or len(documents) < PARALLEL_MIN:
+            return [self.sign(document, created=created, as_list=as_list) for document in documents]
+        created = created or datetime.now(UTC).replace(microsecond=0)
+        pool = _pool(processes)
+        size = -(-len(documents) // processes)
+        seed = self._private.private_bytes()
+        futures = [
+            pool.submit(
+                batch.sign_chunk, seed, self.verification_method, created, documents[i : i + size], as_list
+            )
+            for i in range(0, len(documents), size)
+        ]
+        out: list[dict] = []
+        for future in futures:
+            for signed, data in future.result():
+                self._check(signed, data)
+                out.append(signed)
+        return out
+
+    def _check(self, signed: dict, data: bytes) -> None:
         pair = (self.verification_method, self._public)
         if pair not in _fully_verified:
             check = proofs.verify(signed, self._resolve)
@@ -75,19 +116,30 @@ class Signer:
                     f"signing: {check.error}"
                 )
             _fully_verified.add(pair)
-        elif not keys.verify_signature(
-            self._public, keys.multibase_decode(_proof_value(signed)), signed_data[0]
-        ):
+        elif not keys.verify_signature(self._public, keys.multibase_decode(_proof_value(signed)), data):
             raise SigningError(
                 f"a document signed with {self.verification_method} failed verification right after "
                 "signing: the signature does not verify with the published public key"
             )
-        return signed
 
-    def sign_many(self, documents: Iterable[dict], created: datetime | str | None = None) -> list[dict]:
-        """Sign (and verify) each document, all with one ``created``: the proof configuration is then
-        canonicalized once for the whole batch."""
-        return [self.sign(document, created=created) for document in documents]
+
+# Below this many documents a batch is signed in this process: a pool round trip costs more.
+PARALLEL_MIN = 64
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of ``processes`` spawned workers (spawn: nothing of this process's state, connections or
+    threads is copied into them), started on first use and kept for the life of the process."""
+    if processes not in _pools:
+        _pools[processes] = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    return _pools[processes]
+
+
+def shutdown_pools() -> None:
+    """Stop the signing worker processes (they are started again on the next large batch)."""
+    while _pools:
+        _pools.popitem()[1].shutdown()
 
 
 def _proof_value(signed: dict) -> str:

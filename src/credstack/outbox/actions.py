@@ -74,6 +74,28 @@ def emit(kind: str, payload: dict, *, key: str | None = None, using: str = DEFAU
     return keys
 
 
+def emit_many(kind: str, effects: list[tuple[dict, str]], *, using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """``emit`` for many effects of one kind at once (a batch of issued credentials): ``effects`` is a
+    list of ``(payload, key)``. One INSERT for all of them (a row per effect per consumer), and one
+    dispatch after the commit. Consumers still get one call per row, so they stay idempotent per key."""
+    if not transaction.get_connection(using).in_atomic_block:
+        raise OutsideTransaction(
+            f"outbox.emit_many({kind!r}) must be called inside the action's transaction.atomic() block"
+        )
+    consumers = registry.consumers(kind)
+    if not consumers or not effects:
+        return []
+    now = timezone.now()
+    rows = [
+        OutboxEntry(kind=kind, consumer=c.name, payload=payload, key=f"{key}/{c.name}", next_attempt_at=now)
+        for payload, key in effects
+        for c in consumers
+    ]
+    OutboxEntry.objects.using(using).bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(lambda: _dispatch_emitted(rows), using=using, robust=True)
+    return [row.key for row in rows]
+
+
 def dispatch(keys: list[str], now: datetime | None = None) -> int:
     """Deliver the rows named by ``keys`` that are due and not held by another dispatcher. Returns how
     many were done. Safe to call twice."""
@@ -97,12 +119,19 @@ def _dispatch_emitted(rows: list[OutboxEntry]) -> int:
             ).update(state=OutboxEntry.State.DONE, done_at=now, attempts=F("attempts") + 1)
             if taken != len(rows):
                 raise _Fallback
+            by_consumer: dict[str, list[OutboxEntry]] = {}
             for row in rows:
-                consumer = registry.consumer(row.consumer)
+                by_consumer.setdefault(row.consumer, []).append(row)
+            for name, group in by_consumer.items():
+                consumer = registry.consumer(name)
                 if consumer is None:
                     raise _Fallback
                 try:
-                    consumer.handler(row.payload, row.key)
+                    if consumer.many is not None and len(group) > 1:  # a batch: its rows at once
+                        consumer.many([(row.payload, row.key) for row in group])
+                    else:
+                        for row in group:
+                            consumer.handler(row.payload, row.key)
                 except Exception as exc:  # the careful path runs it again and records the failure
                     raise _Fallback from exc
         return len(rows)

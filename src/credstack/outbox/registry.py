@@ -8,6 +8,11 @@ done: what it writes commits with "done" or not at all. It may run more than onc
 process that died after its commit but before the row was marked, or a retry after an error), so it
 must be idempotent; ``key`` is the same on every run of one row, for consumers that need a dedupe key.
 A handler that raises is retried on the platform's retry policy (``credstack.retry``).
+
+A consumer may also give ``many``, called as ``many([(payload, key), ...])`` with several rows of its
+kind at once (a batch of issued credentials): the same effect as calling ``handler`` on each, in fewer
+queries, and as idempotent per key. The dispatch right after a commit uses it; the careful path (a
+retry, the sweep) calls ``handler`` row by row.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Handler = Callable[[dict, str], object]
+ManyHandler = Callable[[list[tuple[dict, str]]], object]
 
 
 @dataclass(frozen=True)
@@ -23,18 +29,19 @@ class Consumer:
     kind: str
     name: str
     handler: Handler
+    many: ManyHandler | None = None
 
 
 _consumers: dict[str, dict[str, Consumer]] = {}
 _by_name: dict[str, Consumer] = {}
 
 
-def subscribe(kind: str, name: str, handler: Handler) -> Consumer:
+def subscribe(kind: str, name: str, handler: Handler, *, many: ManyHandler | None = None) -> Consumer:
     """Subscribe consumer ``name`` (unique, at most 100 characters, stored in the rows) to ``kind``.
     Subscribing again under the same name replaces the handler (a reload)."""
     if not kind or len(kind) > 100 or not name or len(name) > 100:
         raise ValueError("an outbox kind and a consumer name have 1 to 100 characters")
-    consumer = Consumer(kind, name, handler)
+    consumer = Consumer(kind, name, handler, many)
     _consumers.setdefault(kind, {})[name] = consumer
     _by_name[name] = consumer
     return consumer

@@ -16,7 +16,9 @@ class WebhooksConfig(AppConfig):
         from . import actions, receivers  # in ready(): they import models, loaded only now
 
         # credential changes become events through the outbox (decision 0036): one webhook-id each
-        subscribe(ISSUED, "webhooks.credential_issued", receivers.publish_issued)
+        subscribe(
+            ISSUED, "webhooks.credential_issued", receivers.publish_issued, many=receivers.publish_issued_many
+        )
         subscribe(STATE_CHANGED, "webhooks.credential_state_changed", receivers.publish_state_changed)
         subscribe(ENROLMENT_COMPLETED, "webhooks.course_completed", receivers.publish_course_completed)
 

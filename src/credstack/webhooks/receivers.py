@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -48,6 +50,28 @@ def publish_issued(payload: dict, key: str) -> None:
     credential = _credential(payload)
     if credential is not None:
         publish(credential.organization, "credential.issued", lambda: credential_data(credential), key=key)
+
+
+def publish_issued_many(items: list[tuple[dict, str]]) -> None:
+    """``publish_issued`` for a batch: one query when no organization of the batch has an endpoint on
+    (most), else the credentials in one more and an event each (``key`` dedupes each, as before)."""
+    live = set(
+        WebhookEndpoint.objects.filter(
+            organization_id__in={payload["organization"] for payload, _ in items}, enabled=True
+        ).values_list("organization_id", flat=True)
+    )
+    wanted = [(payload, key) for payload, key in items if payload["organization"] in live]
+    if not wanted:
+        return
+    by_id = Credential.objects.select_related("organization", "achievement").in_bulk(
+        [payload["credential"] for payload, _ in wanted]
+    )
+    for payload, key in wanted:
+        credential = by_id.get(payload["credential"])
+        if credential is not None:
+            publish(
+                credential.organization, "credential.issued", partial(credential_data, credential), key=key
+            )
 
 
 # Every change ``credentials/signals.py`` reports (its ``event``) has an event type of the same name.

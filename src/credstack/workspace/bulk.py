@@ -16,13 +16,19 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
 from credstack.achievements.actions import current_version
-from credstack.credentials import status_lists
-from credstack.credentials.actions import IssueRequest, held_credentials, issue_credential
+from credstack.credentials.actions import (  # noqa: F401 (issue_credential: still importable from here)
+    IssueRequest,
+    IssueResult,
+    held_credentials,
+    issue_credential,
+    issue_credentials,
+)
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
@@ -45,8 +51,12 @@ CHUNK = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def key_prefix(job: BulkJob) -> str:
+    return f"bulk:{job.achievement_id}:{job.sha256}:"
+
+
 def idempotency_key(job: BulkJob, number: int) -> str:
-    return f"bulk:{job.achievement_id}:{job.sha256}:{number}"
+    return f"{key_prefix(job)}{number}"
 
 
 def create_job(*, organization, achievement, filename: str, data: bytes, kind: str, actor=None) -> BulkJob:
@@ -265,7 +275,6 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
         return job
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.RUNNING, heartbeat_at=timezone.now())
     achievement = job.achievement
-    org = achievement.organization
     version = current_version(achievement)
     design_version = achievement.design.current if achievement.design_id else None
     try:
@@ -276,55 +285,10 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
             if not chunk:
                 break
             to_issue = _skip_issued_by_other_jobs(job, chunk)
-            slots = status_lists.allocate_slots(org, len(to_issue)) if to_issue else []
-            stopped = ""
-            for row, slot in zip(to_issue, slots, strict=True):
-                key = idempotency_key(job, row.number)
-                try:
-                    cred = issue_credential(
-                        IssueRequest(
-                            achievement=achievement,
-                            recipient_name=row.name,
-                            recipient_email=row.email,
-                            result=[{"type": ["Result"], "value": row.fields["score"]}]
-                            if row.fields.get("score")
-                            else None,
-                            source="bulk",
-                            idempotency_key=key,
-                            actor=job.created_by,
-                            audit=False,  # the job is audited as a whole (bulk.confirmed)
-                            merge_fields=row.fields,
-                            achievement_version=version,
-                            design_version=design_version,
-                            status_slot=slot,
-                        )
-                    )
-                    row.credential, row.outcome = cred, BulkRow.Outcome.ISSUED
-                except Exception as exc:  # one bad row never stops the batch (a refused write does)
-                    log.exception("bulk job %s row %s failed", job.public_id, row.number)
-                    committed = _committed(org, key)
-                    if committed is not None:  # what failed came after the commit: the row is issued
-                        row.credential, row.outcome = committed, BulkRow.Outcome.ISSUED
-                    elif why := storage_failure(exc):
-                        stopped = why
-                        break
-                    else:
-                        row.outcome = BulkRow.Outcome.FAILED
-                        row.problems = [
-                            *row.problems,
-                            {"field": "row", "message": f"could not be issued: {exc}"},
-                        ]
+            _issue_rows(job, to_issue, version, design_version)
             with transaction.atomic():
-                BulkRow.objects.bulk_update(
-                    [r for r in chunk if r.outcome != BulkRow.Outcome.PENDING],
-                    ["credential", "outcome", "problems"],
-                )
+                _save_outcomes(job, chunk)
                 _recount(job)
-            if stopped:
-                raise BulkStopped(
-                    f"stopped: {stopped}. The rows issued stay issued; free space, then press Resume "
-                    "(or run the same file again): the others are issued, none twice"
-                )
             if progress:
                 job.refresh_from_db()
                 progress(job)
@@ -350,6 +314,96 @@ def _committed(org, key: str) -> Credential | None:
     except Exception:  # the database is unreadable as well: nothing is known to be issued
         log.exception("bulk: could not look up %s", key)
         return None
+
+
+def _save_outcomes(job: BulkJob, chunk: list[BulkRow]) -> None:
+    """Store the chunk's outcomes. Issued rows (nearly all): one UPDATE, each row linked to the
+    credential its idempotency key names; skipped and failed rows (their problems too) one by one."""
+    issued = [row.pk for row in chunk if row.outcome == BulkRow.Outcome.ISSUED]
+    if issued:
+        key = Concat(Value(key_prefix(job)), Cast(OuterRef("number"), CharField()))
+        credential = Credential.objects.filter(organization_id=job.organization_id, idempotency_key=key)
+        BulkRow.objects.filter(pk__in=issued).update(
+            outcome=BulkRow.Outcome.ISSUED, credential=Subquery(credential.values("pk")[:1])
+        )
+    others = [row for row in chunk if row.outcome != BulkRow.Outcome.ISSUED]
+    if others:
+        BulkRow.objects.bulk_update(others, ["credential", "outcome", "problems"])
+
+
+def _issue_rows(job: BulkJob, rows: list[BulkRow], version, design_version) -> None:
+    """Issue a chunk's rows as one batch (``issue_credentials``: one transaction, all or none of it) and
+    set each row's outcome from its own result. If the batch as a whole fails (not a refused row: an
+    error no row was blamed for), nothing of it committed, and the rows are issued one by one so that
+    only the row that fails is marked failed."""
+
+    def request(row: BulkRow) -> IssueRequest:
+        return IssueRequest(
+            achievement=job.achievement,
+            recipient_name=row.name,
+            recipient_email=row.email,
+            result=[{"type": ["Result"], "value": row.fields["score"]}] if row.fields.get("score") else None,
+            source="bulk",
+            idempotency_key=idempotency_key(job, row.number),
+            actor=job.created_by,
+            audit=False,  # the job is audited as a whole (bulk.confirmed)
+            merge_fields=row.fields,
+            achievement_version=version,
+            design_version=design_version,
+        )
+
+    if not rows:
+        return
+    try:
+        results = issue_credentials([request(row) for row in rows])
+    except Exception as exc:  # one bad row never stops the others: find it (a refused write does)
+        _stop_if_storage_failed(exc)
+        log.exception(
+            "bulk job %s: a chunk of %d rows failed; issuing them one by one", job.public_id, len(rows)
+        )
+        results = []
+        for row in rows:
+            try:
+                results.extend(issue_credentials([request(row)]))
+            except Exception as exc:
+                log.exception("bulk job %s row %s failed", job.public_id, row.number)
+                committed = _committed(job.organization, idempotency_key(job, row.number))
+                if committed is not None:  # what failed came after the commit: the row is issued
+                    results.append(IssueResult(request(row), credential=committed, existing=True))
+                    continue
+                _stop_if_storage_failed(exc)
+                results.append(
+                    IssueResult(request(row), error=ValidationError({"row": f"could not be issued: {exc}"}))
+                )
+    for row, result in zip(rows, results, strict=True):
+        if result.credential is not None:
+            row.credential, row.outcome = result.credential, BulkRow.Outcome.ISSUED
+            continue
+        row.outcome = BulkRow.Outcome.FAILED
+        error = result.error or ValidationError({"row": "could not be issued"})
+        row.problems = [
+            *row.problems,
+            *(
+                {"field": field, "message": message}
+                for field, messages in _error_dict(error).items()
+                for message in messages
+            ),
+        ]
+
+
+def _stop_if_storage_failed(exc: Exception) -> None:
+    """The storage refused a write: stop the job. Nothing of the failed batch committed (one
+    transaction); rows issued before stay issued, and Resume (or the same file again) issues the rest,
+    none twice (their idempotency keys)."""
+    if why := storage_failure(exc):
+        raise BulkStopped(
+            f"stopped: {why}. The rows issued stay issued; free space, then press Resume "
+            "(or run the same file again): the others are issued, none twice"
+        ) from exc
+
+
+def _error_dict(error: ValidationError) -> dict[str, list[str]]:
+    return error.message_dict if hasattr(error, "error_dict") else {"row": list(error.messages)}
 
 
 def _skip_issued_by_other_jobs(job: BulkJob, chunk: list[BulkRow]) -> list[BulkRow]:
