@@ -410,7 +410,8 @@ def cmd_serve(args) -> int:
         own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
             prefix="credstack-metrics-"
         )
-    metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    if not metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"]):
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]  # a full disk must not keep the pages from answering
     procs = [subprocess.Popen(web)]
     if not args.no_worker:
         procs.append(subprocess.Popen([sys.executable, "-m", "credstack.cli", "worker"]))

@@ -15,6 +15,7 @@ Two kinds of figures reach ``/metrics``:
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ ISSUANCE_SECONDS = Histogram(
     ["source"],
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+
+log = logging.getLogger(__name__)
 
 
 def timed_issuance(func: F) -> F:
@@ -61,9 +64,27 @@ def process_registry() -> CollectorRegistry:
     return REGISTRY
 
 
-def prepare_multiprocess_dir(path: str) -> None:
-    """Before the processes start: an empty folder (samples of a previous run would be added to this one's)."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    for name in os.listdir(path):
-        if name.endswith(".db"):
-            os.unlink(os.path.join(path, name))
+# what prometheus_client's multiprocess mode writes for each process and kind of metric (its mmap files)
+_MMAP_BYTES = 1 << 20
+
+
+def prepare_multiprocess_dir(path: str) -> bool:
+    """Before the processes start: an empty folder (samples of a previous run would be added to this one's)
+    with room for the processes' files. False when it cannot be written (a full or read-only disk): the
+    caller then leaves multiprocess mode off, so that metrics never keep the server from starting."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        for name in os.listdir(path):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(path, name))
+        probe = os.path.join(path, "room.probe")
+        try:
+            with open(probe, "wb") as fh:
+                fh.write(bytes(_MMAP_BYTES))  # real bytes: a sparse file would not find a full disk
+        finally:
+            if os.path.exists(probe):
+                os.unlink(probe)
+    except OSError as exc:
+        log.warning("metrics: %s cannot be written (%s); each process reports its own metrics", path, exc)
+        return False
+    return True

@@ -43,6 +43,7 @@ def _whole_pdf(body: bytes) -> bool:
 
 def test_a_full_disk_fails_writes_clearly_and_loses_nothing(sqlite_template):
     run = Run(sqlite_template, "disk")
+    run.env["CREDSTACK_BULK_CHUNK"] = "3"  # batches small enough for the disk to fill between two of them
     sqlite_template.receiver.take()
     learners = bulk_csv(
         run.dir / "learners.csv", [(f"Disk {i}", f"disk{i}@example.org") for i in range(ROWS)]

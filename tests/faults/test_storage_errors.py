@@ -75,7 +75,7 @@ def test_a_full_disk_is_a_clear_507_logged_with_its_traceback(client, caplog):
         page = client.get("/page/full")
         bug = client.get("/page/broken")
     assert api.status_code == 507 and api["Content-Type"] == "application/problem+json"
-    assert api.json()["title"] == "Cannot save right now" and api["Retry-After"]
+    assert api.json()["title"] == "Insufficient storage" and api["Retry-After"]
     assert "the server's disk is full" in api.json()["detail"] and "Idempotency-Key" in api.json()["detail"]
     assert page.status_code == 507 and b"the server&#x27;s disk is full" in page.content
     assert bug.status_code == 500 and b"disk" not in bug.content

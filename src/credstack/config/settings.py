@@ -274,6 +274,9 @@ CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAY
 # Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decision 0045);
 # 1: sign in the issuing process (measured the better choice on a shared 2-core machine).
 CREDSTACK_SIGNING_PROCESSES = int(os.environ.get("CREDSTACK_SIGNING_PROCESSES", "1"))
+# Rows a bulk job issues as one batch (one transaction): a crash or a full disk loses at most one batch's
+# work, which a resume redoes (decision 0045)
+CREDSTACK_BULK_CHUNK = int(os.environ.get("CREDSTACK_BULK_CHUNK", "200"))
 # Outbound webhooks never reach loopback or private addresses unless this is set (development only).
 CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
 # LTI Dynamic Registration reads the LMS's configuration and posts to it: an LMS on the private network

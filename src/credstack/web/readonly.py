@@ -1,11 +1,11 @@
-"""A read-only or full home: reads go on, a write gets a clear 507 (disk full) or 503, and the log has why.
+"""A read-only or full home: reads go on, a write gets a clear 507 (disk full) or 503 (read-only), and the log has why.
 
 With ``$CREDSTACK_HOME`` (the SQLite database, the files, the file cache) on a read-only mount, not
 writable by the server's user, or full, every page that only reads keeps answering: credential pages,
 their JSON, DID documents and status lists (and the verifier), so issued credentials still verify online.
 Writes that are not essential to such a page (view counts, the page cache, a rate-limit counter) are
 skipped where they happen and logged once. A request whose work needs a write (issuing, signing in, a
-setting) fails at the write; this middleware then answers ``507 Insufficient Storage`` (a full disk) or ``503 Service Unavailable`` with a page (or an
+setting) fails at the write; this middleware then answers ``507 Insufficient Storage`` (a full or failing disk) or ``503 Service Unavailable`` (read-only) with a page (or an
 RFC 9457 problem for JSON clients) that says what happened, instead of a bare 500, and the error is logged
 with its traceback (``django.request`` for failures below this middleware, ``credstack.web.readonly`` for
 those of a view).
@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from credstack.ui.problems import problem_response
-from credstack.ui.storage import FULL, storage_failure
+from credstack.ui.storage import READ_ONLY, storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,12 @@ RETRY_AFTER = "300"
 
 
 def unavailable(request: HttpRequest, why: str | None = None) -> HttpResponse:
-    """The answer to a write the storage refused: 507 Insufficient Storage for a full disk, 503 Service
-    Unavailable otherwise (read-only, failing), both with ``Retry-After``; what happened, in words."""
-    read_only = getattr(settings, "CREDSTACK_READ_ONLY", False)
-    status = 507 if why == FULL and not read_only else 503
-    title = "Read-only for now" if read_only else "Cannot save right now"
+    """The answer to a write the storage refused: 503 Service Unavailable for a read-only home, 507
+    Insufficient Storage when the disk is full or fails, both with ``Retry-After``; what happened, in
+    words."""
+    read_only = getattr(settings, "CREDSTACK_READ_ONLY", False) or why == READ_ONLY
+    status = 503 if read_only else 507
+    title = "Read-only for now" if read_only else "Insufficient storage"
     detail = (
         f"This credstack cannot save anything at the moment: {why or 'its storage is read-only or full'}. "
         "Issued credentials can still be viewed and verified; issuing, signing in and changes have to wait "

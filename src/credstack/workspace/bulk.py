@@ -47,7 +47,6 @@ from .tables import (
 log = logging.getLogger(__name__)
 
 
-CHUNK = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -280,7 +279,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     try:
         while True:
             chunk = list(
-                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING).order_by("number")[:CHUNK]
+                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING).order_by("number")[: settings.CREDSTACK_BULK_CHUNK]
             )
             if not chunk:
                 break
