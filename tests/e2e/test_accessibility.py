@@ -9,6 +9,7 @@ test_content_security_policy.py. The keyboard-only journeys are in test_keyboard
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from django.core import mail
 
 from credstack.organizations.actors import Actor
 from tests.courses.factory import make_course
+from tests.interop.conftest import ensure_node_modules
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,9 +31,8 @@ LEARNER = "amira@example.org"
 
 def axe_violations(page, where: str) -> list[str]:
     """Run axe on the page as it is now; one readable line per serious or critical node."""
-    if not AXE.exists():
-        pytest.fail(f"no axe-core at {AXE}: run `make interop-deps` (npm ci in interop/)")
     if not page.evaluate("() => typeof window.axe === 'object'"):
+        ensure_node_modules()  # axe-core is in interop/package.json: npm ci when missing or stale
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
@@ -93,7 +94,9 @@ def seeded(org, achievement, issue, settings):
     }
 
 
-def test_every_page_has_no_serious_or_critical_wcag_violation(browser, base_url, org, achievement, seeded):
+def test_every_page_has_no_serious_or_critical_wcag_violation(
+    browser, base_url, org, achievement, seeded, tmp_path
+):
     from credstack.portal.actions import account_for_email, publish_portfolio, save_portfolio
 
     course, lesson = seeded["course"], seeded["course"].lessons.get()
@@ -113,6 +116,10 @@ def test_every_page_has_no_serious_or_critical_wcag_violation(browser, base_url,
         # public pages
         check("/")
         check("/verify")
+        page.get_by_label("Paste a credential (JSON or JWT)").fill(json.dumps(seeded["revoked"].signed()))
+        page.get_by_role("button", name="Verify").click()
+        page.get_by_role("heading", name="Check another credential").wait_for()
+        problems.extend(axe_violations(page, "/verify: a revoked credential's result"))
         check(f"/c/{seeded['valid'].public_id}", "credential page (valid)")
         check(f"/c/{seeded['revoked'].public_id}", "credential page (revoked)")
         check("/c/doesnotexist123", "unknown credential", status=404)
@@ -151,6 +158,7 @@ def test_every_page_has_no_serious_or_critical_wcag_violation(browser, base_url,
         check("/me/", "portal")
         check(f"/me/o/{org.slug}/", "portal (organization entry)")
         check("/me/portfolio", "portfolio editor")
+        check("/me/emails", "portal: email addresses")
         earned = course.enrolments.get().credential
         account = account_for_email(LEARNER, verified_by="code")
         save_portfolio(account, slug="amira", title="Amira", credential_ids=[earned.public_id])
@@ -195,6 +203,20 @@ def test_every_page_has_no_serious_or_critical_wcag_violation(browser, base_url,
             f"{w}/analytics/",
         ]:
             check(url)
+        check("/w/new", "new organization")
+        # a bulk upload with a mistake: the dry-run report
+        page.goto(f"{w}/bulk/")
+        csv = tmp_path / "cohort.csv"
+        csv.write_text("name,email\nAda Lovelace,ada@example.org\nAhmad,not-an-email\n", encoding="utf-8")
+        page.get_by_label("File").set_input_files(str(csv))
+        page.get_by_role("button", name="Upload and check").click()
+        page.locator("#problems").wait_for()
+        problems.extend(axe_violations(page, "bulk upload: the dry-run report"))
+        # an issue form sent with mistakes
+        page.goto(f"{w}/issue")
+        page.get_by_role("button", name="Sign and issue").click()
+        page.wait_for_load_state()
+        problems.extend(axe_violations(page, "issue form with errors"))
     finally:
         context.close()
     assert not problems, f"{len(problems)} serious or critical WCAG 2.1 AA violations:\n" + "\n".join(
