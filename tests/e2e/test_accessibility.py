@@ -222,3 +222,21 @@ def test_every_page_has_no_serious_or_critical_wcag_violation(
     assert not problems, f"{len(problems)} serious or critical WCAG 2.1 AA violations:\n" + "\n".join(
         problems
     )
+
+
+def test_the_audit_names_the_rule_the_element_and_the_page(browser):
+    """The check above finds what it is meant to: an image without a text alternative and light grey text
+    on white are reported as rule, element and page."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(
+            '<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>Title</h1>'
+            '<img id="logo" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+            '<p id="faint" style="color:#b0b0b0;background:#fff">Faint text</p></main></body></html>'
+        )
+        found = axe_violations(page, "a test page")
+    finally:
+        context.close()
+    assert any(line.startswith("a test page: [critical] image-alt at #logo") for line in found), found
+    assert any(line.startswith("a test page: [serious] color-contrast at #faint") for line in found), found

@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 
 from tests.courses.factory import make_course
 
+from .conftest import save_screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a long pass phrase 42"
@@ -72,6 +74,7 @@ def test_learner_course_to_credential_by_keyboard(page, base_url, org, achieveme
     # the first Tab offers to skip the header
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED)["name"] == "Skip to content"
+    save_screenshot(page, "keyboard-skip-link")
     tab_to(page, "Sign in to enrol")
     enter_to_next_page(page)
     tab_to(page, "Email address", tag="input")
@@ -101,6 +104,7 @@ def test_learner_course_to_credential_by_keyboard(page, base_url, org, achieveme
         assert page.evaluate(FOCUSED)["visible"]
     page.keyboard.press("Space")
     expect(page.get_by_label("2", exact=True)).to_be_checked()
+    save_screenshot(page, "keyboard-quiz-focus")
     tab_to(page, "Submit answers", tag="button")
     enter_to_next_page(page)
 
@@ -148,6 +152,7 @@ def test_issuer_issues_and_revokes_by_keyboard(page, base_url, org, achievement)
     tab_to(page, "Revoke: reason (required)", tag="input")
     page.keyboard.type("Issued to the wrong cohort")
     tab_to(page, "Revoke", tag="button")
+    save_screenshot(page, "keyboard-revoke-focus")
     enter_to_next_page(page)
     for _ in range(2):  # a confirmation step, if there is one, is answered by keyboard too
         credential.refresh_from_db()
