@@ -279,7 +279,9 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     try:
         while True:
             chunk = list(
-                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING).order_by("number")[: settings.CREDSTACK_BULK_CHUNK]
+                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING).order_by("number")[
+                    : settings.CREDSTACK_BULK_CHUNK
+                ]
             )
             if not chunk:
                 break
