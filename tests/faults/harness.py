@@ -136,6 +136,9 @@ class Template:
             "LANG": "C.UTF-8",
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "PYTHONUNBUFFERED": "1",
+            # a child whose file writes are capped (full_disk) would leave truncated .pyc files behind
+            # (CPython writes them with one unchecked write, then renames), breaking every later import
+            "PYTHONDONTWRITEBYTECODE": "1",
             "DJANGO_SETTINGS_MODULE": "tests.faults.settings",
             "CREDSTACK_HOME": str(home),
             "CREDSTACK_SECRET_KEY": SECRET,
