@@ -49,7 +49,8 @@ def runs_on_postgresql(item: pytest.Item) -> bool:
 def on_postgresql() -> bool:
     from django.conf import settings  # Django is configured by pytest-django before collection ends
 
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    # django_prometheus wraps the engine (django_prometheus.db.backends.postgresql): the name ends the same
+    return settings.DATABASES["default"]["ENGINE"].endswith(".postgresql")
 
 
 def select(config: pytest.Config, items: list[pytest.Item]) -> None:

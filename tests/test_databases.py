@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.db import connection
 
-from tests.databases import hide_database_url, runs_on_postgresql, uses_database
+from tests.databases import hide_database_url, on_postgresql, runs_on_postgresql, uses_database
 
 
 class Item:
@@ -59,3 +59,18 @@ def test_a_database_test_keeps_it(request):
 def test_which_tests_run_on_postgresql(item, database, postgresql):
     assert uses_database(item) is database
     assert runs_on_postgresql(item) is postgresql
+
+
+def test_postgresql_is_recognised_behind_the_metrics_wrapper(settings):
+    """django_prometheus wraps the engine; the selection must still know it is PostgreSQL (it ran the
+    whole suite twice when it did not)."""
+
+    databases = {"default": {**settings.DATABASES["default"]}}
+    for engine, expected in (
+        ("django_prometheus.db.backends.postgresql", True),
+        ("django.db.backends.postgresql", True),
+        ("django_prometheus.db.backends.sqlite3", False),
+    ):
+        databases["default"]["ENGINE"] = engine
+        settings.DATABASES = databases
+        assert on_postgresql() is expected, engine

@@ -204,7 +204,7 @@ def upload_to_draft(
         content_type=content_type,
         data=data,
     )
-    locked = Design.objects.select_for_update().select_related("current").get(pk=design.pk)
+    locked = Design.objects.select_for_update(of=("self",)).select_related("current").get(pk=design.pk)
     working, assets = locked.working_copy()
     working = copy.deepcopy(working)
     name = _place_upload(working, assets, role, asset, size)
