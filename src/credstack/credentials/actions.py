@@ -593,24 +593,7 @@ def correct_credential(
         )
     )
     with transaction.atomic():
-        locked = Credential.objects.select_for_update().get(pk=old.pk)
-        if locked.state == Credential.State.REVOKED:  # lost a race: undo nothing, report it
-            raise CredentialStateError(f"credential {old.public_id} was revoked meanwhile")
-        _change_state(
-            locked,
-            allowed={"active", "suspended"},
-            new_state="revoked",
-            purpose="revocation",
-            bit=True,
-            event="replaced",
-            verb="correct",
-            actor=who,
-            note=f"Replaced by {new.uri}: {reason}",
-        )
-        Credential.objects.filter(pk=old.pk).update(replaced_by=new)
-        pagecache.credentials_changed(
-            [old.public_id]
-        )  # update() sends no post_save; the page says "Replaced"
+        _retire(old, new, who, verb="correct", note=f"Replaced by {new.uri}: {reason}")
         audit.record(
             old.organization,
             who,
@@ -620,6 +603,28 @@ def correct_credential(
         )
     log.info("credential %s replaced by %s", old.public_id, new.public_id)
     return new
+
+
+def _retire(old: Credential, new: Credential, who: Actor, *, verb: str, note: str) -> None:
+    """Inside the caller's transaction: revoke ``old`` for good with a "replaced" event and point it at
+    ``new`` (a correction, a replacement). Raises CredentialStateError if it was revoked meanwhile (the
+    new credential stands)."""
+    locked = Credential.objects.select_for_update().get(pk=old.pk)
+    if locked.state == Credential.State.REVOKED:  # lost a race: report it
+        raise CredentialStateError(f"credential {old.public_id} was revoked meanwhile")
+    _change_state(
+        locked,
+        allowed={"active", "suspended"},
+        new_state="revoked",
+        purpose="revocation",
+        bit=True,
+        event="replaced",
+        verb=verb,
+        actor=who,
+        note=note,
+    )
+    Credential.objects.filter(pk=old.pk).update(replaced_by=new)
+    pagecache.credentials_changed([old.public_id])  # update() sends no post_save; the page says "Replaced"
 
 
 def replace_credential(old: Credential, request: IssueRequest, *, reason: str = "") -> Credential:
@@ -635,21 +640,8 @@ def replace_credential(old: Credential, request: IssueRequest, *, reason: str = 
         raise ValidationError({"achievement": "the credential replaced must be for the same achievement"})
     new = issue_credential(replace(request, duplicates="allow"))
     with transaction.atomic():
-        locked = Credential.objects.select_for_update().get(pk=old.pk)
-        if locked.state == Credential.State.REVOKED:  # lost a race: the new one stands, report it
-            raise CredentialStateError(f"credential {old.public_id} was revoked meanwhile")
-        _change_state(
-            locked,
-            allowed={"active", "suspended"},
-            new_state="revoked",
-            purpose="revocation",
-            bit=True,
-            event="replaced",
-            verb="replace",
-            actor=who,
-            note=f"Replaced by {new.uri}" + (f": {reason}" if reason else ""),
-        )
-        Credential.objects.filter(pk=old.pk).update(replaced_by=new)
+        note = f"Replaced by {new.uri}" + (f": {reason}" if reason else "")
+        _retire(old, new, who, verb="replace", note=note)
         audit.record(
             current.organization, who, "credential.replaced", old.public_id, f"replaced by {new.public_id}"
         )
