@@ -365,6 +365,25 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_mcp(args) -> int:
+    from credstack.agents.server import build_server  # needs the models: after django.setup()
+    from credstack.api.auth import ApiKeyAuth  # needs the models: after django.setup()
+
+    key = os.environ.get("CREDSTACK_API_KEY", "").strip()
+    if not key:
+        return _fail("set CREDSTACK_API_KEY to an organization's API key (credstack apikey create ...)")
+    found = ApiKeyAuth().authenticate(argparse.Namespace(), key)
+    if found is None:
+        return _fail("CREDSTACK_API_KEY is not a valid API key (revoked, or mistyped)")
+    print(
+        f"credstack MCP server for {found.organization.name}, as API key '{found.name}' "
+        f"(scope {found.scope}), on standard input and output",
+        file=sys.stderr,
+    )
+    build_server(key).run("stdio")
+    return 0
+
+
 GRANIAN_LOG_CONFIG = Path(__file__).parent / "web" / "granian_log.json"
 
 
@@ -539,6 +558,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-worker", action="store_true")
     p.set_defaults(func=cmd_serve)
     sub.add_parser("worker", help="run the task worker").set_defaults(func=cmd_worker)
+    sub.add_parser(
+        "mcp",
+        help="serve the MCP tools (issue, search, revoke, report) to an AI agent over standard input and "
+        "output, as the API key in CREDSTACK_API_KEY (its organization, its scope)",
+    ).set_defaults(func=cmd_mcp)
     p = sub.add_parser("backup", help="write the database, files and secret to one archive (online)")
     p.add_argument("file")
     p.set_defaults(func=cmd_backup)

@@ -90,6 +90,16 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/designs/{design}", "read"),
     Endpoint("POST", "/api/v1/credentials/{suspended}/reinstate", "issue", {"reason": "cleared"}),
     Endpoint("POST", "/api/v1/webhooks/endpoints/{endpoint}/deliveries/{delivery}/redeliver", "admin"),
+    Endpoint("GET", "/api/v1/hooks", "admin"),
+    Endpoint(
+        "POST",
+        "/api/v1/hooks",
+        "admin",
+        {"target_url": "http://127.0.0.1:9/zap", "event": "credential.issued"},
+        ok=201,
+    ),
+    Endpoint("DELETE", "/api/v1/hooks/{hook}", "admin", ok=204),
+    Endpoint("GET", "/api/v1/hooks/samples?event=credential.issued", "admin"),
     Endpoint("GET", "/api/v1/inbound/endpoints", "admin"),
     Endpoint(
         "POST",
@@ -157,13 +167,14 @@ def ids_of(org, achievement, credential) -> dict:
     from credstack.integrations import actions as inbound
     from credstack.pathways.actions import create_pathway
     from credstack.render import builtin_design
-    from credstack.webhooks.actions import create_endpoint, send_test_event
+    from credstack.webhooks.actions import create_endpoint, send_test_event, subscribe_hook
     from credstack.workspace.bulk import prepare_job
     from tests.courses.factory import make_course
     from tests.integrations.conftest import signed_headers
 
     endpoint = create_endpoint(org, url="http://127.0.0.1:9/hook")
     delivery = send_test_event(endpoint)
+    rest_hook = subscribe_hook(org, target_url="http://127.0.0.1:9/zap", event="credential.revoked")
     suspended = suspend_credential(
         issue_credential(achievement=achievement, recipient_name="Sue", recipient_email="sue@example.org"),
         reason="review",
@@ -196,6 +207,7 @@ def ids_of(org, achievement, credential) -> dict:
         "delivery": delivery.pk,
         "inbound": hook.public_id,
         "event": event.public_id,
+        "hook": rest_hook.public_id,
     }
 
 
