@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from mcp import Client
 
 from credstack.agents.server import build_server
+from credstack.credentials.models import Credential
 from credstack.organizations.models import AuditEntry
 
 # The SDK runs each (synchronous) tool in a worker thread with its own database connection: the rows the
@@ -83,9 +86,23 @@ def test_issue_search_revoke_and_report_through_mcp_as_the_api_would(org, achiev
         call(secret, "revoke_credential", {"credential_id": issued["url"], "reason": "issued in error"})
     )
     assert revoked["state"] == "revoked" and revoked["revocation_reason"] == "issued in error"
+    lapsed = data(
+        call(
+            secret,
+            "issue_credential",
+            {
+                "achievement": "python-basics",
+                "recipient_name": "Grace Hopper",
+                "recipient_email": "grace@example.org",
+                "valid_until": "2030-01-01T00:00:00Z",
+            },
+        )
+    )
+    Credential.objects.filter(public_id=lapsed["id"]).update(valid_until=timezone.now() - timedelta(days=1))
     report = data(call(secret, "issuance_report", {"days": 7}))
     [row] = report["achievements"]
-    assert row["issued_total"] == 1 and row["revoked"] == 1 and report["issued_last_days"] == 1
+    assert (row["issued_total"], row["revoked"], row["expired"], row["active"]) == (2, 1, 1, 0)
+    assert report["issued_last_days"] == 2
     actors = set(AuditEntry.objects.filter(target=issued["id"]).values_list("actor_label", flat=True))
     assert actors and all("API key agent issue" in a for a in actors)
 
@@ -137,8 +154,6 @@ def test_a_revoked_key_stops_at_the_next_call(org, achievement):
 
 
 def test_bad_input_says_which_field_and_issues_nothing(org, achievement):
-    from credstack.credentials.models import Credential
-
     secret = key(org, "issue")
     bad = call(
         secret,

@@ -109,7 +109,8 @@ def build_server(api_key: str) -> MCPServer:
     ) -> list[dict[str, Any]]:
         """Credentials, newest first. ``query``: a recipient's name (any script, any case),
         an email address, a credential id or URL. ``achievement``: its id or slug. ``state``: active,
-        suspended, revoked, expired or replaced. At most 100."""
+        suspended or revoked (an active credential past its end date is expired: see ``valid_until``).
+        At most 100."""
         request = call("read")
         qs = credential_queries.search(lookups.credentials(request), query)
         if achievement:
@@ -182,17 +183,19 @@ def build_server(api_key: str) -> MCPServer:
         active, revoked, suspended or expired now."""
         request = call("read")
         days = max(1, min(days, 3650))
-        since = timezone.now() - timedelta(days=days)
+        now = timezone.now()
+        since = now - timedelta(days=days)
+        current, lapsed = Q(state="active"), Q(valid_until__lt=now)  # expiry is a date, not a state
         rows = (
             Credential.objects.filter(organization=request.organization)
             .values("achievement__public_id", "achievement__name")
             .annotate(
                 total=Count("id"),
                 recent=Count("id", filter=Q(issued_at__gte=since)),
-                active=Count("id", filter=Q(state="active")),
+                active=Count("id", filter=current & ~lapsed),
                 revoked=Count("id", filter=Q(state="revoked")),
                 suspended=Count("id", filter=Q(state="suspended")),
-                expired=Count("id", filter=Q(state="expired")),
+                expired=Count("id", filter=current & lapsed),
             )
             .order_by("achievement__name")
         )
