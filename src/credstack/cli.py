@@ -199,6 +199,12 @@ def _expiry(actions, credential, args, actor) -> str:
     return f"{credential.uri}: expires {cred.valid_until.date().isoformat() if cred.valid_until else 'never'}"
 
 
+def _renew(actions, credential, args, actor) -> str:
+    new = actions.renew_as_issued(credential, actor=actor)
+    until = new.valid_until.date().isoformat() if new.valid_until else "never"
+    return f"{credential.uri}: renewed by {new.uri} (expires {until})"
+
+
 def _resend(actions, credential, args, actor) -> str:
     actions.resend_credential(credential, actor=actor)
     return f"{credential.uri}: the email is being sent again to {credential.recipient_email}"
@@ -495,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("id", help=_ID_HELP)
         p.add_argument("--reason", default="", help="required to revoke: shown on the credential's page")
         p.set_defaults(func=_credential_command(_state_change(f"{name}_credential", done)))
+    p = sub.add_parser(
+        "renew", help="renew a credential that is due: a new one with a new end date replaces it"
+    )
+    p.add_argument("id", help=_ID_HELP)
+    p.set_defaults(func=_credential_command(_renew))
     p = sub.add_parser("correct", help="correct a credential: a new one replaces it (the old one is revoked)")
     p.add_argument("id", help=_ID_HELP)
     p.add_argument("--name", help="the corrected recipient name")

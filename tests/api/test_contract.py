@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.unchanged import changes_nothing
 
@@ -86,6 +88,7 @@ ENDPOINTS = [
         "POST", "/api/v1/credentials/{credential}/expiry", "issue", {"valid_until": "2031-01-01T00:00:00Z"}
     ),
     Endpoint("POST", "/api/v1/credentials/{credential}/resend", "issue", ok=202),
+    Endpoint("POST", "/api/v1/credentials/{expiring}/renew", "issue", ok=201),
     Endpoint("GET", "/api/v1/designs", "read"),
     Endpoint("GET", "/api/v1/designs/{design}", "read"),
     Endpoint("POST", "/api/v1/credentials/{suspended}/reinstate", "issue", {"reason": "cleared"}),
@@ -179,6 +182,12 @@ def ids_of(org, achievement, credential) -> dict:
         issue_credential(achievement=achievement, recipient_name="Sue", recipient_email="sue@example.org"),
         reason="review",
     )
+    expiring = issue_credential(
+        achievement=achievement,
+        recipient_name="Eli",
+        recipient_email="eli@example.org",
+        valid_until=timezone.now() + timedelta(days=7),
+    )
     hook = inbound.create_endpoint(org, name="LMS", preset="generic", achievement=achievement)
     body = b'{"id": "attempt-1", "email": "not an address", "name": "Ada"}'
     [(event, _)], _ = inbound.receive(hook, body, "application/json", signed_headers(hook, body))
@@ -208,6 +217,7 @@ def ids_of(org, achievement, credential) -> dict:
         "inbound": hook.public_id,
         "event": event.public_id,
         "hook": rest_hook.public_id,
+        "expiring": expiring.public_id,
     }
 
 

@@ -649,6 +649,8 @@ def replace_credential(old: Credential, request: IssueRequest, *, reason: str = 
     return new
 
 
+# The reason a renewed credential carries: "Renewed: replaced by <URL of its renewal>".
+RENEWED = "Renewed:"
 # Renewal opens this many days before a credential's end date (and stays open after it).
 RENEWAL_WINDOW_DAYS = 60
 
@@ -682,8 +684,9 @@ def current_of(credential: Credential) -> Credential:
 
 
 def renew_credential(old: Credential, request: IssueRequest) -> Credential:
-    """Renew ``old``: issue ``request`` (a new credential, with a new end date from the achievement's
-    validity) and retire ``old``, revoked with the reason "Renewed: replaced by <new URL>" and pointing
+    """Renew ``old``: issue ``request`` (a new credential, with a new end date: the achievement's
+    validity period from today, or, for an achievement without one, as long as ``old`` lasted) and
+    retire ``old``, revoked with the reason "Renewed: replaced by <new URL>" and pointing
     at its renewal. Exactly once per credential: the renewal's idempotency key is derived from ``old``,
     so a retry, a second completion or a crash between the two steps finishes the same renewal.
 
@@ -703,16 +706,38 @@ def renew_credential(old: Credential, request: IssueRequest) -> Credential:
             opens = (current.valid_until - renewal_window()).date().isoformat()
             why = f"it expires on {current.valid_until.date().isoformat()}; renewal opens on {opens}"
         raise CredentialStateError(f"credential {current.public_id} cannot be renewed: {why}")
-    new = issue_credential(replace(request, duplicates="allow", idempotency_key=key))
+    valid_until = request.valid_until
+    if valid_until is None and not request.achievement.valid_for_months and current.valid_until:
+        # an achievement without a validity period: the renewal lasts as long as the credential did
+        valid_until = timezone.now().replace(microsecond=0) + (current.valid_until - current.issued_at)
+    new = issue_credential(
+        replace(request, duplicates="allow", idempotency_key=key, valid_until=valid_until, audit=False)
+    )
     if current.replaced_by_id == new.pk:
         return new  # a retry of a renewal that finished
     with transaction.atomic():
-        _retire(current, new, who, verb="renew", note=f"Renewed: replaced by {new.uri}")
+        _retire(current, new, who, verb="renew", note=f"{RENEWED} replaced by {new.uri}")
         audit.record(
             current.organization, who, "credential.renewed", current.public_id, f"by {new.public_id}"
         )
     log.info("credential %s renewed by %s", current.public_id, new.public_id)
     return new
+
+
+def renew_as_issued(old: Credential, *, actor=None) -> Credential:
+    """The issuer renews ``old`` for the same person (the workspace's Renew, the API, in bulk): a new
+    credential of the same achievement, name and certificate fields, with a new end date."""
+    return renew_credential(
+        old,
+        IssueRequest(
+            achievement=old.achievement,
+            recipient_name=old.recipient_name,
+            recipient_email=old.recipient_email,
+            merge_fields=dict(old.merge_fields or {}),
+            source="renewal",
+            actor=actor,
+        ),
+    )
 
 
 def change_expiry(
