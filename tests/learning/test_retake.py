@@ -81,3 +81,30 @@ def test_retaking_a_due_course_renews_its_credential_once(client, org, completed
     page = client.get(f"/learn/{org.slug}/{course.slug}/complete").content.decode()
     assert renewed.uri in page and "Take the course again to renew" not in page
     assert Credential.objects.filter(state="active").count() == 1
+
+
+def test_the_expiry_reminder_links_to_the_course_to_take_again(org, completed):
+    from django.core import mail
+    from django.core.management import call_command
+
+    course, enrolment = completed
+    Credential.objects.filter(pk=enrolment.credential_id).update(
+        valid_until=timezone.now() + timedelta(days=10)
+    )
+    mail.outbox.clear()
+    call_command("send_expiry_reminders")
+    [reminder] = mail.outbox
+    assert (
+        f"take the course again: http://testserver/learn/{org.slug}/{course.slug}/complete" in reminder.body
+    )
+
+
+def test_without_a_course_the_reminder_says_to_contact_the_issuer(issue):
+    from django.core import mail
+    from django.core.management import call_command
+
+    issue(valid_until=timezone.now() + timedelta(days=10))
+    mail.outbox.clear()
+    call_command("send_expiry_reminders")
+    [reminder] = mail.outbox
+    assert "Contact Acme Training if you would like to renew it." in reminder.body

@@ -203,6 +203,17 @@ def award(
     existing = Credential.objects.filter(
         organization_id=achievement.organization_id, idempotency_key=key
     ).first()
+    if existing is None:
+        # issued another way (by hand, from a file) and due: a completion renews that one
+        other = (
+            Credential.objects.filter(
+                achievement=achievement, recipient_email__iexact=email, replaced_by__isnull=True
+            )
+            .order_by("-issued_at")
+            .first()
+        )
+        if other is not None and renewable(other):
+            existing = other
     if existing:
         # earned before: a new completion renews the credential when it is due (retaking the course,
         # the LMS or quiz tool reporting a new pass); otherwise the credential stands as it is
