@@ -199,6 +199,12 @@ def _expiry(actions, credential, args, actor) -> str:
     return f"{credential.uri}: expires {cred.valid_until.date().isoformat() if cred.valid_until else 'never'}"
 
 
+def _renew(actions, credential, args, actor) -> str:
+    new = actions.renew_as_issued(credential, actor=actor)
+    until = new.valid_until.date().isoformat() if new.valid_until else "never"
+    return f"{credential.uri}: renewed by {new.uri} (expires {until})"
+
+
 def _resend(actions, credential, args, actor) -> str:
     actions.resend_credential(credential, actor=actor)
     return f"{credential.uri}: the email is being sent again to {credential.recipient_email}"
@@ -365,6 +371,25 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_mcp(args) -> int:
+    from credstack.agents.server import build_server  # needs the models: after django.setup()
+    from credstack.api.auth import ApiKeyAuth  # needs the models: after django.setup()
+
+    key = os.environ.get("CREDSTACK_API_KEY", "").strip()
+    if not key:
+        return _fail("set CREDSTACK_API_KEY to an organization's API key (credstack apikey create ...)")
+    found = ApiKeyAuth().authenticate(argparse.Namespace(), key)
+    if found is None:
+        return _fail("CREDSTACK_API_KEY is not a valid API key (revoked, or mistyped)")
+    print(
+        f"credstack MCP server for {found.organization.name}, as API key '{found.name}' "
+        f"(scope {found.scope}), on standard input and output",
+        file=sys.stderr,
+    )
+    build_server(key).run("stdio")
+    return 0
+
+
 GRANIAN_LOG_CONFIG = Path(__file__).parent / "web" / "granian_log.json"
 
 
@@ -476,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("id", help=_ID_HELP)
         p.add_argument("--reason", default="", help="required to revoke: shown on the credential's page")
         p.set_defaults(func=_credential_command(_state_change(f"{name}_credential", done)))
+    p = sub.add_parser(
+        "renew", help="renew a credential that is due: a new one with a new end date replaces it"
+    )
+    p.add_argument("id", help=_ID_HELP)
+    p.set_defaults(func=_credential_command(_renew))
     p = sub.add_parser("correct", help="correct a credential: a new one replaces it (the old one is revoked)")
     p.add_argument("id", help=_ID_HELP)
     p.add_argument("--name", help="the corrected recipient name")
@@ -539,6 +569,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-worker", action="store_true")
     p.set_defaults(func=cmd_serve)
     sub.add_parser("worker", help="run the task worker").set_defaults(func=cmd_worker)
+    sub.add_parser(
+        "mcp",
+        help="serve the MCP tools (issue, search, revoke, report) to an AI agent over standard input and "
+        "output, as the API key in CREDSTACK_API_KEY (its organization, its scope)",
+    ).set_defaults(func=cmd_mcp)
     p = sub.add_parser("backup", help="write the database, files and secret to one archive (online)")
     p.add_argument("file")
     p.set_defaults(func=cmd_backup)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.unchanged import changes_nothing
 
@@ -86,10 +88,21 @@ ENDPOINTS = [
         "POST", "/api/v1/credentials/{credential}/expiry", "issue", {"valid_until": "2031-01-01T00:00:00Z"}
     ),
     Endpoint("POST", "/api/v1/credentials/{credential}/resend", "issue", ok=202),
+    Endpoint("POST", "/api/v1/credentials/{expiring}/renew", "issue", ok=201),
     Endpoint("GET", "/api/v1/designs", "read"),
     Endpoint("GET", "/api/v1/designs/{design}", "read"),
     Endpoint("POST", "/api/v1/credentials/{suspended}/reinstate", "issue", {"reason": "cleared"}),
     Endpoint("POST", "/api/v1/webhooks/endpoints/{endpoint}/deliveries/{delivery}/redeliver", "admin"),
+    Endpoint("GET", "/api/v1/hooks", "admin"),
+    Endpoint(
+        "POST",
+        "/api/v1/hooks",
+        "admin",
+        {"target_url": "http://127.0.0.1:9/zap", "event": "credential.issued"},
+        ok=201,
+    ),
+    Endpoint("DELETE", "/api/v1/hooks/{hook}", "admin", ok=204),
+    Endpoint("GET", "/api/v1/hooks/samples?event=credential.issued", "admin"),
     Endpoint("GET", "/api/v1/inbound/endpoints", "admin"),
     Endpoint(
         "POST",
@@ -157,16 +170,23 @@ def ids_of(org, achievement, credential) -> dict:
     from credstack.integrations import actions as inbound
     from credstack.pathways.actions import create_pathway
     from credstack.render import builtin_design
-    from credstack.webhooks.actions import create_endpoint, send_test_event
+    from credstack.webhooks.actions import create_endpoint, send_test_event, subscribe_hook
     from credstack.workspace.bulk import prepare_job
     from tests.courses.factory import make_course
     from tests.integrations.conftest import signed_headers
 
     endpoint = create_endpoint(org, url="http://127.0.0.1:9/hook")
     delivery = send_test_event(endpoint)
+    rest_hook = subscribe_hook(org, target_url="http://127.0.0.1:9/zap", event="credential.revoked")
     suspended = suspend_credential(
         issue_credential(achievement=achievement, recipient_name="Sue", recipient_email="sue@example.org"),
         reason="review",
+    )
+    expiring = issue_credential(
+        achievement=achievement,
+        recipient_name="Eli",
+        recipient_email="eli@example.org",
+        valid_until=timezone.now() + timedelta(days=7),
     )
     hook = inbound.create_endpoint(org, name="LMS", preset="generic", achievement=achievement)
     body = b'{"id": "attempt-1", "email": "not an address", "name": "Ada"}'
@@ -196,6 +216,8 @@ def ids_of(org, achievement, credential) -> dict:
         "delivery": delivery.pk,
         "inbound": hook.public_id,
         "event": event.public_id,
+        "hook": rest_hook.public_id,
+        "expiring": expiring.public_id,
     }
 
 

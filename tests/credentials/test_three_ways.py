@@ -45,6 +45,7 @@ class Workspace:
             "correct": lambda: {"recipient_name": fields["name"], "reason": fields.get("reason", "")},
             "expiry": lambda: {"valid_until": fields["until"], "reason": fields.get("note", "")},
             "resend": dict,
+            "renew": dict,
         }[action]()
         url = f"/w/{self.org.slug}/credentials/{credential.public_id}/{action}"
         response = self.client.post(url, data, follow=True)
@@ -75,6 +76,7 @@ class Api:
             "correct": lambda: {"recipient_name": fields["name"], "reason": fields.get("reason", "")},
             "expiry": lambda: {"valid_until": fields["until"] + "T23:59:59Z", "note": fields.get("note", "")},
             "resend": dict,
+            "renew": dict,
         }[action]()
         response = self.client.post(
             f"/api/v1/credentials/{credential.public_id}/{action}",
@@ -105,6 +107,7 @@ class Cli:
             "correct": lambda: ["--name", fields["name"], "--reason", fields.get("reason", "")],
             "expiry": lambda: ["--until", fields["until"], "--note", fields.get("note", "")],
             "resend": list,
+            "renew": list,
         }[action]()
         self.capsys.readouterr()
         code = main([action, credential.public_id, *argv])
@@ -155,6 +158,7 @@ CHANGES = {
     "correct": ({"name": "Ada King", "reason": "Married name"}, "credential.corrected"),
     "expiry": ({"until": "2031-01-01", "note": "Extended"}, "credential.expiry"),
     "resend": ({}, "credential.resend"),
+    "renew": ({}, "credential.renewed"),
 }
 
 
@@ -166,12 +170,14 @@ def test_the_same_change_three_ways(ways, issue, action, django_capture_on_commi
         credential = issue()
         if action == "reinstate":
             actions.suspend_credential(credential)
+        if action == "renew":  # due: it ends in a week
+            Credential.objects.filter(pk=credential.pk).update(valid_until=timezone.now() + timedelta(days=7))
         AuditEntry.objects.all().delete()
         sent = len(mail.outbox)
         with django_capture_on_commit_callbacks(execute=True):
             assert way.do(credential, action, **fields) == "", way.kind
-        # resend: the email again; correct: the replacement's email; the others send none
-        assert len(mail.outbox) == sent + (action in ("resend", "correct"))
+        # resend: the email again; correct, renew: the replacement's email; the others send none
+        assert len(mail.outbox) == sent + (action in ("resend", "correct", "renew"))
         entries = _audit(credential)
         # one audit row, the action's, naming who made the change
         assert len(entries) == 1 and AuditEntry.objects.count() == 1, (way.kind, entries)
@@ -181,15 +187,29 @@ def test_the_same_change_three_ways(ways, issue, action, django_capture_on_commi
         if action != "resend":  # the history's entry for the change names the person (workspace only)
             latest = Credential.objects.get(pk=credential.pk).events.last()
             assert latest.actor == (way.user if way.kind == "user" else None)
-        results.append((_state(credential), detail))
+        state = _state(credential)
+        if action == "renew":  # the renewal's end date is counted from the moment of each renewal
+            name, new_state, until = state["replacement"]
+            state["replacement"] = (name, new_state, until.date())
+            state["valid_until"] = None  # each way's credential was made due a moment apart
+        results.append((state, detail))
     assert results[0] == results[1] == results[2], results
     state, _ = results[0]
-    expected_state = {"revoke": "revoked", "suspend": "suspended", "correct": "revoked"}.get(action, "active")
+    expected_state = {
+        "revoke": "revoked",
+        "suspend": "suspended",
+        "correct": "revoked",
+        "renew": "revoked",
+    }.get(action, "active")
     assert state["state"] == expected_state
     if action == "expiry":
         assert state["valid_until"] == NEW_EXPIRY and state["signed_valid_until"] == "2031-01-01T23:59:59Z"
     if action == "correct":
         assert state["replacement"] == ("Ada King", "active", None)
+    if action == "renew":  # as long as it lasted (the achievement has no validity period): a week
+        assert state["replacement"][:2] == ("Ada Lovelace", "active")
+        assert state["replacement"][2] > (timezone.now() + timedelta(days=5)).date()
+        assert state["reason"].startswith("Renewed: replaced by <new>")
 
 
 BAD_REQUESTS = [

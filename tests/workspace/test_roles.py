@@ -125,6 +125,14 @@ ENDPOINTS = [
         "design preview", "/w/{slug}/designs/{design}/preview", Role.VIEWER, {"template": "minimal"}, (200,)
     ),
     Endpoint("new achievement form", "/w/{slug}/achievements/new", Role.ADMIN),
+    Endpoint("skills", "/w/{slug}/skills/", Role.VIEWER),
+    post("import skills (no file: an error)", "/w/{slug}/skills/import", Role.ADMIN, {"kind": "esco"}),
+    post(
+        "align skills (none ticked: an error)",
+        "/w/{slug}/skills/align",
+        Role.ADMIN,
+        lambda c: {"achievement": c["achievement"]},
+    ),
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -14,7 +15,8 @@ from credstack.organizations import audit
 from credstack.organizations.actors import as_actor
 from credstack.organizations.models import Organization
 
-from .models import Achievement, AchievementVersion
+from . import frameworks
+from .models import Achievement, AchievementVersion, Skill, SkillFramework
 
 EDITABLE = (
     "name",
@@ -137,3 +139,71 @@ def update_achievement(
         "new version" if new_version else "",
     )
     return achievement, new_version
+
+
+# ---------------------------------------------------------------- skills frameworks
+
+
+def import_framework(organization: Organization, *, kind: str, data: bytes, actor=None) -> SkillFramework:
+    """Import (or import again, updating) a skills framework from its publisher's file.
+
+    Raises ``ValidationError({"file": "<where>: <why>"})`` for a file that cannot be read; nothing is
+    stored then. Importing the same framework again updates its skills by code and removes those the
+    file no longer has (achievements keep the alignments they copied)."""
+    parser = frameworks.PARSERS.get(kind)
+    if parser is None:
+        raise ValidationError(
+            {"kind": f"unknown framework kind {kind!r}; one of: {', '.join(frameworks.PARSERS)}"}
+        )
+    try:
+        parsed = parser(data)
+    except frameworks.FrameworkError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    with transaction.atomic():
+        framework, _ = SkillFramework.objects.update_or_create(
+            organization=organization, kind=kind, name=parsed.name, defaults={"url": parsed.url}
+        )
+        known = dict(framework.skills.values_list("code", "pk"))
+        fresh, changed = [], []
+        for s in parsed.skills:
+            row = Skill(
+                framework=framework,
+                code=s.code,
+                name=s.name,
+                url=s.url,
+                description=s.description,
+                search_text=f"{s.name} {s.code} {s.description}".casefold(),
+            )
+            if s.code in known:
+                row.pk = known[s.code]
+                changed.append(row)
+            else:
+                fresh.append(row)
+        Skill.objects.bulk_create(fresh, batch_size=2000)
+        Skill.objects.bulk_update(changed, ["name", "url", "description", "search_text"], batch_size=2000)
+        gone = set(known) - {s.code for s in parsed.skills}
+        framework.skills.filter(code__in=gone).delete()
+        audit.record(
+            organization,
+            as_actor(actor),
+            "skills.imported",
+            framework.public_id,
+            f"{framework.name}: {len(parsed.skills)} skills ({len(fresh)} new, {len(gone)} removed)",
+        )
+    return framework
+
+
+def align_skills(achievement: Achievement, skills: list[Skill], *, actor=None) -> tuple[Achievement, int]:
+    """Add ``skills`` (of the achievement's organization) to its alignments; returns how many were new.
+    Credentials issued from now on carry them (a new version when credentials hold the current one)."""
+    if any(s.framework.organization_id != achievement.organization_id for s in skills):
+        raise ValidationError({"skills": "a skill of another organization's framework"})
+    with transaction.atomic():
+        achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)  # not a stale copy
+        current = list(achievement.alignments or [])
+        have = {a.get("url") for a in current}
+        added = [s.alignment() for s in skills if s.url not in have]
+        if not added:
+            return achievement, 0
+        achievement, _ = update_achievement(achievement, alignments=current + added, actor=actor)
+    return achievement, len(added)

@@ -117,3 +117,64 @@ class AchievementVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement} v{self.number}"
+
+
+class SkillFramework(models.Model):
+    """A skills framework imported into an organization's workspace: a CASE package, the ESCO skills
+    list, O*NET's content model. Achievements align to its skills (OB 3.0 ``alignment``)."""
+
+    class Kind(models.TextChoices):
+        CASE = "case", "CASE package (JSON)"
+        ESCO = "esco", "ESCO skills (CSV)"
+        ONET = "onet", "O*NET content model (tab-separated)"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="skill_frameworks")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "name"], name="unique_skill_framework")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    """One skill (competency, CASE item) of a framework, with its code in that framework."""
+
+    framework = models.ForeignKey(SkillFramework, on_delete=models.CASCADE, related_name="skills")
+    code = models.CharField(max_length=200)
+    name = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    url = models.URLField(max_length=2000)
+    # lower-case name, code and description, for the search box (any script: casefold, not an index)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="unique_skill_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alignment(self) -> dict:
+        """This skill as an achievement's alignment (``credstack.vc.ob3`` writes the OB 3.0 Alignment)."""
+        return {
+            "name": self.name,
+            "url": self.url,
+            "framework": self.framework.name,
+            "code": self.code,
+            "type": TARGET_TYPES[self.framework.kind],
+        }
+
+
+# OB 3.0 Alignment.targetType for each kind of framework
+TARGET_TYPES: dict[str, str] = {
+    SkillFramework.Kind.CASE: "CFItem",
+    SkillFramework.Kind.ESCO: "ceasn:Competency",
+    SkillFramework.Kind.ONET: "ceasn:Competency",
+}

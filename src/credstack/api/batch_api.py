@@ -137,6 +137,22 @@ def resend(request, public_id: str):
     return Status(202, {"queued": True})
 
 
+@credential_extras.post(
+    "/{public_id}/renew",
+    response={201: CredentialDetail, **PROBLEM},
+    summary="Renew a credential that is due: a new one, valid for the achievement's full period, replaces it",
+    description="Due: active, with an end date within `CREDSTACK_RENEWAL_WINDOW_DAYS` (60) or past. "
+    "409 otherwise, saying when renewal opens. Renewing again returns the same renewal.",
+)
+def renew(request, public_id: str):
+    require(request, "issue")
+    try:
+        new = actions.renew_as_issued(lookups.credential(request, public_id), actor=actor_for(request))
+    except actions.CredentialStateError as exc:
+        raise problems.Problem(409, "Conflict", str(exc), slug="state-conflict") from None
+    return Status(201, lookups.credential(request, new.public_id))
+
+
 @designs.get("", response={200: list[DesignOut], **PROBLEM}, summary="List certificate designs")
 def list_designs(request):
     return (

@@ -14,6 +14,7 @@ from . import (
     achievements_api,
     batch_api,
     credentials_api,
+    hooks_api,
     inbound_api,
     learning_api,
     problems,
@@ -85,6 +86,7 @@ api.add_router("/credentials", credentials_api.router)
 api.add_router("/credentials", batch_api.credential_extras)
 api.add_router("/designs", batch_api.designs)
 api.add_router("/webhooks", webhooks_api.router)
+api.add_router("/hooks", hooks_api.router)  # REST Hooks for Zapier, Make, n8n
 api.add_router("/courses", learning_api.courses)
 api.add_router("/pathways", learning_api.pathways)
 api.add_router("/recipients", learning_api.recipients)

@@ -26,7 +26,13 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from credstack.achievements.models import Achievement
-from credstack.credentials.actions import issue_credential
+from credstack.credentials.actions import (
+    IssueRequest,
+    current_of,
+    issue_credential,
+    renew_credential,
+    renewable,
+)
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import clean_email
 from credstack.organizations.models import Organization
@@ -197,8 +203,34 @@ def award(
     existing = Credential.objects.filter(
         organization_id=achievement.organization_id, idempotency_key=key
     ).first()
+    if existing is None:
+        # issued another way (by hand, from a file) and due: a completion renews that one
+        other = (
+            Credential.objects.filter(
+                achievement=achievement, recipient_email__iexact=email, replaced_by__isnull=True
+            )
+            .order_by("-issued_at")
+            .first()
+        )
+        if other is not None and renewable(other):
+            existing = other
     if existing:
-        return existing, False
+        # earned before: a new completion renews the credential when it is due (retaking the course,
+        # the LMS or quiz tool reporting a new pass); otherwise the credential stands as it is
+        held = current_of(existing)
+        if not renewable(held):
+            return held, False
+        renewal = IssueRequest(
+            achievement=achievement,
+            recipient_name=recipient_name,
+            recipient_email=email,
+            result=result,
+            evidence=evidence,
+            activity_start=activity_start,
+            activity_end=activity_end,
+            source=source,
+        )
+        return _with_retry(lambda: renew_credential(held, renewal)), True
 
     def issue():
         return issue_credential(

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -647,6 +647,97 @@ def replace_credential(old: Credential, request: IssueRequest, *, reason: str = 
         )
     log.info("credential %s replaced by %s", old.public_id, new.public_id)
     return new
+
+
+# The reason a renewed credential carries: "Renewed: replaced by <URL of its renewal>".
+RENEWED = "Renewed:"
+# Renewal opens this many days before a credential's end date (and stays open after it).
+RENEWAL_WINDOW_DAYS = 60
+
+
+def renewal_window() -> timedelta:
+    return timedelta(days=int(getattr(settings, "CREDSTACK_RENEWAL_WINDOW_DAYS", RENEWAL_WINDOW_DAYS)))
+
+
+def renewable(credential: Credential, now: datetime | None = None) -> bool:
+    """Can ``credential`` be renewed now? An active credential, not yet replaced, whose end date is
+    within the renewal window or past. (A suspended one waits for its issuer; a revoked one is over.)"""
+    now = now or timezone.now()
+    return (
+        credential.state == Credential.State.ACTIVE
+        and credential.replaced_by_id is None
+        and credential.valid_until is not None
+        and credential.valid_until <= now + renewal_window()
+    )
+
+
+def current_of(credential: Credential) -> Credential:
+    """The credential that stands for ``credential`` now: itself, or the last of its replacements
+    (corrections, renewals)."""
+    seen = {credential.pk}
+    while credential.replaced_by_id is not None and credential.replaced_by_id not in seen:
+        seen.add(credential.replaced_by_id)
+        credential = Credential.objects.select_related("organization", "achievement").get(
+            pk=credential.replaced_by_id
+        )
+    return credential
+
+
+def renew_credential(old: Credential, request: IssueRequest) -> Credential:
+    """Renew ``old``: issue ``request`` (a new credential, with a new end date: the achievement's
+    validity period from today, or, for an achievement without one, as long as ``old`` lasted) and
+    retire ``old``, revoked with the reason "Renewed: replaced by <new URL>" and pointing
+    at its renewal. Exactly once per credential: the renewal's idempotency key is derived from ``old``,
+    so a retry, a second completion or a crash between the two steps finishes the same renewal.
+
+    Raises CredentialStateError when ``old`` is not due (see ``renewable``)."""
+    who = as_actor(request.actor)
+    current = Credential.objects.select_related("organization").get(pk=old.pk)
+    if current.achievement_id != request.achievement.pk:
+        raise ValidationError({"achievement": "a renewal is for the same achievement"})
+    key = f"renew:{current.public_id}"
+    done = Credential.objects.filter(organization_id=current.organization_id, idempotency_key=key).first()
+    if done is None and not renewable(current):
+        if current.valid_until is None:
+            why = "it does not expire"
+        elif current.state != Credential.State.ACTIVE or current.replaced_by_id is not None:
+            why = f"it is {'replaced' if current.replaced_by_id else current.state}"
+        else:
+            opens = (current.valid_until - renewal_window()).date().isoformat()
+            why = f"it expires on {current.valid_until.date().isoformat()}; renewal opens on {opens}"
+        raise CredentialStateError(f"credential {current.public_id} cannot be renewed: {why}")
+    valid_until = request.valid_until
+    if valid_until is None and not request.achievement.valid_for_months and current.valid_until:
+        # an achievement without a validity period: the renewal lasts as long as the credential did
+        valid_until = timezone.now().replace(microsecond=0) + (current.valid_until - current.issued_at)
+    new = issue_credential(
+        replace(request, duplicates="allow", idempotency_key=key, valid_until=valid_until, audit=False)
+    )
+    if current.replaced_by_id == new.pk:
+        return new  # a retry of a renewal that finished
+    with transaction.atomic():
+        _retire(current, new, who, verb="renew", note=f"{RENEWED} replaced by {new.uri}")
+        audit.record(
+            current.organization, who, "credential.renewed", current.public_id, f"by {new.public_id}"
+        )
+    log.info("credential %s renewed by %s", current.public_id, new.public_id)
+    return new
+
+
+def renew_as_issued(old: Credential, *, actor=None) -> Credential:
+    """The issuer renews ``old`` for the same person (the workspace's Renew, the API, in bulk): a new
+    credential of the same achievement, name and certificate fields, with a new end date."""
+    return renew_credential(
+        old,
+        IssueRequest(
+            achievement=old.achievement,
+            recipient_name=old.recipient_name,
+            recipient_email=old.recipient_email,
+            merge_fields=dict(old.merge_fields or {}),
+            source="renewal",
+            actor=actor,
+        ),
+    )
 
 
 def change_expiry(

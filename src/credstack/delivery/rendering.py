@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from credstack.credentials import share
+from credstack.credentials import renewal, share
 from credstack.organizations.brand import brand_context
 
 from .models import EmailTemplate
@@ -24,6 +24,7 @@ MERGE_TAGS = {
     "expiry_date": "the expiry date (empty if none)",
     "validity": "“for life”, or “until 5 December 2028” when it expires",
     "portal_url": "the recipient's portal",
+    "renewal": "how to renew it: the course to take again, or “contact” the issuer",
 }
 _TAG = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
@@ -39,7 +40,7 @@ DEFAULTS = {
         "Your credential {{ achievement_name }} expires on {{ expiry_date }}",
         "Hello {{ recipient_name }},\n\n"
         "Your credential {{ achievement_name }} from {{ issuer_name }} expires on {{ expiry_date }}.\n\n"
-        "Contact {{ issuer_name }} if you would like to renew it.",
+        "{{ renewal }}",
     ),
 }
 
@@ -103,7 +104,15 @@ def values_for(credential) -> dict[str, str]:
         "expiry_date": f"{credential.valid_until:%-d %B %Y}" if credential.valid_until else "",
         "validity": f"until {credential.valid_until:%-d %B %Y}" if credential.valid_until else "for life",
         "portal_url": f"{settings.CREDSTACK_BASE_URL}/me/",
+        "renewal": _renewal(credential),
     }
+
+
+def _renewal(credential) -> str:
+    url = renewal.link(credential)
+    if url:
+        return f"To renew it, take the course again: {url}"
+    return f"Contact {credential.organization.name} if you would like to renew it."
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django_tasks import task
 from credstack.awarding.actions import COURSE_COMPLETED, handle_event
 from credstack.courses import content
 from credstack.courses.models import Course
+from credstack.credentials.actions import current_of, renewable
 from credstack.credentials.validation import clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
@@ -534,6 +535,36 @@ def _award_completion(enrolment: Enrolment, keys: list, lessons_done: int, avera
             {"enrolment": enrolment.pk},
             key=f"{ENROLMENT_COMPLETED}:{enrolment.public_id}",
         )
+
+
+def retake(enrolment: Enrolment) -> Enrolment:
+    """The learner takes a course they completed again, to renew its credential once it is due
+    (``credentials.actions.renewable``). Every lesson is to read and every quiz to pass again, on the
+    course's latest version, with the quiz's full number of attempts; earlier attempts stay in the
+    record. Completing it renews the credential (``awarding.award``)."""
+    credential = current_of(enrolment.credential) if enrolment.credential is not None else None
+    if enrolment.status != Enrolment.Status.COMPLETED or credential is None or not renewable(credential):
+        raise LearningError("You can take this course again once your credential is due for renewal.")
+    version = enrolment.course.latest_version or enrolment.version
+    with transaction.atomic():
+        used: dict[str, int] = {}
+        for key in enrolment.attempts.filter(submitted_at__isnull=False).values_list("lesson_key", flat=True):
+            used[key] = used.get(key, 0) + 1
+        for progress in LessonProgress.objects.select_for_update().filter(enrolment=enrolment):
+            progress.read_at = progress.passed_at = progress.best_score = None
+            progress.extra_attempts = used.get(progress.lesson_key, 0)  # the limit counts afresh
+            progress.save(update_fields=["read_at", "passed_at", "best_score", "extra_attempts"])
+        Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.COMPLETED).update(
+            status=Enrolment.Status.ACTIVE,
+            version=version,
+            completed_at=None,
+            average_score=None,
+            award_status="",
+            award_reasons=[],
+        )
+    enrolment.refresh_from_db()
+    log.info("enrolment %s: taking the course again to renew %s", enrolment.public_id, credential.public_id)
+    return enrolment
 
 
 # ---------------------------------------------------------------- review

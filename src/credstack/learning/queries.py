@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from credstack.courses.models import Course
@@ -243,3 +245,18 @@ def learner_rows(course: Course):
                 and p.attempts >= lesson["quiz"]["max_attempts"] + p.extra_attempts
             ],
         }
+
+
+def renewal_link(credential) -> str | None:
+    """Where the holder of ``credential`` renews it by taking a course again: the completion page of
+    the published course that awards its achievement (the one they took, when they took one)."""
+    courses = Course.objects.filter(achievement_id=credential.achievement_id).exclude(
+        status=Course.Status.DRAFT
+    )
+    taken = courses.filter(enrolments__learner__email__iexact=credential.recipient_email).first()
+    course = taken or courses.order_by("id").first()
+    if course is None:
+        return None
+    page = "learning:complete" if taken else "learning:course"
+    path = reverse(page, args=[credential.organization.slug, course.slug])
+    return f"{settings.CREDSTACK_BASE_URL}{path}"

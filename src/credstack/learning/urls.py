@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:org_slug>/<slug:course_slug>", views.course_page, name="course"),
     path("<slug:org_slug>/<slug:course_slug>/enrol", views.enrol, name="enrol"),
     path("<slug:org_slug>/<slug:course_slug>/complete", views.complete, name="complete"),
+    path("<slug:org_slug>/<slug:course_slug>/retake", views.retake, name="retake"),
     path("<slug:org_slug>/<slug:course_slug>/review", views.review, name="review"),
     path("<slug:org_slug>/<slug:course_slug>/reminders", views.reminders, name="reminders"),
     path("<slug:org_slug>/<slug:course_slug>/lessons/<str:lesson_key>", views.lesson, name="lesson"),

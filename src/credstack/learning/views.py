@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from credstack import ratelimit
 from credstack.courses.models import Attachment, Course
+from credstack.credentials.actions import current_of, renewable
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
 from credstack.pathways.queries import progress_for_emails
@@ -394,16 +395,35 @@ def complete(request, course, enrolment):
     if enrolment.status != Enrolment.Status.COMPLETED:
         return redirect("learning:course", course.organization.slug, course.slug)
     pathways = list(progress_for_emails(_addresses(enrolment.learner), organization=course.organization))
+    current = current_of(enrolment.credential) if enrolment.credential_id else None  # after renewals
     return render(
         request,
         "learning/complete.html",
         {
             "course": course,
             "enrolment": enrolment,
-            "credential": enrolment.credential,
+            "credential": current,
+            "renewable": current is not None and renewable(current),
             "outline": _outline(enrolment),
             "pathways": pathways,
         },
+    )
+
+
+@_player
+@require_POST
+def retake(request, course, enrolment):
+    try:
+        enrolment = actions.retake(enrolment)
+    except queries.LearningError as exc:
+        return render(
+            request,
+            "learning/message.html",
+            {"course": course, "title": "Not yet", "message": str(exc)},
+            status=409,
+        )
+    return redirect(
+        "learning:lesson", course.organization.slug, course.slug, queries.resume_lesson_key(enrolment)
     )
 
 

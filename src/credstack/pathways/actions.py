@@ -20,6 +20,7 @@ from credstack.outbox import actions as outbox
 
 from . import rules
 from .models import Pathway, PathwayAward, PathwayComponent
+from .signals import PATHWAY_COMPLETED
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +259,7 @@ def evaluate(pathway: Pathway, email: str) -> Credential | None:
         with transaction.atomic():
             record = PathwayAward.objects.create(pathway=pathway, email=email, credential=credential)
             record.components.set(chosen)
+            outbox.emit(PATHWAY_COMPLETED, {"award": record.pk}, key=f"pathway.completed:{record.pk}")
     except IntegrityError:
         pass  # recorded by a simultaneous evaluation
     log.info("pathway %s awarded to %s", pathway.public_id, email)

@@ -121,6 +121,42 @@ def create_endpoint(
     return endpoint
 
 
+def subscribe_hook(
+    organization: Organization, *, target_url: str, event: str, actor: Actor = SYSTEM
+) -> WebhookEndpoint:
+    """A REST Hooks subscription (Zapier, Make, n8n): an endpoint for one event type, made by an API
+    client rather than an administrator, removed by ``unsubscribe_hook`` or a 410 Gone answer."""
+    validate_url(target_url)
+    if event not in EVENT_TYPES:
+        raise ValidationError(
+            {"event": f"unknown event type {event!r}; one of: {', '.join(EVENT_TYPES)}"}, code="invalid"
+        )
+    _may_manage(organization, actor)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            organization=organization,
+            url=target_url,
+            description=f"REST hook: {event}",
+            event_types=[event],
+            secret=signing.new_secret(),
+            rest_hook=True,
+        )
+        audit.record(
+            organization, actor, "webhook.subscribed", endpoint.public_id, f"{event} -> {target_url}"
+        )
+    return endpoint
+
+
+def unsubscribe_hook(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> None:
+    """End a REST Hooks subscription (its deliveries go with it; the audit row keeps id and URL)."""
+    if not endpoint.rest_hook:
+        raise ValidationError("this endpoint was made by an administrator, not by a REST hook subscription")
+    _may_manage(endpoint.organization, actor)
+    with transaction.atomic():
+        audit.record(endpoint.organization, actor, "webhook.unsubscribed", endpoint.public_id, endpoint.url)
+        endpoint.delete()
+
+
 def update_endpoint(
     endpoint: WebhookEndpoint,
     *,
@@ -398,6 +434,10 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
     WebhookAttempt.objects.filter(pk=logged.pk).update(
         finished_at=timezone.now(), status_code=status, error=error
     )
+    if status == GONE:
+        # "410 Gone": the receiver asks not to be called again (REST Hooks; Standard Webhooks)
+        _gone(endpoint, delivery, now)
+        return delivery
     by_hand = delivery.requeued or message.event_type == TEST_EVENT  # tried once; never disables
     delivery.requeued = False
     delivery.last_attempt_at, delivery.last_status_code, delivery.last_error = now, status, error
@@ -418,6 +458,31 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
     elif delivery.state == WebhookDelivery.State.PENDING:
         transaction.on_commit(lambda: _queue([delivery.pk], run_after=delivery.next_attempt_at))
     return delivery
+
+
+GONE = 410
+
+
+def _gone(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime) -> None:
+    """A REST hook subscription answered 410: it is removed, as the REST Hooks pattern says. An
+    endpoint an administrator made is turned off instead (its log stays, and it can be turned on)."""
+    who = Actor.system("webhook deliveries")
+    if endpoint.rest_hook:
+        with transaction.atomic():
+            audit.record(
+                endpoint.organization,
+                who,
+                "webhook.unsubscribed",
+                endpoint.public_id,
+                f"{endpoint.url}; the receiver answered 410 Gone",
+            )
+            endpoint.delete()
+        return
+    delivery.state, delivery.next_attempt_at, delivery.failed_at = WebhookDelivery.State.FAILED, None, now
+    delivery.last_attempt_at, delivery.last_status_code, delivery.last_error = now, GONE, "HTTP 410"
+    delivery.requeued = False
+    delivery.save()
+    _disable(endpoint, "the receiver answered 410 Gone (it asks not to be called again)")
 
 
 def _disable(endpoint: WebhookEndpoint, reason: str) -> None:

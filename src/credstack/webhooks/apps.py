@@ -5,6 +5,7 @@ from django.apps import AppConfig
 from credstack.credentials.signals import ISSUED, STATE_CHANGED
 from credstack.learning.signals import ENROLMENT_COMPLETED
 from credstack.outbox.registry import subscribe
+from credstack.pathways.signals import PATHWAY_COMPLETED
 from credstack.scheduler.registry import register as register_periodic
 
 
@@ -21,6 +22,7 @@ class WebhooksConfig(AppConfig):
         )
         subscribe(STATE_CHANGED, "webhooks.credential_state_changed", receivers.publish_state_changed)
         subscribe(ENROLMENT_COMPLETED, "webhooks.course_completed", receivers.publish_course_completed)
+        subscribe(PATHWAY_COMPLETED, "webhooks.pathway_completed", receivers.publish_pathway_completed)
 
         # a rotated-out secret no longer signs once its window is over; this erases it from the database
         register_periodic(

@@ -48,6 +48,9 @@ class WebhookEndpoint(models.Model):
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     event_types = models.JSONField(default=list, help_text="empty: every event")
     enabled = models.BooleanField(default=True)
+    # Made by a REST Hooks subscription (``POST /api/v1/hooks``, as Zapier and Make do), not by an
+    # administrator: removed by its unsubscribe call, or when the receiver answers 410 Gone.
+    rest_hook = models.BooleanField(default=False, editable=False)
     disabled_reason = models.CharField(max_length=200, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

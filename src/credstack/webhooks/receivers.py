@@ -12,6 +12,7 @@ from django.utils import timezone
 from credstack.credentials import signals
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.learning.models import Enrolment
+from credstack.pathways.models import PathwayAward
 
 from .actions import publish
 from .models import WebhookEndpoint
@@ -158,6 +159,33 @@ def publish_course_completed(payload: dict, key: str) -> None:
             "average_score": enrolment.average_score,
             "completed_at": enrolment.completed_at.isoformat() if enrolment.completed_at else None,
             "credential": credential.uri if credential is not None else None,
+        },
+        key=key,
+    )
+
+
+def publish_pathway_completed(payload: dict, key: str) -> None:
+    """Outbox consumer of ``pathways.completed``: the ``pathway.completed`` event, once per award."""
+    record = (
+        PathwayAward.objects.select_related("pathway__organization", "pathway__achievement", "credential")
+        .filter(pk=payload["award"])
+        .first()
+    )
+    if record is None:
+        return
+    pathway, credential = record.pathway, record.credential
+    publish(
+        pathway.organization,
+        "pathway.completed",
+        lambda: {
+            "pathway": {
+                "id": pathway.public_id,
+                "achievement": pathway.achievement.public_id,
+                "name": pathway.name,
+            },
+            "recipient": {"name": credential.recipient_name, "email": credential.recipient_email},
+            "credential": credential.uri,
+            "completed_at": record.awarded_at.isoformat(),
         },
         key=key,
     )

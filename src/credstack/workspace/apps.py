@@ -11,6 +11,7 @@ SIDEBAR = (
     ("Issue", "workspace-issue", "issuer", 22),
     ("Bulk issue", "workspace-bulk", "issuer", 24),
     ("Achievements", "workspace-achievements", "viewer", 30),
+    ("Skills", "workspace-skills", "viewer", 32),
     ("Designs", "workspace-designs", "viewer", 40),
     ("Analytics", "workspace-analytics", "viewer", 60),
     ("Audit log", "workspace-audit", "viewer", 70),

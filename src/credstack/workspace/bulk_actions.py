@@ -20,7 +20,7 @@ from credstack.organizations.models import Organization
 
 from .queries import filtered
 
-ACTIONS = ("revoke", "suspend", "reinstate", "resend")
+ACTIONS = ("revoke", "suspend", "reinstate", "resend", "renew")
 FILTER_KEYS = ("q", "achievement", "state", "from", "to")
 CHUNK = 200
 
@@ -68,6 +68,8 @@ def apply(org, actor, action: str, reason: str, credentials) -> tuple[int, int]:
         try:
             if action == "resend":
                 cred_actions.resend_credential(credential, actor=actor)
+            elif action == "renew":  # those not due (see ``renewable``) are skipped
+                cred_actions.renew_as_issued(credential, actor=actor)
             else:
                 getattr(cred_actions, f"{action}_credential")(credential, reason=reason, actor=actor)
             done += 1  # the action left the credential's audit entry

@@ -69,13 +69,15 @@ def credential_detail(request, org_slug, public_id):
             "c": credential,
             "history": credential_history(credential),
             "replaces": replaces,
+            "renewable": cred_actions.renewable(credential),
+            "renewed": credential.revocation_reason.startswith(cred_actions.RENEWED),
             "delivery": delivery_state(credential),
             "deliveries": credential.deliveries.order_by("-created_at", "-id")[:20],
         },
     )
 
 
-ACTIONS = {"revoke", "suspend", "reinstate", "correct", "expiry", "resend"}
+ACTIONS = {"revoke", "suspend", "reinstate", "correct", "expiry", "resend", "renew"}
 # the changes everyone checking the credential sees: a confirmation page first, showing how its public
 # page will read
 CONFIRMED = {"revoke", "suspend"}
@@ -138,6 +140,10 @@ def credential_action(request, org_slug, public_id, action):
             when = expiry_date(request.POST.get("valid_until", ""))
             cred_actions.change_expiry(credential, valid_until=when, actor=request.user, note=reason)
             messages.success(request, "Expiry changed; the credential was re-signed.")
+        elif action == "renew":
+            new = cred_actions.renew_as_issued(credential, actor=request.user)
+            messages.success(request, "Renewed: this new credential replaces the old one.")
+            return redirect("workspace-credential", org_slug, new.public_id)
         elif action == "resend":
             cred_actions.resend_credential(credential, actor=request.user)
             messages.success(request, f"The email is being sent again to {credential.recipient_email}.")

@@ -10,6 +10,7 @@ from . import issue_views as iv
 from . import member_views as mv
 from . import org_views as ov
 from . import report_views as rv
+from . import skill_views as sv
 
 urlpatterns = [
     path("", ov.home, name="workspace-home"),
@@ -24,6 +25,9 @@ urlpatterns = [
         mv.invitation_withdraw,
         name="workspace-invitation-withdraw",
     ),
+    path("<slug:org_slug>/skills/", sv.skills, name="workspace-skills"),
+    path("<slug:org_slug>/skills/import", sv.skills_import, name="workspace-skills-import"),
+    path("<slug:org_slug>/skills/align", sv.skills_align, name="workspace-skills-align"),
     path("<slug:org_slug>/achievements/", av.achievement_list, name="workspace-achievements"),
     path("<slug:org_slug>/achievements/new", av.achievement_new, name="workspace-achievement-new"),
     path(

@@ -1,0 +1,1 @@
+"""credstack for AI agents: an MCP server (Model Context Protocol) over the JSON API's keys and rules."""
