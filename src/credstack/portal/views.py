@@ -19,6 +19,7 @@ from credstack.delivery.models import Delivery
 from credstack.organizations.models import Organization
 from credstack.organizations.queries import platform_did_document
 from credstack.pathways.queries import progress_for_emails
+from credstack.sso import queries as sso_queries
 
 from . import actions, export, queries, session, share, showcase
 from .models import LoginCode, Portfolio
@@ -95,6 +96,10 @@ def login(request: HttpRequest) -> HttpResponse:
         email = first.email if first else ""
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
+        connection = sso_queries.connection_for_email(email)
+        if connection is not None:
+            # the address's organization signs it in (decision 0055): its IdP, not a code
+            return sso_queries.start(request, connection, _safe_next(request), portal=True)
         try:
             actions.request_code(email, ip=_ip(request), org=org)
         except ValidationError:
