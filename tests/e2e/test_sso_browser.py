@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership, Role
+from credstack.sso import actions
 from tests.e2e.conftest import save_screenshot
 from tests.sso.idps import OidcIdp
 from tests.workspace.conftest import make_user
@@ -16,7 +18,7 @@ from tests.workspace.conftest import make_user
 # real commits: the live server's thread and the provider's calls back read what the test wrote
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -77,9 +79,6 @@ def test_discovery_by_domain_signs_a_new_member_in_with_the_mapped_role(page, ba
 
 
 def test_sso_required_refuses_a_members_password_with_a_clear_message(page, base_url, org, idp, settings):
-    from credstack.organizations.actors import Actor
-    from credstack.sso import actions
-
     connection = actions.configure_oidc(
         org,
         issuer=idp.issuer,
