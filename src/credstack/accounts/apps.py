@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from credstack.ui.nav import register
+
 
 class AccountsConfig(AppConfig):
     name = "credstack.accounts"
@@ -7,6 +9,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from credstack.ui.nav import register
-
         register("Single sign-on", "sso-settings", role="admin", order=88)
