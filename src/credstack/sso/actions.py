@@ -257,7 +257,9 @@ def configure_saml(
         "idp": idp,
         "attribute_mapping": {"email": SAML_EMAIL_ATTRIBUTES},
         "use_nameid_for_email": False,
-        "advanced": {"strict": True, "reject_idp_initiated_sso": True},
+        # strict checks (destination, audience, times, InResponseTo); no unsolicited responses; a deployment
+        # on a one-label host name (http://localhost, an intranet name) is a valid SP too
+        "advanced": {"strict": True, "reject_idp_initiated_sso": True, "allow_single_label_domains": True},
     }
     return _save(
         organization,
