@@ -205,3 +205,30 @@ def test_bad_metadata_is_refused_with_a_message(client, admin, org):
     assert response.status_code == 422
     assert re.search(r"no IdP entity id|not SAML metadata", response.content.decode())
     assert not Connection.objects.exists()
+
+
+def test_later_sign_ins_map_the_role_again_but_never_touch_an_owner(client, connected, idp):
+    _post_back(client, _sign_in(client, "ada@acme.example"), idp)
+    membership = Membership.objects.get(user__email="ada@acme.example")
+    assert membership.role == Role.ISSUER
+    client.logout()
+    idp.users["ada@acme.example"] = {"email": ["ada@acme.example"], "memberOf": ["it"]}
+    _post_back(client, _sign_in(client, "ada@acme.example"), idp)
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMIN
+    assert AuditEntry.objects.filter(action="sso.role_mapped", detail__contains="issuer -> admin").exists()
+    client.logout()
+    membership.role = Role.OWNER
+    membership.save()
+    _post_back(client, _sign_in(client, "ada@acme.example"), idp)
+    membership.refresh_from_db()
+    assert membership.role == Role.OWNER  # the IdP never changes an owner
+
+
+def test_an_existing_account_that_is_not_a_member_is_not_taken_over(client, connected, idp):
+    someone = get_user_model().objects.create_user("ada", "ada@acme.example", "pw-ada-123456789")
+    answer = _post_back(client, _sign_in(client, "ada@acme.example"), idp)
+    assert answer.status_code == 403
+    assert "Ask an admin of Acme Training to invite it" in answer.content.decode()
+    assert not Membership.objects.filter(user=someone).exists()
+    assert "_auth_user_id" not in client.session
