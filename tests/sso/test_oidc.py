@@ -94,3 +94,8 @@ def test_an_address_without_sso_is_sent_back_to_the_password_form(client, connec
     assert "No organization signs in elsewhere.example addresses through single sign-on" in (
         response.content.decode()
     )
+
+
+def test_the_client_secret_is_sealed_at_rest(connected):
+    connected.app.refresh_from_db()
+    assert "s3cret" not in connected.app.secret and connected.app.secret.startswith("sealed:")

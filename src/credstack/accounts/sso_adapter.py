@@ -14,6 +14,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from credstack.organizations import sealing
 from credstack.portal import actions as portal_actions
 from credstack.portal import session as portal_session
 from credstack.sso import actions as sso_actions
@@ -29,6 +30,14 @@ def refuse(request, message: str):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request, provider=None, client_id=None):
+        """The organizations' apps, their OpenID client secret opened (sealed at rest; never saved open)."""
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        for app in apps:
+            if sealing.is_sealed_text(app.secret):
+                app.secret = sealing.unseal_text(app.secret, sso_actions.secret_context(app.client_id))
+        return apps
+
     def get_requests_session(self):
         return sso_http.session()
 

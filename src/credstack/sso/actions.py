@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from credstack import httpclient
-from credstack.organizations import audit
+from credstack.organizations import audit, sealing
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import ROLE_RANK, Membership, Organization, Role
 
@@ -63,6 +63,15 @@ SAML_EMAIL_ATTRIBUTES = [
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
 ]
 MAPPABLE_ROLES = (Role.VIEWER, Role.ISSUER, Role.ADMIN)  # the IdP never makes an owner
+
+
+# an OpenID client secret is sealed at rest (AES-GCM under the deployment's secret): allauth's column holds
+# 191 characters, which a sealed secret of this length fits
+MAX_SECRET = 100
+
+
+def secret_context(client_id: str) -> str:
+    return f"sso:client-secret:{client_id}"
 
 
 class SsoRefused(Exception):
@@ -211,9 +220,15 @@ def configure_oidc(
     if not client_id:
         raise ValidationError({"client_id": _("Give the client id the provider gave credstack.")})
     existing = Connection.objects.filter(organization=organization, protocol=Connection.Protocol.OIDC).first()
-    if not secret and existing is not None:
-        secret = existing.app.secret  # left empty: keep the secret entered before
-    if not secret:
+    if len(secret) > MAX_SECRET:
+        raise ValidationError(
+            {"secret": _("The client secret is longer than %(n)s characters.") % {"n": MAX_SECRET}}
+        )
+    if secret:
+        sealed = sealing.seal_text(secret, secret_context(client_id))
+    elif existing is not None and existing.app.client_id == client_id:
+        sealed = existing.app.secret  # left empty: keep the secret entered before
+    else:
         raise ValidationError({"secret": _("Give the client secret the provider gave credstack.")})
     cleaned = clean_domains(organization, domains)
     oidc_configuration(issuer)
@@ -227,7 +242,7 @@ def configure_oidc(
         Connection.Protocol.OIDC,
         name=name,
         client_id=client_id,
-        secret=secret,
+        secret=sealed,
         settings=settings,
         domains=cleaned,
         actor=actor,
