@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from credstack.organizations.actions import create_organization
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import AuditEntry, Membership, Role
+from credstack.portal.views import PENDING
 from credstack.sso import actions
 from credstack.sso.models import Connection
 
@@ -232,3 +233,14 @@ def test_an_existing_account_that_is_not_a_member_is_not_taken_over(client, conn
     assert "Ask an admin of Acme Training to invite it" in answer.content.decode()
     assert not Membership.objects.filter(user=someone).exists()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_code_sent_before_sso_was_required_is_not_accepted(client, connected):
+    session = client.session
+    session[PENDING] = "ada@acme.example"  # the code was asked for before the IdP was required
+    session.save()
+    Connection.objects.filter(pk=connected.pk).update(required=True)
+    response = client.post("/me/login/code", {"code": "123456"})
+    assert response.status_code == 400
+    assert "signs ada@acme.example in through single sign-on" in response.content.decode()
+    assert "portal_account" not in client.session

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -130,7 +131,14 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if not email:
         return redirect("/me/login")
     error = ""
-    if request.method == "POST":
+    connection = sso_queries.connection_for_email(email)
+    if request.method == "POST" and connection is not None and connection.required:
+        # the domain's organization turned single sign-on on, and made it required, after the code was sent
+        error = gettext("%(org)s signs %(email)s in through single sign-on: a code is not accepted.") % {
+            "org": connection.organization.name,
+            "email": email,
+        }
+    elif request.method == "POST":
         try:
             account = actions.sign_in(email, request.POST.get("code", ""), ip=_ip(request))
         except actions.CodeError as exc:
