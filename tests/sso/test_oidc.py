@@ -99,3 +99,16 @@ def test_an_address_without_sso_is_sent_back_to_the_password_form(client, connec
 def test_the_client_secret_is_sealed_at_rest(connected):
     connected.app.refresh_from_db()
     assert "s3cret" not in connected.app.secret and connected.app.secret.startswith("sealed:")
+
+
+def test_allauths_calls_to_the_provider_go_through_the_one_client(settings, idp):
+    """The session allauth gets refuses what credstack.httpclient refuses: a loopback provider is reached
+    only with CREDSTACK_SSO_ALLOW_PRIVATE."""
+    import requests  # the exception type allauth catches; only this test needs it
+
+    from credstack.sso import http  # beside the test it serves
+
+    assert http.session().get(idp.issuer + "/.well-known/openid-configuration").json()["issuer"] == idp.issuer
+    settings.CREDSTACK_SSO_ALLOW_PRIVATE = False
+    with pytest.raises(requests.exceptions.InvalidURL):
+        http.session().get(idp.issuer + "/.well-known/openid-configuration")
