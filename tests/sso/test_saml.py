@@ -244,3 +244,11 @@ def test_a_code_sent_before_sso_was_required_is_not_accepted(client, connected):
     assert response.status_code == 400
     assert "signs ada@acme.example in through single sign-on" in response.content.decode()
     assert "portal_account" not in client.session
+
+
+def test_the_course_player_sign_in_goes_through_the_idp_and_back_to_the_course(client, connected, idp):
+    response = client.post("/me/login", {"email": "ada@acme.example", "next": "/learn/acme/python-101"})
+    assert response["Location"].startswith(idp.base)
+    answer = _post_back(client, response["Location"], idp)
+    assert answer["Location"] == "/learn/acme/python-101"
+    assert client.session["portal_assurance"] == "sso"
