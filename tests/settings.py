@@ -24,3 +24,6 @@ if str(DATABASES["default"]["ENGINE"]).endswith(".sqlite3"):  # noqa: F405 (djan
 # One cache per test process: the file cache under CREDSTACK_HOME would be shared by pytest-xdist's
 # workers (they inherit the environment), and rate-limit counters of one worker's tests would reach the other's.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# the single sign-on tests start their identity providers on loopback
+CREDSTACK_SSO_ALLOW_PRIVATE = True

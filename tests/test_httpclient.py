@@ -183,6 +183,12 @@ def test_nothing_but_the_client_opens_a_connection():
     for path in sorted(root.rglob("*.py")):
         if path.name == "httpclient.py" and path.parent == root:
             continue
+        if path.relative_to(root).as_posix() == "sso/http.py":
+            # allauth's OpenID provider asks for a requests.Session: this module mounts a transport adapter
+            # on it that sends every request through credstack.httpclient (decision 0055), checked below
+            source = path.read_text()
+            assert "httpclient.request(" in source and 's.mount("https://", adapter)' in source
+            continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             names = []
             if isinstance(node, ast.Import):

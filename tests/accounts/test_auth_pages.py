@@ -19,7 +19,8 @@ def test_sign_in_page(client):
     assert "<title>Sign in · credstack</title>" in html
     assert "<h1>Sign in</h1>" in html and re.search(r"<button[^>]*type=\"submit\"\s*>Sign in</button>", html)
     assert "Sign In" not in html and "Remember Me" not in html
-    assert _labels(html) == ["Email", "Password", "Remember me"]
+    # the password form, then single sign-on's discovery by work email (decision 0055)
+    assert _labels(html) == ["Email", "Password", "Remember me", "Your work address"]
     # the checkbox and its label share one line, the box first
     assert re.search(
         r'<div class="field field-check"><input type="checkbox" name="remember" id="id_remember"> '

@@ -115,6 +115,8 @@ ENDPOINTS = [
     Endpoint("bulk sample csv", "/w/{slug}/bulk/sample.csv", Role.VIEWER, ok=(200,)),
     Endpoint("LMS platforms", "/w/{slug}/lti/", Role.ADMIN),
     post("remove LMS platform", "/w/{slug}/lti/{platform}/remove", Role.ADMIN),
+    Endpoint("single sign-on", "/w/{slug}/sso/", Role.ADMIN),
+    post("turn off single sign-on", "/w/{slug}/sso/remove", Role.ADMIN),
     post(
         "correct",
         "/w/{slug}/credentials/{credential}/correct",

@@ -14,9 +14,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from credstack import ratelimit
+from credstack.sso import queries as sso_queries
 
 # failures from one client, any accounts: that client waits
 FAILURES_PER_CLIENT = ratelimit.Limit("login-failures-per-client", 20, 600)
@@ -53,6 +56,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return pairs
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        refuse_when_sso_required(_login(credentials))
         for limit, key in self._limits(request, credentials):
             try:
                 ratelimit.check(limit, key)
@@ -85,3 +89,28 @@ def _whose(limit: ratelimit.Limit) -> str:
     if limit is FAILURES_PER_ACCOUNT_AND_CLIENT:
         return "for this account from your network"
     return "for this account"
+
+
+def refuse_when_sso_required(login: str) -> None:
+    """A member of an organization that requires single sign-on signs in through its IdP, not with a
+    password (its owners still can: the break-glass path, decision 0055)."""
+    if not login:
+        return
+    User = get_user_model()
+    user = (
+        User.objects.filter(email__iexact=login).first()
+        or User.objects.filter(username__iexact=login).first()
+    )
+    if user is None:
+        return
+    required = sso_queries.required_connections_for(user)
+    if required:
+        names = ", ".join(c.organization.name for c in required)
+        raise forms.ValidationError(
+            gettext(
+                "%(names)s requires single sign-on: sign in with “Continue with single sign-on” below, "
+                "not with a password."
+            )
+            % {"names": names},
+            code="sso_required",
+        )

@@ -110,6 +110,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # single sign-on per organization (issue 17, decision 0055): IdPs are SocialApp rows made in the workspace
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "credstack.sso",
     "credstack.designs",
     "credstack.workspace",
     # learner side and verification (issue 4)
@@ -347,6 +352,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[credstack] "
+# Single sign-on (credstack.sso, decision 0055): no provider in settings; each organization's IdP is made in
+# the workspace. The organization's IdP speaks for the addresses of its domains: no extra email check.
+SOCIALACCOUNT_ADAPTER = "credstack.accounts.sso_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # credstack links an existing member itself (sso.actions)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict = {}
+# an identity provider on a private network (a university's own Keycloak): allow private addresses
+CREDSTACK_SSO_ALLOW_PRIVATE = os.environ.get("CREDSTACK_SSO_ALLOW_PRIVATE", "") == "1"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "credstack"
 LOGIN_URL = "account_login"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from credstack.accounts import sso_views
 from credstack.achievements import views as achievement_views
 from credstack.api.v1 import api as api_v1
 from credstack.credentials import views as credential_views
@@ -27,6 +28,10 @@ urlpatterns = [
     path("", include("credstack.verifier.urls")),
     path("", include("credstack.ob2.urls")),
     path("accounts/", include("allauth.urls")),
+    # single sign-on (decision 0055): discovery by email domain; an organization's IdP in the workspace
+    path("sso/start", sso_views.start, name="sso-start"),
+    path("w/<slug:org_slug>/sso/", sso_views.settings_page, name="sso-settings"),
+    path("w/<slug:org_slug>/sso/remove", sso_views.remove, name="sso-remove"),
     # courses, pathways (issue 5): educator pages under the workspace; the learner player under /learn/
     path("w/<slug:org_slug>/courses/", include("credstack.courses.urls")),
     path("w/<slug:org_slug>/courses/", include("credstack.learning.educator_urls")),  # a course's learners

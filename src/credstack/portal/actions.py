@@ -232,7 +232,8 @@ def account_for_email(email: str, *, verified_by: str) -> Account:
     with transaction.atomic():
         existing = AccountEmail.objects.select_related("account").filter(normalized=normalized).first()
         if existing:
-            if verified_by == AccountEmail.VerifiedBy.CODE and existing.verified_by != verified_by:
+            stronger = (AccountEmail.VerifiedBy.CODE, AccountEmail.VerifiedBy.SSO)
+            if verified_by in stronger and existing.verified_by == AccountEmail.VerifiedBy.LTI:
                 AccountEmail.objects.filter(pk=existing.pk).update(verified_by=verified_by, verified_at=now)
             return existing.account
         account = Account.objects.create()

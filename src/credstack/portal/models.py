@@ -33,6 +33,7 @@ class AccountEmail(models.Model):
     class VerifiedBy(models.TextChoices):
         CODE = "code", "a code sent to the address"
         LTI = "lti", "an LMS launch (the LMS vouches for its user's address)"
+        SSO = "sso", "the organization's identity provider (single sign-on)"
 
     # how the address was proven; a code sent to it later upgrades "lti" to "code" (decision 0023)
     verified_by = models.CharField(max_length=8, choices=VerifiedBy.choices, default=VerifiedBy.CODE)

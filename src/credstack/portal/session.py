@@ -1,7 +1,8 @@
 """Who is signed in, and how sure we are of it (decision 0023).
 
 One session for the portal (``/me``) and the course player (``/learn``): the session holds the account's
-public id and an *assurance*: ``code`` (a one-time code sent to one of its addresses) or ``lti`` (an LMS
+public id and an *assurance*: ``code`` (a one-time code sent to one of its addresses), ``sso`` (the
+organization's identity provider, decision 0055) or ``lti`` (an LMS
 launch: the LMS vouches for its own user's address, which is enough for the course player but not for the
 portfolio, exports, privacy or deletion: those ask for a code first). An LMS vouches for its own
 organization only: an ``lti`` sign-in reaches the courses of the organizations whose platforms launched it
@@ -19,7 +20,10 @@ ASSURANCE_KEY = "portal_assurance"
 LTI_ORGS_KEY = "portal_lti_organizations"
 CODE = "code"
 LTI = "lti"
-_RANK = {LTI: 1, CODE: 2}
+# the organization's identity provider signed the person in (decision 0055): as sure as a code, since the
+# IdP speaks for the addresses of its organization's domains
+SSO = "sso"
+_RANK = {LTI: 1, CODE: 2, SSO: 2}
 
 
 def start(request, account: Account, assurance: str, *, organizations: Iterable[int] | None = ()) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,6 +20,7 @@ from credstack.delivery.models import Delivery
 from credstack.organizations.models import Organization
 from credstack.organizations.queries import platform_did_document
 from credstack.pathways.queries import progress_for_emails
+from credstack.sso import queries as sso_queries
 
 from . import actions, export, queries, session, share, showcase
 from .models import LoginCode, Portfolio
@@ -95,6 +97,10 @@ def login(request: HttpRequest) -> HttpResponse:
         email = first.email if first else ""
     if request.method == "POST":
         email = request.POST.get("email", "").strip()
+        connection = sso_queries.connection_for_email(email)
+        if connection is not None:
+            # the address's organization signs it in (decision 0055): its IdP, not a code
+            return sso_queries.start(request, connection, _safe_next(request), portal=True)
         try:
             actions.request_code(email, ip=_ip(request), org=org)
         except ValidationError:
@@ -125,7 +131,14 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if not email:
         return redirect("/me/login")
     error = ""
-    if request.method == "POST":
+    connection = sso_queries.connection_for_email(email)
+    if request.method == "POST" and connection is not None and connection.required:
+        # the domain's organization turned single sign-on on, and made it required, after the code was sent
+        error = gettext("%(org)s signs %(email)s in through single sign-on: a code is not accepted.") % {
+            "org": connection.organization.name,
+            "email": email,
+        }
+    elif request.method == "POST":
         try:
             account = actions.sign_in(email, request.POST.get("code", ""), ip=_ip(request))
         except actions.CodeError as exc:
