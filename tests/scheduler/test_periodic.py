@@ -11,13 +11,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from credstack import taskqueues
 from credstack.scheduler import actions, registry
 from credstack.scheduler.models import PeriodicJob
 from credstack.scheduler.tasks import run_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REMINDERS = "delivery.expiry_reminders"
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": taskqueues.ALL}}
 
 
 @pytest.fixture
