@@ -33,9 +33,9 @@ def own_server() -> Iterator[str]:
     if binary is None:
         raise RuntimeError("no redis-server: run scripts/system-deps.sh (apt-get install redis-server)")
     folder, port = tempfile.mkdtemp(prefix="credstack-redis-"), free_port()
+    options = ["--save", "", "--appendonly", "no", "--loglevel", "warning"]
     proc = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", folder, "--save", ""]
-        + ["--appendonly", "no", "--loglevel", "warning"],
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", folder, *options],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
