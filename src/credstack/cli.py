@@ -379,6 +379,8 @@ def cmd_worker(args) -> int:
             job_class="django_tasks_rq.Job",
             worker_class="rq.worker.SimpleWorker",
             with_scheduler=True,
+            # a line per task at INFO (three per credential email): only when credstack logs at DEBUG
+            verbosity=2 if os.environ.get("CREDSTACK_LOG_LEVEL", "").upper() == "DEBUG" else 0,
         )
     else:
         call_command("db_worker", queue_name=",".join(queues))

@@ -318,8 +318,6 @@ if _task_backend == taskqueues.RQ_BACKEND:
             # a bulk job of 100,000 rows runs for minutes; a dead worker's job is taken back by the lease
             # (credstack.scheduler.leases), not by this limit
             "DEFAULT_TIMEOUT": int(os.environ.get("CREDSTACK_TASK_TIMEOUT", "3600")),
-            # a task's result stays readable (scheduler chains, the API's job status) for a day
-            "DEFAULT_RESULT_TTL": 24 * 3600,
         }
         for name in taskqueues.ALL
     }
