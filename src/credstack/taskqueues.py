@@ -24,7 +24,7 @@ EMAIL = "email"
 WEBHOOKS = "webhooks"
 PDFS = "pdfs"
 
-ALL = [DEFAULT, BULK, EMAIL, WEBHOOKS, PDFS]
+ALL: list[str] = [DEFAULT, BULK, EMAIL, WEBHOOKS, PDFS]
 
 RQ_BACKEND = "django_tasks_rq.RQBackend"
 

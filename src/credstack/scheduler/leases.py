@@ -29,6 +29,7 @@ import os
 import platform
 import threading
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -177,7 +178,8 @@ def requeue_dead_rq_jobs(now: datetime, alive: set[str]) -> tuple[int, int]:
     for name in taskqueues.ALL:
         queue = django_rq.get_queue(name, job_class=Job)
         registry = StartedJobRegistry(queue=queue)
-        for entry in queue.connection.zrange(registry.key, 0, -1):
+        raw = cast("list[bytes | str]", queue.connection.zrange(registry.key, 0, -1))
+        for entry in [e.decode() if isinstance(e, bytes) else e for e in raw]:
             try:
                 job = Job.fetch(registry.parse_job_id(entry), connection=queue.connection)
             except NoSuchJobError:
