@@ -1,7 +1,8 @@
 """A credstack deployment of several nodes on one machine, for the multi-node test and its benchmark
 (``benchmarks/multinode.py``): web nodes (``credstack serve --web-only``) and workers (``credstack worker``),
-each a real process with a home of its own (nothing shared on local disk), on one PostgreSQL database and
-one Redis; the storage setting (``CREDSTACK_STORAGE_URL``, S3) is passed through when it is set.
+each a real process with a home of its own, on one PostgreSQL database and one Redis. The storage setting
+(``CREDSTACK_STORAGE_URL``, S3) is passed through when it is set; without it the nodes' media folders are
+one shared folder (a network file system's stand-in), the only thing they share on disk.
 
 A client signs in to the workspace like a person, uploads a CSV and confirms it (``upload_csv``), and follows
 the job's progress; ``bulk_worker`` names the worker running the bulk job (from Redis, as ``rq info`` does).
@@ -48,8 +49,15 @@ def recipients_csv(rows: int) -> bytes:
 
 
 class Cluster:
-    def __init__(self, base: Path, admin_url: str | None, redis_url: str | None, lease: float = 3) -> None:
-        self.base, self.admin_url, self.redis_url = base, admin_url, redis_url
+    def __init__(
+        self,
+        base: Path,
+        admin_url: str | None,
+        redis_url: str | None,
+        lease: float = 3,
+        extra: dict | None = None,
+    ) -> None:
+        self.base, self.admin_url, self.redis_url, self.extra = base, admin_url, redis_url, extra or {}
         self.database = f"multinode_{uuid.uuid4().hex[:10]}" if admin_url else None
         if admin_url:
             pg(admin_url, f'CREATE DATABASE "{self.database}"')
@@ -65,6 +73,11 @@ class Cluster:
         # one home, its database a file in it
         home = self.base / (name if self.admin_url else "single") / "home"
         home.mkdir(parents=True, exist_ok=True)
+        if self.admin_url and not os.environ.get("CREDSTACK_STORAGE_URL") and not (home / "media").exists():
+            # files on local disk (no object storage configured): the nodes share one folder, as they would
+            # share a network file system; with CREDSTACK_STORAGE_URL (S3) nothing is shared on disk
+            (self.base / "shared-media").mkdir(exist_ok=True)
+            (home / "media").symlink_to(self.base / "shared-media")
         env = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(home.parent),
@@ -89,6 +102,7 @@ class Cluster:
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         env.update({k: os.environ[k] for k in PASSED_THROUGH if os.environ.get(k)})
+        env.update(self.extra)
         return env
 
     def probe(self, command: str, *args: str, timeout: float = 1800) -> dict:
@@ -139,6 +153,17 @@ class Cluster:
         self.procs.append(proc)
         self.workers.append(proc)
         return proc
+
+    def queues_empty(self, *names: str) -> bool:
+        """No task of these queues waiting or running (Redis)."""
+        from redis import Redis  # Redis runs only: loaded when used
+        from rq.registry import StartedJobRegistry  # Redis runs only: loaded when used
+
+        connection = Redis.from_url(self.redis_url or "")
+        return not any(
+            connection.llen(f"rq:queue:{name}") or StartedJobRegistry(name, connection=connection).count
+            for name in names
+        )
 
     def close(self) -> None:
         for proc in self.procs:

@@ -2,8 +2,9 @@
 (``python -m tests.multinode.probe COMMAND [ARG]``). Prints one JSON line.
 
 - ``setup``: migrate; an organization, an achievement and an owner who signs in with a password.
-- ``check SAMPLE``: the invariants of a finished bulk job, each credential checked; ``SAMPLE`` credentials
-  with the documents a verifier on the internet would fetch, for the independent verifier.
+- ``check SAMPLE``: the invariants of a finished bulk job, each credential checked (it verifies; its PDF is
+  in the storage, whole, the signed credential attached); ``SAMPLE`` credentials with the documents a
+  verifier on the internet would fetch, for the independent verifier.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from credstack.delivery.models import Delivery  # noqa: E402
 from credstack.organizations.actions import create_organization  # noqa: E402
 from credstack.organizations.models import Membership  # noqa: E402
 from credstack.vc import verify as vc_verify  # noqa: E402
+from credstack.verifier.extract import extract  # noqa: E402
 from credstack.workspace.models import BulkJob, BulkRow  # noqa: E402
 
 ORG, ACHIEVEMENT = "multinode", "scale"
@@ -57,7 +59,7 @@ def _documents(credential: Credential, doc: dict) -> dict:
     return documents
 
 
-def check(sample: str = "0", pdfs: str = "all") -> dict:
+def check(sample: str = "0") -> dict:
     job = BulkJob.objects.get()
     rows = list(BulkRow.objects.filter(job=job).values("number", "email", "outcome", "credential_id"))
     credentials = {c.pk: c for c in Credential.objects.select_related("organization", "achievement")}
@@ -72,20 +74,25 @@ def check(sample: str = "0", pdfs: str = "all") -> dict:
     shared_index = list(
         Credential.objects.values("status_list_id", "status_index").annotate(n=Count("id")).filter(n__gt=1)
     )
-    not_verifying, not_whole, pdf_checked = [], [], []
-    for n, credential in enumerate(credentials.values()):
+    # certificates/<public id>-<digest>.pdf, listed once through the storage (Django's storage API: local
+    # files, or S3 with CREDSTACK_STORAGE_URL): rendered by the workers (the pdfs queue) before anyone asked
+    stored: dict[str, str] = {}
+    for name in default_storage.listdir("certificates")[1]:
+        stored[name[: -len(".pdf")].rsplit("-", 1)[0]] = name
+    not_verifying, pdf_missing = [], []
+    for credential in credentials.values():
         report = vc_verify.verify_credential(json.loads(credential.document), fetch=local_fetch)
         if not report.valid:
             not_verifying.append(credential.public_id)
-        if pdfs == "all" or n < int(pdfs):
-            # its first download: rendered, then kept in the storage (Django's storage API: local files
-            # or S3 with CREDSTACK_STORAGE_URL); a later download on any node reads it from there
-            pdf_checked.append(credential.public_id)
-            if not files.is_whole_pdf(files.certificate_pdf(credential)):
-                not_whole.append(credential.public_id)
-    # certificates/<public id>-<digest>.pdf: listed once, through the storage
-    stored = {name[: -len(".pdf")].rsplit("-", 1)[0] for name in default_storage.listdir("certificates")[1]}
-    pdf_missing = not_whole + [public_id for public_id in pdf_checked if public_id not in stored]
+        name = stored.get(credential.public_id)
+        if name is None:
+            pdf_missing.append(credential.public_id)
+            continue
+        with default_storage.open(f"certificates/{name}", "rb") as fh:
+            data = fh.read()
+        # a whole PDF whose attachment is this very credential (what a verifier reads from the file)
+        if not files.is_whole_pdf(data) or extract(data).credential != json.loads(credential.document):
+            pdf_missing.append(credential.public_id)
     samples = []
     for credential in list(credentials.values())[: int(sample)]:
         doc = json.loads(credential.document)
@@ -101,7 +108,7 @@ def check(sample: str = "0", pdfs: str = "all") -> dict:
         "emails_with_two_credentials": [p["recipient_email"] for p in per_email[:20]],
         "shared_status_index": shared_index[:20],
         "not_verifying": not_verifying[:20],
-        "pdf_checked": len(pdf_checked),
+        "pdfs_in_storage": len(stored),
         "pdf_missing": pdf_missing[:20],
         "samples": samples,
     }

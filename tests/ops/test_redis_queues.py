@@ -81,10 +81,10 @@ def run(env: dict, *argv: str, code: str | None = None) -> str:
     return done.stdout
 
 
-def prepared_home(tmp_path: Path, redis_url: str | None, port: int = 8000) -> tuple[dict, dict]:
+def prepared_home(tmp_path: Path, redis_url: str | None, port: int = 8000, **extra: str) -> tuple[dict, dict]:
     home = tmp_path / "home"
     home.mkdir()
-    env = environment(home, redis_url, port)
+    env = {**environment(home, redis_url, port), **extra}
     run(env, "manage", "migrate", "-v0")
     info = json.loads(run(env, code=QUEUE_WORK).strip().splitlines()[-1])
     return env, info
@@ -134,10 +134,10 @@ def lengths(redis_url: str) -> dict[str, int]:
 def test_each_kind_of_work_waits_in_redis_on_its_own_queue_and_a_worker_takes_only_its_queues(
     tmp_path, redis_url
 ):
-    env, info = prepared_home(tmp_path, redis_url)
+    env, info = prepared_home(tmp_path, redis_url, CREDSTACK_PDFS_AHEAD="1")
     assert info["backend"] == "django_tasks_rq.RQBackend"
     queued = lengths(redis_url)
-    assert queued["email"] == 1 and queued["bulk"] == 1, queued
+    assert (queued["email"], queued["bulk"], queued["pdfs"], queued["webhooks"]) == (1, 1, 1, 0), queued
     assert state(env) == {"emails": ["queued"], "jobs": ["queued"]}
 
     log = tmp_path / "worker.log"

@@ -283,6 +283,9 @@ CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAY
 # Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decision 0045);
 # 1: sign in the issuing process (measured the better choice on a shared 2-core machine).
 CREDSTACK_SIGNING_PROCESSES = int(os.environ.get("CREDSTACK_SIGNING_PROCESSES", "1"))
+# Certificates rendered by the workers (the pdfs queue) as credentials are issued, so that every PDF is in the
+# storage before anyone downloads it; off: each is rendered on its first download (decision 0047).
+CREDSTACK_PDFS_AHEAD = os.environ.get("CREDSTACK_PDFS_AHEAD", "") == "1"
 # Rows a bulk job issues as one batch (one transaction): a crash or a full disk loses at most one batch's
 # work, which a resume redoes (decision 0045)
 CREDSTACK_BULK_CHUNK = int(os.environ.get("CREDSTACK_BULK_CHUNK", "200"))
