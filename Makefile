@@ -25,15 +25,18 @@ test: $(STAMP) $(NODE_STAMP)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# A throw-away Redis server (scripts/with-redis.sh) for the tests of the Redis deployment (tasks through RQ,
+# cache, rate limits); the rest of the suite runs without Redis, as `make run` does (tests/settings.py).
 test-sqlite: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on SQLite"
-	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	scripts/with-redis.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # Only the tests that reach the database, browser tests excepted (tests/databases.py says why);
-# CREDSTACK_TEST_EVERYTHING=1 runs them all.
+# CREDSTACK_TEST_EVERYTHING=1 runs them all. The multi-node test (tests/multinode: two web nodes and two
+# workers on PostgreSQL + Redis, one worker killed) runs here.
 test-postgres: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on PostgreSQL"
-	scripts/with-postgres.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # System packages the test suite uses, installed with apt when missing (CI and developer machines run
-# as root; elsewhere, say what to install). PostgreSQL is handled by with-postgres.sh.
+# as root; elsewhere, say what to install). PostgreSQL is handled by with-postgres.sh; Redis is installed
+# here (and by with-redis.sh, which starts a throw-away server for a run).
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # browser tests: Playwright drives Debian's Chromium
+command -v redis-server >/dev/null || need+=(redis-server)   # tasks, cache and rate limits on Redis
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "system-deps: installing ${need[*]}" >&2

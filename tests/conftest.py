@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests import databases
+from tests import databases, redisserver
 
 # The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
 from tests.interop.conftest import node_verifier  # noqa: F401
@@ -100,3 +100,20 @@ def _no_content_type_or_permission_rows():
         create_permissions, dispatch_uid="django.contrib.auth.management.create_permissions"
     )
     post_migrate.disconnect(create_contenttypes)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real Redis server: the one scripts/with-redis.sh started (its REDIS_URL, which tests/settings.py
+    moves aside), or one of this process's."""
+    if os.environ.get("CREDSTACK_TEST_REDIS_URL"):
+        yield os.environ["CREDSTACK_TEST_REDIS_URL"]
+        return
+    with redisserver.own_server() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """A Redis database for this test alone (emptied first)."""
+    return redisserver.database_for_this_process(redis_server)

@@ -4,13 +4,23 @@ import os
 import tempfile
 
 os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-test-"))
+# The suite runs as a deployment without Redis; a test that needs Redis asks for the redis_url fixture,
+# which uses the server scripts/with-redis.sh started (tests/redisserver.py). Children inherit this.
+if os.environ.get("REDIS_URL"):
+    os.environ["CREDSTACK_TEST_REDIS_URL"] = os.environ.pop("REDIS_URL")
 os.environ.setdefault("CREDSTACK_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
+from credstack import taskqueues
 from credstack.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": list(taskqueues.ALL),
+    }
+}
 CREDSTACK_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["*"]
 # Log records reach pytest's caplog through the root logger; no console handler bound to a stream.

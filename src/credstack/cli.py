@@ -21,8 +21,9 @@ import django
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command, execute_from_command_line
+from django.db import connections
 
-from credstack import metrics
+from credstack import metrics, taskqueues
 from credstack.credentials.validation import error_text, expiry_date
 from credstack.fetch import FetchError, fetch_bytes, http_fetch
 from credstack.organizations.actors import Actor
@@ -364,10 +365,31 @@ def cmd_worker(args) -> int:
     from credstack.scheduler.actions import ensure_all  # needs the models: after django.setup()
     from credstack.scheduler.leases import requeue_dead_tasks  # needs the models: after django.setup()
 
+    try:
+        queues = taskqueues.parse(args.queues)
+    except ValueError as exc:
+        return _fail(f"--queues: {exc}")
     print(requeue_dead_tasks(), flush=True)  # tasks left RUNNING by a worker that died go back to the queue
     dispatch_due()  # side effects whose committing process died before dispatching them (decision 0036)
     ensure_all()  # periodic jobs (expiry reminders...) queue their next run: no cron needed
-    call_command("db_worker")
+    print(f"credstack worker: queues {', '.join(queues)} ({worker_kind()})", flush=True)
+    if taskqueues.on_redis():
+        # RQ takes from the queues in the order given; its scheduler moves deferred tasks (retries,
+        # periodic jobs) onto their queue when due: one worker of the deployment holds its lock at a time
+        # SimpleWorker: tasks run in the worker process itself, not in a process forked per task (a fork
+        # per credential email costs more than the email; the lease sweep covers a worker that dies)
+        connections.close_all()
+        call_command(
+            "rqworker",
+            *queues,
+            job_class="django_tasks_rq.Job",
+            worker_class="rq.worker.SimpleWorker",
+            with_scheduler=True,
+            # a line per task at INFO (three per credential email): only when credstack logs at DEBUG
+            verbosity=2 if os.environ.get("CREDSTACK_LOG_LEVEL", "").upper() == "DEBUG" else 0,
+        )
+    else:
+        call_command("db_worker", queue_name=",".join(queues))
     return 0
 
 
@@ -388,6 +410,10 @@ def cmd_mcp(args) -> int:
     )
     build_server(key).run("stdio")
     return 0
+
+
+def worker_kind() -> str:
+    return "Redis through RQ" if taskqueues.on_redis() else "the database queue"
 
 
 GRANIAN_LOG_CONFIG = Path(__file__).parent / "web" / "granian_log.json"
@@ -438,7 +464,7 @@ def cmd_serve(args) -> int:
     if not metrics.prepare_multiprocess_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"]):
         del os.environ["PROMETHEUS_MULTIPROC_DIR"]  # a full disk must not keep the pages from answering
     procs = [subprocess.Popen(web)]
-    if not args.no_worker:
+    if not args.web_only:
         procs.append(subprocess.Popen([sys.executable, "-m", "credstack.cli", "worker"]))
     print(
         f"credstack is serving {settings.CREDSTACK_BASE_URL} (bound to {bind}); Ctrl-C stops it.", flush=True
@@ -565,10 +591,38 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="migrate and seed the demo organization (idempotent)").set_defaults(
         func=cmd_demo
     )
-    p = sub.add_parser("serve", help="serve the web app and the task worker")
-    p.add_argument("--no-worker", action="store_true")
+    p = sub.add_parser(
+        "serve",
+        help="serve the web app (PORT, CREDSTACK_BIND, WEB_CONCURRENCY) and a task worker for every queue",
+        description="Serve the web app with granian (WEB_CONCURRENCY processes on CREDSTACK_BIND:PORT) and, "
+        "unless --web-only, one task worker in the same container working every queue: the whole of "
+        "credstack on one machine.",
+    )
+    p.add_argument(
+        "--web-only",
+        "--no-worker",
+        dest="web_only",
+        action="store_true",
+        help="serve the web app only, without the in-process task worker: a web node of a deployment "
+        "whose workers run apart (`credstack worker`, tasks in Redis with REDIS_URL)",
+    )
     p.set_defaults(func=cmd_serve)
-    sub.add_parser("worker", help="run the task worker").set_defaults(func=cmd_worker)
+    p = sub.add_parser(
+        "worker",
+        help="run a task worker (tasks in Redis through RQ with REDIS_URL, else in the database)",
+        description="Run tasks: from Redis through RQ when REDIS_URL is set, else from the database. "
+        "Several workers, on several machines, may run at once; a task whose worker dies is taken back "
+        "and run by another (decisions 0031, 0047).",
+    )
+    p.add_argument(
+        "--queues",
+        default="*",
+        metavar="QUEUE,...",
+        help=f"the queues to work, comma-separated, in order of preference: {', '.join(taskqueues.ALL)} "
+        "(bulk: bulk issuance; email: credential emails and invitations; webhooks: webhooks, xAPI, LTI "
+        "grades; pdfs: certificate PDFs; default: the rest). Default: every queue",
+    )
+    p.set_defaults(func=cmd_worker)
     sub.add_parser(
         "mcp",
         help="serve the MCP tools (issue, search, revoke, report) to an AI agent over standard input and "

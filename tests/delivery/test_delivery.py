@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from credstack import taskqueues
 from credstack.credentials.models import CredentialEvent
 from credstack.delivery import actions, rendering
 from credstack.delivery.models import Delivery, EmailTemplate
@@ -213,7 +214,9 @@ def test_with_a_deferring_worker_the_retry_is_queued_for_its_time(smtp, settings
     from django_tasks import task_backends
 
     credential = issue()
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": taskqueues.ALL}
+    }
     smtp.busy_next = 1
     again = actions.queue_credential_email(credential, Delivery.Kind.RESEND)
     [first] = task_backends["default"].results  # the first attempt waits for the worker

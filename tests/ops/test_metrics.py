@@ -8,7 +8,9 @@ import pytest
 from django_tasks import task
 from prometheus_client.parser import text_string_to_metric_families
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+from credstack import taskqueues
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": taskqueues.ALL}}
 TOKEN = "metrics-token-for-tests-0123456789"
 
 

@@ -11,13 +11,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from credstack import taskqueues
 from credstack.scheduler import actions, registry
 from credstack.scheduler.models import PeriodicJob
 from credstack.scheduler.tasks import run_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REMINDERS = "delivery.expiry_reminders"
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": taskqueues.ALL}}
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def pending(name: str = REMINDERS):
 
 def work() -> None:
     """The real worker: run every task that is due, then stop."""
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    call_command("db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 def test_expiry_reminders_are_registered():
@@ -145,5 +146,7 @@ def test_a_worker_started_any_way_queues_the_chain_after_its_first_task(issue, d
     apps._last_check["at"] = 0.0
     issue()  # queues the "issued" email
     assert not pending().exists()
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, max_tasks=1)
+    call_command(
+        "db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0, max_tasks=1
+    )
     assert pending().count() == 1

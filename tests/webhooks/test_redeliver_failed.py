@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 from standardwebhooks.webhooks import Webhook
 
+from credstack import taskqueues
 from credstack.organizations.models import AuditEntry
 from credstack.retry import POLICY
 from credstack.webhooks import actions
@@ -21,7 +22,7 @@ from tests.webhooks.test_outbound import headers_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": taskqueues.ALL}}
 
 
 def _disabled_with_failures(org, issue, receiver, names=("Ada", "Bo", "Cy")):

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
+from credstack import taskqueues
 from credstack.learning import actions as learning
 from credstack.outbox import actions as outbox
 from credstack.outbox.models import OutboxEntry
@@ -204,7 +205,9 @@ def test_without_an_lrs_nothing_is_queued_and_nothing_breaks(org, achievement, s
 def test_with_a_deferring_worker_retries_and_nudges_schedule_themselves(org, achievement, lrs, settings):
     from django_tasks import task_backends
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": taskqueues.ALL}
+    }
     backend = task_backends["default"]
     course = make_course(org, achievement, lessons=4)
     enrolment = learning.enrol(course, learning.learner_for("d@example.org", "D"))

@@ -11,6 +11,9 @@ Everything a deployment changes comes from the environment (see README "Producti
 - ``CREDSTACK_EMAIL_URL``: the mail server, e.g. ``smtp+tls://user:pass@smtp.example.org:587``
   (``smtp+ssl://``, ``smtp://``, ``console://``, ``file:///folder``); default files in ``$CREDSTACK_HOME/mail``.
 - ``CREDSTACK_FROM_EMAIL``: the address mail is sent from; an organization's mail carries its name.
+- ``REDIS_URL``: e.g. ``redis://host:6379/0``: tasks in Redis through RQ (a queue per kind of work), the cache
+  and rate limits in Redis: several web nodes and workers (docs/deploy.md); default none (tasks in the
+  database, the file cache).
 - ``CREDSTACK_TERMS_URL``, ``CREDSTACK_PRIVACY_URL``: the operator's terms and privacy policy (the OB 3.0
   API's discovery document names them); default credstack's own ``/terms`` and ``/privacy`` pages.
 """
@@ -22,7 +25,9 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from credstack import taskqueues
 from credstack.config import mailurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -247,11 +252,15 @@ if os.environ.get("CREDSTACK_EMAIL_URL"):
     globals().update(mailurl.parse(os.environ["CREDSTACK_EMAIL_URL"]))
 DEFAULT_FROM_EMAIL = os.environ.get("CREDSTACK_FROM_EMAIL", "credstack <no-reply@localhost>")
 
-# Rate limits and other short-lived state. The file cache is shared by the processes of one machine;
-# set REDIS_URL when running on several machines.
+# Rate limits (credstack.ratelimit), the public page cache and other short-lived state. The file cache is
+# shared by the processes of one machine; with REDIS_URL every node shares Redis (decision 0047).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "credstack",
+        }
         if os.environ.get("REDIS_URL")
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -279,6 +288,9 @@ CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAY
 # Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decision 0045);
 # 1: sign in the issuing process (measured the better choice on a shared 2-core machine).
 CREDSTACK_SIGNING_PROCESSES = int(os.environ.get("CREDSTACK_SIGNING_PROCESSES", "1"))
+# Certificates rendered by the workers (the pdfs queue) as credentials are issued, so that every PDF is in the
+# storage before anyone downloads it; off: each is rendered on its first download (decision 0047).
+CREDSTACK_PDFS_AHEAD = os.environ.get("CREDSTACK_PDFS_AHEAD", "") == "1"
 # Rows a bulk job issues as one batch (one transaction): a crash or a full disk loses at most one batch's
 # work, which a resume redoes (decision 0045)
 CREDSTACK_BULK_CHUNK = int(os.environ.get("CREDSTACK_BULK_CHUNK", "200"))
@@ -296,12 +308,27 @@ CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS = float(
 # past it, the task is taken back and run again by another worker (credstack.scheduler.leases).
 CREDSTACK_TASK_LEASE_SECONDS = float(os.environ.get("CREDSTACK_TASK_LEASE_SECONDS", "120"))
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("CREDSTACK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+# Tasks: one queue per kind of work (credstack.taskqueues: default, bulk, email, webhooks, pdfs; decision 0047).
+# Without REDIS_URL they wait in the database (django-tasks-db: nothing to set up); with it, in Redis through
+# RQ (django-tasks-rq), for several workers on several machines. `credstack worker --queues bulk,email` picks.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+_task_backend = os.environ.get(
+    "CREDSTACK_TASK_BACKEND", taskqueues.RQ_BACKEND if REDIS_URL else "django_tasks_db.DatabaseBackend"
+)
+TASKS = {"default": {"BACKEND": _task_backend, "QUEUES": list(taskqueues.ALL)}}
+if _task_backend == taskqueues.RQ_BACKEND:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("CREDSTACK_TASK_BACKEND is RQ: set REDIS_URL (redis://host:6379/0)")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        name: {
+            "URL": REDIS_URL,
+            # a bulk job of 100,000 rows runs for minutes; a dead worker's job is taken back by the lease
+            # (credstack.scheduler.leases), not by this limit
+            "DEFAULT_TIMEOUT": int(os.environ.get("CREDSTACK_TASK_TIMEOUT", "3600")),
+        }
+        for name in taskqueues.ALL
     }
-}
 
 LOGGING = {
     "version": 1,
@@ -406,7 +433,6 @@ CREDSTACK_METRICS_NETWORKS = [
 CREDSTACK_METRICS_PER_ORG = os.environ.get("CREDSTACK_METRICS_PER_ORG", "") == "1"
 # the database figures of /metrics are counted at most this often (seconds), once for all nodes sharing the cache
 CREDSTACK_METRICS_DATABASE_SECONDS = float(os.environ.get("CREDSTACK_METRICS_DATABASE_SECONDS", "10"))
-REDIS_URL = os.environ.get("REDIS_URL", "")
 # Query counts and latencies per database (django-prometheus' wrappers of Django's own backends)
 _engine = str(DATABASES["default"]["ENGINE"])
 if _engine.startswith("django.db.backends.") and os.environ.get("CREDSTACK_DB_METRICS", "1") != "0":

@@ -23,7 +23,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django_tasks import task
 
+from credstack import taskqueues
 from credstack.atomic_storage import save_atomic
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf, stamp_png, stamp_svg
 from credstack.vc import baking
@@ -238,3 +241,35 @@ def baked_svg(credential: Credential) -> str:
         ob2_verify_url=hosted.assertion_url(credential),
     )
     return baking.bake_svg(svg, credential.document)
+
+
+# ---------------------------------------------------------------- certificates ahead of their first download
+
+PDFS_AHEAD_CHUNK = 50  # credentials a task renders: a batch of 200 issued makes four tasks for the pdfs pool
+
+
+@task(queue_name=taskqueues.PDFS)
+def render_certificates(credential_ids: list[int]) -> int:
+    """Render the certificates of just-issued credentials into the storage (``certificate_pdf``), so the
+    first download on any node reads a file. Queued on the ``pdfs`` queue when ``CREDSTACK_PDFS_AHEAD`` is
+    on (decision 0047). Twice is once: a stored certificate is read, not rendered again."""
+    done = 0
+    for credential in Credential.objects.select_related("organization", "achievement").filter(
+        pk__in=credential_ids
+    ):
+        certificate_pdf(credential)
+        done += 1
+    return done
+
+
+def pdfs_ahead(payload: dict, key: str) -> None:
+    """Outbox consumer of ``credential.issued`` (with ``CREDSTACK_PDFS_AHEAD``): its certificate queued."""
+    pdfs_ahead_many([(payload, key)])
+
+
+def pdfs_ahead_many(items: list[tuple[dict, str]]) -> None:
+    """``pdfs_ahead`` for a batch: one task per ``PDFS_AHEAD_CHUNK`` credentials, queued after the commit."""
+    ids = list(dict.fromkeys(payload["credential"] for payload, _ in items))
+    for start in range(0, len(ids), PDFS_AHEAD_CHUNK):
+        chunk = ids[start : start + PDFS_AHEAD_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: render_certificates.enqueue(chunk))

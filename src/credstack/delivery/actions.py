@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from credstack import taskqueues
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations import audit
@@ -163,7 +164,7 @@ def resend(credential: Credential) -> None:
     queue_credential_email(credential, Delivery.Kind.RESEND)
 
 
-@task()
+@task(queue_name=taskqueues.EMAIL)
 def send_email(delivery_id: int) -> str:
     """Attempt one credential email (first try or retry): the one task that sends a credential's email.
     Defined here, beside the code that queues it ("Tasks" in docs/architecture.md)."""

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from credstack import taskqueues
+
 from . import actions
 
 send_email = actions.send_email
 
 
-@task()
+@task(queue_name=taskqueues.EMAIL)
 def send_expiry_reminders(days: int = actions.REMINDER_DAYS) -> int:
     """Send the reminders now (the worker runs them daily by itself: see credstack.scheduler)."""
     return actions.send_expiry_reminders(days=days)

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tasks import task
 
+from credstack import taskqueues
 from credstack.awarding.actions import COURSE_COMPLETED, handle_event
 from credstack.courses import content
 from credstack.courses.models import Course
@@ -621,7 +622,7 @@ def send_review_nudges(now=None) -> int:
 # ---------------------------------------------------------------- run later (see "Tasks" in docs/architecture.md)
 
 
-@task()
+@task(queue_name=taskqueues.EMAIL)
 def send_invitation(enrolment_id: int, to: str | None = None) -> str:
     """The invitation email of ``invite``, sent after commit."""
     enrolment = Enrolment.objects.select_related("course__organization", "learner").get(pk=enrolment_id)
@@ -629,7 +630,7 @@ def send_invitation(enrolment_id: int, to: str | None = None) -> str:
     return "sent"
 
 
-@task()
+@task(queue_name=taskqueues.EMAIL)
 def send_review_nudges_task() -> int:
     """``send_review_nudges`` when a learner's review questions fall due (queued by ``submit_quiz``)."""
     return send_review_nudges()

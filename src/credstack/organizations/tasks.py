@@ -7,11 +7,13 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
+from credstack import taskqueues
+
 from .brand import sender
 from .models import Invitation
 
 
-@task()
+@task(queue_name=taskqueues.EMAIL)
 def send_invitation_email(invitation_id: int, inviter: str) -> str:
     """The invitation to join an organization. ``inviter``: who sent it, as the audit log names them."""
     invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()

@@ -29,13 +29,16 @@ import os
 import platform
 import threading
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+
+from credstack import taskqueues
 
 from .models import WorkerHeartbeat
 
@@ -98,9 +101,13 @@ def start_heartbeat(worker_id: str) -> None:
 
 
 def on_task_started(sender, task_result, **kwargs) -> None:
-    """``task_started`` receiver: a database-queue worker that starts a task keeps a heartbeat."""
+    """``task_started`` receiver: a worker that starts a task keeps a heartbeat (the database queue's and
+    RQ's alike: the RQ worker's name is the id, decision 0047)."""
     backend = sender if isinstance(sender, type) else type(sender)
-    if not issubclass(backend, DatabaseBackend) or not task_result.worker_ids:
+    on_rq = backend.__module__.startswith("django_tasks_rq")
+    if on_rq:
+        close_old_connections()  # an RQ worker is a long-lived process: no connection broken or past its age
+    if not (on_rq or issubclass(backend, DatabaseBackend)) or not task_result.worker_ids:
         return
     try:
         start_heartbeat(task_result.worker_ids[-1])
@@ -149,5 +156,59 @@ def requeue_dead_tasks(now: datetime | None = None) -> dict[str, int]:
                 worker or "(unknown)",
                 row.started_at.isoformat(),
             )
+    if taskqueues.on_redis():
+        rq_requeued, rq_failed = requeue_dead_rq_jobs(now, alive)
+        requeued, failed = requeued + rq_requeued, failed + rq_failed
     forgotten, _ = WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET_WORKERS_AFTER).delete()
     return {"requeued": requeued, "failed": failed, "workers_forgotten": forgotten}
+
+
+def requeue_dead_rq_jobs(now: datetime, alive: set[str]) -> tuple[int, int]:
+    """The same sweep for tasks in Redis (decision 0047): a job in a queue's started registry whose RQ
+    worker has not been heard from for a lease goes back to the front of its queue, under the same id.
+    Taking the registry entry (ZREM answers 1 once) is the compare-and-set: of two sweeps, one requeues.
+    RQ's own clean-up would mark such a job failed ("abandoned"), minutes later; this runs first."""
+    import django_rq  # only with REDIS_URL: the RQ backend's packages
+    from django_tasks_rq.backend import Job  # only with REDIS_URL: the RQ backend's packages
+    from rq.exceptions import NoSuchJobError  # only with REDIS_URL: the RQ backend's packages
+    from rq.registry import FailedJobRegistry, StartedJobRegistry  # only with REDIS_URL: RQ's packages
+
+    cutoff = (now - lease()).timestamp()
+    requeued = failed = 0
+    for name in taskqueues.ALL:
+        queue = django_rq.get_queue(name, job_class=Job)
+        registry = StartedJobRegistry(queue=queue)
+        raw = cast("list[bytes | str]", queue.connection.zrange(registry.key, 0, -1))
+        for entry in [e.decode() if isinstance(e, bytes) else e for e in raw]:
+            try:
+                job = Job.fetch(registry.parse_job_id(entry), connection=queue.connection)
+            except NoSuchJobError:
+                queue.connection.zrem(registry.key, entry)
+                continue
+            started = job.started_at.timestamp() if job.started_at else 0.0
+            if (job.worker_name or "") in alive or started > cutoff:
+                continue
+            if not queue.connection.zrem(registry.key, entry):
+                continue  # another sweep took it
+            claims = int(job.meta.get("credstack_claims", 1))
+            if claims >= MAX_CLAIMS:
+                reason = (
+                    f"{DEAD_WORKER_ERROR}: the worker running this task died {claims} times "
+                    f"(last {job.worker_name}); it is not run again\n"
+                )
+                FailedJobRegistry(queue=queue).add(job, exc_string=reason)
+                failed += 1
+                logger.error("task %s (%s) failed: its worker died %d times", job.id, job.func_name, claims)
+                continue
+            job.meta["credstack_claims"] = claims + 1
+            job.save_meta()
+            queue.enqueue_job(job, at_front=True)
+            requeued += 1
+            logger.warning(
+                "task %s (%s) was running on RQ worker %s, not heard from since %s: queued again",
+                job.id,
+                job.func_name,
+                job.worker_name or "(unknown)",
+                job.started_at.isoformat() if job.started_at else "?",
+            )
+    return requeued, failed

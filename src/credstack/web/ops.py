@@ -9,7 +9,8 @@ sessions, users and the page cache. ``/healthz`` stays what it was (a plain "ok"
 - ``/readyz``: this process can serve: the database answers and has every migration applied, the cache
   answers, files can be written (or the deployment is read-only, ``CREDSTACK_READ_ONLY``), and Redis answers
   when ``REDIS_URL`` is set. 200 with one line a check, or 503 naming what failed.
-- ``/metrics``: Prometheus text. Never public: allowed with ``Authorization: Bearer $CREDSTACK_METRICS_TOKEN``
+- ``/metrics``: Prometheus text (``credstack_queue_length{queue}``: tasks waiting per queue, from Redis with
+  ``REDIS_URL``, else from the database). Never public: allowed with ``Authorization: Bearer $CREDSTACK_METRICS_TOKEN``
   or from a client address in ``CREDSTACK_METRICS_NETWORKS`` (the real client: behind a trusted proxy, the
   address it forwards); with neither set, nobody (404). Decision 0044.
 """
@@ -36,7 +37,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4  # what every Prometheus reads
 
-from credstack import metrics, ratelimit
+from credstack import metrics, ratelimit, taskqueues
 from credstack.credentials.models import Credential
 from credstack.delivery.models import Delivery
 from credstack.outbox.models import OutboxEntry
@@ -177,10 +178,74 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         response = _text("metrics need the bearer token or an allowed network\n", 401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    body = generate_latest(metrics.process_registry()) + database_figures()
+    body = generate_latest(metrics.process_registry()) + queue_figures() + database_figures()
     response = HttpResponse(body, content_type=CONTENT_TYPE_PLAIN_0_0_4)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def queue_figures() -> bytes:
+    """``credstack_queue_length`` and friends, per queue, counted at every scrape (they are what an
+    autoscaler reads, and cheap: one LLEN per queue on Redis, one GROUP BY on the database queue)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(QueueCollector())
+    return generate_latest(registry)
+
+
+class QueueCollector:
+    """Tasks waiting per queue (every configured queue, 0 when empty), from Redis when tasks go there
+    (decision 0047), else from the database queue. The same on every node: aggregate with ``max()``."""
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        length = GaugeMetricFamily(
+            "credstack_queue_length",
+            "Tasks waiting for a worker, by queue (bulk, email, webhooks, pdfs, default): what an "
+            "autoscaler reads to size each worker pool.",
+            labels=["queue", "backend"],
+        )
+        if taskqueues.on_redis():
+            yield from self._redis(length)
+            return
+        counts = dict(
+            DBTaskResult.objects.ready().values_list("queue_name").annotate(n=Count("id")).order_by()
+        )
+        for name in _configured_queues():
+            length.add_metric([name, "database"], counts.get(name, 0))
+        yield length
+
+    def _redis(self, length):
+        import django_rq  # only with REDIS_URL: the RQ backend's packages
+        from rq import Worker  # only with REDIS_URL: the RQ backend's packages
+
+        running = GaugeMetricFamily(
+            "credstack_queue_running", "Tasks a worker is running, by queue (Redis).", labels=["queue"]
+        )
+        failed = GaugeMetricFamily(
+            "credstack_queue_failed", "Tasks kept as failed, by queue (Redis).", labels=["queue"]
+        )
+        deferred = GaugeMetricFamily(
+            "credstack_queue_scheduled",
+            "Tasks waiting for their time (retries, periodic jobs), by queue (Redis).",
+            labels=["queue"],
+        )
+        workers = GaugeMetricFamily(
+            "credstack_queue_workers", "Workers listening on the queue (Redis).", labels=["queue"]
+        )
+        for name in _configured_queues():
+            queue = django_rq.get_queue(name)
+            length.add_metric([name, "redis"], queue.count)
+            running.add_metric([name], queue.started_job_registry.count)
+            failed.add_metric([name], queue.failed_job_registry.count)
+            deferred.add_metric([name], queue.scheduled_job_registry.count)
+            workers.add_metric([name], Worker.count(queue=queue))
+        yield from (length, running, deferred, failed, workers)
+
+
+def _configured_queues() -> list[str]:
+    return sorted(settings.TASKS.get("default", {}).get("QUEUES") or taskqueues.ALL)
 
 
 DATABASE_FIGURES_KEY = "credstack:metrics:database"

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from credstack import taskqueues
 from credstack.organizations import audit
 from credstack.organizations.actors import SYSTEM, Actor
 from credstack.organizations.brand import sender
@@ -385,7 +386,7 @@ def _queue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
         task.enqueue(pk)
 
 
-@task()
+@task(queue_name=taskqueues.WEBHOOKS)
 def deliver_webhook(delivery_id: int) -> str:
     """``attempt``, run later: queued after commit by ``_queue`` (a first try, or a retry when due)."""
     return attempt(delivery_id).state

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
+from credstack import taskqueues
 from credstack.achievements.actions import current_version
 from credstack.credentials.actions import (  # noqa: F401 (issue_credential: still importable from here)
     IssueRequest,
@@ -228,7 +229,7 @@ def _msg(exc: ValidationError, key: str) -> str:
     return "; ".join(exc.messages)
 
 
-@task()
+@task(queue_name=taskqueues.BULK)
 def run_bulk_job(job_id: int) -> str:
     """Issue a confirmed job's rows in the worker. Defined here, beside the actions that queue it
     ("Tasks" in docs/architecture.md)."""

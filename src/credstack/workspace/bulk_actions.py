@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tasks import task
 
+from credstack import taskqueues
 from credstack.achievements.models import Achievement
 from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
@@ -118,7 +119,7 @@ def queue_matching(org, actor, action: str, reason: str, params: dict, upto: int
         transaction.on_commit(lambda: run_bulk_action.enqueue(org.pk, user_id, action, reason, params, upto))
 
 
-@task()
+@task(queue_name=taskqueues.BULK)
 def run_bulk_action(
     org_id: int, actor_id: int | None, action: str, reason: str, params: dict, upto: int
 ) -> str:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from credstack import httpclient
+from credstack import httpclient, taskqueues
 from credstack.credentials.models import Credential
 from credstack.retry import POLICY, transient_http_status
 
@@ -143,7 +143,7 @@ def flush(now=None) -> int:
     return sent
 
 
-@task()
+@task(queue_name=taskqueues.WEBHOOKS)
 def send_statement(statement_pk: int) -> bool:
     """Deliver one statement (queued after commit by ``queue``, again by ``deliver`` for a retry); a
     failure leaves it for ``flush`` at its next try time."""
