@@ -24,6 +24,7 @@ urlpatterns = [
     # learner side and verification (issue 4): delivery tracking, portal, verifier, OB 2.0
     path("", include("credstack.delivery.urls")),
     path("", include("credstack.portal.urls")),
+    path("", include("credstack.wallets.urls")),  # issue 16: OpenID4VCI
     path("", include("credstack.verifier.urls")),
     path("", include("credstack.ob2.urls")),
     path("accounts/", include("allauth.urls")),

@@ -126,6 +126,8 @@ def page_actions(credential: Credential, state: str, visible: bool) -> dict | No
         "pdf": f"{credential.uri}.pdf",
         "badge": f"{credential.uri}.png?download=1",
         "verify": share.verify_url(credential),
+        # the holder's OpenID4VCI offer (the wallets app; it asks the holder to sign in first)
+        "wallet": f"/me/c/{credential.public_id}/wallet" if state == "valid" else "",
         "linkedin_add": share.linkedin_url(credential) if shared else "",
         "linkedin_post": share.linkedin_share_url(credential) if shared else "",
         "email": share.email_url(credential) if shared else "",
