@@ -159,6 +159,19 @@ def test_old_credentials_verify_after_key_rotation(node_verifier, org, issue):
         assert_valid(check(node_verifier, credential.signed()))
 
 
+def test_after_a_compromised_key_the_re_signed_credential_verifies_and_the_old_copy_does_not(
+    node_verifier, org, issue, django_capture_on_commit_callbacks
+):
+    credential = issue()
+    old_copy = credential.signed()  # not checked before: verifier-core would keep that DID document a while
+    with django_capture_on_commit_callbacks(execute=True):  # the re-signing task runs (decision 0054)
+        actions.rotate_compromised_key(org, reason="the key leaked")
+    credential.refresh_from_db()
+    assert_valid(check(node_verifier, credential.signed()))
+    refused = check(node_verifier, old_copy)  # its key is no longer in the DID document
+    assert refused["valid"] is False and refused["signatureValid"] is False
+
+
 def test_tampered_credential_is_refused(node_verifier, issue):
     doc = issue().signed()
     doc["credentialSubject"]["achievement"]["name"] = "Brain Surgery"

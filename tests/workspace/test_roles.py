@@ -127,6 +127,8 @@ ENDPOINTS = [
     Endpoint("new achievement form", "/w/{slug}/achievements/new", Role.ADMIN),
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
+    Endpoint("signing keys", "/w/{slug}/settings/keys", Role.ADMIN),
+    post("key compromised", "/w/{slug}/settings/keys", Role.ADMIN, {"reason": "leaked", "confirmed": "1"}),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
     post("save design draft", "/w/{slug}/designs/{design}/draft", Role.ADMIN, ok=(200,)),
     post("publish design", "/w/{slug}/designs/{design}/publish", Role.ADMIN),

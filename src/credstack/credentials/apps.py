@@ -4,6 +4,7 @@ from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
+from credstack.outbox.registry import subscribe
 from credstack.scheduler.registry import register as register_periodic
 
 from .search import ensure_sqlite_index, register_sqlite_function
@@ -23,6 +24,11 @@ class CredentialsConfig(AppConfig):
         # A later migration that remakes the credential table on SQLite drops the search triggers.
         post_migrate.connect(ensure_sqlite_index, dispatch_uid="credstack-name-search-triggers")
 
+        # a leaked key: its credentials are signed again in the background, resumed if stopped (0054)
+        subscribe(actions.KEY_COMPROMISED, "credentials.resign", actions.key_compromised_effect)
+        register_periodic(
+            "credentials.resume_resigning", actions.resume_resigning, every=timedelta(minutes=10)
+        )
         # "credential.expired" goes out to webhook subscribers once per expiry
         register_periodic(
             "credentials.announce_expired", actions.announce_expired, every=timedelta(minutes=15)
