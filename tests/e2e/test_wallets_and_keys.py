@@ -72,3 +72,42 @@ def test_admin_replaces_a_compromised_key(page, base_url, org, issue):
     expect(row).to_contain_text("Compromised")
     expect(row).to_contain_text("Every credential it signed is signed again.")
     save_screenshot(page, "signing-keys-compromised", full_page=True)
+
+
+def test_issuer_asks_an_endorser_without_an_account_and_the_page_shows_it(
+    page, browser, base_url, org, issue
+):
+    credential = issue()
+    user = get_user_model().objects.create_user("iss", "issuer@acme.example", "pw-long-enough-123")
+    Membership.objects.create(organization=org, user=user, role="issuer")
+    issuer = Client()
+    issuer.force_login(user)
+    _cookie(page, base_url, issuer)
+
+    page.goto(f"/w/{org.slug}/")
+    page.get_by_role("link", name="Endorsements").click()
+    page.get_by_label("What is endorsed").select_option("credential")
+    page.get_by_label("Credential id or link (for one credential)").fill(credential.uri)
+    page.get_by_label("A note to the endorser (optional)").fill("You supervised Ada's capstone project.")
+    page.get_by_role("button", name="Create the link").click()
+    link = page.get_by_label("Link for the endorser").input_value()
+    assert link.startswith(f"{base_url}/endorse/")
+    save_screenshot(page, "endorsement-request", full_page=True)
+
+    stranger = browser.new_context(base_url=base_url, viewport={"width": 900, "height": 900}).new_page()
+    stranger.goto(link)
+    expect(stranger.get_by_role("heading", name="Acme Training asks for your endorsement")).to_be_visible()
+    stranger.get_by_label("Your name, or your organization's").fill("Institute of Data Engineers")
+    stranger.get_by_label("Web address (optional)").fill("https://ide.example")
+    stranger.get_by_label("Your endorsement").fill("Ada's capstone met our professional standard.")
+    save_screenshot(stranger, "endorsement-form", full_page=True)
+    stranger.get_by_role("button", name="Sign and send the endorsement").click()
+    expect(stranger.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    stranger.goto(f"/c/{credential.public_id}")
+    section = stranger.locator("#endorsements")
+    expect(section).to_contain_text("Institute of Data Engineers")
+    expect(section).to_contain_text("Signature verified")
+    section.scroll_into_view_if_needed()
+    save_screenshot(stranger, "credential-endorsed", full_page=True)
+    stranger.context.close()

@@ -128,6 +128,8 @@ ENDPOINTS = [
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
     Endpoint("signing keys", "/w/{slug}/settings/keys", Role.ADMIN),
+    Endpoint("endorsements", "/w/{slug}/endorsements/", Role.ISSUER),
+    post("ask for an endorsement", "/w/{slug}/endorsements/", Role.ISSUER, {"target": "issuer"}, (200,)),
     post("key compromised", "/w/{slug}/settings/keys", Role.ADMIN, {"reason": "leaked", "confirmed": "1"}),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
     post("save design draft", "/w/{slug}/designs/{design}/draft", Role.ADMIN, ok=(200,)),

@@ -693,6 +693,23 @@ def change_expiry(
     return cred
 
 
+def attach_endorsement(credential: Credential, endorsement: dict, *, actor=None) -> Credential:
+    """Add a signed ``EndorsementCredential`` to the credential's ``endorsement`` list (Open Badges 3.0):
+    the credential is signed again under the same id and status entry, as ``change_expiry`` does."""
+    who = as_actor(actor)
+    with transaction.atomic():
+        cred = Credential.objects.select_for_update().select_related("organization").get(pk=credential.pk)
+        doc = cred.signed()
+        doc.pop("proof", None)
+        doc["endorsement"] = [*doc.get("endorsement", []), endorsement]
+        now = timezone.now().replace(microsecond=0)
+        signed = signing.sign(doc, active_key(cred.organization), created=now, as_list=True)
+        cred.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        cred.save(update_fields=["document"])
+        audit.record(cred.organization, who, "credential.endorsed", cred.public_id, endorsement.get("id", ""))
+    return cred
+
+
 def resend_credential(credential: Credential, *, actor=None) -> None:
     """Email the credential's links to the recipient again, through the delivery app (branded
     templates, open/click tracking; it receives ``signals.resend_requested``); a DELIVERED event follows."""
