@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.resolver import local_fetch
+from credstack.delivery.rendering import render_message
 from credstack.organizations.models import AuditEntry
 from credstack.wallets import actions, protocol
 from credstack.wallets.models import WalletOffer
@@ -180,3 +181,11 @@ def test_metadata_documents(client, settings):
     server = client.get("/.well-known/oauth-authorization-server").json()
     assert server["token_endpoint"] == "https://credstack.example/oid4vci/token"
     assert server["pre-authorized_grant_anonymous_access_supported"] is True
+
+
+@pytest.mark.django_db
+def test_the_credential_email_links_to_the_wallet_offer(issue):
+    credential = issue(email="ada@example.org")
+    message = render_message(credential, "Your credential", "Well done.", token="t0k")
+    wallet = f"/me/c/{credential.public_id}/wallet"
+    assert wallet in message.html and wallet in message.text
