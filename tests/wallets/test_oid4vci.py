@@ -189,3 +189,51 @@ def test_the_credential_email_links_to_the_wallet_offer(issue):
     message = render_message(credential, "Your credential", "Well done.", token="t0k")
     wallet = f"/me/c/{credential.public_id}/wallet"
     assert wallet in message.html and wallet in message.text
+
+
+def _vcapi_wallet(url: str, *flags: str) -> dict:
+    ensure_node_modules()
+    proc = subprocess.run(
+        ["node", "vcapi-wallet.mjs", url, *flags],
+        cwd=INTEROP_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.interop
+@pytest.mark.django_db(transaction=True)  # the Node wallet reaches the live server: rows must be committed
+def test_learner_credential_wallet_exchange(live_server, settings, issue, portal_login, node_verifier):
+    """The Learner Credential Wallet's deep link: a VC-API exchange answered with a DIDAuth presentation
+    made by Digital Bazaar's suite (as LCW makes it); a wrong challenge is refused."""
+    settings.CREDSTACK_BASE_URL = live_server.url
+    credential = issue(email="ada@example.org")
+    client = portal_login("ada@example.org", Client())
+    html = client.post(f"/me/c/{credential.public_id}/wallet").content.decode()
+    lcw = unescape(re.search(r'id="lcw-link" href="([^"]+)"', html).group(1))
+    assert lcw.startswith("https://lcw.app/request.html?request=")
+    request = json.loads(parse_qs(urlsplit(lcw).query)["request"][0])
+    exchange = request["protocols"]["vcapi"]
+    assert exchange.startswith(f"{live_server.url}/wallet/exchanges/")
+
+    refused = _vcapi_wallet(exchange, "--wrong-challenge")
+    assert refused["ok"] is False and refused["status"] == 400
+    assert "challenge" in refused["error"]["error_description"]
+
+    out = _vcapi_wallet(exchange)
+    assert out["ok"] is True, out
+    assert out["request"]["query"][0]["type"] == "DIDAuthentication"
+    [received] = out["response"]["verifiablePresentation"]["verifiableCredential"]
+    credential.refresh_from_db()
+    assert received == credential.signed()
+    core = node_verifier.verifier_core(received)
+    assert core["signatureValid"] is True and core["revoked"] is False, core
+    assert _vcapi_wallet(exchange)["ok"] is False  # once
+    # the same code no longer works for OpenID4VCI either
+    offer_code = exchange.rsplit("/", 1)[-1]
+    assert (
+        Client().post("/oid4vci/token", {"grant_type": GRANT, "pre-authorized_code": offer_code}).status_code
+        == 400
+    )

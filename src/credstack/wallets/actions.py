@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
+from credstack.vc import contexts as vc_contexts
+from credstack.vc import keys as vc_keys
+from credstack.vc import proofs as vc_proofs
 
 from .models import WalletOffer
 
@@ -153,3 +156,109 @@ def deliver(access_token: str) -> dict:
             credential.public_id,
         )
     return credential.signed()
+
+
+# ---- the VC-API exchange the Learner Credential Wallet speaks (decision 0053) ---------------------
+
+DID_AUTH_QUERY = {"type": "DIDAuthentication", "acceptedMethods": [{"method": "key"}]}
+
+
+def _open_offer(code: str) -> WalletOffer:
+    offer = (
+        WalletOffer.objects.select_for_update()
+        .select_related("credential__organization")
+        .filter(code_hash=_hash(code or ""))
+        .first()
+    )
+    if offer is None:
+        raise WalletError("invalid_request", "unknown exchange")
+    if offer.redeemed_at is not None:
+        raise WalletError("invalid_request", "this exchange was already completed")
+    if offer.expires_at <= timezone.now():
+        raise WalletError("invalid_request", "this exchange has expired; ask for a new offer")
+    why = offerable(offer.credential)
+    if why:
+        raise WalletError("invalid_request", why)
+    return offer
+
+
+def start_exchange(code: str, domain: str) -> dict:
+    """Step 1 of the VC-API exchange: a ``verifiablePresentationRequest`` for DID authentication with a
+    fresh challenge (kept on the offer). Raises WalletError."""
+    with transaction.atomic():
+        offer = _open_offer(code)
+        offer.challenge = secrets.token_urlsafe(24)
+        offer.save(update_fields=["challenge"])
+        audit.record(
+            offer.credential.organization,
+            Actor.system("a wallet (VC-API exchange)"),
+            "credential.wallet_exchange",
+            offer.credential.public_id,
+        )
+    return {
+        "verifiablePresentationRequest": {
+            "query": [DID_AUTH_QUERY],
+            "challenge": offer.challenge,
+            "domain": domain,
+        }
+    }
+
+
+def _did_key_resolver(method: str) -> bytes | None:
+    did, _sep, fragment = method.partition("#")
+    if not did.startswith(vc_keys.DID_KEY_PREFIX) or fragment != did[len(vc_keys.DID_KEY_PREFIX) :]:
+        return None
+    try:
+        return vc_keys.public_key_from_did_key(did)
+    except ValueError:
+        return None
+
+
+def check_did_auth(presentation: object, challenge: str, domain: str) -> str:
+    """The holder DID a DIDAuth presentation proves, or WalletError: signed (Ed25519Signature2020 or
+    eddsa-rdfc-2022) by a did:key, proof purpose ``authentication``, our challenge and domain."""
+    if not isinstance(presentation, dict):
+        raise WalletError("invalid_request", "verifiablePresentation must be a JSON object")
+    proofs_found = vc_proofs.proof_list(presentation)
+    if len(proofs_found) != 1 or not isinstance(proofs_found[0], dict):
+        raise WalletError("invalid_request", "the presentation must carry one proof")
+    proof = proofs_found[0]
+    if proof.get("proofPurpose") != "authentication":
+        raise WalletError("invalid_request", "the presentation's proof purpose must be authentication")
+    if not challenge or proof.get("challenge") != challenge:
+        raise WalletError("invalid_request", "the presentation does not sign this exchange's challenge")
+    if proof.get("domain") not in (None, domain):
+        raise WalletError("invalid_request", "the presentation is for another domain")
+    result = vc_proofs.verify(presentation, _did_key_resolver)
+    if not result.verified:
+        raise WalletError("invalid_request", f"the presentation's signature does not verify: {result.error}")
+    holder = str(proof.get("verificationMethod", "")).split("#", 1)[0]
+    if presentation.get("holder") not in (None, holder):
+        raise WalletError("invalid_request", "the presentation's holder did not sign it")
+    return holder
+
+
+def finish_exchange(code: str, presentation: object, domain: str) -> dict:
+    """Step 2: a valid DIDAuth presentation gets the credential, once, in a presentation (unsigned,
+    as VC-API exchanges return it). The credential is not bound to the holder's DID (decision 0053)."""
+    with transaction.atomic():
+        offer = _open_offer(code)
+        holder = check_did_auth(presentation, offer.challenge, domain)
+        now = timezone.now()
+        offer.redeemed_at = offer.delivered_at = now
+        offer.save(update_fields=["redeemed_at", "delivered_at"])
+        credential = Credential.objects.get(pk=offer.credential_id)
+        audit.record(
+            offer.credential.organization,
+            Actor.system("a wallet (VC-API exchange)"),
+            "credential.wallet_delivered",
+            credential.public_id,
+            f"to the wallet of {holder[:120]}",
+        )
+    return {
+        "verifiablePresentation": {
+            "@context": [vc_contexts.VC_V2],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [credential.signed()],
+        }
+    }

@@ -21,6 +21,8 @@ class WalletOffer(models.Model):
     token_expires_at = models.DateTimeField(null=True, blank=True)
     # the wallet received the credential (the token never works again)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # the VC-API exchange (Learner Credential Wallet): the challenge its DIDAuth presentation must sign
+    challenge = models.CharField(max_length=64, blank=True)
     # who asked for the offer, as the audit log names them
     requested_by = models.CharField(max_length=254, blank=True)
 

@@ -76,3 +76,18 @@ def offer_uri(code: str) -> str:
     """The offer by value, as a wallet scans or opens it: ``openid-credential-offer://?credential_offer=``."""
     offer = json.dumps(credential_offer(code), separators=(",", ":"))
     return f"{OFFER_SCHEME}?credential_offer={quote(offer, safe='')}"
+
+
+LCW_REQUEST = "https://lcw.app/request.html"
+
+
+def exchange_url(code: str) -> str:
+    """The VC-API exchange of an offer (same single-use code as the OpenID4VCI offer)."""
+    return f"{issuer()}/wallet/exchanges/{code}"
+
+
+def lcw_request_uri(code: str) -> str:
+    """The Learner Credential Wallet's deep link (its "request" page, which opens the app): the
+    exchange URL under ``protocols.vcapi``."""
+    request = {"credentialRequestOrigin": issuer(), "protocols": {"vcapi": exchange_url(code)}}
+    return f"{LCW_REQUEST}?request={quote(json.dumps(request, separators=(',', ':')), safe='')}"

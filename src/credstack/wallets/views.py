@@ -120,6 +120,30 @@ def credential(request: HttpRequest) -> HttpResponse:
     return _no_store(JsonResponse({"credentials": [{"credential": document}]}))
 
 
+@csrf_exempt  # a wallet's request, authenticated by the exchange's secret URL and a DIDAuth presentation
+@require_POST
+def exchange(request: HttpRequest, code: str) -> HttpResponse:
+    """A VC-API exchange (the Learner Credential Wallet's protocol): ``{}`` starts it and gets a DIDAuth
+    request; ``{"verifiablePresentation": …}`` signed with the wallet's did:key gets the credential."""
+    if len(request.body) > MAX_BODY:
+        return _error(WalletError("invalid_request", "the request is too large"))
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _error(WalletError("invalid_request", "the request body is not JSON"))
+    if not isinstance(body, dict):
+        return _error(WalletError("invalid_request", "the request body is not a JSON object"))
+    domain = protocol.issuer()
+    try:
+        if "verifiablePresentation" in body:
+            answer = actions.finish_exchange(code, body["verifiablePresentation"], domain)
+        else:
+            answer = actions.start_exchange(code, domain)
+    except WalletError as exc:
+        return _error(exc)
+    return _no_store(JsonResponse(answer))
+
+
 def _qr_svg(uri: str) -> str:
     svg = segno.make(uri, error="l").svg_inline(scale=3, dark="#111", light="#fff", border=3, omitsize=True)
     return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))  # noqa: S308  (segno's own markup)
@@ -147,7 +171,12 @@ def add_to_wallet(request: HttpRequest, public_id: str) -> HttpResponse:
             context["error"] = exc.description
         else:
             uri = protocol.offer_uri(made.code)
-            context.update(offer_uri=uri, qr=_qr_svg(uri), expires_at=made.offer.expires_at)
+            context.update(
+                offer_uri=uri,
+                qr=_qr_svg(uri),
+                expires_at=made.offer.expires_at,
+                lcw_uri=protocol.lcw_request_uri(made.code),
+            )
     response = render(request, "wallets/add.html", context)
     if "error" in context and request.method == "POST":
         response.status_code = 409
