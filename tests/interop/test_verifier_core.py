@@ -28,6 +28,7 @@ from django.utils import timezone
 from credstack.api.actions import create_api_key
 from credstack.credentials import actions
 from credstack.credentials.models import Credential
+from credstack.endorsements.actions import endorse, request_endorsement
 from credstack.learning import actions as learning
 from credstack.organizations.actions import create_organization, rotate_key
 from tests.courses.factory import make_course
@@ -193,3 +194,16 @@ def test_clr_export(node_verifier, issue, client):
     assert result["verifierCore"]["schema"] == "NO_SCHEMA"  # verifier-core knows no CLR schema
     for inner in clr["credentialSubject"]["verifiableCredential"]:
         assert_valid(check(node_verifier, inner))
+
+
+def test_endorsement_credential(node_verifier, org, issue, client):
+    """An endorsement (decision 0053), signed by the platform's did:web, and the credential carrying it."""
+    credential = issue()
+    made = request_endorsement(org, target="credential", credential=credential, actor="test")
+    endorsement = endorse(
+        made.link.rsplit("/", 1)[-1], name="Institute of Data Engineers", comment="Rigorous."
+    )
+    result = check(node_verifier, json.loads(endorsement.document))
+    assert result["signatureValid"] is True and result["valid"] is True, result["errors"]
+    credential.refresh_from_db()
+    assert_valid(check(node_verifier, credential.signed()))
