@@ -1,5 +1,7 @@
-"""In a real browser: the holder adds a credential to a wallet from its page (QR code + link), and an admin
-replaces a compromised signing key (decisions 0053, 0054)."""
+"""In a real browser: the holder adds a credential to a wallet from its page (QR code + link), an admin
+replaces a compromised signing key, an endorser without an account endorses a credential (decisions 0053,
+0054); each page also through axe-core (WCAG 2.1 AA, no serious or critical violation). Contexts here bypass
+the CSP only so that axe can be injected, as in test_accessibility.py."""
 
 from __future__ import annotations
 
@@ -16,8 +18,18 @@ from playwright.sync_api import expect
 
 from credstack.organizations.models import Membership, SigningKey
 from tests.e2e.conftest import save_screenshot
+from tests.e2e.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the browser talks to a live server
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 def _cookie(page, base_url, client: Client) -> None:
@@ -47,6 +59,7 @@ def test_holder_adds_the_credential_to_a_wallet(page, base_url, issue):
     assert found.text == link
     page.set_viewport_size({"width": 900, "height": 900})
     save_screenshot(page, "wallet-offer", full_page=True)
+    assert axe_violations(page, "wallet offer") == []
 
 
 def test_admin_replaces_a_compromised_key(page, base_url, org, issue):
@@ -72,6 +85,7 @@ def test_admin_replaces_a_compromised_key(page, base_url, org, issue):
     expect(row).to_contain_text("Compromised")
     expect(row).to_contain_text("Every credential it signed is signed again.")
     save_screenshot(page, "signing-keys-compromised", full_page=True)
+    assert axe_violations(page, "signing keys") == []
 
 
 def test_issuer_asks_an_endorser_without_an_account_and_the_page_shows_it(
@@ -93,14 +107,18 @@ def test_issuer_asks_an_endorser_without_an_account_and_the_page_shows_it(
     link = page.get_by_label("Link for the endorser").input_value()
     assert link.startswith(f"{base_url}/endorse/")
     save_screenshot(page, "endorsement-request", full_page=True)
+    assert axe_violations(page, "endorsement requests") == []
 
-    stranger = browser.new_context(base_url=base_url, viewport={"width": 900, "height": 900}).new_page()
+    stranger = browser.new_context(
+        base_url=base_url, viewport={"width": 900, "height": 900}, bypass_csp=True
+    ).new_page()
     stranger.goto(link)
     expect(stranger.get_by_role("heading", name="Acme Training asks for your endorsement")).to_be_visible()
     stranger.get_by_label("Your name, or your organization's").fill("Institute of Data Engineers")
     stranger.get_by_label("Web address (optional)").fill("https://ide.example")
     stranger.get_by_label("Your endorsement").fill("Ada's capstone met our professional standard.")
     save_screenshot(stranger, "endorsement-form", full_page=True)
+    assert axe_violations(stranger, "endorsement form") == []
     stranger.get_by_role("button", name="Sign and send the endorsement").click()
     expect(stranger.get_by_role("heading", name="Thank you")).to_be_visible()
 
@@ -110,4 +128,5 @@ def test_issuer_asks_an_endorser_without_an_account_and_the_page_shows_it(
     expect(section).to_contain_text("Signature verified")
     section.scroll_into_view_if_needed()
     save_screenshot(stranger, "credential-endorsed", full_page=True)
+    assert axe_violations(stranger, "endorsed credential page") == []
     stranger.context.close()
