@@ -219,6 +219,21 @@ def cmd_keys_rotate(args) -> int:
     return 0
 
 
+def cmd_keys_compromised(args) -> int:
+    from django.core.exceptions import ValidationError  # with the models below: after django.setup()
+
+    from credstack.credentials.actions import rotate_compromised_key  # needs the models: after django.setup()
+
+    org = _org(args.org)
+    try:
+        key = rotate_compromised_key(org, reason=args.reason, actor=_actor())
+    except ValidationError as exc:
+        raise SystemExit(_fail("; ".join(m for ms in exc.message_dict.values() for m in ms)))
+    print(f"{args.org} now signs with {key.verification_method}; the compromised key left the DID document")
+    print("every credential it signed is being signed again in the background (see the audit log)")
+    return 0
+
+
 def cmd_backup(args) -> int:
     from credstack.backup import BackupError, backup  # models: only after Django is set up
 
@@ -551,6 +566,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = keys.add_parser("rotate", help="retire the active key and start signing with a new one")
     p.add_argument("--org", required=True)
     p.set_defaults(func=cmd_keys_rotate)
+    p = keys.add_parser(
+        "compromised",
+        help="the active key leaked: a new key signs, the old one leaves the DID document, and every "
+        "credential it signed is signed again (decision 0054)",
+    )
+    p.add_argument("--org", required=True)
+    p.add_argument("--reason", required=True, help="what happened (kept in the audit log)")
+    p.set_defaults(func=cmd_keys_compromised)
 
     apikey = sub.add_parser("apikey", help="API keys").add_subparsers(dest="apikey_command", required=True)
     p = apikey.add_parser("create", help="create an API key (printed once, alone on the last line)")

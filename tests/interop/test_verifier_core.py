@@ -28,6 +28,7 @@ from django.utils import timezone
 from credstack.api.actions import create_api_key
 from credstack.credentials import actions
 from credstack.credentials.models import Credential
+from credstack.endorsements.actions import endorse, request_endorsement
 from credstack.learning import actions as learning
 from credstack.organizations.actions import create_organization, rotate_key
 from tests.courses.factory import make_course
@@ -159,6 +160,19 @@ def test_old_credentials_verify_after_key_rotation(node_verifier, org, issue):
         assert_valid(check(node_verifier, credential.signed()))
 
 
+def test_after_a_compromised_key_the_re_signed_credential_verifies_and_the_old_copy_does_not(
+    node_verifier, org, issue, django_capture_on_commit_callbacks
+):
+    credential = issue()
+    old_copy = credential.signed()  # not checked before: verifier-core would keep that DID document a while
+    with django_capture_on_commit_callbacks(execute=True):  # the re-signing task runs (decision 0054)
+        actions.rotate_compromised_key(org, reason="the key leaked")
+    credential.refresh_from_db()
+    assert_valid(check(node_verifier, credential.signed()))
+    refused = check(node_verifier, old_copy)  # its key is no longer in the DID document
+    assert refused["valid"] is False and refused["signatureValid"] is False
+
+
 def test_tampered_credential_is_refused(node_verifier, issue):
     doc = issue().signed()
     doc["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
@@ -180,3 +194,16 @@ def test_clr_export(node_verifier, issue, client):
     assert result["verifierCore"]["schema"] == "NO_SCHEMA"  # verifier-core knows no CLR schema
     for inner in clr["credentialSubject"]["verifiableCredential"]:
         assert_valid(check(node_verifier, inner))
+
+
+def test_endorsement_credential(node_verifier, org, issue, client):
+    """An endorsement (decision 0053), signed by the platform's did:web, and the credential carrying it."""
+    credential = issue()
+    made = request_endorsement(org, target="credential", credential=credential, actor="test")
+    endorsement = endorse(
+        made.link.rsplit("/", 1)[-1], name="Institute of Data Engineers", comment="Rigorous."
+    )
+    result = check(node_verifier, json.loads(endorsement.document))
+    assert result["signatureValid"] is True and result["valid"] is True, result["errors"]
+    credential.refresh_from_db()
+    assert_valid(check(node_verifier, credential.signed()))

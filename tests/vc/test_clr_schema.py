@@ -7,8 +7,8 @@ several), the one form found for CLR 2.0. It checks the credentials the CLR carr
 ``VerifiableCredential``s, so each is also checked against the OB 3.0 ``AchievementCredential`` schema
 (strict JSON binding, ``test_ob3_schema``).
 
-credstack issues no ``EndorsementCredential``: that schema is copied and checked to be the recorded file,
-ready for when it does.
+The ``EndorsementCredential`` schema is checked here to be the recorded file; the endorsements credstack
+signs are validated against it in ``tests/endorsements/test_endorsements.py`` (decision 0053).
 """
 
 from __future__ import annotations

@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     # learner side and verification (issue 4)
     "credstack.delivery",
     "credstack.portal",
+    "credstack.wallets",  # OpenID4VCI: credentials into wallets (decision 0053)
+    "credstack.endorsements",  # Open Badges 3.0 endorsements (issue 17, decision 0053)
     "credstack.verifier",
     "credstack.ob2",
     "credstack.scheduler",  # periodic jobs on the task worker (no cron)

@@ -25,6 +25,9 @@ urlpatterns = [
     # learner side and verification (issue 4): delivery tracking, portal, verifier, OB 2.0
     path("", include("credstack.delivery.urls")),
     path("", include("credstack.portal.urls")),
+    path("", include("credstack.wallets.urls")),  # issue 16: OpenID4VCI
+    path("", include("credstack.endorsements.urls")),  # issue 17: endorsements (/endorse/<token>)
+    path("w/<slug:org_slug>/endorsements/", include("credstack.endorsements.workspace_urls")),
     path("", include("credstack.verifier.urls")),
     path("", include("credstack.ob2.urls")),
     path("accounts/", include("allauth.urls")),

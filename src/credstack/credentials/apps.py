@@ -30,6 +30,11 @@ class CredentialsConfig(AppConfig):
         if getattr(settings, "CREDSTACK_PDFS_AHEAD", False):
             subscribe(ISSUED, "credentials.certificate_pdf", files.pdfs_ahead, many=files.pdfs_ahead_many)
 
+        # a leaked key: its credentials are signed again in the background, resumed if stopped (0054)
+        subscribe(actions.KEY_COMPROMISED, "credentials.resign", actions.key_compromised_effect)
+        register_periodic(
+            "credentials.resume_resigning", actions.resume_resigning, every=timedelta(minutes=10)
+        )
         # "credential.expired" goes out to webhook subscribers once per expiry
         register_periodic(
             "credentials.announce_expired", actions.announce_expired, every=timedelta(minutes=15)

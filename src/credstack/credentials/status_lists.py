@@ -78,3 +78,14 @@ def set_bit(status_list_id: int, index: int, purpose: str, value: bool) -> None:
     setattr(status_list, field, bits.to_bytes())
     status_list.save(update_fields=[field, "updated_at"])
     _publish(status_list, purpose)
+
+
+def republish(org: Organization) -> int:
+    """Sign every status list of ``org`` again with its active key (after a compromised key was
+    replaced, decision 0054). Call inside the caller's transaction. Returns the number of lists."""
+    lists = list(
+        StatusList.objects.select_for_update().select_related("organization").filter(organization=org)
+    )
+    for status_list in lists:
+        _publish(status_list, *StatusList.PURPOSES)
+    return len(lists)

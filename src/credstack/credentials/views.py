@@ -13,7 +13,7 @@ from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
 
-from . import engagement, files, pagecache, share
+from . import engagement, files, page_sections, pagecache, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
 from .visibility import viewer_may_see
@@ -126,6 +126,8 @@ def page_actions(credential: Credential, state: str, visible: bool) -> dict | No
         "pdf": f"{credential.uri}.pdf",
         "badge": f"{credential.uri}.png?download=1",
         "verify": share.verify_url(credential),
+        # the holder's OpenID4VCI offer (the wallets app; it asks the holder to sign in first)
+        "wallet": f"/me/c/{credential.public_id}/wallet" if state == "valid" else "",
         "linkedin_add": share.linkedin_url(credential) if shared else "",
         "linkedin_post": share.linkedin_share_url(credential) if shared else "",
         "email": share.email_url(credential) if shared else "",
@@ -185,6 +187,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "is_private": not credential.is_public,
             "base_url": settings.CREDSTACK_BASE_URL,
             "now": timezone.now(),
+            "sections": page_sections.render_sections(credential) if visible else "",
         }
         with pagecache.placeholder_nonce(request):
             response = render(request, "credentials/credential.html", context)

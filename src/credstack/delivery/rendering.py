@@ -147,6 +147,8 @@ def render_message(credential, subject: str, body: str, token: str | None = None
         "png": link("png", f"{credential.uri}.png"),
         "json": link("json", f"{credential.uri}.json"),
         "portal": link("portal", f"{base}/me/login"),
+        # the holder's OpenID4VCI offer (decision 0053): signing in first, so not a tracked redirect
+        "wallet": f"{base}/me/c/{credential.public_id}/wallet",
     }
     context = {
         "credential": credential,
@@ -163,6 +165,7 @@ def render_message(credential, subject: str, body: str, token: str | None = None
             "png": f"{credential.uri}.png",
             "json": f"{credential.uri}.json",
             "portal": links["portal"],
+            "wallet": links["wallet"],
         },
         "pixel": f"{base}/d/{token}/open.gif" if token else "",
     }

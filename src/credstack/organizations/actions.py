@@ -83,19 +83,32 @@ def create_organization(
 
 
 @transaction.atomic
-def rotate_key(org: Organization | None, *, actor: Actor | None = None) -> SigningKey:
+def rotate_key(
+    org: Organization | None, *, actor: Actor | None = None, compromised: bool = False, reason: str = ""
+) -> SigningKey:
     """Retire the active key of ``org`` (None: the platform's) and create a new one.
 
     The retired key stays in the DID document, so every credential it signed keeps verifying. An
     organization's rotation leaves an audit row (the platform's key belongs to no organization's log).
+
+    ``compromised``: the retired key leaked (decision 0054). It is marked so and leaves the DID document:
+    nothing it signed verifies any more. Signing again what it signed is the caller's job
+    (``credstack.credentials.actions.rotate_compromised_key``), as is saying why (``reason``).
     """
+    if compromised and org is None:
+        raise ValueError("a compromised rotation is for an organization's key")
     if org is not None:
         org = Organization.objects.select_for_update().get(pk=org.pk)
     else:
         platform_key()
         list(SigningKey.objects.select_for_update().filter(organization=None, active=True))
     count = SigningKey.objects.filter(organization=org).count()
-    SigningKey.objects.filter(organization=org, active=True).update(active=False, retired_at=timezone.now())
+    now = timezone.now()
+    if compromised:
+        old = SigningKey.objects.get(organization=org, active=True)
+        SigningKey.objects.filter(pk=old.pk).update(compromised_at=now)
+        audit.record(org, actor, "organization.key_compromised", old.fragment, reason)
+    SigningKey.objects.filter(organization=org, active=True).update(active=False, retired_at=now)
     # Numbered for people, unique for machines: a restored backup knows nothing of keys made after it,
     # so a counted id alone could name a new key like one that signed credentials since lost.
     key = _new_key(org, f"key-{count + 1}-{secrets.token_hex(3)}")

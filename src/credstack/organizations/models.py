@@ -84,6 +84,10 @@ class SigningKey(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # A leaked key (decision 0054): out of the DID document, so nothing it signed verifies any more;
+    # ``resigned_at``: when every credential it had signed was signed again by the key that replaced it.
+    compromised_at = models.DateTimeField(null=True, blank=True)
+    resigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -7,8 +7,9 @@ from .models import Organization, SigningKey, platform_did
 
 
 def did_document(org: Organization) -> dict:
-    """The organization's DID document: every key it ever signed with, newest last."""
-    keys = SigningKey.objects.filter(organization=org).order_by("created_at", "id")
+    """The organization's DID document: every key it ever signed with, newest last, except the keys
+    marked compromised (decision 0054): what a leaked key signs must not verify."""
+    keys = SigningKey.objects.filter(organization=org, compromised_at=None).order_by("created_at", "id")
     return vc_did.did_document(org.did, [(k.fragment, k.public_multibase) for k in keys])
 
 

@@ -231,3 +231,33 @@ def _required(value: Any, name: str) -> Any:
     if not value:
         raise ValueError(f"{name} is required")
     return value
+
+
+ENDORSEMENT_TYPE = ["VerifiableCredential", "EndorsementCredential"]
+
+
+def compose_endorsement(
+    *,
+    endorsement_id: str,
+    name: str,
+    issuer: Mapping[str, Any],
+    subject_id: str,
+    comment: str,
+    valid_from: datetime,
+) -> dict[str, Any]:
+    """An unsigned Open Badges 3.0 ``EndorsementCredential`` (OB 3.0 §B.1.9): ``issuer`` endorses what
+    ``subject_id`` names (an achievement, a profile or a credential), with ``comment`` as its
+    ``endorsementComment``."""
+    return {
+        "@context": list(CONTEXT),
+        "id": _required(endorsement_id, "endorsement id"),
+        "type": list(ENDORSEMENT_TYPE),
+        "name": _required(name, "name"),
+        "issuer": _profile(issuer),
+        "validFrom": dates.format_datetime(valid_from),
+        "credentialSubject": {
+            "id": _required(subject_id, "subject id"),
+            "type": ["EndorsementSubject"],
+            "endorsementComment": _required(comment, "comment"),
+        },
+    }

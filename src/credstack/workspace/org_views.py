@@ -9,9 +9,11 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
+from credstack.credentials.actions import rotate_compromised_key
 from credstack.credentials.models import Credential
 from credstack.organizations.actions import (
     SETTINGS_FIELDS,
@@ -20,7 +22,7 @@ from credstack.organizations.actions import (
 )
 from credstack.organizations.actors import Actor
 from credstack.organizations.brand import brand_preview
-from credstack.organizations.models import Invitation, Membership, Organization, Role
+from credstack.organizations.models import Invitation, Membership, Organization, Role, SigningKey
 from credstack.organizations.permissions import member_required
 from credstack.render import badge_svg
 
@@ -108,6 +110,42 @@ def settings_view(request, org_slug):
             messages.success(request, "Settings saved. New credentials carry this issuer profile.")
             return redirect("workspace-settings", org.slug)
     return render(request, "workspace/settings.html", {"form": form, "preview": brand_preview(org)})
+
+
+@member_required(Role.ADMIN)
+def keys_view(request, org_slug):
+    """The organization's signing keys, and "this key is compromised" (decision 0054)."""
+    org = request.organization
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirmed") != "1":
+            error = _("Tick the box to confirm: every credential will be signed again.")
+        else:
+            try:
+                key = rotate_compromised_key(org, reason=request.POST.get("reason", ""), actor=request.user)
+            except ValidationError as exc:
+                error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+            else:
+                messages.success(
+                    request,
+                    _("%(key)s signs from now on. Every credential is being signed again.")
+                    % {"key": key.fragment},
+                )
+                return redirect("workspace-keys", org.slug)
+    keys = []
+    for key in SigningKey.objects.filter(organization=org).order_by("-created_at", "-id"):
+        pending = (
+            Credential.objects.filter(
+                organization=org, document__contains=f'"verificationMethod":"{key.verification_method}"'
+            ).count()
+            if key.compromised_at and not key.resigned_at
+            else 0
+        )
+        keys.append({"key": key, "pending": pending})
+    response = render(request, "workspace/keys.html", {"keys": keys, "error": error})
+    if error:
+        response.status_code = 400
+    return response
 
 
 @require_safe

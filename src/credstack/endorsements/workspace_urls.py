@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "endorsements"
+urlpatterns = [path("", views.requests_page, name="requests")]
