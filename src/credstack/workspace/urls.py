@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     path("<slug:org_slug>/designs/", design_views.design_list, name="workspace-designs"),
     path("<slug:org_slug>/designs/new", design_views.design_new, name="workspace-design-new"),
+    path("<slug:org_slug>/designs/import", design_views.design_import, name="workspace-design-import"),
     path(
         "<slug:org_slug>/designs/gallery/<slug:key>.png",
         design_views.design_gallery_thumbnail,
@@ -87,6 +88,16 @@ urlpatterns = [
         "<slug:org_slug>/designs/<str:public_id>/publish",
         design_views.design_publish,
         name="workspace-design-publish",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/compare",
+        design_views.design_compare,
+        name="workspace-design-compare",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/versions/<str:which>.png",
+        design_views.design_version_png,
+        name="workspace-design-version-png",
     ),
     path(
         "<slug:org_slug>/designs/<str:public_id>/restore",
