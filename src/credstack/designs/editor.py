@@ -220,8 +220,19 @@ def version_changes(
             f"Page: {p0.get('size', 'A4')} {p0.get('orientation', 'landscape')} → "
             f"{p1.get('size', 'A4')} {p1.get('orientation', 'landscape')}"
         )
-    if old.get("background") != new.get("background"):
-        out.append("Background: changed")
+    bg0, bg1 = old.get("background", {}), new.get("background", {})
+    if bg0 != bg1:
+        if bg0.get("template") and bg0.get("template") == bg1.get("template"):
+            out.append(
+                "Background: colours "
+                + ", ".join(
+                    f"{k} {bg0.get(k, '—')} → {bg1.get(k, '—')}"
+                    for k in ("color", "accent")
+                    if bg0.get(k) != bg1.get(k)
+                )
+            )
+        else:
+            out.append("Background: changed")
     elif old_assets.get("background") != new_assets.get("background") and "background" in new_assets:
         out.append("Background: file replaced")
 
