@@ -3,7 +3,7 @@
 # as root; elsewhere, say what to install). PostgreSQL is handled by with-postgres.sh.
 set -euo pipefail
 need=()
-command -v pdftotext >/dev/null || need+=(poppler-utils)
+{ command -v pdftotext && command -v pdfsig; } >/dev/null || need+=(poppler-utils)  # pdfsig: signed PDFs (PAdES)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # browser tests: Playwright drives Debian's Chromium
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -77,8 +77,7 @@ def preview(
     warnings = [
         w
         for i, box in boxes
-        if not rotation(elements[i])
-        and (w := _contrast(i, elements[i], box, im, dpi / 72.0)) is not None
+        if not rotation(elements[i]) and (w := _contrast(i, elements[i], box, im, dpi / 72.0)) is not None
     ]
     out = io.BytesIO()
     if jpeg:
