@@ -152,3 +152,14 @@ def test_a_rotation_the_preview_accepts_is_kept_and_a_bad_one_is_refused_in_the_
     assert problem["field"] == "rotate" and problem["message"].startswith(
         "Rotation must be a number from -360 to 360"
     )
+
+
+def test_the_font_menu_offers_every_bundled_family(signed_in, org, design):
+    from credstack.render.fonts import FAMILIES
+
+    r = signed_in("admin").get(_url(org, design))
+    fonts = r.context["state"]["fonts"]
+    assert set(fonts) == set(FAMILIES)
+    html = r.content.decode()
+    for family in FAMILIES:
+        assert f'"{family}": "Noto {family.capitalize()}: Latin, Greek, Cyrillic, Arabic' in html

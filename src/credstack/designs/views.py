@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from PIL import Image
 
@@ -92,7 +93,12 @@ FIELD_LABELS = {
     "value": "QR link",
     "rotate": "Rotation",
 }
-FONT_LABELS = {"sans": "Noto Sans (every script)", "serif": "Noto Serif (every script)"}
+# Every bundled family (credstack.render.fonts.FAMILIES); each draws every script the samples show, with
+# the matching Noto face for Arabic, Hebrew, Devanagari and Chinese (tests/render/test_text_and_badges.py).
+FONT_LABELS = {
+    "sans": gettext_lazy("Noto Sans: Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, Chinese"),
+    "serif": gettext_lazy("Noto Serif: Latin, Greek, Cyrillic, Arabic (Naskh), Hebrew, Devanagari, Chinese"),
+}
 MAX_DESIGN_JSON = 256 * 1024
 PREVIEW_DPI = 72
 
