@@ -12,10 +12,12 @@ only unless ``CREDSTACK_TSA_ALLOW_PRIVATE``)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -218,6 +220,9 @@ def sign_pdf(signing: PdfSigning, pdf: bytes, *, reason: str = "", timestamp: bo
     )
     stamper = timestamper(signing.tsa_url) if signing.tsa_url and timestamp else None
     out = io.BytesIO()
+    if _in_event_loop():  # pyHanko's sync API runs its own loop: not inside a running one
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(sign_pdf, signing, pdf, reason=reason, timestamp=timestamp).result()
     try:
         signers.sign_pdf(
             ph.writer.IncrementalPdfFileWriter(io.BytesIO(pdf)),
@@ -232,6 +237,14 @@ def sign_pdf(signing: PdfSigning, pdf: bytes, *, reason: str = "", timestamp: bo
     ) as exc:
         raise PdfSigningError(str(exc)) from exc
     return out.getvalue()
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def signing_for(org: Organization) -> PdfSigning | None:
