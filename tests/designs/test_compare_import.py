@@ -88,7 +88,7 @@ def test_a_pdf_becomes_the_background_of_a_new_design_in_its_own_shape(signed_in
     client = signed_in("admin")
     r = client.post(
         f"/w/{org.slug}/designs/import",
-        {"name": "Our artwork", "file": SimpleUploadedFile("frame.pdf", _pdf_artwork(595, 842))},
+        {"file": SimpleUploadedFile("Our artwork.pdf", _pdf_artwork(595, 842))},
     )
     created = Design.objects.get(name="Our artwork")
     assert r["Location"].endswith(f"/designs/{created.public_id}/")
