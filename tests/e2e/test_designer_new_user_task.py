@@ -3,7 +3,8 @@
 heading in place, upload the logo, a signature and a seal, restyle, rotate the seal with its handle,
 move the signature block together (marquee, then arrow keys), publish, compare with the first version,
 issue, download the PDF and check it: every field lands where the canvas showed it (within 1 mm), the
-seal is turned as on the canvas, and the credential inside the PDF still verifies.
+logo, signature and seal are centred where their frames were, the seal turned as on the canvas,
+and the credential inside the PDF still verifies.
 
 With CREDSTACK_SHOTS=docs/screenshots the steps are saved as designer-task-*.png."""
 
@@ -21,7 +22,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SHOTS, save_screenshot
-from tests.e2e.test_workspace_designer_drag import _box, _frame_mm, _glyphs_mm, _saved, _wait_for_preview
+from tests.e2e.test_workspace_designer_drag import MM, _box, _frame_mm, _glyphs_mm, _saved, _wait_for_preview
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test writes
 
@@ -71,15 +72,25 @@ def _set_colour(page, selector: str, value: str) -> None:
     )
 
 
-def _image_angles(pdf: bytes) -> list[float]:
-    """The turn (degrees clockwise on the page) of every image drawn on page one."""
+def _images(pdf: bytes) -> list[tuple[float, float, float]]:
+    """Every image drawn on page one: (its turn in degrees clockwise, centre x, centre y in mm from the
+    page's top left)."""
     doc = pdfium.PdfDocument(pdf)
     try:
+        page = doc[0]
+        height = page.get_height()
         out = []
-        for obj in doc[0].get_objects(max_depth=3):
+        for obj in page.get_objects(max_depth=3):
             if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
                 m = obj.get_matrix()
-                out.append(round(-math.degrees(math.atan2(m.b, m.a)), 1))
+                left, bottom, right, top = obj.get_bounds()
+                out.append(
+                    (
+                        round(-math.degrees(math.atan2(m.b, m.a)), 1),
+                        (left + right) / 2 / MM,
+                        (height - (top + bottom) / 2) / MM,
+                    )
+                )
         return out
     finally:
         doc.close()
@@ -218,6 +229,10 @@ def test_a_new_user_makes_a_training_companys_certificate_from_a_template(page, 
             ("date-label", "Date of issue"),
         )
     }
+    pictures = {
+        name: _frame_mm(page, f".dz-el[aria-label^='Image: {name} (']")
+        for name in ("logo", "signature-1", "seal-1")
+    }
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published as version 2")).to_be_visible()
     design.refresh_from_db()
@@ -254,7 +269,15 @@ def test_a_new_user_makes_a_training_companys_certificate_from_a_template(page, 
         top, bottom = min(g[2] for g in inside), max(g[4] for g in inside)
         assert (left + right) / 2 == pytest.approx((fx0 + fx1) / 2, abs=1.0), name
         assert top >= fy0 - 1.0 and bottom <= fy1 + 1.0, name
-    assert -15.0 in _image_angles(pdf)  # the seal, turned as on the canvas
+    drawn = _images(pdf)
+    for name, (fx0, fy0, fx1, fy1) in pictures.items():
+        # each picture is drawn centred where its frame is (a turned one turns about that centre)
+        cx, cy = (fx0 + fx1) / 2, (fy0 + fy1) / 2
+        assert any(abs(x - cx) <= 1.0 and abs(y - cy) <= 1.0 for _a, x, y in drawn), (name, cx, cy, drawn)
+    seal_frame = pictures["seal-1"]
+    seal_centre = ((seal_frame[0] + seal_frame[2]) / 2, (seal_frame[1] + seal_frame[3]) / 2)
+    (seal_angle,) = [a for a, x, y in drawn if abs(x - seal_centre[0]) <= 1 and abs(y - seal_centre[1]) <= 1]
+    assert seal_angle == -15.0  # the seal, turned as on the canvas
     report = verify_credential(extract_attachments(pdf)["credential.json"], fetch=local_fetch)
     assert report.valid, report.to_dict()
     if SHOTS:
