@@ -1,7 +1,8 @@
 """Issue 15's "Done when", driven as a new user would do it: the certificate of a real training company
 (its logo, signature, seal, colours and fonts) made from a template, without documentation: change the
 heading in place, upload the logo, a signature and a seal, restyle, rotate the seal with its handle,
-move the signature block together (marquee, then arrow keys), publish, compare with the first version,
+move the heading and subheading together (marquee, arrow keys) and centre them with the logo, publish,
+compare with the first version,
 issue, download the PDF and check it: every field lands where the canvas showed it (within 1 mm), the
 logo, signature and seal are centred where their frames were, the seal turned as on the canvas,
 and the credential inside the PDF still verifies.
