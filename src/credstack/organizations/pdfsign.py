@@ -173,9 +173,7 @@ def timestamper(url: str) -> Any:
     class HttpTimeStamper(base):  # type: ignore[misc,valid-type]
         async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
             policy = (
-                httpclient.any_address
-                if getattr(settings, "CREDSTACK_TSA_ALLOW_PRIVATE", False)
-                else httpclient.public_only
+                httpclient.any_address if settings.CREDSTACK_TSA_ALLOW_PRIVATE else httpclient.public_only
             )
             try:
                 response = httpclient.request(
