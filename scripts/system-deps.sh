@@ -4,7 +4,7 @@
 # here (and by with-redis.sh, which starts a throw-away server for a run).
 set -euo pipefail
 need=()
-command -v pdftotext >/dev/null || need+=(poppler-utils)
+{ command -v pdftotext && command -v pdfsig; } >/dev/null || need+=(poppler-utils)  # pdfsig: signed PDFs (PAdES)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # browser tests: Playwright drives Debian's Chromium
 command -v redis-server >/dev/null || need+=(redis-server)   # tasks, cache and rate limits on Redis
 [ ${#need[@]} -eq 0 ] && exit 0

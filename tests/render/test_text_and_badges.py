@@ -9,7 +9,7 @@ import pytest
 from bidi import get_display
 
 from credstack.render import SAMPLE_NAMES, badge_png, badge_svg
-from credstack.render.fonts import all_font_files, chain
+from credstack.render.fonts import FAMILIES, STYLES, WEIGHTS, all_font_files, chain
 from credstack.render.text import shape_line
 
 
@@ -129,3 +129,16 @@ def test_render_package_imports_no_django():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": ""})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("weight", WEIGHTS)
+@pytest.mark.parametrize("style", STYLES)
+def test_every_bundled_family_draws_every_script_the_designer_offers(family, weight, style):
+    """The designer's font menu offers every bundled family; each draws every sample script (its own
+    face for Latin, Greek and Cyrillic, the matching Noto face for the others), with no missing glyph."""
+    fonts = chain(family, weight, style)
+    for script, name in SAMPLE_NAMES.items():
+        line = shape_line(name, fonts)
+        assert line.runs, script
+        assert all(g != 0 for r in line.runs for g in r.gids), f"missing glyph (.notdef) in {script}"

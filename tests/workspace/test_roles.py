@@ -77,6 +77,8 @@ ENDPOINTS = [
     Endpoint("design", "/w/{slug}/designs/{design}/", Role.VIEWER),
     Endpoint("design thumbnail", "/w/{slug}/designs/{design}/thumb.png", Role.VIEWER, ok=(200,)),
     Endpoint("gallery thumbnail", "/w/{slug}/designs/gallery/classic-navy.png", Role.VIEWER, ok=(200,)),
+    Endpoint("compare design versions", "/w/{slug}/designs/{design}/compare", Role.VIEWER, ok=(200,)),
+    Endpoint("design version picture", "/w/{slug}/designs/{design}/versions/1.png", Role.VIEWER, ok=(200,)),
     Endpoint("audit", "/w/{slug}/audit/", Role.VIEWER),
     Endpoint("audit csv", "/w/{slug}/audit.csv", Role.VIEWER),
     Endpoint("analytics", "/w/{slug}/analytics/", Role.VIEWER),
@@ -141,6 +143,11 @@ ENDPOINTS = [
     Endpoint("endorsements", "/w/{slug}/endorsements/", Role.ISSUER),
     post("ask for an endorsement", "/w/{slug}/endorsements/", Role.ISSUER, {"target": "issuer"}, (200,)),
     post("key compromised", "/w/{slug}/settings/keys", Role.ADMIN, {"reason": "leaked", "confirmed": "1"}),
+    Endpoint("signed PDFs settings", "/w/{slug}/settings/signed-pdfs", Role.ADMIN, ok=(200,)),
+    post(
+        "create a PDF signing certificate", "/w/{slug}/settings/signed-pdfs", Role.ADMIN, {"action": "create"}
+    ),
+    post("import a design", "/w/{slug}/designs/import", Role.ADMIN),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
     post("save design draft", "/w/{slug}/designs/{design}/draft", Role.ADMIN, ok=(200,)),
     post("publish design", "/w/{slug}/designs/{design}/publish", Role.ADMIN),

@@ -301,6 +301,9 @@ CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CREDSTACK_WEBHOOKS_ALLOW_PRIV
 # LTI Dynamic Registration reads the LMS's configuration and posts to it: an LMS on the private network
 # (a school's Moodle) needs this on
 CREDSTACK_LTI_ALLOW_PRIVATE = os.environ.get("CREDSTACK_LTI_ALLOW_PRIVATE", "") == "1"
+# Signed certificate PDFs ask an organization's time-stamping authority (RFC 3161) only at a public address
+# unless this is set (a TSA on the private network; decision 0052)
+CREDSTACK_TSA_ALLOW_PRIVATE = os.environ.get("CREDSTACK_TSA_ALLOW_PRIVATE", "") == "1"
 # After a webhook secret is rotated, the replaced one also signs deliveries for this many hours (0: none).
 CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS = float(
     os.environ.get("CREDSTACK_WEBHOOK_ROTATION_OVERLAP_HOURS", "24")

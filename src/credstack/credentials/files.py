@@ -28,6 +28,7 @@ from django_tasks import task
 
 from credstack import taskqueues
 from credstack.atomic_storage import save_atomic
+from credstack.organizations import pdfsign
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf, stamp_png, stamp_svg
 from credstack.vc import baking
 
@@ -123,11 +124,27 @@ def certificate_pdf(credential: Credential) -> bytes:
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     stamp = stamp_for(credential)
     marked = f"-{stamp.lower()}" if stamp else ""
-    name = f"certificates/{credential.public_id}-{digest}{marked}.pdf"
+    # a signed PDF's name carries the signing in force: turning signing on or changing the certificate
+    # or the time-stamping authority makes new files
+    signing = pdfsign.signing_for(credential.organization)
+    signed = f"-s{pdfsign.marker(signing)}" if signing else ""
+    name = f"certificates/{credential.public_id}-{digest}{marked}{signed}.pdf"
     cached = _read_cached(name)
     if cached is not None:
         return cached
     pdf = render_certificate(credential)
+    if signing is not None:
+        try:
+            pdf = pdfsign.sign_pdf(
+                signing, pdf, reason=f"Certificate issued by {credential.organization.name}"
+            )
+        except pdfsign.PdfSigningError:
+            # the time-stamping authority failed: signed without a time this once, not kept, so the
+            # next download asks again
+            logger.exception("could not timestamp the certificate %s: signed without a timestamp", name)
+            return pdfsign.sign_pdf(
+                signing, pdf, reason=f"Certificate issued by {credential.organization.name}", timestamp=False
+            )
     try:
         save_atomic(default_storage, name, pdf)
     except OSError:

@@ -12,6 +12,7 @@ from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
 from credstack.render import Problem, check_design, design_problems, page_size_mm
 
+from . import editor
 from .models import Design, DesignAsset, DesignVersion
 from .queries import asset_blobs, version_assets
 
@@ -253,6 +254,62 @@ def duplicate_design(design: Design, *, actor: Actor | None = None) -> Design:
     )
     audit.record(design.organization, who, "design.duplicated", copy_.public_id, design.public_id)
     return copy_
+
+
+def page_for(width: float, height: float) -> tuple[str, str]:
+    """The page (size, orientation) closest to a background of this shape: A4 is 1.414:1, Letter
+    1.294:1."""
+    if width <= 0 or height <= 0:
+        return "A4", "landscape"
+    ratio = max(width, height) / min(width, height)
+    size = "Letter" if abs(ratio - 11 / 8.5) < abs(ratio - 2**0.5) else "A4"
+    return size, "landscape" if width >= height else "portrait"
+
+
+@transaction.atomic
+def import_design(
+    organization,
+    *,
+    name: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    size: tuple[float, float],
+    actor: Actor | None = None,
+) -> Design:
+    """A new design over an uploaded PDF (its first page) or image as the background: the page takes
+    the file's shape, and the usual fields (name, achievement, date, issuer, QR code) are placed over
+    it, ready to be moved where the artwork expects them. ``size``: the file's width and height (any
+    unit)."""
+    who = as_actor(actor)
+    page_size, orientation = page_for(*size)
+    design = editor.build(
+        {**editor.DEFAULTS, "template": "minimal", "size": page_size, "orientation": orientation},
+        organization.brand_color,
+    )
+    kind = "pdf" if content_type == "application/pdf" else "image"
+    design["background"] = {kind: "background"}
+    # the artwork brings its own frame and rules: keep the fields, drop the template's decoration
+    design["elements"] = [e for e in design["elements"] if e.get("type") in ("text", "image", "qr")]
+    meta = design.setdefault("meta", {})
+    meta["template_background"] = {"fill": "#ffffff"}
+    meta["imported_from"] = filename[:200]
+    asset = upload_asset(
+        organization,
+        kind=DesignAsset.Kind.BACKGROUND,
+        filename=filename,
+        content_type=content_type,
+        data=data,
+    )
+    created = create_design(
+        organization,
+        name=(name or "").strip() or filename.rsplit(".", 1)[0][:180] or "Imported design",
+        data=design,
+        assets={"background": asset.public_id},
+        actor=who,
+    )
+    audit.record(organization, who, "design.imported", created.public_id, asset.filename)
+    return created
 
 
 __all__ = ["version_assets"]

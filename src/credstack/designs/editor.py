@@ -184,3 +184,106 @@ def gallery_design(key: str, brand_color: str = "#1d3f6e") -> dict:
     entry = GALLERY[key]
     settings = {k: v for k, v in entry.items() if k != "title"}
     return build({**DEFAULTS, **settings}, brand_color)
+
+
+_STYLE_FIELDS = (
+    "font",
+    "size",
+    "weight",
+    "style",
+    "color",
+    "align",
+    "letter_spacing",
+    "transform",
+    "min_size",
+    "max_lines",
+    "opacity",
+    "fill",
+    "fit",
+    "stroke",
+    "line_height",
+)
+_PLACE_FIELDS = ("x", "y", "x1", "y1", "x2", "y2")
+_SIZE_FIELDS = ("width", "height")
+
+
+def version_changes(
+    old: dict, old_assets: dict[str, str], new: dict, new_assets: dict[str, str]
+) -> list[str]:
+    """What changed from one version of a design to another, in words a designer uses ("Heading:
+    text 'A' → 'B'", "Logo: moved", "Signature: file replaced"). Elements are matched by id (else by
+    position in the list)."""
+    out: list[str] = []
+    if old.get("page") != new.get("page"):
+        p0, p1 = old.get("page", {}), new.get("page", {})
+        out.append(
+            f"Page: {p0.get('size', 'A4')} {p0.get('orientation', 'landscape')} → "
+            f"{p1.get('size', 'A4')} {p1.get('orientation', 'landscape')}"
+        )
+    bg0, bg1 = old.get("background", {}), new.get("background", {})
+    if bg0 != bg1:
+        if bg0.get("template") and bg0.get("template") == bg1.get("template"):
+            out.append(
+                "Background: colours "
+                + ", ".join(
+                    f"{k} {bg0.get(k, '—')} → {bg1.get(k, '—')}"
+                    for k in ("color", "accent")
+                    if bg0.get(k) != bg1.get(k)
+                )
+            )
+        else:
+            out.append("Background: changed")
+    elif old_assets.get("background") != new_assets.get("background") and "background" in new_assets:
+        out.append("Background: file replaced")
+
+    def key(i: int, el: dict) -> str:
+        return str(el.get("id") or f"#{i} {el.get('type')}")
+
+    def name(el: dict) -> str:
+        if el.get("id"):
+            return str(el["id"])
+        if el.get("type") == "text":
+            return f"text “{str(el.get('text', ''))[:30]}”"
+        return str(el.get("type"))
+
+    before = {key(i, e): e for i, e in enumerate(old.get("elements", []))}
+    after = {key(i, e): e for i, e in enumerate(new.get("elements", []))}
+    for k, el in after.items():
+        was = before.get(k)
+        if was is None:
+            out.append(f"{name(el)}: added")
+            continue
+        if was == el and old_assets.get(el.get("asset", "")) == new_assets.get(el.get("asset", "")):
+            continue
+        what = []
+        if was.get("text") != el.get("text"):
+            what.append(f"text “{was.get('text', '')}” → “{el.get('text', '')}”")
+        if any(was.get(f) != el.get(f) for f in _PLACE_FIELDS):
+            what.append("moved")
+        if any(was.get(f) != el.get(f) for f in _SIZE_FIELDS) or (
+            el.get("type") == "qr" and was.get("size") != el.get("size")
+        ):
+            what.append("resized")
+        if (was.get("rotate") or 0) != (el.get("rotate") or 0):
+            what.append(f"rotated {was.get('rotate') or 0}° → {el.get('rotate') or 0}°")
+        styled = [
+            f
+            for f in _STYLE_FIELDS
+            if was.get(f) != el.get(f) and not (f == "size" and el.get("type") == "qr")
+        ]
+        if styled:
+            what.append("restyled (" + ", ".join(styled) + ")")
+        asset = el.get("asset")
+        if asset and old_assets.get(asset) != new_assets.get(asset):
+            what.append("file replaced")
+        if not what:
+            what.append("changed")
+        out.append(f"{name(el)}: " + "; ".join(what))
+    for k, el in before.items():
+        if k not in after:
+            out.append(f"{name(el)}: removed")
+    order_before = [k for k in before if k in after]
+    order_after = [k for k in after if k in before]
+    if order_before != order_after:
+        out.append("Layers: order changed")
+    return out

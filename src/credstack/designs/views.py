@@ -21,6 +21,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from PIL import Image
 
@@ -39,6 +41,7 @@ from credstack.render import (
     sample_values,
 )
 from credstack.render.fonts import FAMILIES
+from credstack.render.images import pdf_form
 from credstack.render.samples import sample_assets
 from credstack.ui.uploads import MAX_BACKGROUND, MAX_IMAGE, body_too_large, read_upload
 
@@ -88,8 +91,14 @@ FIELD_LABELS = {
     "line_height": "Line height",
     "opacity": "Opacity",
     "value": "QR link",
+    "rotate": "Rotation",
 }
-FONT_LABELS = {"sans": "Noto Sans (every script)", "serif": "Noto Serif (every script)"}
+# Every bundled family (credstack.render.fonts.FAMILIES); each draws every script the samples show, with
+# the matching Noto face for Arabic, Hebrew, Devanagari and Chinese (tests/render/test_text_and_badges.py).
+FONT_LABELS = {
+    "sans": gettext_lazy("Noto Sans: Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, Chinese"),
+    "serif": gettext_lazy("Noto Serif: Latin, Greek, Cyrillic, Arabic (Naskh), Hebrew, Devanagari, Chinese"),
+}
 MAX_DESIGN_JSON = 256 * 1024
 PREVIEW_DPI = 72
 
@@ -203,6 +212,52 @@ def design_new(request, org_slug):
         return redirect("workspace-designs", org_slug)
     name = request.POST.get("name", "").strip() or default_name
     design = actions.create_design(org, name=name, data=data, actor=Actor.for_user(request.user))
+    return redirect("workspace-design", org_slug, design.public_id)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def design_import(request, org_slug):
+    """A new design over the organization's own artwork: a PDF (its first page) or an image as the
+    background, with the usual fields placed over it."""
+    if problem := body_too_large(request, MAX_BACKGROUND):
+        messages.error(request, problem)
+        return redirect("workspace-designs", org_slug)
+    upload = request.FILES.get("file")
+    try:
+        kind, data = read_upload(
+            upload, ("image/png", "image/jpeg", "application/pdf"), MAX_BACKGROUND, "file"
+        )
+        if kind == "application/pdf":
+            try:
+                form = pdf_form(data)
+            except (AssetError, ValueError) as exc:
+                raise ValidationError(
+                    {
+                        "file": _("%(name)s cannot be read as a PDF: %(why)s")
+                        % {"name": upload.name, "why": exc}
+                    }
+                ) from exc
+            size: tuple[float, float] = (form.width, form.height)
+        else:
+            size = _pixels(data, kind)
+        design = actions.import_design(
+            request.organization,
+            name=request.POST.get("name", ""),
+            filename=upload.name,
+            content_type=kind,
+            data=data,
+            size=size,
+            actor=Actor.for_user(request.user),
+        )
+    except ValidationError as exc:
+        messages.error(request, _("Not imported: %(why)s") % {"why": " ".join(exc.messages)})
+        return redirect("workspace-designs", org_slug)
+    messages.success(
+        request,
+        _("%(name)s is the background: move the fields where your artwork expects them.")
+        % {"name": upload.name},
+    )
     return redirect("workspace-design", org_slug, design.public_id)
 
 
@@ -381,6 +436,76 @@ def design_restore(request, org_slug, public_id):
     else:
         messages.success(request, f"Version {number} is open as the draft: publish it to use it again.")
     return redirect("workspace-design", org_slug, design.public_id)
+
+
+def _version_or_draft(design: Design, which: str) -> tuple[dict, dict[str, str], str] | None:
+    """(data, assets, label) of a version number or "draft" (the working copy); None if unknown."""
+    if which == "draft":
+        data, assets = design.working_copy()
+        return data, assets, _("the draft")
+    try:
+        number = int(which)
+    except ValueError:
+        return None
+    version = design.versions.filter(number=number).first()
+    if version is None:
+        return None
+    return dict(version.data), dict(version.assets or {}), _("version %(n)s") % {"n": number}
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def design_version_png(request, org_slug, public_id, which):
+    """A version (or the draft) drawn with sample data, for comparing versions."""
+    design = _design(request, public_id)
+    found = _version_or_draft(design, which)
+    if found is None:
+        raise Http404("no such version")
+    data, assets, _label = found
+    blobs = brand_assets(request.organization)
+    try:
+        blobs.update(asset_blobs(request.organization, assets))
+    except ValidationError:
+        raise Http404("a file of this version is gone") from None
+    values = sample_values("latin", issuer_name=request.organization.name)
+    png = render_png(data, values, blobs, dpi=60)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@member_required(Role.VIEWER)
+@require_safe
+def design_compare(request, org_slug, public_id):
+    """Two versions (or a version and the draft) side by side or overlaid, with what changed."""
+    design = _design(request, public_id)
+    numbers = list(design.versions.order_by("-number").values_list("number", flat=True)[:50])
+    default_b = "draft" if design.has_unpublished_changes else str(numbers[0] if numbers else "draft")
+    default_a = str(
+        numbers[0] if default_b == "draft" and numbers else numbers[1] if len(numbers) > 1 else "draft"
+    )
+    a = request.GET.get("a", default_a)
+    b = request.GET.get("b", default_b)
+    left, right = _version_or_draft(design, a), _version_or_draft(design, b)
+    if left is None or right is None:
+        messages.error(request, _("Choose two versions of this design to compare."))
+        return redirect("workspace-design", org_slug, public_id)
+    changes = editor.version_changes(left[0], left[1], right[0], right[1])
+    return render(
+        request,
+        "designs/compare.html",
+        {
+            "design": design,
+            "a": a,
+            "b": b,
+            "a_label": left[2],
+            "b_label": right[2],
+            "choices": [("draft", _("the draft"))]
+            + [(str(n), _("version %(n)s") % {"n": n}) for n in numbers],
+            "changes": changes,
+            "can_edit": request.membership.at_least(Role.ADMIN),
+        },
+    )
 
 
 @member_required(Role.VIEWER)

@@ -233,3 +233,36 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class PdfSigning(models.Model):
+    """The organization's certificate for signing certificate PDFs (PAdES, decision 0052): uploaded
+    as a PKCS#12 file or created by credstack. The private key is sealed at rest like the signing keys
+    (:mod:`credstack.organizations.sealing`); signing itself is :mod:`credstack.organizations.pdfsign`."""
+
+    class Source(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded PKCS#12"
+        CREATED = "created", "Created by credstack"
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="pdf_signing")
+    enabled = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # PKCS#8 DER of the private key, sealed under the deployment's secret, bound to this organization
+    sealed_private_key = models.BinaryField(editable=False)
+    certificate_pem = models.TextField()  # the signer's certificate
+    chain_pem = models.TextField(blank=True)  # intermediate certificates from the PKCS#12, if any
+    subject = models.CharField(max_length=300)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the certificate (hex)
+    not_after = models.DateTimeField()
+    tsa_url = models.URLField(blank=True, max_length=500)  # RFC 3161 time-stamping authority
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization} PDF signing ({self.subject})"
+
+    def private_key_der(self) -> bytes:
+        return unseal(self.sealed_private_key, pdf_seal_context(self.organization_id))
+
+
+def pdf_seal_context(organization_id: int) -> str:
+    return f"pdf-signing:{organization_id}"

@@ -87,6 +87,7 @@ class TextElement(TypedDict):
     opacity: NotRequired[float]
     align: NotRequired[Literal["left", "center", "right"]]
     valign: NotRequired[Literal["top", "middle", "bottom"]]
+    rotate: NotRequired[float]  # degrees clockwise about the box's centre; default 0
 
 
 class ImageElement(TypedDict):
@@ -100,6 +101,7 @@ class ImageElement(TypedDict):
     fit: NotRequired[Literal["contain", "cover", "stretch"]]
     opacity: NotRequired[float]
     optional: NotRequired[bool]  # skip silently when the asset is not supplied
+    rotate: NotRequired[float]  # degrees clockwise about the box's centre
 
 
 class QRElement(TypedDict):
@@ -111,6 +113,7 @@ class QRElement(TypedDict):
     value: NotRequired[str]  # default "{credential_url}"
     color: NotRequired[str]
     background: NotRequired[str | None]  # default white plate; None = transparent
+    rotate: NotRequired[float]  # degrees clockwise about the code's centre
 
 
 class LineElement(TypedDict):
@@ -138,6 +141,7 @@ class RectElement(TypedDict):
     stroke_width: NotRequired[float]
     radius: NotRequired[float]  # mm
     opacity: NotRequired[float]
+    rotate: NotRequired[float]  # degrees clockwise about the box's centre
 
 
 Element = TextElement | ImageElement | QRElement | LineElement | RectElement
@@ -253,11 +257,12 @@ _OPTIONAL = {
         "opacity",
         "align",
         "valign",
+        "rotate",
     },
-    "image": {"id", "fit", "opacity", "optional"},
-    "qr": {"id", "value", "color", "background"},
+    "image": {"id", "fit", "opacity", "optional", "rotate"},
+    "qr": {"id", "value", "color", "background", "rotate"},
     "line": {"id", "color", "stroke_width", "dash", "opacity"},
-    "rect": {"id", "fill", "stroke", "stroke_width", "radius", "opacity"},
+    "rect": {"id", "fill", "stroke", "stroke_width", "radius", "opacity", "rotate"},
 }
 _LENGTHS = {"x", "y", "width", "height", "x1", "y1", "x2", "y2", "size"}
 _ENUMS = {
@@ -277,6 +282,7 @@ _NUMBERS = {  # field: (min, max)
     "stroke_width": (0, 72),
     "radius": (0, 1000),
     "max_lines": (1, 20),
+    "rotate": (-360, 360),
 }
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .design import Design, page_size_mm
 from .raster import canvas_pdf, rasterize
-from .render import TextBox, draw
+from .render import TextBox, draw, rotation
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -73,7 +73,12 @@ def preview(
     elements = design.get("elements", [])
     text_indices = [i for i, el in enumerate(elements) if el.get("type") == "text"]
     boxes = list(zip(text_indices, drawn.boxes, strict=True))
-    warnings = [w for i, box in boxes if (w := _contrast(i, elements[i], box, im, dpi / 72.0)) is not None]
+    # a turned text's box is not where its ink is: its contrast is not measured
+    warnings = [
+        w
+        for i, box in boxes
+        if not rotation(elements[i]) and (w := _contrast(i, elements[i], box, im, dpi / 72.0)) is not None
+    ]
     out = io.BytesIO()
     if jpeg:
         im.save(out, "JPEG", quality=90)

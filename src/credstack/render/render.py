@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -11,6 +12,7 @@ from .canvas import Canvas, pdf_color
 from .design import (
     Background,
     Design,
+    Element,
     ImageElement,
     QRElement,
     TextElement,
@@ -59,6 +61,7 @@ def draw(
     _background(c, design.get("background", {}), assets, wmm, hmm)
     boxes: list[TextBox] = []
     for el in design.get("elements", []):
+        turned = _rotate(c, el, wmm, hmm)
         if el["type"] == "text":
             boxes.append(_text(c, el, values, wmm, hmm))
         elif el["type"] == "image":
@@ -88,7 +91,56 @@ def draw(
                 radius=length_pt(el.get("radius", 0), 0),
                 opacity=el.get("opacity"),
             )
+        if turned:
+            c.restore()
     return Drawn(c, boxes)
+
+
+def element_box(el: Element, wmm: float, hmm: float) -> tuple[float, float, float, float]:
+    """An element's own box (x, y, width, height in pt, page top-left origin): what ``rotate`` turns
+    about (its centre). A text's box is one line at its size unless it has a height."""
+    if el["type"] == "qr":
+        s = length_pt(el["size"], wmm)
+        return length_pt(el["x"], wmm), length_pt(el["y"], hmm), s, s
+    if el["type"] == "line":
+        x1, y1 = length_pt(el["x1"], wmm), length_pt(el["y1"], hmm)
+        x2, y2 = length_pt(el["x2"], wmm), length_pt(el["y2"], hmm)
+        return min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1)
+    x, y, w = length_pt(el["x"], wmm), length_pt(el["y"], hmm), length_pt(el["width"], wmm)
+    if el["type"] == "text":
+        size = float(el.get("size", 12))
+        h = length_pt(el["height"], hmm) if "height" in el else size * float(el.get("line_height", 1.2))
+    else:
+        h = length_pt(el["height"], hmm)
+    return x, y, w, h
+
+
+def rotation_matrix(angle: float, cx: float, cy: float) -> tuple[float, ...]:
+    """The PDF ``cm`` matrix turning the page ``angle`` degrees clockwise (as seen) about (cx, cy) in
+    PDF space (y up): a clockwise turn on the page is a negative angle in PDF space."""
+    a = math.radians(-angle)
+    cos, sin = math.cos(a), math.sin(a)
+    return (cos, sin, -sin, cos, cx - cos * cx + sin * cy, cy - sin * cx - cos * cy)
+
+
+def rotation(el: Element | dict[str, Any]) -> float:
+    """An element's turn in degrees, 0 <= angle < 360 (0: not turned)."""
+    value = el.get("rotate", 0)
+    return float(value) % 360 if isinstance(value, int | float) else 0.0
+
+
+def _rotate(c: Canvas, el: Element, wmm: float, hmm: float) -> bool:
+    """Open a graphics state turned by the element's ``rotate`` (closed by the caller); False when
+    the element is not turned."""
+    if el["type"] == "line":
+        return False
+    angle = rotation(el)
+    if not angle:
+        return False
+    x, y, w, h = element_box(el, wmm, hmm)
+    m = rotation_matrix(angle, x + w / 2, c.height - (y + h / 2))
+    c.raw("q " + " ".join(f"{v:.6f}" for v in m) + " cm")
+    return True
 
 
 def _background(c: Canvas, bg: Background, assets: dict[str, bytes], wmm: float, hmm: float) -> None:

@@ -18,11 +18,21 @@ from credstack.credentials.models import Credential
 from credstack.organizations.actions import (
     SETTINGS_FIELDS,
     create_organization,
+    create_pdf_certificate,
     update_organization_settings,
+    update_pdf_signing,
+    upload_pdf_certificate,
 )
 from credstack.organizations.actors import Actor
 from credstack.organizations.brand import brand_preview
-from credstack.organizations.models import Invitation, Membership, Organization, Role, SigningKey
+from credstack.organizations.models import (
+    Invitation,
+    Membership,
+    Organization,
+    PdfSigning,
+    Role,
+    SigningKey,
+)
 from credstack.organizations.permissions import member_required
 from credstack.render import badge_svg
 
@@ -146,6 +156,66 @@ def keys_view(request, org_slug):
     if error:
         response.status_code = 400
     return response
+
+
+MAX_PKCS12 = 64 * 1024
+
+
+@member_required(Role.ADMIN)
+def pdf_signing_view(request, org_slug):
+    """Signed certificate PDFs (PAdES): the organization's certificate (uploaded PKCS#12 or created
+    here), on/off, and the time-stamping authority."""
+    org = request.organization
+    signing = PdfSigning.objects.filter(organization=org).first()
+    if request.method == "GET" and request.GET.get("download") == "certificate" and signing:
+        response = HttpResponse(signing.certificate_pem, content_type="application/x-pem-file")
+        response["Content-Disposition"] = f'attachment; filename="{org.slug}-pdf-signing.pem"'
+        return response
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        actor = Actor.for_user(request.user)
+        what = request.POST.get("action")
+        try:
+            if what == "create":
+                create_pdf_certificate(org, actor)
+                messages.success(request, _("A certificate for %(org)s was created.") % {"org": org.name})
+            elif what == "upload":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError({"file": _("choose a .p12 or .pfx file")})
+                if upload.size > MAX_PKCS12:
+                    raise ValidationError({"file": _("a PKCS#12 file is at most 64 KB")})
+                upload_pdf_certificate(org, upload.read(), request.POST.get("password", ""), actor)
+                messages.success(
+                    request, _("The certificate from %(file)s is in use.") % {"file": upload.name}
+                )
+            elif what == "settings":
+                update_pdf_signing(
+                    org,
+                    enabled=request.POST.get("enabled") == "on",
+                    tsa_url=request.POST.get("tsa_url", ""),
+                    actor=actor,
+                )
+                messages.success(request, _("Saved. Certificates downloaded from now on follow it."))
+            else:
+                raise ValidationError(_("Choose what to do."))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            else:
+                errors = {"general": " ".join(exc.messages)}
+        else:
+            return redirect("workspace-pdf-signing", org.slug)
+    return render(
+        request,
+        "workspace/pdf_signing.html",
+        {
+            "signing": signing,
+            "errors": errors,
+            "tsa_url": request.POST.get("tsa_url", signing.tsa_url if signing else ""),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_safe

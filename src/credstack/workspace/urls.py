@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:org_slug>/", ov.dashboard, name="workspace-dashboard"),
     path("<slug:org_slug>/settings", ov.settings_view, name="workspace-settings"),
     path("<slug:org_slug>/settings/keys", ov.keys_view, name="workspace-keys"),
+    path("<slug:org_slug>/settings/signed-pdfs", ov.pdf_signing_view, name="workspace-pdf-signing"),
     path("<slug:org_slug>/members", mv.members, name="workspace-members"),
     path("<slug:org_slug>/members/<int:member_id>", mv.member_change, name="workspace-member-change"),
     path(
@@ -67,6 +68,7 @@ urlpatterns = [
     ),
     path("<slug:org_slug>/designs/", design_views.design_list, name="workspace-designs"),
     path("<slug:org_slug>/designs/new", design_views.design_new, name="workspace-design-new"),
+    path("<slug:org_slug>/designs/import", design_views.design_import, name="workspace-design-import"),
     path(
         "<slug:org_slug>/designs/gallery/<slug:key>.png",
         design_views.design_gallery_thumbnail,
@@ -92,6 +94,16 @@ urlpatterns = [
         "<slug:org_slug>/designs/<str:public_id>/publish",
         design_views.design_publish,
         name="workspace-design-publish",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/compare",
+        design_views.design_compare,
+        name="workspace-design-compare",
+    ),
+    path(
+        "<slug:org_slug>/designs/<str:public_id>/versions/<str:which>.png",
+        design_views.design_version_png,
+        name="workspace-design-version-png",
     ),
     path(
         "<slug:org_slug>/designs/<str:public_id>/restore",

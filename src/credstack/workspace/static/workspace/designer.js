@@ -3,9 +3,12 @@
  * The design (credstack.render's JSON: page, background, elements) lives here while it is edited.
  * Every edit redraws the picture (POST preview: the same code that makes the PDF, so what is shown is
  * what is printed), and is kept as the draft a moment later (POST draft). Frames over the picture
- * select, drag and resize elements; the selection's outline and handles sit outside the content, and
- * the guides can be hidden. Keys: arrows nudge (Shift 5 mm, Alt 0.1 mm), Enter edits the text in
- * place, Delete removes, Ctrl+Z / Ctrl+Shift+Z undo and redo, Escape leaves the selection.
+ * select, drag, resize and rotate elements (the round handle above the frame; Shift turns in 15°
+ * steps); the selection's outline and handles sit outside the content, and the guides can be hidden.
+ * Shift+click adds an element to the selection, and dragging over the empty page selects what the
+ * rectangle touches: the elements selected together move, align and spread out together.
+ * Keys: arrows nudge (Shift 5 mm, Alt 0.1 mm), Enter edits the text in place, Delete removes,
+ * Ctrl+Z / Ctrl+Shift+Z undo and redo, Escape leaves the selection.
  * No dependencies; CSP-safe (no inline code, no eval). */
 (function () {
   "use strict";
@@ -19,6 +22,7 @@
   var canEdit = boot.canEdit;
   var page = boot.page; // [W, H] mm
   var selected = null; // element index
+  var group = []; // indices selected together (two or more: a multi-selection)
   var undoStack = [], redoStack = [];
   var lastSaved = JSON.stringify(doc), saving = false, saveTimer = null, previewTimer = null;
   var previewSeq = 0, boxes = {}, problems = [], warnings = [], zoom = 1, fitWidth = 0;
@@ -68,7 +72,16 @@
       var s = len(el.size, W);
       f = { x: len(el.x, W), y: len(el.y, H), w: s, h: s };
     } else return null;
+    // the centre a rotation turns about: the element's own box (a text's frame may be grown)
+    var own = el.type === "text" ? { y: len(el.y, H), h: el.height !== undefined ? len(el.height, H) : (parseFloat(el.size) || 12) * (parseFloat(el.line_height) || 1.2) * MM_PER_PT } : { y: f.y, h: f.h };
+    f.cx = f.x + f.w / 2;
+    f.cy = own.y + own.h / 2;
+    f.rot = parseFloat(el.rotate) || 0;
     return f;
+  }
+  function selection() {
+    if (group.length > 1) return group.slice();
+    return selected !== null ? [selected] : [];
   }
   function label(el) {
     if (el.type === "text") return (el.text || "").slice(0, 40) || "(empty text)";
@@ -110,6 +123,7 @@
     redoStack.push({ state: snapshot(), key: null });
     doc = JSON.parse(undoStack.pop().state);
     if (selected !== null && selected >= els().length) selected = null;
+    group = group.filter(function (j) { return j < els().length; });
     changed();
   }
   function redo() {
@@ -231,7 +245,8 @@
       if (!f) return;
       var d = document.createElement("div");
       d.className = "dz-el dz-" + el.type;
-      if (i === selected) d.classList.add("selected");
+      if (i === selected && group.length < 2) d.classList.add("selected");
+      if (group.length > 1 && group.indexOf(i) >= 0) d.classList.add("in-group");
       if (problems.some(function (p) { return p.element === i; })) d.classList.add("has-problem");
       if (warnings.some(function (p) { return p.element === i; })) d.classList.add("has-warning");
       d.dataset.index = i;
@@ -242,13 +257,19 @@
       d.style.top = pct(f.y, page[1]);
       d.style.width = pct(f.w, page[0]);
       d.style.height = pct(f.h, page[1]);
-      if (i === selected && canEdit) {
-        var handles = el.type === "text" ? ["w", "e"] : ["nw", "ne", "sw", "se"];
+      if (f.rot) {
+        d.style.transformOrigin = "50% " + ((f.cy - f.y) / f.h) * 100 + "%";
+        d.style.transform = "rotate(" + f.rot + "deg)";
+        d.dataset.rotate = f.rot;
+      }
+      if (i === selected && canEdit && group.length < 2) {
+        var handles = el.type === "text" ? ["w", "e", "rot"] : ["nw", "ne", "sw", "se", "rot"];
         handles.forEach(function (h) {
           var hd = document.createElement("span");
           hd.className = "dz-handle dz-handle-" + h;
           hd.dataset.handle = h;
           hd.setAttribute("aria-hidden", "true");
+          if (h === "rot") hd.title = "Drag to rotate (Shift: 15° steps)";
           d.appendChild(hd);
         });
         var tag = document.createElement("span");
@@ -278,8 +299,9 @@
   // snapping: the page's centre lines and margins, and other elements' edges and centres
   function snapTargets(skip) {
     var xs = [page[0] / 2], ys = [page[1] / 2];
+    var skipped = Array.isArray(skip) ? skip : [skip];
     els().forEach(function (el, i) {
-      if (i === skip || !editable(el)) return;
+      if (skipped.indexOf(i) >= 0 || !editable(el)) return;
       var f = frameOf(i);
       if (!f) return;
       xs.push(f.x, f.x + f.w / 2, f.x + f.w);
@@ -306,8 +328,96 @@
     layer.appendChild(g);
   }
 
+  function startRotate(ev, i) {
+    var el = els()[i], f0 = frameOf(i), before = snapshot(), moved = false;
+    var node = layer.querySelector("[data-index='" + i + "']"), target = ev.target;
+    target.setPointerCapture(ev.pointerId);
+    dragging = true;
+    function move(e) {
+      var p = pointToMM(e);
+      var a = Math.atan2(p[1] - f0.cy, p[0] - f0.cx) * 180 / Math.PI + 90;
+      if (e.shiftKey) a = Math.round(a / 15) * 15;
+      else if (Math.abs(a - Math.round(a / 45) * 45) < 3) a = Math.round(a / 45) * 45; // snaps to 0, 45, 90…
+      a = Math.round(a * 10) / 10;
+      if (a > 180) a -= 360;
+      if (a <= -180) a += 360;
+      moved = true;
+      if (a === 0) delete el.rotate; else el.rotate = a;
+      node.style.transformOrigin = "50% " + ((f0.cy - f0.y) / f0.h) * 100 + "%";
+      node.style.transform = a ? "rotate(" + a + "deg)" : "";
+      node.dataset.rotate = a;
+      var input = inspector.querySelector("[name=rotate]");
+      if (input) input.value = a;
+    }
+    function up() {
+      dragging = false;
+      target.removeEventListener("pointermove", move);
+      target.removeEventListener("pointerup", up);
+      target.removeEventListener("pointercancel", up);
+      if (moved && snapshot() !== before) {
+        undoStack.push({ state: before, key: null });
+        redoStack = [];
+        changed();
+      } else draw();
+    }
+    target.addEventListener("pointermove", move);
+    target.addEventListener("pointerup", up);
+    target.addEventListener("pointercancel", up);
+  }
+  function startGroupDrag(ev) {
+    // the elements selected together move as one; snapping follows the group's outer box
+    var members = group.slice(), start = pointToMM(ev), before = snapshot(), moved = false;
+    var origin = members.map(function (j) { var e = els()[j]; return [len(e.x, page[0]), len(e.y, page[1])]; });
+    var box = groupBox(members), targets = snapTargets(members);
+    var target = ev.target;
+    target.setPointerCapture(ev.pointerId);
+    dragging = true;
+    function move(e) {
+      var p = pointToMM(e), dx = p[0] - start[0], dy = p[1] - start[1];
+      if (!moved && Math.abs(dx) < 0.4 && Math.abs(dy) < 0.4) return;
+      moved = true;
+      layer.querySelectorAll(".dz-guide").forEach(function (g) { g.remove(); });
+      var tol = e.altKey ? 0 : 1.5;
+      var sx = snap(box.x + dx, box.w, targets.xs, tol), sy = snap(box.y + dy, box.h, targets.ys, tol);
+      if (sx) { dx += sx.d; showGuide("x", sx.at); }
+      if (sy) { dy += sy.d; showGuide("y", sy.at); }
+      members.forEach(function (j, k) {
+        var el = els()[j];
+        el.x = r1(origin[k][0] + dx);
+        el.y = r1(origin[k][1] + dy);
+        var f = frameOf(j), n = layer.querySelector("[data-index='" + j + "']");
+        if (n) { n.style.left = pct(f.x, page[0]); n.style.top = pct(f.y, page[1]); }
+      });
+    }
+    function up() {
+      dragging = false;
+      target.removeEventListener("pointermove", move);
+      target.removeEventListener("pointerup", up);
+      target.removeEventListener("pointercancel", up);
+      if (moved && snapshot() !== before) {
+        undoStack.push({ state: before, key: null });
+        redoStack = [];
+        changed();
+      } else draw();
+    }
+    target.addEventListener("pointermove", move);
+    target.addEventListener("pointerup", up);
+    target.addEventListener("pointercancel", up);
+  }
+  function groupBox(members) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    members.forEach(function (j) {
+      var f = frameOf(j);
+      if (!f) return;
+      x0 = Math.min(x0, f.x); y0 = Math.min(y0, f.y); x1 = Math.max(x1, f.x + f.w); y1 = Math.max(y1, f.y + f.h);
+    });
+    return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  }
+
   function startDrag(ev, i, handle) {
+    if (handle === "rot") { startRotate(ev, i); return; }
     var el = els()[i], f0 = frameOf(i), start = pointToMM(ev), before = snapshot(), moved = false;
+    var turn = (parseFloat(el.rotate) || 0) * Math.PI / 180;
     var x0 = len(el.x, page[0]), y0 = len(el.y, page[1]);
     var dyFrame = y0 - f0.y; // a text's frame may start above its y (its text overflows upwards)
     var w0 = el.type === "qr" ? len(el.size, page[0]) : len(el.width, page[0]);
@@ -331,6 +441,9 @@
         el.x = r1(clamp(nx, -f0.w + 2, page[0] - 2));
         el.y = r1(clamp(ny + dyFrame, -f0.h + 2, page[1] - 2));
       } else {
+        // a turned element is resized along its own sides
+        var rdx = dx * Math.cos(turn) + dy * Math.sin(turn), rdy = -dx * Math.sin(turn) + dy * Math.cos(turn);
+        dx = rdx; dy = rdy;
         var w = w0, h = h0, x = x0, y = y0;
         if (handle.indexOf("e") >= 0) w = w0 + dx;
         if (handle.indexOf("w") >= 0) { w = w0 - dx; x = x0 + dx; }
@@ -375,8 +488,19 @@
     var node = ev.target.closest(".dz-el");
     if (!node) return;
     var i = parseInt(node.dataset.index, 10);
+    if (ev.shiftKey || ev.metaKey || ev.ctrlKey) { // add to (or take out of) the selection
+      ev.preventDefault();
+      toggleInGroup(i);
+      return;
+    }
+    if (group.length > 1 && group.indexOf(i) >= 0) {
+      if (!canEdit) return;
+      ev.preventDefault();
+      startGroupDrag({ clientX: ev.clientX, clientY: ev.clientY, pointerId: ev.pointerId, target: node });
+      return;
+    }
     var wasSelected = i === selected;
-    if (!wasSelected) select(i);
+    if (!wasSelected || group.length > 1) select(i);
     if (!canEdit) return;
     ev.preventDefault();
     var handle = ev.target.dataset.handle || null;
@@ -397,11 +521,58 @@
     if (node && canEdit && els()[node.dataset.index].type === "text") editInPlace(parseInt(node.dataset.index, 10));
   });
   stage.addEventListener("pointerdown", function (ev) {
-    if (ev.target === img || ev.target === layer) { select(null); }
+    if (ev.target !== img && ev.target !== layer) return;
+    ev.preventDefault();
+    // a rectangle dragged over the empty page selects every element it touches
+    var start = pointToMM(ev), box = null, target = layer, additive = ev.shiftKey;
+    var kept = additive ? selection() : [];
+    target.setPointerCapture(ev.pointerId);
+    function move(e) {
+      var p = pointToMM(e);
+      var r = { x: Math.min(p[0], start[0]), y: Math.min(p[1], start[1]), w: Math.abs(p[0] - start[0]), h: Math.abs(p[1] - start[1]) };
+      if (!box && r.w < 1 && r.h < 1) return;
+      if (!box) { box = document.createElement("div"); box.className = "dz-marquee"; layer.appendChild(box); }
+      box.style.left = pct(r.x, page[0]); box.style.top = pct(r.y, page[1]);
+      box.style.width = pct(r.w, page[0]); box.style.height = pct(r.h, page[1]);
+      box.dataset.rect = JSON.stringify(r);
+    }
+    function up() {
+      target.removeEventListener("pointermove", move);
+      target.removeEventListener("pointerup", up);
+      target.removeEventListener("pointercancel", up);
+      if (!box) { if (!additive) select(null); return; }
+      var r = JSON.parse(box.dataset.rect || "{}");
+      box.remove();
+      var hit = kept.slice();
+      els().forEach(function (el, j) {
+        if (!editable(el) || hit.indexOf(j) >= 0) return;
+        var f = frameOf(j);
+        if (f && f.x < r.x + r.w && f.x + f.w > r.x && f.y < r.y + r.h && f.y + f.h > r.y) hit.push(j);
+      });
+      selectMany(hit);
+    }
+    target.addEventListener("pointermove", move);
+    target.addEventListener("pointerup", up);
+    target.addEventListener("pointercancel", up);
   });
+
+  function toggleInGroup(i) {
+    var now = selection(), at = now.indexOf(i);
+    if (at >= 0) now.splice(at, 1); else now.push(i);
+    selectMany(now);
+  }
+  function selectMany(list) {
+    if (list.length <= 1) { select(list.length ? list[0] : null); return; }
+    if (editing !== null) finishEdit(true);
+    group = list.slice().sort(function (a, b) { return a - b; });
+    selected = group[group.length - 1];
+    draw();
+    inspect();
+  }
 
   function select(i) {
     if (editing !== null) finishEdit(true);
+    group = i === null ? [] : [i];
     selected = i;
     draw();
     inspect();
@@ -476,6 +647,7 @@
       ["width", "Width", "number", { min: 1, max: 2000, unit: "mm", hint: "the widest the text may be" }],
       ["min_size", "Shrink to", "number", { min: 2, max: 400, unit: "pt", hint: "smallest size a long text shrinks to" }],
       ["max_lines", "Lines", "number", { min: 1, max: 20, unit: "", whole: true, dflt: 1 }],
+      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
     ],
     image: [
       ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
@@ -484,6 +656,7 @@
       ["height", "Height", "number", { min: 1, max: 2000, unit: "mm" }],
       ["fit", "Fit", "select", { contain: "Whole image", cover: "Fill the box", stretch: "Stretch" }],
       ["opacity", "Opacity", "number", { min: 0, max: 1, unit: "", dflt: 1 }],
+      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
     ],
     rect: [
       ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
@@ -492,12 +665,14 @@
       ["height", "Height", "number", { min: 1, max: 2000, unit: "mm" }],
       ["fill", "Fill", "color"],
       ["opacity", "Opacity", "number", { min: 0, max: 1, unit: "", dflt: 1 }],
+      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
     ],
     qr: [
       ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
       ["y", "Top", "number", { min: -2000, max: 2000, unit: "mm" }],
       ["size", "Size", "number", { min: 5, max: 2000, unit: "mm" }],
       ["color", "Colour", "color"],
+      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
     ],
   };
   function fieldValue(el, key, spec) {
@@ -517,6 +692,7 @@
   }
   function inspect() {
     inspector.textContent = "";
+    if (group.length > 1) { groupPanel(); return; }
     if (selected === null || !els()[selected]) { pagePanel(); return; }
     var el = els()[selected], i = selected;
     var h = document.createElement("h2");
@@ -604,6 +780,7 @@
           var t = els()[i];
           if (key === "size" && t.type === "text" && (t.min_size === undefined || t.min_size > v)) t.min_size = v;
           if (key === "min_size" && v > t.size) { t.size = v; }
+          if (key === "rotate" && !v) { delete t.rotate; return; }
           t[key] = v;
         }, { merge: ev.type === "input" ? "f" + i + key : null, fromInspector: true });
       }
@@ -637,6 +814,69 @@
       else if (f[2] === "color") input.value = normColor(el[f[0]] || "#000000");
       else if (f[2] === "select") input.value = el[f[0]] || Object.keys(f[3])[0];
       else { var v = fieldValue(el, f[0], f[3]); input.value = v === undefined ? "" : v; }
+    });
+  }
+  function groupPanel() {
+    var h = document.createElement("h2");
+    h.textContent = group.length + " elements selected";
+    inspector.appendChild(h);
+    var p = document.createElement("p");
+    p.className = "help";
+    p.textContent = "Drag any of them to move them together; arrow keys nudge them all. Shift+click adds or removes one.";
+    inspector.appendChild(p);
+    if (!canEdit) return;
+    var grid = document.createElement("div");
+    grid.className = "dz-align";
+    grid.setAttribute("role", "group");
+    grid.setAttribute("aria-label", "Align and distribute");
+    [["align-left", "Align left"], ["align-center", "Centre"], ["align-right", "Align right"],
+     ["align-top", "Align top"], ["align-middle", "Middle"], ["align-bottom", "Align bottom"],
+     ["distribute-h", "Spread across"], ["distribute-v", "Spread down"], ["delete", "Remove all"]].forEach(function (a) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn secondary small";
+      b.dataset.cmd = a[0];
+      b.textContent = a[1];
+      if (a[0].indexOf("distribute") === 0 && group.length < 3) { b.disabled = true; b.title = "Select three or more to spread them out"; }
+      grid.appendChild(b);
+    });
+    inspector.appendChild(grid);
+  }
+  function alignGroup(how) {
+    // aligns the elements' frames (what the page shows) to the selection's outer box
+    var members = group.slice(), box = groupBox(members);
+    change(function () {
+      members.forEach(function (j) {
+        var el = els()[j], f = frameOf(j), dx = 0, dy = 0;
+        if (how === "left") dx = box.x - f.x;
+        else if (how === "center") dx = box.x + box.w / 2 - (f.x + f.w / 2);
+        else if (how === "right") dx = box.x + box.w - (f.x + f.w);
+        else if (how === "top") dy = box.y - f.y;
+        else if (how === "middle") dy = box.y + box.h / 2 - (f.y + f.h / 2);
+        else if (how === "bottom") dy = box.y + box.h - (f.y + f.h);
+        if (dx) el.x = r1(len(el.x, page[0]) + dx);
+        if (dy) el.y = r1(len(el.y, page[1]) + dy);
+      });
+    });
+  }
+  function distributeGroup(axis) {
+    // equal gaps between the frames, the first and last staying where they are
+    var members = group.slice();
+    if (members.length < 3) return;
+    var fr = members.map(function (j) { return { j: j, f: frameOf(j) }; });
+    var pos = axis === "h" ? "x" : "y", size = axis === "h" ? "w" : "h";
+    fr.sort(function (a, b) { return a.f[pos] - b.f[pos]; });
+    var first = fr[0].f, last = fr[fr.length - 1].f;
+    var total = 0;
+    fr.forEach(function (o) { total += o.f[size]; });
+    var gap = (last[pos] + last[size] - first[pos] - total) / (fr.length - 1);
+    change(function () {
+      var at = first[pos] + first[size] + gap;
+      fr.slice(1, -1).forEach(function (o) {
+        var el = els()[o.j], d = at - o.f[pos];
+        if (axis === "h") el.x = r1(len(el.x, page[0]) + d); else el.y = r1(len(el.y, page[1]) + d);
+        at += o.f[size] + gap;
+      });
     });
   }
   function normColor(c) {
@@ -746,12 +986,21 @@
       select(i - 1);
     },
     "delete": function () {
-      var i = selected;
-      if (i === null) return;
+      var gone = selection().sort(function (a, b) { return b - a; });
+      if (!gone.length) return;
       selected = null;
-      change(function () { els().splice(i, 1); });
+      group = [];
+      change(function () { gone.forEach(function (j) { els().splice(j, 1); }); });
       inspect();
     },
+    "align-left": function () { alignGroup("left"); },
+    "align-center": function () { alignGroup("center"); },
+    "align-right": function () { alignGroup("right"); },
+    "align-top": function () { alignGroup("top"); },
+    "align-middle": function () { alignGroup("middle"); },
+    "align-bottom": function () { alignGroup("bottom"); },
+    "distribute-h": function () { distributeGroup("h"); },
+    "distribute-v": function () { distributeGroup("v"); },
     "remove-background": function () {
       change(function () {
         var meta = doc.design.meta || {};
@@ -783,16 +1032,19 @@
     else if (e.key === "ArrowRight") dx = step;
     else if (e.key === "ArrowUp") dy = -step;
     else if (e.key === "ArrowDown") dy = step;
-    else if (e.key === "Enter" && el.type === "text" && canEdit) { e.preventDefault(); editInPlace(selected); return; }
+    else if (e.key === "Enter" && el.type === "text" && canEdit && group.length < 2) { e.preventDefault(); editInPlace(selected); return; }
     else if ((e.key === "Delete" || e.key === "Backspace") && canEdit) { e.preventDefault(); commands["delete"](); return; }
     else if (e.key === "Escape") { select(null); return; }
     else return;
     e.preventDefault();
-    var i = selected;
+    var i = selected, moving = selection();
     change(function () {
-      el.x = r1(len(el.x, page[0]) + dx);
-      el.y = r1(len(el.y, page[1]) + dy);
-    }, { merge: "nudge" + i });
+      moving.forEach(function (j) {
+        var m = els()[j];
+        m.x = r1(len(m.x, page[0]) + dx);
+        m.y = r1(len(m.y, page[1]) + dy);
+      });
+    }, { merge: "nudge" + moving.join(",") });
     var n = layer.querySelector("[data-index='" + i + "']");
     if (n) n.focus({ preventScroll: true });
   });
