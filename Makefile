@@ -25,15 +25,16 @@ test: $(STAMP) $(NODE_STAMP)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# scripts/with-s3.sh: a throw-away S3-compatible server (moto) for the object-storage tests (tests/storage).
 test-sqlite: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on SQLite"
-	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	scripts/with-s3.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # Only the tests that reach the database, browser tests excepted (tests/databases.py says why);
 # CREDSTACK_TEST_EVERYTHING=1 runs them all.
 test-postgres: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on PostgreSQL"
-	scripts/with-postgres.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	scripts/with-postgres.sh scripts/with-s3.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 install: $(STAMP)
 

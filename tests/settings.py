@@ -6,7 +6,15 @@ import tempfile
 os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-test-"))
 os.environ.setdefault("CREDSTACK_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
-from credstack.config.settings import *  # noqa: F403
+# scripts/with-s3.sh sets CREDSTACK_STORAGE_URL (a moto server's bucket). The suite, and the processes its
+# tests start, keep files on the local disk; the bucket is CREDSTACK_TEST_STORAGE_URL, for the tests that use
+# object storage (tests/storage: the `s3_url` fixture, which starts its own server when this is unset; a
+# multi-node test passes it to its processes as CREDSTACK_STORAGE_URL).
+if os.environ.get("CREDSTACK_STORAGE_URL"):
+    os.environ["CREDSTACK_TEST_STORAGE_URL"] = os.environ.pop("CREDSTACK_STORAGE_URL")
+CREDSTACK_TEST_STORAGE_URL = os.environ.get("CREDSTACK_TEST_STORAGE_URL", "")
+
+from credstack.config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -7,6 +7,8 @@ Everything a deployment changes comes from the environment (see README "Producti
 - ``CREDSTACK_SECRET_KEY``: Django's secret and the root of the key that encrypts signing keys at rest.
   When unset, a random one is created once in ``$CREDSTACK_HOME/secret_key``.
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host/db``; default SQLite in ``$CREDSTACK_HOME``.
+- ``CREDSTACK_STORAGE_URL``: files in S3-compatible object storage, e.g.
+  ``s3://bucket?endpoint_url=http://127.0.0.1:9000&region=us-east-1``; default ``$CREDSTACK_HOME/media``.
 - ``CREDSTACK_DEBUG``: ``1`` for development error pages.
 - ``CREDSTACK_EMAIL_URL``: the mail server, e.g. ``smtp+tls://user:pass@smtp.example.org:587``
   (``smtp+ssl://``, ``smtp://``, ``console://``, ``file:///folder``); default files in ``$CREDSTACK_HOME/mail``.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from credstack.config import mailurl
+from credstack.config import mailurl, storageurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
@@ -225,11 +227,19 @@ STATIC_ROOT = CREDSTACK_HOME / "static"
 if not STATIC_ROOT.is_dir() and os.access(CREDSTACK_HOME, os.W_OK):
     STATIC_ROOT.mkdir()
 MEDIA_URL = "media/"
-MEDIA_ROOT = _private_dir(CREDSTACK_HOME / "media")
+# CREDSTACK_STORAGE_URL=s3://bucket?endpoint_url=...: every file credstack writes (uploads, certificates,
+# design assets) in S3-compatible object storage, nothing on this machine's disk (config/storageurl.py,
+# decision 0048); unset: files under $CREDSTACK_HOME/media.
+CREDSTACK_STORAGE_URL = os.environ.get("CREDSTACK_STORAGE_URL", "").strip()
+MEDIA_ROOT = CREDSTACK_HOME / "media" if CREDSTACK_STORAGE_URL else _private_dir(CREDSTACK_HOME / "media")
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        storageurl.parse(CREDSTACK_STORAGE_URL)
+        if CREDSTACK_STORAGE_URL
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 
 from credstack.atomic_storage import save_atomic
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf, stamp_png, stamp_svg
+from credstack.ui.storage import storage_failure
 from credstack.vc import baking
 
 from . import hosted
@@ -127,7 +128,9 @@ def certificate_pdf(credential: Credential) -> bytes:
     pdf = render_certificate(credential)
     try:
         save_atomic(default_storage, name, pdf)
-    except OSError:
+    except Exception as exc:  # a storage that refuses (a full disk, S3 down) costs only speed
+        if not isinstance(exc, OSError) and storage_failure(exc) is None:
+            raise
         logger.exception("could not store the certificate %s (served without caching it)", name)
     return pdf
 
@@ -143,7 +146,9 @@ def _read_cached(name: str) -> bytes | None:
             data = fh.read()
     except FileNotFoundError:
         return None
-    except OSError:
+    except Exception as exc:  # a disk or object storage that fails: rendered again, never a 500 here
+        if not isinstance(exc, OSError) and storage_failure(exc) is None:
+            raise
         logger.exception("could not read the cached certificate %s (rendering it again)", name)
         return None
     if is_whole_pdf(data):
@@ -172,7 +177,9 @@ def _uploaded_badge(achievement) -> tuple[str, bytes] | None:
     try:
         with field.open("rb") as fh:
             data = fh.read(baking.MAX_IMAGE_BYTES + 1)
-    except OSError:
+    except Exception as exc:  # the upload unreadable (gone, S3 down): the generated badge instead
+        if not isinstance(exc, OSError) and storage_failure(exc) is None:
+            raise
         return None
     if data.startswith(baking.PNG_SIGNATURE):
         return "png", data
