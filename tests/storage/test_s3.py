@@ -22,7 +22,7 @@ from credstack.organizations.models import Organization
 from credstack.ui.storage import S3_DENIED, S3_DOWN, S3_NO_BUCKET, storage_failure
 from credstack.vc import baking
 
-from .conftest import free_port, endpoint_of, files_under, use_storage
+from .conftest import endpoint_of, files_under, free_port, use_storage
 
 SETTINGS_FORM = {"name": "Acme Training", "brand_color": "#123456", "url": "", "email": ""}
 
@@ -68,7 +68,9 @@ def test_a_wrong_url_is_refused_with_what_is_wrong(url, message):
         storageurl.parse(url)
 
 
-def test_issued_credential_pdf_and_badge_are_in_the_bucket_and_served_from_it(bucket, client, org, issue):
+def test_issued_credential_pdf_and_badge_are_in_the_bucket_and_served_from_it(
+    bucket, client, org, issue, settings
+):
     from credstack.achievements.actions import create_achievement
 
     badge = _png(256, 256, (10, 120, 60))
@@ -86,10 +88,17 @@ def test_issued_credential_pdf_and_badge_are_in_the_bucket_and_served_from_it(bu
 
     pdf = client.get(f"/c/{credential.public_id}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    body = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
+    assert body.startswith(b"%PDF-")
+    assert bucket.keys("certificates/") == []  # rendered on download: nothing kept per credential
+
+    settings.CREDSTACK_KEEP_CERTIFICATES = True  # kept once rendered: in the bucket, and served from it
+    client.get(f"/c/{credential.public_id}.pdf")
     stored = bucket.keys("certificates/")
     assert len(stored) == 1 and stored[0].startswith(f"certificates/{credential.public_id}-")
-    body = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
-    assert bucket.read(stored[0]) == body
+    assert bucket.read(stored[0]).startswith(b"%PDF-")
+    again = client.get(f"/c/{credential.public_id}.pdf")
+    assert (b"".join(again.streaming_content) if again.streaming else again.content) == bucket.read(stored[0])
 
     png = client.get(f"/c/{credential.public_id}.png")
     assert png.status_code == 200
@@ -122,10 +131,13 @@ def test_design_asset_upload_and_logo_land_in_the_bucket(bucket, signed_in, org)
     assert files_under(bucket.media) == []
 
 
-def test_exports_and_backups_read_the_bucket_and_write_nothing_local(bucket, signed_in, org, issue, tmp_path):
+def test_exports_and_backups_read_the_bucket_and_write_nothing_local(
+    bucket, signed_in, org, issue, tmp_path, settings
+):
     client = signed_in("admin")
     client.post(f"/w/{org.slug}/settings", {**SETTINGS_FORM, "logo": SimpleUploadedFile("l.png", LOGO)})
     credential = issue(name="Grace Hopper")
+    settings.CREDSTACK_KEEP_CERTIFICATES = True
     client.get(f"/c/{credential.public_id}.pdf")
     export = client.get(f"/w/{org.slug}/credentials.csv")
     assert export.status_code == 200 and "Grace Hopper" in export.content.decode()

@@ -234,6 +234,9 @@ CREDSTACK_STORAGE_URL = os.environ.get("CREDSTACK_STORAGE_URL", "").strip()
 MEDIA_ROOT = CREDSTACK_HOME / "media" if CREDSTACK_STORAGE_URL else _private_dir(CREDSTACK_HOME / "media")
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Keep every certificate PDF once rendered (~23 KB each) instead of rendering it on download (~35 ms):
+# decision 0048 leaves them out by default, for ≤ 10 KB stored per credential.
+CREDSTACK_KEEP_CERTIFICATES = os.environ.get("CREDSTACK_KEEP_CERTIFICATES", "") == "1"
 STORAGES = {
     "default": (
         storageurl.parse(CREDSTACK_STORAGE_URL)

@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 
 from credstack.atomic_storage import save_atomic
@@ -110,14 +111,21 @@ def stamp_note(credential: Credential) -> str:
 
 
 def certificate_pdf(credential: Credential) -> bytes:
-    """The certificate. Rendered once per state, then kept in storage (``certificates/``): its design
-    version and values are fixed at issue; a revoked or suspended one carries a band saying so (the name
-    holds the state, so the unmarked file is never served once the credential is revoked or suspended).
+    """The certificate, rendered when downloaded (~35 ms): nothing is stored per credential (decision 0048:
+    a kept PDF is ~23 KB, more than twice everything else a credential stores). Downloads again are
+    answered by the browser's or a CDN's copy through the validators (ETag, 304).
+
+    ``CREDSTACK_KEEP_CERTIFICATES=1`` keeps each one rendered in storage (``certificates/``), once per
+    state: its design version and values are fixed at issue; a revoked or suspended one carries a band
+    saying so (the name holds the state, so the unmarked file is never served once the credential is
+    revoked or suspended).
 
     The cached file is written atomically (``credstack.atomic_storage``) and checked when read (a whole
     PDF: ``%PDF-`` at the start, ``%%EOF`` at the end); a damaged one is rendered again and replaced,
     never served. A storage error is logged and costs only speed: the rendered PDF is still returned."""
 
+    if not settings.CREDSTACK_KEEP_CERTIFICATES:
+        return render_certificate(credential)
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     stamp = stamp_for(credential)
     marked = f"-{stamp.lower()}" if stamp else ""
