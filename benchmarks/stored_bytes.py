@@ -89,7 +89,9 @@ def main() -> None:
         description="Six lessons on Python, from variables to classes.",
         criteria_narrative="Pass every quiz with 80% or more.",
     )
-    issue_credentials([IssueRequest(achievement=achievement, recipient_name="Warm Up", recipient_email="w@x.org")])
+    issue_credentials(
+        [IssueRequest(achievement=achievement, recipient_name="Warm Up", recipient_email="w@x.org")]
+    )
     sizes = _sqlite_sizes if connection.vendor == "sqlite" else _postgres_sizes
     db0, files0 = sizes(connection), _files(default_storage)
     done = 0
@@ -133,7 +135,9 @@ def main() -> None:
         + "".join(f"; {k}/ {v / per:.0f}" for k, v in sorted(by_folder.items()))
         + ")"
     )
-    print(f"total: {db_total + file_total:.0f} bytes = {(db_total + file_total) / 1024:.1f} KB per credential")
+    print(
+        f"total: {db_total + file_total:.0f} bytes = {(db_total + file_total) / 1024:.1f} KB per credential"
+    )
     sample = Credential.objects.order_by("-id").first()
     print(f"one signed document: {len(sample.document.encode()):,} bytes")
 

@@ -189,7 +189,9 @@ CREDSTACK_READ_ONLY = {"1": True, "0": False}.get(
 )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests like PostgreSQL's (CONN_MAX_AGE, default 60 s): opening one costs its
+    # PRAGMAs, and closing the last one checkpoints the WAL — ~35 ms of every API request when they were
+    # closed after each (benchmarks/api_issue.py, decision 0048).
     _db_path = Path(str(DATABASES["default"]["NAME"]))
     if str(_db_path) not in ("", ":memory:") and _db_path.parent.is_dir() and _home_writable:
         _private_file(_db_path)
