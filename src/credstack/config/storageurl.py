@@ -68,7 +68,12 @@ def parse(url: str) -> dict:
         "file_overwrite": False,  # an upload never replaces another's file (as on a local disk)
     }
     # botocore comes with django-storages[s3] (the "s3" extra): imported only when S3 is configured
-    from botocore.config import Config  # optional dependency (the s3 extra): only for an s3:// URL
+    try:
+        from botocore.config import Config  # optional dependency (the s3 extra): only for an s3:// URL
+    except ImportError:
+        raise StorageURLError(
+            "CREDSTACK_STORAGE_URL needs django-storages with S3 support: pip install 'credstack[s3]'"
+        ) from None
 
     storage["client_config"] = Config(
         s3={"addressing_style": style} if style else None,
