@@ -25,18 +25,19 @@ test: $(STAMP) $(NODE_STAMP)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-# A throw-away Redis server (scripts/with-redis.sh) for the tests of the Redis deployment (tasks through RQ,
-# cache, rate limits); the rest of the suite runs without Redis, as `make run` does (tests/settings.py).
+# Throw-away servers for the tests of a scaled-out deployment: Redis (scripts/with-redis.sh: tasks through RQ,
+# cache, rate limits) and an S3-compatible store (scripts/with-s3.sh: moto, for tests/storage and the
+# multi-node test); the rest of the suite runs without them, as `make run` does (tests/settings.py).
 test-sqlite: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on SQLite"
-	scripts/with-redis.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	scripts/with-redis.sh scripts/with-s3.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # Only the tests that reach the database, browser tests excepted (tests/databases.py says why);
 # CREDSTACK_TEST_EVERYTHING=1 runs them all. The multi-node test (tests/multinode: two web nodes and two
 # workers on PostgreSQL + Redis, one worker killed) runs here.
 test-postgres: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on PostgreSQL"
-	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	scripts/with-postgres.sh scripts/with-redis.sh scripts/with-s3.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -10,8 +10,16 @@ if os.environ.get("REDIS_URL"):
     os.environ["CREDSTACK_TEST_REDIS_URL"] = os.environ.pop("REDIS_URL")
 os.environ.setdefault("CREDSTACK_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
-from credstack import taskqueues
-from credstack.config.settings import *  # noqa: F403
+# scripts/with-s3.sh sets CREDSTACK_STORAGE_URL (a moto server's bucket). The suite, and the processes its
+# tests start, keep files on the local disk; the bucket is CREDSTACK_TEST_STORAGE_URL, for the tests that use
+# object storage (tests/storage: the `s3_url` fixture, which starts its own server when this is unset; a
+# multi-node test passes it to its processes as CREDSTACK_STORAGE_URL).
+if os.environ.get("CREDSTACK_STORAGE_URL"):
+    os.environ["CREDSTACK_TEST_STORAGE_URL"] = os.environ.pop("CREDSTACK_STORAGE_URL")
+CREDSTACK_TEST_STORAGE_URL = os.environ.get("CREDSTACK_TEST_STORAGE_URL", "")
+
+from credstack import taskqueues  # noqa: E402
+from credstack.config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -28,10 +28,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connections
 from django.db.models import F
 
+from credstack.atomic_storage import TEMP_PREFIX, save_atomic
 from credstack.credentials.models import Credential, StatusList
 from credstack.organizations import sealing
 from credstack.organizations.models import Organization, seal_context
@@ -130,16 +132,28 @@ def backup(path: str | Path) -> dict:
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
             tar.add(dump, arcname="database.sqlite3" if engine == "sqlite" else "database.pgdump")
-            media = Path(settings.MEDIA_ROOT)
-            if media.is_dir():
-                for file in sorted(media.rglob("*")):
-                    relative = file.relative_to(media).as_posix()
-                    if file.is_file() and not relative.startswith(SKIPPED_MEDIA):
-                        tar.add(file, arcname=f"media/{relative}")
+            # through the file storage: the local disk, or the S3 bucket (decision 0048)
+            for name in sorted(_stored_files(default_storage)):
+                if not name.startswith(SKIPPED_MEDIA):
+                    with default_storage.open(name, "rb") as fh:
+                        _add_bytes(tar, f"media/{name}", fh.read())
             if manifest["secret_included"] and _secret_file().exists():
                 _add_bytes(tar, "secret_key", _secret_file().read_bytes())
         partial.replace(path)
     return manifest
+
+
+def _stored_files(storage, folder: str = ""):
+    """Every file name in ``storage`` (a walk of ``listdir``: folders on disk, prefixes in a bucket)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # no media folder yet
+        return
+    for file in files:
+        if not file.startswith(TEMP_PREFIX):
+            yield f"{folder}{file}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}{sub}/")
 
 
 def _members(tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
@@ -268,10 +282,12 @@ def restore(path: str | Path, *, force: bool = False) -> dict:
                 env=_pg_env(),
                 capture_output=True,
             )
-        media = Path(settings.MEDIA_ROOT)
         restored_media = Path(work) / "media"
-        if restored_media.is_dir():
-            shutil.copytree(restored_media, media, dirs_exist_ok=True)
+        if restored_media.is_dir():  # into the file storage: the local disk or the S3 bucket
+            for file in sorted(restored_media.rglob("*")):
+                if file.is_file():
+                    name = file.relative_to(restored_media).as_posix()
+                    save_atomic(default_storage, name, file.read_bytes())
         if "secret_key" in members and not _secret_from_environment():
             _secret_file().write_text(secret)
             os.chmod(_secret_file(), 0o600)

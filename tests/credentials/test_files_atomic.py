@@ -31,6 +31,12 @@ class HalfWritingStorage(FileSystemStorage):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
 
+@pytest.fixture(autouse=True)
+def _keep_certificates(settings):
+    """These tests are about the kept certificates (CREDSTACK_KEEP_CERTIFICATES, decision 0048)."""
+    settings.CREDSTACK_KEEP_CERTIFICATES = True
+
+
 def _storages(backend: str, location: Path) -> dict:
     return {
         "default": {"BACKEND": backend, "OPTIONS": {"location": str(location)}},

@@ -27,6 +27,12 @@ def pdf_text(pdf: bytes) -> str:
         doc.close()
 
 
+@pytest.fixture(autouse=True)
+def _keep_certificates(settings):
+    """These tests are about the kept certificates (CREDSTACK_KEEP_CERTIFICATES, decision 0048)."""
+    settings.CREDSTACK_KEEP_CERTIFICATES = True
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

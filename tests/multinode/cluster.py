@@ -73,7 +73,8 @@ class Cluster:
         # one home, its database a file in it
         home = self.base / (name if self.admin_url else "single") / "home"
         home.mkdir(parents=True, exist_ok=True)
-        if self.admin_url and not os.environ.get("CREDSTACK_STORAGE_URL") and not (home / "media").exists():
+        in_s3 = os.environ.get("CREDSTACK_STORAGE_URL") or os.environ.get("CREDSTACK_TEST_STORAGE_URL")
+        if self.admin_url and not in_s3 and not (home / "media").exists():
             # files on local disk (no object storage configured): the nodes share one folder, as they would
             # share a network file system; with CREDSTACK_STORAGE_URL (S3) nothing is shared on disk
             (self.base / "shared-media").mkdir(exist_ok=True)
@@ -102,6 +103,12 @@ class Cluster:
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         env.update({k: os.environ[k] for k in PASSED_THROUGH if os.environ.get(k)})
+        if os.environ.get("CREDSTACK_TEST_STORAGE_URL") and self.admin_url:
+            # the suite's bucket (scripts/with-s3.sh; tests/settings.py keeps it from the other tests), under
+            # a folder of this cluster's own: every file of every node in object storage, none on disk
+            parts = urlsplit(os.environ["CREDSTACK_TEST_STORAGE_URL"])
+            folder = parts.path.rstrip("/") + "/" + (self.database or "single")
+            env["CREDSTACK_STORAGE_URL"] = urlunsplit(parts._replace(path=folder))
         env.update(self.extra)
         return env
 

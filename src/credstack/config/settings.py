@@ -7,6 +7,8 @@ Everything a deployment changes comes from the environment (see README "Producti
 - ``CREDSTACK_SECRET_KEY``: Django's secret and the root of the key that encrypts signing keys at rest.
   When unset, a random one is created once in ``$CREDSTACK_HOME/secret_key``.
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host/db``; default SQLite in ``$CREDSTACK_HOME``.
+- ``CREDSTACK_STORAGE_URL``: files in S3-compatible object storage, e.g.
+  ``s3://bucket?endpoint_url=http://127.0.0.1:9000&region=us-east-1``; default ``$CREDSTACK_HOME/media``.
 - ``CREDSTACK_DEBUG``: ``1`` for development error pages.
 - ``CREDSTACK_EMAIL_URL``: the mail server, e.g. ``smtp+tls://user:pass@smtp.example.org:587``
   (``smtp+ssl://``, ``smtp://``, ``console://``, ``file:///folder``); default files in ``$CREDSTACK_HOME/mail``.
@@ -28,7 +30,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from credstack import taskqueues
-from credstack.config import mailurl
+from credstack.config import mailurl, storageurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CREDSTACK_HOME = Path(os.environ.get("CREDSTACK_HOME", "var")).resolve()
@@ -199,7 +201,9 @@ CREDSTACK_READ_ONLY = {"1": True, "0": False}.get(
 )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests like PostgreSQL's (CONN_MAX_AGE, default 60 s): opening one costs its
+    # PRAGMAs, and closing the last one checkpoints the WAL — ~35 ms of every API request when they were
+    # closed after each (benchmarks/api_issue.py, decision 0048).
     _db_path = Path(str(DATABASES["default"]["NAME"]))
     if str(_db_path) not in ("", ":memory:") and _db_path.parent.is_dir() and _home_writable:
         _private_file(_db_path)
@@ -237,11 +241,26 @@ STATIC_ROOT = CREDSTACK_HOME / "static"
 if not STATIC_ROOT.is_dir() and os.access(CREDSTACK_HOME, os.W_OK):
     STATIC_ROOT.mkdir()
 MEDIA_URL = "media/"
-MEDIA_ROOT = _private_dir(CREDSTACK_HOME / "media")
+# CREDSTACK_STORAGE_URL=s3://bucket?endpoint_url=...: every file credstack writes (uploads, certificates,
+# design assets) in S3-compatible object storage, nothing on this machine's disk (config/storageurl.py,
+# decision 0048); unset: files under $CREDSTACK_HOME/media.
+CREDSTACK_STORAGE_URL = os.environ.get("CREDSTACK_STORAGE_URL", "").strip()
+MEDIA_ROOT = CREDSTACK_HOME / "media" if CREDSTACK_STORAGE_URL else _private_dir(CREDSTACK_HOME / "media")
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Keep every certificate PDF once rendered (~23 KB each) instead of rendering it on download (~35 ms):
+# decision 0048 leaves them out by default, for ≤ 10 KB stored per credential.
+# Rendering them ahead on the workers (CREDSTACK_PDFS_AHEAD, decision 0047) keeps them too.
+CREDSTACK_KEEP_CERTIFICATES = (
+    os.environ.get("CREDSTACK_KEEP_CERTIFICATES", "") == "1"
+    or os.environ.get("CREDSTACK_PDFS_AHEAD", "") == "1"
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        storageurl.parse(CREDSTACK_STORAGE_URL)
+        if CREDSTACK_STORAGE_URL
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

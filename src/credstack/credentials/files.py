@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django_tasks import task
@@ -30,6 +31,7 @@ from credstack import taskqueues
 from credstack.atomic_storage import save_atomic
 from credstack.organizations import pdfsign
 from credstack.render import badge_png, badge_svg, builtin_design, render_pdf, stamp_png, stamp_svg
+from credstack.ui.storage import storage_failure
 from credstack.vc import baking
 
 from . import hosted
@@ -113,14 +115,21 @@ def stamp_note(credential: Credential) -> str:
 
 
 def certificate_pdf(credential: Credential) -> bytes:
-    """The certificate. Rendered once per state, then kept in storage (``certificates/``): its design
-    version and values are fixed at issue; a revoked or suspended one carries a band saying so (the name
-    holds the state, so the unmarked file is never served once the credential is revoked or suspended).
+    """The certificate, rendered when downloaded (~35 ms): nothing is stored per credential (decision 0048:
+    a kept PDF is ~23 KB, more than twice everything else a credential stores). Downloads again are
+    answered by the browser's or a CDN's copy through the validators (ETag, 304).
+
+    ``CREDSTACK_KEEP_CERTIFICATES=1`` keeps each one rendered in storage (``certificates/``), once per
+    state: its design version and values are fixed at issue; a revoked or suspended one carries a band
+    saying so (the name holds the state, so the unmarked file is never served once the credential is
+    revoked or suspended).
 
     The cached file is written atomically (``credstack.atomic_storage``) and checked when read (a whole
     PDF: ``%PDF-`` at the start, ``%%EOF`` at the end); a damaged one is rendered again and replaced,
     never served. A storage error is logged and costs only speed: the rendered PDF is still returned."""
 
+    if not settings.CREDSTACK_KEEP_CERTIFICATES:
+        return render_certificate(credential)
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     stamp = stamp_for(credential)
     marked = f"-{stamp.lower()}" if stamp else ""
@@ -147,7 +156,9 @@ def certificate_pdf(credential: Credential) -> bytes:
             )
     try:
         save_atomic(default_storage, name, pdf)
-    except OSError:
+    except Exception as exc:  # a storage that refuses (a full disk, S3 down) costs only speed
+        if not isinstance(exc, OSError) and storage_failure(exc) is None:
+            raise
         logger.exception("could not store the certificate %s (served without caching it)", name)
     return pdf
 
@@ -163,7 +174,9 @@ def _read_cached(name: str) -> bytes | None:
             data = fh.read()
     except FileNotFoundError:
         return None
-    except OSError:
+    except Exception as exc:  # a disk or object storage that fails: rendered again, never a 500 here
+        if not isinstance(exc, OSError) and storage_failure(exc) is None:
+            raise
         logger.exception("could not read the cached certificate %s (rendering it again)", name)
         return None
     if is_whole_pdf(data):
@@ -192,7 +205,9 @@ def _uploaded_badge(achievement) -> tuple[str, bytes] | None:
     try:
         with field.open("rb") as fh:
             data = fh.read(baking.MAX_IMAGE_BYTES + 1)
-    except OSError:
+    except Exception as exc:  # the upload unreadable (gone, S3 down): the generated badge instead
+        if not isinstance(exc, OSError) and storage_failure(exc) is None:
+            raise
         return None
     if data.startswith(baking.PNG_SIGNATURE):
         return "png", data

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import mimetypes
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from credstack.organizations import audit
@@ -23,14 +25,17 @@ def upload_asset(organization, *, kind: str, filename: str, content_type: str, d
     existing = DesignAsset.objects.filter(organization=organization, sha256=digest, kind=kind).first()
     if existing:
         return existing
-    return DesignAsset.objects.create(
+    asset = DesignAsset(
         organization=organization,
         kind=kind,
         filename=filename[:200],
         content_type=content_type,
         sha256=digest,
-        data=data,
     )
+    # into the file storage (S3 when configured), named by its content; the row is saved with the name
+    extension = mimetypes.guess_extension(content_type) or ""
+    asset.file.save(f"{organization.slug}/{digest[:32]}{extension}", ContentFile(data), save=True)
+    return asset
 
 
 def _new_version(design: Design, data: dict, assets: dict[str, str], who: Actor) -> DesignVersion:

@@ -24,11 +24,21 @@ class DesignAsset(models.Model):
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=40)
     sha256 = models.CharField(max_length=64)
-    data = models.BinaryField()
+    # The bytes, in the file storage (local disk or S3, decision 0048). Uploads made before that kept
+    # their bytes in the row (``data``): ``content()`` reads either.
+    file = models.FileField(upload_to="designs/assets/", blank=True)
+    data = models.BinaryField(default=b"", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.filename
+
+    def content(self) -> bytes:
+        """The uploaded bytes."""
+        if self.file:
+            with self.file.open("rb") as fh:
+                return fh.read()
+        return bytes(self.data)
 
 
 class Design(models.Model):

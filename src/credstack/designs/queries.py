@@ -39,7 +39,7 @@ def asset_blobs(org, assets: dict[str, str]) -> dict[str, bytes]:
         if pid not in rows:
             raise ValidationError({"assets": f"{name}: no such uploaded file in this organization"})
     blobs = brand_assets(org)
-    blobs.update({name: bytes(rows[pid].data) for name, pid in assets.items()})
+    blobs.update({name: rows[pid].content() for name, pid in assets.items()})
     return blobs
 
 
@@ -48,8 +48,8 @@ def version_assets(version: DesignVersion) -> dict[str, bytes]:
     ids = {public_id: name for name, public_id in (version.assets or {}).items()}
     rows = DesignAsset.objects.filter(
         organization_id=version.design.organization_id, public_id__in=list(ids)
-    ).only("public_id", "data")
-    return {ids[row.public_id]: bytes(row.data) for row in rows}
+    ).only("public_id", "file", "data")
+    return {ids[row.public_id]: row.content() for row in rows}
 
 
 def design_for_credential(credential) -> tuple[dict, dict]:

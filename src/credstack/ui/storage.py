@@ -3,16 +3,32 @@ home)? ``storage_failure(exc)`` answers with the sentence to show the user, or N
 
 Recognised along the exception's chain (``__cause__`` / ``__context__``): ``OSError`` with ENOSPC, EFBIG,
 EDQUOT or EROFS; SQLite's "database or disk is full", "disk I/O error" and "readonly database";
-PostgreSQL's ``disk_full`` (SQLSTATE 53100) and "No space left on device".
+PostgreSQL's ``disk_full`` (SQLSTATE 53100) and "No space left on device"; and object storage (S3, when
+``CREDSTACK_STORAGE_URL`` is set, decision 0048): the endpoint down or timing out, the bucket missing, access
+denied or the credentials refused, the service slowing down, a quota reached. botocore is not imported here
+(it is optional): its errors are known by class name and by the error code of the response.
 """
 
 from __future__ import annotations
 
 import errno
 
+from django.utils.translation import gettext_noop
+
 FULL = "the server's disk is full"
 READ_ONLY = "the server's storage is read-only"
 FAILING = "the server could not write to its disk (full or failing)"
+S3_DOWN = gettext_noop("the file storage (S3) cannot be reached: its endpoint is down or does not answer")
+S3_NO_BUCKET = gettext_noop("the file storage's bucket does not exist (check CREDSTACK_STORAGE_URL)")
+S3_DENIED = gettext_noop(
+    "the file storage (S3) refused access: check its credentials and the bucket's permissions"
+)
+S3_BUSY = gettext_noop("the file storage (S3) is overloaded or failing at the moment")
+S3_FULL = gettext_noop("the file storage (S3) is full: its quota is reached")
+# (the S3 sentences are marked for translation and translated where shown: they stay plain str here)
+# the storage is there but cannot be used now: 503 Service Unavailable; the others (full, failing): 507
+UNAVAILABLE = frozenset({READ_ONLY, S3_DOWN, S3_NO_BUCKET, S3_DENIED, S3_BUSY})
+S3_FAILURES = frozenset({S3_DOWN, S3_NO_BUCKET, S3_DENIED, S3_BUSY, S3_FULL})
 
 _ERRNOS = {
     errno.ENOSPC: FULL,
@@ -37,10 +53,55 @@ _TEXTS = (
 )
 
 
+# botocore's exceptions (by class name, along the MRO) and S3's error codes
+_S3_CLASSES = {
+    "EndpointConnectionError": S3_DOWN,
+    "ConnectTimeoutError": S3_DOWN,
+    "ReadTimeoutError": S3_DOWN,
+    "ConnectionClosedError": S3_DOWN,
+    "NoCredentialsError": S3_DENIED,
+    "PartialCredentialsError": S3_DENIED,
+    "NoSuchBucket": S3_NO_BUCKET,
+}
+_S3_CODES = {
+    "NoSuchBucket": S3_NO_BUCKET,
+    "AccessDenied": S3_DENIED,
+    "AllAccessDisabled": S3_DENIED,
+    "InvalidAccessKeyId": S3_DENIED,
+    "SignatureDoesNotMatch": S3_DENIED,
+    "ExpiredToken": S3_DENIED,
+    "InvalidToken": S3_DENIED,
+    "AccountProblem": S3_DENIED,
+    "403": S3_DENIED,
+    "SlowDown": S3_BUSY,
+    "ServiceUnavailable": S3_BUSY,
+    "InternalError": S3_BUSY,
+    "503": S3_BUSY,
+    "500": S3_BUSY,
+    "QuotaExceeded": S3_FULL,
+    "XMinioStorageFull": S3_FULL,
+    "XMinioAdminBucketQuotaExceeded": S3_FULL,
+}
+
+
+def _s3_failure(exc: BaseException) -> str | None:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _S3_CLASSES and cls.__module__.startswith("botocore"):
+            return _S3_CLASSES[cls.__name__]
+    response = getattr(exc, "response", None)
+    if type(exc).__module__.startswith("botocore") and isinstance(response, dict):
+        code = str((response.get("Error") or {}).get("Code", ""))
+        return _S3_CODES.get(code)
+    return None
+
+
 def storage_failure(exc: BaseException | None) -> str | None:
     """What the storage refused, in words for the user; None when ``exc`` is not a storage failure."""
     seen = 0
     while exc is not None and seen < 10:
+        s3 = _s3_failure(exc)
+        if s3:
+            return s3
         if isinstance(exc, OSError) and exc.errno in _ERRNOS:
             return _ERRNOS[exc.errno]
         if getattr(exc, "sqlstate", None) == "53100" or getattr(exc, "pgcode", None) == "53100":

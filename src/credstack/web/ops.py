@@ -41,6 +41,7 @@ from credstack import metrics, ratelimit, taskqueues
 from credstack.credentials.models import Credential
 from credstack.delivery.models import Delivery
 from credstack.outbox.models import OutboxEntry
+from credstack.ui.storage import storage_failure
 from credstack.webhooks.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,8 @@ def check_storage() -> str:
         return "read-only (declared)"
     name = default_storage.save(f"readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     default_storage.delete(name)
-    return "writable"
+    bucket = getattr(default_storage, "bucket_name", None)
+    return f"S3 bucket {bucket}, writable" if bucket else "writable"
 
 
 def check_redis() -> str:
@@ -130,7 +132,9 @@ def readiness() -> list[tuple[str, bool, str]]:
             results.append((name, True, check()))
         except Exception as exc:  # a failed check is the answer, not an error of this view
             log.warning("readiness: %s failed: %s", name, exc)
-            results.append((name, False, f"{type(exc).__name__}: {exc}".splitlines()[0][:300]))
+            why = storage_failure(exc)  # a storage failure in words (S3: endpoint down, no bucket, denied)
+            detail = f"{why}; {type(exc).__name__}: {exc}" if why else f"{type(exc).__name__}: {exc}"
+            results.append((name, False, detail.splitlines()[0][:300]))
     return results
 
 

@@ -20,9 +20,10 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from credstack.ui.problems import problem_response
-from credstack.ui.storage import READ_ONLY, storage_failure
+from credstack.ui.storage import S3_FAILURES, UNAVAILABLE, storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,11 @@ def unavailable(request: HttpRequest, why: str | None = None) -> HttpResponse:
     """The answer to a write the storage refused: 503 Service Unavailable for a read-only home, 507
     Insufficient Storage when the disk is full or fails, both with ``Retry-After``; what happened, in
     words."""
-    read_only = getattr(settings, "CREDSTACK_READ_ONLY", False) or why == READ_ONLY
+    read_only = getattr(settings, "CREDSTACK_READ_ONLY", False) or why in UNAVAILABLE
     status = 503 if read_only else 507
     title = "Read-only for now" if read_only else "Insufficient storage"
+    if why in S3_FAILURES:  # object storage (decision 0048): its own title, the sentence translated
+        title, why = gettext("File storage unavailable"), gettext(why or "")
     detail = (
         f"This credstack cannot save anything at the moment: {why or 'its storage is read-only or full'}. "
         "Issued credentials can still be viewed and verified; issuing, signing in and changes have to wait "

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000  # a bulk file (issue 12: 100,000 rows in flat memory, benchmarks/bulk.py)
 MAX_COLUMNS = 200
 MAX_LINE_CHARS = 1024 * 1024  # of a CSV file
 MAX_XLSX_XML_BYTES = 256 * 1024 * 1024  # a workbook, unpacked
