@@ -127,6 +127,7 @@ ENDPOINTS = [
     Endpoint("new achievement form", "/w/{slug}/achievements/new", Role.ADMIN),
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
+    Endpoint("domain settings", "/w/{slug}/settings/domain", Role.ADMIN),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
     post("save design draft", "/w/{slug}/designs/{design}/draft", Role.ADMIN, ok=(200,)),
     post("publish design", "/w/{slug}/designs/{design}/publish", Role.ADMIN),

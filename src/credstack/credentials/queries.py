@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
+
+from credstack.organizations.queries import domain_for_host
+
 from . import search as name_search
 
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
@@ -37,3 +41,21 @@ def search(qs, q: str | None):
     if _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
         return qs.filter(public_id=q)
     return name_search.name_filter(qs, q)
+
+
+def own_public_id(url: str) -> str | None:
+    """The public id of a credential URL of this deployment (its own address, or an organization's own
+    domain, decision 0049), or None for any other URL. ``?query``, ``#fragment``, ``.json`` ignored."""
+    url = url.strip()
+    rest = None
+    ours = f"{settings.CREDSTACK_BASE_URL}/c/"
+    if url.startswith(ours):
+        rest = url[len(ours) :]
+    elif url.startswith(("https://", "http://")):
+        host = url.split("://", 1)[1].split("/", 1)[0]
+        domain = domain_for_host(host) if "@" not in host else None
+        if domain is not None and url.startswith(f"{domain.origin}/c/"):
+            rest = url[len(domain.origin) + 3 :]
+    if rest is None:
+        return None
+    return rest.split("?", 1)[0].split("#", 1)[0].removesuffix(".json").strip("/")

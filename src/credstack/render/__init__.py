@@ -29,7 +29,7 @@ from .design import (
 from .fonts import warm_up
 from .images import AssetError
 from .preview import ContrastWarning, Preview, contrast_ratio, preview
-from .render import TextBox, draw, render_pdf, render_png
+from .render import TextBox, draw, pdf_to_png, render_pdf, render_png
 from .samples import SAMPLE_NAMES, sample_values
 from .stamp import stamp_png, stamp_svg
 from .templates import TEMPLATES, builtin_design
@@ -63,6 +63,7 @@ __all__ = [
     "page_size_mm",
     "preview",
     "render_pdf",
+    "pdf_to_png",
     "render_png",
     "sample_values",
     "stamp_png",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("invitations/<str:token>", mv.invitation, name="workspace-invitation"),
     path("<slug:org_slug>/", ov.dashboard, name="workspace-dashboard"),
     path("<slug:org_slug>/settings", ov.settings_view, name="workspace-settings"),
+    path("<slug:org_slug>/settings/domain", ov.domain_view, name="workspace-domain"),
     path("<slug:org_slug>/members", mv.members, name="workspace-members"),
     path("<slug:org_slug>/members/<int:member_id>", mv.member_change, name="workspace-member-change"),
     path(
