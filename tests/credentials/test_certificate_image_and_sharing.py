@@ -84,3 +84,11 @@ def test_the_embed_snippet_escapes_what_the_issuer_typed(issue, achievement, cli
     credential = issue(name='Eve "<script>"')
     embed = client.get(f"/c/{credential.public_id}").context["actions"]["embed"]
     assert "<script>" not in embed and "&lt;script&gt;" in embed
+
+
+@pytest.mark.django_db
+def test_a_revoked_credential_shows_its_marked_image_without_a_link_to_the_file(issue, client):
+    credential = issue()
+    revoke_credential(credential, reason="issued in error", actor=Actor.command_line())
+    page = client.get(f"/c/{credential.public_id}").text
+    assert '<div class="cert-image"><img src="' in page and f'href="{credential.uri}.pdf"' not in page

@@ -283,3 +283,14 @@ def test_portfolio_shows_pathway_progress_and_the_export_carries_its_association
     }
     assert ("isPartOf", achievement.uri, stack.uri) in parts
     assert vc_verify.verify_credential(clr, fetch=local_fetch).status == "valid"
+
+
+def test_delete_account_is_at_the_end_of_the_page_away_from_export(client, issue, portal_login):
+    """Issue 14: "Delete account" sat beside "Export all" in the account links."""
+    issue()
+    portal_login("ada@example.org")
+    page = client.get("/me/").text
+    start = page.index('<nav class="portal-nav"')
+    nav = page[start : page.index("</nav>", start)]
+    assert "/me/export.zip" in nav and "/me/delete" not in nav
+    assert page.index('href="/me/delete"') > page.rindex('class="cred-')

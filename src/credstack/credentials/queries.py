@@ -6,12 +6,15 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.db.models import Q
 
 from credstack.organizations.queries import domain_for_host
 
 from . import search as name_search
 
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
+_ID_PREFIX = re.compile(r"^[A-Za-z0-9_-]{4,32}$")
+MIN_FRAGMENT = 4
 MAX_TERM = 200
 
 
@@ -26,7 +29,10 @@ def search(qs, q: str | None):
     """Narrow ``qs`` (an organization's credentials) to those the search box's ``q`` finds (decision 0024):
 
     - a credential URL (``…/c/<id>``) or a public id: that credential;
-    - an email address: exactly that address (its domain in any case);
+    - an email address: exactly that address (its domain in any case); a piece of one with ``@``: the
+      addresses containing it;
+    - one word of 4+ characters: also the ids starting with it, and (with a dot) the addresses
+      containing it;
     - anything else: the recipient name contains it, ignoring case in every script ("петров" finds
       "Ольга Петрова"), served by a trigram index on PostgreSQL and SQLite alike.
     """
@@ -37,10 +43,23 @@ def search(qs, q: str | None):
         q = q.rsplit("/c/", 1)[1].split("?")[0].split(".")[0]
     if "@" in q:
         local, domain = q.rsplit("@", 1)
-        return qs.filter(recipient_email__in={q, q.lower(), local + "@" + domain.lower()})
+        if local and "." in domain.strip("."):  # a whole address: exactly it
+            return qs.filter(recipient_email__in={q, q.lower(), local + "@" + domain.lower()})
+        return qs.filter(recipient_email__icontains=q)  # a fragment: "ada@", "@example.org"
     if _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
         return qs.filter(public_id=q)
-    return name_search.name_filter(qs, q)
+    names = name_search.name_filter(qs, q)
+    # one word of 4+ characters may also be the start of an id ("Xr4T") or a piece of an email address
+    # ("example.org", "tomas.g"): what the person pasted from elsewhere (issue 14)
+    extra = Q()
+    if " " not in q and len(q) >= MIN_FRAGMENT:
+        if _ID_PREFIX.match(q):
+            extra |= Q(public_id__startswith=q)
+        if "." in q:
+            extra |= Q(recipient_email__icontains=q)
+    if not extra:
+        return names
+    return qs.filter(Q(pk__in=names.values("pk")) | extra)
 
 
 def own_public_id(url: str) -> str | None:

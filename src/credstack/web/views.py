@@ -1,16 +1,15 @@
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from credstack.organizations.models import Organization
 from credstack.organizations.queries import domain_for_host
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    orgs = Organization.objects.annotate(n_credentials=Count("credentials")).order_by("name")[:50]
-    return render(request, "web/home.html", {"orgs": orgs})
+    """Plain words for people (check a certificate, see yours, award them); it lists no organizations:
+    who issues here is each organization's business, not the deployment's front page (issue 14)."""
+    return render(request, "web/home.html")
 
 
 @require_safe
