@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from credstack.organizations import dns
 from credstack.organizations.models import Membership
 from tests.e2e.conftest import save_screenshot
+from tests.e2e.test_accessibility import axe_violations
 
 # a live server reads what the test wrote: real commits
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +40,8 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
     earlier = issue(name="Grace Hopper", email="grace@example.org")
 
     # the owner sets the domain in the workspace, reads the DNS and TLS guidance, checks the DNS
-    context = browser.new_context(base_url=base_url, viewport=SIZES["laptop"])
+    # bypass_csp: axe is added to the page as a script of the test's (the CSP itself: test_content_security_policy)
+    context = browser.new_context(base_url=base_url, viewport=SIZES["laptop"], bypass_csp=True)
     _sign_in(context, base_url, org)
     page = context.new_page()
     page.goto(f"/w/{org.slug}/settings")
@@ -55,6 +57,7 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
     expect(page.locator("#dns-result")).to_contain_text("points at this deployment")
     expect(page.locator("pre.snippet").first).to_contain_text(f"{HOST}.  3600  IN  CNAME  localhost.")
     save_screenshot(page, "custom-domain-settings-laptop", full_page=True)
+    problems = axe_violations(page, "custom domain settings")
     page.set_viewport_size(SIZES["phone"])
     save_screenshot(page, "custom-domain-settings-phone", full_page=True)
     context.close()
@@ -63,7 +66,7 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
     credential = issue()
     assert credential.uri == f"http://{HOST}:{port}/c/{credential.public_id}"
     for size, viewport in SIZES.items():
-        stranger = browser.new_context(viewport=viewport)
+        stranger = browser.new_context(viewport=viewport, bypass_csp=True)
         page = stranger.new_page()
         page.goto(credential.uri)
         expect(page.locator(".topbar .brand")).to_contain_text("Acme Training")
@@ -84,11 +87,13 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
             f"https://twitter.com/intent/tweet?text=I%20earned%20Python%20Basics%20from%20Acme%20Training.&url=http%3A%2F%2F{HOST}%3A{port}%2Fc%2F{credential.public_id}",
         )
         save_screenshot(page, f"share-bar-{size}", clip=page.locator("#actions").bounding_box())
+        problems += axe_violations(page, f"credential page on the custom domain ({size}, embed code open)")
         # the verifier on the domain, in the organization's brand, checks it by its URL
         page.goto(f"http://{HOST}:{port}/verify?url={credential.uri}")
         expect(page.locator(".topbar .brand")).to_contain_text("Acme Training")
         expect(page.get_by_text("Ada Lovelace").first).to_be_visible()
         stranger.close()
+    assert not problems, "\n".join(problems)
 
     # the DID document at the host; the earlier credential still answers at its old address
     stranger = browser.new_context()
@@ -101,3 +106,4 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
     page.goto(f"http://{HOST}:{port}/w/{org.slug}/")
     assert urlsplit(page.url).hostname in ("localhost", "127.0.0.1")
     stranger.close()
+    assert not problems, "\n".join(problems)
