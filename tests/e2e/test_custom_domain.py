@@ -77,6 +77,13 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
         assert image.bounding_box()["y"] < viewport["height"] / 2
         expect(page.locator(".awarded")).to_have_text("Awarded to Ada Lovelace")
         save_screenshot(page, f"credential-custom-domain-{size}")
+        card = page.locator('meta[property="og:image"]').get_attribute("content")
+        assert card == f"{credential.uri}/og.png"
+        # fetched by the browser (its resolver knows *.localhost; Playwright's own client does not)
+        size_of = (
+            "url => fetch(url).then(r => r.blob()).then(createImageBitmap).then(i => [i.width, i.height])"
+        )
+        assert page.evaluate(size_of, card) == [1200, 630]
         page.locator("#actions").scroll_into_view_if_needed()
         page.locator("details.embed > summary").click()
         expect(page.locator("#embed-code")).to_have_value(
