@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
-from credstack.credentials.models import CredentialEvent
+from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations.models import AuditEntry, Role
 from credstack.organizations.permissions import member_required
 from credstack.ui.exports import csv_text
@@ -21,15 +23,45 @@ from .queries import analytics, daily_series
 @member_required(Role.VIEWER)
 @require_safe
 def audit_log(request, org_slug):
-    qs = AuditEntry.objects.filter(organization=request.organization).order_by("-at", "-id")
+    """The audit log, newest first, 100 a page; filtered by what was done and by who (a piece of their
+    name); a credential's target shows its holder and achievement and links to it (issue 14)."""
+    org = request.organization
+    qs = AuditEntry.objects.filter(organization=org).order_by("-at", "-id")
+    action = request.GET.get("action", "").strip()[:60]
+    who = " ".join(request.GET.get("who", "").split())[:100]
+    if action:
+        qs = qs.filter(action=action)
+    if who:
+        qs = qs.filter(actor_label__icontains=who)
     before = request.GET.get("before")
     if before and before.isdigit():
         qs = qs.filter(id__lt=int(before))
     entries = list(qs[:100])
+    ids = {e.target for e in entries if e.action.startswith("credential.") and e.target}
+    held = {
+        c.public_id: c
+        for c in Credential.objects.filter(organization=org, public_id__in=ids).select_related("achievement")
+    }
+    for e in entries:
+        e.credential = held.get(e.target)  # type: ignore[attr-defined]
+    actions = (
+        AuditEntry.objects.filter(organization=org)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    keep = {k: v for k, v in (("action", action), ("who", who)) if v}
     return render(
         request,
         "workspace/audit.html",
-        {"entries": entries, "next_before": entries[-1].id if len(entries) == 100 else None},
+        {
+            "entries": entries,
+            "actions": list(actions),
+            "action": action,
+            "who": who,
+            "filtered": bool(keep),
+            "older": urlencode({**keep, "before": entries[-1].id}) if len(entries) == 100 else "",
+        },
     )
 
 
