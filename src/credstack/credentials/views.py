@@ -16,7 +16,7 @@ from credstack.vc import verify as vc_verify
 from . import engagement, files, pagecache, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
-from .visibility import viewer_may_see
+from .visibility import is_issuer_member, viewer_may_see
 
 VC_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         report = cached_report(credential, slot.gen)
         state = page_state(credential, report)
-        if not _is_bot(request):
+        if not _is_bot(request) and (stranger or not is_issuer_member(request, credential)):
             engagement.record(credential.pk, CredentialEvent.Kind.VIEWED)
         context = {
             "credential": credential,

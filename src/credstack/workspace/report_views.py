@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
@@ -79,6 +80,18 @@ def audit_csv(request, org_slug):
     return response
 
 
+def default_days(org, achievement=None) -> int:
+    """The chart's default period: 90 days, or less when the organization's first credential is younger
+    (at least 14), so a week of activity is not one spike at the right edge of a 90-day axis (issue 14)."""
+    qs = CredentialEvent.objects.filter(credential__organization=org)
+    if achievement is not None:
+        qs = qs.filter(credential__achievement=achievement)
+    first = qs.aggregate(first=Min("at"))["first"]
+    if first is None:
+        return 90
+    return max(14, min(90, (timezone.now() - first).days + 1))
+
+
 @member_required(Role.VIEWER)
 @require_safe
 def analytics_view(request, org_slug):
@@ -87,7 +100,9 @@ def analytics_view(request, org_slug):
     if request.GET.get("achievement"):
         achievement = get_object_or_404(Achievement, organization=org, public_id=request.GET["achievement"])
     table, totals = analytics(org)
-    days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 90
+    days = (
+        int(request.GET["days"]) if request.GET.get("days", "").isdigit() else default_days(org, achievement)
+    )
     series = daily_series(org, achievement, days=days)
     return render(
         request,
@@ -99,7 +114,7 @@ def analytics_view(request, org_slug):
             "achievement": achievement,
             "achievements": Achievement.objects.filter(organization=org).order_by("name"),
             "kinds": ANALYTICS_KINDS,
-            "day_choices": [30, 90, 365],
+            "day_choices": sorted({days, 30, 90, 365}),
         },
     )
 
