@@ -17,6 +17,7 @@ from credstack.achievements.models import Achievement
 from credstack.courses.demo import seed as seed_courses  # a published course and a pathway (issue 5)
 from credstack.credentials.actions import issue_credential, revoke_credential, suspend_credential
 from credstack.organizations.actions import create_organization
+from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership, Organization
 
 ORG = {
@@ -93,6 +94,9 @@ def seed_demo() -> str:
             user=admin, email=admin.email, defaults={"verified": True, "primary": True}
         )
 
+    # the demo is run from the command line: its audit log says so (issue 14: it was empty while the
+    # dashboard showed revoked and suspended credentials)
+    cli = Actor.command_line()
     issued = []
     for n, (slug, name, email) in enumerate(RECIPIENTS, 1):
         issued.append(
@@ -102,12 +106,13 @@ def seed_demo() -> str:
                 recipient_email=email,
                 source="demo",
                 idempotency_key=f"demo-{n}",
+                actor=cli,
             )
         )
     if issued[-1].state == "active":
-        revoke_credential(issued[-1], reason="Issued in error (demo)")
+        revoke_credential(issued[-1], reason="Issued in error (demo)", actor=cli)
     if issued[-2].state == "active":
-        suspend_credential(issued[-2], reason="Under review (demo)")
+        suspend_credential(issued[-2], reason="Under review (demo)", actor=cli)
 
     for credential in issued:
         credential.refresh_from_db(fields=["state"])

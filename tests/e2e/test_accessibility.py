@@ -195,6 +195,7 @@ def test_every_page_has_no_serious_or_critical_wcag_violation(
             f"{w}/pathways/{seeded['pathway'].public_id}/",
             f"{w}/settings",
             f"{w}/settings/signed-pdfs",
+            f"{w}/settings/domain",
             f"{w}/members",
             f"{w}/developers/",
             f"{w}/developers/webhooks/new",

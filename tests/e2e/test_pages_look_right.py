@@ -111,7 +111,7 @@ def test_phone_pages_never_scroll_sideways_and_bulk_problems_are_on_screen(brows
             page.goto(f"/c/{issued[key].public_id}")
             expect(page.get_by_text(issued[key].recipient_name).first).to_be_visible()
             assert _sideways_scroll(page) <= 0, key
-        page.goto("/")  # its table of issuers shows each organization's long did:web
+        page.goto("/")  # the home page: three plain paths, side by side on a laptop, stacked here
         assert _sideways_scroll(page) <= 0
     finally:
         context.close()

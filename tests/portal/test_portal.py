@@ -283,3 +283,32 @@ def test_portfolio_shows_pathway_progress_and_the_export_carries_its_association
     }
     assert ("isPartOf", achievement.uri, stack.uri) in parts
     assert vc_verify.verify_credential(clr, fetch=local_fetch).status == "valid"
+
+
+def test_delete_account_is_at_the_end_of_the_page_away_from_export(client, issue, portal_login):
+    """Issue 14: "Delete account" sat beside "Export all" in the account links."""
+    issue()
+    portal_login("ada@example.org")
+    page = client.get("/me/").text
+    start = page.index('<nav class="portal-nav"')
+    nav = page[start : page.index("</nav>", start)]
+    assert "/me/export.zip" in nav and "/me/delete" not in nav
+    assert page.index('href="/me/delete"') > page.rindex('class="cred-')
+
+
+def test_make_private_takes_the_share_buttons_away_at_once(client, issue, portal_login):
+    """Issue 14: after "Make private" the share buttons stayed active (htmx swapped the toggle only)."""
+    credential = issue()
+    portal_login("ada@example.org")
+    page = client.get("/me/").text
+    assert f'id="share-{credential.public_id}"' in page and "Add to LinkedIn" in page
+    private = client.post(
+        f"/me/c/{credential.public_id}/visibility", {"public": "0"}, HTTP_HX_REQUEST="true"
+    ).text
+    row = private[private.index(f'id="share-{credential.public_id}"') :]
+    assert 'hx-swap-oob="true"' in row and "Add to LinkedIn" not in row and "make it public to share" in row
+    assert "Add to LinkedIn" not in client.get("/me/").text
+    public = client.post(
+        f"/me/c/{credential.public_id}/visibility", {"public": "1"}, HTTP_HX_REQUEST="true"
+    ).text
+    assert "Add to LinkedIn" in public[public.index(f'id="share-{credential.public_id}"') :]

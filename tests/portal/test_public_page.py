@@ -43,11 +43,12 @@ def test_each_state_is_unmistakable(client, issue):
 def test_page_has_link_preview_tags(client, issue):
     credential = issue(name="Grace Hopper")
     html = client.get(f"/c/{credential.public_id}").content.decode()
-    assert f'<meta property="og:image" content="{credential.uri}.png">' in html
+    # the card is the certificate itself, large (decision 0050)
+    assert f'<meta property="og:image" content="{credential.uri}/og.png">' in html
     assert '<meta property="og:title" content="Python Basics — Grace Hopper">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert f'<meta property="og:url" content="{credential.uri}">' in html
-    assert client.get(f"/c/{credential.public_id}.png").status_code == 200
+    assert client.get(f"/c/{credential.public_id}/og.png").status_code == 200
 
 
 def test_page_shows_criteria_skills_dates_and_checks(client, issue):

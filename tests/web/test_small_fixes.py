@@ -77,3 +77,13 @@ def test_verify_shows_what_a_tampered_file_claims_as_a_claim(client, issue):
     assert "Not valid" in html
     assert "<dt>Claims to be awarded to</dt><dd>Mallory Forger</dd>" in html
     assert "<dt>Awarded to</dt>" not in html
+
+
+def test_the_home_page_speaks_plainly_and_lists_no_organizations(client, org):
+    """Issue 14: the home page spoke jargon (eddsa-rdfc-2022) to people and listed every organization."""
+    page = client.get("/").text
+    assert "eddsa-rdfc-2022" not in page and "did:web" not in page
+    assert "Acme Training" not in page
+    for link in ('href="/verify"', 'href="/me/"', 'href="/accounts/login/"'):
+        assert link in page
+    assert "Certificates anyone can check" in page

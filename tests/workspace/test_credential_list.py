@@ -64,3 +64,12 @@ def test_bulk_select_revoke_needs_a_reason_and_skips_wrong_states(signed_in, org
         url, {"action": "suspend", "ids": [a.public_id, b.public_id], "confirmed": "1"}, follow=True
     )
     assert "Suspend: 1 credential(s). 1 skipped" in r.content.decode()
+
+
+def test_emails_wrap_at_their_joints_not_mid_word(signed_in, issue):
+    """Issue 14: at 1,280 px the credentials table broke emails in the middle of a word."""
+    issue(name="Long Address", email="bartholomew.featherstonehaugh@continuing-education.example.org")
+    issue(name="Apostrophe", email="o'brien@example.org")
+    page = signed_in("viewer").get("/w/acme/credentials/").text
+    assert "bartholomew<wbr>.featherstonehaugh@<wbr>continuing-education<wbr>.example<wbr>.org" in page
+    assert "o&#x27;brien@<wbr>example<wbr>.org" in page

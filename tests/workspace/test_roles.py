@@ -148,6 +148,7 @@ ENDPOINTS = [
         "create a PDF signing certificate", "/w/{slug}/settings/signed-pdfs", Role.ADMIN, {"action": "create"}
     ),
     post("import a design", "/w/{slug}/designs/import", Role.ADMIN),
+    Endpoint("domain settings", "/w/{slug}/settings/domain", Role.ADMIN),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
     post("save design draft", "/w/{slug}/designs/{design}/draft", Role.ADMIN, ok=(200,)),
     post("publish design", "/w/{slug}/designs/{design}/publish", Role.ADMIN),

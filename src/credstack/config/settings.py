@@ -61,6 +61,11 @@ _private_dir(CREDSTACK_HOME)
 
 PORT = int(os.environ.get("PORT", "8000"))
 CREDSTACK_BASE_URL = os.environ.get("CREDSTACK_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# An organization's own domain (decision 0049): the origin of its links, ``{host}`` filled in (tests on
+# loopback use ``http://{host}:PORT``), and the name its DNS record points at (a CNAME target).
+CREDSTACK_CUSTOM_DOMAIN_ORIGIN = os.environ.get("CREDSTACK_CUSTOM_DOMAIN_ORIGIN", "https://{host}")
+# (empty: the host of CREDSTACK_BASE_URL)
+CREDSTACK_CUSTOM_DOMAIN_TARGET = os.environ.get("CREDSTACK_CUSTOM_DOMAIN_TARGET", "")
 
 
 def _secret_key() -> str:
@@ -145,6 +150,8 @@ MIDDLEWARE = [
     "credstack.web.security.ForwardedProtoMiddleware",
     # /livez, /readyz, /metrics: before the Host check, sessions and the page cache (credstack.web.ops)
     "credstack.web.ops.OpsMiddleware",
+    # an organization's own domain: admitted by name, scoped to its public pages (decision 0049)
+    "credstack.web.hosts.CustomDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "credstack.web.security.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -11,9 +11,22 @@ from credstack.workspace import org_views as workspace_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("tls/ask", web_views.tls_ask, name="tls-ask"),  # Caddy's on-demand TLS asks (decision 0049)
     # The public links verifiers and visitors load most come first: Django tries the patterns in order, and
     # matching forty patterns before these cost more than serving the cached page (benchmarks/serve.py).
     path("c/<str:public_id>.json", credential_views.credential_download, name="credential-json"),
+    path(
+        "c/<str:public_id>/certificate.png",
+        credential_views.certificate_image,
+        {"variant": "page"},
+        name="credential-certificate-image",
+    ),
+    path(
+        "c/<str:public_id>/og.png",
+        credential_views.certificate_image,
+        {"variant": "og"},
+        name="credential-og",
+    ),
     path("c/<str:public_id>.pdf", credential_views.credential_pdf, name="credential-pdf"),
     path("c/<str:public_id>.png", credential_views.credential_png, name="credential-png"),
     path("c/<str:public_id>.svg", credential_views.credential_svg, name="credential-svg"),

@@ -368,6 +368,8 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
     slots = iter(status_lists.allocate_slots(org, len(wanted)) if wanted else [])
     credentials: list[Credential] = []
     unsigned: list[dict] = []
+    # the organization's own domain, if it has one, carries the new credentials' links (decision 0049)
+    origin = "" if org.public_origin == settings.CREDSTACK_BASE_URL else org.public_origin
     for c in group:
         req = c.result.request
         v = versions[_version_key(req)]
@@ -391,6 +393,7 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
             achievement_version=v.version,
             design_version=v.design_version,
             merge_fields=dict(req.merge_fields or {}),
+            base_url=origin,
         )
         document = ob3.compose(
             issuer=org.profile(),
@@ -779,7 +782,11 @@ def change_expiry(
             doc["validUntil"] = vc_dates.format_datetime(valid_until)
         key = active_key(cred.organization)
         now = timezone.now().replace(microsecond=0)
-        signed = signing.sign(doc, key, created=now, as_list=True)  # raises if it does not verify
+        # signed again under the DID it was issued by, whatever the organization's DID is now (0049)
+        issuer = doc.get("issuer")
+        controller = issuer.get("id") if isinstance(issuer, dict) else issuer
+        # raises if it does not verify
+        signed = signing.sign(doc, key, created=now, as_list=True, controller=controller or None)
         cred.document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
         cred.valid_until = valid_until
         cred.expiry_announced_at = None  # the new expiry, when it comes, is announced again

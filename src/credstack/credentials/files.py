@@ -17,6 +17,7 @@ rasterising it costs ~70 ms, baking costs microseconds.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import threading
 from collections import OrderedDict
@@ -26,11 +27,20 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django_tasks import task
+from PIL import Image
 
 from credstack import taskqueues
 from credstack.atomic_storage import save_atomic
 from credstack.organizations import pdfsign
-from credstack.render import badge_png, badge_svg, builtin_design, render_pdf, stamp_png, stamp_svg
+from credstack.render import (
+    badge_png,
+    badge_svg,
+    builtin_design,
+    pdf_to_png,
+    render_pdf,
+    stamp_png,
+    stamp_svg,
+)
 from credstack.ui.storage import storage_failure
 from credstack.vc import baking
 
@@ -161,6 +171,62 @@ def certificate_pdf(credential: Credential) -> bytes:
             raise
         logger.exception("could not store the certificate %s (served without caching it)", name)
     return pdf
+
+
+# the certificate as an image: at the top of its page (1200 px wide, sharp on a phone's 3x screen at
+# 390 px) and as the OpenGraph/Twitter card (1200x630, what LinkedIn, X and Facebook show of a link)
+IMAGE_WIDTH = 1200
+OG_SIZE = (1200, 630)
+
+
+def certificate_image(credential: Credential, variant: str = "page") -> bytes:
+    """The certificate's first page as a PNG, drawn by the same renderer as the PDF (so it carries the
+    same "REVOKED"/"SUSPENDED" band); with ``CREDSTACK_KEEP_CERTIFICATES`` kept in storage beside the PDF
+    under the same state-bearing name.
+    ``variant``: ``page`` (the certificate alone) or ``og`` (centred on the brand colour, 1200x630)."""
+    if variant not in ("page", "og"):
+        raise ValueError(f"unknown certificate image {variant!r}")
+    digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
+    stamp = stamp_for(credential)
+    marked = f"-{stamp.lower()}" if stamp else ""
+    name = f"certificates/{credential.public_id}-{digest}{marked}-{variant}.png"
+    if not settings.CREDSTACK_KEEP_CERTIFICATES:
+        # nothing stored per credential (decision 0048): drawn on request, cached by browsers and CDNs
+        # through the response's validators
+        return _draw_image(certificate_pdf(credential), variant, _brand(credential.organization))
+    try:
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as fh:
+                data = fh.read()
+            if data.startswith(b"\x89PNG") and data.endswith(b"IEND\xaeB`\x82"):
+                return data
+    except OSError:
+        logger.exception("could not read the cached certificate image %s (drawing it again)", name)
+    image = _draw_image(certificate_pdf(credential), variant, _brand(credential.organization))
+    try:
+        save_atomic(default_storage, name, image)
+    except OSError:
+        logger.exception("could not store the certificate image %s (served without caching it)", name)
+    return image
+
+
+def _draw_image(pdf: bytes, variant: str, brand: str) -> bytes:
+    page = Image.open(io.BytesIO(pdf_to_png(pdf, dpi=96))).convert("RGB")
+    if variant == "page":
+        height = round(page.height * IMAGE_WIDTH / page.width)
+        out_image = page.resize((IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+    else:
+        width, height = OG_SIZE
+        margin = 28
+        scale = min((width - 2 * margin) / page.width, (height - 2 * margin) / page.height)
+        fitted = page.resize(
+            (round(page.width * scale), round(page.height * scale)), Image.Resampling.LANCZOS
+        )
+        out_image = Image.new("RGB", OG_SIZE, brand)
+        out_image.paste(fitted, ((width - fitted.width) // 2, (height - fitted.height) // 2))
+    out = io.BytesIO()
+    out_image.save(out, "PNG", compress_level=6)
+    return out.getvalue()
 
 
 def is_whole_pdf(data: bytes) -> bool:

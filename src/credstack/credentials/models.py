@@ -56,6 +56,9 @@ class StatusList(models.Model):
     # The signed list credentials, as served (re-signed on every change).
     revocation_document = models.TextField(blank=True)
     suspension_document = models.TextField(blank=True)
+    # the DID its lists are signed under, the issuer of its credentials ("": the organization's path DID);
+    # an organization that moves to did:web of its own domain gets new lists (decision 0049)
+    issuer = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +121,8 @@ class Credential(models.Model):
     )
     # Merge values for the certificate beyond the standard ones (a bulk file's extra columns, score).
     merge_fields = models.JSONField(default=dict, blank=True)
+    # the origin of its links when issued under the organization's own domain ("": the deployment's)
+    base_url = models.CharField(max_length=300, blank=True, default="")
     # NULL, not "", when absent: the unique constraint below applies only to real keys.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -156,8 +161,21 @@ class Credential(models.Model):
         return f"{self.achievement} — {self.recipient_name}"
 
     @property
+    def origin(self) -> str:
+        """Where the credential lives: the organization's own domain it was issued under, else the
+        deployment (decision 0049); the page answers at the deployment's address too."""
+        return self.base_url or settings.CREDSTACK_BASE_URL
+
+    @property
+    def issuer_id(self) -> str:
+        """The issuer id the credential was signed under (its organization's DID at the time)."""
+        issuer = self.signed().get("issuer")
+        value = issuer.get("id") if isinstance(issuer, dict) else issuer
+        return value if isinstance(value, str) else ""
+
+    @property
     def uri(self) -> str:
-        return f"{settings.CREDSTACK_BASE_URL}/c/{self.public_id}"
+        return f"{self.origin}/c/{self.public_id}"
 
     def signed(self) -> dict:
         return json.loads(self.document)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
+from django.db.models import Q
+
+from credstack.organizations.queries import domain_for_host
+
 from . import search as name_search
 
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
+_ID_PREFIX = re.compile(r"^[A-Za-z0-9_-]{4,32}$")
+MIN_FRAGMENT = 4
 MAX_TERM = 200
 
 
@@ -22,7 +29,10 @@ def search(qs, q: str | None):
     """Narrow ``qs`` (an organization's credentials) to those the search box's ``q`` finds (decision 0024):
 
     - a credential URL (``…/c/<id>``) or a public id: that credential;
-    - an email address: exactly that address (its domain in any case);
+    - an email address: exactly that address (its domain in any case); a piece of one with ``@``: the
+      addresses containing it;
+    - one word of 4+ characters: also the ids starting with it, and (with a dot) the addresses
+      containing it;
     - anything else: the recipient name contains it, ignoring case in every script ("петров" finds
       "Ольга Петрова"), served by a trigram index on PostgreSQL and SQLite alike.
     """
@@ -33,7 +43,38 @@ def search(qs, q: str | None):
         q = q.rsplit("/c/", 1)[1].split("?")[0].split(".")[0]
     if "@" in q:
         local, domain = q.rsplit("@", 1)
-        return qs.filter(recipient_email__in={q, q.lower(), local + "@" + domain.lower()})
+        if local and "." in domain.strip("."):  # a whole address: exactly it
+            return qs.filter(recipient_email__in={q, q.lower(), local + "@" + domain.lower()})
+        return qs.filter(recipient_email__icontains=q)  # a fragment: "ada@", "@example.org"
     if _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
         return qs.filter(public_id=q)
-    return name_search.name_filter(qs, q)
+    names = name_search.name_filter(qs, q)
+    # one word of 4+ characters may also be the start of an id ("Xr4T") or a piece of an email address
+    # ("example.org", "tomas.g"): what the person pasted from elsewhere (issue 14)
+    extra = Q()
+    if " " not in q and len(q) >= MIN_FRAGMENT:
+        if _ID_PREFIX.match(q):
+            extra |= Q(public_id__startswith=q)
+        if "." in q:
+            extra |= Q(recipient_email__icontains=q)
+    if not extra:
+        return names
+    return qs.filter(Q(pk__in=names.values("pk")) | extra)
+
+
+def own_public_id(url: str) -> str | None:
+    """The public id of a credential URL of this deployment (its own address, or an organization's own
+    domain, decision 0049), or None for any other URL. ``?query``, ``#fragment``, ``.json`` ignored."""
+    url = url.strip()
+    rest = None
+    ours = f"{settings.CREDSTACK_BASE_URL}/c/"
+    if url.startswith(ours):
+        rest = url[len(ours) :]
+    elif url.startswith(("https://", "http://")):
+        host = url.split("://", 1)[1].split("/", 1)[0]
+        domain = domain_for_host(host) if "@" not in host else None
+        if domain is not None and url.startswith(f"{domain.origin}/c/"):
+            rest = url[len(domain.origin) + 3 :]
+    if rest is None:
+        return None
+    return rest.split("?", 1)[0].split("#", 1)[0].removesuffix(".json").strip("/")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 from django.conf import settings
 
 from credstack.organizations.models import Organization, platform_did
-from credstack.organizations.queries import did_document, platform_did_document
+from credstack.organizations.queries import did_document, domain_for_host, platform_did_document
 
 from .models import StatusList
 
@@ -24,12 +25,19 @@ def local_fetch(url: str) -> dict:
         if platform is not None:
             return platform
         org = Organization.objects.filter(slug=did.rsplit(":", 1)[-1]).first()
-        if org and org.did == did:
+        if org and org.path_did == did:
             return did_document(org)
+        # did:web:<host> of an organization's own domain (decision 0049)
+        domain = domain_for_host(unquote(did[len("did:web:") :].split(":", 1)[0]))
+        if domain is not None and domain.did == did:
+            return did_document(domain.organization, did)
         raise NotLocal(url)
+    bare = url.split("://", 1)[-1]
+    domain = domain_for_host(bare.split("/", 1)[0])
+    if domain is not None and bare == domain.origin.split("://", 1)[-1] + "/.well-known/did.json":
+        return did_document(domain.organization, domain.did)
     # did:web always resolves over https; a deployment on plain http (development) still matches.
     base = settings.CREDSTACK_BASE_URL.split("://", 1)[-1] + "/"
-    bare = url.split("://", 1)[-1]
     if not bare.startswith(base):
         raise NotLocal(url)
     parts = bare[len(base) :].split("/")

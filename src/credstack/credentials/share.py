@@ -4,10 +4,13 @@ issue email and the learner portal."""
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import quote, urlencode
 
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 LINKEDIN_SHARE = "https://www.linkedin.com/sharing/share-offsite/"
+X_SHARE = "https://twitter.com/intent/tweet"  # X still answers at twitter.com/intent
+FACEBOOK_SHARE = "https://www.facebook.com/sharer/sharer.php"
 
 
 def linkedin_url(credential) -> str:
@@ -44,3 +47,29 @@ def email_url(credential) -> str:
 def verify_url(credential) -> str:
     """The verifier, asked to check this credential's URL (a path: it is on this deployment)."""
     return f"/verify?{urlencode({'url': credential.uri}, quote_via=quote)}"
+
+
+def x_url(credential) -> str:
+    """A post on X with the credential's page (plain link: no script of X's on our page)."""
+    text = f"I earned {credential.achievement.name} from {credential.organization.name}."
+    return f"{X_SHARE}?{urlencode({'text': text, 'url': credential.uri}, quote_via=quote)}"
+
+
+def facebook_url(credential) -> str:
+    """Facebook's share dialog for the credential's page (it reads the page's OpenGraph card)."""
+    return f"{FACEBOOK_SHARE}?{urlencode({'u': credential.uri}, quote_via=quote)}"
+
+
+def embed_html(credential) -> str:
+    """An HTML snippet for a web page: the badge, linking back to the credential's page (where anyone
+    checks it). No script and no iframe: it works on any site, and shows nothing of ours but the image."""
+    name, org, holder = (
+        escape(credential.achievement.name),
+        escape(credential.organization.name),
+        escape(credential.recipient_name),
+    )
+    return (
+        f'<a href="{escape(credential.uri)}" title="{name}: verify this credential">'
+        f'<img src="{escape(credential.uri)}.png" width="120" height="120" '
+        f'alt="{name}, awarded to {holder} by {org}"></a>'
+    )

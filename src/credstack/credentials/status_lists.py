@@ -29,11 +29,13 @@ def _bits_field(purpose: str) -> str:
 def _sign_list(status_list: StatusList, purpose: str) -> str:
     org = status_list.organization
     key = active_key(org)
+    # a list is signed under the DID of the credentials it serves (a verifier wants the same issuer)
+    did = status_list.issuer or org.path_did
     bits = vc_status.StatusBits.from_bytes(bytes(getattr(status_list, _bits_field(purpose))))
     unsigned = vc_status.list_credential(
-        status_list.url(purpose), org.did, purpose, bits.encode(), timezone.now()
+        status_list.url(purpose), did, purpose, bits.encode(), timezone.now()
     )
-    signed = signing.sign(unsigned, key)
+    signed = signing.sign(unsigned, key, controller=did)
     return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -51,16 +53,18 @@ def allocate_slots(org: Organization, count: int = 1) -> list[tuple[StatusList, 
     short transaction of its own, and an index the caller then does not use stays unused (bits 0).
     """
     taken: list[tuple[StatusList, int]] = []
+    # the lists of the organization's current DID ("": its path DID), decision 0049
+    issuer = "" if org.did == org.path_did else org.did
     while len(taken) < count:
         with transaction.atomic():
             status_list = (
                 StatusList.objects.select_for_update()
-                .filter(organization=org, next_slot__lt=F("size"))
+                .filter(organization=org, issuer=issuer, next_slot__lt=F("size"))
                 .order_by("id")
                 .first()
             )
             if status_list is None:
-                status_list = StatusList.objects.create(organization=org)
+                status_list = StatusList.objects.create(organization=org, issuer=issuer)
                 _publish(status_list, *StatusList.PURPOSES)
             first = status_list.next_slot
             n = min(count - len(taken), status_list.size - first)

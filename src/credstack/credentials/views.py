@@ -16,7 +16,7 @@ from credstack.vc import verify as vc_verify
 from . import engagement, files, page_sections, pagecache, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
-from .visibility import viewer_may_see
+from .visibility import is_issuer_member, viewer_may_see
 
 VC_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
 log = logging.getLogger(__name__)
@@ -131,6 +131,9 @@ def page_actions(credential: Credential, state: str, visible: bool) -> dict | No
         "linkedin_add": share.linkedin_url(credential) if shared else "",
         "linkedin_post": share.linkedin_share_url(credential) if shared else "",
         "email": share.email_url(credential) if shared else "",
+        "x": share.x_url(credential) if shared else "",
+        "facebook": share.facebook_url(credential) if shared else "",
+        "embed": share.embed_html(credential) if shared else "",
     }
 
 
@@ -174,7 +177,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         report = cached_report(credential, slot.gen)
         state = page_state(credential, report)
-        if not _is_bot(request):
+        if not _is_bot(request) and (stranger or not is_issuer_member(request, credential)):
             engagement.record(credential.pk, CredentialEvent.Kind.VIEWED)
         context = {
             "credential": credential,
@@ -292,6 +295,25 @@ def credential_png(request: HttpRequest, public_id: str) -> HttpResponse:
         "png-download" if download else "png",
         lambda: _file_response(
             files.baked_png(credential), "image/png", f"badge-{public_id}.png", inline=not download
+        ),
+    )
+
+
+@require_safe
+def certificate_image(request: HttpRequest, public_id: str, variant: str) -> HttpResponse:
+    """The certificate as a PNG: ``page`` at the top of the credential's page, ``og`` the card image a
+    shared link shows. Drawn once per state and kept (``files.certificate_image``)."""
+    credential = _credential(public_id)
+    _private_file(request, credential)
+    return _file(
+        request,
+        credential,
+        f"certificate-{variant}",
+        lambda: _file_response(
+            files.certificate_image(credential, variant),
+            "image/png",
+            f"certificate-{public_id}.png",
+            inline=True,
         ),
     )
 

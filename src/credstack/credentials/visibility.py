@@ -42,3 +42,12 @@ def viewer_may_see(request: HttpRequest, credential: Credential) -> bool:
             or Membership.objects.filter(user=user, organization_id=credential.organization_id).exists()
         )
     return False
+
+
+def is_issuer_member(request: HttpRequest, credential: Credential) -> bool:
+    """Is the viewer a member of the issuing organization? Their looks at its credentials are not the
+    public's views, so the analytics leave them out (issue 14)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, organization_id=credential.organization_id).exists()

@@ -133,7 +133,7 @@ def _paragraphs_html(text: str) -> str:
 def render_message(credential, subject: str, body: str, token: str | None = None) -> Message:
     """The email for a credential from a template; ``token`` makes the links and pixel tracked."""
     values = values_for(credential)
-    base = settings.CREDSTACK_BASE_URL
+    base = credential.origin  # the organization's own domain when it was issued under one (decision 0049)
     org = credential.organization
 
     def link(target: str, direct: str) -> str:

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.core.validators import RegexValidator as _Regex
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from credstack.vc import did as vc_did
 from credstack.vc import keys as vc_keys
@@ -43,10 +44,34 @@ class Organization(models.Model):
             return ""
         return f"{settings.CREDSTACK_BASE_URL}/orgs/{self.slug}/logo"
 
+    @cached_property
+    def domain(self) -> Domain | None:
+        """The organization's own host name in use for new credentials, if it set one (decision 0049)."""
+        if self.pk is None:
+            return None
+        return Domain.objects.filter(organization=self, retired_at__isnull=True).first()
+
+    @property
+    def public_origin(self) -> str:
+        """Where new credentials of this organization live: its own domain, else the deployment."""
+        return self.domain.origin if self.domain else settings.CREDSTACK_BASE_URL
+
+    @property
+    def path_did(self) -> str:
+        """The did:web under the deployment's base URL (``did:web:host:orgs:slug``): it never changes, so
+        what was signed under it keeps verifying whatever domain the organization uses later."""
+        return vc_did.did_web_for(settings.CREDSTACK_BASE_URL, f"orgs/{self.slug}")
+
     @property
     def did(self) -> str:
-        """The organization's did:web, under the deployment's base URL."""
-        return vc_did.did_web_for(settings.CREDSTACK_BASE_URL, f"orgs/{self.slug}")
+        """The issuer id of new credentials: ``did:web`` of its own domain when it chose so, else the
+        did:web under the deployment's base URL."""
+        domain = self.domain
+        return domain.did if domain is not None and domain.did_web else self.path_did
+
+    def all_dids(self) -> list[str]:
+        """Every DID the organization has signed under (or may have): its path DID and its domains'."""
+        return [self.path_did, *(d.did for d in self.domains.all())]
 
     @property
     def did_document_url(self) -> str:
@@ -61,6 +86,47 @@ class Organization(models.Model):
             "email": self.email,
             "image": self.logo_url or self.image_url,
         }
+
+
+host_validator = RegexValidator(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+    "a host name such as certificates.example.edu (letters, digits, dashes and dots; no scheme, port or path)",
+)
+
+
+class Domain(models.Model):
+    """A host name of the organization's own (``certificates.example.edu``, a CNAME to the deployment).
+
+    The active one (no ``retired_at``) carries the links and QR codes of new credentials and, with
+    ``did_web``, their issuer id ``did:web:<host>``. A retired one is still served (its pages, its DID
+    document) so that what was issued under it keeps working, and stays reserved to the organization.
+    Decision 0049."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    host = models.CharField(max_length=253, unique=True, validators=[host_validator])
+    did_web = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(retired_at__isnull=True), name="one_active_domain"
+            )
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.host
+
+    @property
+    def origin(self) -> str:
+        """``https://<host>`` (``CREDSTACK_CUSTOM_DOMAIN_ORIGIN`` sets the pattern, for tests on loopback)."""
+        return settings.CREDSTACK_CUSTOM_DOMAIN_ORIGIN.format(host=self.host).rstrip("/")
+
+    @property
+    def did(self) -> str:
+        return vc_did.did_web_for(self.origin)
 
 
 def platform_did() -> str:

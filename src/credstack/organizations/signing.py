@@ -39,9 +39,11 @@ class Signer:
     Keep it no longer than the work at hand: it holds the private key in memory.
     """
 
-    def __init__(self, key: SigningKey) -> None:
+    def __init__(self, key: SigningKey, controller: str | None = None) -> None:
+        """``controller``: sign as this DID of the key's owner (an organization's earlier DID, whose
+        documents list the same keys: decision 0049); default its current one."""
         self.key = key
-        self.verification_method = key.verification_method
+        self.verification_method = f"{controller}#{key.fragment}" if controller else key.verification_method
         self._private = key.load()
         self._public = key.public_key()
 
@@ -148,7 +150,12 @@ def _proof_value(signed: dict) -> str:
 
 
 def sign(
-    document: dict, key: SigningKey, created: datetime | str | None = None, as_list: bool = False
+    document: dict,
+    key: SigningKey,
+    created: datetime | str | None = None,
+    as_list: bool = False,
+    controller: str | None = None,
 ) -> dict:
-    """Sign one document with ``key`` and verify it (see :meth:`Signer.sign`)."""
-    return Signer(key).sign(document, created=created, as_list=as_list)
+    """Sign one document with ``key`` (as ``controller``, see :class:`Signer`) and verify it (see
+    :meth:`Signer.sign`)."""
+    return Signer(key, controller).sign(document, created=created, as_list=as_list)

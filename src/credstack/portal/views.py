@@ -314,7 +314,11 @@ def visibility(request: HttpRequest, public_id: str) -> HttpResponse:
     public = request.POST.get("public") == "1"
     credential = actions.set_visibility(account, credential, public)
     if request.headers.get("HX-Request"):
-        return render(request, "portal/_visibility.html", {"c": credential})
+        # the share buttons follow at once (an out-of-band swap): a private credential offers none
+        response = render(request, "portal/_visibility.html", {"c": credential})
+        share_row = render(request, "portal/_share.html", {"c": credential, "oob": True})
+        response.content = response.content + share_row.content
+        return response
     return redirect("/me/")
 
 

@@ -29,7 +29,7 @@ from .design import (
 from .fonts import warm_up
 from .images import AssetError
 from .preview import ContrastWarning, Preview, contrast_ratio, preview
-from .render import TextBox, draw, render_pdf, render_png
+from .render import TextBox, draw, pdf_to_png, render_pdf, render_png
 from .samples import SAMPLE_NAMES, sample_values
 from .stamp import stamp_png, stamp_svg
 from .templates import TEMPLATES, builtin_design
@@ -61,6 +61,7 @@ __all__ = [
     "draw",
     "extract_attachments",
     "page_size_mm",
+    "pdf_to_png",
     "preview",
     "render_pdf",
     "render_png",

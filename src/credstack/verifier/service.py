@@ -16,6 +16,7 @@ from django.conf import settings
 
 from credstack.credentials import engagement
 from credstack.credentials.models import Credential, CredentialEvent
+from credstack.credentials.queries import own_public_id
 from credstack.credentials.resolver import NotLocal, local_fetch
 from credstack.fetch import FetchError, http_fetch
 from credstack.vc import verify as vc_verify
@@ -103,11 +104,10 @@ def verify_extracted(found: Extracted) -> dict:
 
 def _record(doc: dict, report) -> str | None:
     """A VERIFIED event on our own credentials, when someone checks one here; their state, or None."""
-    cid = str(doc.get("id", ""))
-    prefix = f"{settings.CREDSTACK_BASE_URL}/c/"
-    if not cid.startswith(prefix):
+    public_id = own_public_id(str(doc.get("id", "")))
+    if not public_id:
         return None
-    found = Credential.objects.filter(public_id=cid[len(prefix) :]).values_list("pk", "state").first()
+    found = Credential.objects.filter(public_id=public_id).values_list("pk", "state").first()
     if found:
         engagement.record(found[0], CredentialEvent.Kind.VERIFIED, report.status)
         return found[1]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from credstack.credentials.models import Credential
+from credstack.credentials.queries import own_public_id
 from credstack.credentials.visibility import viewer_may_see
 from credstack.fetch import FetchError, fetch_bytes
 
@@ -48,9 +48,8 @@ def read_link(request: HttpRequest, url: str) -> tuple[bytes | None, str]:
     or a credential another site publishes, fetched through the one outbound client (public addresses
     only, bounded)."""
     url = url.strip()
-    ours = f"{settings.CREDSTACK_BASE_URL}/c/"
-    if url.startswith(ours):
-        public_id = url[len(ours) :].split("?", 1)[0].split("#", 1)[0].removesuffix(".json").strip("/")
+    public_id = own_public_id(url)  # this deployment's, or an organization's own domain's (decision 0049)
+    if public_id is not None:
         credential = Credential.objects.filter(public_id=public_id).first()
         if credential is None or not viewer_may_see(request, credential):
             return None, "There is no credential at that link (or it is private)."

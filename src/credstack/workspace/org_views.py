@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -15,10 +17,13 @@ from django.views.decorators.http import require_safe
 from credstack.achievements.models import Achievement
 from credstack.credentials.actions import rotate_compromised_key
 from credstack.credentials.models import Credential
+from credstack.organizations import dns
 from credstack.organizations.actions import (
     SETTINGS_FIELDS,
     create_organization,
     create_pdf_certificate,
+    retire_domain,
+    set_domain,
     update_organization_settings,
     update_pdf_signing,
     upload_pdf_certificate,
@@ -26,6 +31,7 @@ from credstack.organizations.actions import (
 from credstack.organizations.actors import Actor
 from credstack.organizations.brand import brand_preview
 from credstack.organizations.models import (
+    Domain,
     Invitation,
     Membership,
     Organization,
@@ -216,6 +222,48 @@ def pdf_signing_view(request, org_slug):
         },
         status=400 if errors else 200,
     )
+
+
+@member_required(Role.ADMIN)
+def domain_view(request, org_slug):
+    """The organization's own domain (decision 0049): set it, check its DNS, see the TLS set-up."""
+    org = request.organization
+    check = None
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "save":
+                domain = set_domain(
+                    org,
+                    request.POST.get("host", ""),
+                    bool(request.POST.get("did_web")),
+                    Actor.for_user(request.user),
+                )
+                messages.success(
+                    request, _("New credentials now live at %(origin)s.") % {"origin": domain.origin}
+                )
+                return redirect("workspace-domain", org.slug)
+            if action == "retire":
+                retire_domain(org, Actor.for_user(request.user))
+                messages.success(request, _("New credentials go back to this deployment's address."))
+                return redirect("workspace-domain", org.slug)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        if action == "check" and org.domain is not None:
+            check = dns.check_domain(org.domain.host)
+    domains = list(Domain.objects.filter(organization=org))
+    context = {
+        "domain": org.domain,
+        "retired": [d for d in domains if d.retired_at is not None],
+        "target": dns.target(),
+        "ask_url": settings.CREDSTACK_BASE_URL + reverse("tls-ask"),
+        "check": check,
+        "error": error,
+        "host_value": request.POST.get("host", "") if error else (org.domain.host if org.domain else ""),
+        "upstream": settings.CREDSTACK_BASE_URL.split("://", 1)[-1].split("/", 1)[0],
+    }
+    return render(request, "workspace/domain.html", context, status=400 if error else 200)
 
 
 @require_safe

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from urllib.parse import urlencode
+
+from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
-from credstack.credentials.models import CredentialEvent
+from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations.models import AuditEntry, Role
 from credstack.organizations.permissions import member_required
 from credstack.ui.exports import csv_text
@@ -21,15 +24,45 @@ from .queries import analytics, daily_series
 @member_required(Role.VIEWER)
 @require_safe
 def audit_log(request, org_slug):
-    qs = AuditEntry.objects.filter(organization=request.organization).order_by("-at", "-id")
+    """The audit log, newest first, 100 a page; filtered by what was done and by who (a piece of their
+    name); a credential's target shows its holder and achievement and links to it (issue 14)."""
+    org = request.organization
+    qs = AuditEntry.objects.filter(organization=org).order_by("-at", "-id")
+    action = request.GET.get("action", "").strip()[:60]
+    who = " ".join(request.GET.get("who", "").split())[:100]
+    if action:
+        qs = qs.filter(action=action)
+    if who:
+        qs = qs.filter(actor_label__icontains=who)
     before = request.GET.get("before")
     if before and before.isdigit():
         qs = qs.filter(id__lt=int(before))
     entries = list(qs[:100])
+    ids = {e.target for e in entries if e.action.startswith("credential.") and e.target}
+    held = {
+        c.public_id: c
+        for c in Credential.objects.filter(organization=org, public_id__in=ids).select_related("achievement")
+    }
+    for e in entries:
+        e.credential = held.get(e.target)  # type: ignore[attr-defined]
+    actions = (
+        AuditEntry.objects.filter(organization=org)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    keep = {k: v for k, v in (("action", action), ("who", who)) if v}
     return render(
         request,
         "workspace/audit.html",
-        {"entries": entries, "next_before": entries[-1].id if len(entries) == 100 else None},
+        {
+            "entries": entries,
+            "actions": list(actions),
+            "action": action,
+            "who": who,
+            "filtered": bool(keep),
+            "older": urlencode({**keep, "before": entries[-1].id}) if len(entries) == 100 else "",
+        },
     )
 
 
@@ -47,6 +80,18 @@ def audit_csv(request, org_slug):
     return response
 
 
+def default_days(org, achievement=None) -> int:
+    """The chart's default period: 90 days, or less when the organization's first credential is younger
+    (at least 14), so a week of activity is not one spike at the right edge of a 90-day axis (issue 14)."""
+    qs = CredentialEvent.objects.filter(credential__organization=org)
+    if achievement is not None:
+        qs = qs.filter(credential__achievement=achievement)
+    first = qs.aggregate(first=Min("at"))["first"]
+    if first is None:
+        return 90
+    return max(14, min(90, (timezone.now() - first).days + 1))
+
+
 @member_required(Role.VIEWER)
 @require_safe
 def analytics_view(request, org_slug):
@@ -55,7 +100,9 @@ def analytics_view(request, org_slug):
     if request.GET.get("achievement"):
         achievement = get_object_or_404(Achievement, organization=org, public_id=request.GET["achievement"])
     table, totals = analytics(org)
-    days = int(request.GET["days"]) if request.GET.get("days", "").isdigit() else 90
+    days = (
+        int(request.GET["days"]) if request.GET.get("days", "").isdigit() else default_days(org, achievement)
+    )
     series = daily_series(org, achievement, days=days)
     return render(
         request,
@@ -67,7 +114,7 @@ def analytics_view(request, org_slug):
             "achievement": achievement,
             "achievements": Achievement.objects.filter(organization=org).order_by("name"),
             "kinds": ANALYTICS_KINDS,
-            "day_choices": [30, 90, 365],
+            "day_choices": sorted({days, 30, 90, 365}),
         },
     )
 

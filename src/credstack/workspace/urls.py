@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:org_slug>/settings", ov.settings_view, name="workspace-settings"),
     path("<slug:org_slug>/settings/keys", ov.keys_view, name="workspace-keys"),
     path("<slug:org_slug>/settings/signed-pdfs", ov.pdf_signing_view, name="workspace-pdf-signing"),
+    path("<slug:org_slug>/settings/domain", ov.domain_view, name="workspace-domain"),
     path("<slug:org_slug>/members", mv.members, name="workspace-members"),
     path("<slug:org_slug>/members/<int:member_id>", mv.member_change, name="workspace-member-change"),
     path(

@@ -26,7 +26,9 @@ def page_organization(context) -> Organization | None:
         value = getattr(context.get(key), "organization", None)
         if isinstance(value, Organization):
             return value
-    return None
+    # a page of no organization (the verifier) on an organization's own domain wears its brand
+    site_org = getattr(context.get("request"), "site_org", None)
+    return site_org if isinstance(site_org, Organization) else None
 
 
 @register.simple_tag(takes_context=True)

@@ -1,5 +1,7 @@
 from django import template
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -38,3 +40,18 @@ EVENT_LABELS = {
 def event_label(event) -> str:
     """What a credential's history row says happened, in the workspace's words."""
     return EVENT_LABELS.get(event.kind) or sentence(event.get_kind_display())
+
+
+@register.filter
+def email_breaks(address) -> str:
+    """An email address that wraps at its natural joints (after ``@``, before each ``.``) instead of in
+    the middle of a word: ``ada@<wbr>example<wbr>.org``-like HTML, every part escaped (issue 14)."""
+    text = str(address or "")
+    local, at, domain = text.rpartition("@")
+
+    def dotted(part: str) -> str:
+        return "<wbr>.".join(conditional_escape(p) for p in part.split("."))
+
+    return mark_safe(  # noqa: S308 (every part escaped by conditional_escape)
+        (dotted(local) + conditional_escape(at) + "<wbr>" if at else "") + dotted(domain)
+    )

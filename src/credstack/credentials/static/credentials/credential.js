@@ -46,4 +46,26 @@
       showForCopying(button, url);
     }
   });
+
+  // "Copy code" of the embed snippet: <button data-copy-from="TEXTAREA-ID">
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy-from]") : null;
+    if (!button) return;
+    var box = document.getElementById(button.getAttribute("data-copy-from"));
+    if (!box) return;
+    var live = button.parentNode.querySelector(".copied");
+    function said(text) { if (live) live.textContent = text; }
+    box.focus();
+    box.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(box.value).then(
+        function () { said("The code is on your clipboard."); },
+        function () { said("Press Ctrl+C to copy."); }
+      );
+    } else {
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      said(copied ? "The code is on your clipboard." : "Press Ctrl+C to copy.");
+    }
+  });
 })();
