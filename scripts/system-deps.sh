@@ -3,6 +3,7 @@
 # as root; elsewhere, say what to install). PostgreSQL is handled by with-postgres.sh.
 set -euo pipefail
 need=()
+command -v msgfmt >/dev/null || need+=(gettext)   # the translation catalogues (tests/web/test_i18n_catalogues.py)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # browser tests: Playwright drives Debian's Chromium
 [ ${#need[@]} -eq 0 ] && exit 0

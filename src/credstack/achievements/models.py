@@ -37,6 +37,9 @@ class Achievement(models.Model):
     credits = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     field_of_study = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=35, blank=True, help_text="BCP 47, e.g. en or pt-BR")
+    # the name and description in other languages, shown to viewers in theirs on the credential page:
+    # {"de": {"name": "...", "description": "..."}} (the credential itself carries the issuing language)
+    translations = models.JSONField(default=dict, blank=True)
     badge_image = models.FileField(upload_to="badges/", blank=True)
     # The certificate design new credentials use (None: a built-in design in the brand).
     design = models.ForeignKey(

@@ -31,6 +31,9 @@ class Organization(models.Model):
     logo = models.FileField(upload_to="logos/", blank=True)
     # the footer of its learner pages and emails says "powered by credstack" (off: its brand alone)
     show_powered_by = models.BooleanField(default=True)
+    # the language of its learner pages, emails and credentials (a code of settings.LANGUAGES); blank: the
+    # viewer's own (credstack.organizations.languages)
+    language = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

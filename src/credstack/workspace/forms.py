@@ -3,7 +3,9 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import ACHIEVEMENT_TYPES, Achievement
 from credstack.designs.models import Design
@@ -82,6 +84,18 @@ class ProfileForm(Form):
         label="Say “powered by credstack”",
         help_text="In the footer of the pages learners and verifiers see, and of your emails.",
     )
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Language for learners"),
+        help_text=_(
+            "Course pages, credential pages, the portal and learner emails speak it (a course can set its "
+            "own). “Each viewer’s own”: the language of their browser."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Each viewer’s own")), *settings.LANGUAGES]
 
     def clean_brand_color(self):
         return self.cleaned_data["brand_color"].lower()
