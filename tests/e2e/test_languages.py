@@ -150,3 +150,42 @@ def test_learner_journey_in_the_organization_language(page, base_url, org, achie
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("status")).to_contain_text("Valid credential")
     expect(page.get_by_role("heading", name=achievement.name, level=1)).to_be_visible()
+
+
+def test_workspace_in_the_users_language_right_to_left(page, base_url, org, achievement):
+    """An admin picks Arabic for their workspace: the settings page is in Arabic, laid out right to left
+    (the sidebar on the right), and they give the achievement its name in German for German viewers."""
+    from django.contrib.auth import get_user_model  # the user model: Django's apps are ready here
+    from django.test import Client  # a signed-in session for the browser
+
+    from credstack.organizations.models import Membership  # the models: apps ready
+
+    user = get_user_model().objects.create_user("admin-ar", "admin@acme.example", "pw-long-enough-123")
+    Membership.objects.create(organization=org, user=user, role="admin")
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
+    page.goto("/w/language")
+    page.get_by_label("العربية").check()
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"/w/{org.slug}/settings")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", name="الإعدادات", level=1)).to_be_visible()
+    side, main = page.locator(".ws-side").bounding_box(), page.locator(".ws-main").bounding_box()
+    assert side["x"] > main["x"]  # the sidebar on the right
+    page.get_by_label("لغة المتعلمين").select_option("de")
+    page.get_by_role("button", name="حفظ الإعدادات").click()
+    expect(page.get_by_text("حُفظت الإعدادات")).to_be_visible()
+    save_screenshot(page, "i18n-ar-workspace-settings", full_page=True)
+    org.refresh_from_db()
+    assert org.language == "de"
+
+    page.goto(f"/w/{org.slug}/achievements/{achievement.public_id}/")
+    page.locator("#t-de-name").fill("Python-Grundlagen")
+    page.get_by_role("button", name="حفظ الترجمات").click()
+    expect(page.get_by_text("حُفظت الترجمات")).to_be_visible()
+    save_screenshot(page, "i18n-ar-workspace-translations", full_page=True)
+    achievement.refresh_from_db()
+    assert achievement.translations == {"de": {"name": "Python-Grundlagen"}}
