@@ -126,6 +126,12 @@ ENDPOINTS = [
     ),
     Endpoint("new achievement form", "/w/{slug}/achievements/new", Role.ADMIN),
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
+    post(
+        "achievement translations",
+        "/w/{slug}/achievements/{achievement}/translations",
+        Role.ADMIN,
+        {"de-name": "Python-Grundlagen", "de-description": ""},
+    ),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
     post("new design", "/w/{slug}/designs/new", Role.ADMIN, {"template": "modern"}),
     post("save design draft", "/w/{slug}/designs/{design}/draft", Role.ADMIN, ok=(200,)),

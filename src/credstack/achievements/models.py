@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization, slug_validator
 
 ACHIEVEMENT_TYPES = [
-    ("Course", "Course"),
-    ("MicroCredential", "Micro-credential"),
-    ("Certificate", "Certificate"),
-    ("Badge", "Badge"),
-    ("Certification", "Certification"),
-    ("License", "License"),
-    ("Competency", "Competency"),
-    ("Achievement", "Achievement"),
+    ("Course", _("Course")),
+    ("MicroCredential", _("Micro-credential")),
+    ("Certificate", _("Certificate")),
+    ("Badge", _("Badge")),
+    ("Certification", _("Certification")),
+    ("License", _("License")),
+    ("Competency", _("Competency")),
+    ("Achievement", _("Achievement")),
 ]
 
 

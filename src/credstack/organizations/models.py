@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.core.validators import RegexValidator as _Regex
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from credstack.vc import did as vc_did
 from credstack.vc import keys as vc_keys
@@ -147,10 +148,10 @@ def seal_context(organization_id: int | None, fragment: str) -> str:
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    ISSUER = "issuer", "Issuer"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    ISSUER = "issuer", _("Issuer")
+    VIEWER = "viewer", _("Viewer")
 
 
 ROLE_RANK: dict[str, int] = {Role.VIEWER: 1, Role.ISSUER: 2, Role.ADMIN: 3, Role.OWNER: 4}
