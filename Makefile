@@ -12,7 +12,7 @@ export PORT
 JOBS ?= 2
 XDIST := -n $(JOBS) --dist worksteal
 
-.PHONY: run test test-sqlite test-postgres install interop lint typecheck bench clean
+.PHONY: run test test-sqlite test-postgres install interop lint typecheck bench clean messages
 
 run: $(STAMP)
 	$(BIN)/credstack demo
@@ -69,3 +69,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) interop/node_modules
+
+# translations (decision 0056): re-extract the strings into src/credstack/locale/*/django.po, then
+# recompile the committed .mo files (GNU gettext's msgfmt; scripts/system-deps.sh installs it)
+messages: $(STAMP)
+	cd src/credstack && DJANGO_SETTINGS_MODULE=credstack.config.settings ../../$(BIN)/django-admin makemessages -l de -l fr -l es -l ar --no-obsolete --add-location file -i "render/*"
+	for l in de fr es ar; do msgfmt --check -o src/credstack/locale/$$l/LC_MESSAGES/django.mo src/credstack/locale/$$l/LC_MESSAGES/django.po; done

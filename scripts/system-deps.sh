@@ -4,6 +4,7 @@
 # here (and by with-redis.sh, which starts a throw-away server for a run).
 set -euo pipefail
 need=()
+command -v msgfmt >/dev/null || need+=(gettext)   # the translation catalogues (tests/web/test_i18n_catalogues.py)
 { command -v pdftotext && command -v pdfsig; } >/dev/null || need+=(poppler-utils)  # pdfsig: signed PDFs (PAdES)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # browser tests: Playwright drives Debian's Chromium
 command -v redis-server >/dev/null || need+=(redis-server)   # tasks, cache and rate limits on Redis

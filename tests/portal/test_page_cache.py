@@ -39,7 +39,7 @@ def test_a_stranger_gets_the_page_then_a_304_with_its_etag(client, issue):
     _page(client, credential)  # the first view of a credential starts its generation; the next one is stored
     first = _page(client, credential)
     assert first.status_code == 200 and _state(first) == "valid"
-    assert pagecache.Slot("credential", credential.public_id, "html").get() is not None
+    assert pagecache.Slot("credential", credential.public_id, "html:en").get() is not None
     etag = first["ETag"]
     assert etag and first["Cache-Control"] == "public, no-cache"
     assert "Cookie" in first["Vary"] and "Accept" in first["Vary"]
@@ -126,7 +126,7 @@ def test_an_expiry_that_passes_ends_the_cached_page(client, issue):
     # the first view starts the credential's generation (a batch insert sends no signal), the next is kept
     assert _state(_page(client, credential)) == "valid"
     assert _state(_page(client, credential)) == "valid"
-    entry = pagecache.Slot("credential", credential.public_id, "html").get()
+    entry = pagecache.Slot("credential", credential.public_id, "html:en").get()
     assert entry is not None and entry.expires <= credential.valid_until.timestamp()
 
 

@@ -138,6 +138,12 @@ ENDPOINTS = [
         lambda c: {"achievement": c["achievement"]},
     ),
     Endpoint("edit achievement form", "/w/{slug}/achievements/{achievement}/edit", Role.ADMIN),
+    post(
+        "achievement translations",
+        "/w/{slug}/achievements/{achievement}/translations",
+        Role.ADMIN,
+        {"de-name": "Python-Grundlagen", "de-description": ""},
+    ),
     Endpoint("settings", "/w/{slug}/settings", Role.ADMIN),
     Endpoint("signing keys", "/w/{slug}/settings/keys", Role.ADMIN),
     Endpoint("endorsements", "/w/{slug}/endorsements/", Role.ISSUER),

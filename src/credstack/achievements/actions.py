@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from credstack.organizations import audit
+from credstack.organizations import audit, languages
 from credstack.organizations.actors import as_actor
 from credstack.organizations.models import Organization
 
@@ -91,7 +92,7 @@ def current_version(achievement: Achievement, *, actor=None) -> AchievementVersi
     snapshot = _normal(achievement.snapshot())
     version = AchievementVersion.objects.filter(achievement=achievement).order_by("-number").first()
     if version is None:
-        version, _ = AchievementVersion.objects.get_or_create(
+        version, _created = AchievementVersion.objects.get_or_create(
             achievement=achievement, number=1, defaults={"data": snapshot, "created_by": _user(actor)}
         )
         return version
@@ -207,3 +208,43 @@ def align_skills(achievement: Achievement, skills: list[Skill], *, actor=None) -
             return achievement, 0
         achievement, _ = update_achievement(achievement, alignments=current + added, actor=actor)
     return achievement, len(added)
+
+
+TRANSLATED_FIELDS = ("name", "description")
+
+
+@transaction.atomic
+def set_translations(achievement: Achievement, translations: dict, *, actor=None) -> Achievement:
+    """Set the achievement's name and description in other languages (issue 17): ``{"de": {"name": ...,
+    "description": ...}}``. Shown to viewers in their language on its pages; the credentials issued keep
+    the text they were signed with (decision 0056), so no new version starts. Empty entries are dropped;
+    a language credstack does not speak, or a field other than name and description, is refused."""
+    clean: dict[str, dict[str, str]] = {}
+    errors: dict[str, str] = {}
+    for code, entry in (translations or {}).items():
+        if languages.supported(code) != code:
+            errors[str(code)] = _("credstack has no language %(code)s") % {"code": code}
+            continue
+        if not isinstance(entry, dict) or set(entry) - set(TRANSLATED_FIELDS):
+            errors[code] = _("only a name and a description are translated")
+            continue
+        kept = {f: str(entry.get(f) or "").strip() for f in TRANSLATED_FIELDS}
+        if len(kept["name"]) > 200:
+            errors[code] = _("the name is longer than 200 characters")
+            continue
+        if any(kept.values()):
+            clean[code] = {f: v for f, v in kept.items() if v}
+    if errors:
+        raise ValidationError({"translations": [f"{code}: {message}" for code, message in errors.items()]})
+    achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if achievement.translations != clean:
+        achievement.translations = clean
+        achievement.save(update_fields=["translations", "updated_at"])
+        audit.record(
+            achievement.organization,
+            actor,
+            "achievement.translated",
+            achievement.slug,
+            ", ".join(sorted(clean)),
+        )
+    return achievement

@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization, slug_validator
 
 ACHIEVEMENT_TYPES = [
-    ("Course", "Course"),
-    ("MicroCredential", "Micro-credential"),
-    ("Certificate", "Certificate"),
-    ("Badge", "Badge"),
-    ("Certification", "Certification"),
-    ("License", "License"),
-    ("Competency", "Competency"),
-    ("Achievement", "Achievement"),
+    ("Course", _("Course")),
+    ("MicroCredential", _("Micro-credential")),
+    ("Certificate", _("Certificate")),
+    ("Badge", _("Badge")),
+    ("Certification", _("Certification")),
+    ("License", _("License")),
+    ("Competency", _("Competency")),
+    ("Achievement", _("Achievement")),
 ]
 
 
@@ -37,6 +38,9 @@ class Achievement(models.Model):
     credits = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     field_of_study = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=35, blank=True, help_text="BCP 47, e.g. en or pt-BR")
+    # the name and description in other languages, shown to viewers in theirs on the credential page:
+    # {"de": {"name": "...", "description": "..."}} (the credential itself carries the issuing language)
+    translations = models.JSONField(default=dict, blank=True)
     badge_image = models.FileField(upload_to="badges/", blank=True)
     # The certificate design new credentials use (None: a built-in design in the brand).
     design = models.ForeignKey(

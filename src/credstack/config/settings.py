@@ -158,6 +158,8 @@ MIDDLEWARE = [
     # a write refused by a read-only or full home: a 503 that says so (web/readonly.py)
     "credstack.web.readonly.StorageFailureMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # the page's language (?lang= switcher, cookie, Accept-Language; the org's, the user's) (web/i18n.py)
+    "credstack.web.i18n.LanguageMiddleware",
     # a stranger's credential page from the cache, before sessions and users are loaded (web/pagecache.py)
     "credstack.web.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,6 +241,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# the languages credstack speaks (catalogues in src/credstack/locale; credstack.organizations.languages)
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+LANGUAGE_COOKIE_NAME = "credstack_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 from credstack.ids import new_public_id
@@ -31,7 +32,15 @@ class Course(models.Model):
     summary = models.TextField(blank=True)
     cover_image = models.ImageField(upload_to="courses/covers/", blank=True)
     estimated_hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    language = models.CharField(max_length=16, default="en")
+    # the language of the course and of its learner pages and emails (issue 17); blank: the organization's
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_(
+            "A language tag such as en, de or pt-BR; empty: the organization’s language for learners."
+        ),
+    )
     achievement = models.ForeignKey(
         Achievement, on_delete=models.PROTECT, null=True, blank=True, related_name="courses"
     )

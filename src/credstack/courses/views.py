@@ -59,7 +59,7 @@ def course_new(request, org_slug):
         request.POST or None,
         request.FILES or None,
         organization=request.organization,
-        initial={"review_days_text": "7, 30", "language": "en"},
+        initial={"review_days_text": "7, 30"},
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "review_days_text"}

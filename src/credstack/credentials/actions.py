@@ -360,6 +360,15 @@ def _issue_checked(todo: list[_Checked]) -> None:
             _issue_for_org(group, versions, now)
 
 
+def issuing_language(achievement_language: str | None, org: Organization) -> str | None:
+    """The language a credential's text is in (decision 0056): the achievement's ``inLanguage`` when it
+    is a well-formed tag, else the organization's language for learners, else none declared."""
+    for tag in (achievement_language, org.language):
+        if tag and ob3.LANGUAGE_TAG.fullmatch(tag):
+            return tag
+    return None
+
+
 def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: datetime) -> None:
     org = versions[_version_key(group[0].result.request)].achievement.organization
     signer = signing.Signer(active_key(org))
@@ -408,6 +417,7 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
             activity_start=req.activity_start,
             activity_end=req.activity_end,
             status_entries=[vc_status.entry(status_list.url(p), index, p) for p in vc_status.ISSUED_PURPOSES],
+            language=issuing_language(v.extra.get("inLanguage"), org),
         )
         document["credentialSubject"]["achievement"].update(v.extra)
         credentials.append(credential)

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 from credstack.ids import new_public_id
@@ -80,9 +81,9 @@ class StatusList(models.Model):
 
 class Credential(models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        REVOKED = "revoked", "Revoked"
-        SUSPENDED = "suspended", "Suspended"
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+        SUSPENDED = "suspended", _("Suspended")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="credentials")
     achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials")

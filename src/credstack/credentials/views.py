@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from credstack.organizations import languages
 from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
@@ -145,6 +146,13 @@ def _sharing(request: HttpRequest, response: HttpResponse, credential: Credentia
     return response
 
 
+def _variant(request: HttpRequest, wants_json: bool) -> str:
+    """The cached answer a request gets: the JSON, or the page in the viewer's language (issue 17: the page
+    speaks the viewer's choice, else the organization's language, else the browser's; for one viewer
+    language the rest is fixed by the organization, whose changes start a new generation)."""
+    return "json" if wants_json else f"html:{languages.viewer_language(request)}"
+
+
 def cached_page(request: HttpRequest, public_id: str) -> HttpResponse | None:
     """The credential page (HTML or JSON, as asked) from the page cache, for a stranger; None when it is
     not there (or the request is not a stranger's). ``credstack.web.pagecache`` asks this before the
@@ -152,7 +160,7 @@ def cached_page(request: HttpRequest, public_id: str) -> HttpResponse | None:
     if not pagecache.stranger(request):
         return None
     wants_json = _wants_json(request)
-    entry = pagecache.Slot("credential", public_id, "json" if wants_json else "html").get()
+    entry = pagecache.Slot("credential", public_id, _variant(request, wants_json)).get()
     if entry is None:
         return None
     if not wants_json and not _is_bot(request) and entry.object_id is not None:
@@ -166,7 +174,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
         return cached
     wants_json = _wants_json(request)
     stranger = pagecache.stranger(request)
-    slot = pagecache.Slot("credential", public_id, "json" if wants_json else "html")  # before the rows
+    slot = pagecache.Slot("credential", public_id, _variant(request, wants_json))  # before the rows
     credential = _credential(public_id)
     visible = viewer_may_see(request, credential)
     if wants_json:
@@ -194,7 +202,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
         }
         with pagecache.placeholder_nonce(request):
             response = render(request, "credentials/credential.html", context)
-        response["Vary"] = "Accept, Cookie"
+        response["Vary"] = "Accept, Accept-Language, Cookie"
         if not credential.is_public:
             response["X-Robots-Tag"] = "noindex"
         _sharing(request, response, credential)

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from credstack import taskqueues
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential, CredentialEvent
-from credstack.organizations import audit
+from credstack.organizations import audit, languages
 from credstack.organizations.actors import Actor
 from credstack.organizations.brand import sender
 from credstack.organizations.models import Organization, Role
@@ -184,8 +184,10 @@ def _queue(delivery_id: int, run_after: datetime | None = None) -> bool:
 def _message(delivery: Delivery) -> EmailMultiAlternatives:
     credential = delivery.credential
     kind = EmailTemplate.Kind.EXPIRY if delivery.kind == Delivery.Kind.EXPIRY else EmailTemplate.Kind.ISSUED
-    subject, body = rendering.template_for(credential, kind)
-    message = rendering.render_message(credential, subject, body, token=delivery.token)
+    # in the credential's language: its achievement's, else its organization's (issue 17)
+    with translation.override(languages.for_email(credential.organization, credential.achievement)):
+        subject, body = rendering.template_for(credential, kind)
+        message = rendering.render_message(credential, subject, body, token=delivery.token)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import dateformat
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credstack.credentials import renewal, share
 from credstack.organizations.brand import brand_context
@@ -28,19 +31,24 @@ MERGE_TAGS = {
 }
 _TAG = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
+# in the language of the email (the achievement's, else the organization's: delivery.actions)
 DEFAULTS = {
     EmailTemplate.Kind.ISSUED: (
-        "Your credential: {{ achievement_name }}",
-        "Hello {{ recipient_name }},\n\n"
-        "{{ issuer_name }} has issued you a credential: {{ achievement_name }}.\n\n"
-        "It is yours {{ validity }}: view it, download the certificate and the badge, and share it on "
-        "LinkedIn from the links below. Anyone can check it is genuine.",
+        gettext_lazy("Your credential: {{ achievement_name }}"),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "{{ issuer_name }} has issued you a credential: {{ achievement_name }}.\n\n"
+            "It is yours {{ validity }}: view it, download the certificate and the badge, and share it on "
+            "LinkedIn from the links below. Anyone can check it is genuine."
+        ),
     ),
     EmailTemplate.Kind.EXPIRY: (
-        "Your credential {{ achievement_name }} expires on {{ expiry_date }}",
-        "Hello {{ recipient_name }},\n\n"
-        "Your credential {{ achievement_name }} from {{ issuer_name }} expires on {{ expiry_date }}.\n\n"
-        "{{ renewal }}",
+        gettext_lazy("Your credential {{ achievement_name }} expires on {{ expiry_date }}"),
+        gettext_lazy(
+            "Hello {{ recipient_name }},\n\n"
+            "Your credential {{ achievement_name }} from {{ issuer_name }} expires on {{ expiry_date }}.\n\n"
+            "{{ renewal }}"
+        ),
     ),
 }
 
@@ -86,7 +94,13 @@ def template_for(credential, kind: str = EmailTemplate.Kind.ISSUED) -> tuple[str
     chosen = rows.get(True) or rows.get(False)
     if chosen:
         return chosen.subject, chosen.body
-    return DEFAULTS[kind]
+    return default_template(kind)
+
+
+def default_template(kind: str) -> tuple[str, str]:
+    """(subject, body) of credstack's own template of ``kind``, in the active language."""
+    subject, body = DEFAULTS[kind]
+    return str(subject), str(body)
 
 
 def models_q_for(credential):
@@ -100,9 +114,11 @@ def values_for(credential) -> dict[str, str]:
         "achievement_name": credential.achievement.name,
         "issuer_name": credential.organization.name,
         "credential_url": credential.uri,
-        "issue_date": f"{credential.issued_at:%-d %B %Y}",
-        "expiry_date": f"{credential.valid_until:%-d %B %Y}" if credential.valid_until else "",
-        "validity": f"until {credential.valid_until:%-d %B %Y}" if credential.valid_until else "for life",
+        "issue_date": dateformat.format(credential.issued_at, "j F Y"),
+        "expiry_date": dateformat.format(credential.valid_until, "j F Y") if credential.valid_until else "",
+        "validity": _("until %(date)s") % {"date": dateformat.format(credential.valid_until, "j F Y")}
+        if credential.valid_until
+        else _("for life"),
         "portal_url": f"{settings.CREDSTACK_BASE_URL}/me/",
         "renewal": _renewal(credential),
     }
@@ -111,8 +127,8 @@ def values_for(credential) -> dict[str, str]:
 def _renewal(credential) -> str:
     url = renewal.link(credential)
     if url:
-        return f"To renew it, take the course again: {url}"
-    return f"Contact {credential.organization.name} if you would like to renew it."
+        return _("To renew it, take the course again: %(url)s") % {"url": url}
+    return _("Contact %(issuer)s if you would like to renew it.") % {"issuer": credential.organization.name}
 
 
 @dataclass

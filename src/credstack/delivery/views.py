@@ -138,9 +138,9 @@ def template_edit(request: HttpRequest, org_slug: str, kind: str, achievement_id
     row = EmailTemplate.objects.filter(organization=org, achievement=achievement, kind=kind).first()
     if achievement and row is None:
         inherited = EmailTemplate.objects.filter(organization=org, achievement=None, kind=kind).first()
-        subject, body = (inherited.subject, inherited.body) if inherited else rendering.DEFAULTS[kind]
+        subject, body = (inherited.subject, inherited.body) if inherited else rendering.default_template(kind)
     else:
-        subject, body = (row.subject, row.body) if row else rendering.DEFAULTS[kind]
+        subject, body = (row.subject, row.body) if row else rendering.default_template(kind)
     errors: dict[str, str] = {}
     if request.method == "POST":
         subject, body = request.POST.get("subject", ""), request.POST.get("body", "").replace("\r\n", "\n")

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
@@ -57,7 +58,7 @@ def learner_for(email: str, name: str = "") -> Learner:
     else:
         try:
             with transaction.atomic():
-                learner, _ = Learner.objects.get_or_create(email=email, defaults={"name": name})
+                learner, _created = Learner.objects.get_or_create(email=email, defaults={"name": name})
         except IntegrityError:
             learner = Learner.objects.get(email=email)
     if name:
@@ -93,7 +94,7 @@ def learner_for_account(account) -> Learner:
             learner = Learner.objects.filter(account=account).first()
             if learner is not None:
                 return learner
-    raise LearningError("No course profile could be made for this account.")
+    raise LearningError(_("No course profile could be made for this account."))
 
 
 def consolidate(account, source_account=None, moved_emails=()) -> Learner | None:
@@ -193,9 +194,9 @@ def enrol(course: Course, learner: Learner, *, source: str = "self") -> Enrolmen
     version = course.latest_version
     existing = Enrolment.objects.filter(course=course, learner=learner).first()
     if course.status == Course.Status.CLOSED and existing is None:
-        raise LearningError("This course is closed to new learners.")
+        raise LearningError(_("This course is closed to new learners."))
     if version is None or course.status == Course.Status.DRAFT:
-        raise LearningError("This course is not open for enrolment yet.")
+        raise LearningError(_("This course is not open for enrolment yet."))
     if existing and existing.started_at is None and existing.version_id != version.pk:
         # not started yet (e.g. invited before a republish): take the latest version
         Enrolment.objects.filter(pk=existing.pk, started_at__isnull=True).update(version=version)
@@ -241,7 +242,7 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
             course.public_id,
             f"{len(rows)} learner{'s' if len(rows) != 1 else ''}",
         )
-    return [enrolment for enrolment, _ in sent]
+    return [enrolment for enrolment, _sent in sent]
 
 
 INVITATION = "learning.invitation"
@@ -293,10 +294,10 @@ def _activity(enrolment: Enrolment, progress: LessonProgress | None = None) -> N
 def open_lesson(enrolment: Enrolment, lesson_key: str) -> LessonProgress:
     index = lesson_index(enrolment, lesson_key)
     if not unlocked(enrolment, lesson_key):
-        raise LearningError("Pass the quiz of the previous lesson first.")
+        raise LearningError(_("Pass the quiz of the previous lesson first."))
     try:
         with transaction.atomic():
-            progress, _ = LessonProgress.objects.get_or_create(
+            progress, _created = LessonProgress.objects.get_or_create(
                 enrolment=enrolment, lesson_key=lesson_key, defaults={"position": index + 1}
             )
     except IntegrityError:
@@ -356,16 +357,16 @@ def start_attempt(enrolment: Enrolment, lesson_key: str) -> QuizAttempt:
     lesson = enrolment.version.lessons[lesson_index(enrolment, lesson_key)]
     progress = LessonProgress.objects.filter(enrolment=enrolment, lesson_key=lesson_key).first()
     if progress is None or progress.read_at is None:
-        raise LearningError("Read the lesson before taking its quiz.")
+        raise LearningError(_("Read the lesson before taking its quiz."))
     if progress.passed_at is not None:
-        raise LearningError("You have already passed this quiz.")
+        raise LearningError(_("You have already passed this quiz."))
     open_attempt = enrolment.attempts.filter(lesson_key=lesson_key, submitted_at__isnull=True).first()
     if open_attempt:
         return open_attempt
     if attempts_left(enrolment, lesson) == 0:
         raise LearningError(
-            f"You have used all {lesson['quiz']['max_attempts']} attempts at this quiz. "
-            "Contact the course team to reset it."
+            _("You have used all %(count)s attempts at this quiz. Contact the course team to reset it.")
+            % {"count": lesson["quiz"]["max_attempts"]}
         )
     quiz = lesson["quiz"]
     questions = list(quiz["questions"])
@@ -426,7 +427,7 @@ def submit_attempt(attempt: QuizAttempt, answers: dict) -> list[QuestionResult]:
             submitted_at=now,
         )
         if not updated:
-            raise LearningError("This attempt has already been submitted.")
+            raise LearningError(_("This attempt has already been submitted."))
         QuestionResponse.objects.bulk_create(
             QuestionResponse(
                 attempt=attempt,
@@ -584,7 +585,7 @@ def answer_review(item: ReviewItem, answer) -> QuestionResult:
             answered_at=timezone.now(), correct=correct
         )
         if not updated:
-            raise LearningError("This review question has already been answered.")
+            raise LearningError(_("This review question has already been answered."))
     _activity(item.enrolment)
     return QuestionResult(
         question, answer, correct, question["feedback_correct" if correct else "feedback_incorrect"]

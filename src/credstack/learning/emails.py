@@ -12,7 +12,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from credstack.organizations import languages
 from credstack.organizations.brand import brand_context, sender
 
 from .tokens import reminders_token
@@ -76,18 +80,24 @@ def build(
 
 
 def invitation(enrolment, address: str) -> EmailMultiAlternatives:
-    """The course invitation, to ``address`` (the one the educator typed, decision 0023)."""
+    """The course invitation, to ``address`` (the one the educator typed, decision 0023), in the course's
+    language (else its organization's)."""
     course = enrolment.course
+    with translation.override(languages.for_email(course.organization, course)):
+        return _invitation(enrolment, course, address)
+
+
+def _invitation(enrolment, course, address: str) -> EmailMultiAlternatives:
     return build(
         template="invitation",
-        subject=f"You are invited: {short_title(course.title)}",
+        subject=_("You are invited: %(title)s") % {"title": short_title(course.title)},
         to=[address],
         org=course.organization,
         context={
             "enrolment": enrolment,
             "course": course,
             "address": address,
-            "button_label": "Start the course",
+            "button_label": _("Start the course"),
             "button_url": course.url,
         },
     )
@@ -99,9 +109,17 @@ def review_reminder(enrolment, count: int) -> EmailMultiAlternatives:
         "learning:reminders-off", args=[reminders_token(enrolment)]
     )
     course = enrolment.course
+    with translation.override(languages.for_email(course.organization, course)):
+        return _review_reminder(enrolment, course, count, stop_url)
+
+
+def _review_reminder(enrolment, course, count: int, stop_url: str) -> EmailMultiAlternatives:
     return build(
         template="review",
-        subject=f"{count} question{'s' if count != 1 else ''} to review: {short_title(course.title)}",
+        subject=ngettext(
+            "%(count)d question to review: %(title)s", "%(count)d questions to review: %(title)s", count
+        )
+        % {"count": count, "title": short_title(course.title)},
         to=[enrolment.learner.email],
         org=course.organization,
         context={
@@ -109,7 +127,7 @@ def review_reminder(enrolment, count: int) -> EmailMultiAlternatives:
             "course": course,
             "count": count,
             "stop_url": stop_url,
-            "button_label": "Review now",
+            "button_label": _("Review now"),
             "button_url": settings.CREDSTACK_BASE_URL
             + reverse("learning:review", args=[course.organization.slug, course.slug]),
         },

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -197,8 +198,10 @@ def enrol(request, org_slug, course_slug):
             "learning/message.html",
             {
                 "course": course,
-                "title": "By invitation only",
-                "message": "This course is open to invited learners only. Ask the course team for an invitation.",
+                "title": _("By invitation only"),
+                "message": _(
+                    "This course is open to invited learners only. Ask the course team for an invitation."
+                ),
             },
             status=403,
         )
@@ -212,7 +215,7 @@ def enrol(request, org_slug, course_slug):
                 "learning/message.html",
                 {
                     "course": course,
-                    "title": "Please check your name",
+                    "title": _("Please check your name"),
                     "message": "; ".join(" ".join(v) for v in exc.message_dict.values()),
                 },
                 status=400,
@@ -223,7 +226,7 @@ def enrol(request, org_slug, course_slug):
         return render(
             request,
             "learning/message.html",
-            {"course": course, "title": "Not open", "message": str(exc)},
+            {"course": course, "title": _("Not open"), "message": str(exc)},
             status=400,
         )
     return redirect("learning:lesson", org_slug, course_slug, queries.resume_lesson_key(enrolment))
@@ -242,7 +245,7 @@ def lesson(request, course, enrolment, lesson_key):
             "learning/message.html",
             {
                 "course": course,
-                "title": "Not yet",
+                "title": _("Not yet"),
                 "message": str(exc),
                 "back": reverse("learning:course", args=[course.organization.slug, course.slug]),
             },
@@ -301,7 +304,7 @@ def _quiz_context(course, enrolment, lesson_key, **extra):
 
 def _answers_from(post, questions) -> dict:
     answers = {}
-    for question, _ in questions:
+    for question, _choices in questions:
         name = f"q-{question['key']}"
         answers[question["key"]] = (
             post.getlist(name) if question["kind"] == "multiple" else post.get(name, "")
@@ -347,7 +350,12 @@ def quiz(request, course, enrolment, lesson_key):
             return render(
                 request,
                 "learning/message.html",
-                {"course": course, "title": "Already submitted", "message": str(exc), "back": request.path},
+                {
+                    "course": course,
+                    "title": _("Already submitted"),
+                    "message": str(exc),
+                    "back": request.path,
+                },
                 status=409,
             )
         enrolment.refresh_from_db()
@@ -375,7 +383,7 @@ def quiz(request, course, enrolment, lesson_key):
             "learning/message.html",
             {
                 "course": course,
-                "title": "Quiz not available",
+                "title": _("Quiz not available"),
                 "message": str(exc),
                 "back": reverse("learning:lesson", args=[course.organization.slug, course.slug, lesson_key]),
             },
@@ -525,9 +533,12 @@ def reminders_off(request, token):
             "learning/message.html",
             {
                 "course": course,
-                "title": "Reminders stopped",
-                "message": f"You will get no more review reminders for “{course.title}”. You can turn them on "
-                "again on the course page.",
+                "title": _("Reminders stopped"),
+                "message": _(
+                    "You will get no more review reminders for “%(title)s”. You can turn them on again on the "
+                    "course page."
+                )
+                % {"title": course.title},
                 "back": reverse("learning:course", args=[course.organization.slug, course.slug]),
             },
         )

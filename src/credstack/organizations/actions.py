@@ -22,7 +22,7 @@ from django.utils import timezone
 from credstack.outbox import actions as outbox
 from credstack.vc import keys as vc_keys
 
-from . import audit, pdfsign
+from . import audit, languages, pdfsign
 from .actors import Actor, as_actor
 from .models import (
     Domain,
@@ -150,7 +150,7 @@ def platform_key() -> SigningKey:
 
 # ---- settings --------------------------------------------------------------------------------------
 
-SETTINGS_FIELDS = ("name", "url", "email", "brand_color", "show_powered_by")
+SETTINGS_FIELDS = ("name", "url", "email", "brand_color", "show_powered_by", "language")
 LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
 
@@ -168,6 +168,8 @@ def update_organization_settings(
         raise ValidationError({k: "this setting cannot be changed here" for k in unknown})
     if logo is not None and logo[0] not in LOGO_TYPES:
         raise ValidationError({"logo": "a logo is a PNG, JPEG or SVG image"})
+    if changes.get("language") and languages.supported(changes["language"]) != changes["language"]:
+        raise ValidationError({"language": f"credstack speaks {', '.join(languages.codes())}"})
     require_role(org, actor, Role.ADMIN, "Only owners and admins change the organization's settings.")
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator as _Regex
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from credstack.vc import did as vc_did
 from credstack.vc import keys as vc_keys
@@ -32,6 +33,9 @@ class Organization(models.Model):
     logo = models.FileField(upload_to="logos/", blank=True)
     # the footer of its learner pages and emails says "powered by credstack" (off: its brand alone)
     show_powered_by = models.BooleanField(default=True)
+    # the language of its learner pages, emails and credentials (a code of settings.LANGUAGES); blank: the
+    # viewer's own (credstack.organizations.languages)
+    language = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -214,10 +218,10 @@ def seal_context(organization_id: int | None, fragment: str) -> str:
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    ISSUER = "issuer", "Issuer"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    ISSUER = "issuer", _("Issuer")
+    VIEWER = "viewer", _("Viewer")
 
 
 ROLE_RANK: dict[str, int] = {Role.VIEWER: 1, Role.ISSUER: 2, Role.ADMIN: 3, Role.OWNER: 4}

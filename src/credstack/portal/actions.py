@@ -15,14 +15,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from credstack import ratelimit
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential, CredentialEvent
 from credstack.credentials.validation import clean_email
 from credstack.delivery.models import Delivery
-from credstack.organizations import audit
+from credstack.organizations import audit, languages
 from credstack.organizations.actors import Actor
 from credstack.organizations.brand import brand_context, sender
 
@@ -109,13 +111,16 @@ def request_code(
         "purpose": purpose,
         **brand_context(org),  # the organization's name, colour and logo; credstack's without one
     }
-    message = EmailMultiAlternatives(
-        subject=f"{code} is your {context['brand_name']} sign-in code",
-        body=render_to_string("portal/email/code.txt", context),
-        from_email=sender(org),
-        to=[clean_email(email, "email")],
-    )
-    message.attach_alternative(render_to_string("portal/email/code.html", context), "text/html")
+    # in the organization's language, else the language of the page the code was asked from
+    with translation.override(languages.for_email(org, fallback=translation.get_language())):
+        message = EmailMultiAlternatives(
+            subject=_("%(code)s is your %(brand)s sign-in code")
+            % {"code": code, "brand": context["brand_name"]},
+            body=render_to_string("portal/email/code.txt", context),
+            from_email=sender(org),
+            to=[clean_email(email, "email")],
+        )
+        message.attach_alternative(render_to_string("portal/email/code.html", context), "text/html")
     message.send()
     return normalized
 
@@ -169,16 +174,18 @@ def check_code(
             )
             if waiting.filter(expires_at__lte=now).exists():
                 waiting.filter(expires_at__lte=now).update(used_at=now)
-                error = "This code has expired: ask for a new one."
+                error = _("This code has expired: ask for a new one.")
             elif LoginCode.objects.filter(
                 normalized_email=normalized,
                 purpose=purpose,
                 attempts__gte=MAX_ATTEMPTS,
                 used_at__gte=now - CODE_TTL,
             ).exists():
-                error = "Wrong code, too many times: ask for a new one."
+                error = _("Wrong code, too many times: ask for a new one.")
             else:
-                error = "There is no code waiting for this address (it expired or was already used): ask for a new one."
+                error = _(
+                    "There is no code waiting for this address (it expired or was already used): ask for a new one."
+                )
         else:
             burned = False
             for r in live:
@@ -199,14 +206,16 @@ def check_code(
                     wait = exc.wait
                 left = min(left, GUESSES_PER_CLIENT.amount - ratelimit.count(GUESSES_PER_CLIENT, guesses_key))
             if burned and all(r.used_at for r in live):
-                error = "Wrong code, too many times: ask for a new one."
+                error = _("Wrong code, too many times: ask for a new one.")
             elif wait:
                 error = (
                     f"Wrong code, too many times from your network: try again {wait}. "
                     "The code we sent still works until it expires."
                 )
             else:
-                error = f"Wrong code. {left} {'try' if left == 1 else 'tries'} left."
+                error = ngettext("Wrong code. %(n)d try left.", "Wrong code. %(n)d tries left.", left) % {
+                    "n": left
+                }
     if error:
         raise CodeError(error)
     assert row is not None
@@ -257,7 +266,7 @@ def add_email(account: Account, email: str, code: str, *, ip: str | None = None)
     addresses move over (the portfolios merge) and it is removed."""
     row = check_code(email, code, purpose=LoginCode.Purpose.ADD_EMAIL, ip=ip)
     if row.account_id != account.pk:
-        raise CodeError("This code was sent for another account.")
+        raise CodeError(_("This code was sent for another account."))
     code = AccountEmail.VerifiedBy.CODE
     with transaction.atomic():
         other = AccountEmail.objects.filter(normalized=row.normalized_email).first()
@@ -364,7 +373,7 @@ def clean_portfolio_slug(slug: str) -> str:
     """The address a learner asked for, lower-cased, or a ValidationError saying what is wrong with it."""
     value = (slug or "").strip().lower()
     if not value:
-        raise ValidationError({"slug": "Choose an address for your portfolio."})
+        raise ValidationError({"slug": _("Choose an address for your portfolio.")})
     if not SLUG_MIN <= len(value) <= SLUG_MAX:
         raise ValidationError({"slug": f"The address must be {SLUG_MIN} to {SLUG_MAX} characters long."})
     if not PORTFOLIO_SLUG.match(value):
@@ -392,9 +401,9 @@ def save_portfolio(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     title, headline = (title or "").strip(), (headline or "").strip()
     if len(title) > 120:
-        errors["title"] = "The name is longer than 120 characters."
+        errors["title"] = _("The name is longer than 120 characters.")
     if len(headline) > 200:
-        errors["headline"] = "The headline is longer than 200 characters."
+        errors["headline"] = _("The headline is longer than 200 characters.")
     ids = list(dict.fromkeys(str(i) for i in credential_ids))
     if len(ids) > MAX_PORTFOLIO_CREDENTIALS:
         errors["credentials"] = f"A portfolio shows at most {MAX_PORTFOLIO_CREDENTIALS} credentials."
@@ -437,9 +446,11 @@ def publish_portfolio(account: Account) -> Portfolio:
     with transaction.atomic():
         portfolio = Portfolio.objects.select_for_update().filter(account=account).first()
         if portfolio is None:
-            raise ValidationError({"slug": "Choose an address and save your portfolio first."})
+            raise ValidationError({"slug": _("Choose an address and save your portfolio first.")})
         if not portfolio.credentials.exists():
-            raise ValidationError({"credentials": "Pick at least one credential to publish your portfolio."})
+            raise ValidationError(
+                {"credentials": _("Pick at least one credential to publish your portfolio.")}
+            )
         if not portfolio.published:
             portfolio.published, portfolio.published_at = True, timezone.now()
             portfolio.save(update_fields=["published", "published_at", "updated_at"])

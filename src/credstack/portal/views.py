@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -104,7 +105,11 @@ def login(request: HttpRequest) -> HttpResponse:
         try:
             actions.request_code(email, ip=_ip(request), org=org)
         except ValidationError:
-            error = f"“{email}” is not an email address." if email else "Enter your email address."
+            error = (
+                _("“%(email)s” is not an email address.") % {"email": email}
+                if email
+                else _("Enter your email address.")
+            )
         except actions.CodeError as exc:
             error = str(exc)
         else:
@@ -369,7 +374,7 @@ def emails(request: HttpRequest) -> HttpResponse:
             try:
                 actions.remove_email(account, int(request.POST.get("id", "0") or 0))
             except (ValidationError, ValueError):
-                error = "Your only address cannot be removed; delete the account instead."
+                error = _("Your only address cannot be removed; delete the account instead.")
             else:
                 return redirect("/me/emails")
     return render(
@@ -408,7 +413,7 @@ def delete(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm", "").strip().upper() != "DELETE":
-            error = "Type DELETE to confirm."
+            error = _("Type DELETE to confirm.")
         else:
             actions.delete_account(account)
             session.end(request)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,26 @@ class NavItem:
 
 
 _items: dict[str, NavItem] = {}
+
+# the labels the apps register, for the catalogues: ``items_for`` shows each in the user's language
+LABELS = (
+    _("Dashboard"),
+    _("Credentials"),
+    _("Issue"),
+    _("Bulk issue"),
+    _("Achievements"),
+    _("Designs"),
+    _("Analytics"),
+    _("Audit log"),
+    _("Members"),
+    _("Settings"),
+    _("Courses"),
+    _("Pathways"),
+    _("Emails"),
+    _("Integrations"),
+    _("Developers"),
+    _("LTI"),
+)
 
 
 def register(label: str, url_name: str, *, role: str = "viewer", order: int = 50) -> None:
@@ -40,5 +62,5 @@ def items_for(membership, current_path: str) -> list[dict]:
             continue
         base = reverse("workspace-dashboard", args=[membership.organization.slug])
         active = current_path == url if url == base else current_path.startswith(url)
-        out.append({"label": item.label, "url": url, "active": active})
+        out.append({"label": gettext(item.label), "url": url, "active": active})
     return out

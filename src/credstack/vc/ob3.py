@@ -16,6 +16,7 @@ credstack issues one ``credentialStatus`` entry (suspension, decision 0032); a l
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -24,6 +25,8 @@ from typing import Any
 from credstack.vc import contexts, dates
 
 CONTEXT = [contexts.VC_V2, contexts.OB_V3]
+# BCP 47, as JSON-LD processors accept it (language, optional subtags of up to 8 letters or digits)
+LANGUAGE_TAG = re.compile(r"[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*")
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
 
 # OB 3.0 AchievementType vocabulary; other values must be extensions named "ext:...".
@@ -87,6 +90,7 @@ def compose(
     salt: str | None = None,
     activity_start: datetime | None = None,
     activity_end: datetime | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential.
 
@@ -97,6 +101,9 @@ def compose(
     them, or a plain value (a result value, an evidence URL). ``salt`` defaults to a random one.
     ``activity_start`` / ``activity_end``: when the learner did the work (``activityStartDate`` /
     ``activityEndDate`` of the AchievementSubject).
+    ``language``: the BCP 47 tag of the language its text is written in (decision 0056): a last
+    ``@context`` entry ``{"@language": tag}`` makes every plain string of the credential a string in
+    that language, while each stays a plain JSON string as the Open Badges 3.0 JSON Schema requires.
     Empty optional values are left out. Raises ValueError for a missing or invalid field.
     """
     subject: dict[str, Any] = {
@@ -113,8 +120,11 @@ def compose(
     if activity_end is not None:
         subject["activityEndDate"] = dates.format_datetime(activity_end)
 
+    context: list[Any] = list(CONTEXT)
+    if language:
+        context.append(language_context(language))
     credential: dict[str, Any] = {
-        "@context": list(CONTEXT),
+        "@context": context,
         "id": _required(credential_id, "credential_id"),
         "type": list(CREDENTIAL_TYPE),
         "name": subject["achievement"]["name"],
@@ -131,6 +141,22 @@ def compose(
             status_entries[0] if len(status_entries) == 1 else list(status_entries)
         )
     return credential
+
+
+def language_context(tag: str) -> dict[str, str]:
+    """The inline context that declares the language of a credential's strings (JSON-LD default language)."""
+    if not LANGUAGE_TAG.fullmatch(tag):
+        raise ValueError(f"the language {tag!r} is not a BCP 47 language tag (like en, de or pt-BR)")
+    return {"@language": tag}
+
+
+def language_of(doc: Mapping[str, Any]) -> str | None:
+    """The language a credential declares for its strings (``language_context``), or None."""
+    found = None
+    for entry in doc.get("@context") or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("@language"), str):
+            found = entry["@language"]
+    return found
 
 
 def identity_object(email: str, salt: str | None = None) -> dict[str, Any]:

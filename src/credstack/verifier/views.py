@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from credstack.credentials.models import Credential
@@ -15,14 +17,14 @@ from .extract import MAX_INPUT_BYTES
 from .service import verify_upload
 
 STATUS_TITLES = {
-    "valid": "Valid credential",
-    "revoked": "Revoked",
-    "suspended": "Suspended",
-    "expired": "Expired",
-    "not-yet-valid": "Not yet valid",
-    "unverified": "Could not be fully checked",
-    "invalid": "Not valid",
-    "unreadable": "Not a credential we can read",
+    "valid": gettext_lazy("Valid credential"),
+    "revoked": gettext_lazy("Revoked"),
+    "suspended": gettext_lazy("Suspended"),
+    "expired": gettext_lazy("Expired"),
+    "not-yet-valid": gettext_lazy("Not yet valid"),
+    "unverified": gettext_lazy("Could not be fully checked"),
+    "invalid": gettext_lazy("Not valid"),
+    "unreadable": gettext_lazy("Not a credential we can read"),
 }
 
 
@@ -39,7 +41,7 @@ def read_upload(request: HttpRequest) -> tuple[bytes | None, str]:
         return upload.read(MAX_INPUT_BYTES + 1), ""
     text = request.POST.get("credential", "")
     if not text.strip():
-        return None, "Paste a credential or choose a file."
+        return None, _("Paste a credential or choose a file.")
     return text.encode("utf-8"), ""
 
 
@@ -52,16 +54,16 @@ def read_link(request: HttpRequest, url: str) -> tuple[bytes | None, str]:
     if public_id is not None:
         credential = Credential.objects.filter(public_id=public_id).first()
         if credential is None or not viewer_may_see(request, credential):
-            return None, "There is no credential at that link (or it is private)."
+            return None, _("There is no credential at that link (or it is private).")
         return credential.document.encode("utf-8"), ""
     if not url.startswith(("https://", "http://")):
-        return None, "Give the credential's web address (https://…), or paste or upload it below."
+        return None, _("Give the credential's web address (https://…), or paste or upload it below.")
     try:
         return fetch_bytes(
             url, accept="application/vc+ld+json, application/ld+json;q=0.9", public_only=True
         ), ""
     except FetchError as exc:
-        return None, f"The credential could not be fetched: {exc}"
+        return None, _("The credential could not be fetched: %(error)s") % {"error": exc}
 
 
 @require_http_methods(["GET", "POST"])

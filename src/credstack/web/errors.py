@@ -11,6 +11,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
 from credstack.organizations.models import Organization
 
@@ -23,16 +24,16 @@ BRANDED_ROUTES = ("portal-org",)
 
 PAGES = {
     400: (
-        "Bad request",
-        "This request could not be understood. Check the address, or go back and try again.",
+        _("Bad request"),
+        _("This request could not be understood. Check the address, or go back and try again."),
     ),
     403: (
-        "Not allowed",
-        "You do not have access to this page. Sign in with another account, or ask its owner.",
+        _("Not allowed"),
+        _("You do not have access to this page. Sign in with another account, or ask its owner."),
     ),
     404: (
-        "Page not found",
-        "There is nothing at this address. Check the link, or start again from the home page.",
+        _("Page not found"),
+        _("There is nothing at this address. Check the link, or start again from the home page."),
     ),
 }
 
@@ -74,9 +75,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         request,
         403,
         {
-            "title": "This form has expired",
-            "message": "Go back, reload the page and send the form again. If it keeps happening, allow "
-            "cookies for this site.",
+            "title": _("This form has expired"),
+            "message": _(
+                "Go back, reload the page and send the form again. If it keeps happening, allow cookies for "
+                "this site."
+            ),
         },
     )
 
@@ -89,7 +92,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
             request,
             404,
             {
-                "title": "No such credential",
+                "title": _("No such credential"),
                 "unknown_credential": public_id,
             },
         )
@@ -98,8 +101,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
             request,
             404,
             {
-                "title": "No such achievement",
-                "message": "No achievement with this id is published here. Check the link you were given.",
+                "title": _("No such achievement"),
+                "message": _("No achievement with this id is published here. Check the link you were given."),
             },
         )
     org = _brand_org(request)
@@ -109,8 +112,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
             404,
             {
                 "brand_org": org,
-                "message": f"{org.name} has nothing at this address: the course may have moved or not be "
-                "open yet. Check the link, or ask the course team.",
+                "message": _(
+                    "%(org)s has nothing at this address: the course may have moved or not be open yet. Check "
+                    "the link, or ask the course team."
+                )
+                % {"org": org.name},
             },
         )
     return _page(request, 404)

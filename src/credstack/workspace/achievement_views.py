@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST, require_safe
 
 from credstack.achievements import actions
+from credstack.achievements.actions import TRANSLATED_FIELDS, set_translations
 from credstack.achievements.models import Achievement
+from credstack.organizations import languages
+from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, member_required
 from credstack.render import badge_svg
 
@@ -89,11 +96,40 @@ def achievement_detail(request, org_slug, public_id):
         Achievement.objects.select_related("design"), organization=request.organization, public_id=public_id
     )
     versions = a.versions.annotate(n=Count("credential")) if False else a.versions.all().order_by("-number")
+    translation_rows = [
+        {"code": code, "name": name, "values": (a.translations or {}).get(code, {})}
+        for code, name in settings.LANGUAGES
+        if code != (languages.supported(a.language) or settings.LANGUAGE_CODE)
+    ]
     return render(
         request,
         "workspace/achievement.html",
-        {"a": a, "versions": versions, "n_credentials": a.credentials.count()},
+        {
+            "a": a,
+            "versions": versions,
+            "n_credentials": a.credentials.count(),
+            "translation_rows": translation_rows,
+        },
     )
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def achievement_translations(request, org_slug, public_id):
+    """Save the achievement's name and description in other languages (issue 17)."""
+    a = get_object_or_404(Achievement, organization=request.organization, public_id=public_id)
+    translations = {
+        code: {field: request.POST.get(f"{code}-{field}", "") for field in TRANSLATED_FIELDS}
+        for code, _name in settings.LANGUAGES
+        if any(f"{code}-{field}" in request.POST for field in TRANSLATED_FIELDS)
+    }
+    try:
+        set_translations(a, translations, actor=Actor.for_user(request.user))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, gettext("Translations saved."))
+    return redirect(reverse("workspace-achievement", args=[org_slug, public_id]) + "#translations")
 
 
 @member_required(Role.VIEWER)

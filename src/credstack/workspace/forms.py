@@ -3,7 +3,9 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import ACHIEVEMENT_TYPES, Achievement
 from credstack.designs.models import Design
@@ -33,8 +35,9 @@ class OrganizationForm(Form):
     slug = forms.CharField(
         max_length=64, validators=[slug_validator], help_text="in URLs and the issuer id; cannot change later"
     )
-    url = forms.URLField(required=False, label="Website", assume_scheme="https")
-    email = forms.EmailField(required=False, label="Contact email")
+    name = forms.CharField(max_length=200, label=_("Name"))
+    url = forms.URLField(required=False, label=_("Website"), assume_scheme="https")
+    email = forms.EmailField(required=False, label=_("Contact email"))
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -65,23 +68,35 @@ class ColourInput(forms.TextInput):
 
 
 class ProfileForm(Form):
-    name = forms.CharField(max_length=200)
-    url = forms.URLField(required=False, label="Website", assume_scheme="https")
-    email = forms.EmailField(required=False, label="Contact email")
+    name = forms.CharField(max_length=200, label=_("Name"))
+    url = forms.URLField(required=False, label=_("Website"), assume_scheme="https")
+    email = forms.EmailField(required=False, label=_("Contact email"))
     brand_color = forms.RegexField(
         regex=HEX_COLOUR,
         strip=True,
-        label="Brand colour",
+        label=_("Brand colour"),
         widget=ColourInput,
-        help_text="Pick it, or type its hex code (#1d3f6e).",
-        error_messages={"invalid": "use a colour like #1d3f6e"},
+        help_text=_("Pick it, or type its hex code (#1d3f6e)."),
+        error_messages={"invalid": _("use a colour like #1d3f6e")},
     )
-    logo = forms.FileField(required=False, help_text="PNG, JPEG or SVG, at most 5 MB")
+    logo = forms.FileField(required=False, label=_("Logo"), help_text=_("PNG, JPEG or SVG, at most 5 MB"))
     show_powered_by = forms.BooleanField(
         required=False,
-        label="Say “powered by credstack”",
-        help_text="In the footer of the pages learners and verifiers see, and of your emails.",
+        label=_("Say “powered by credstack”"),
+        help_text=_("In the footer of the pages learners and verifiers see, and of your emails."),
     )
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Language for learners"),
+        help_text=_(
+            "Course pages, credential pages, the portal and learner emails speak it (a course can set its "
+            "own). “Each viewer’s own”: the language of their browser."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Each viewer’s own")), *settings.LANGUAGES]
 
     def clean_brand_color(self):
         return self.cleaned_data["brand_color"].lower()

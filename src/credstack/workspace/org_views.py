@@ -10,14 +10,15 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from credstack.accounts.actions import language_of, set_language
 from credstack.achievements.models import Achievement
 from credstack.credentials.actions import rotate_compromised_key
 from credstack.credentials.models import Credential
-from credstack.organizations import dns
+from credstack.organizations import dns, languages
 from credstack.organizations.actions import (
     SETTINGS_FIELDS,
     create_organization,
@@ -46,6 +47,24 @@ from .forms import OrganizationForm, ProfileForm
 from .models import BulkJob
 
 # ---- organizations ---------------------------------------------------------------------------
+
+
+@login_required
+def language_view(request):
+    """The language of the user's own workspace (issue 17): one of credstack's, or the browser's."""
+    current = language_of(request.user)
+    if request.method == "POST":
+        chosen = request.POST.get("language", "")
+        try:
+            set_language(request.user, chosen, Actor.for_user(request.user))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            translation.activate(chosen or languages.viewer_language(request))
+            messages.success(request, _("Your workspace speaks this language now."))
+            return redirect("workspace-language")
+    choices = [("", _("My browser’s language")), *settings.LANGUAGES]
+    return render(request, "workspace/language.html", {"choices": choices, "current": current})
 
 
 @login_required
@@ -123,7 +142,7 @@ def settings_view(request, org_slug):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Settings saved. New credentials carry this issuer profile.")
+            messages.success(request, _("Settings saved. New credentials carry this issuer profile."))
             return redirect("workspace-settings", org.slug)
     return render(request, "workspace/settings.html", {"form": form, "preview": brand_preview(org)})
 

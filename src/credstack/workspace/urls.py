@@ -15,6 +15,7 @@ from . import skill_views as sv
 urlpatterns = [
     path("", ov.home, name="workspace-home"),
     path("new", ov.org_new, name="workspace-org-new"),
+    path("language", ov.language_view, name="workspace-language"),
     path("invitations/<str:token>", mv.invitation, name="workspace-invitation"),
     path("<slug:org_slug>/", ov.dashboard, name="workspace-dashboard"),
     path("<slug:org_slug>/settings", ov.settings_view, name="workspace-settings"),
@@ -35,6 +36,11 @@ urlpatterns = [
     path("<slug:org_slug>/achievements/new", av.achievement_new, name="workspace-achievement-new"),
     path(
         "<slug:org_slug>/achievements/<str:public_id>/", av.achievement_detail, name="workspace-achievement"
+    ),
+    path(
+        "<slug:org_slug>/achievements/<str:public_id>/translations",
+        av.achievement_translations,
+        name="workspace-achievement-translations",
     ),
     path(
         "<slug:org_slug>/achievements/<str:public_id>/edit",
