@@ -129,7 +129,8 @@ def certificate_pdf(credential: Credential) -> bytes:
     a kept PDF is ~23 KB, more than twice everything else a credential stores). Downloads again are
     answered by the browser's or a CDN's copy through the validators (ETag, 304).
 
-    ``CREDSTACK_KEEP_CERTIFICATES=1`` keeps each one rendered in storage (``certificates/``), once per
+    ``CREDSTACK_KEEP_CERTIFICATES=1`` (and signed PDFs, always) keeps each one rendered in storage
+    (``certificates/``), once per
     state: its design version and values are fixed at issue; a revoked or suspended one carries a band
     saying so (the name holds the state, so the unmarked file is never served once the credential is
     revoked or suspended).
@@ -138,14 +139,16 @@ def certificate_pdf(credential: Credential) -> bytes:
     PDF: ``%PDF-`` at the start, ``%%EOF`` at the end); a damaged one is rendered again and replaced,
     never served. A storage error is logged and costs only speed: the rendered PDF is still returned."""
 
-    if not settings.CREDSTACK_KEEP_CERTIFICATES:
+    # signed PDFs (decision 0052) are kept whatever the setting: a signature, and a timestamp from the
+    # authority, cost more than the file's storage
+    signing = pdfsign.signing_for(credential.organization)
+    if not settings.CREDSTACK_KEEP_CERTIFICATES and signing is None:
         return render_certificate(credential)
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     stamp = stamp_for(credential)
     marked = f"-{stamp.lower()}" if stamp else ""
     # a signed PDF's name carries the signing in force: turning signing on or changing the certificate
     # or the time-stamping authority makes new files
-    signing = pdfsign.signing_for(credential.organization)
     signed = f"-s{pdfsign.marker(signing)}" if signing else ""
     name = f"certificates/{credential.public_id}-{digest}{marked}{signed}.pdf"
     cached = _read_cached(name)
