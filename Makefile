@@ -18,12 +18,15 @@ run: $(STAMP)
 	$(BIN)/credstack demo
 	$(BIN)/credstack serve
 
+# Each part prints its time (wall clock) when it ends: where make test's time goes (benchmarks/RESULTS.md).
 test: $(STAMP) $(NODE_STAMP)
-	scripts/system-deps.sh
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory typecheck
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@t0=$$(date +%s); t=$$t0; \
+	lap() { now=$$(date +%s); echo "== $$1: $$((now - t)) s (make test so far: $$((now - t0)) s)"; t=$$now; }; \
+	scripts/system-deps.sh && lap "system packages" && \
+	$(MAKE) --no-print-directory lint && lap "ruff" && \
+	$(MAKE) --no-print-directory typecheck && lap "mypy" && \
+	$(MAKE) --no-print-directory test-sqlite && lap "tests on SQLite" && \
+	$(MAKE) --no-print-directory test-postgres && lap "tests on PostgreSQL"
 
 # Throw-away servers for the tests of a scaled-out deployment: Redis (scripts/with-redis.sh: tasks through RQ,
 # cache, rate limits) and an S3-compatible store (scripts/with-s3.sh: moto, for tests/storage and the

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
+from tests.shared_data import shared_rows
 from tests.unchanged import changes_nothing
 
 pytestmark = pytest.mark.django_db
@@ -226,9 +228,44 @@ def _loopback_webhooks(settings):
     settings.CREDSTACK_WEBHOOKS_ALLOW_PRIVATE = True
 
 
+@pytest.fixture(scope="module")
+def target(django_db_setup, django_db_blocker):
+    """The objects every operation names, built once for the module (shared_rows: each test runs in a
+    savepoint and its writes are undone); the tests get their ids."""
+    from credstack.achievements.actions import create_achievement
+    from credstack.credentials.actions import issue_credential
+    from credstack.organizations.actions import create_organization
+
+    with shared_rows(django_db_blocker), override_settings(CREDSTACK_WEBHOOKS_ALLOW_PRIVATE=True):
+        # the same organization and achievement as the org and achievement fixtures of tests/conftest.py
+        org = create_organization(
+            slug="acme", name="Acme Training", url="https://acme.example", email="certs@acme.example"
+        )
+        achievement = create_achievement(
+            organization=org,
+            slug="python-basics",
+            name="Python Basics",
+            description="Six lessons on Python.",
+            criteria_narrative="Pass every quiz.",
+            tags=["python"],
+            alignments=[{"name": "Programming", "url": "https://example.org/s"}],
+        )
+        credential = issue_credential(
+            achievement=achievement, recipient_name="Ada Lovelace", recipient_email="ada@example.org"
+        )
+        yield ids_of(org, achievement, credential)
+
+
 @pytest.fixture
-def target(org, issue, achievement):
-    return ids_of(org, achievement, issue(email="ada@example.org"))
+def org(target, db):
+    from credstack.organizations.models import Organization
+
+    return Organization.objects.get(slug="acme")
+
+
+@pytest.fixture
+def achievement(target, org):
+    return org.achievements.get(slug="python-basics")
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)

@@ -57,9 +57,10 @@ def _env(home: Path, port: int) -> dict:
 
 
 def _prepare(home: Path, port: int) -> dict:
+    # a migrating child: the limit is for a hang (on a machine at load 20 a migrate took over 120 s)
     home.mkdir()
     done = subprocess.run(
-        [sys.executable, "-c", SETUP], env=_env(home, port), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", SETUP], env=_env(home, port), capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])

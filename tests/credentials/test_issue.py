@@ -13,7 +13,18 @@ from credstack.credentials.resolver import local_fetch
 from credstack.vc import verify as vc_verify
 from tests.unchanged import changes_nothing
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Ordinary test transactions: what the issuing transaction's commit runs (the outbox: email, webhooks,
+# page caches) runs when issue() returns, as after a real commit.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issue(issue, django_capture_on_commit_callbacks):
+    def _issue(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return issue(*args, **kwargs)
+
+    return _issue
 
 
 def test_issued_credential_is_a_signed_open_badge_that_verifies(issue, org, achievement):

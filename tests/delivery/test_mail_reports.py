@@ -12,14 +12,17 @@ from credstack.delivery.models import Delivery
 from credstack.organizations.models import AuditEntry
 from tests.unchanged import changes_nothing
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Ordinary test transactions: the email the issuing transaction's commit sends is sent here at once
+# (django_capture_on_commit_callbacks); the mail reports' writes need no commit.
+pytestmark = pytest.mark.django_db
 SECRET = "s3cret-hook-path-1234567890"
 
 
 @pytest.fixture
-def sent(issue, settings):
+def sent(issue, settings, django_capture_on_commit_callbacks):
     settings.CREDSTACK_MAIL_HOOK_SECRET = SECRET
-    credential = issue(email="gone@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        credential = issue(email="gone@example.org")
     delivery = Delivery.objects.get(credential=credential)
     assert delivery.state == Delivery.State.SENT
     return delivery

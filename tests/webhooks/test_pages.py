@@ -16,7 +16,9 @@ from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookM
 from tests.webhooks.test_outbound import headers_of
 from tests.workspace.conftest import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Ordinary test transactions: what runs after a commit is run where a test needs it
+# (django_capture_on_commit_callbacks), and the receiver thread reads no database.
+pytestmark = pytest.mark.django_db
 
 SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]{40,}")
 
@@ -99,10 +101,13 @@ def test_a_failed_test_event_is_logged_not_retried_and_leaves_the_endpoint_on(ad
     assert endpoint.enabled
 
 
-def test_redelivery_from_the_log_sends_the_same_message_again(admin, org, receiver, issue):
+def test_redelivery_from_the_log_sends_the_same_message_again(
+    admin, org, receiver, issue, django_capture_on_commit_callbacks
+):
     endpoint = actions.create_endpoint(org, url=receiver.url, event_types=["credential.issued"])
     receiver.statuses = [503]
-    issue()
+    with django_capture_on_commit_callbacks(execute=True):  # what the issuing transaction's commit runs
+        issue()
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == "pending" and delivery.attempts == 1
     base = f"/w/{org.slug}/developers/webhooks/{endpoint.public_id}/deliveries/"

@@ -18,7 +18,18 @@ from credstack.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.webhooks.test_outbound import headers_of
 from tests.webhooks.test_pages import SECRET
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Ordinary test transactions: the receiver thread reads no database, and what the issuing transaction's
+# commit runs (the webhook delivery) runs when issue() returns, as after a real commit.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issue(issue, django_capture_on_commit_callbacks):
+    def _issue(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return issue(*args, **kwargs)
+
+    return _issue
 
 
 def signatures(request) -> list[str]:

@@ -18,9 +18,11 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
 from credstack.organizations.models import ROLE_RANK, Role
+from tests.shared_data import shared_rows
 from tests.unchanged import changes_nothing
 
 ROLES = [Role.VIEWER, Role.ISSUER, Role.ADMIN, Role.OWNER]
@@ -275,17 +277,35 @@ def test_every_declared_endpoint_is_a_workspace_route():
     assert sorted({ep.route for ep in ENDPOINTS} - set(ROUTES)) == []
 
 
+@pytest.fixture(scope="module")
+def ctx(django_db_setup, django_db_blocker):
+    """One of each kind of object a workspace route names, built once for the module (shared_rows: each
+    test runs in a savepoint and its writes are undone); the tests get their ids."""
+    with (
+        shared_rows(django_db_blocker),
+        override_settings(CREDSTACK_WEBHOOKS_ALLOW_PRIVATE=True, CREDSTACK_EVENT_FLUSH_SECONDS=0),
+    ):
+        yield _build_ctx()
+
+
 @pytest.fixture
-def ctx(org, achievement, issue, member):
+def org(ctx, db):
+    from credstack.organizations.models import Organization
+
+    return Organization.objects.get(slug=ctx["slug"])
+
+
+def _build_ctx() -> dict:
     from credstack.achievements.actions import create_achievement
     from credstack.api.actions import create_api_key
     from credstack.courses.models import Question
+    from credstack.credentials.actions import issue_credential
     from credstack.designs.actions import create_design
     from credstack.designs.editor import DEFAULTS, build
     from credstack.integrations import actions as inbound
     from credstack.learning import actions as learning
     from credstack.lti.actions import register_platform
-    from credstack.organizations.actions import invite_member
+    from credstack.organizations.actions import create_organization, invite_member
     from credstack.organizations.actors import Actor
     from credstack.organizations.models import Membership
     from credstack.pathways.actions import create_pathway
@@ -293,8 +313,24 @@ def ctx(org, achievement, issue, member):
     from credstack.workspace.bulk import prepare_job
     from tests.courses.factory import make_course
     from tests.integrations.conftest import signed_headers
+    from tests.workspace.conftest import make_user
 
-    credential = issue()
+    # the same organization and achievement as the org and achievement fixtures of tests/conftest.py
+    org = create_organization(
+        slug="acme", name="Acme Training", url="https://acme.example", email="certs@acme.example"
+    )
+    achievement = create_achievement(
+        organization=org,
+        slug="python-basics",
+        name="Python Basics",
+        description="Six lessons on Python.",
+        criteria_narrative="Pass every quiz.",
+        tags=["python"],
+        alignments=[{"name": "Programming", "url": "https://example.org/s"}],
+    )
+    credential = issue_credential(
+        achievement=achievement, recipient_name="Ada Lovelace", recipient_email="ada@example.org"
+    )
     design = create_design(org, name="Main", data=build(DEFAULTS))
     job = prepare_job(
         organization=org,
@@ -343,7 +379,9 @@ def ctx(org, achievement, issue, member):
         "key": create_api_key(org, name="LMS", scope="read").api_key.prefix,
         "inbound": hook.public_id,
         "event": event.public_id,
-        "member": Membership.objects.get(user=member(Role.VIEWER, email="target@example.org")).pk,
+        "member": Membership.objects.create(
+            organization=org, user=make_user("target@example.org"), role=Role.VIEWER
+        ).pk,
         "invitation": invite_member(org, "invited@example.org", Role.VIEWER, Actor.command_line()).pk,
     }
 
