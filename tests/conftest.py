@@ -117,3 +117,30 @@ def redis_server():
 def redis_url(redis_server):
     """A Redis database for this test alone (emptied first)."""
     return redisserver.database_for_this_process(redis_server)
+
+
+# One platform key per test process (see ``stable_platform_key``).
+_PLATFORM_KEY: list = []
+
+
+@pytest.fixture
+def stable_platform_key(db):
+    """The platform's signing key, the same in every test of this process. What the platform signs (an
+    endorsement, a portfolio export) is checked by verifier-core, which caches the DID documents it
+    resolves for a while: the platform's DID is the same live-server address in every test, so a fresh
+    key per test would meet the previous test's cached document."""
+    from credstack.organizations.models import SigningKey, seal_context
+    from credstack.organizations.sealing import seal
+    from credstack.vc import keys as vc_keys
+
+    if not _PLATFORM_KEY:
+        _PLATFORM_KEY.append(vc_keys.Ed25519Key.generate())
+    key = _PLATFORM_KEY[0]
+    SigningKey.objects.filter(organization=None).delete()
+    return SigningKey.objects.create(
+        organization=None,
+        fragment="key-1",
+        public_multibase=key.public_multibase,
+        sealed_private_key=seal(key.private_bytes(), seal_context(None, "key-1")),
+        active=True,
+    )

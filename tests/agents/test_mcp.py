@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """The coroutine on a thread of its own: a browser test earlier in this process may have left an event
+    loop running on the test thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def key(org, scope="issue") -> str:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,8 @@ def test_an_agent_issues_and_finds_a_credential_over_stdio(prepared):
             found = await client.call_tool("search_credentials", {"query": "ngozi@example.org"})
             return tools, issued, found
 
-    tools, issued, found = asyncio.run(go())
+    with ThreadPoolExecutor(1) as pool:  # a browser test may have left an event loop on this thread
+        tools, issued, found = pool.submit(asyncio.run, go()).result()
     assert "issue_credential" in tools and "revoke_credential" in tools
     assert not issued.is_error, issued.content
     credential = issued.structured_content or json.loads(issued.content[0].text)

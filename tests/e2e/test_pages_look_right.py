@@ -231,7 +231,8 @@ def test_sign_in_page_reads_like_the_workspace_on_a_phone(browser, base_url):
         assert page.title() == "Sign in · credstack"
         expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         labels = page.locator("form label").all_inner_texts()
-        assert labels == ["Email", "Password", "Remember me"]
+        # the password form, then single sign-on's address (decision 0055)
+        assert labels == ["Email", "Password", "Remember me", "Your work address"]
         # the remember-me box sits on its label's line, before it (it sat alone under "Remember Me:")
         box, label = (
             page.get_by_label("Remember me").bounding_box(),

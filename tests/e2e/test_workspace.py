@@ -130,7 +130,7 @@ def test_issuer_signs_up_designs_bulk_issues_and_revokes(page, base_url, tmp_pat
 
     # the audit log shows who did it
     page.goto("/w/northbridge/audit/")
-    expect(page.get_by_text("credential.revoke")).to_be_visible()
+    expect(page.get_by_role("cell", name="credential.revoke")).to_be_visible()
     expect(page.get_by_text("dean@northbridge.example").first).to_be_visible()
 
 

@@ -196,7 +196,7 @@ def test_clr_export(node_verifier, issue, client):
         assert_valid(check(node_verifier, inner))
 
 
-def test_endorsement_credential(node_verifier, org, issue, client):
+def test_endorsement_credential(node_verifier, org, issue, client, stable_platform_key):
     """An endorsement (decision 0053), signed by the platform's did:web, and the credential carrying it."""
     credential = issue()
     made = request_endorsement(org, target="credential", credential=credential, actor="test")

@@ -313,7 +313,7 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
             log.exception("bulk job %s: could not record that it stopped", job.public_id)
         if isinstance(exc, BulkStopped) or not storage_failure(exc):
             raise
-        raise BulkStopped(f"stopped: {why}") from exc
+        raise BulkStopped(_stopped(why)) from exc  # a write refused outside a batch (the counts)
     BulkJob.objects.filter(pk=job.pk).update(state=BulkJob.State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
@@ -409,10 +409,14 @@ def _stop_if_storage_failed(exc: Exception) -> None:
     transaction); rows issued before stay issued, and Resume (or the same file again) issues the rest,
     none twice (their idempotency keys)."""
     if why := storage_failure(exc):
-        raise BulkStopped(
-            f"stopped: {why}. The rows issued stay issued; free space, then press Resume "
-            "(or run the same file again): the others are issued, none twice"
-        ) from exc
+        raise BulkStopped(_stopped(why)) from exc
+
+
+def _stopped(why: str) -> str:
+    return (
+        f"stopped: {why}. The rows issued stay issued; free space, then press Resume "
+        "(or run the same file again): the others are issued, none twice"
+    )
 
 
 def _error_dict(error: ValidationError) -> dict[str, list[str]]:
