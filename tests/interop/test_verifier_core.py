@@ -54,6 +54,12 @@ def org(db):
 
 
 @pytest.fixture(autouse=True)
+def _one_platform_key(stable_platform_key):
+    """What the platform signs (CLR exports, endorsements) meets the same key in every test of this
+    process: verifier-core keeps the platform's DID document for 5 s (tests/conftest.py)."""
+
+
+@pytest.fixture(autouse=True)
 def served(live_server, settings):
     """Credentials issued under the live server's URL, so did:web and status lists resolve over HTTP."""
     settings.CREDSTACK_BASE_URL = live_server.url
@@ -196,7 +202,7 @@ def test_clr_export(node_verifier, issue, client):
         assert_valid(check(node_verifier, inner))
 
 
-def test_endorsement_credential(node_verifier, org, issue, client, stable_platform_key):
+def test_endorsement_credential(node_verifier, org, issue, client):
     """An endorsement (decision 0053), signed by the platform's did:web, and the credential carrying it."""
     credential = issue()
     made = request_endorsement(org, target="credential", credential=credential, actor="test")

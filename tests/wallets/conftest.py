@@ -20,3 +20,8 @@ def org(db):
         url="https://acme.example",
         email="certs@acme.example",
     )
+
+
+@pytest.fixture(autouse=True)
+def _one_platform_key(stable_platform_key):
+    """The platform's key, the same in every test of this process (see tests/conftest.py)."""

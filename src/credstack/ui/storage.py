@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import errno
 
-from django.utils.translation import gettext_noop
-
 FULL = "the server's disk is full"
 READ_ONLY = "the server's storage is read-only"
 FAILING = "the server could not write to its disk (full or failing)"
+
+
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for the catalogues (makemessages knows the name) without Django's: this module
+    is imported by ``credstack verify``, which runs with no settings at all."""
+    return message
+
+
 S3_DOWN = gettext_noop("the file storage (S3) cannot be reached: its endpoint is down or does not answer")
 S3_NO_BUCKET = gettext_noop("the file storage's bucket does not exist (check CREDSTACK_STORAGE_URL)")
 S3_DENIED = gettext_noop(
