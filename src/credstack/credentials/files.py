@@ -25,7 +25,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django_tasks import task
 from PIL import Image
 
@@ -369,8 +368,10 @@ def pdfs_ahead(payload: dict, key: str) -> None:
 
 
 def pdfs_ahead_many(items: list[tuple[dict, str]]) -> None:
-    """``pdfs_ahead`` for a batch: one task per ``PDFS_AHEAD_CHUNK`` credentials, queued after the commit."""
+    """``pdfs_ahead`` for a batch: one task per ``PDFS_AHEAD_CHUNK`` credentials, queued at once, inside
+    the outbox's dispatch: the outbox row is done only once its tasks are queued, so a process killed in
+    between leaves the row to the sweep (queued twice at worst: a stored certificate is not rendered
+    again). Queued after the commit instead, a kill between the commit and the queuing lost them."""
     ids = list(dict.fromkeys(payload["credential"] for payload, _ in items))
     for start in range(0, len(ids), PDFS_AHEAD_CHUNK):
-        chunk = ids[start : start + PDFS_AHEAD_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: render_certificates.enqueue(chunk))
+        render_certificates.enqueue(ids[start : start + PDFS_AHEAD_CHUNK])

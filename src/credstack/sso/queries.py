@@ -10,8 +10,10 @@ def domain_of(email: str) -> str:
 
 
 def connection_for_email(email: str) -> Connection | None:
-    """The identity provider that signs this address in (by its domain), or None."""
-    if "@" not in email:
+    """The identity provider that signs this address in (by its domain), or None. An address with a
+    control character (a NUL, which PostgreSQL refuses in any text) has no provider: the sign-in form
+    then refuses it with its own message."""
+    if "@" not in email or any(ord(c) < 32 or c == "\x7f" for c in email):
         return None
     row = (
         Domain.objects.filter(domain=domain_of(email))
