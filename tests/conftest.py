@@ -9,6 +9,7 @@ from tests import databases, redisserver
 
 # The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
 from tests.interop.conftest import node_verifier  # noqa: F401
+from tests.shared_data import acme, python_basics
 
 # Property tests have no deadline anywhere: on a busy machine one example may take seconds, and a test that
 # fails because the machine is slow says nothing about credstack. In CI they also use a fixed seed: a failure
@@ -40,26 +41,12 @@ def _empty_cache():
 
 @pytest.fixture
 def org(db):
-    from credstack.organizations.actions import create_organization
-
-    return create_organization(
-        slug="acme", name="Acme Training", url="https://acme.example", email="certs@acme.example"
-    )
+    return acme()
 
 
 @pytest.fixture
 def achievement(org):
-    from credstack.achievements.actions import create_achievement
-
-    return create_achievement(
-        organization=org,
-        slug="python-basics",
-        name="Python Basics",
-        description="Six lessons on Python.",
-        criteria_narrative="Pass every quiz.",
-        tags=["python"],
-        alignments=[{"name": "Programming", "url": "https://example.org/s"}],
-    )
+    return python_basics(org)
 
 
 @pytest.fixture

@@ -29,3 +29,27 @@ def shared_rows(django_db_blocker) -> Iterator[None]:
             yield
         finally:
             transaction.set_rollback(True)
+
+
+def acme():
+    """The organization the ``org`` fixture gives (tests/conftest.py), for fixtures of a wider scope."""
+    from credstack.organizations.actions import create_organization  # the models: after Django's set-up
+
+    return create_organization(
+        slug="acme", name="Acme Training", url="https://acme.example", email="certs@acme.example"
+    )
+
+
+def python_basics(org):
+    """The achievement the ``achievement`` fixture gives (tests/conftest.py)."""
+    from credstack.achievements.actions import create_achievement  # the models: after Django's set-up
+
+    return create_achievement(
+        organization=org,
+        slug="python-basics",
+        name="Python Basics",
+        description="Six lessons on Python.",
+        criteria_narrative="Pass every quiz.",
+        tags=["python"],
+        alignments=[{"name": "Programming", "url": "https://example.org/s"}],
+    )

@@ -15,7 +15,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.shared_data import shared_rows
+from tests.shared_data import acme, python_basics, shared_rows
 from tests.unchanged import changes_nothing
 
 pytestmark = pytest.mark.django_db
@@ -232,24 +232,12 @@ def _loopback_webhooks(settings):
 def target(django_db_setup, django_db_blocker):
     """The objects every operation names, built once for the module (shared_rows: each test runs in a
     savepoint and its writes are undone); the tests get their ids."""
-    from credstack.achievements.actions import create_achievement
     from credstack.credentials.actions import issue_credential
-    from credstack.organizations.actions import create_organization
 
     with shared_rows(django_db_blocker), override_settings(CREDSTACK_WEBHOOKS_ALLOW_PRIVATE=True):
         # the same organization and achievement as the org and achievement fixtures of tests/conftest.py
-        org = create_organization(
-            slug="acme", name="Acme Training", url="https://acme.example", email="certs@acme.example"
-        )
-        achievement = create_achievement(
-            organization=org,
-            slug="python-basics",
-            name="Python Basics",
-            description="Six lessons on Python.",
-            criteria_narrative="Pass every quiz.",
-            tags=["python"],
-            alignments=[{"name": "Programming", "url": "https://example.org/s"}],
-        )
+        org = acme()
+        achievement = python_basics(org)
         credential = issue_credential(
             achievement=achievement, recipient_name="Ada Lovelace", recipient_email="ada@example.org"
         )

@@ -22,7 +22,7 @@ from django.test import override_settings
 from django.urls import URLResolver, get_resolver, resolve
 
 from credstack.organizations.models import ROLE_RANK, Role
-from tests.shared_data import shared_rows
+from tests.shared_data import acme, python_basics, shared_rows
 from tests.unchanged import changes_nothing
 
 ROLES = [Role.VIEWER, Role.ISSUER, Role.ADMIN, Role.OWNER]
@@ -305,7 +305,7 @@ def _build_ctx() -> dict:
     from credstack.integrations import actions as inbound
     from credstack.learning import actions as learning
     from credstack.lti.actions import register_platform
-    from credstack.organizations.actions import create_organization, invite_member
+    from credstack.organizations.actions import invite_member
     from credstack.organizations.actors import Actor
     from credstack.organizations.models import Membership
     from credstack.pathways.actions import create_pathway
@@ -316,18 +316,8 @@ def _build_ctx() -> dict:
     from tests.workspace.conftest import make_user
 
     # the same organization and achievement as the org and achievement fixtures of tests/conftest.py
-    org = create_organization(
-        slug="acme", name="Acme Training", url="https://acme.example", email="certs@acme.example"
-    )
-    achievement = create_achievement(
-        organization=org,
-        slug="python-basics",
-        name="Python Basics",
-        description="Six lessons on Python.",
-        criteria_narrative="Pass every quiz.",
-        tags=["python"],
-        alignments=[{"name": "Programming", "url": "https://example.org/s"}],
-    )
+    org = acme()
+    achievement = python_basics(org)
     credential = issue_credential(
         achievement=achievement, recipient_name="Ada Lovelace", recipient_email="ada@example.org"
     )
