@@ -328,10 +328,32 @@
     layer.appendChild(g);
   }
 
+  // follow one pointer on ``target`` until it is let go: ``move(e)`` on each move, ``done()`` once at the end
+  function follow(ev, target, move, done) {
+    target.setPointerCapture(ev.pointerId);
+    function up() {
+      target.removeEventListener("pointermove", move);
+      target.removeEventListener("pointerup", up);
+      target.removeEventListener("pointercancel", up);
+      done();
+    }
+    target.addEventListener("pointermove", move);
+    target.addEventListener("pointerup", up);
+    target.addEventListener("pointercancel", up);
+  }
+  // the end of a drag: one undo step when it changed something, else the page drawn as it was
+  function endDrag(moved, before) {
+    dragging = false;
+    if (moved && snapshot() !== before) {
+      undoStack.push({ state: before, key: null });
+      redoStack = [];
+      changed();
+    } else draw();
+  }
+
   function startRotate(ev, i) {
     var el = els()[i], f0 = frameOf(i), before = snapshot(), moved = false;
     var node = layer.querySelector("[data-index='" + i + "']"), target = ev.target;
-    target.setPointerCapture(ev.pointerId);
     dragging = true;
     function move(e) {
       var p = pointToMM(e);
@@ -349,20 +371,7 @@
       var input = inspector.querySelector("[name=rotate]");
       if (input) input.value = a;
     }
-    function up() {
-      dragging = false;
-      target.removeEventListener("pointermove", move);
-      target.removeEventListener("pointerup", up);
-      target.removeEventListener("pointercancel", up);
-      if (moved && snapshot() !== before) {
-        undoStack.push({ state: before, key: null });
-        redoStack = [];
-        changed();
-      } else draw();
-    }
-    target.addEventListener("pointermove", move);
-    target.addEventListener("pointerup", up);
-    target.addEventListener("pointercancel", up);
+    follow(ev, target, move, function () { endDrag(moved, before); });
   }
   function startGroupDrag(ev) {
     // the elements selected together move as one; snapping follows the group's outer box
@@ -370,7 +379,6 @@
     var origin = members.map(function (j) { var e = els()[j]; return [len(e.x, page[0]), len(e.y, page[1])]; });
     var box = groupBox(members), targets = snapTargets(members);
     var target = ev.target;
-    target.setPointerCapture(ev.pointerId);
     dragging = true;
     function move(e) {
       var p = pointToMM(e), dx = p[0] - start[0], dy = p[1] - start[1];
@@ -389,20 +397,7 @@
         if (n) { n.style.left = pct(f.x, page[0]); n.style.top = pct(f.y, page[1]); }
       });
     }
-    function up() {
-      dragging = false;
-      target.removeEventListener("pointermove", move);
-      target.removeEventListener("pointerup", up);
-      target.removeEventListener("pointercancel", up);
-      if (moved && snapshot() !== before) {
-        undoStack.push({ state: before, key: null });
-        redoStack = [];
-        changed();
-      } else draw();
-    }
-    target.addEventListener("pointermove", move);
-    target.addEventListener("pointerup", up);
-    target.addEventListener("pointercancel", up);
+    follow(ev, target, move, function () { endDrag(moved, before); });
   }
   function groupBox(members) {
     var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
@@ -424,7 +419,6 @@
     var h0 = el.type === "image" || el.type === "rect" ? len(el.height, page[1]) : w0;
     var targets = snapTargets(i), node = layer.querySelector("[data-index='" + i + "']");
     var target = ev.target;
-    target.setPointerCapture(ev.pointerId);
     node.classList.add("dragging");
     dragging = true;
     function move(e) {
@@ -465,22 +459,11 @@
       node.style.left = pct(f.x, page[0]); node.style.top = pct(f.y, page[1]);
       node.style.width = pct(f.w, page[0]); node.style.height = pct(f.h, page[1]);
     }
-    function up() {
-      dragging = false;
-      target.removeEventListener("pointermove", move);
-      target.removeEventListener("pointerup", up);
-      target.removeEventListener("pointercancel", up);
-      if (moved && snapshot() !== before) {
-        undoStack.push({ state: before, key: null });
-        redoStack = [];
-        changed();
-      } else draw();
+    follow(ev, target, move, function () {
+      endDrag(moved, before);
       var n = layer.querySelector("[data-index='" + i + "']");
       if (n) n.focus({ preventScroll: true });
-    }
-    target.addEventListener("pointermove", move);
-    target.addEventListener("pointerup", up);
-    target.addEventListener("pointercancel", up);
+    });
   }
 
   layer.addEventListener("pointerdown", function (ev) {
@@ -526,7 +509,6 @@
     // a rectangle dragged over the empty page selects every element it touches
     var start = pointToMM(ev), box = null, target = layer, additive = ev.shiftKey;
     var kept = additive ? selection() : [];
-    target.setPointerCapture(ev.pointerId);
     function move(e) {
       var p = pointToMM(e);
       var r = { x: Math.min(p[0], start[0]), y: Math.min(p[1], start[1]), w: Math.abs(p[0] - start[0]), h: Math.abs(p[1] - start[1]) };
@@ -537,9 +519,6 @@
       box.dataset.rect = JSON.stringify(r);
     }
     function up() {
-      target.removeEventListener("pointermove", move);
-      target.removeEventListener("pointerup", up);
-      target.removeEventListener("pointercancel", up);
       if (!box) { if (!additive) select(null); return; }
       var r = JSON.parse(box.dataset.rect || "{}");
       box.remove();
@@ -551,9 +530,7 @@
       });
       selectMany(hit);
     }
-    target.addEventListener("pointermove", move);
-    target.addEventListener("pointerup", up);
-    target.addEventListener("pointercancel", up);
+    follow(ev, target, move, up);
   });
 
   function toggleInGroup(i) {
