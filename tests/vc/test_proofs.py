@@ -202,7 +202,8 @@ def test_wrong_key_fails():
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (lambda p: p.__setitem__("cryptosuite", "ecdsa-sd-2023"), "cryptosuite"),
+        (lambda p: p.__setitem__("cryptosuite", "bbs-2023"), "cryptosuite 'bbs-2023' is not supported"),
+        (lambda p: p.__setitem__("cryptosuite", "ecdsa-sd-2023"), "multibase base64url"),
         (lambda p: p.__setitem__("cryptosuite", "ecdsa-rdfc-2019"), "an Ed25519 key, which cannot make"),
         (lambda p: p.__setitem__("type", "JsonWebSignature2020"), "not supported"),
         (lambda p: p.__setitem__("proofValue", "z1111"), "64 bytes"),

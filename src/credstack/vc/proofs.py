@@ -28,13 +28,15 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from credstack.vc import canon, contexts, dates, keys
+from credstack.vc import canon, contexts, dates, keys, sd
 from credstack.vc.errors import DocumentError, InvalidKeyError, ProofError, VCError
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
 ECDSA_RDFC_2019 = "ecdsa-rdfc-2019"
-VERIFIED_CRYPTOSUITES = (EDDSA_RDFC_2022, ECDSA_RDFC_2019)
+ECDSA_SD_2023 = sd.ECDSA_SD_2023
+VERIFIED_CRYPTOSUITES = (EDDSA_RDFC_2022, ECDSA_RDFC_2019, ECDSA_SD_2023)
+ECDSA_CRYPTOSUITES = (ECDSA_RDFC_2019, ECDSA_SD_2023)
 ED25519_SIGNATURE_2020 = "Ed25519Signature2020"
 
 canonicalize = canon.canonicalize
@@ -53,6 +55,7 @@ class ProofResult:
     created: str | None = None
     error: str | None = None
     cryptosuite: str | None = None
+    disclosure: str | None = None  # ecdsa-sd-2023: "derived" (selective disclosure) or "base"
 
 
 def sign(
@@ -178,12 +181,18 @@ def _verify_one(
         public_key = resolve_key(vm) if isinstance(vm, str) else None  # _check_proof refused others
         if public_key is None:
             raise ProofError(f"the key {vm!r} could not be found")
-        ecdsa = proof.get("cryptosuite") == ECDSA_RDFC_2019
+        ecdsa = proof.get("cryptosuite") in ECDSA_CRYPTOSUITES
         if ecdsa != keys.is_ecdsa_key(public_key):
             raise ProofError(
                 f"the key {vm!r} is {'a P-256/P-384' if keys.is_ecdsa_key(public_key) else 'an Ed25519'} "
                 f"key, which cannot make a {result['cryptosuite'] or proof_type} proof"
             )
+        if proof.get("cryptosuite") == ECDSA_SD_2023:
+            parsed = sd.verify(
+                unsigned, proof, public_key, canon.canonicalize(_proof_config(unsigned, proof))
+            )
+            kind = "base" if isinstance(parsed, sd.BaseProof) else "derived"
+            return ProofResult(True, **result, disclosure=kind)
         signature = keys.multibase_decode(proof["proofValue"])
         if ecdsa:
             digest = "sha384" if len(public_key) == 49 else "sha256"
@@ -233,6 +242,9 @@ def _check_proof(proof: dict[str, Any], vm: object) -> None:
         raise ProofError("the proof names no verificationMethod")
     if "created" in proof and dates.parse_datetime(proof["created"]) is None:
         raise ProofError(f"the proof's created {proof['created']!r} is not an XML Schema dateTime")
+    if proof.get("cryptosuite") == ECDSA_SD_2023:
+        sd.parse_proof_value(proof.get("proofValue"))  # refuses a malformed one, saying why
+        return
     value = proof.get("proofValue")
     try:
         signature = keys.multibase_decode(value)
@@ -258,19 +270,28 @@ def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any], digest: str = 
         return hashlib.sha256(
             canon.canonicalize(config, rdf_direction=None).encode()
         ).digest() + canon.canonical_hash(unsigned, rdf_direction=None)
-    config = {"@context": doc["@context"], **proof}
-    config.pop("proofValue")
-    if not _has_proof_context(config["@context"]):
-        ctx = config["@context"]
-        config["@context"] = (
-            [*ctx, contexts.DATA_INTEGRITY_V2] if isinstance(ctx, list) else [ctx, contexts.DATA_INTEGRITY_V2]
-        )
+    config = _proof_config(doc, proof)
     if digest != "sha256":
         return (
             hashlib.new(digest, canon.canonicalize(config, hash_algorithm=digest).encode()).digest()
             + hashlib.new(digest, canon.canonicalize(unsigned, hash_algorithm=digest).encode()).digest()
         )
     return _config_hash(config.pop("@context"), config) + canon.canonical_hash(unsigned)
+
+
+def _proof_config(doc: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any]:
+    """The proof configuration of a DataIntegrityProof: the proof without ``proofValue``, with the
+    document's ``@context`` (and the Data Integrity context if that lacks it)."""
+    if "@context" not in doc:
+        raise DocumentError("the document has no @context")
+    config = {"@context": doc["@context"], **proof}
+    config.pop("proofValue", None)
+    if not _has_proof_context(config["@context"]):
+        ctx = config["@context"]
+        config["@context"] = (
+            [*ctx, contexts.DATA_INTEGRITY_V2] if isinstance(ctx, list) else [ctx, contexts.DATA_INTEGRITY_V2]
+        )
+    return config
 
 
 def _config_hash(context: object, proof: dict[str, Any]) -> bytes:

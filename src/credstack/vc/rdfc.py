@@ -318,3 +318,13 @@ def canonicalize(quads: Sequence[Quad], max_work_factor: int = 1, hash_algorithm
     Raises CanonicalizationLimitError when the work cap is reached.
     """
     return _Canonicalizer(quads, max_work_factor, hash_algorithm).run()
+
+
+def canonicalize_with_labels(
+    quads: Sequence[Quad], max_work_factor: int = 1, hash_algorithm: str = "sha256"
+) -> tuple[str, dict[str, str]]:
+    """:func:`canonicalize`, and the canonical label (``c14n0``, ...) given to each input blank node label
+    (rdf-canonize's ``canonicalIdMap``, which ecdsa-sd-2023 needs)."""
+    canonicalizer = _Canonicalizer(quads, max_work_factor, hash_algorithm)
+    text = canonicalizer.run()
+    return text, dict(canonicalizer.canonical.existing)
