@@ -16,7 +16,8 @@ each blank node ``_:c14n<n>`` to ``_:u<base64url(labelMap[n])>`` and sort the N-
 at ``mandatoryIndexes`` are the mandatory ones, the others each carry one of ``signatures``, made by
 the one-time ``publicKey`` (a Multikey P-256/P-384 point) over the quad's UTF-8 bytes; and
 ``baseSignature`` is the issuer key's signature over ``hash(proof configuration) || publicKey ||
-hash(mandatory quads joined)``. The hash is the issuer curve's (SHA-256 for P-256, SHA-384 for P-384).
+hash(mandatory quads joined)``. The hash is SHA-256 (for a P-384 issuer key SHA-384, as the spec has
+it, or SHA-256, as Digital Bazaar's libraries do: either is accepted).
 
 A base proof is verified the same way with the labels computed from ``hmacKey`` (HMAC over ``c14n<n>``)
 and the mandatory quads found by selecting ``mandatoryPointers`` (JSON Pointers) from the document
@@ -76,7 +77,7 @@ def parse_proof_value(value: object) -> BaseProof | DerivedProof:
     if not isinstance(value, str) or not value.startswith("u"):
         raise ProofError("an ecdsa-sd-2023 proofValue is multibase base64url (it must start with 'u')")
     try:
-        raw = base64.urlsafe_b64decode(value[1:] + "=" * (-len(value[1:]) % 4))
+        raw = base64.b64decode(value[1:] + "=" * (-len(value[1:]) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ProofError("the ecdsa-sd-2023 proofValue is not valid base64url") from None
     header, payload = raw[:3], raw[3:]
@@ -95,8 +96,8 @@ def parse_proof_value(value: object) -> BaseProof | DerivedProof:
     if header == BASE_HEADER:
         base_signature, public_key, hmac_key, signatures, pointers = parts
         hmac_key = _bytes(hmac_key, "hmacKey")
-        if len(hmac_key) != 32:
-            raise ProofError("the base proof's hmacKey is not 32 bytes")
+        if len(hmac_key) not in (32, 48):
+            raise ProofError("the base proof's hmacKey is not 32 bytes (HMAC-SHA-256) or 48 (HMAC-SHA-384)")
         if not isinstance(pointers, list) or not all(isinstance(p, str) for p in pointers):
             raise ProofError("the base proof's mandatoryPointers are not a list of JSON Pointers")
         return BaseProof(
@@ -150,8 +151,9 @@ def verify(
     else:
         lines, selected = mandatory_quads(unsigned, parsed.mandatory_pointers)
         key = parsed.hmac_key
+        mac = "sha384" if len(key) == 48 else "sha256"
         label_map = {
-            name: "u" + _b64(hmac.new(key, name.encode(), digest).digest())
+            name: "u" + _b64(hmac.new(key, name.encode(), mac).digest())
             for name in {m for line in lines for m in _BLANK.findall(line)}
         }
         nquads = relabel(lines, label_map)
@@ -171,12 +173,17 @@ def verify(
                 f"the statement {quad.strip()[:120]!r} was changed after signing, or its blank node "
                 "labels (the label map) are wrong"
             )
-    data = (
-        hashlib.new(digest, config_canonical.encode("utf-8")).digest()
+    # P-384: the spec hashes with SHA-384; Digital Bazaar's di-sd-primitives (and 1EdTech's verifier)
+    # hash with SHA-256 whatever the curve. Either is the issuer's signature over the same statements.
+    digests = ("sha384", "sha256") if digest == "sha384" else ("sha256",)
+    joined = "".join(mandatory).encode("utf-8")
+    signed = [
+        hashlib.new(d, config_canonical.encode("utf-8")).digest()
         + parsed.public_key
-        + hashlib.new(digest, "".join(mandatory).encode("utf-8")).digest()
-    )
-    if not keys.verify_ecdsa(issuer_key, parsed.base_signature, data):
+        + hashlib.new(d, joined).digest()
+        for d in digests
+    ]
+    if not any(keys.verify_ecdsa(issuer_key, parsed.base_signature, data) for data in signed):
         raise ProofError(
             "the base signature does not match: the proof options or the mandatory statements were "
             "changed after signing, or it was signed by another key"

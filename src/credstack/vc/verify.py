@@ -7,7 +7,8 @@ Checks, in order (a check that cannot start stops the pipeline):
 
 - ``format``: a JSON object within the size limits, a Verifiable Credential with an issuer, a subject and
   a proof, naming only bundled JSON-LD contexts;
-- ``proof``: the signature verifies (``eddsa-rdfc-2022`` or ``Ed25519Signature2020``), the proof is for
+- ``proof``: the signature verifies (``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019``, ``ecdsa-sd-2023`` or
+  ``Ed25519Signature2020``), the proof is for
   ``assertionMethod``, and the signing key is listed for that by its controller, who is the issuer;
 - ``validity``: ``validFrom``/``validUntil`` (or v1 ``issuanceDate``/``expirationDate``) against ``now``;
 - ``status``: one check per ``credentialStatus`` entry. The status list credential is fetched, verified
@@ -199,12 +200,21 @@ class Verifier:
             return Check("proof", None, f"{label}not checked: {unavailable[0]}", "unverified")
         if not result.verified:
             return Check("proof", False, label + (result.error or "the proof does not verify"), "invalid")
+        details = {"verificationMethod": vm, "suite": _suite(result)}
+        disclosure = ""
+        if result.disclosure is not None:
+            details["disclosure"] = result.disclosure
+            disclosure = (
+                "; a selective disclosure: the holder shows only some of the issuer's statements"
+                if result.disclosure == "derived"
+                else "; a base proof, the holder's full copy: every statement is disclosed"
+            )
         return Check(
             "proof",
             True,
             f"{label}signed by {result.verification_method} ({_suite(result)}) on "
-            f"{result.created or 'an unstated date'}",
-            details={"verificationMethod": vm, "suite": _suite(result)},
+            f"{result.created or 'an unstated date'}{disclosure}",
+            details=details,
         )
 
     def _controller_document(self, controller: str) -> dict[str, Any]:
