@@ -20,6 +20,9 @@ DCC = (
 )
 
 
+ECDSA_SD = Path(__file__).resolve().parents[1] / "vc/fixtures/ecdsa-sd"
+
+
 def _upload(client, name: str, data: bytes):
     return client.post("/verify", {"file": SimpleUploadedFile(name, data)})
 
@@ -57,6 +60,19 @@ def test_other_issuers_did_key_and_legacy_suite(client, db):
     doc = (DCC / "legacyRegistry-noStatus-noExpiry-basicOBv3.json").read_text()
     response = client.post("/verify", {"credential": doc})
     assert _state(response) == "valid", response.content.decode()[:3000]
+
+
+def test_selective_disclosure_from_another_issuer(client, db):
+    """An ecdsa-sd-2023 derived credential (Digital Bazaar's suite) pasted on the public page: valid,
+    showing what was disclosed; one with a disclosed value changed: not valid."""
+    doc = json.loads((ECDSA_SD / "p-256-derived.json").read_text())
+    response = client.post("/verify", {"credential": json.dumps(doc)})
+    html = response.content.decode()
+    assert _state(response) == "valid", html[:3000]
+    assert "Ada Lovelace" in html and "ecdsa-sd-2023" in html
+    doc["credentialSubject"]["name"] = "Mallory Forger"
+    response = client.post("/verify", {"credential": json.dumps(doc)})
+    assert _state(response) == "invalid" and "signature of disclosed statement" in response.content.decode()
 
 
 def _org_jwt(credential, **changes) -> str:
