@@ -1,5 +1,6 @@
 """Data Integrity proofs: sign and verify ``eddsa-rdfc-2022``; verify legacy ``Ed25519Signature2020``
-and other issuers' ``ecdsa-rdfc-2019`` (P-256 with SHA-256, P-384 with SHA-384).
+and other issuers' ``ecdsa-rdfc-2019`` (P-256 with SHA-256, P-384 with SHA-384) and ``ecdsa-sd-2023``
+(selective disclosure, base and derived proofs: :mod:`credstack.vc.sd`).
 
 A document may carry one proof (an object, or a list of one: the strict JSON binding of Open Badges 3.0
 wants the list) or several: a *proof set* (independent proofs over the same document) or a *proof chain*
@@ -231,7 +232,7 @@ def _check_proof(proof: dict[str, Any], vm: object) -> None:
         if proof.get("cryptosuite") not in VERIFIED_CRYPTOSUITES:
             raise ProofError(
                 f"the cryptosuite {proof.get('cryptosuite')!r} is not supported (only "
-                f"{' and '.join(VERIFIED_CRYPTOSUITES)})"
+                f"{', '.join(VERIFIED_CRYPTOSUITES)})"
             )
     elif proof_type != ED25519_SIGNATURE_2020:
         raise ProofError(
