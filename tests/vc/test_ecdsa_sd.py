@@ -178,6 +178,12 @@ def test_wrong_mandatory_indexes_are_refused():
         ("u!!!", "not valid base64url"),
         ("u" + b64(b"\xd9\x5d\x02" + cbor2.dumps([])), "neither a base proof"),
         ("u" + b64(b"\xd9\x5d\x01\xff\xff"), "not valid CBOR"),
+        ("u" + b64(b"\xd9\x5d\x01\x9b" + b"\xff" * 8), "not valid CBOR"),  # 2**64 - 1 items
+        ("u" + b64(b"\xd9\x5d\x01" + b"\x81" * 100_000 + b"\x00"), "not valid CBOR"),  # nested 100,000 deep
+        (
+            "u" + b64(b"\xd9\x5d\x01\xc5\x82\x1b" + b"\x3f" + b"\xff" * 7 + b"\x01"),
+            "not valid CBOR",
+        ),  # 2**(2**62)
         ("u" + b64(b"\xd9\x5d\x01" + cbor2.dumps([1, 2])), "array of 5 items"),
         ("u" + b64(b"\xd9\x5d\x01" + cbor2.dumps([b"", b"", [], [], []])), "not a CBOR map"),
         ("u" + b64(b"\xd9\x5d\x01" + cbor2.dumps([b"", b"", ["x"], {}, []])), "not a CBOR byte string"),
