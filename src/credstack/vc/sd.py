@@ -32,6 +32,7 @@ import binascii
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,13 +40,12 @@ from typing import Any
 import cbor2
 
 from credstack.vc import canon, keys, rdfc
-from credstack.vc.errors import InvalidKeyError, ProofError, VCError
+from credstack.vc.errors import InvalidKeyError, ProofError
 
 ECDSA_SD_2023 = "ecdsa-sd-2023"
 BASE_HEADER = b"\xd9\x5d\x00"
 DERIVED_HEADER = b"\xd9\x5d\x01"
 _BLANK = re.compile(r"_:(\S+)")  # as Digital Bazaar's di-sd-primitives relabels blank nodes
-_C14N = re.compile(r"c14n(0|[1-9][0-9]*)")
 _POINTER_TOKEN = re.compile(r"~[^01]")
 
 
@@ -218,8 +218,9 @@ def mandatory_quads(document: dict[str, Any], pointers: list[str]) -> tuple[list
     selection's nodes are the document's; the skolem IRIs are blank nodes again before canonicalizing.
     The selection keeps ``@context``, and ``id`` and ``type`` of every object on the way to a selected
     value."""
-    marked = _Skolemizer().mark(document)
-    quads, skolem = _deskolemize(canon.to_quads(marked))
+    skolemizer = _Skolemizer()
+    marked = skolemizer.mark(document)
+    quads, skolem = _deskolemize(canon.to_quads(marked), skolemizer.prefix)
     text, names = rdfc.canonicalize_with_labels(quads)
     selected: dict[str, Any] = {"@context": marked["@context"]} if "@context" in marked else {}
     for pointer in pointers:
@@ -228,7 +229,7 @@ def mandatory_quads(document: dict[str, Any], pointers: list[str]) -> tuple[list
     lines = _lines(text)
     if not pointers:
         return lines, []
-    chosen, _ = _deskolemize(canon.to_quads(selected), skolem)
+    chosen, _ = _deskolemize(canon.to_quads(selected), skolemizer.prefix, skolem)
     outside = [
         t[1]
         for q in chosen
@@ -252,31 +253,33 @@ def _renamed(term: Any, label: Callable[[str], str]) -> Any:
 
 
 def _deskolemize(
-    quads: list[rdfc.Quad], names: dict[str, str] | None = None
+    quads: list[rdfc.Quad], prefix: str, names: dict[str, str] | None = None
 ) -> tuple[list[rdfc.Quad], dict[str, str]]:
     """The quads with each skolem IRI a blank node again (``names``: skolem IRI -> blank node label)."""
     names = {} if names is None else names
 
     def term(t: Any) -> Any:
-        if t is not None and t[0] == "I" and t[1].startswith(_Skolemizer.prefix):
-            return ("B", names.setdefault(t[1], "sk" + t[1][len(_Skolemizer.prefix) :]))
+        if t is not None and t[0] == "I" and t[1].startswith(prefix):
+            return ("B", names.setdefault(t[1], "sk" + t[1][len(prefix) :]))
         return t
 
     return [(term(s), p, term(o), term(g)) for s, p, o, g in quads], names
 
 
 class _Skolemizer:
-    prefix = "urn:credstack-skolem:"
+    """Gives each node object without an id a fresh IRI (random per use, so that no document can
+    name one of them itself)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.prefix = f"urn:credstack-skolem:{secrets.token_hex(8)}:"
 
     def mark(self, value: Any, key: str | None = None) -> Any:
         if isinstance(value, list):
             return [self.mark(v, key) for v in value]
         if not isinstance(value, dict):
             return value
-        if "@value" in value or key == "@context":
+        if key == "@context" or "@value" in value or "@list" in value or "@set" in value:
             return value
         out = {k: (v if k == "@context" else self.mark(v, k)) for k, v in value.items()}
         if "id" not in out and "@id" not in out:
@@ -383,6 +386,3 @@ def _byte_list(value: object) -> list[bytes]:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-__all__ = ["ECDSA_SD_2023", "BaseProof", "DerivedProof", "VCError", "parse_proof_value", "relabel", "verify"]
