@@ -376,7 +376,7 @@ def credential_claims(credential: dict[str, Any], subject_id: str | None = None)
     return claims
 
 
-# OpenID4VCI 1.0 §8.2.1.1: the typ of a key proof
+# OpenID4VCI 1.0 Appendix F.1: the typ of a key proof
 KEY_PROOF_TYPE = "openid4vci-proof+jwt"
 KEY_PROOF_FUTURE_SECONDS = 300  # clock skew allowed for a proof's iat
 KEY_PROOF_MAX_AGE_SECONDS = 900
@@ -392,7 +392,7 @@ class KeyProof:
 
 
 def check_key_proof(token: Any, audience: str, now: datetime) -> KeyProof:
-    """Verify a wallet's key proof (OpenID4VCI 1.0 §8.2.1.1, proof type ``jwt``): typ
+    """Verify a wallet's key proof (OpenID4VCI 1.0 Appendix F.1, proof type ``jwt``): typ
     ``openid4vci-proof+jwt``, EdDSA or ES256, the key given as a did:key / did:jwk ``kid`` or a ``jwk``
     header, signed by that key, ``aud`` the Credential Issuer Identifier, ``iat`` recent. Raises
     JoseError saying what is wrong."""

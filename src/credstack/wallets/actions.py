@@ -139,7 +139,7 @@ def new_c_nonce() -> str:
 
 
 def check_key_proofs(proofs: list) -> str:
-    """The holder DID the wallet's first ``jwt`` key proof proves (OpenID4VCI 1.0 §8.2.1.1), or
+    """The holder DID the wallet's first ``jwt`` key proof proves (OpenID4VCI 1.0 Appendix F.1), or
     WalletError(invalid_proof / invalid_nonce). The credential is bound to that one key."""
     if not proofs:
         raise WalletError(
