@@ -249,6 +249,25 @@ def test_vc_jose_iss_claim_must_be_the_issuer():
     assert report.status == "invalid" and "is not the credential's issuer" in report.checks[0].message
 
 
+def test_open_badges_claims_are_made_from_the_credential_and_must_agree_with_it():
+    """OB 3.0 §8.2: iss, jti, nbf, exp and sub mirror the credential; a JWT whose jti or sub says otherwise
+    is refused even when its signature is good."""
+    issuer = Issuer("EdDSA", "web")
+    vc = issuer.credential(validUntil="2027-01-01T00:00:00Z", proof=[{"type": "DataIntegrityProof"}])
+    claims = jose.credential_claims(vc, "did:example:holder")
+    assert (
+        "proof" not in claims and claims["credentialSubject"]["id"] == claims["sub"] == "did:example:holder"
+    )
+    assert (claims["iss"], claims["jti"]) == (issuer.did, vc["id"])
+    assert (claims["nbf"], claims["exp"]) == (1767225600, 1798761600)
+    assert _verify(issuer.jose(claims, typ="JWT"), issuer).status == "valid"
+    for claim, value in (("jti", "urn:uuid:other"), ("sub", "did:example:someone-else")):
+        report = _verify(issuer.jose({**claims, claim: value}, typ="JWT"), issuer)
+        assert report.status == "invalid" and f"the JWT's {claim}" in report.checks[0].message
+    with pytest.raises(jose.JoseError, match="validFrom"):
+        jose.credential_claims(issuer.credential(validFrom="yesterday"))
+
+
 def test_vc_jwt_iss_must_be_the_credential_issuer():
     issuer = Issuer("EdDSA")
     vc = issuer.credential()

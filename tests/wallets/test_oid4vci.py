@@ -64,7 +64,7 @@ def test_a_real_wallet_receives_the_credential_and_it_verifies(
     assert uri.startswith("openid-credential-offer://?credential_offer=")
     offer = json.loads(parse_qs(urlsplit(uri).query)["credential_offer"][0])
     assert offer["credential_issuer"] == live_server.url
-    assert offer["credential_configuration_ids"] == [protocol.CONFIGURATION_ID]
+    assert offer["credential_configuration_ids"] == list(protocol.CONFIGURATION_IDS)  # ldp_vc first
 
     out = _wallet(uri)
     assert out["ok"] is True, out

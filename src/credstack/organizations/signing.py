@@ -1,7 +1,8 @@
 """The one signer: every document the platform signs is signed here, and verified right after signing.
 
 Credentials (issue and the expiry re-sign), status list credentials and the portfolio's CLR credential all
-go through :func:`sign` or a :class:`Signer`. Each signature is checked at once with the public key the
+go through :func:`sign` or a :class:`Signer`; the JWT form of a credential a wallet asks for (decision 0065)
+through :meth:`Signer.sign_jwt`. Each signature is checked at once with the public key the
 DID document publishes (``SigningKey.public_multibase``), so a document signed by a sealed key that does
 not match its published half never leaves this module.
 
@@ -20,7 +21,9 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
-from credstack.vc import batch, keys, proofs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from credstack.vc import batch, jose, keys, proofs
 
 from .models import SigningKey
 
@@ -72,6 +75,19 @@ class Signer:
         )
         self._check(signed, signed_data[0])
         return signed
+
+    def sign_jwt(self, claims: dict, typ: str = "JWT") -> str:
+        """A compact JWS (``EdDSA``, ``kid`` = this key's verification method) over ``claims``, checked
+        with the published public key before it is returned (raises :class:`SigningError`).
+
+        ``typ`` defaults to ``JWT``, the one value Open Badges 3.0 §8.2 allows."""
+        token = jose.sign(claims, self._private, self.verification_method, "EdDSA", typ=typ)
+        error = jose.check_signature(jose.decode(token), Ed25519PublicKey.from_public_bytes(self._public))
+        if error:
+            raise SigningError(
+                f"a JWT signed with {self.verification_method} failed verification right after signing: {error}"
+            )
+        return token
 
     def sign_many(
         self,

@@ -98,8 +98,20 @@ def looks_like_jwt(data: Any) -> bool:
     return isinstance(data, str) and bool(JWT_PATTERN.fullmatch(data.strip()))  # linear; no backtracking
 
 
-def decode(token: str | bytes) -> Decoded:
-    """Split and decode a compact JWS holding a credential. Raises JoseError (specific message)."""
+@dataclass(frozen=True)
+class _Parts:
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def alg(self) -> str:
+        return str(self.header.get("alg"))
+
+
+def _split(token: str | bytes) -> _Parts:
+    """Split and decode any compact JWS signed with an accepted algorithm. Raises JoseError."""
     if isinstance(token, bytes):
         token = token.decode("ascii", "replace")
     token = token.strip()
@@ -123,6 +135,17 @@ def decode(token: str | bytes) -> Decoded:
     if crit is not None:
         raise JoseError(f"the JWT marks header parameters {crit!r} as critical; none are understood here")
     payload = _json_part(payload_b64, "payload")
+    try:
+        signature = _b64decode(signature_b64)
+    except (binascii.Error, ValueError):
+        raise JoseError("the JWT's signature is not base64url") from None
+    return _Parts(header, payload, f"{header_b64}.{payload_b64}".encode("ascii"), signature)
+
+
+def decode(token: str | bytes) -> Decoded:
+    """Split and decode a compact JWS holding a credential. Raises JoseError (specific message)."""
+    parts = _split(token)
+    payload = parts.payload
     if isinstance(payload.get("vc"), dict):
         flavour = "vc-jwt-1.1"
     elif "@context" in payload:
@@ -132,11 +155,7 @@ def decode(token: str | bytes) -> Decoded:
             "this JWT is not a Verifiable Credential: its payload has neither a 'vc' claim (VC-JWT 1.1) "
             "nor an @context (VC-JOSE-COSE)"
         )
-    try:
-        signature = _b64decode(signature_b64)
-    except (binascii.Error, ValueError):
-        raise JoseError("the JWT's signature is not base64url") from None
-    return Decoded(header, payload, f"{header_b64}.{payload_b64}".encode("ascii"), signature, flavour)
+    return Decoded(parts.header, payload, parts.signing_input, parts.signature, flavour)
 
 
 def format_problem(decoded: Decoded) -> str | None:
@@ -165,8 +184,16 @@ def format_problem(decoded: Decoded) -> str | None:
         for claim in ("nbf", "exp", "iat"):
             if claim in claims and not _is_number(claims[claim]):
                 return f"the JWT's {claim} claim {claims[claim]!r} is not a NumericDate (seconds since 1970)"
-    if decoded.flavour == "vc-jose-cose" and "iss" in claims and claims["iss"] != issuer_id(vc):
-        return f"the JWT's iss {claims['iss']!r} is not the credential's issuer {issuer_id(vc)!r}"
+    if decoded.flavour == "vc-jose-cose":
+        if "iss" in claims and claims["iss"] != issuer_id(vc):
+            return f"the JWT's iss {claims['iss']!r} is not the credential's issuer {issuer_id(vc)!r}"
+        # Open Badges 3.0 §8.2: jti is the credential's id, sub its subject's id
+        if "jti" in claims and "id" in vc and claims["jti"] != vc["id"]:
+            return f"the JWT's jti {claims['jti']!r} is not the credential's id {vc['id']!r}"
+        subject = vc.get("credentialSubject")
+        subject_id = subject.get("id") if isinstance(subject, dict) else None
+        if "sub" in claims and subject_id is not None and claims["sub"] != subject_id:
+            return f"the JWT's sub {claims['sub']!r} is not the credential subject's id {subject_id!r}"
     typ = decoded.header.get("typ")
     if decoded.flavour == "vc-jose-cose" and typ not in _JOSE_TYPES:
         return f"the JWT's typ {typ!r} is not a credential's (vc+jwt)" + (
@@ -266,7 +293,7 @@ def public_key_from_jwk(jwk: Any) -> PublicKey:
     raise DidError(f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256")
 
 
-def check_signature(decoded: Decoded, public_key: object) -> str | None:
+def check_signature(decoded: Decoded | _Parts, public_key: object) -> str | None:
     """None if the signature verifies with ``public_key`` under the header's algorithm, else why not."""
     curve = ALGORITHMS[decoded.alg]
     if curve == "Ed25519":
@@ -316,6 +343,105 @@ def sign(
         r, s = decode_dss_signature(private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return f"{signing_input.decode()}.{_b64encode(signature)}"
+
+
+def credential_claims(credential: dict[str, Any], subject_id: str | None = None) -> dict[str, Any]:
+    """The JWT payload securing ``credential`` (a VC 2.0 credential; its embedded ``proof``, if any, is
+    left out) as Open Badges 3.0 §8.2 "JSON Web Token Proof Format" and VC-JOSE-COSE describe it: the
+    credential itself with the claims ``iss`` (issuer id), ``jti`` (id), ``nbf`` (validFrom), ``exp``
+    (validUntil, if any) and ``sub`` (the subject's id). ``subject_id``: set ``credentialSubject.id`` to
+    it (the holder the credential is bound to). Raises JoseError for a credential that lacks one of them."""
+    claims = {name: value for name, value in credential.items() if name != "proof"}
+    subject = claims.get("credentialSubject")
+    if not isinstance(subject, dict):
+        raise JoseError("the credential has no credentialSubject object")
+    if subject_id is not None:
+        # the subject's id first, as it reads in a credential (its other properties keep their order)
+        claims["credentialSubject"] = {"id": subject_id, **{k: v for k, v in subject.items() if k != "id"}}
+    issuer = issuer_id(claims)
+    if issuer is None or not isinstance(claims.get("id"), str):
+        raise JoseError("the credential has no issuer id or no id")
+    valid_from = dates.parse_datetime(claims.get("validFrom"))
+    valid_until = dates.parse_datetime(claims.get("validUntil"))
+    if valid_from is None or ("validUntil" in claims and valid_until is None):
+        raise JoseError("the credential's validFrom / validUntil are not dates")
+    claims["iss"] = issuer
+    claims["jti"] = claims["id"]
+    claims["nbf"] = int(valid_from.timestamp())
+    if valid_until is not None:
+        claims["exp"] = int(valid_until.timestamp())
+    sub = claims["credentialSubject"].get("id")
+    if isinstance(sub, str):
+        claims["sub"] = sub
+    return claims
+
+
+# OpenID4VCI 1.0 Appendix F.1: the typ of a key proof
+KEY_PROOF_TYPE = "openid4vci-proof+jwt"
+KEY_PROOF_FUTURE_SECONDS = 300  # clock skew allowed for a proof's iat
+KEY_PROOF_MAX_AGE_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class KeyProof:
+    """A verified OpenID4VCI ``jwt`` key proof: the holder's DID (did:key, or did:jwk for a ``jwk``
+    header) and the proof's ``nonce`` (None if it has none; the caller checks it)."""
+
+    holder: str
+    nonce: str | None
+
+
+def check_key_proof(token: Any, audience: str, now: datetime) -> KeyProof:
+    """Verify a wallet's key proof (OpenID4VCI 1.0 Appendix F.1, proof type ``jwt``): typ
+    ``openid4vci-proof+jwt``, EdDSA or ES256, the key given as a did:key / did:jwk ``kid`` or a ``jwk``
+    header, signed by that key, ``aud`` the Credential Issuer Identifier, ``iat`` recent. Raises
+    JoseError saying what is wrong."""
+    if not isinstance(token, str):
+        raise JoseError("the key proof must be a JWT (a string)")
+    parts = _split(token)
+    header, claims = parts.header, parts.payload
+    if header.get("typ") != KEY_PROOF_TYPE:
+        raise JoseError(f"the key proof's typ must be {KEY_PROOF_TYPE!r}, not {header.get('typ')!r}")
+    kid, jwk = header.get("kid"), header.get("jwk")
+    if (kid is None) == (jwk is None) or "x5c" in header:
+        raise JoseError("the key proof must name its key by exactly one of kid (a DID URL) or jwk")
+    try:
+        if jwk is not None:
+            if not isinstance(jwk, dict) or "d" in jwk:
+                raise JoseError("the key proof's jwk must be a public JWK")
+            public = {k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}
+            public_key = public_key_from_jwk(public)
+            holder = did_jwk(public)
+        else:
+            if not isinstance(kid, str) or not kid.startswith((keys.DID_KEY_PREFIX, DID_JWK_PREFIX)):
+                raise JoseError("the key proof's kid must be a did:key or did:jwk URL")
+            holder = kid.split("#", 1)[0]
+            document = resolve_local(holder)
+            if document is None:  # cannot happen for these prefixes; keeps the type checker sure
+                raise JoseError("the key proof's kid cannot be resolved")
+            method = document["verificationMethod"][0]
+            if "#" in kid and kid != method["id"]:
+                raise JoseError(f"the key proof's kid {kid[:200]!r} is not the key of {holder[:200]!r}")
+            public_key = public_key_of(method, holder)
+    except VCError as exc:
+        raise JoseError(f"the key proof's key cannot be used: {exc}") from None
+    error = check_signature(parts, public_key)
+    if error:
+        raise JoseError(error.replace("the JWT's", "the key proof's").replace("issuer's key", "key it names"))
+    if claims.get("aud") != audience:
+        raise JoseError(f"the key proof's aud must be the Credential Issuer Identifier {audience!r}")
+    iat = claims.get("iat")
+    if not isinstance(iat, int | float) or not _is_number(iat):
+        raise JoseError("the key proof has no iat (seconds since 1970)")
+    age = (now - _from_epoch(iat)).total_seconds()
+    if age < -KEY_PROOF_FUTURE_SECONDS:
+        raise JoseError("the key proof's iat is in the future")
+    if age > KEY_PROOF_MAX_AGE_SECONDS:
+        raise JoseError("the key proof is too old (iat); make a new one")
+    nonce = claims.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        raise JoseError("the key proof's nonce must be a string")
+    return KeyProof(holder, nonce)
 
 
 def did_key_p256(public_key: ec.EllipticCurvePublicKey) -> str:

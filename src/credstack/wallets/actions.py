@@ -4,7 +4,9 @@ The holder asks for an offer of one of their credentials (``make_offer``): a ran
 code, kept as a hash, bound to that credential, valid ``OFFER_MINUTES`` and good for one token. The
 wallet exchanges it at the token endpoint (``redeem_code``) for an access token valid
 ``TOKEN_MINUTES`` and good for one credential request (``deliver``), which answers with the signed
-credential exactly as stored (the page, the PDF and the badge carry the same bytes).
+credential exactly as stored (the page, the PDF and the badge carry the same bytes), or, for
+``jwt_vc_json``, with the same credential signed as a JWT and bound to the key the wallet proved it holds
+(decision 0065).
 """
 
 from __future__ import annotations
@@ -14,21 +16,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core import signing as django_signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from credstack.credentials import securing
 from credstack.credentials.models import Credential
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
 from credstack.vc import contexts as vc_contexts
+from credstack.vc import jose
 from credstack.vc import keys as vc_keys
 from credstack.vc import proofs as vc_proofs
 
+from . import protocol
 from .models import WalletOffer
 
 OFFER_MINUTES = 10
 TOKEN_MINUTES = 5
+NONCE_SECONDS = 300
+_NONCE_SALT = "credstack.wallets.c_nonce"
 
 
 class WalletError(Exception):
@@ -123,12 +131,50 @@ def redeem_code(code: str) -> Token:
     return Token(token, TOKEN_MINUTES * 60, offer)
 
 
-def deliver(access_token: str) -> dict:
-    """The signed credential for an access token, once. Raises WalletError(invalid_token) for a token
-    that is unknown, expired or used, and WalletError(credential_request_denied) when the credential
-    was revoked, suspended or replaced in between."""
+def new_c_nonce() -> str:
+    """A fresh ``c_nonce`` (OpenID4VCI 1.0 §7): random, with the server's time, signed with the
+    deployment's secret key, so the credential endpoint can tell it is ours and at most ``NONCE_SECONDS``
+    old without keeping a row per nonce (a replayed proof still needs the single-use access token)."""
+    return django_signing.TimestampSigner(salt=_NONCE_SALT).sign(secrets.token_urlsafe(18))
+
+
+def check_key_proofs(proofs: list) -> str:
+    """The holder DID the wallet's first ``jwt`` key proof proves (OpenID4VCI 1.0 Appendix F.1), or
+    WalletError(invalid_proof / invalid_nonce). The credential is bound to that one key."""
+    if not proofs:
+        raise WalletError(
+            "invalid_proof",
+            f"{protocol.JWT_CONFIGURATION_ID} binds the credential to the wallet's key: send a jwt key proof "
+            "(proofs.jwt) signed by it, with a c_nonce from the nonce endpoint",
+        )
+    try:
+        proof = jose.check_key_proof(proofs[0], protocol.issuer(), timezone.now())
+    except jose.JoseError as exc:
+        raise WalletError("invalid_proof", str(exc)) from None
+    if proof.nonce is None:
+        raise WalletError("invalid_proof", "the key proof has no nonce: ask the nonce endpoint for a c_nonce")
+    try:
+        django_signing.TimestampSigner(salt=_NONCE_SALT).unsign(proof.nonce, max_age=NONCE_SECONDS)
+    except django_signing.SignatureExpired:
+        raise WalletError("invalid_nonce", "the key proof's c_nonce has expired; ask for a new one") from None
+    except django_signing.BadSignature:
+        raise WalletError("invalid_nonce", "the key proof's nonce is not a c_nonce of this issuer") from None
+    return proof.holder
+
+
+def deliver(
+    access_token: str, configuration_id: str = protocol.CONFIGURATION_ID, proofs: list | None = None
+) -> dict | str:
+    """The credential for an access token, once, in either format: ``ldp_vc``, the stored credential as
+    it is; ``jwt_vc_json``, the same credential as a JWT bound to the key of the wallet's key proof
+    (decision 0065). One delivery per token, whichever format. Raises WalletError(invalid_token) for a
+    token that is unknown, expired or used, WalletError(invalid_proof / invalid_nonce) for a missing or
+    bad key proof, and WalletError(credential_request_denied) when the credential was revoked, suspended
+    or replaced in between. A refused request changes nothing."""
     if not access_token:
         raise WalletError("invalid_token", "no access token")
+    if configuration_id not in protocol.CONFIGURATION_IDS:
+        raise WalletError("unknown_credential_configuration", f"unknown configuration {configuration_id!r}")
     now = timezone.now()
     with transaction.atomic():
         offer = (
@@ -143,10 +189,18 @@ def deliver(access_token: str) -> dict:
             raise WalletError("invalid_token", "this access token was already used")
         if offer.token_expires_at <= now:
             raise WalletError("invalid_token", "this access token has expired")
-        credential = Credential.objects.get(pk=offer.credential_id)  # the stored bytes as they are now
-        why = offerable(credential)
+        credential = Credential.objects.select_related("organization").get(pk=offer.credential_id)
+        why = offerable(credential)  # the stored state as it is now
         if why:
             raise WalletError("credential_request_denied", why)
+        delivered: dict | str
+        if configuration_id == protocol.JWT_CONFIGURATION_ID:
+            holder = check_key_proofs(proofs or [])
+            delivered = securing.as_jwt(credential, holder)
+            detail = f"jwt_vc_json, bound to {holder[:160]}"
+        else:
+            delivered = credential.signed()
+            detail = "ldp_vc"
         offer.delivered_at = now
         offer.save(update_fields=["delivered_at"])
         audit.record(
@@ -154,8 +208,9 @@ def deliver(access_token: str) -> dict:
             Actor.system("a wallet (OpenID4VCI credential request)"),
             "credential.wallet_delivered",
             credential.public_id,
+            detail,
         )
-    return credential.signed()
+    return delivered
 
 
 # ---- the VC-API exchange the Learner Credential Wallet speaks (decision 0053) ---------------------

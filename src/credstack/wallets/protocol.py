@@ -12,6 +12,11 @@ from credstack.vc import ob3
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
+JWT_CONFIGURATION_ID = "OpenBadgeCredential_jwt_vc_json"
+CONFIGURATION_IDS = (CONFIGURATION_ID, JWT_CONFIGURATION_ID)
+# the wallet keys a jwt_vc_json credential can be bound to (decision 0065), and the key proof algorithms
+BINDING_METHODS = ["did:key", "did:jwk", "jwk"]
+PROOF_ALGORITHMS = ["EdDSA", "Ed25519", "ES256"]
 OFFER_SCHEME = "openid-credential-offer://"
 
 
@@ -26,9 +31,12 @@ def endpoint(name: str) -> str:
 
 
 def issuer_metadata() -> dict:
-    """OpenID4VCI 1.0 §12.2: one configuration, an Open Badges 3.0 credential as ``ldp_vc`` with an
-    ``eddsa-rdfc-2022`` Data Integrity proof. No ``cryptographic_binding_methods_supported`` and no
-    ``proof_types_supported``: the credential is not bound to a wallet key (decision 0053)."""
+    """OpenID4VCI 1.0 §12.2: two configurations of the same Open Badges 3.0 credential.
+
+    ``ldp_vc``: the stored credential with its ``eddsa-rdfc-2022`` Data Integrity proof; no
+    ``cryptographic_binding_methods_supported`` and no ``proof_types_supported``: it is not bound to a
+    wallet key (decision 0053). ``jwt_vc_json`` (Appendix A.1.1): the same credential signed as a JWT
+    (``EdDSA``), bound to the wallet's key, whose ``jwt`` key proof is required (decision 0065)."""
     return {
         "credential_issuer": issuer(),
         "authorization_servers": [issuer()],
@@ -46,7 +54,27 @@ def issuer_metadata() -> dict:
                 },
                 # drafts up to 15 read display here
                 "display": [{"name": "Open Badge", "locale": "en"}],
-            }
+            },
+            JWT_CONFIGURATION_ID: {
+                "format": "jwt_vc_json",
+                "cryptographic_binding_methods_supported": list(BINDING_METHODS),
+                "credential_signing_alg_values_supported": ["EdDSA"],
+                "proof_types_supported": {
+                    "jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}
+                },
+                # not processed as JSON-LD (A.1.1): the types only, no @context
+                "credential_definition": {"type": list(ob3.CREDENTIAL_TYPE)},
+                "credential_metadata": {
+                    "display": [
+                        {
+                            "name": "Open Badge (JWT)",
+                            "locale": "en",
+                            "description": "Open Badges 3.0, as a JWT",
+                        }
+                    ]
+                },
+                "display": [{"name": "Open Badge (JWT)", "locale": "en"}],
+            },
         },
     }
 
@@ -64,10 +92,11 @@ def authorization_server_metadata() -> dict:
 
 
 def credential_offer(code: str) -> dict:
-    """The credential offer (OpenID4VCI 1.0 §4.1.1) of one credential with its pre-authorized code."""
+    """The credential offer (OpenID4VCI 1.0 §4.1.1) of one credential with its pre-authorized code, in
+    either format (the wallet asks for the one it takes)."""
     return {
         "credential_issuer": issuer(),
-        "credential_configuration_ids": [CONFIGURATION_ID],
+        "credential_configuration_ids": list(CONFIGURATION_IDS),
         "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
     }
 

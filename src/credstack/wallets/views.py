@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from urllib.parse import urlencode
 
 import segno
@@ -82,9 +81,10 @@ def token(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # a wallet's request; nothing is written
 @require_POST
 def nonce(request: HttpRequest) -> HttpResponse:
-    """The nonce endpoint (OpenID4VCI 1.0 §7): a fresh ``c_nonce`` for the wallet's key proof. The
-    credential is not bound to the wallet's key, so the proof is not checked against it (decision 0053)."""
-    return _no_store(JsonResponse({"c_nonce": secrets.token_urlsafe(24)}))
+    """The nonce endpoint (OpenID4VCI 1.0 §7): a fresh ``c_nonce`` for the wallet's key proof. A
+    ``jwt_vc_json`` request's proof must carry it (decision 0065); an ``ldp_vc`` request's proof is not
+    checked, that credential not being bound to the wallet's key (decision 0053)."""
+    return _no_store(JsonResponse({"c_nonce": actions.new_c_nonce()}))
 
 
 def _bearer(request: HttpRequest) -> str:
@@ -106,18 +106,31 @@ def credential(request: HttpRequest) -> HttpResponse:
     if not isinstance(body, dict):
         return _error(WalletError("invalid_credential_request", "the request body is not a JSON object"))
     asked = body.get("credential_configuration_id") or body.get("credential_identifier")
-    if asked != protocol.CONFIGURATION_ID:
+    if asked not in protocol.CONFIGURATION_IDS:
         return _error(
             WalletError(
                 "unknown_credential_configuration",
-                f"credential_configuration_id must be {protocol.CONFIGURATION_ID!r}",
+                "credential_configuration_id must be one of "
+                + ", ".join(repr(c) for c in protocol.CONFIGURATION_IDS),
             )
         )
     try:
-        document = actions.deliver(_bearer(request))
+        document = actions.deliver(_bearer(request), asked, _key_proofs(body))
     except WalletError as exc:
         return _error(exc, status=403 if exc.error == "credential_request_denied" else 400)
     return _no_store(JsonResponse({"credentials": [{"credential": document}]}))
+
+
+def _key_proofs(body: dict) -> list:
+    """The ``jwt`` key proofs of a credential request: 1.0's ``proofs: {"jwt": [...]}``, or the drafts'
+    ``proof: {"proof_type": "jwt", "jwt": ...}`` that Sphereon's client still sends."""
+    proofs = body.get("proofs")
+    if isinstance(proofs, dict) and isinstance(proofs.get("jwt"), list):
+        return proofs["jwt"][:10]
+    proof = body.get("proof")
+    if isinstance(proof, dict) and proof.get("proof_type") == "jwt" and "jwt" in proof:
+        return [proof["jwt"]]
+    return []
 
 
 @csrf_exempt  # a wallet's request, authenticated by the exchange's secret URL and a DIDAuth presentation
