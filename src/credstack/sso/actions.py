@@ -102,10 +102,7 @@ def clean_domains(organization: Organization, domains: list[str]) -> list[str]:
         if taken:
             raise ValidationError(
                 {
-                    "domains": _(
-                        "%(domain)s signs in through another organization's identity provider (it proved "
-                        "it holds the domain)."
-                    )
+                    "domains": _("%(domain)s signs in through another organization's identity provider.")
                     % {"domain": domain}
                 }
             )
