@@ -23,12 +23,16 @@ def _endorse(org, target, achievement=None, name="", comment=""):
     return actions.endorse(made.token, name=name, url="https://ide.example", comment=comment)
 
 
-def test_carried_endorsements_revocation_skills_and_dates(page, browser, base_url, org, achievement, issue):
+def test_carried_endorsements_revocation_skills_and_dates(browser, base_url, org, achievement, issue):
     _endorse(org, "achievement", achievement, "Institute of Data Engineers", "Graduates can write Python.")
     _endorse(org, "issuer", None, "Ministry of Learning", "Acme Training is an accredited provider.")
     framework = achievement_actions.import_framework(org, kind="case", data=_case())
     achievement_actions.align_skills(achievement, list(framework.skills.all()), actor="test")
     credential = issue(valid_until=datetime(2028, 12, 5, tzinfo=UTC))
+    # axe-core is injected as a script: the page's CSP would refuse it
+    page = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    ).new_page()
 
     page.goto(f"/c/{credential.public_id}")
     section = page.locator("#endorsements")
@@ -63,7 +67,7 @@ def test_carried_endorsements_revocation_skills_and_dates(page, browser, base_ur
     save_screenshot(page, "analytics-by-skill", full_page=True)
     assert axe_violations(page, "analytics by skill") == []
 
-    page.context.clear_cookies()
+    page.context.close()
     for lang, until in (("de", "5. Dezember 2028"), ("ar", "5 ديسمبر، 2028")):
         context = browser.new_context(base_url=base_url, viewport={"width": 1100, "height": 800}, locale=lang)
         localized = context.new_page()

@@ -66,6 +66,8 @@ def test_discovery_by_domain_signs_a_new_member_in_with_the_mapped_role(page, ba
     with lying_txt({domain.record_name: []}):
         page.get_by_role("button", name="Check the DNS record of acme.example").click()
         expect(page.locator("#sso-errors")).to_contain_text("has no TXT record yet")
+        page.locator("#domain-proof-card").scroll_into_view_if_needed()
+        save_screenshot(page, "sso-domain-not-verified")
     with lying_txt({domain.record_name: [domain.record_value]}):
         page.get_by_role("button", name="Check the DNS record of acme.example").click()
         expect(page.get_by_text("acme.example is verified")).to_be_visible()
