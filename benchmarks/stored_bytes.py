@@ -1,6 +1,6 @@
 """Bytes stored per credential, beyond the shared design assets (issue 12 target: ≤ 10 KB).
 
-    .venv/bin/python benchmarks/stored_bytes.py [--count 2000] [--download]
+    .venv/bin/python benchmarks/stored_bytes.py [--count 2000] [--download] [--endorsed]
 
 Issues ``--count`` credentials through the pipeline (a batch per 200, as bulk issuance does; delivery,
 webhooks and pathways' outbox consumers run), then measures what the database and the file storage grew
@@ -59,6 +59,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--download", action="store_true")
+    parser.add_argument(
+        "--endorsed",
+        action="store_true",
+        help="endorse the achievement and the issuer first: every credential carries both (decision 0062)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-bench-"))
     os.environ.setdefault("CREDSTACK_LOG_LEVEL", "WARNING")
@@ -89,6 +94,17 @@ def main() -> None:
         description="Six lessons on Python, from variables to classes.",
         criteria_narrative="Pass every quiz with 80% or more.",
     )
+    if args.endorsed:
+        from credstack.endorsements.actions import endorse, request_endorsement  # only with --endorsed
+
+        for target in ("achievement", "issuer"):
+            asked = request_endorsement(org, target=target, achievement=achievement, actor="benchmark")
+            endorse(
+                asked.token,
+                name="Institute of Data Engineers",
+                url="https://ide.example",
+                comment="A rigorous course: every learner we hired with this badge could write Python on day one.",
+            )
     issue_credentials(
         [IssueRequest(achievement=achievement, recipient_name="Warm Up", recipient_email="w@x.org")]
     )
@@ -119,7 +135,10 @@ def main() -> None:
     grew = {t: db1.get(t, 0) - db0.get(t, 0) for t in db1}
     new_files = {name: size for name, size in files1.items() if name not in files0}
     per = args.count
-    print(f"database: {connection.vendor}; credentials: {args.count:,}; downloads: {args.download}")
+    print(
+        f"database: {connection.vendor}; credentials: {args.count:,}; downloads: {args.download}; "
+        f"endorsed: {args.endorsed}"
+    )
     print("per credential, by table (bytes, tables and their indexes):")
     for table, grown in sorted(grew.items(), key=lambda kv: -kv[1]):
         if grown > 0:

@@ -102,6 +102,22 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def system_txt_resolver(name: str, timeout: float = 5.0) -> list[str]:
+    """The TXT records of ``name`` (each record's strings joined), through the system's DNS servers
+    (dnspython reads /etc/resolv.conf); an empty list when the name has none or does not exist. Raises
+    BlockedTarget when no server answers in ``timeout`` seconds."""
+    import dns.exception  # dnspython: only the domain checks of single sign-on look up TXT records
+    import dns.resolver  # (the same)
+
+    try:
+        answer = dns.resolver.resolve(name, "TXT", lifetime=timeout, search=False)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
+        return []
+    except dns.exception.DNSException as exc:
+        raise BlockedTarget(f"cannot look up the TXT records of {name}: {exc}") from None
+    return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
+
+
 def resolve(
     host: str, port: int, policy: AddressPolicy = public_only, resolver: Resolver | None = None
 ) -> str:

@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership, Role
 from credstack.sso import actions
+from credstack.sso.models import Connection
 from tests.e2e.conftest import save_screenshot
+from tests.sso.dnsproof import lying_txt, prove_domains
 from tests.sso.idps import OidcIdp
 from tests.workspace.conftest import make_user
 
@@ -57,6 +59,19 @@ def test_discovery_by_domain_signs_a_new_member_in_with_the_mapped_role(page, ba
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_text("The single sign-on policy is saved.")).to_be_visible()
     expect(page.locator("#sso-summary")).to_contain_text(idp.issuer)
+    # the domain routes no sign-in until its TXT record proves the organization holds it (decision 0062)
+    expect(page.locator("#sso-summary")).to_contain_text("not verified: routes no sign-in")
+    domain = Connection.objects.get(organization=org).domains.get()
+    expect(page.locator("#sso-domains")).to_contain_text(domain.record_value)
+    with lying_txt({domain.record_name: []}):
+        page.get_by_role("button", name="Check the DNS record of acme.example").click()
+        expect(page.locator("#sso-errors")).to_contain_text("has no TXT record yet")
+        page.locator("#domain-proof-card").scroll_into_view_if_needed()
+        save_screenshot(page, "sso-domain-not-verified")
+    with lying_txt({domain.record_name: [domain.record_value]}):
+        page.get_by_role("button", name="Check the DNS record of acme.example").click()
+        expect(page.get_by_text("acme.example is verified")).to_be_visible()
+    expect(page.locator("#sso-domains")).to_contain_text("verified on")
     save_screenshot(page, "sso-settings", full_page=True)
     page.context.clear_cookies()
 
@@ -87,6 +102,7 @@ def test_sso_required_refuses_a_members_password_with_a_clear_message(page, base
         domains=["acme.example"],
         actor=Actor.command_line(),
     )
+    prove_domains(connection)
     actions.set_policy(
         connection,
         default_role="viewer",

@@ -12,6 +12,7 @@ from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership, Role
 from credstack.sso import actions
 from tests.e2e.conftest import save_screenshot
+from tests.sso.dnsproof import prove_domains
 from tests.sso.idps import SamlIdp
 
 # real commits: the live server's thread reads what the test wrote
@@ -29,6 +30,7 @@ def idp(base_url, org):
         connection = actions.configure_saml(
             org, metadata_url=running.metadata_url, domains=["acme.example"], actor=Actor.command_line()
         )
+        prove_domains(connection)
         actions.set_policy(
             connection,
             default_role="viewer",

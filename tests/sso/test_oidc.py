@@ -14,6 +14,7 @@ from credstack.organizations.actors import Actor
 from credstack.sso import actions
 from credstack.sso.models import Connection
 
+from .dnsproof import prove_domains
 from .idps import OidcIdp
 
 REDIRECT = "http://testserver/accounts/oidc/acme/login/callback/"
@@ -29,7 +30,7 @@ def idp():
 
 @pytest.fixture
 def connected(org, idp):
-    return actions.configure_oidc(
+    connection = actions.configure_oidc(
         org,
         issuer=idp.issuer,
         client_id="credstack-acme",
@@ -37,6 +38,7 @@ def connected(org, idp):
         domains=["acme.example"],
         actor=Actor.command_line(),
     )
+    return prove_domains(connection)
 
 
 def test_an_issuer_that_does_not_answer_is_refused_with_a_message(org):

@@ -19,6 +19,7 @@ from credstack.portal.views import PENDING
 from credstack.sso import actions
 from credstack.sso.models import Connection
 
+from .dnsproof import prove_domains
 from .idps import SamlIdp, authn_request_id, key_and_cert, saml_response
 
 AUDIENCE = "http://sp.example.test/accounts/saml/acme/metadata/"
@@ -68,7 +69,7 @@ def connected(client, admin, org, idp):
     )
     assert response.status_code == 302
     client.logout()
-    return Connection.objects.get(organization=org)
+    return prove_domains(Connection.objects.get(organization=org))
 
 
 def _sign_in(client, email: str):

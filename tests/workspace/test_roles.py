@@ -150,6 +150,7 @@ ENDPOINTS = [
     Endpoint("signing keys", "/w/{slug}/settings/keys", Role.ADMIN),
     Endpoint("endorsements", "/w/{slug}/endorsements/", Role.ISSUER),
     post("ask for an endorsement", "/w/{slug}/endorsements/", Role.ISSUER, {"target": "issuer"}, (200,)),
+    post("revoke an endorsement", "/w/{slug}/endorsements/{endorsement}/revoke", Role.ISSUER),
     post("key compromised", "/w/{slug}/settings/keys", Role.ADMIN, {"reason": "leaked", "confirmed": "1"}),
     Endpoint("signed PDFs settings", "/w/{slug}/settings/signed-pdfs", Role.ADMIN, ok=(200,)),
     post(
@@ -302,6 +303,7 @@ def _build_ctx() -> dict:
     from credstack.credentials.actions import issue_credential
     from credstack.designs.actions import create_design
     from credstack.designs.editor import DEFAULTS, build
+    from credstack.endorsements.actions import endorse, request_endorsement
     from credstack.integrations import actions as inbound
     from credstack.learning import actions as learning
     from credstack.lti.actions import register_platform
@@ -352,8 +354,11 @@ def _build_ctx() -> dict:
         key_set_url="https://moodle.example.org/jwks",
         actor=Actor.command_line(),
     )
+    asked = request_endorsement(org, target="issuer", actor=Actor.command_line())
+    endorsement = endorse(asked.token, name="Guild", comment="Good.")
     return {
         "slug": org.slug,
+        "endorsement": endorsement.public_id,
         "platform": platform.public_id,
         "credential": credential.public_id,
         "achievement": achievement.public_id,

@@ -64,7 +64,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
                 % {"org": org.name},
             )
-        domains = list(connection.domains.values_list("domain", flat=True))
+        domains = sso_queries.verified_domains(connection)  # proved by DNS (decision 0062)
         if sso_queries.domain_of(email) not in domains:
             raise refuse(
                 request,

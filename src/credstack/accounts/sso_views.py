@@ -30,8 +30,18 @@ def start(request):
         nxt = ""
     connection = queries.connection_for_email(email)
     if connection is None:
+        claim = queries.unverified_claim(email)
         if "@" not in email:
             messages.error(request, _("Enter your work email address to sign in with single sign-on."))
+        elif claim is not None:
+            messages.error(
+                request,
+                _(
+                    "%(org)s has asked to sign in %(domain)s addresses through single sign-on, but has not "
+                    "proved yet that it holds the domain (a DNS record). Until it does, use your password."
+                )
+                % {"org": claim.connection.organization.name, "domain": claim.domain},
+            )
         else:
             messages.error(
                 request,
@@ -97,6 +107,16 @@ def settings_page(request, org_slug: str):
                     actor=actor,
                 )
                 messages.success(request, _("SAML sign-in is on for %(org)s.") % {"org": org.name})
+            elif form == "verify" and connection is not None:
+                domain = connection.domains.filter(domain=posted.get("domain", "")).first()
+                if domain is None:
+                    raise ValidationError({"domains": _("Choose one of your email domains to check.")})
+                actions.verify_domain(domain, actor=actor)
+                messages.success(
+                    request,
+                    _("%(domain)s is verified: its addresses now sign in through your identity provider.")
+                    % {"domain": domain.domain},
+                )
             elif form == "policy" and connection is not None:
                 actions.set_policy(
                     connection,
@@ -113,7 +133,8 @@ def settings_page(request, org_slug: str):
             errors = {k: "; ".join(v) for k, v in exc.message_dict.items()}
         if not errors:
             return redirect("sso-settings", org.slug)
-    domains_text = "\n".join(connection.domains.values_list("domain", flat=True)) if connection else ""
+    domain_rows = list(connection.domains.order_by("domain")) if connection else []
+    domains_text = "\n".join(d.domain for d in domain_rows)
     role_map_text = "\n".join(f"{g} = {r}" for g, r in (connection.role_map if connection else {}).items())
     return render(
         request,
@@ -123,6 +144,7 @@ def settings_page(request, org_slug: str):
             "idp": (connection.app.settings.get("idp") or {}) if connection else {},
             "issuer": (connection.app.settings.get("server_url", "")) if connection else "",
             "domains_text": domains_text,
+            "domain_rows": domain_rows,
             "role_map_text": role_map_text,
             "sp_values": _sp_values(request, connection, org),
             "roles": actions.MAPPABLE_ROLES,

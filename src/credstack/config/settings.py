@@ -250,6 +250,8 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+# dates in the viewer's language (the ``date`` filter's DATE_FORMAT); English keeps "6 December 2026"
+FORMAT_MODULE_PATH = ["credstack.config.formats"]
 LANGUAGE_COOKIE_NAME = "credstack_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"

@@ -35,6 +35,7 @@ from credstack.vc import ob3
 from credstack.vc import status as vc_status
 
 from . import pagecache, signals, status_lists
+from .carried import carried
 from .models import Credential, CredentialEvent
 from .signals import ISSUED, STATE_CHANGED
 from .validation import clean_email, clean_name
@@ -379,6 +380,9 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
     unsigned: list[dict] = []
     # the organization's own domain, if it has one, carries the new credentials' links (decision 0049)
     origin = "" if org.public_origin == settings.CREDSTACK_BASE_URL else org.public_origin
+    # granted, still valid endorsements of the issuer and of the batch's achievements (decision 0062)
+    endorsed = carried(org.pk, {versions[_version_key(c.result.request)].achievement.pk for c in group})
+    fitted: dict[int, tuple[list[dict], list[dict]]] = {}
     for c in group:
         req = c.result.request
         v = versions[_version_key(req)]
@@ -420,6 +424,13 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
             language=issuing_language(v.extra.get("inLanguage"), org),
         )
         document["credentialSubject"]["achievement"].update(v.extra)
+        if v.achievement.pk not in fitted:
+            fitted[v.achievement.pk] = endorsed.fit(v.achievement.pk)
+        of_achievement, of_issuer = fitted[v.achievement.pk]
+        if of_achievement:
+            document["credentialSubject"]["achievement"]["endorsement"] = of_achievement
+        if of_issuer:
+            document["issuer"]["endorsement"] = of_issuer
         credentials.append(credential)
         unsigned.append(document)
     # the proof as a list: the strict JSON binding of Open Badges 3.0 (decision 0032); each signature

@@ -25,12 +25,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import formats, translation
 from django_tasks import task
 from PIL import Image
 
 from credstack import taskqueues
 from credstack.atomic_storage import save_atomic
-from credstack.organizations import pdfsign
+from credstack.organizations import languages, pdfsign
 from credstack.render import (
     badge_png,
     badge_svg,
@@ -41,7 +42,7 @@ from credstack.render import (
     stamp_svg,
 )
 from credstack.ui.storage import storage_failure
-from credstack.vc import baking
+from credstack.vc import baking, ob3
 
 from . import hosted
 from .models import Credential
@@ -87,14 +88,30 @@ def _achievement_name(credential: Credential) -> str:
         return credential.achievement.name
 
 
+def credential_language(credential: Credential) -> str:
+    """The language the credential's text is in (its ``@context``, decision 0056), one credstack speaks;
+    else the default."""
+    try:
+        declared = ob3.language_of(credential.signed())
+    except (TypeError, ValueError):
+        declared = None
+    return languages.supported(declared) or settings.LANGUAGE_CODE
+
+
 def certificate_values(credential: Credential) -> dict:
     """Merge values for a credential's certificate: the standard tags, then its merge fields."""
+    # the dates in the credential's language (decision 0062): "6 December 2026", "6. Dezember 2026"
+    with translation.override(credential_language(credential)):
+        issue_date = formats.date_format(credential.issued_at, "DATE_FORMAT")
+        expiry_date = (
+            formats.date_format(credential.valid_until, "DATE_FORMAT") if credential.valid_until else ""
+        )
     values = {
         "recipient_name": credential.recipient_name,
         "achievement_name": _achievement_name(credential),
         "issuer_name": credential.organization.name,
-        "issue_date": credential.issued_at.date(),
-        "expiry_date": credential.valid_until.date() if credential.valid_until else "",
+        "issue_date": issue_date,
+        "expiry_date": expiry_date,
         "credential_id": credential.public_id,
         "credential_url": credential.uri,
     }

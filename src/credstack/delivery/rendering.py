@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import dateformat
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -114,9 +114,12 @@ def values_for(credential) -> dict[str, str]:
         "achievement_name": credential.achievement.name,
         "issuer_name": credential.organization.name,
         "credential_url": credential.uri,
-        "issue_date": dateformat.format(credential.issued_at, "j F Y"),
-        "expiry_date": dateformat.format(credential.valid_until, "j F Y") if credential.valid_until else "",
-        "validity": _("until %(date)s") % {"date": dateformat.format(credential.valid_until, "j F Y")}
+        # in the email's language (the caller activates it): "6 December 2026", "6. Dezember 2026"
+        "issue_date": formats.date_format(credential.issued_at, "DATE_FORMAT"),
+        "expiry_date": formats.date_format(credential.valid_until, "DATE_FORMAT")
+        if credential.valid_until
+        else "",
+        "validity": _("until %(date)s") % {"date": formats.date_format(credential.valid_until, "DATE_FORMAT")}
         if credential.valid_until
         else _("for life"),
         "portal_url": f"{settings.CREDSTACK_BASE_URL}/me/",

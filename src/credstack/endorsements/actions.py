@@ -186,3 +186,28 @@ def endorse(token: str, *, name: str, url: str = "", comment: str) -> Endorsemen
             credential_actions.attach_endorsement(req.credential, signed, actor=who)
         pagecache.organization_changed(req.organization_id)  # the credential pages that show it
     return endorsement
+
+
+REASON_MAX = 2000
+
+
+def revoke_endorsement(endorsement: Endorsement, *, reason: str = "", actor=None) -> Endorsement:
+    """The issuer withdraws an endorsement (decision 0062): new credentials no longer carry it, and the
+    credential pages show it as revoked (credentials issued before keep the signed copy they carry; their
+    page says it was revoked). Raises ValidationError (nothing changes) when it is revoked already or the
+    reason is too long."""
+    who = as_actor(actor)
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX or "\x00" in reason:
+        raise ValidationError(
+            {"reason": _("The reason is too long (at most 2,000 characters) or holds a NUL character.")}
+        )
+    with transaction.atomic():
+        row = Endorsement.objects.select_for_update().select_related("organization").get(pk=endorsement.pk)
+        if row.revoked_at is not None:
+            raise ValidationError(_("This endorsement was already revoked."))
+        row.revoked_at, row.revocation_reason = timezone.now(), reason
+        row.save(update_fields=["revoked_at", "revocation_reason"])
+        audit.record(row.organization, who, "endorsement.revoked", row.public_id, reason or row.endorser_name)
+        pagecache.organization_changed(row.organization_id)  # the credential pages that show it
+    return row

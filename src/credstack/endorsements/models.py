@@ -59,6 +59,9 @@ class Endorsement(models.Model):
     comment = models.TextField()
     document = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # revoked by the issuer (decision 0062): no longer carried by new credentials, shown as revoked
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"endorsement by {self.endorser_name}"

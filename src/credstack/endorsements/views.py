@@ -8,7 +8,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -77,6 +77,21 @@ def requests_page(request, org_slug: str) -> HttpResponse:
     return response
 
 
+@member_required(Role.ISSUER)
+@require_http_methods(["POST"])
+def revoke(request, org_slug: str, public_id: str) -> HttpResponse:
+    """Revoke a granted endorsement: new credentials stop carrying it (decision 0062)."""
+    endorsement = get_object_or_404(Endorsement, organization=request.organization, public_id=public_id)
+    try:
+        actions.revoke_endorsement(endorsement, reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The endorsement is revoked: new credentials no longer carry it."))
+    return redirect("endorsements:requests", org_slug=org_slug)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def endorse_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -126,12 +141,39 @@ def endorsement_document(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
+def carried_in(document: dict) -> dict[str, dict]:
+    """The endorsements a signed credential carries (its own, its issuer's, its achievement's), by id."""
+    subject = document.get("credentialSubject") or {}
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    found: dict[str, dict] = {}
+    for holder in (document, document.get("issuer"), achievement):
+        if isinstance(holder, dict):
+            for doc in holder.get("endorsement") or []:
+                if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                    found[doc["id"]] = doc
+    return found
+
+
 def credential_section(credential: Credential) -> str:
-    """The credential page's "Endorsed by" section: each endorsement verified (signature, dates)."""
+    """The credential page's "Endorsed by" section: each endorsement verified (signature, dates), the copy
+    the credential carries when it carries one (decision 0062). A revoked endorsement is shown, as revoked,
+    on the pages of the credentials that carry it, and not on the others."""
+    inside = carried_in(credential.signed())
     items = []
     for endorsement in queries.endorsements_for(credential):
-        report = vc_verify.verify_credential(json.loads(endorsement.document), fetch=local_fetch)
-        items.append({"e": endorsement, "verified": report.status == "valid", "status": report.status})
+        carried = inside.get(endorsement.uri)
+        if endorsement.revoked_at is not None and carried is None:
+            continue
+        document = carried if carried is not None else json.loads(endorsement.document)
+        report = vc_verify.verify_credential(document, fetch=local_fetch)
+        items.append(
+            {
+                "e": endorsement,
+                "verified": report.status == "valid",
+                "status": report.status,
+                "inside": carried is not None,
+            }
+        )
     if not items:
         return ""
     return render_to_string("endorsements/_section.html", {"items": items})

@@ -29,6 +29,16 @@ def system_resolve(host: str) -> set[str]:
 resolve: Callable[[str], set[str]] = system_resolve
 
 
+def system_resolve_txt(name: str) -> list[str]:
+    """The TXT records of ``name`` (empty when it has none); raises ``httpclient.BlockedTarget`` when DNS
+    does not answer."""
+    return httpclient.system_txt_resolver(name)
+
+
+# the TXT resolver the ownership proofs use (single sign-on domains, decision 0062); a test sets a lying one
+resolve_txt: Callable[[str], list[str]] = system_resolve_txt
+
+
 @dataclass(frozen=True)
 class DnsCheck:
     ok: bool

@@ -17,12 +17,13 @@ from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.utils import generate_unique_username
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from credstack import httpclient
-from credstack.organizations import audit, sealing
+from credstack.organizations import audit, dns, sealing
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import ROLE_RANK, Membership, Organization, Role
 
@@ -93,7 +94,11 @@ def clean_domains(organization: Organization, domains: list[str]) -> list[str]:
                     % {"domain": domain}
                 }
             )
-        taken = Domain.objects.filter(domain=domain).exclude(connection__organization=organization).exists()
+        taken = (
+            Domain.objects.filter(domain=domain, verified_at__isnull=False)
+            .exclude(connection__organization=organization)
+            .exists()
+        )
         if taken:
             raise ValidationError(
                 {
@@ -196,7 +201,7 @@ def _save(
     else:
         connection = Connection.objects.create(organization=organization, protocol=protocol, app=app)
     connection.domains.exclude(domain__in=domains).delete()
-    for domain in domains:
+    for domain in domains:  # a domain kept keeps its token and its proof
         Domain.objects.get_or_create(connection=connection, domain=domain)
     audit.record(organization, actor, "sso.configured", target=protocol, detail=detail)
     return connection
@@ -419,3 +424,67 @@ def sign_in_member(connection: Connection, *, email: str, name: str, groups: lis
             detail=f"{before} -> {role} from groups {', '.join(groups)}",
         )
     return user
+
+
+def verify_domain(domain: Domain, *, actor: Actor) -> Domain:
+    """Check the domain's DNS TXT record (``domain.record_name`` must hold ``domain.record_value``), through
+    the project's resolver (``organizations.dns.resolve_txt``, decision 0062). Found: the domain is
+    verified and routes sign-ins to the organization's IdP. Not found, DNS not answering, or the domain
+    verified by another organization: ValidationError saying which, and nothing changes."""
+    organization = domain.connection.organization
+    try:
+        records = dns.resolve_txt(domain.record_name)
+    except httpclient.BlockedTarget as exc:
+        found, message = (
+            False,
+            _("DNS did not answer for %(name)s (%(error)s). Try again later.")
+            % {
+                "name": domain.record_name,
+                "error": exc,
+            },
+        )
+    else:
+        found = domain.record_value in [r.strip() for r in records]
+        if found:
+            message = _("The TXT record of %(name)s proves that %(org)s holds %(domain)s.") % {
+                "name": domain.record_name,
+                "org": organization.name,
+                "domain": domain.domain,
+            }
+        elif records:
+            message = _("%(name)s has TXT records, but not this one: %(expected)s") % {
+                "name": domain.record_name,
+                "expected": domain.record_value,
+            }
+        else:
+            message = _("%(name)s has no TXT record yet. Add the record below; DNS can take an hour.") % {
+                "name": domain.record_name
+            }
+    if found:
+        taken = (
+            Domain.objects.filter(domain=domain.domain, verified_at__isnull=False)
+            .exclude(connection__organization=organization)
+            .exists()
+        )
+        if taken:
+            found, message = (
+                False,
+                _("%(domain)s is already verified by another organization.") % {"domain": domain.domain},
+            )
+    if not found:
+        raise ValidationError({"domains": message})
+    try:
+        with transaction.atomic():
+            row = Domain.objects.select_for_update().get(pk=domain.pk)
+            if row.verified_at is None:
+                row.verified_at = timezone.now()
+                row.save(update_fields=["verified_at"])
+                audit.record(organization, actor, "sso.domain_verified", target=row.domain, detail=message)
+    except IntegrityError:  # another organization verified it between the check and the save
+        raise ValidationError(
+            {
+                "domains": _("%(domain)s is already verified by another organization.")
+                % {"domain": domain.domain}
+            }
+        ) from None
+    return row

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import secrets
+
 from allauth.socialaccount.models import SocialApp
 from django.db import models
+from django.db.models import Q
 
 from credstack.organizations.models import Organization, Role
 
@@ -33,12 +36,40 @@ class Connection(models.Model):
         return f"{self.organization.slug} ({self.protocol})"
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Domain(models.Model):
-    """An email domain whose addresses sign in through an organization's IdP. A domain belongs to one
-    organization; an IdP may sign in addresses of its own organization's domains only."""
+    """An email domain whose addresses sign in through an organization's IdP, once the organization has
+    proved it controls the domain: a DNS TXT record ``_credstack-sso.<domain>`` holding ``record_value``
+    (decision 0062). Until then (``verified_at`` empty) it routes no sign-in. Several organizations may
+    claim a domain; one only can hold it verified. An IdP may sign in addresses of its own organization's
+    verified domains only."""
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253, unique=True)
+    domain = models.CharField(max_length=253)
+    token = models.CharField(max_length=64, default=new_token, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "domain"], name="sso_domain_once_per_connection"),
+            models.UniqueConstraint(
+                fields=["domain"], condition=Q(verified_at__isnull=False), name="sso_domain_verified_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def record_name(self) -> str:
+        return f"{RECORD_PREFIX}.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"credstack-sso-verification={self.token}"
+
+
+RECORD_PREFIX = "_credstack-sso"

@@ -10,17 +10,33 @@ def domain_of(email: str) -> str:
 
 
 def connection_for_email(email: str) -> Connection | None:
-    """The identity provider that signs this address in (by its domain), or None. An address with a
+    """The identity provider that signs this address in (by its domain, verified by DNS), or None. An address with a
     control character (a NUL, which PostgreSQL refuses in any text) has no provider: the sign-in form
     then refuses it with its own message."""
     if "@" not in email or any(ord(c) < 32 or c == "\x7f" for c in email):
         return None
     row = (
-        Domain.objects.filter(domain=domain_of(email))
+        Domain.objects.filter(domain=domain_of(email), verified_at__isnull=False)
         .select_related("connection__organization", "connection__app")
         .first()
     )
     return row.connection if row else None
+
+
+def unverified_claim(email: str) -> Domain | None:
+    """A claim on the address's domain whose DNS proof is missing (decision 0062): it routes no sign-in,
+    and the sign-in page says so."""
+    if "@" not in email or any(ord(c) < 32 or c == "\x7f" for c in email):
+        return None
+    return (
+        Domain.objects.filter(domain=domain_of(email), verified_at__isnull=True)
+        .select_related("connection__organization")
+        .first()
+    )
+
+
+def verified_domains(connection: Connection) -> list[str]:
+    return list(connection.domains.filter(verified_at__isnull=False).values_list("domain", flat=True))
 
 
 def connection_for_app(app) -> Connection | None:

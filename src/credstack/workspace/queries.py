@@ -178,6 +178,33 @@ def analytics(org):
     return table, totals
 
 
+def analytics_by_skill(table: list[dict]) -> list[dict]:
+    """Analytics by skill (issue 17): for each skill an achievement is aligned to (its OB 3.0
+    ``alignment``), the counts of ``analytics`` summed over those achievements (a credential has one
+    achievement, so each is counted once a skill), most issued first."""
+    rows: dict[str, dict] = {}
+    for r in table:
+        for al in r["achievement"].alignments or []:
+            key = al.get("url") or al.get("name", "")
+            if not key:
+                continue
+            row = rows.setdefault(
+                key,
+                {
+                    "name": al.get("name", "") or key,
+                    "framework": al.get("framework", ""),
+                    "code": al.get("code", ""),
+                    "achievements": [],
+                    "counts": {},
+                },
+            )
+            if r["achievement"] not in row["achievements"]:
+                row["achievements"].append(r["achievement"])
+                for kind, n in r["counts"].items():
+                    row["counts"][kind] = row["counts"].get(kind, 0) + n
+    return sorted(rows.values(), key=lambda row: (-row["counts"].get("issued", 0), row["name"].casefold()))
+
+
 def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed", "verified")):
     """Counts a day for the chart, as ready-to-draw SVG polylines."""
     days = max(7, min(days, 730))

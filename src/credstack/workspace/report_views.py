@@ -16,7 +16,7 @@ from credstack.organizations.models import AuditEntry, Role
 from credstack.organizations.permissions import member_required
 from credstack.ui.exports import csv_text
 
-from .queries import analytics, daily_series
+from .queries import analytics, analytics_by_skill, daily_series
 
 # ---- audit log and analytics ---------------------------------------------------------------------
 
@@ -110,6 +110,7 @@ def analytics_view(request, org_slug):
         {
             "table": table,
             "totals": totals,
+            "skills": analytics_by_skill(table),
             "series": series,
             "achievement": achievement,
             "achievements": Achievement.objects.filter(organization=org).order_by("name"),

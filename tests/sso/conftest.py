@@ -1,0 +1,1 @@
+from tests.workspace.conftest import member, signed_in  # noqa: F401
