@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credstack.courses.models import Course
@@ -66,7 +67,10 @@ def platform_list(request, org_slug: str):
         except ValidationError as exc:
             errors = {k: "; ".join(v) for k, v in exc.message_dict.items()}
         else:
-            messages.success(request, f"{platform.name} is registered: launches from it are accepted now.")
+            messages.success(
+                request,
+                _("%(name)s is registered: launches from it are accepted now.") % {"name": platform.name},
+            )
             return redirect("lti:platforms", org.slug)
     return render(
         request,
@@ -89,5 +93,7 @@ def platform_remove(request, org_slug: str, public_id: str):
     platform = get_object_or_404(LtiPlatform, organization=request.organization, public_id=public_id)
     name = platform.name
     actions.remove_platform(platform, actor=Actor.for_user(request.user))
-    messages.success(request, f"{name} is removed: its launches are refused from now on.")
+    messages.success(
+        request, _("%(name)s is removed: its launches are refused from now on.") % {"name": name}
+    )
     return redirect("lti:platforms", org_slug)
