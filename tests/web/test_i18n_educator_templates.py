@@ -81,7 +81,7 @@ def test_educator_template_has_no_untranslated_words(path):
 
 def test_the_check_sees_through_comments_and_addresses_only():
     source = (
-        '{% comment %} djlint:off {% endcomment %}<p>See <code>result.email</code></p>'
+        "{% comment %} djlint:off {% endcomment %}<p>See <code>result.email</code></p>"
         '<input placeholder="https://idp.example.edu/metadata">'
     )
     assert words_outside_translation(source) == ["See"]

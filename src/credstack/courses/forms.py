@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.organizations.models import slug_validator
@@ -41,7 +42,7 @@ class CourseForm(forms.ModelForm):
             "cover_image": _("Cover image"),
             "min_average_score": _("Minimum average quiz score (%)"),
             "open_enrolment": _("Anyone with the link may enrol"),
-            "slug": _("Address"),
+            "slug": pgettext_lazy("the part of a web address", "Address"),
             "achievement": _("Credential awarded on completion"),
         }
         help_texts = {
