@@ -20,7 +20,7 @@ from tests.workspace.conftest import make_user
 # real commits: the live server's threads see the rows
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a long pass phrase 42"  # noqa: S105
+PASSWORD = "a long pass phrase 42"
 
 
 def _choose_language(page, label: str) -> None:

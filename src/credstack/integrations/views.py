@@ -120,7 +120,7 @@ def endpoint_list(request, org_slug: str):
             messages.success(
                 request,
                 _("Endpoint “%(name)s” created. Paste its URL into %(source)s.")
-                % {"name": endpoint.name, "source": presets.preset(endpoint.preset).label},
+                % {"name": endpoint.name, "source": _(presets.preset(endpoint.preset).label)},
             )
             return redirect("integrations:detail", org.slug, endpoint.public_id)
     endpoints = (
@@ -208,8 +208,8 @@ def endpoint_detail(request, org_slug: str, public_id: str):
             "mapping_rows": [
                 {
                     "key": key,
-                    "label": label,
-                    "help": help_text,
+                    "label": _(label),
+                    "help": _(help_text) if help_text else "",
                     "value": form_mapping.get(key, ""),
                     "error": errors.get(f"mapping.{key}", ""),
                 }
