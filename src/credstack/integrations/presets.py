@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_noop
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for the catalogues (makemessages), translated where it is shown. Not Django's own:
+    payload parsing imports this module without settings (tests/integrations/test_payloads.py)."""
+    return message
 
 
 @dataclass(frozen=True)
