@@ -189,8 +189,7 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "teachable",
             gettext_noop("Teachable"),
-            # xgettext:no-python-format
-            gettext_noop("Teachable's Enrollment.completed webhook (a learner completes 100% of a course)."),
+            gettext_noop("Teachable's Enrollment.completed webhook (a learner completes a whole course)."),
             {"email": "object.user.email", "name": "object.user.name", "event_id": "hook_event_id"},
             conditions=[{"path": "type", "operator": "eq", "value": "Enrollment.completed"}],
             signature="none",

@@ -33,10 +33,14 @@ def tool_values() -> list[dict]:
     """What an LMS administrator pastes into the LMS (the same for every platform)."""
     base = settings.CREDSTACK_BASE_URL
     return [
-        {"key": "login", "label": "Login initiation URL (OpenID Connect)", "value": f"{base}/lti/login"},
-        {"key": "launch", "label": "Redirect / launch URL (target link URI)", "value": f"{base}/lti/launch"},
-        {"key": "jwks", "label": "Public keyset URL (JWKS)", "value": f"{base}/lti/jwks"},
-        {"key": "deep", "label": "Deep linking URL (content selection)", "value": f"{base}/lti/launch"},
+        {"key": "login", "label": _("Login initiation URL (OpenID Connect)"), "value": f"{base}/lti/login"},
+        {
+            "key": "launch",
+            "label": _("Redirect / launch URL (target link URI)"),
+            "value": f"{base}/lti/launch",
+        },
+        {"key": "jwks", "label": _("Public keyset URL (JWKS)"), "value": f"{base}/lti/jwks"},
+        {"key": "deep", "label": _("Deep linking URL (content selection)"), "value": f"{base}/lti/launch"},
     ]
 
 
