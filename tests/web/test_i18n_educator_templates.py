@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.template import Context, Template
+from django.utils import translation
 
 import credstack
 from credstack.designs.words import WORDS
+from credstack.integrations.presets import PRESETS
 from tests.web.test_i18n_templates import untranslated
 
 ROOT = Path(credstack.__file__).parent
@@ -123,3 +126,14 @@ def test_every_word_of_the_designer_script_is_in_its_table():
     assert used == set(WORDS)
     # no English sentence left in the script outside t(...): status lines, labels, titles, buttons
     assert not re.findall(r'(?:textContent|title|setStatus\() ?=? ?"[A-Z][a-z]+ [a-z]', script)
+
+
+def test_every_integration_preset_is_shown_translated():
+    """The presets' words are looked up where they are shown (``{% translate p.summary %}``), which escapes
+    a ``%`` before the lookup: a summary or an instruction with one would stay English."""
+    page = Template("{% load i18n %}{% translate text %}")
+    for preset in PRESETS.values():
+        for text in (preset.summary, preset.instructions, preset.key_label):
+            with translation.override("fr"):
+                shown = page.render(Context({"text": text}, autoescape=False))
+            assert shown != text, text
