@@ -13,6 +13,7 @@ An achievement is awarded when every one of its requirements is fulfilled.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
@@ -50,8 +51,8 @@ class DataRule(models.Model):
         GT = "gt", ">"
         LTE = "lte", "≤"
         LT = "lt", "<"
-        IN = "in", "is one of"
-        EXISTS = "exists", "is present"
+        IN = "in", _("is one of")
+        EXISTS = "exists", _("is present")
 
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="rules")
     # A dotted path into the event's data: "average_score", "result.status".

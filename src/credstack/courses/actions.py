@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from credstack.achievements.models import Achievement
 from credstack.awarding.actions import ensure_course_requirement
@@ -111,10 +113,13 @@ def update_lesson(lesson: Lesson, *, actor: Actor | None = None, **fields: Any) 
     for name, value in fields.items():
         setattr(lesson, name, value)
     if lesson.pass_mark > 100:
-        raise ValidationError({"pass_mark": "must be between 0 and 100"})
+        raise ValidationError({"pass_mark": _("must be between 0 and 100")})
     if lesson.draw_count and lesson.draw_count > lesson.questions.count():
         raise ValidationError(
-            {"draw_count": f"the bank has {lesson.questions.count()} questions; draw at most that many"}
+            {
+                "draw_count": _("the bank has %(count)d questions; draw at most that many")
+                % {"count": lesson.questions.count()}
+            }
         )
     lesson.full_clean()
     lesson.save()
@@ -151,7 +156,7 @@ def move_lesson(lesson: Lesson, direction: int, *, actor: Actor | None = None) -
 def _clean_question(kind: str, prompt: str, choices, answers, match: str) -> tuple[list, list]:
     errors: dict[str, str] = {}
     if not (prompt or "").strip():
-        errors["prompt"] = "is required"
+        errors["prompt"] = _("is required")
     if kind not in Question.Kind.values:
         errors["kind"] = f"must be one of {', '.join(Question.Kind.values)}"
     clean_choices: list[dict] = []
@@ -175,15 +180,15 @@ def _clean_question(kind: str, prompt: str, choices, answers, match: str) -> tup
                 )
         right = sum(c["correct"] for c in clean_choices)
         if len(clean_choices) < 2:
-            errors["choices"] = "give at least two answers"
+            errors["choices"] = _("give at least two answers")
         elif right == 0:
-            errors["choices"] = "mark at least one answer as correct"
+            errors["choices"] = _("mark at least one answer as correct")
         elif kind == Question.Kind.SINGLE and right > 1:
-            errors["choices"] = "a single-choice question has exactly one correct answer"
+            errors["choices"] = _("a single-choice question has exactly one correct answer")
     elif kind == Question.Kind.TEXT:
         clean_answers = [a.strip() for a in answers or [] if a and a.strip()]
         if not clean_answers:
-            errors["answers"] = "give the accepted answer (or a pattern)"
+            errors["answers"] = _("give the accepted answer (or a pattern)")
         elif match == Question.Match.PATTERN:
             try:
                 content.check_pattern(clean_answers[0])
@@ -273,25 +278,38 @@ def add_attachment(lesson: Lesson, uploaded: UploadedFile, *, actor: Actor | Non
     content_type = ATTACHMENT_TYPES.get(ext)
     if content_type is None:
         allowed = ", ".join(sorted(ATTACHMENT_TYPES))
-        raise ValidationError({"file": f"{name}: files of this type are not accepted (allowed: {allowed})"})
+        raise ValidationError(
+            {
+                "file": _("%(name)s: files of this type are not accepted (allowed: %(allowed)s)")
+                % {"name": name, "allowed": allowed}
+            }
+        )
     size = uploaded.size or 0
     if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            {"file": f"{name} is {size / 1048576:.1f} MB; at most {MAX_ATTACHMENT_BYTES // 1048576} MB"}
+            {
+                "file": _("%(name)s is %(size).1f MB; at most %(max)d MB")
+                % {"name": name, "size": size / 1048576, "max": MAX_ATTACHMENT_BYTES // 1048576}
+            }
         )
     head = uploaded.read(16)
     uploaded.seek(0)
     magic = _MAGIC.get(content_type)
     if magic and not any(head.startswith(m) for m in magic):
         raise ValidationError(
-            {"file": f"{name} is not a {ext[1:].upper()} file (its content says otherwise)"}
+            {
+                "file": _("%(name)s is not a %(kind)s file (its content says otherwise)")
+                % {"name": name, "kind": ext[1:].upper()}
+            }
         )
     if content_type.startswith("text/") and b"\x00" in uploaded.read(8192):
-        raise ValidationError({"file": f"{name} is not a text file"})
+        raise ValidationError({"file": _("%(name)s is not a text file") % {"name": name}})
     uploaded.seek(0)
     with transaction.atomic():
         if lesson.attachments.filter(name=name).exists():
-            raise ValidationError({"file": f"this lesson already has a file named {name}"})
+            raise ValidationError(
+                {"file": _("this lesson already has a file named %(name)s") % {"name": name}}
+            )
         attachment = Attachment(
             lesson=lesson,
             organization=lesson.course.organization,
@@ -317,9 +335,16 @@ def add_attachment(lesson: Lesson, uploaded: UploadedFile, *, actor: Actor | Non
 def lesson_count_warning(count: int) -> str | None:
     low, high = RECOMMENDED_LESSONS
     if count < low:
-        return f"This course has {count} lesson{'s' if count != 1 else ''}; micro-courses work best with {low} to {high}."
+        return ngettext(
+            "This course has %(count)d lesson; micro-courses work best with %(low)d to %(high)d.",
+            "This course has %(count)d lessons; micro-courses work best with %(low)d to %(high)d.",
+            count,
+        ) % {"count": count, "low": low, "high": high}
     if count > high:
-        return f"This course has {count} lessons; micro-courses work best with {low} to {high}. Consider splitting it."
+        return _(
+            "This course has %(count)d lessons; micro-courses work best with %(low)d to %(high)d. "
+            "Consider splitting it."
+        ) % {"count": count, "low": low, "high": high}
     return None
 
 
@@ -328,16 +353,20 @@ def publish_problems(course: Course) -> list[str]:
     problems = []
     lessons = list(course.lessons.prefetch_related("questions"))
     if not lessons:
-        problems.append("Add at least one lesson.")
+        problems.append(_("Add at least one lesson."))
     if course.achievement_id is None:
-        problems.append("Choose the achievement the course awards.")
+        problems.append(_("Choose the achievement the course awards."))
     for n, lesson in enumerate(lessons, 1):
         questions = list(lesson.questions.all())
         if not questions:
-            problems.append(f"Lesson {n} ({lesson.title}): add at least one quiz question.")
+            problems.append(
+                _("Lesson %(n)d (%(title)s): add at least one quiz question.")
+                % {"n": n, "title": lesson.title}
+            )
         if lesson.draw_count and lesson.draw_count > len(questions):
             problems.append(
-                f"Lesson {n} ({lesson.title}): draws {lesson.draw_count} questions but the bank has {len(questions)}."
+                _("Lesson %(n)d (%(title)s): draws %(draw)d questions but the bank has %(bank)d.")
+                % {"n": n, "title": lesson.title, "draw": lesson.draw_count, "bank": len(questions)}
             )
     return problems
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.organizations.models import slug_validator
@@ -14,9 +16,9 @@ MAX_COVER = 5 * 1024 * 1024
 class CourseForm(forms.ModelForm):
     review_days_text = forms.CharField(
         required=False,
-        label="Review missed questions after (days)",
+        label=_("Review missed questions after (days)"),
         initial="7, 30",
-        help_text="comma-separated, e.g. 7, 30; empty: no review",
+        help_text=_("comma-separated, e.g. 7, 30; empty: no review"),
     )
 
     class Meta:
@@ -33,14 +35,19 @@ class CourseForm(forms.ModelForm):
             "cover_image",
         ]
         labels = {
-            "min_average_score": "Minimum average quiz score (%)",
-            "open_enrolment": "Anyone with the link may enrol",
-            "slug": "Address",
-            "achievement": "Credential awarded on completion",
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "estimated_hours": _("Estimated hours"),
+            "language": _("Language"),
+            "cover_image": _("Cover image"),
+            "min_average_score": _("Minimum average quiz score (%)"),
+            "open_enrolment": _("Anyone with the link may enrol"),
+            "slug": pgettext_lazy("the part of a web address", "Address"),
+            "achievement": _("Credential awarded on completion"),
         }
         help_texts = {
-            "slug": "in the course's public URL",
-            "min_average_score": "on top of passing every quiz; empty: none",
+            "slug": _("in the course's public URL"),
+            "min_average_score": _("on top of passing every quiz; empty: none"),
         }
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
@@ -58,19 +65,21 @@ class CourseForm(forms.ModelForm):
         slug = self.cleaned_data["slug"]
         clash = Course.objects.filter(organization=self.organization, slug=slug).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError(f"another course already uses the address {slug!r}")
+            raise ValidationError(_("another course already uses the address %(slug)r") % {"slug": slug})
         return slug
 
     def clean_min_average_score(self):
         value = self.cleaned_data["min_average_score"]
         if value is not None and value > 100:
-            raise ValidationError("a percentage between 0 and 100")
+            raise ValidationError(_("a percentage between 0 and 100"))
         return value
 
     def clean_cover_image(self):
         image = self.cleaned_data.get("cover_image")
         if image and hasattr(image, "size") and image.size > MAX_COVER:
-            raise ValidationError(f"the image is {image.size / 1048576:.1f} MB; at most 5 MB")
+            raise ValidationError(
+                _("the image is %(size).1f MB; at most 5 MB") % {"size": image.size / 1048576}
+            )
         return image
 
     def clean_review_days_text(self):
@@ -81,62 +90,70 @@ class CourseForm(forms.ModelForm):
         for part in text.replace(";", ",").split(","):
             part = part.strip()
             if not part.isdigit() or not 1 <= int(part) <= 365:
-                raise ValidationError(f"{part!r} is not a number of days between 1 and 365")
+                raise ValidationError(
+                    _("%(part)r is not a number of days between 1 and 365") % {"part": part}
+                )
             days.append(int(part))
         return sorted(set(days))[:5]
 
 
 class LessonForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=_("Title"))
     body = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 16, "class": "mono"}),
-        label="Content (Markdown)",
-        help_text="Markdown. Images: ![alt](https://… or attachment:file.png). Video on its own line: "
-        "@[video](https://www.youtube.com/watch?v=…) or a Vimeo link.",
+        label=_("Content (Markdown)"),
+        help_text=_(
+            "Markdown. Images: ![alt](https://… or attachment:file.png). Video on its own line: "
+            "@[video](https://www.youtube.com/watch?v=…) or a Vimeo link."
+        ),
         max_length=100_000,
     )
-    estimated_minutes = forms.IntegerField(min_value=1, max_value=600, initial=10, label="Estimated minutes")
-    pass_mark = forms.IntegerField(min_value=0, max_value=100, initial=80, label="Quiz pass mark (%)")
+    estimated_minutes = forms.IntegerField(
+        min_value=1, max_value=600, initial=10, label=_("Estimated minutes")
+    )
+    pass_mark = forms.IntegerField(min_value=0, max_value=100, initial=80, label=_("Quiz pass mark (%)"))
     max_attempts = forms.IntegerField(
-        min_value=0, max_value=100, initial=0, label="Attempts allowed", help_text="0 = unlimited"
+        min_value=0, max_value=100, initial=0, label=_("Attempts allowed"), help_text=_("0 = unlimited")
     )
     draw_count = forms.IntegerField(
         min_value=1,
         max_value=500,
         required=False,
-        label="Questions per attempt",
-        help_text="drawn at random from the question bank; empty = all",
+        label=_("Questions per attempt"),
+        help_text=_("drawn at random from the question bank; empty = all"),
     )
-    shuffle_questions = forms.BooleanField(required=False, label="Shuffle questions")
-    shuffle_answers = forms.BooleanField(required=False, label="Shuffle answers")
+    shuffle_questions = forms.BooleanField(required=False, label=_("Shuffle questions"))
+    shuffle_answers = forms.BooleanField(required=False, label=_("Shuffle answers"))
 
 
 class QuestionForm(forms.Form):
-    kind = forms.ChoiceField(choices=Question.Kind.choices, label="Type")
-    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Question")
+    kind = forms.ChoiceField(choices=Question.Kind.choices, label=_("Type"))
+    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Question"))
     choices_text = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Answers (choice questions)",
-        help_text="one a line; start the correct one(s) with *",
+        label=_("Answers (choice questions)"),
+        help_text=_("one a line; start the correct one(s) with *"),
         max_length=5000,
     )
     truth = forms.ChoiceField(
-        choices=[("true", "True"), ("false", "False")], required=False, label="Correct answer (true/false)"
+        choices=[("true", _("True")), ("false", _("False"))],
+        required=False,
+        label=_("Correct answer (true/false)"),
     )
     answers_text = forms.CharField(
         required=False,
-        label="Accepted answers (short text)",
+        label=_("Accepted answers (short text)"),
         max_length=1000,
-        help_text="exact: one a line (case and spaces ignored); pattern: one regular expression",
+        help_text=_("exact: one a line (case and spaces ignored); pattern: one regular expression"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     match = forms.ChoiceField(
-        choices=Question.Match.choices, required=False, initial="exact", label="Matching"
+        choices=Question.Match.choices, required=False, initial="exact", label=_("Matching")
     )
-    feedback_correct = forms.CharField(required=False, max_length=2000, label="Feedback when right")
-    feedback_incorrect = forms.CharField(required=False, max_length=2000, label="Feedback when wrong")
+    feedback_correct = forms.CharField(required=False, max_length=2000, label=_("Feedback when right"))
+    feedback_incorrect = forms.CharField(required=False, max_length=2000, label=_("Feedback when wrong"))
 
     def to_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -183,6 +200,8 @@ class InviteForm(forms.Form):
     emails = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=200_000,
-        label="Learners to invite",
-        help_text="one a line: email, or email, name, or Name <email>; nobody is invited unless every line is right",
+        label=_("Learners to invite"),
+        help_text=_(
+            "one a line: email, or email, name, or Name <email>; nobody is invited unless every line is right"
+        ),
     )

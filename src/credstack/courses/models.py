@@ -20,10 +20,10 @@ RECOMMENDED_LESSONS = (4, 8)
 
 class Course(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
         # No new enrolments or invitations; enrolled learners finish (and earn the credential) as before.
-        CLOSED = "closed", "Closed to new learners"
+        CLOSED = "closed", _("Closed to new learners")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="courses")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
@@ -98,14 +98,14 @@ class Lesson(models.Model):
 
 class Question(models.Model):
     class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        TRUE_FALSE = "truefalse", "True / false"
-        TEXT = "text", "Short text"
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        TRUE_FALSE = "truefalse", _("True / false")
+        TEXT = "text", _("Short text")
 
     class Match(models.TextChoices):
-        EXACT = "exact", "Exact (ignoring case and surrounding spaces)"
-        PATTERN = "pattern", "Pattern (regular expression)"
+        EXACT = "exact", _("Exact (ignoring case and surrounding spaces)")
+        PATTERN = "pattern", _("Pattern (regular expression)")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(max_length=32, default=new_public_id, editable=False)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credstack.organizations.actors import Actor
@@ -74,7 +75,7 @@ def course_new(request, org_slug):
             for e in _errors(exc):
                 form.add_error(None, e)
         else:
-            messages.success(request, "Course created. Add its lessons.")
+            messages.success(request, _("Course created. Add its lessons."))
             return redirect("courses:edit", org_slug, course.public_id)
     return render(request, "courses/course_form.html", {"form": form})
 
@@ -99,7 +100,7 @@ def course_edit(request, org_slug, public_id):
                 for e in _errors(exc):
                     form.add_error(None, e)
             else:
-                messages.success(request, "Course saved.")
+                messages.success(request, _("Course saved."))
                 return redirect("courses:edit", org_slug, course.public_id)
     return edit_page(request, course, form)
 
@@ -161,7 +162,7 @@ def lesson_edit(request, org_slug, public_id, lesson_id):
                     for m in msgs:
                         form.add_error(field if field in form.fields else None, m)
             else:
-                messages.success(request, "Lesson saved.")
+                messages.success(request, _("Lesson saved."))
                 return redirect("courses:lesson", org_slug, public_id, lesson.key)
         return _lesson_page(request, course, lesson, form, status=400)
     return _lesson_page(request, course, lesson, form)
@@ -218,23 +219,31 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
     actor = Actor.for_user(request.user)
     if action == "delete":
         actions.delete_lesson(lesson, actor=actor)
-        messages.success(request, f"Lesson “{lesson.title}” deleted.")
+        messages.success(request, _("Lesson “%(title)s” deleted.") % {"title": lesson.title})
         return redirect("courses:edit", org_slug, public_id)
     if action in ("up", "down"):
         if not actions.move_lesson(lesson, -1 if action == "up" else 1, actor=actor):
             messages.info(
-                request, f"Lesson “{lesson.title}” is already the {'first' if action == 'up' else 'last'}."
+                request,
+                (
+                    _("Lesson “%(title)s” is already the first.")
+                    if action == "up"
+                    else _("Lesson “%(title)s” is already the last.")
+                )
+                % {"title": lesson.title},
             )
         return redirect("courses:edit", org_slug, public_id)
     if action == "attach":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "Choose a file to attach.")
+            messages.error(request, _("Choose a file to attach."))
         else:
             try:
                 attachment = actions.add_attachment(lesson, upload, actor=actor)
                 messages.success(
-                    request, f"Attached {attachment.name}. Use it in the text as attachment:{attachment.name}"
+                    request,
+                    _("Attached %(name)s. Use it in the text as attachment:%(name)s")
+                    % {"name": attachment.name},
                 )
             except ValidationError as exc:
                 messages.error(request, "; ".join(_errors(exc)))
@@ -247,12 +256,13 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
             lesson,
             form,
             lambda **kw: actions.add_question(lesson, actor=actor, **kw),
-            "added",
+            _("Question added."),
         )
     return HttpResponse("unknown action", status=404)
 
 
 def _save_question(request, course, lesson, form, save, done: str):
+    """``done``: the message when it is saved ("Question added.")."""
     """Validate and save a question form: back to the lesson on success; otherwise the lesson page again
     (400) with the form open, what was typed, and each message under its field."""
     if form.is_valid():
@@ -261,9 +271,9 @@ def _save_question(request, course, lesson, form, save, done: str):
         except ValidationError as exc:
             _question_errors(form, exc)
         else:
-            messages.success(request, f"Question {done}.")
+            messages.success(request, done)
             return redirect("courses:lesson", request.organization.slug, course.public_id, lesson.key)
-    messages.error(request, f"The question was not {done}: see below.")
+    messages.error(request, _("The question was not saved: see below."))
     return _lesson_page(request, course, lesson, question_form=form, status=400)
 
 
@@ -276,7 +286,7 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
     actor = Actor.for_user(request.user)
     if action == "delete":
         actions.delete_question(question, actor=actor)
-        messages.success(request, "Question deleted.")
+        messages.success(request, _("Question deleted."))
     elif action == "save":
         form = QuestionForm(request.POST, prefix=f"q{question.pk}")
         return _save_question(
@@ -285,7 +295,7 @@ def question_action(request, org_slug, public_id, lesson_id, question_id, action
             lesson,
             form,
             lambda **kw: actions.update_question(question, actor=actor, **kw),
-            "saved",
+            _("Question saved."),
         )
     return redirect("courses:lesson", org_slug, public_id, lesson.key)
 
@@ -297,11 +307,12 @@ def publish(request, org_slug, public_id):
     try:
         version = actions.publish_course(course, actor=Actor.for_user(request.user))
     except ValidationError as exc:
-        messages.error(request, "Not published: " + " ".join(_errors(exc)))
+        messages.error(request, _("Not published: %(why)s") % {"why": " ".join(_errors(exc))})
     else:
         messages.success(
             request,
-            f"Published version {version.number}. New learners get it; learners in progress keep theirs.",
+            _("Published version %(number)s. New learners get it; learners in progress keep theirs.")
+            % {"number": version.number},
         )
     return redirect("courses:edit", org_slug, public_id)
 
@@ -321,8 +332,8 @@ def enrolment(request, org_slug, public_id, action):
     else:
         messages.success(
             request,
-            "Closed to new learners. Enrolled learners can still finish and earn the credential."
+            _("Closed to new learners. Enrolled learners can still finish and earn the credential.")
             if action == "close"
-            else "Open to new learners again.",
+            else _("Open to new learners again."),
         )
     return redirect("courses:edit", org_slug, public_id)

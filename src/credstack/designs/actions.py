@@ -9,6 +9,7 @@ import mimetypes
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
@@ -85,7 +86,7 @@ def create_design(
     who = as_actor(actor)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "is required"})
+        raise ValidationError({"name": _("is required")})
     design = Design.objects.create(organization=organization, name=name[:200])
     _new_version(design, data, assets or {}, who)
     design.refresh_from_db()
@@ -197,9 +198,11 @@ def upload_to_draft(
     draft, keeping every unpublished edit. Returns (asset, the asset's name in the design, the draft's
     new revision)."""
     if role not in UPLOAD_ROLES:
-        raise ValidationError({"role": "choose what the file is: background, logo, signature, seal or image"})
+        raise ValidationError(
+            {"role": _("choose what the file is: background, logo, signature, seal or image")}
+        )
     if role != "background" and content_type == "application/pdf":
-        raise ValidationError({"file": "only a background may be a PDF: upload a PNG or JPEG image"})
+        raise ValidationError({"file": _("only a background may be a PDF: upload a PNG or JPEG image")})
     who = as_actor(actor)
     asset = upload_asset(
         design.organization,
@@ -243,7 +246,7 @@ def restore_version(design: Design, number: int, *, actor: Actor | None = None) 
     who = as_actor(actor)
     version = design.versions.filter(number=number).first()
     if version is None:
-        raise ValidationError({"version": f"this design has no version {number}"})
+        raise ValidationError({"version": _("this design has no version %(number)s") % {"number": number}})
     revision = save_draft(design, dict(version.data), dict(version.assets or {}), actor=who)
     audit.record(design.organization, who, "design.version_restored", design.public_id, f"version {number}")
     return revision

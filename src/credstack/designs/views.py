@@ -45,21 +45,29 @@ from credstack.render.images import pdf_form
 from credstack.render.samples import sample_assets
 from credstack.ui.uploads import MAX_BACKGROUND, MAX_IMAGE, body_too_large, read_upload
 
-from . import actions, editor
+from . import actions, editor, words
 from .models import Design, DesignAsset
 from .queries import asset_blobs, brand_assets, longest_recipient_name, version_assets
 
 SAMPLE_LABELS = {
-    "latin": "Latin",
-    "long": "Very long name",
-    "longest": "Longest name you issued",
-    "arabic": "Arabic",
-    "hebrew": "Hebrew",
-    "chinese": "Chinese",
-    "devanagari": "Devanagari",
-    "cyrillic": "Cyrillic",
-    "greek": "Greek",
-    "mixed": "Mixed scripts",
+    "latin": gettext_lazy("Latin"),
+    "long": gettext_lazy("Very long name"),
+    "longest": gettext_lazy("Longest name you issued"),
+    "arabic": gettext_lazy("Arabic"),
+    "hebrew": gettext_lazy("Hebrew"),
+    "chinese": gettext_lazy("Chinese"),
+    "devanagari": gettext_lazy("Devanagari"),
+    "cyrillic": gettext_lazy("Cyrillic"),
+    "greek": gettext_lazy("Greek"),
+    "mixed": gettext_lazy("Mixed scripts"),
+}
+# what an uploaded file is, in the sentence that confirms it
+ROLE_NAMES = {
+    "background": gettext_lazy("background"),
+    "logo": gettext_lazy("logo"),
+    "signature": gettext_lazy("signature"),
+    "seal": gettext_lazy("seal"),
+    "image": gettext_lazy("image"),
 }
 TAGS = [
     "recipient_name",
@@ -73,25 +81,25 @@ TAGS = [
 ]
 # What the inspector calls each field of an element: validation messages use the page's words.
 FIELD_LABELS = {
-    "text": "Text",
-    "x": "Left",
-    "y": "Top",
-    "width": "Width",
-    "height": "Height",
-    "size": "Size",
-    "min_size": "Shrink to",
-    "max_lines": "Lines",
-    "color": "Colour",
-    "font": "Font",
-    "weight": "Bold",
-    "style": "Italic",
-    "align": "Alignment",
-    "letter_spacing": "Letter spacing",
-    "transform": "Case",
-    "line_height": "Line height",
-    "opacity": "Opacity",
-    "value": "QR link",
-    "rotate": "Rotation",
+    "text": gettext_lazy("Text"),
+    "x": gettext_lazy("Left"),
+    "y": gettext_lazy("Top"),
+    "width": gettext_lazy("Width"),
+    "height": gettext_lazy("Height"),
+    "size": gettext_lazy("Size"),
+    "min_size": gettext_lazy("Shrink to"),
+    "max_lines": gettext_lazy("Lines"),
+    "color": gettext_lazy("Colour"),
+    "font": gettext_lazy("Font"),
+    "weight": gettext_lazy("Bold"),
+    "style": gettext_lazy("Italic"),
+    "align": gettext_lazy("Alignment"),
+    "letter_spacing": gettext_lazy("Letter spacing"),
+    "transform": gettext_lazy("Case"),
+    "line_height": gettext_lazy("Line height"),
+    "opacity": gettext_lazy("Opacity"),
+    "value": gettext_lazy("QR link"),
+    "rotate": gettext_lazy("Rotation"),
 }
 # Every bundled family (credstack.render.fonts.FAMILIES); each draws every script the samples show, with
 # the matching Noto face for Arabic, Hebrew, Devanagari and Chinese (tests/render/test_text_and_badges.py).
@@ -117,9 +125,9 @@ def problem_json(p: Problem) -> dict:
     message, field = p.message, p.field or ""
     label = FIELD_LABELS.get(field)
     if label and (message.startswith(field + " ") or message.startswith(field + ":")):
-        message = label + message[len(field) :]
+        message = str(label) + message[len(field) :]
     elif label and message.startswith("missing "):
-        message = f"{label} is required"
+        message = _("%(field)s is required") % {"field": label}
     return {"element": p.element, "field": p.field, "message": message}
 
 
@@ -131,14 +139,14 @@ def _posted_design(request, design: Design) -> tuple[dict, dict[str, str], list[
     problems: list[dict] = []
     if raw is not None:
         if len(raw) > MAX_DESIGN_JSON:
-            return data, assets, [{"element": None, "field": None, "message": "The design is too large."}]
+            return data, assets, [{"element": None, "field": None, "message": _("The design is too large.")}]
         try:
             data = json.loads(raw)
         except ValueError:
             return (
                 data,
                 assets,
-                [{"element": None, "field": None, "message": "The design is not valid JSON."}],
+                [{"element": None, "field": None, "message": _("The design is not valid JSON.")}],
             )
     if raw_assets is not None:
         try:
@@ -151,11 +159,11 @@ def _posted_design(request, design: Design) -> tuple[dict, dict[str, str], list[
             assets = parsed
         else:
             problems.append(
-                {"element": None, "field": "assets", "message": "The list of files is not valid."}
+                {"element": None, "field": "assets", "message": _("The list of files is not valid.")}
             )
             assets = {}
     if not isinstance(data, dict):
-        problems.append({"element": None, "field": None, "message": "The design must be an object."})
+        problems.append({"element": None, "field": None, "message": _("The design must be an object.")})
         data = {}
     return data, assets, problems
 
@@ -208,7 +216,7 @@ def design_new(request, org_slug):
         data = editor.build({**editor.DEFAULTS, "template": key}, org.brand_color)
         default_name = f"{key.capitalize()} certificate"
     else:
-        messages.error(request, f"Unknown template {key!r}.")
+        messages.error(request, _("Unknown template %(key)r.") % {"key": key})
         return redirect("workspace-designs", org_slug)
     name = request.POST.get("name", "").strip() or default_name
     design = actions.create_design(org, name=name, data=data, actor=Actor.for_user(request.user))
@@ -266,7 +274,9 @@ def design_import(request, org_slug):
 def design_duplicate(request, org_slug, public_id):
     design = _design(request, public_id)
     copy_ = actions.duplicate_design(design, actor=Actor.for_user(request.user))
-    messages.success(request, f"“{copy_.name}” is a copy of “{design.name}”.")
+    messages.success(
+        request, _("“%(copy)s” is a copy of “%(name)s”.") % {"copy": copy_.name, "name": design.name}
+    )
     return redirect("workspace-design", org_slug, copy_.public_id)
 
 
@@ -303,6 +313,7 @@ def design_editor(request, org_slug, public_id):
             "versions": design.versions.order_by("-number")[:20],
             "unpublished": design.has_unpublished_changes,
             "families": FAMILIES,
+            "words": words.translated(),
         },
     )
 
@@ -416,10 +427,12 @@ def design_publish(request, org_slug, public_id):
             design, name=request.POST.get("name", ""), actor=Actor.for_user(request.user)
         )
     except ValidationError as exc:
-        messages.error(request, "Not published: " + " ".join(exc.messages))
+        messages.error(request, _("Not published: %(why)s") % {"why": " ".join(exc.messages)})
     else:
         messages.success(
-            request, f"Published as version {version.number}. Credentials already issued keep their version."
+            request,
+            _("Published as version %(number)s. Credentials already issued keep their version.")
+            % {"number": version.number},
         )
     return redirect("workspace-design", org_slug, design.public_id)
 
@@ -432,9 +445,12 @@ def design_restore(request, org_slug, public_id):
         number = int(request.POST.get("version", ""))
         actions.restore_version(design, number, actor=Actor.for_user(request.user))
     except (ValueError, ValidationError):
-        messages.error(request, "Choose a version of this design to restore.")
+        messages.error(request, _("Choose a version of this design to restore."))
     else:
-        messages.success(request, f"Version {number} is open as the draft: publish it to use it again.")
+        messages.success(
+            request,
+            _("Version %(number)s is open as the draft: publish it to use it again.") % {"number": number},
+        )
     return redirect("workspace-design", org_slug, design.public_id)
 
 
@@ -553,7 +569,7 @@ def design_upload(request, org_slug, public_id):
         return refuse(problem)
     role = request.POST.get("role")
     if role not in actions.UPLOAD_ROLES:
-        return refuse("Choose what the file is: background, logo, signature, seal or image.")
+        return refuse(_("Choose what the file is: background, logo, signature, seal or image."))
     allowed = (
         ("image/png", "image/jpeg", "application/pdf")
         if role == "background"
@@ -586,5 +602,9 @@ def design_upload(request, org_slug, public_id):
                 "revision": revision,
             }
         )
-    messages.success(request, f"{asset.filename} is in the draft as the {role}.")
+    messages.success(
+        request,
+        _("%(name)s is in the draft as the %(role)s.")
+        % {"name": asset.filename, "role": ROLE_NAMES.get(role, role)},
+    )
     return redirect("workspace-design", org_slug, public_id)

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credstack.achievements.models import Achievement
 from credstack.awarding.actions import handle_event
@@ -53,7 +54,7 @@ def _achievement_for(organization, achievement) -> Achievement | None:
         return None
     if isinstance(achievement, Achievement):
         if achievement.organization_id != organization.pk:
-            raise ValidationError({"achievement": "no such achievement in this organization"})
+            raise ValidationError({"achievement": _("no such achievement in this organization")})
         return achievement
     found = (
         Achievement.objects.filter(organization=organization)
@@ -61,7 +62,12 @@ def _achievement_for(organization, achievement) -> Achievement | None:
         .first()
     )
     if found is None:
-        raise ValidationError({"achievement": f"no achievement {achievement!r} in this organization"})
+        raise ValidationError(
+            {
+                "achievement": _("no achievement %(achievement)r in this organization")
+                % {"achievement": achievement}
+            }
+        )
     return found
 
 
@@ -78,13 +84,18 @@ def create_endpoint(
 ) -> InboundEndpoint:
     """A new endpoint from a preset; ``mapping`` / ``conditions`` override the preset's."""
     if preset not in presets.PRESETS:
-        raise ValidationError({"preset": f"unknown preset {preset!r}; use one of {sorted(presets.PRESETS)}"})
+        raise ValidationError(
+            {
+                "preset": _("unknown preset %(preset)r; use one of %(presets)s")
+                % {"preset": preset, "presets": sorted(presets.PRESETS)}
+            }
+        )
     spec = presets.PRESETS[preset]
     name = clean_text(name, "name", 120) or spec.label
     achievement = _achievement_for(organization, achievement)
     merged = {**spec.mapping, **(mapping or {})}
     if achievement is None and not merged.get("achievement"):
-        raise ValidationError({"achievement": "choose the achievement this endpoint issues"})
+        raise ValidationError({"achievement": _("choose the achievement this endpoint issues")})
     clean = clean_mapping(merged, fixed_achievement=achievement is not None)
     conds = clean_conditions(spec.conditions if conditions is None else conditions)
     if signing_secret is None:
@@ -117,7 +128,7 @@ def update_endpoint(endpoint: InboundEndpoint, *, actor: Actor | None = None, **
     if "name" in fields:
         name = clean_text(fields["name"], "name", 120)
         if not name:
-            raise ValidationError({"name": "is required"})
+            raise ValidationError({"name": _("is required")})
         endpoint.name = name
     if "achievement" in fields:
         endpoint.achievement = _achievement_for(org, fields["achievement"])
@@ -330,7 +341,9 @@ def replay(event: InboundEvent, *, actor: Actor | None = None) -> InboundEvent:
     with transaction.atomic():
         locked = InboundEvent.objects.select_for_update().get(pk=event.pk)
         if locked.outcome == InboundEvent.Outcome.ISSUED:
-            raise ReplayError("this event already issued its credential; replaying it would change nothing")
+            raise ReplayError(
+                _("this event already issued its credential; replaying it would change nothing")
+            )
         locked.attempts += 1
         locked.save(update_fields=["attempts"])
     event = process(

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a string for the catalogues (makemessages), translated where it is shown. Not Django's own:
+    payload parsing imports this module without settings (tests/integrations/test_payloads.py)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Preset:
     key: str
@@ -21,7 +27,7 @@ class Preset:
     conditions: list[dict] = field(default_factory=list)
     # How the source proves a delivery is its own (see signatures.py); checked when a secret is set.
     signature: str = "none"
-    key_label: str = "Signing secret"
+    key_label: str = gettext_noop("Signing secret")
     instructions: str = ""
     secret_generated: bool = False  # credstack makes the shared secret (the source just repeats it)
 
@@ -31,11 +37,11 @@ PRESETS: dict[str, Preset] = {
     for p in [
         Preset(
             "generic",
-            "Generic JSON or form",
-            "Your own website or any tool that can POST JSON or a form.",
+            gettext_noop("Generic JSON or form"),
+            gettext_noop("Your own website or any tool that can POST JSON or a form."),
             {"email": "email", "name": "name", "score": "score", "event_id": "id"},
             signature="hmac_sha256_hex",
-            instructions=(
+            instructions=gettext_noop(
                 'POST JSON such as <code>{"id": "attempt-123", "email": "ada@example.org", "name": '
                 '"Ada Lovelace", "score": 92}</code> (or the same fields as a form). With a signing '
                 "secret, add the header <code>X-Credstack-Signature: sha256=&lt;hex HMAC-SHA256 of the raw "
@@ -45,11 +51,11 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "zapier",
-            "Zapier",
-            "A Zap with a “Webhooks by Zapier” POST step (JSON or form).",
+            gettext_noop("Zapier"),
+            gettext_noop("A Zap with a “Webhooks by Zapier” POST step (JSON or form)."),
             {"email": "email", "name": "name", "score": "score", "event_id": "id"},
             signature="shared_secret",
-            instructions=(
+            instructions=gettext_noop(
                 "Add a <b>Webhooks by Zapier → POST</b> action: URL = this endpoint's URL, Payload Type = "
                 "json (form works too), Data = <code>email</code>, <code>name</code>, <code>score</code>, "
                 "<code>id</code> (a unique id of the completion, so retries are harmless). Under Headers add "
@@ -59,11 +65,11 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "make",
-            "Make (Integromat)",
-            "A scenario with an HTTP “Make a request” module.",
+            gettext_noop("Make (Integromat)"),
+            gettext_noop("A scenario with an HTTP “Make a request” module."),
             {"email": "email", "name": "name", "score": "score", "event_id": "id"},
             signature="shared_secret",
-            instructions=(
+            instructions=gettext_noop(
                 "Add an <b>HTTP → Make a request</b> module: Method POST, URL = this endpoint's URL, Body "
                 "type Raw, Content type JSON, and a body with <code>email</code>, <code>name</code>, "
                 "<code>score</code> and <code>id</code>. Add the header <code>X-Credstack-Secret</code> with "
@@ -73,8 +79,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "typeform",
-            "Typeform",
-            "A Typeform quiz or form; answers are found by their field ref or type.",
+            gettext_noop("Typeform"),
+            gettext_noop("A Typeform quiz or form; answers are found by their field ref or type."),
             {
                 "email": "answer.type.email",
                 "name": "answer.ref.name",
@@ -83,8 +89,8 @@ PRESETS: dict[str, Preset] = {
             },
             conditions=[{"path": "event_type", "operator": "eq", "value": "form_response"}],
             signature="typeform",
-            key_label="Webhook secret (as set in Typeform)",
-            instructions=(
+            key_label=gettext_noop("Webhook secret (as set in Typeform)"),
+            instructions=gettext_noop(
                 "In Typeform: Connect → Webhooks → Add a webhook with this endpoint's URL, and set the same "
                 "secret there and here (Typeform signs each delivery: <code>Typeform-Signature: "
                 "sha256=…</code>). Answers are found by field <i>ref</i> (<code>answer.ref.&lt;ref&gt;</code>) "
@@ -94,8 +100,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "google_forms",
-            "Google Forms",
-            "A Google Form (or quiz) with a small Apps Script that posts each response.",
+            gettext_noop("Google Forms"),
+            gettext_noop("A Google Form (or quiz) with a small Apps Script that posts each response."),
             {
                 "email": "respondent_email",
                 "name": "answers.Name",
@@ -103,7 +109,7 @@ PRESETS: dict[str, Preset] = {
                 "event_id": "response_id",
             },
             signature="shared_secret",
-            instructions=(
+            instructions=gettext_noop(
                 "In the form: ⋮ → Script editor (Apps Script), paste the script below, then Triggers → Add "
                 "trigger → <code>onFormSubmit</code>, event type “On form submit”. Turn on “Collect email "
                 "addresses”. Name the name question <i>Name</i> (or change the path)."
@@ -112,8 +118,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "classmarker",
-            "ClassMarker",
-            "ClassMarker test results (groups or links) sent by its webhook.",
+            gettext_noop("ClassMarker"),
+            gettext_noop("ClassMarker test results (groups or links) sent by its webhook."),
             {
                 "email": "result.email",
                 "first_name": "result.first",
@@ -126,8 +132,8 @@ PRESETS: dict[str, Preset] = {
                 {"path": "payload_status", "operator": "ne", "value": "verify"},
             ],
             signature="classmarker",
-            key_label="Webhook secret phrase (from ClassMarker)",
-            instructions=(
+            key_label=gettext_noop("Webhook secret phrase (from ClassMarker)"),
+            instructions=gettext_noop(
                 "In ClassMarker: My Account → Webhooks/API keys → New Webhook, with this endpoint's URL. Copy "
                 "its secret phrase here: ClassMarker signs each delivery "
                 "(<code>X-Classmarker-Hmac-Sha256</code>). Sample results sent by “Verify on save” "
@@ -136,8 +142,10 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "moodle",
-            "Moodle course completion",
-            "Moodle's \\core\\event\\course_completed event, posted by a workflow (e.g. Event Trigger).",
+            gettext_noop("Moodle course completion"),
+            gettext_noop(
+                "Moodle's \\core\\event\\course_completed event, posted by a workflow (e.g. Event Trigger)."
+            ),
             {
                 "email": "user_email",
                 "first_name": "user_firstname",
@@ -146,7 +154,7 @@ PRESETS: dict[str, Preset] = {
             },
             conditions=[{"path": "eventname", "operator": "eq", "value": "\\core\\event\\course_completed"}],
             signature="shared_secret",
-            instructions=(
+            instructions=gettext_noop(
                 "Moodle's events carry user ids, not emails. With the Event Trigger plugin "
                 "(<code>tool_trigger</code>), make a workflow on <code>\\core\\event\\course_completed</code> "
                 "with a User lookup step (field <code>relateduserid</code>, prefix <code>user_</code>) and an "
@@ -158,8 +166,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "thinkific",
-            "Thinkific",
-            "Thinkific's enrollment.completed webhook.",
+            gettext_noop("Thinkific"),
+            gettext_noop("Thinkific's enrollment.completed webhook."),
             {
                 "email": "payload.user.email",
                 "first_name": "payload.user.first_name",
@@ -171,8 +179,8 @@ PRESETS: dict[str, Preset] = {
                 {"path": "action", "operator": "eq", "value": "completed"},
             ],
             signature="thinkific",
-            key_label="Thinkific API key (signs the webhooks)",
-            instructions=(
+            key_label=gettext_noop("Thinkific API key (signs the webhooks)"),
+            instructions=gettext_noop(
                 "In Thinkific: Settings → Code &amp; analytics → Webhooks → New webhook: model Enrollment, "
                 "topic <i>completed</i>, target URL = this endpoint's URL. Paste your Thinkific API key here: "
                 "Thinkific signs each delivery with it (<code>X-Thinkific-Hmac-Sha256</code>)."
@@ -180,12 +188,12 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "teachable",
-            "Teachable",
-            "Teachable's Enrollment.completed webhook (a learner completes 100% of a course).",
+            gettext_noop("Teachable"),
+            gettext_noop("Teachable's Enrollment.completed webhook (a learner completes a whole course)."),
             {"email": "object.user.email", "name": "object.user.name", "event_id": "hook_event_id"},
             conditions=[{"path": "type", "operator": "eq", "value": "Enrollment.completed"}],
             signature="none",
-            instructions=(
+            instructions=gettext_noop(
                 "In Teachable: Settings → Webhooks → New webhook, event <i>Enrollment completed</i>, with this "
                 "endpoint's URL. Teachable does not sign its deliveries and cannot add a header, so the secret "
                 "URL is what protects this endpoint (make a new one if it leaks). Teachable sends its events "
@@ -196,8 +204,10 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "learndash",
-            "LearnDash",
-            "LearnDash course completion sent by WP Webhooks (“Course completed” trigger) or Zapier.",
+            gettext_noop("LearnDash"),
+            gettext_noop(
+                "LearnDash course completion sent by WP Webhooks (“Course completed” trigger) or Zapier."
+            ),
             {
                 "email": "user.data.user_email",
                 "name": "user.data.display_name",
@@ -205,7 +215,7 @@ PRESETS: dict[str, Preset] = {
             },
             conditions=[{"path": "course_completed", "operator": "exists", "value": None}],
             signature="shared_secret",
-            instructions=(
+            instructions=gettext_noop(
                 "With the WP Webhooks plugin: Send Data → <i>Course completed</i> (LearnDash) → add this "
                 "endpoint's URL, and under the webhook's settings add the header "
                 "<code>X-Credstack-Secret</code>. Through Zapier, use the Zapier preset instead."
@@ -216,16 +226,20 @@ PRESETS: dict[str, Preset] = {
 }
 
 MAPPING_FIELDS = [
-    ("email", "Recipient email", "required"),
-    ("name", "Recipient name", "or first + last name below"),
-    ("first_name", "First name", ""),
-    ("last_name", "Last name", ""),
-    ("score", "Score", "optional: written into the credential as its result"),
-    ("event_id", "Source event id", "unique per completion; several paths separated by commas are joined"),
+    ("email", gettext_noop("Recipient email"), gettext_noop("required")),
+    ("name", gettext_noop("Recipient name"), gettext_noop("or first + last name below")),
+    ("first_name", gettext_noop("First name"), ""),
+    ("last_name", gettext_noop("Last name"), ""),
+    ("score", gettext_noop("Score"), gettext_noop("optional: written into the credential as its result")),
+    (
+        "event_id",
+        gettext_noop("Source event id"),
+        gettext_noop("unique per completion; several paths separated by commas are joined"),
+    ),
     (
         "achievement",
-        "Achievement (from the payload)",
-        "the achievement's slug or id; only when no fixed achievement",
+        gettext_noop("Achievement (from the payload)"),
+        gettext_noop("the achievement's slug or id; only when no fixed achievement"),
     ),
 ]
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -118,7 +119,8 @@ def endpoint_list(request, org_slug: str):
         else:
             messages.success(
                 request,
-                f"Endpoint “{endpoint.name}” created. Paste its URL into {presets.preset(endpoint.preset).label}.",
+                _("Endpoint “%(name)s” created. Paste its URL into %(source)s.")
+                % {"name": endpoint.name, "source": _(presets.preset(endpoint.preset).label)},
             )
             return redirect("integrations:detail", org.slug, endpoint.public_id)
     endpoints = (
@@ -192,7 +194,7 @@ def endpoint_detail(request, org_slug: str, public_id: str):
             errors = {k: "; ".join(v) for k, v in exc.message_dict.items()}
             endpoint.refresh_from_db()
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("integrations:detail", org_slug, endpoint.public_id)
     spec = presets.preset(endpoint.preset)
     recent = endpoint.events.select_related("credential")[:5]
@@ -206,8 +208,8 @@ def endpoint_detail(request, org_slug: str, public_id: str):
             "mapping_rows": [
                 {
                     "key": key,
-                    "label": label,
-                    "help": help_text,
+                    "label": _(label),
+                    "help": _(help_text) if help_text else "",
                     "value": form_mapping.get(key, ""),
                     "error": errors.get(f"mapping.{key}", ""),
                 }
@@ -253,7 +255,7 @@ def endpoint_preview(request, org_slug: str, public_id: str):
 @require_POST
 def endpoint_rotate(request, org_slug: str, public_id: str):
     endpoint = actions.rotate_token(_endpoint(request, public_id), actor=Actor.for_user(request.user))
-    messages.warning(request, "New URL created: the old one no longer works. Update it in the source.")
+    messages.warning(request, _("New URL created: the old one no longer works. Update it in the source."))
     return redirect("integrations:detail", org_slug, endpoint.public_id)
 
 
@@ -263,7 +265,7 @@ def endpoint_delete(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     name = endpoint.name
     actions.delete_endpoint(endpoint, actor=Actor.for_user(request.user))
-    messages.success(request, f"Endpoint “{name}” deleted; its URL no longer works.")
+    messages.success(request, _("Endpoint “%(name)s” deleted; its URL no longer works.") % {"name": name})
     return redirect("integrations:list", org_slug)
 
 

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from credstack.courses.forms import InviteForm
@@ -45,12 +47,14 @@ def invite(request, org_slug, public_id):
                 form.add_error("emails", message)
         else:
             messages.success(
-                request, f"Invited {len(enrolments)} learner{'s' if len(enrolments) != 1 else ''}."
+                request,
+                ngettext("Invited %(count)d learner.", "Invited %(count)d learners.", len(enrolments))
+                % {"count": len(enrolments)},
             )
             return redirect("courses:edit", org_slug, public_id)
     else:
-        form.errors["emails"] = form.error_class(["Give at least one email address."])
-    messages.error(request, "Nobody was invited: fix the list below and send again.")
+        form.errors["emails"] = form.error_class([_("Give at least one email address.")])
+    messages.error(request, _("Nobody was invited: fix the list below and send again."))
     return edit_page(request, course, invite_form=form, status=400)
 
 
@@ -64,9 +68,13 @@ def reset_attempts(request, org_slug, public_id, enrolment_id, lesson_key):
     try:
         left = actions.reset_attempts(enrolment, lesson_key, actor=Actor.for_user(request.user))
     except (LearningError, IndexError, KeyError) as exc:
-        messages.error(request, str(exc) or "There is no such lesson in this learner's version.")
+        messages.error(request, str(exc) or _("There is no such lesson in this learner's version."))
     else:
-        messages.success(request, f"{enrolment.learner.email} can take that quiz again ({left} attempts).")
+        messages.success(
+            request,
+            _("%(email)s can take that quiz again (%(left)s attempts).")
+            % {"email": enrolment.learner.email, "left": left},
+        )
     return redirect("learners:analytics", org_slug, public_id)
 
 

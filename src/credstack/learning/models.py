@@ -9,6 +9,7 @@ Learners invited by an educator have no account until they first sign in.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.courses.models import Course, CourseVersion
 from credstack.credentials.models import Credential
@@ -58,9 +59,9 @@ class EnrolmentQuerySet(models.QuerySet):
 
 class Enrolment(models.Model):
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACTIVE = "active", "In progress"
-        COMPLETED = "completed", "Completed"
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("In progress")
+        COMPLETED = "completed", _("Completed")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")

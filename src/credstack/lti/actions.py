@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
@@ -77,15 +78,18 @@ def register_platform(
     name, issuer, client_id = name.strip(), issuer.strip(), client_id.strip()
     deployment_ids = [d.strip() for d in deployment_ids if d and d.strip()]
     if not name:
-        raise ValidationError({"name": "give the platform a name (e.g. Moodle of Acme)"})
+        raise ValidationError({"name": _("give the platform a name (e.g. Moodle of Acme)")})
     if LtiPlatform.objects.filter(issuer=issuer, client_id=client_id).exists():
         raise ValidationError(
-            {"client_id": f"a platform with issuer {issuer} and this client id is registered"}
+            {
+                "client_id": _("a platform with issuer %(issuer)s and this client id is registered")
+                % {"issuer": issuer}
+            }
         )
     if not key_set_url and not key_set:
-        raise ValidationError({"key_set_url": "give the platform's JWKS URL (or its key set)"})
+        raise ValidationError({"key_set_url": _("give the platform's JWKS URL (or its key set)")})
     if not deployment_ids:
-        raise ValidationError({"deployment_ids": "at least one deployment id"})
+        raise ValidationError({"deployment_ids": _("at least one deployment id")})
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credstack.courses.models import Course
@@ -32,10 +33,14 @@ def tool_values() -> list[dict]:
     """What an LMS administrator pastes into the LMS (the same for every platform)."""
     base = settings.CREDSTACK_BASE_URL
     return [
-        {"key": "login", "label": "Login initiation URL (OpenID Connect)", "value": f"{base}/lti/login"},
-        {"key": "launch", "label": "Redirect / launch URL (target link URI)", "value": f"{base}/lti/launch"},
-        {"key": "jwks", "label": "Public keyset URL (JWKS)", "value": f"{base}/lti/jwks"},
-        {"key": "deep", "label": "Deep linking URL (content selection)", "value": f"{base}/lti/launch"},
+        {"key": "login", "label": _("Login initiation URL (OpenID Connect)"), "value": f"{base}/lti/login"},
+        {
+            "key": "launch",
+            "label": _("Redirect / launch URL (target link URI)"),
+            "value": f"{base}/lti/launch",
+        },
+        {"key": "jwks", "label": _("Public keyset URL (JWKS)"), "value": f"{base}/lti/jwks"},
+        {"key": "deep", "label": _("Deep linking URL (content selection)"), "value": f"{base}/lti/launch"},
     ]
 
 
@@ -66,7 +71,10 @@ def platform_list(request, org_slug: str):
         except ValidationError as exc:
             errors = {k: "; ".join(v) for k, v in exc.message_dict.items()}
         else:
-            messages.success(request, f"{platform.name} is registered: launches from it are accepted now.")
+            messages.success(
+                request,
+                _("%(name)s is registered: launches from it are accepted now.") % {"name": platform.name},
+            )
             return redirect("lti:platforms", org.slug)
     return render(
         request,
@@ -89,5 +97,7 @@ def platform_remove(request, org_slug: str, public_id: str):
     platform = get_object_or_404(LtiPlatform, organization=request.organization, public_id=public_id)
     name = platform.name
     actions.remove_platform(platform, actor=Actor.for_user(request.user))
-    messages.success(request, f"{name} is removed: its launches are refused from now on.")
+    messages.success(
+        request, _("%(name)s is removed: its launches are refused from now on.") % {"name": name}
+    )
     return redirect("lti:platforms", org_slug)

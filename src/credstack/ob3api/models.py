@@ -8,15 +8,16 @@ from __future__ import annotations
 import hashlib
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from credstack.portal.models import Account
 
 SCOPE_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
 SCOPES = {
-    SCOPE_PREFIX + "credential.readonly": "See your credentials",
-    SCOPE_PREFIX + "credential.upsert": "Add credentials to your account",
-    SCOPE_PREFIX + "profile.readonly": "See your profile (name and email addresses)",
-    SCOPE_PREFIX + "profile.update": "Change your profile",
+    SCOPE_PREFIX + "credential.readonly": gettext_noop("See your credentials"),
+    SCOPE_PREFIX + "credential.upsert": gettext_noop("Add credentials to your account"),
+    SCOPE_PREFIX + "profile.readonly": gettext_noop("See your profile (name and email addresses)"),
+    SCOPE_PREFIX + "profile.update": gettext_noop("Change your profile"),
 }
 # offline_access (OpenID Connect) appears in the OB 3.0 spec's own registration example; refresh tokens
 # are issued either way, so it is accepted and granted without a consent line of its own.

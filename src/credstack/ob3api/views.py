@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -240,7 +241,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         "ob3api/authorize.html",
         {
             "client": client,
-            "scopes": [SCOPES[s] for s in scopes],
+            "scopes": [gettext(SCOPES[s]) for s in scopes],
             "params": params.items(),
             "emails": account.emails.values_list("email", flat=True),
         },

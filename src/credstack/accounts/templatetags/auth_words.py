@@ -6,6 +6,7 @@ import re
 
 from django import template
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -18,8 +19,11 @@ def _lower(word: str) -> str:
 def sentence_words(text) -> str:
     """ "  Email Addresses\\n" -> "Email addresses"; "Two-Factor Authentication" -> "Two-factor
     authentication". Acronyms (TOTP) and addresses keep their spelling. Markup is dropped (the slots
-    this is used on hold plain words)."""
+    this is used on hold plain words). Only English is recased: allauth's translations already use each
+    language's own casing (German nouns keep their capital)."""
     words = re.sub(r"\s+", " ", strip_tags(str(text))).strip().split(" ")
+    if not (get_language() or "en").startswith("en"):
+        return " ".join(words)
     out = []
     for n, word in enumerate(words):
         parts = word.split("-")

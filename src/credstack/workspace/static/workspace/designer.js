@@ -16,6 +16,14 @@
   var stateEl = document.getElementById("designer-state");
   if (!root || !stateEl) return;
   var boot = JSON.parse(stateEl.textContent);
+  // the words it shows, in the page's language: the editor page sends them translated (issue 17)
+  var wordsEl = document.getElementById("designer-words");
+  var WORDS = wordsEl ? JSON.parse(wordsEl.textContent) : {};
+  function t(text, args) {
+    var out = WORDS[text] || text;
+    if (args) out = out.replace(/%\((\w+)\)s/g, function (m, k) { return args[k]; });
+    return out;
+  }
   var MM_PER_PT = 25.4 / 72;
 
   var doc = { design: boot.design, assets: boot.assets };
@@ -84,10 +92,10 @@
     return selected !== null ? [selected] : [];
   }
   function label(el) {
-    if (el.type === "text") return (el.text || "").slice(0, 40) || "(empty text)";
-    if (el.type === "image") return "Image: " + (el.asset || "");
-    if (el.type === "qr") return "QR code";
-    if (el.type === "rect") return "Box: " + (el.id || "");
+    if (el.type === "text") return (el.text || "").slice(0, 40) || t("(empty text)");
+    if (el.type === "image") return t("Image: %(name)s", { name: el.asset || "" });
+    if (el.type === "qr") return t("QR code");
+    if (el.type === "rect") return t("Box: %(name)s", { name: el.id || "" });
     return el.type + " " + (el.id || "");
   }
   function editable(el) {
@@ -155,7 +163,7 @@
   function scheduleSave() {
     if (!canEdit) return;
     clearTimeout(saveTimer);
-    setStatus("Unsaved changes…");
+    setStatus(t("Unsaved changes…"));
     saveTimer = setTimeout(save, 700);
   }
   function save() {
@@ -163,27 +171,27 @@
     if (!canEdit) return Promise.resolve(true);
     if (saving) return saving.then(save);
     if (!dirty()) {  // back to what is saved (an edit undone, a refused text put right)
-      setStatus("Draft saved; publish to use it");
+      setStatus(t("Draft saved; publish to use it"));
       return Promise.resolve(true);
     }
     var sent = snapshot();
-    setStatus("Saving the draft…");
+    setStatus(t("Saving the draft…"));
     saving = post(root.dataset.draft, { design: JSON.stringify(doc.design), assets: JSON.stringify(doc.assets) })
       .then(function (res) {
         saving = false;
         if (res.ok) {
           lastSaved = sent;
-          setStatus(dirty() ? "Unsaved changes…" : "Draft saved (revision " + res.body.revision + "); publish to use it");
+          setStatus(dirty() ? t("Unsaved changes…") : t("Draft saved (revision %(revision)s); publish to use it", { revision: res.body.revision }));
           if (dirty()) scheduleSave();
           return true;
         }
         setProblems(res.body.problems || []);
-        setStatus("Not saved: fix the problems shown", true);
+        setStatus(t("Not saved: fix the problems shown"), true);
         return false;
       })
       .catch(function () {
         saving = false;
-        setStatus("Not saved: the server did not answer; retrying…", true);
+        setStatus(t("Not saved: the server did not answer; retrying…"), true);
         saveTimer = setTimeout(save, 4000);
         return false;
       });
@@ -223,7 +231,7 @@
       });
       img.src = res.body.image;
     }).catch(function () {
-      if (seq === previewSeq) setStatus("The preview could not be drawn: the server did not answer.", true);
+      if (seq === previewSeq) setStatus(t("The preview could not be drawn: the server did not answer."), true);
     });
   }
   function setProblems(list) { problems = list; showProblems(); }
@@ -252,7 +260,7 @@
       d.dataset.index = i;
       d.tabIndex = 0;
       d.setAttribute("role", "button");
-      d.setAttribute("aria-label", label(el) + (canEdit ? " (arrow keys move it; Enter edits the text)" : ""));
+      d.setAttribute("aria-label", label(el) + (canEdit ? " " + t("(arrow keys move it; Enter edits the text)") : ""));
       d.style.left = pct(f.x, page[0]);
       d.style.top = pct(f.y, page[1]);
       d.style.width = pct(f.w, page[0]);
@@ -269,7 +277,7 @@
           hd.className = "dz-handle dz-handle-" + h;
           hd.dataset.handle = h;
           hd.setAttribute("aria-hidden", "true");
-          if (h === "rot") hd.title = "Drag to rotate (Shift: 15° steps)";
+          if (h === "rot") hd.title = t("Drag to rotate (Shift: 15° steps)");
           d.appendChild(hd);
         });
         var tag = document.createElement("span");
@@ -571,7 +579,7 @@
     box.contentEditable = "plaintext-only";
     if (box.contentEditable !== "plaintext-only") box.contentEditable = "true";
     box.setAttribute("role", "textbox");
-    box.setAttribute("aria-label", "Text of " + (el.id || "the field"));
+    box.setAttribute("aria-label", t("Text of %(name)s", { name: el.id || t("the field") }));
     box.textContent = el.text;
     var scale = stage.getBoundingClientRect().width / (page[0] / MM_PER_PT); // px per pt
     box.style.fontFamily = el.font === "serif" ? "'Noto Serif', Georgia, serif" : "'Noto Sans', Arial, sans-serif";
@@ -609,47 +617,47 @@
   // ---- the inspector ---------------------------------------------------------------------------
   var FIELDS = {
     text: [
-      ["text", "Text", "textarea"],
-      ["tag", "Insert a merge tag", "tag"],
-      ["font", "Font", "select", boot.fonts],
-      ["size", "Size", "number", { min: 2, max: 400, unit: "pt" }],
-      ["weight", "Bold", "check", ["regular", "bold"]],
-      ["style", "Italic", "check", ["normal", "italic"]],
-      ["color", "Colour", "color"],
-      ["align", "Alignment", "select", { left: "Left", center: "Centre", right: "Right" }],
-      ["letter_spacing", "Letter spacing", "number", { min: -0.2, max: 2, unit: "em", dflt: 0 }],
-      ["transform", "Case", "select", { none: "As typed", uppercase: "UPPERCASE", lowercase: "lowercase", capitalize: "Capitalise Each Word" }],
-      ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["y", "Top", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["width", "Width", "number", { min: 1, max: 2000, unit: "mm", hint: "the widest the text may be" }],
-      ["min_size", "Shrink to", "number", { min: 2, max: 400, unit: "pt", hint: "smallest size a long text shrinks to" }],
-      ["max_lines", "Lines", "number", { min: 1, max: 20, unit: "", whole: true, dflt: 1 }],
-      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
+      ["text", t("Text"), "textarea"],
+      ["tag", t("Insert a merge tag"), "tag"],
+      ["font", t("Font"), "select", boot.fonts],
+      ["size", t("Size"), "number", { min: 2, max: 400, unit: "pt" }],
+      ["weight", t("Bold"), "check", ["regular", "bold"]],
+      ["style", t("Italic"), "check", ["normal", "italic"]],
+      ["color", t("Colour"), "color"],
+      ["align", t("Alignment"), "select", { left: t("Left"), center: t("Centre"), right: t("Right") }],
+      ["letter_spacing", t("Letter spacing"), "number", { min: -0.2, max: 2, unit: "em", dflt: 0 }],
+      ["transform", t("Case"), "select", { none: t("As typed"), uppercase: t("UPPERCASE"), lowercase: t("lowercase"), capitalize: t("Capitalise Each Word") }],
+      ["x", t("Left"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["y", t("Top"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["width", t("Width"), "number", { min: 1, max: 2000, unit: "mm", hint: t("the widest the text may be") }],
+      ["min_size", t("Shrink to"), "number", { min: 2, max: 400, unit: "pt", hint: t("smallest size a long text shrinks to") }],
+      ["max_lines", t("Lines"), "number", { min: 1, max: 20, unit: "", whole: true, dflt: 1 }],
+      ["rotate", t("Rotation"), "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: t("degrees clockwise") }],
     ],
     image: [
-      ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["y", "Top", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["width", "Width", "number", { min: 1, max: 2000, unit: "mm" }],
-      ["height", "Height", "number", { min: 1, max: 2000, unit: "mm" }],
-      ["fit", "Fit", "select", { contain: "Whole image", cover: "Fill the box", stretch: "Stretch" }],
-      ["opacity", "Opacity", "number", { min: 0, max: 1, unit: "", dflt: 1 }],
-      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
+      ["x", t("Left"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["y", t("Top"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["width", t("Width"), "number", { min: 1, max: 2000, unit: "mm" }],
+      ["height", t("Height"), "number", { min: 1, max: 2000, unit: "mm" }],
+      ["fit", t("Fit"), "select", { contain: t("Whole image"), cover: t("Fill the box"), stretch: t("Stretch") }],
+      ["opacity", t("Opacity"), "number", { min: 0, max: 1, unit: "", dflt: 1 }],
+      ["rotate", t("Rotation"), "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: t("degrees clockwise") }],
     ],
     rect: [
-      ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["y", "Top", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["width", "Width", "number", { min: 1, max: 2000, unit: "mm" }],
-      ["height", "Height", "number", { min: 1, max: 2000, unit: "mm" }],
-      ["fill", "Fill", "color"],
-      ["opacity", "Opacity", "number", { min: 0, max: 1, unit: "", dflt: 1 }],
-      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
+      ["x", t("Left"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["y", t("Top"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["width", t("Width"), "number", { min: 1, max: 2000, unit: "mm" }],
+      ["height", t("Height"), "number", { min: 1, max: 2000, unit: "mm" }],
+      ["fill", t("Fill"), "color"],
+      ["opacity", t("Opacity"), "number", { min: 0, max: 1, unit: "", dflt: 1 }],
+      ["rotate", t("Rotation"), "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: t("degrees clockwise") }],
     ],
     qr: [
-      ["x", "Left", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["y", "Top", "number", { min: -2000, max: 2000, unit: "mm" }],
-      ["size", "Size", "number", { min: 5, max: 2000, unit: "mm" }],
-      ["color", "Colour", "color"],
-      ["rotate", "Rotation", "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: "degrees clockwise" }],
+      ["x", t("Left"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["y", t("Top"), "number", { min: -2000, max: 2000, unit: "mm" }],
+      ["size", t("Size"), "number", { min: 5, max: 2000, unit: "mm" }],
+      ["color", t("Colour"), "color"],
+      ["rotate", t("Rotation"), "number", { min: -360, max: 360, unit: "°", dflt: 0, hint: t("degrees clockwise") }],
     ],
   };
   function fieldValue(el, key, spec) {
@@ -662,9 +670,10 @@
   }
   function checkNumber(label, raw, spec) {
     var v = Number(raw);
-    if (raw === "" || !isFinite(v)) return [null, label + " must be a number" + (spec.unit ? " of " + (spec.unit === "mm" ? "millimetres" : spec.unit === "pt" ? "points" : spec.unit) : "") + "."];
-    if (v < spec.min || v > spec.max) return [null, label + " must be from " + spec.min + " to " + spec.max + (spec.unit ? " " + spec.unit : "") + "."];
-    if (spec.whole && v !== Math.round(v)) return [null, label + " must be a whole number."];
+    var unit = spec.unit === "mm" ? t("millimetres") : spec.unit === "pt" ? t("points") : spec.unit;
+    if (raw === "" || !isFinite(v)) return [null, spec.unit ? t("%(label)s must be a number of %(unit)s.", { label: label, unit: unit }) : t("%(label)s must be a number.", { label: label })];
+    if (v < spec.min || v > spec.max) return [null, t("%(label)s must be from %(min)s to %(max)s%(unit)s.", { label: label, min: spec.min, max: spec.max, unit: spec.unit ? " " + spec.unit : "" })];
+    if (spec.whole && v !== Math.round(v)) return [null, t("%(label)s must be a whole number.", { label: label })];
     return [Math.round(v * 100) / 100, null];
   }
   function inspect() {
@@ -673,7 +682,7 @@
     if (selected === null || !els()[selected]) { pagePanel(); return; }
     var el = els()[selected], i = selected;
     var h = document.createElement("h2");
-    h.textContent = el.type === "text" ? "Text: " + (el.id || "") : label(el);
+    h.textContent = el.type === "text" ? t("Text: %(name)s", { name: el.id || "" }) : label(el);
     inspector.appendChild(h);
     var fields = FIELDS[el.type] || [];
     fields.forEach(function (f) {
@@ -691,7 +700,7 @@
         input.value = el.text || "";
       } else if (kind === "select" || kind === "tag") {
         input = document.createElement("select");
-        var opts = kind === "tag" ? [["", "Choose…"]].concat(boot.tags.map(function (t) { return [t, "{" + t + "}"]; }))
+        var opts = kind === "tag" ? [["", t("Choose…")]].concat(boot.tags.map(function (t) { return [t, "{" + t + "}"]; }))
           : Object.keys(spec).map(function (k) { return [k, spec[k]]; });
         opts.forEach(function (o) {
           var op = document.createElement("option");
@@ -767,7 +776,7 @@
     if (canEdit) {
       var bar = document.createElement("div");
       bar.className = "dz-actions";
-      [["forward", "Bring forward"], ["back", "Send back"], ["delete", "Remove"]].forEach(function (a) {
+      [["forward", t("Bring forward")], ["back", t("Send back")], ["delete", t("Remove")]].forEach(function (a) {
         var b = document.createElement("button");
         b.type = "button";
         b.className = "btn secondary small";
@@ -795,26 +804,26 @@
   }
   function groupPanel() {
     var h = document.createElement("h2");
-    h.textContent = group.length + " elements selected";
+    h.textContent = t("%(count)s elements selected", { count: group.length });
     inspector.appendChild(h);
     var p = document.createElement("p");
     p.className = "help";
-    p.textContent = "Drag any of them to move them together; arrow keys nudge them all. Shift+click adds or removes one.";
+    p.textContent = t("Drag any of them to move them together; arrow keys nudge them all. Shift+click adds or removes one.");
     inspector.appendChild(p);
     if (!canEdit) return;
     var grid = document.createElement("div");
     grid.className = "dz-align";
     grid.setAttribute("role", "group");
-    grid.setAttribute("aria-label", "Align and distribute");
-    [["align-left", "Align left"], ["align-center", "Centre"], ["align-right", "Align right"],
-     ["align-top", "Align top"], ["align-middle", "Middle"], ["align-bottom", "Align bottom"],
-     ["distribute-h", "Spread across"], ["distribute-v", "Spread down"], ["delete", "Remove all"]].forEach(function (a) {
+    grid.setAttribute("aria-label", t("Align and distribute"));
+    [["align-left", t("Align left")], ["align-center", t("Centre")], ["align-right", t("Align right")],
+     ["align-top", t("Align top")], ["align-middle", t("Middle")], ["align-bottom", t("Align bottom")],
+     ["distribute-h", t("Spread across")], ["distribute-v", t("Spread down")], ["delete", t("Remove all")]].forEach(function (a) {
       var b = document.createElement("button");
       b.type = "button";
       b.className = "btn secondary small";
       b.dataset.cmd = a[0];
       b.textContent = a[1];
-      if (a[0].indexOf("distribute") === 0 && group.length < 3) { b.disabled = true; b.title = "Select three or more to spread them out"; }
+      if (a[0].indexOf("distribute") === 0 && group.length < 3) { b.disabled = true; b.title = t("Select three or more to spread them out"); }
       grid.appendChild(b);
     });
     inspector.appendChild(grid);
@@ -862,17 +871,17 @@
   }
   function pagePanel() {
     var h = document.createElement("h2");
-    h.textContent = "Page";
+    h.textContent = t("Page");
     inspector.appendChild(h);
     var p = document.createElement("p");
     p.className = "help";
-    p.textContent = "Click a text, image or the QR code to select it; click a selected text to edit it in place. " +
+    p.textContent = t("Click a text, image or the QR code to select it; click a selected text to edit it in place.") + " " +
       (doc.design.page ? doc.design.page.size + " " + doc.design.page.orientation + ", " : "") +
       r1(page[0]) + " × " + r1(page[1]) + " mm.";
     inspector.appendChild(p);
     var bg = doc.design.background || {};
     if (bg.template) {
-      [["color", "Main colour"], ["accent", "Accent colour"]].forEach(function (f) {
+      [["color", t("Main colour")], ["accent", t("Accent colour")]].forEach(function (f) {
         var row = document.createElement("div");
         row.className = "dz-field";
         var lab = document.createElement("label");
@@ -891,7 +900,7 @@
     } else if ((bg.image || bg.pdf) && canEdit) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "btn secondary small"; b.dataset.cmd = "remove-background";
-      b.textContent = "Remove the uploaded background";
+      b.textContent = t("Remove the uploaded background");
       inspector.appendChild(b);
     }
     showProblems();
@@ -944,7 +953,7 @@
     "add-text": function () {
       change(function () {
         els().push({
-          type: "text", id: nextId("text"), text: "New text", x: r1(page[0] * 0.3), y: r1(page[1] * 0.45),
+          type: "text", id: nextId("text"), text: t("New text"), x: r1(page[0] * 0.3), y: r1(page[1] * 0.45),
           width: r1(page[0] * 0.4), size: 14, min_size: 8, font: "sans", color: "#222222", align: "center",
         });
       });
@@ -1033,7 +1042,7 @@
       var file = upload.files[0];
       if (!file) return;
       var role = document.getElementById("dz-upload-role").value;
-      setStatus("Uploading " + file.name + "…");
+      setStatus(t("Uploading %(name)s…", { name: file.name }));
       save().then(function (ok) {
         if (!ok) { upload.value = ""; return; }
         var before = snapshot();
@@ -1041,21 +1050,21 @@
           upload.value = "";
           if (!res.ok) {
             setProblems(res.body.problems || []);
-            setStatus("Not uploaded: " + ((res.body.problems || [])[0] || {}).message, true);
+            setStatus(t("Not uploaded: %(reason)s", { reason: ((res.body.problems || [])[0] || {}).message }), true);
             return;
           }
           undoStack.push({ state: before, key: null });
           redoStack = [];
           doc = { design: res.body.design, assets: res.body.assets };
           lastSaved = snapshot();
-          setStatus(res.body.filename + " added to the draft (revision " + res.body.revision + ")");
+          setStatus(t("%(name)s added to the draft (revision %(revision)s)", { name: res.body.filename, revision: res.body.revision }));
           var idx = -1;
           els().forEach(function (e, j) { if (e.type === "image" && e.asset === res.body.name) idx = j; });
           draw(); schedulePreview(true); toolbarState();
           if (idx >= 0) select(idx); else inspect();
         }).catch(function () {
           upload.value = "";
-          setStatus("Not uploaded: the server did not answer. Your edits are kept; try again.", true);
+          setStatus(t("Not uploaded: the server did not answer. Your edits are kept; try again."), true);
         });
       });
     });
