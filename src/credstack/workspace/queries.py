@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 from credstack.credentials import queries as credential_queries
@@ -98,11 +99,11 @@ def credential_page(org, params, limit: int | None = PAGE_SIZE):
 # a kind on the credential's history, however many times it happened. Everything else (issued, revoked,
 # suspended, reinstated, replaced, expiry changed, emails sent, opened, clicked) stays one row per event.
 ENGAGEMENT = {
-    "viewed": "Public page viewed",
-    "downloaded": "Downloaded",
-    "shared": "Shared by the recipient",
-    "linkedin": "Added to LinkedIn",
-    "verified": "Verified by others",
+    "viewed": _("Public page viewed"),
+    "downloaded": _("Downloaded"),
+    "shared": _("Shared by the recipient"),
+    "linkedin": _("Added to LinkedIn"),
+    "verified": _("Verified by others"),
 }
 HISTORY_ROWS = 200
 
@@ -178,6 +179,10 @@ def analytics(org):
     return table, totals
 
 
+# the chart's legend
+CHART_LABELS = {"issued": _("Issued"), "viewed": _("Viewed"), "verified": _("Verified by others")}
+
+
 def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed", "verified")):
     """Counts a day for the chart, as ready-to-draw SVG polylines."""
     days = max(7, min(days, 730))
@@ -202,7 +207,14 @@ def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed
             f"{pad + i * (W - 2 * pad) / max(1, days - 1):.1f},{H - pad - v * (H - 2 * pad) / peak:.1f}"
             for i, v in enumerate(values)
         )
-        lines.append({"kind": k, "points": pts, "color": colors.get(k, "#444"), "total": sum(values)})
+        lines.append(
+            {
+                "kind": CHART_LABELS.get(k, k),
+                "points": pts,
+                "color": colors.get(k, "#444"),
+                "total": sum(values),
+            }
+        )
     return {
         "lines": lines,
         "peak": peak,

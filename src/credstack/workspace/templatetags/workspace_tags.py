@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -28,11 +29,21 @@ def sentence(label) -> str:
 
 
 EVENT_LABELS = {
-    "delivered": "Email sent",
-    "delivery_failed": "Email failed",
-    "opened": "Email opened",
-    "clicked": "Link in the email clicked",
-    "expiry_changed": "Expiry changed",
+    "issued": _("Issued"),
+    "revoked": _("Revoked"),
+    "suspended": _("Suspended"),
+    "reinstated": _("Reinstated"),
+    "replaced": _("Replaced"),
+    "expiry_changed": _("Expiry changed"),
+    "delivered": _("Email sent"),
+    "delivery_failed": _("Email failed"),
+    "opened": _("Email opened"),
+    "clicked": _("Link in the email clicked"),
+    "viewed": _("Viewed"),
+    "downloaded": _("Downloaded"),
+    "shared": _("Shared"),
+    "linkedin": _("Added to LinkedIn"),
+    "verified": _("Verified by others"),
 }
 
 
