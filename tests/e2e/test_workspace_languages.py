@@ -1,5 +1,6 @@
 """The workspace in its user's language, in the browser (issue 17): a user who chose German (or Arabic)
-sees the credential list, the issue form and the bulk upload with its dry run in that language, with no
+sees the credential list, a credential with its actions and history, the issue form and the bulk upload
+with its dry run in that language, with no
 English left in the page's own words; Arabic lays the workspace out right to left (the sidebar on the
 right); and at 1280 px nothing overflows: not the page, not a heading, button, label or column header
 with a long German word."""
@@ -39,6 +40,9 @@ WORDS = {
         "upload": "Hochladen und prüfen",
         "dry_run": "2. Probelauf",
         "issue_n": "2 Nachweise ausstellen",
+        "actions": "Aktionen",
+        "history": "Verlauf",
+        "correct": "Korrigierten Nachweis ausstellen",
     },
     "ar": {
         "list": "الشهادات",
@@ -55,6 +59,9 @@ WORDS = {
         "upload": "رفع وتحقق",
         "dry_run": "2. تشغيل تجريبي",
         "issue_n": "إصدار 2 شهادة",
+        "actions": "الإجراءات",
+        "history": "السجل",
+        "correct": "إصدار شهادة مصحّحة",
     },
 }
 # the workspace's own English words on these pages, before issue 17 wrapped them
@@ -104,6 +111,13 @@ def test_credential_list_issue_form_and_bulk_upload_in_the_users_language(page, 
     expect(page.get_by_role("link", name="Grace Hopper")).to_be_visible()
     _check_layout(page, lang)
     save_screenshot(page, f"workspace-credentials-{lang}")
+
+    page.get_by_role("link", name="Grace Hopper").click()
+    expect(page.get_by_role("heading", name=words["actions"])).to_be_visible()
+    expect(page.get_by_role("heading", name=words["history"])).to_be_visible()
+    expect(page.get_by_role("button", name=words["correct"])).to_be_visible()
+    _check_layout(page, lang)
+    save_screenshot(page, f"workspace-credential-{lang}", full_page=True)
 
     page.goto(f"/w/{org.slug}/issue")
     expect(page.get_by_role("heading", name=words["issue"], exact=True)).to_be_visible()

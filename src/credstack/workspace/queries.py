@@ -139,7 +139,7 @@ def credential_history(credential, limit: int = HISTORY_ROWS) -> History:
         line = grouped.get(r["kind"])
         if line is None:
             line = grouped[r["kind"]] = EngagementLine(
-                r["kind"], ENGAGEMENT[r["kind"]], 0, r["first"], r["last"]
+                r["kind"], str(ENGAGEMENT[r["kind"]]), 0, r["first"], r["last"]
             )
         line.count += r["n"]
         line.first, line.last = min(line.first, r["first"]), max(line.last, r["last"])

@@ -50,7 +50,7 @@ EVENT_LABELS = {
 @register.filter
 def event_label(event) -> str:
     """What a credential's history row says happened, in the workspace's words."""
-    return EVENT_LABELS.get(event.kind) or sentence(event.get_kind_display())
+    return str(EVENT_LABELS.get(event.kind) or sentence(event.get_kind_display()))
 
 
 @register.filter
