@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
@@ -57,7 +58,7 @@ class Delivery(models.Model):
     and ``next_attempt_at`` when; failed once a failure is permanent or the schedule is over."""
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", _("Issued")
+        ISSUED = "issued", pgettext_lazy("what happened", "Issued")
         RESEND = "resend", _("Resent")
         EXPIRY = "expiry", _("Expiry reminder")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization
@@ -67,7 +68,7 @@ class BulkJob(models.Model):
 class BulkRow(models.Model):
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Pending")
-        ISSUED = "issued", _("Issued")
+        ISSUED = "issued", pgettext_lazy("what happened", "Issued")
         SKIPPED = "skipped", _("Skipped")
         INVALID = "invalid", _("Invalid")
         FAILED = "failed", _("Failed")

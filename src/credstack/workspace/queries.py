@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.credentials import queries as credential_queries
@@ -180,7 +181,11 @@ def analytics(org):
 
 
 # the chart's legend
-CHART_LABELS = {"issued": _("Issued"), "viewed": _("Viewed"), "verified": _("Verified by others")}
+CHART_LABELS = {
+    "issued": pgettext_lazy("what happened", "Issued"),
+    "viewed": _("Viewed"),
+    "verified": _("Verified by others"),
+}
 
 
 def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed", "verified")):

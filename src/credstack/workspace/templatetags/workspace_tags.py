@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -29,7 +30,7 @@ def sentence(label) -> str:
 
 
 EVENT_LABELS = {
-    "issued": _("Issued"),
+    "issued": pgettext_lazy("what happened", "Issued"),
     "revoked": _("Revoked"),
     "suspended": _("Suspended"),
     "reinstated": _("Reinstated"),
