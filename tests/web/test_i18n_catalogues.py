@@ -50,16 +50,16 @@ def test_the_committed_mo_is_compiled_from_the_po(lang, tmp_path):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_catalogue_covers_every_string_of_the_learner_pages(lang, tmp_path):
-    """``makemessages`` finds no learner-side msgid that the catalogue lacks (a string wrapped after the
-    catalogue was last updated)."""
+def test_the_catalogue_covers_every_string_of_the_learner_pages_and_the_workspace(lang, tmp_path):
+    """``makemessages`` finds no msgid of the learner side or of the workspace's own pages that the catalogue
+    lacks (a string wrapped after the catalogue was last updated)."""
     catalog = _catalog(LOCALE / lang / "LC_MESSAGES" / "django.mo")
     known = {key[0] if isinstance(key, tuple) else key for key in catalog}
     from django.core.management import call_command  # a management command: Django set up by pytest-django
 
     work = tmp_path / "credstack"
     (work / "locale").mkdir(parents=True)
-    for folder in LEARNER_DIRS:
+    for folder in LEARNER_DIRS + WORKSPACE_DIRS:
         src = LOCALE.parent / folder
         for path in src.rglob("*"):
             if path.is_file() and path.suffix in (".html", ".txt", ".py"):
@@ -83,3 +83,5 @@ def test_the_catalogue_covers_every_string_of_the_learner_pages(lang, tmp_path):
 
 # the apps whose pages and emails learners and verifiers see (templates, views, actions, emails)
 LEARNER_DIRS = ("web", "learning", "portal", "verifier", "credentials", "achievements", "delivery")
+# the workspace proper and its neighbours (developers and API keys, webhooks, pathways)
+WORKSPACE_DIRS = ("workspace", "webhooks", "api", "pathways")

@@ -1,10 +1,12 @@
-"""No learner-facing template shows an untranslated English word (issue 17).
+"""No learner-facing template, and no template of the workspace's own pages, shows an untranslated English
+word (issue 17).
 
 Each template is read with Django's own template lexer: text outside ``{% translate %}`` and
 ``{% blocktranslate %}`` is stripped of its markup (tags, comments, scripts and styles, template
 variables) and must then hold no word, except the names below that no language translates. The
-attributes people read (``alt``, ``title``, ``aria-label``, ``placeholder``, ``aria-valuetext``) are checked
-the same way."""
+attributes people read (``alt``, ``title``, ``aria-label``, ``placeholder``, ``aria-valuetext``, and the
+workspace's ``data-confirm`` dialogs and ``data-label`` column names on phones) are checked the same way.
+Code people copy (``<pre>``, ``<code>``) and example addresses in placeholders are not prose."""
 
 from __future__ import annotations
 
@@ -32,6 +34,20 @@ LEARNER_TEMPLATES = sorted(
     )
     for path in ROOT.glob(pattern)
 )
+# the workspace proper and its neighbours: credentials, issuing, bulk, members, settings, developers, webhooks,
+# email templates, pathways
+WORKSPACE_TEMPLATES = sorted(
+    path
+    for pattern in (
+        "workspace/templates/workspace/*.html",
+        "workspace/templates/workspace/widgets/*.html",
+        "delivery/templates/delivery/*.html",
+        "webhooks/templates/webhooks/*.html",
+        "api/templates/api/*.html",
+        "pathways/templates/pathways/*.html",
+    )
+    for path in ROOT.glob(pattern)
+)
 # names and codes, the same in every language
 ALLOWED = {
     "credstack",
@@ -51,9 +67,17 @@ ALLOWED = {
     "QR",
     "JWT",
     "API",
+    "URL",
+    "HTTP",
 }
-READ_ATTRIBUTES = re.compile(r'\b(?:alt|title|aria-label|placeholder|aria-valuetext)="([^"]*)"')
-MARKUP = re.compile(r"<!--.*?-->|<script.*?</script>|<style.*?</style>|<[^>]*>", re.S)
+READ_ATTRIBUTES = re.compile(
+    r'\b(?:alt|title|aria-label|placeholder|aria-valuetext|data-confirm|data-label)="([^"]*)"'
+)
+MARKUP = re.compile(
+    r"<!--.*?-->|<script.*?</script>|<style.*?</style>|<pre\b.*?</pre>|<code\b.*?</code>|<[^>]*>", re.S
+)
+# an example address or URL as a placeholder (certificates.example.edu, https://example.org/hooks)
+ADDRESS = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/[\w./-]*)?$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 
 
@@ -75,7 +99,8 @@ def untranslated(source: str) -> list[str]:
     text = "".join(outside)
     found: list[str] = []
     for value in READ_ATTRIBUTES.findall(text):
-        found += WORD.findall(value.replace("\x00", " "))
+        if not ADDRESS.match(value):
+            found += WORD.findall(value.replace("\x00", " "))
     prose = MARKUP.sub(" ", text).replace("&nbsp;", " ")
     prose = re.sub(r"&[a-z]+;|&#\d+;", " ", prose)
     found += WORD.findall(prose.replace("\x00", " "))
@@ -87,9 +112,22 @@ def test_learner_template_has_no_untranslated_words(path):
     assert untranslated(path.read_text(encoding="utf-8")) == []
 
 
+@pytest.mark.parametrize("path", WORKSPACE_TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_workspace_template_has_no_untranslated_words(path):
+    assert untranslated(path.read_text(encoding="utf-8")) == []
+
+
 def test_the_check_finds_a_literal_word():
     assert untranslated('<p class="x">{% translate "Hello" %} world</p>') == ["world"]
     assert untranslated('<img alt="Badge">{% blocktranslate %}Issued {{ date }}{% endblocktranslate %}') == [
         "Badge"
     ]
     assert untranslated("<p>{{ name }} · {{ org.name }}</p><style>.a { color:red }</style>") == []
+    # what the workspace shows in a confirmation dialog or as a column name on a phone is read too
+    assert untranslated('<form data-confirm="Delete it?"><td data-label="Name">') == ["Delete", "it", "Name"]
+    # code to copy and example addresses are not prose; a sentence in a placeholder is
+    assert (
+        untranslated('<pre>curl -H "Bearer"</pre><code>webhook-id</code><input placeholder="a.example.edu">')
+        == []
+    )
+    assert untranslated('<input placeholder="e.g. CRM sync">') == ["CRM", "sync"]

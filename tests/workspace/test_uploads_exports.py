@@ -95,4 +95,9 @@ def test_analytics_page_counts_events(signed_in, org, issue):
     CredentialEvent.objects.create(credential=a, kind="viewed")
     CredentialEvent.objects.create(credential=a, kind="verified")
     page = signed_in("viewer").get(f"/w/{org.slug}/analytics/").content.decode()
-    assert "<polyline" in page and "issued: 2" in page and "viewed: 2" in page and "verified: 1" in page
+    assert (
+        "<polyline" in page
+        and "Issued: 2" in page
+        and "Viewed: 2" in page
+        and "Verified by others: 1" in page
+    )

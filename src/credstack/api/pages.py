@@ -14,6 +14,8 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from credstack.organizations.actors import Actor
@@ -26,20 +28,24 @@ from . import actions
 from .models import SCOPES, ApiKey
 
 SCOPE_HELP = {
-    "read": "Read achievements, credentials, batches, courses, pathways and recipients; change nothing.",
-    "issue": "Also issue credentials (one by one or in batches), revoke, suspend, reinstate, correct, "
-    "resend them and enrol learners.",
-    "admin": "Also manage webhook endpoints and inbound integrations, their secrets included.",
+    "read": gettext_lazy(
+        "Read achievements, credentials, batches, courses, pathways and recipients; change nothing."
+    ),
+    "issue": gettext_lazy(
+        "Also issue credentials (one by one or in batches), revoke, suspend, reinstate, correct, "
+        "resend them and enrol learners."
+    ),
+    "admin": gettext_lazy("Also manage webhook endpoints and inbound integrations, their secrets included."),
 }
 
 
 def relative(moment, now=None) -> str:
     now = now or timezone.now()
     if moment is None:
-        return "never"
+        return _("never")
     if now - moment < timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(moment, now, depth=1)} ago"
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(moment, now, depth=1)}
 
 
 def _endpoint_rows(org) -> list[dict]:
@@ -88,7 +94,8 @@ def key_create(request, org_slug: str):
         return _key_errors(request, exc)
     if not first_submission(request):
         messages.warning(
-            request, "That form was already sent: its key is in the list below, but it cannot be shown again."
+            request,
+            _("That form was already sent: its key is in the list below, but it cannot be shown again."),
         )
         return redirect("developers:home", org.slug)
     try:
@@ -118,7 +125,9 @@ def _key_errors(request, exc: ValidationError):
 def key_revoke(request, org_slug: str, prefix: str):
     key = get_object_or_404(ApiKey, organization=request.organization, prefix=prefix)
     if not actions.revoke_api_key(key, actor=Actor.for_user(request.user)):
-        messages.warning(request, f"“{key.name}” was already revoked.")
+        messages.warning(request, _("“%(name)s” was already revoked.") % {"name": key.name})
     else:
-        messages.success(request, f"“{key.name}” revoked: requests with it are refused from now on.")
+        messages.success(
+            request, _("“%(name)s” revoked: requests with it are refused from now on.") % {"name": key.name}
+        )
     return redirect("developers:home", org_slug)

@@ -4,6 +4,8 @@ message (sent, failed, opened, clicked)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
@@ -20,8 +22,8 @@ class EmailTemplate(models.Model):
     wraps it in the organization's brand with the download buttons."""
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", "Credential issued"
-        EXPIRY = "expiry", "Expiry reminder"
+        ISSUED = "issued", _("Credential issued")
+        EXPIRY = "expiry", _("Expiry reminder")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="email_templates")
     achievement = models.ForeignKey(
@@ -56,17 +58,17 @@ class Delivery(models.Model):
     and ``next_attempt_at`` when; failed once a failure is permanent or the schedule is over."""
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        RESEND = "resend", "Resent"
-        EXPIRY = "expiry", "Expiry reminder"
+        ISSUED = "issued", pgettext_lazy("what happened", "Issued")
+        RESEND = "resend", _("Resent")
+        EXPIRY = "expiry", _("Expiry reminder")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        RETRYING = "retrying", "Retrying"
-        FAILED = "failed", "Failed"
-        OPENED = "opened", "Opened"
-        CLICKED = "clicked", "Clicked"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Retrying")
+        FAILED = "failed", _("Failed")
+        OPENED = "opened", _("Opened")
+        CLICKED = "clicked", _("Clicked")
 
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="deliveries")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="deliveries")

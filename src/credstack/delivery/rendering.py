@@ -19,15 +19,15 @@ from credstack.organizations.brand import brand_context
 from .models import EmailTemplate
 
 MERGE_TAGS = {
-    "recipient_name": "the recipient's name",
-    "achievement_name": "what they earned",
-    "issuer_name": "your organization's name",
-    "credential_url": "the credential's permanent page",
-    "issue_date": "the issue date",
-    "expiry_date": "the expiry date (empty if none)",
-    "validity": "“for life”, or “until 5 December 2028” when it expires",
-    "portal_url": "the recipient's portal",
-    "renewal": "how to renew it: the course to take again, or “contact” the issuer",
+    "recipient_name": gettext_lazy("the recipient's name"),
+    "achievement_name": gettext_lazy("what they earned"),
+    "issuer_name": gettext_lazy("your organization's name"),
+    "credential_url": gettext_lazy("the credential's permanent page"),
+    "issue_date": gettext_lazy("the issue date"),
+    "expiry_date": gettext_lazy("the expiry date (empty if none)"),
+    "validity": gettext_lazy("“for life”, or “until 5 December 2028” when it expires"),
+    "portal_url": gettext_lazy("the recipient's portal"),
+    "renewal": gettext_lazy("how to renew it: the course to take again, or “contact” the issuer"),
 }
 _TAG = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
@@ -64,17 +64,20 @@ def check_template(subject: str, body: str) -> None:
     errors: dict[str, str] = {}
     for field, text in (("subject", subject), ("body", body)):
         if not text.strip():
-            errors[field] = "is required"
+            errors[field] = _("is required")
             continue
         unknown = [t for t in _TAG.findall(text) if t not in MERGE_TAGS]
         if unknown:
-            errors[field] = f"unknown merge tag {{{{ {unknown[0]} }}}}; use one of: " + ", ".join(MERGE_TAGS)
+            errors[field] = _("unknown merge tag %(tag)s; use one of: %(tags)s") % {
+                "tag": "{{ " + unknown[0] + " }}",
+                "tags": ", ".join(MERGE_TAGS),
+            }
         elif field == "subject" and any(c in text for c in "\r\n"):
-            errors[field] = "must be one line"
+            errors[field] = _("must be one line")
         elif any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-            errors[field] = "contains a control character"
+            errors[field] = _("contains a control character")
     if len(subject) > 200:
-        errors["subject"] = f"is {len(subject)} characters long; at most 200 are allowed"
+        errors["subject"] = _("is %(n)s characters long; at most 200 are allowed") % {"n": len(subject)}
     if errors:
         raise TemplateError(errors)
 

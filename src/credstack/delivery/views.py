@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -112,7 +113,7 @@ def template_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = request.organization
     templates = {(t.achievement_id, t.kind): t for t in EmailTemplate.objects.filter(organization=org)}
     achievements = Achievement.objects.filter(organization=org).order_by("name")
-    rows = [{"label": "All achievements (organization default)", "achievement": None}] + [
+    rows = [{"label": _("All achievements (organization default)"), "achievement": None}] + [
         {"label": a.name, "achievement": a} for a in achievements
     ]
     for row in rows:
@@ -156,10 +157,10 @@ def template_edit(request: HttpRequest, org_slug: str, kind: str, achievement_id
             except rendering.TemplateError as exc:
                 errors = exc.errors
             else:
-                messages.success(request, "Email template saved.")
+                messages.success(request, _("Email template saved."))
                 return redirect("delivery-templates", org_slug=org.slug)
         if action == "reset" and actions.reset_email_template(org, kind, achievement, actor=actor):
-            messages.success(request, "Back to the default email.")
+            messages.success(request, _("Back to the default email."))
             return redirect("delivery-templates", org_slug=org.slug)
     preview = None
     if not errors:

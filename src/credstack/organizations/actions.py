@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from credstack.outbox import actions as outbox
 from credstack.vc import keys as vc_keys
@@ -382,9 +383,9 @@ def invitation_days() -> int:
 
 
 INVITATION_CLOSED = {
-    "accepted": "This invitation was already used.",
-    "withdrawn": "This invitation was withdrawn. Ask the organization for a new one.",
-    "expired": "This invitation has expired. Ask the organization for a new one.",
+    "accepted": gettext_lazy("This invitation was already used."),
+    "withdrawn": gettext_lazy("This invitation was withdrawn. Ask the organization for a new one."),
+    "expired": gettext_lazy("This invitation has expired. Ask the organization for a new one."),
 }
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 
@@ -10,31 +11,34 @@ from .models import Pathway
 class PathwayForm(forms.Form):
     achievement = forms.ModelChoiceField(
         queryset=Achievement.objects.none(),
-        label="Pathway credential",
-        help_text="the achievement awarded when the pathway is complete",
+        label=_("Pathway credential"),
+        help_text=_("the achievement awarded when the pathway is complete"),
     )
     components = forms.ModelMultipleChoiceField(
         queryset=Achievement.objects.none(),
-        label="Component achievements",
+        label=_("Component achievements"),
         widget=forms.CheckboxSelectMultiple,
     )
     order = forms.CharField(
         required=False,
-        label="Order (for ordered pathways)",
-        help_text="component names or slugs, one a line, in the order they must be earned; "
-        "empty: the list order",
+        label=_("Order (for ordered pathways)"),
+        help_text=_(
+            "component names or slugs, one a line, in the order they must be earned; empty: the list order"
+        ),
     )
-    rule = forms.ChoiceField(choices=Pathway.Rule.choices, label="Rule")
-    required_count = forms.IntegerField(min_value=1, max_value=100, required=False, label="N (for N of M)")
-    ordered = forms.BooleanField(required=False, label="Components must be earned in order")
+    rule = forms.ChoiceField(choices=Pathway.Rule.choices, label=_("Rule"))
+    required_count = forms.IntegerField(min_value=1, max_value=100, required=False, label=_("N (for N of M)"))
+    ordered = forms.BooleanField(required=False, label=_("Components must be earned in order"))
     window_days = forms.IntegerField(
         min_value=1,
         max_value=3650,
         required=False,
-        label="Within (days)",
-        help_text="the components must be earned within this many days; empty: any time",
+        label=_("Within (days)"),
+        help_text=_("the components must be earned within this many days; empty: any time"),
     )
-    revocation_policy = forms.ChoiceField(choices=Pathway.Policy.choices, label="When a component is revoked")
+    revocation_policy = forms.ChoiceField(
+        choices=Pathway.Policy.choices, label=_("When a component is revoked")
+    )
 
     def __init__(self, *args, organization, exclude_achievement=None, **kwargs):
         super().__init__(*args, **kwargs)

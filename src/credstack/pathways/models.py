@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
@@ -12,12 +13,12 @@ from credstack.organizations.models import Organization
 
 class Pathway(models.Model):
     class Rule(models.TextChoices):
-        ALL = "all", "All of the components"
-        N_OF_M = "n_of_m", "N of the components"
+        ALL = "all", _("All of the components")
+        N_OF_M = "n_of_m", _("N of the components")
 
     class Policy(models.TextChoices):
-        KEEP = "keep", "Keep the pathway credential"
-        SUSPEND = "suspend", "Suspend the pathway credential"
+        KEEP = "keep", _("Keep the pathway credential")
+        SUSPEND = "suspend", _("Suspend the pathway credential")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="pathways")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)

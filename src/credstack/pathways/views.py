@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from credstack.achievements.models import Achievement
 from credstack.organizations.actors import Actor
@@ -63,9 +64,9 @@ def pathway_new(request, org_slug):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "Pathway created. Learners who already qualify are being awarded.")
+            messages.success(request, _("Pathway created. Learners who already qualify are being awarded."))
             return redirect("pathways:detail", org_slug, pathway.public_id)
-    return render(request, "pathways/form.html", {"form": form, "title": "New pathway"})
+    return render(request, "pathways/form.html", {"form": form, "title": _("New pathway")})
 
 
 @member_required(Role.VIEWER)
@@ -110,7 +111,7 @@ def pathway_detail(request, org_slug, public_id):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, "Pathway saved. Learners who now qualify are being awarded.")
+                messages.success(request, _("Pathway saved. Learners who now qualify are being awarded."))
                 return redirect("pathways:detail", org_slug, public_id)
     return render(
         request,

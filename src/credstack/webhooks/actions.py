@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
@@ -60,7 +61,7 @@ def validate_url(url: str) -> None:
     """Refuse a receiver URL this deployment would never call."""
     parts = urlsplit(url)
     if "\x00" in url or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"url": "must be an http(s) URL"})
+        raise ValidationError({"url": _("must be an http(s) URL")})
     try:
         outbound.resolve(parts.hostname, parts.port or 443, _allow_private())
     except outbound.BlockedTarget as exc:
@@ -69,14 +70,16 @@ def validate_url(url: str) -> None:
 
 def _check_description(description: str) -> str:
     if "\x00" in description:  # PostgreSQL cannot store it; forms refuse it too
-        raise ValidationError({"description": "must not contain NUL characters"})
+        raise ValidationError({"description": _("must not contain NUL characters")})
     return description
 
 
 def _check_events(event_types: list[str]) -> list[str]:
     unknown = [e for e in event_types if e not in EVENT_TYPES]
     if unknown:
-        raise ValidationError({"event_types": f"unknown event types: {', '.join(unknown)}"})
+        raise ValidationError(
+            {"event_types": _("unknown event types: %(types)s") % {"types": ", ".join(unknown)}}
+        )
     return sorted(set(event_types))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from .models import WebhookDelivery
 
 
@@ -10,7 +12,7 @@ def outcome(state: str | None, attempts: int | None) -> dict | None:
     if state is None:
         return None
     if state == WebhookDelivery.State.SUCCEEDED:
-        return {"label": "delivered", "pill": "pill-active"}
+        return {"label": _("delivered"), "pill": "pill-active"}
     if state == WebhookDelivery.State.FAILED:
-        return {"label": "failed", "pill": "pill-failed"}
-    return {"label": "retrying" if attempts else "queued", "pill": "pill-pending"}
+        return {"label": _("failed"), "pill": "pill-failed"}
+    return {"label": _("retrying") if attempts else _("queued"), "pill": "pill-pending"}

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from credstack.organizations.actors import Actor
@@ -24,35 +26,39 @@ from .models import EVENT_TYPES, REDELIVER_FAILED_DAYS, TEST_EVENT, WebhookDeliv
 from .outcome import outcome
 
 EVENT_HELP = {
-    "credential.issued": "A credential was issued (form, CSV, API, integration, course or pathway).",
-    "credential.revoked": "A credential was revoked; it no longer verifies.",
-    "credential.suspended": "A credential was suspended for now.",
-    "credential.reinstated": "A suspended credential is valid again.",
-    "credential.expired": "A credential reached its expiry date.",
-    "credential.replaced": "A credential was corrected and replaced by a new one.",
-    "credential.viewed": "Someone opened the credential's public page.",
-    "credential.downloaded": "The PDF, image or JSON of a credential was downloaded.",
-    "credential.shared": "The learner shared the credential (LinkedIn, link, wallet).",
-    "pathway.completed": "A learner completed every step of a pathway.",
-    "course.completed": "A learner finished a course.",
+    "credential.issued": gettext_lazy(
+        "A credential was issued (form, CSV, API, integration, course or pathway)."
+    ),
+    "credential.revoked": gettext_lazy("A credential was revoked; it no longer verifies."),
+    "credential.suspended": gettext_lazy("A credential was suspended for now."),
+    "credential.reinstated": gettext_lazy("A suspended credential is valid again."),
+    "credential.expired": gettext_lazy("A credential reached its expiry date."),
+    "credential.replaced": gettext_lazy("A credential was corrected and replaced by a new one."),
+    "credential.viewed": gettext_lazy("Someone opened the credential's public page."),
+    "credential.downloaded": gettext_lazy("The PDF, image or JSON of a credential was downloaded."),
+    "credential.shared": gettext_lazy("The learner shared the credential (LinkedIn, link, wallet)."),
+    "pathway.completed": gettext_lazy("A learner completed every step of a pathway."),
+    "course.completed": gettext_lazy("A learner finished a course."),
 }
 OUTCOMES = [
-    ("succeeded", "delivered"),
-    ("pending", "queued or retrying"),
-    ("failed", "failed"),
+    ("succeeded", gettext_lazy("delivered")),
+    ("pending", gettext_lazy("queued or retrying")),
+    ("failed", gettext_lazy("failed")),
 ]
 
 
 class EndpointForm(forms.Form):
-    url = forms.URLField(max_length=2000, assume_scheme="https")
-    description = forms.CharField(max_length=200, required=False)
-    events = forms.ChoiceField(choices=[("all", "Every event"), ("some", "Only these")], initial="all")
+    url = forms.URLField(max_length=2000, assume_scheme="https", label="URL")
+    description = forms.CharField(max_length=200, required=False, label=gettext_lazy("Description"))
+    events = forms.ChoiceField(
+        choices=[("all", gettext_lazy("Every event")), ("some", gettext_lazy("Only these"))], initial="all"
+    )
     event_types = forms.MultipleChoiceField(choices=[(e, e) for e in EVENT_TYPES], required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("events") == "some" and not data.get("event_types"):
-            self.add_error("event_types", "Tick at least one event, or choose “Every event”.")
+            self.add_error("event_types", _("Tick at least one event, or choose “Every event”."))
         return data
 
     def chosen_events(self) -> list[str]:
@@ -135,7 +141,7 @@ def endpoint_create(request, org_slug: str):
     form = EndpointForm(request.POST) if request.method == "POST" else EndpointForm(initial={"events": "all"})
     if request.method == "POST":
         if form.is_valid() and not first_submission(request):
-            messages.warning(request, "That form was already sent: the endpoint is in the list below.")
+            messages.warning(request, _("That form was already sent: the endpoint is in the list below."))
             return redirect("developers:home", org.slug)
         endpoint = _save(form, lambda **kw: actions.create_endpoint(org, **kw, actor=_actor(request)))
         if endpoint is not None:
@@ -157,7 +163,7 @@ def endpoint_detail(request, org_slug: str, public_id: str):
             _save(form, lambda **kw: actions.update_endpoint(endpoint, **kw, actor=_actor(request)))
             is not None
         ):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("webhooks:detail", org_slug, endpoint.public_id)
         endpoint.refresh_from_db()
     else:
@@ -181,7 +187,7 @@ def _row(d: WebhookDelivery) -> dict:
     result = d.last_error or (f"HTTP {d.last_status_code}" if d.last_status_code else "")
     shown = outcome(d.state, d.attempts)
     if d.requeued and d.state == WebhookDelivery.State.PENDING:
-        shown = {"label": "queued again", "pill": "pill-pending"}
+        shown = {"label": _("queued again"), "pill": "pill-pending"}
     return {"d": d, "outcome": shown, "result": result}
 
 
@@ -192,14 +198,19 @@ def endpoint_test(request, org_slug: str, public_id: str):
     try:
         delivery = actions.send_test_event(endpoint, actor=_actor(request))
     except actions.EndpointOff:
-        messages.error(request, "The endpoint is off: turn it on again first.")
+        messages.error(request, _("The endpoint is off: turn it on again first."))
         return redirect("webhooks:detail", org_slug, endpoint.public_id)
     if delivery.state == WebhookDelivery.State.SUCCEEDED:
         messages.success(
-            request, f"Test event delivered: the receiver answered HTTP {delivery.last_status_code}."
+            request,
+            _("Test event delivered: the receiver answered HTTP %(code)s.")
+            % {"code": delivery.last_status_code},
         )
     else:
-        messages.error(request, f"Test event not delivered: {delivery.last_error}. It is not retried.")
+        messages.error(
+            request,
+            _("Test event not delivered: %(error)s. It is not retried.") % {"error": delivery.last_error},
+        )
     return redirect("webhooks:detail", org_slug, endpoint.public_id)
 
 
@@ -216,10 +227,11 @@ def endpoint_end_overlap(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     if actions.end_rotation_overlap(endpoint, actor=_actor(request)):
         messages.success(
-            request, "The previous secret no longer signs anything: only the current one does, from now on."
+            request,
+            _("The previous secret no longer signs anything: only the current one does, from now on."),
         )
     else:
-        messages.info(request, "The previous secret had already stopped signing.")
+        messages.info(request, _("The previous secret had already stopped signing."))
     return redirect(reverse("webhooks:detail", args=[org_slug, endpoint.public_id]) + "#secret")
 
 
@@ -232,16 +244,18 @@ def endpoint_enable(request, org_slug: str, public_id: str):
         if failed:
             messages.success(
                 request,
-                f"Endpoint on again: new events are sent. {_deliveries(failed)} failed in the last "
-                f"{REDELIVER_FAILED_DAYS} days: send them again with “Redeliver all failed” below.",
+                ngettext(
+                    "Endpoint on again: new events are sent. %(n)s delivery failed in the last %(days)s "
+                    "days: send it again with “Redeliver all failed” below.",
+                    "Endpoint on again: new events are sent. %(n)s deliveries failed in the last %(days)s "
+                    "days: send them again with “Redeliver all failed” below.",
+                    failed,
+                )
+                % {"n": failed, "days": REDELIVER_FAILED_DAYS},
             )
             return redirect(reverse("webhooks:detail", args=[org_slug, endpoint.public_id]) + "#failed")
-        messages.success(request, "Endpoint on again: new events are sent.")
+        messages.success(request, _("Endpoint on again: new events are sent."))
     return redirect("webhooks:detail", org_slug, endpoint.public_id)
-
-
-def _deliveries(n: int) -> str:
-    return "1 delivery" if n == 1 else f"{n} deliveries"
 
 
 @member_required(Role.ADMIN)
@@ -249,7 +263,7 @@ def _deliveries(n: int) -> str:
 def endpoint_disable(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     if actions.set_endpoint_enabled(endpoint, False, actor=_actor(request)):
-        messages.success(request, "Endpoint off: no events are sent to it until you turn it on again.")
+        messages.success(request, _("Endpoint off: no events are sent to it until you turn it on again."))
     return redirect("webhooks:detail", org_slug, endpoint.public_id)
 
 
@@ -259,7 +273,7 @@ def endpoint_delete(request, org_slug: str, public_id: str):
     endpoint = _endpoint(request, public_id)
     url = endpoint.url
     actions.delete_endpoint(endpoint, actor=_actor(request))
-    messages.success(request, f"Endpoint {url} deleted, with its delivery log.")
+    messages.success(request, _("Endpoint %(url)s deleted, with its delivery log.") % {"url": url})
     return redirect("developers:home", org_slug)
 
 
@@ -293,19 +307,27 @@ def redeliver_failed(request, org_slug: str, public_id: str):
     try:
         queued = actions.redeliver_failed(endpoint, actor=_actor(request))
     except actions.EndpointOff:
-        messages.error(request, "The endpoint is off: turn it on again before redelivering.")
+        messages.error(request, _("The endpoint is off: turn it on again before redelivering."))
     else:
         if queued:
             messages.success(
                 request,
-                f"{_deliveries(len(queued))} queued again, oldest first, each with its original webhook-id: "
-                "the worker sends them in the background. Their outcome shows below.",
+                ngettext(
+                    "%(n)s delivery queued again, with its original webhook-id: "
+                    "the worker sends it in the background. Its outcome shows below.",
+                    "%(n)s deliveries queued again, oldest first, each with its original webhook-id: "
+                    "the worker sends them in the background. Their outcome shows below.",
+                    len(queued),
+                )
+                % {"n": len(queued)},
             )
         else:
             messages.warning(
                 request,
-                f"Nothing to redeliver: no delivery failed in the last {REDELIVER_FAILED_DAYS} days "
-                "that is not already queued.",
+                _(
+                    "Nothing to redeliver: no delivery failed in the last %(days)s days that is not already queued."
+                )
+                % {"days": REDELIVER_FAILED_DAYS},
             )
     back = reverse("webhooks:deliveries", args=[org_slug, endpoint.public_id])
     if request.POST.get("back") == "endpoint":
@@ -323,12 +345,18 @@ def redeliver(request, org_slug: str, public_id: str, msg_id: str):
     try:
         delivery = actions.redeliver(delivery, actor=_actor(request))
     except actions.EndpointOff:
-        messages.error(request, "The endpoint is off: turn it on again before redelivering.")
+        messages.error(request, _("The endpoint is off: turn it on again before redelivering."))
     else:
         if delivery.state == WebhookDelivery.State.SUCCEEDED:
-            messages.success(request, f"Redelivered {msg_id}: HTTP {delivery.last_status_code}.")
+            messages.success(
+                request,
+                _("Redelivered %(id)s: HTTP %(code)s.") % {"id": msg_id, "code": delivery.last_status_code},
+            )
         else:
-            messages.error(request, f"Redelivery of {msg_id} failed: {delivery.last_error}.")
+            messages.error(
+                request,
+                _("Redelivery of %(id)s failed: %(error)s.") % {"id": msg_id, "error": delivery.last_error},
+            )
     back = reverse("webhooks:deliveries", args=[org_slug, endpoint.public_id])
     state = request.POST.get("outcome", "")
     return redirect(back + (f"?outcome={state}" if state in WebhookDelivery.State.values else ""))

@@ -62,7 +62,9 @@ def achievement_new(request, org_slug):
         d = dict(form.cleaned_data)
         badge = d.pop("badge_image")
         a = actions.create_achievement(organization=org, actor=request.user, badge=badge, **d)
-        messages.success(request, f"{a.name} created. Issue it now, or design its certificate.")
+        messages.success(
+            request, gettext("%(name)s created. Issue it now, or design its certificate.") % {"name": a.name}
+        )
         return redirect("workspace-achievement", org.slug, a.public_id)
     return render(request, "workspace/achievement_form.html", {"form": form, "new": True})
 
@@ -81,9 +83,11 @@ def achievement_edit(request, org_slug, public_id):
         a, new_version = actions.update_achievement(a, actor=request.user, badge=badge, **d)
         messages.success(
             request,
-            "Saved as a new version: credentials already issued keep the version they were issued with."
+            gettext(
+                "Saved as a new version: credentials already issued keep the version they were issued with."
+            )
             if new_version
-            else "Saved.",
+            else gettext("Saved."),
         )
         return redirect("workspace-achievement", org.slug, a.public_id)
     return render(request, "workspace/achievement_form.html", {"form": form, "a": a})

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
@@ -89,19 +90,32 @@ def check_job(job: BulkJob, mapping: dict) -> BulkJob:
     mapping = {k: (mapping.get(k) or "") for k in ("name", "email", "score")}
     for role in ("name", "email"):
         if not mapping[role]:
-            raise ValidationError({role: f"choose the column holding the recipient's {role}"})
+            raise ValidationError(
+                {
+                    role: _("choose the column holding the recipient's name")
+                    if role == "name"
+                    else _("choose the column holding the recipient's email")
+                }
+            )
     for role, column in mapping.items():
         if column and column not in job.columns:
-            raise ValidationError({role: f"there is no column {column!r} in {job.filename}"})
+            raise ValidationError(
+                {
+                    role: _("there is no column “%(column)s” in %(file)s")
+                    % {"column": column, "file": job.filename}
+                }
+            )
     if mapping["name"] == mapping["email"]:
-        raise ValidationError({"email": "the name and the email cannot come from the same column"})
+        raise ValidationError({"email": _("the name and the email cannot come from the same column")})
     if job.purged_at:
-        raise ValidationError({"file": "this upload's file was deleted (retention period): upload it again"})
+        raise ValidationError(
+            {"file": _("this upload's file was deleted (retention period): upload it again")}
+        )
     table = read_table(bytes(job.data), job.kind, job.filename)
     with transaction.atomic():
         job = BulkJob.objects.select_for_update().get(pk=job.pk)
         if job.state != BulkJob.State.PREVIEW:
-            raise ValidationError({"file": "this upload is already being issued"})
+            raise ValidationError({"file": _("this upload is already being issued")})
         job.rows.all().delete()
         job.mapping = mapping
         # stored 1,000 rows at a time as they are checked: memory stays flat however long the file
@@ -256,10 +270,12 @@ def confirm_job(job: BulkJob, *, actor=None, background: bool = True) -> BulkJob
             return locked
         if locked.purged_at:
             raise ValidationError(
-                {"file": "this upload's file was deleted (retention period): upload it again"}
+                {"file": _("this upload's file was deleted (retention period): upload it again")}
             )
         if locked.valid == 0:
-            raise ValidationError({"file": "no row can be issued: fix the problems listed and upload again"})
+            raise ValidationError(
+                {"file": _("no row can be issued: fix the problems listed and upload again")}
+            )
         locked.state, locked.heartbeat_at = BulkJob.State.QUEUED, timezone.now()
         locked.save(update_fields=["state", "heartbeat_at"])
         audit.record(
@@ -528,7 +544,10 @@ def resume_job(job: BulkJob, *, actor=None) -> BulkJob:
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state not in (BulkJob.State.QUEUED, BulkJob.State.RUNNING, BulkJob.State.FAILED):
             raise ValidationError(
-                {"file": f"this upload is {locked.get_state_display().lower()}; nothing to resume"}
+                {
+                    "file": _("this upload is %(state)s; nothing to resume")
+                    % {"state": locked.get_state_display().lower()}
+                }
             )
         locked.state, locked.error, locked.heartbeat_at = BulkJob.State.QUEUED, "", timezone.now()
         locked.save(update_fields=["state", "error", "heartbeat_at"])

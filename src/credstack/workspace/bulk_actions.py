@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
@@ -95,17 +97,17 @@ def describe(org, params: dict) -> list[str]:
     """The filter in words, for the confirmation page."""
     parts = []
     if params.get("q"):
-        parts.append(f"search “{params['q']}”")
+        parts.append(_("search “%(q)s”") % {"q": params["q"]})
     if params.get("achievement"):
         a = Achievement.objects.filter(organization=org, public_id=params["achievement"]).first()
-        parts.append(f"achievement {a.name if a else '(unknown)'}")
+        parts.append(_("achievement %(name)s") % {"name": a.name if a else _("(unknown)")})
     if params.get("state"):
-        parts.append(f"state {params['state']}")
+        parts.append(_("state %(state)s") % {"state": params["state"]})
     if params.get("from"):
-        parts.append(f"issued from {params['from']}")
+        parts.append(_("issued from %(date)s") % {"date": params["from"]})
     if params.get("to"):
-        parts.append(f"issued to {params['to']}")
-    return parts or ["no filter: every credential of the organization"]
+        parts.append(_("issued to %(date)s") % {"date": params["to"]})
+    return parts or [_("no filter: every credential of the organization")]
 
 
 def queue_matching(org, actor, action: str, reason: str, params: dict, upto: int, count: int) -> None:
@@ -113,7 +115,8 @@ def queue_matching(org, actor, action: str, reason: str, params: dict, upto: int
     the audit log says it was queued now, and each credential and a summary when it is done."""
     who = as_actor(actor)
     with transaction.atomic():
-        words = "; ".join(describe(org, params))
+        with translation.override("en"):  # the audit log keeps one language
+            words = "; ".join(describe(org, params))
         audit.record(org, who, "credentials.bulk_queued", words, f"{action}: {count} credential(s)")
         user_id = who.user.pk if who.user_or_none else None
         transaction.on_commit(lambda: run_bulk_action.enqueue(org.pk, user_id, action, reason, params, upto))

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from credstack.achievements.models import Achievement
@@ -104,7 +105,7 @@ def credential_action(request, org_slug, public_id, action):
     reason = request.POST.get("reason", "")
     if action in CONFIRMED and request.POST.get("confirmed") != "1":
         if action == "revoke" and not reason.strip():
-            messages.error(request, "reason: a reason is required to revoke")
+            messages.error(request, _("reason: a reason is required to revoke"))
             return redirect("workspace-credential", org_slug, public_id)
         return render(
             request,
@@ -119,13 +120,13 @@ def credential_action(request, org_slug, public_id, action):
     try:
         if action == "revoke":
             cred_actions.revoke_credential(credential, reason=reason, actor=request.user)
-            messages.success(request, "Revoked. Verifiers now see it as revoked.")
+            messages.success(request, _("Revoked. Verifiers now see it as revoked."))
         elif action == "suspend":
             cred_actions.suspend_credential(credential, reason=reason, actor=request.user)
-            messages.success(request, "Suspended.")
+            messages.success(request, _("Suspended."))
         elif action == "reinstate":
             cred_actions.reinstate_credential(credential, reason=reason, actor=request.user)
-            messages.success(request, "Reinstated.")
+            messages.success(request, _("Reinstated."))
         elif action == "correct":
             new = cred_actions.correct_credential(
                 credential,
@@ -134,19 +135,22 @@ def credential_action(request, org_slug, public_id, action):
                 reason=reason,
                 actor=request.user,
             )
-            messages.success(request, "Corrected: this new credential replaces the old one.")
+            messages.success(request, _("Corrected: this new credential replaces the old one."))
             return redirect("workspace-credential", org_slug, new.public_id)
         elif action == "expiry":
             when = expiry_date(request.POST.get("valid_until", ""))
             cred_actions.change_expiry(credential, valid_until=when, actor=request.user, note=reason)
-            messages.success(request, "Expiry changed; the credential was re-signed.")
+            messages.success(request, _("Expiry changed; the credential was re-signed."))
         elif action == "renew":
             new = cred_actions.renew_as_issued(credential, actor=request.user)
-            messages.success(request, "Renewed: this new credential replaces the old one.")
+            messages.success(request, _("Renewed: this new credential replaces the old one."))
             return redirect("workspace-credential", org_slug, new.public_id)
         elif action == "resend":
             cred_actions.resend_credential(credential, actor=request.user)
-            messages.success(request, f"The email is being sent again to {credential.recipient_email}.")
+            messages.success(
+                request,
+                _("The email is being sent again to %(email)s.") % {"email": credential.recipient_email},
+            )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("workspace-credential", org_slug, public_id)
@@ -154,6 +158,18 @@ def credential_action(request, org_slug, public_id, action):
         messages.error(request, str(exc))
         return redirect("workspace-credential", org_slug, public_id)
     return redirect("workspace-credential", org_slug, public_id)
+
+
+def verb(action: str) -> str:
+    """The bulk action's name as its confirmation page and message say it, in the page's language."""
+    names = {
+        "revoke": _("Revoke"),
+        "suspend": _("Suspend"),
+        "reinstate": _("Reinstate"),
+        "resend": _("Resend"),
+        "renew": _("Renew"),
+    }
+    return names.get(action, action.capitalize())
 
 
 @member_required(Role.ISSUER)
@@ -168,13 +184,13 @@ def credentials_bulk_action(request, org_slug):
     if not back.startswith("/w/"):
         back = reverse("workspace-credentials", args=[org_slug])
     if action not in bulk_actions.ACTIONS:
-        messages.error(request, "Choose an action.")
+        messages.error(request, _("Choose an action."))
         return redirect(back)
     if not ids and not every:
-        messages.error(request, "Select at least one credential.")
+        messages.error(request, _("Select at least one credential."))
         return redirect(back)
     if action == "revoke" and not reason:
-        messages.error(request, "A reason is required to revoke.")
+        messages.error(request, _("A reason is required to revoke."))
         return redirect(back)
     if every:
         return _bulk_action_matching(request, action, reason, back)
@@ -182,7 +198,7 @@ def credentials_bulk_action(request, org_slug):
     if action in CONFIRMED and request.POST.get("confirmed") != "1":
         sample = chosen.select_related("achievement", "organization").order_by("-issued_at").first()
         if sample is None:
-            messages.error(request, "None of the selected credentials was found.")
+            messages.error(request, _("None of the selected credentials was found."))
             return redirect(back)
         return render(
             request,
@@ -197,9 +213,9 @@ def credentials_bulk_action(request, org_slug):
             },
         )
     done, skipped = bulk_actions.apply(org, request.user, action, reason, chosen)
-    msg = f"{action.capitalize()}: {done} credential(s)."
+    msg = _("%(action)s: %(n)s credential(s).") % {"action": verb(action), "n": done}
     if skipped:
-        msg += f" {skipped} skipped (their state does not allow it)."
+        msg += " " + _("%(n)s skipped (their state does not allow it).") % {"n": skipped}
     messages.success(request, msg)
     return redirect(back)
 
@@ -213,7 +229,7 @@ def _bulk_action_matching(request, action, reason, back):
         cutoff, upto = bulk_actions.make_cutoff(org)
         count = bulk_actions.matching(org, params, upto).count()
         if not count:
-            messages.error(request, "No credentials match the filter.")
+            messages.error(request, _("No credentials match the filter."))
             return redirect(back)
         sample = (
             bulk_actions.matching(org, params, upto).select_related("achievement", "organization").first()
@@ -236,21 +252,24 @@ def _bulk_action_matching(request, action, reason, back):
         )
     upto = bulk_actions.parse_cutoff(org, request.POST.get("cutoff", ""))
     if upto is None:
-        messages.error(request, "The confirmation expired or was damaged; please select again.")
+        messages.error(request, _("The confirmation expired or was damaged; please select again."))
         return redirect(back)
     count = bulk_actions.matching(org, params, upto).count()
     if count > bulk_actions.sync_limit():
         bulk_actions.queue_matching(org, request.user, action, reason, params, upto, count)
         messages.success(
             request,
-            f"{action.capitalize()}: {count} credential(s) are being processed in the background; "
-            "the audit log shows each one and a summary when it is done.",
+            _(
+                "%(action)s: %(n)s credential(s) are being processed in the background; "
+                "the audit log shows each one and a summary when it is done."
+            )
+            % {"action": verb(action), "n": count},
         )
         return redirect(back)
     done, skipped = bulk_actions.apply_matching(org, request.user, action, reason, params, upto)
-    msg = f"{action.capitalize()}: {done} credential(s)."
+    msg = _("%(action)s: %(n)s credential(s).") % {"action": verb(action), "n": done}
     if skipped:
-        msg += f" {skipped} skipped (their state does not allow it)."
+        msg += " " + _("%(n)s skipped (their state does not allow it).") % {"n": skipped}
     messages.success(request, msg)
     return redirect(back)
 

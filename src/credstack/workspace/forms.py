@@ -33,7 +33,10 @@ def read_upload(*args, **kwargs):
 class OrganizationForm(Form):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(
-        max_length=64, validators=[slug_validator], help_text="in URLs and the issuer id; cannot change later"
+        max_length=64,
+        validators=[slug_validator],
+        label=_("Slug"),
+        help_text=_("in URLs and the issuer id; cannot change later"),
     )
     name = forms.CharField(max_length=200, label=_("Name"))
     url = forms.URLField(required=False, label=_("Website"), assume_scheme="https")
@@ -42,7 +45,7 @@ class OrganizationForm(Form):
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         if Organization.objects.filter(slug=slug).exists():
-            raise ValidationError(f"the address {slug!r} is taken; choose another")
+            raise ValidationError(_("the address “%(slug)s” is taken; choose another") % {"slug": slug})
         return slug
 
 
@@ -110,8 +113,8 @@ class ProfileForm(Form):
 
 
 class InviteForm(Form):
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.ISSUER)
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.ISSUER, label=_("Role"))
 
 
 def _lines(text: str) -> list[str]:
@@ -119,46 +122,56 @@ def _lines(text: str) -> list[str]:
 
 
 class AchievementForm(Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, label=_("Name"))
     slug = forms.CharField(
-        max_length=64, validators=[slug_validator], help_text="lowercase letters, digits, dashes"
+        max_length=64,
+        validators=[slug_validator],
+        label=_("Slug"),
+        help_text=_("lowercase letters, digits, dashes"),
     )
-    achievement_type = forms.ChoiceField(choices=ACHIEVEMENT_TYPES, label="Type")
-    description = forms.CharField(widget=forms.Textarea)
-    criteria_narrative = forms.CharField(widget=forms.Textarea, label="Criteria", required=False)
-    criteria_url = forms.URLField(required=False, label="Criteria URL", assume_scheme="https")
-    tags = forms.CharField(required=False, help_text="comma separated")
+    achievement_type = forms.ChoiceField(choices=ACHIEVEMENT_TYPES, label=_("Type"))
+    description = forms.CharField(widget=forms.Textarea, label=_("Description"))
+    criteria_narrative = forms.CharField(widget=forms.Textarea, label=_("Criteria"), required=False)
+    criteria_url = forms.URLField(required=False, label=_("Criteria URL"), assume_scheme="https")
+    tags = forms.CharField(required=False, label=_("Tags"), help_text=_("comma separated"))
     alignments = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Skills",
-        help_text="one a line: name | URL | framework (e.g. Data analysis | https://esco.ec.europa.eu/… | ESCO)",
+        label=_("Skills"),
+        help_text=_(
+            "one a line: name | URL | framework (e.g. Data analysis | https://esco.ec.europa.eu/… | ESCO)"
+        ),
     )
-    credits = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=2)
-    field_of_study = forms.CharField(required=False, max_length=200)
+    credits = forms.DecimalField(
+        required=False, min_value=0, max_digits=6, decimal_places=2, label=_("Credits")
+    )
+    field_of_study = forms.CharField(required=False, max_length=200, label=_("Field of study"))
     language = forms.RegexField(
         required=False,
         regex=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        help_text="e.g. en, fr, pt-BR",
-        error_messages={"invalid": "use a language tag like en or pt-BR"},
+        label=_("Language"),
+        help_text=_("e.g. en, fr, pt-BR"),
+        error_messages={"invalid": _("use a language tag like en or pt-BR")},
     )
     valid_for_months = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=1200,
-        label="Valid for (months)",
-        help_text="empty: never expires",
+        label=_("Valid for (months)"),
+        help_text=_("empty: never expires"),
     )
-    design = forms.ChoiceField(required=False, label="Certificate design")
-    archived = forms.BooleanField(required=False, label="Archived: hidden from the issue forms")
+    design = forms.ChoiceField(required=False, label=_("Certificate design"))
+    archived = forms.BooleanField(required=False, label=_("Archived: hidden from the issue forms"))
     badge_image = forms.FileField(
-        required=False, help_text="PNG or SVG, at most 5 MB; empty: generated from the brand"
+        required=False,
+        label=_("Badge image"),
+        help_text=_("PNG or SVG, at most 5 MB; empty: generated from the brand"),
     )
 
     def __init__(self, *args, organization, instance: Achievement | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization, self.instance = organization, instance
-        self.fields["design"].choices = [("", "Built-in design in the brand")] + [
+        self.fields["design"].choices = [("", _("Built-in design in the brand"))] + [
             (d.public_id, d.name) for d in Design.objects.filter(organization=organization).order_by("name")
         ]
         if instance:
@@ -170,7 +183,7 @@ class AchievementForm(Form):
         if self.instance:
             qs = qs.exclude(pk=self.instance.pk)
         if qs.exists():
-            raise ValidationError(f"another achievement already uses {slug!r}")
+            raise ValidationError(_("another achievement already uses “%(slug)s”") % {"slug": slug})
         return slug
 
     def clean_tags(self):
@@ -184,11 +197,11 @@ class AchievementForm(Form):
                 continue
             parts = [p.strip() for p in line.split("|")]
             if len(parts) < 2 or not parts[0] or not parts[1]:
-                raise ValidationError(f"line {n}: write name | URL (| framework)")
+                raise ValidationError(_("line %(n)s: write name | URL (| framework)") % {"n": n})
             try:
                 validate.clean(parts[1])
             except ValidationError:
-                raise ValidationError(f"line {n}: {parts[1]!r} is not a URL")
+                raise ValidationError(_("line %(n)s: “%(url)s” is not a URL") % {"n": n, "url": parts[1]})
             item = {"name": parts[0], "url": parts[1]}
             if len(parts) > 2 and parts[2]:
                 item["framework"] = parts[2]
@@ -211,19 +224,22 @@ class AchievementForm(Form):
     def clean(self):
         data = super().clean()
         if not data.get("criteria_narrative") and not data.get("criteria_url"):
-            self.add_error("criteria_narrative", "give the criteria as text, a URL, or both")
+            self.add_error("criteria_narrative", _("give the criteria as text, a URL, or both"))
         return data
 
 
 class IssueForm(Form):
-    achievement = forms.ChoiceField()
-    recipient_name = forms.CharField(max_length=500, label="Recipient's name")
-    recipient_email = forms.EmailField(label="Recipient's email")
-    score = forms.CharField(required=False, max_length=100, help_text="optional: shown on the certificate")
+    achievement = forms.ChoiceField(label=_("Achievement"))
+    recipient_name = forms.CharField(max_length=500, label=_("Recipient's name"))
+    recipient_email = forms.EmailField(label=_("Recipient's email"))
+    score = forms.CharField(
+        required=False, max_length=100, label=_("Score"), help_text=_("optional: shown on the certificate")
+    )
     valid_until = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="empty: the achievement's default",
+        label=_("Valid until"),
+        help_text=_("empty: the achievement's default"),
     )
 
     def __init__(self, *args, organization, **kwargs):
@@ -239,13 +255,15 @@ class IssueForm(Form):
             organization=self.organization, public_id=self.cleaned_data["achievement"]
         ).first()
         if a is None:
-            raise ValidationError("choose one of your achievements")
+            raise ValidationError(_("choose one of your achievements"))
         return a
 
 
 class BulkUploadForm(Form):
-    achievement = forms.ChoiceField()
-    file = forms.FileField(help_text="CSV (UTF-8) or XLSX, at most 20 MB; first row names the columns")
+    achievement = forms.ChoiceField(label=_("Achievement"))
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV (UTF-8) or XLSX, at most 20 MB; first row names the columns")
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,5 +278,5 @@ class BulkUploadForm(Form):
             organization=self.organization, public_id=self.cleaned_data["achievement"]
         ).first()
         if a is None:
-            raise ValidationError("choose one of your achievements")
+            raise ValidationError(_("choose one of your achievements"))
         return a

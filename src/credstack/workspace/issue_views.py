@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from credstack.credentials import actions as cred_actions
@@ -29,7 +30,7 @@ def issue(request, org_slug):
     initial = {"achievement": request.GET.get("achievement", "")}
     form = IssueForm(request.POST or None, organization=org, initial=initial)
     if not form.fields["achievement"].choices:
-        messages.warning(request, "Create an achievement first: it is what the credential certifies.")
+        messages.warning(request, _("Create an achievement first: it is what the credential certifies."))
         return redirect("workspace-achievement-new", org.slug)
     held = None
     if request.method == "POST" and form.is_valid():
@@ -55,7 +56,8 @@ def issue(request, org_slug):
                 credential = cred_actions.replace_credential(old, req)
                 messages.success(
                     request,
-                    f"Issued to {credential.recipient_name}; {old.public_id} is revoked and points here.",
+                    _("Issued to %(name)s; %(old)s is revoked and points here.")
+                    % {"name": credential.recipient_name, "old": old.public_id},
                 )
                 return redirect("workspace-credential", org.slug, credential.public_id)
             credential = cred_actions.issue_credential(req)
@@ -67,7 +69,10 @@ def issue(request, org_slug):
         except cred_actions.CredentialStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Issued to {credential.recipient_name}; the email is on its way.")
+            messages.success(
+                request,
+                _("Issued to %(name)s; the email is on its way.") % {"name": credential.recipient_name},
+            )
             return redirect("workspace-credential", org.slug, credential.public_id)
     return render(request, "workspace/issue.html", {"form": form, "held": held})
 
@@ -172,7 +177,7 @@ def bulk_resume(request, org_slug, public_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Resumed: rows not issued yet are being issued; none is issued twice.")
+        messages.success(request, _("Resumed: rows not issued yet are being issued; none is issued twice."))
     return redirect("workspace-bulk-job", org_slug, job.public_id)
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credstack.organizations import actions
@@ -41,7 +42,7 @@ def members(request, org_slug):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Invitation sent to {email}.")
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
                 return redirect("workspace-members", org.slug)
     return render(
         request,
@@ -76,7 +77,7 @@ def member_change(request, org_slug, member_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Member removed." if remove else "Role changed.")
+        messages.success(request, _("Member removed.") if remove else _("Role changed."))
     return redirect("workspace-members", org.slug)
 
 
@@ -91,7 +92,10 @@ def invitation_withdraw(request, org_slug, invitation_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Invitation to {invitation.email} withdrawn: its link no longer works.")
+        messages.success(
+            request,
+            _("Invitation to %(email)s withdrawn: its link no longer works.") % {"email": invitation.email},
+        )
     return redirect("workspace-members", request.organization.slug)
 
 
@@ -99,7 +103,7 @@ def invitation_withdraw(request, org_slug, invitation_id):
 def invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("organization"), token=token)
     if invitation.state == "accepted":
-        messages.info(request, "This invitation was already used.")
+        messages.info(request, _("This invitation was already used."))
         return redirect("workspace-home")
     if invitation.state != "pending":  # expired or withdrawn: the link says so, and nothing else
         return render(

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization
@@ -13,11 +15,11 @@ class BulkJob(models.Model):
     died midway resumes where it stopped."""
 
     class State(models.TextChoices):
-        PREVIEW = "preview", "Waiting for confirmation"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Issuing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PREVIEW = "preview", _("Waiting for confirmation")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Issuing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bulk_jobs")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
@@ -65,11 +67,11 @@ class BulkJob(models.Model):
 
 class BulkRow(models.Model):
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ISSUED = "issued", "Issued"
-        SKIPPED = "skipped", "Skipped"
-        INVALID = "invalid", "Invalid"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        ISSUED = "issued", pgettext_lazy("what happened", "Issued")
+        SKIPPED = "skipped", _("Skipped")
+        INVALID = "invalid", _("Invalid")
+        FAILED = "failed", _("Failed")
 
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField()  # row number in the file (header = 1)

@@ -90,7 +90,7 @@ def org_new(request):
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org = create_organization(**form.cleaned_data, actor=Actor.for_user(request.user))
-        messages.success(request, f"{org.name} is ready. Create your first achievement.")
+        messages.success(request, _("%(name)s is ready. Create your first achievement.") % {"name": org.name})
         return redirect("workspace-dashboard", org.slug)
     return render(request, "workspace/org_new.html", {"form": form})
 

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.credentials import queries as credential_queries
@@ -98,11 +100,11 @@ def credential_page(org, params, limit: int | None = PAGE_SIZE):
 # a kind on the credential's history, however many times it happened. Everything else (issued, revoked,
 # suspended, reinstated, replaced, expiry changed, emails sent, opened, clicked) stays one row per event.
 ENGAGEMENT = {
-    "viewed": "Public page viewed",
-    "downloaded": "Downloaded",
-    "shared": "Shared by the recipient",
-    "linkedin": "Added to LinkedIn",
-    "verified": "Verified by others",
+    "viewed": _("Public page viewed"),
+    "downloaded": _("Downloaded"),
+    "shared": _("Shared by the recipient"),
+    "linkedin": _("Added to LinkedIn"),
+    "verified": _("Verified by others"),
 }
 HISTORY_ROWS = 200
 
@@ -138,7 +140,7 @@ def credential_history(credential, limit: int = HISTORY_ROWS) -> History:
         line = grouped.get(r["kind"])
         if line is None:
             line = grouped[r["kind"]] = EngagementLine(
-                r["kind"], ENGAGEMENT[r["kind"]], 0, r["first"], r["last"]
+                r["kind"], str(ENGAGEMENT[r["kind"]]), 0, r["first"], r["last"]
             )
         line.count += r["n"]
         line.first, line.last = min(line.first, r["first"]), max(line.last, r["last"])
@@ -205,6 +207,14 @@ def analytics_by_skill(table: list[dict]) -> list[dict]:
     return sorted(rows.values(), key=lambda row: (-row["counts"].get("issued", 0), row["name"].casefold()))
 
 
+# the chart's legend
+CHART_LABELS = {
+    "issued": pgettext_lazy("what happened", "Issued"),
+    "viewed": _("Viewed"),
+    "verified": _("Verified by others"),
+}
+
+
 def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed", "verified")):
     """Counts a day for the chart, as ready-to-draw SVG polylines."""
     days = max(7, min(days, 730))
@@ -229,7 +239,14 @@ def daily_series(org, achievement=None, days: int = 90, kinds=("issued", "viewed
             f"{pad + i * (W - 2 * pad) / max(1, days - 1):.1f},{H - pad - v * (H - 2 * pad) / peak:.1f}"
             for i, v in enumerate(values)
         )
-        lines.append({"kind": k, "points": pts, "color": colors.get(k, "#444"), "total": sum(values)})
+        lines.append(
+            {
+                "kind": CHART_LABELS.get(k, k),
+                "points": pts,
+                "color": colors.get(k, "#444"),
+                "total": sum(values),
+            }
+        )
     return {
         "lines": lines,
         "peak": peak,

@@ -8,6 +8,7 @@ from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
@@ -121,14 +122,14 @@ def analytics_view(request, org_slug):
 
 
 ANALYTICS_KINDS = [
-    ("issued", "Issued"),
-    ("delivered", "Delivered"),
-    ("opened", "Opened"),
-    ("viewed", "Viewed"),
-    ("downloaded", "Downloaded"),
-    ("shared", "Shared"),
-    ("linkedin", "Added to LinkedIn"),
-    ("verified", "Verified by others"),
+    ("issued", pgettext_lazy("what happened", "Issued")),
+    ("delivered", gettext_lazy("Delivered")),
+    ("opened", gettext_lazy("Opened")),
+    ("viewed", gettext_lazy("Viewed")),
+    ("downloaded", gettext_lazy("Downloaded")),
+    ("shared", gettext_lazy("Shared")),
+    ("linkedin", gettext_lazy("Added to LinkedIn")),
+    ("verified", gettext_lazy("Verified by others")),
 ]
 
 

@@ -2,6 +2,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -28,18 +30,28 @@ def sentence(label) -> str:
 
 
 EVENT_LABELS = {
-    "delivered": "Email sent",
-    "delivery_failed": "Email failed",
-    "opened": "Email opened",
-    "clicked": "Link in the email clicked",
-    "expiry_changed": "Expiry changed",
+    "issued": pgettext_lazy("what happened", "Issued"),
+    "revoked": _("Revoked"),
+    "suspended": _("Suspended"),
+    "reinstated": _("Reinstated"),
+    "replaced": _("Replaced"),
+    "expiry_changed": _("Expiry changed"),
+    "delivered": _("Email sent"),
+    "delivery_failed": _("Email failed"),
+    "opened": _("Email opened"),
+    "clicked": _("Link in the email clicked"),
+    "viewed": _("Viewed"),
+    "downloaded": _("Downloaded"),
+    "shared": _("Shared"),
+    "linkedin": _("Added to LinkedIn"),
+    "verified": _("Verified by others"),
 }
 
 
 @register.filter
 def event_label(event) -> str:
     """What a credential's history row says happened, in the workspace's words."""
-    return EVENT_LABELS.get(event.kind) or sentence(event.get_kind_display())
+    return str(EVENT_LABELS.get(event.kind) or sentence(event.get_kind_display()))
 
 
 @register.filter
