@@ -11,6 +11,7 @@ from credstack.credentials.actions import IssueRequest, issue_credential, issue_
 from credstack.credentials.models import Credential, CredentialEvent, StatusList
 from credstack.credentials.resolver import local_fetch
 from credstack.organizations.models import AuditEntry
+from credstack.outbox import actions as outbox
 from credstack.outbox import registry
 from credstack.outbox.models import OutboxEntry
 from credstack.vc import verify as vc_verify
@@ -72,15 +73,21 @@ def test_a_batch_gives_one_verifying_credential_per_request_on_consecutive_slots
     assert CredentialEvent.objects.filter(kind="issued", credential__in=credentials).count() == 30
 
 
-def test_outbox_rows_one_per_consumer_per_credential_and_audit_rows(achievement, org, user):
+def test_outbox_one_row_per_consumer_per_batch_naming_every_credential_and_audit_rows(achievement, org, user):
     results = issue_credentials(requests(achievement, 12, actor=user))
     consumers = {c.name for c in registry.consumers("credential.issued")}
     assert consumers  # delivery, webhooks, pathways subscribe in their AppConfig.ready()
-    for result in results:
-        public_id = result.credential.public_id
-        rows = OutboxEntry.objects.filter(key__startswith=f"credential.issued:{public_id}/")
-        assert {r.consumer for r in rows} == consumers
-        assert all(r.payload == {"credential": result.credential.pk, "organization": org.pk} for r in rows)
+    rows = OutboxEntry.objects.filter(kind="credential.issued")
+    assert sorted(r.consumer for r in rows) == sorted(consumers)  # one row each for the 12 credentials
+    expected = [
+        (
+            {"credential": r.credential.pk, "organization": org.pk},
+            f"credential.issued:{r.credential.public_id}",
+        )
+        for r in results
+    ]
+    for row in rows:
+        assert outbox.effects_of(row) == expected
     audited = AuditEntry.objects.filter(organization=org, action="credential.issued")
     assert sorted(audited.values_list("target", flat=True)) == sorted(r.credential.public_id for r in results)
     assert {(a.actor_id, a.actor_kind) for a in audited} == {(user.pk, "user")}

@@ -345,3 +345,35 @@ def test_names_with_markup_are_escaped_everywhere(admin_client, client, issue):
     ).content.decode()
     assert "<img src=x" not in html
     assert "<img src=x" not in client.get(f"/c/{credential.public_id}").content.decode()
+
+
+def test_a_batch_queues_one_task_for_its_first_attempts_and_each_email_goes_once(smtp, settings, achievement):
+    from django_tasks import task_backends
+
+    from credstack.credentials.actions import IssueRequest, issue_credentials
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": taskqueues.ALL}
+    }
+    results = issue_credentials(
+        [
+            IssueRequest(
+                achievement=achievement, recipient_name=f"L {i}", recipient_email=f"l{i}@example.org"
+            )
+            for i in range(3)
+        ]
+    )
+    deliveries = list(Delivery.objects.order_by("pk"))
+    assert [d.credential_id for d in deliveries] == [r.credential.pk for r in results]
+    [queued] = task_backends["default"].results  # one task for the batch, not one per email
+    assert queued.task.name == "send_emails" and queued.args == [[d.pk for d in deliveries]]
+    assert smtp.messages == []  # nothing sent before the worker runs it
+
+    assert actions.send_emails.call([d.pk for d in deliveries]) == 3
+    assert actions.send_emails.call([d.pk for d in deliveries]) == 3  # run again: nothing sent twice
+    assert sorted(to for _, [to] in smtp.envelopes) == [
+        "<l0@example.org>",
+        "<l1@example.org>",
+        "<l2@example.org>",
+    ]
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}

@@ -92,6 +92,39 @@ def test_the_effect_rows_commit_with_the_change_and_vanish_with_a_rollback(issue
     assert all(r.payload == payload and r.state == "pending" for r in rows)
 
 
+# real commits: the webhook receivers are reached after the commit, as in the crash test above
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_is_one_row_per_consumer_and_the_sweep_delivers_each_credential_of_it_once(
+    achievement, receivers, org
+):
+    for r in receivers:
+        webhook_actions.create_endpoint(org, url=r.url, event_types=["credential.issued"])
+    requests = [
+        credential_actions.IssueRequest(
+            achievement=achievement, recipient_name=f"Learner {i}", recipient_email=f"l{i}@example.org"
+        )
+        for i in range(3)
+    ]
+    results = commit_then_die(lambda: credential_actions.issue_credentials(requests))
+    ids = [r.credential.public_id for r in results]
+    rows = OutboxEntry.objects.filter(kind="credential.issued")
+    assert {(r.consumer, r.state) for r in rows} == {(c, "pending") for c in ISSUED_CONSUMERS}
+    assert len(rows) == len(ISSUED_CONSUMERS)
+    assert {r.key for r in rows} == {f"credential.issued:{ids[0]}+2/{c}" for c in ISSUED_CONSUMERS}
+
+    for _ in range(2):  # the sweep, then the very same rows once more: nothing twice
+        assert outbox.dispatch_due(timezone.now() + LATER) == len(ISSUED_CONSUMERS)
+        OutboxEntry.objects.update(state="pending", next_attempt_at=timezone.now() - LATER, done_at=None)
+    assert sorted(Delivery.objects.filter(kind="issued").values_list("to", flat=True)) == [
+        "l0@example.org",
+        "l1@example.org",
+        "l2@example.org",
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == ["l0@example.org", "l1@example.org", "l2@example.org"]
+    for r in receivers:
+        assert received_ids(r) == dict.fromkeys(ids, 1)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_emit_refuses_to_run_outside_a_transaction():
     with pytest.raises(outbox.OutsideTransaction, match=r"inside the action.s transaction\.atomic\(\) block"):

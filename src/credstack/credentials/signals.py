@@ -7,7 +7,8 @@ once, from whichever process gets there first (a process killed right after the 
 The kinds, with their payloads:
 
 - ``ISSUED`` = ``"credential.issued"``: ``{"credential": pk, "organization": pk}``; one per credential (key
-  ``credential.issued:<public id>``)
+  ``credential.issued:<public id>``; a batch of several is stored as one row per consumer, its effects
+  in a list: ``outbox.emit_many``, decision 0063)
 - ``STATE_CHANGED`` = ``"credential.state_changed"``: ``{"credential", "organization", "event", "state"}``;
   event is "revoked", "suspended", "reinstated", "replaced", "expiry_changed" (a new expiry was signed)
   or "expired" (the expiry date passed; once per expiry, ``actions.announce_expired``); state is the

@@ -87,8 +87,10 @@ def queue_issued_emails(credentials: list[Credential]) -> list[Delivery]:
     ids = [row.pk for row in rows]
 
     def queue_all() -> None:
-        for pk in ids:
-            _queue(pk)
+        if len(ids) == 1:
+            _queue(ids[0])
+        elif ids:  # one task for the batch's first attempts, not one per email (decision 0063)
+            send_emails.enqueue(ids)
 
     transaction.on_commit(queue_all)
     return rows
@@ -169,6 +171,20 @@ def send_email(delivery_id: int) -> str:
     """Attempt one credential email (first try or retry): the one task that sends a credential's email.
     Defined here, beside the code that queues it ("Tasks" in docs/architecture.md)."""
     return attempt(delivery_id).state
+
+
+@task(queue_name=taskqueues.EMAIL)
+def send_emails(delivery_ids: list[int]) -> int:
+    """The first attempts of a batch's emails (a bulk chunk's), one after the other, each as ``send_email``
+    attempts it (its retries are queued one by one). An attempt that raises is logged and left due: the
+    periodic ``send_due`` attempts it. Returns how many of them are sent (by this run or an earlier one)."""
+    sent = 0
+    for pk in delivery_ids:
+        try:
+            sent += attempt(pk).state == Delivery.State.SENT
+        except Exception:  # the others still go; this one stays due for ``send_due``
+            log.exception("email delivery %s: the attempt failed", pk)
+    return sent
 
 
 def _queue(delivery_id: int, run_after: datetime | None = None) -> bool:

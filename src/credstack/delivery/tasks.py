@@ -11,6 +11,7 @@ from credstack import taskqueues
 from . import actions
 
 send_email = actions.send_email
+send_emails = actions.send_emails
 
 
 @task(queue_name=taskqueues.EMAIL)

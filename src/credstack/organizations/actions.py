@@ -133,7 +133,12 @@ def rotate_key(
 
 
 def active_key(org: Organization) -> SigningKey:
-    return SigningKey.objects.select_related("organization").get(organization=org, active=True)
+    """The key ``org`` signs with now; its ``organization`` is ``org`` itself (the caller's instance:
+    what it knows of the organization's domain is what the key's controller DID is built from, with no
+    second lookup of it)."""
+    key = SigningKey.objects.get(organization=org, active=True)
+    key.organization = org
+    return key
 
 
 def platform_key() -> SigningKey:

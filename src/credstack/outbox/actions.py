@@ -76,8 +76,11 @@ def emit(kind: str, payload: dict, *, key: str | None = None, using: str = DEFAU
 
 def emit_many(kind: str, effects: list[tuple[dict, str]], *, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """``emit`` for many effects of one kind at once (a batch of issued credentials): ``effects`` is a
-    list of ``(payload, key)``. One INSERT for all of them (a row per effect per consumer), and one
-    dispatch after the commit. Consumers still get one call per row, so they stay idempotent per key."""
+    list of ``(payload, key)``. One row per consumer for the whole batch (decision 0063): its payload is
+    ``{BATCH: [[payload, key], ...]}``, its key the first effect's key, ``+`` how many more, and the
+    consumer's name. Consumers still get every ``(payload, key)``, through ``many`` when they give one,
+    else one ``handler`` call each, so they stay idempotent per effect key. A single effect gets a
+    plain row, as ``emit`` writes it."""
     if not transaction.get_connection(using).in_atomic_block:
         raise OutsideTransaction(
             f"outbox.emit_many({kind!r}) must be called inside the action's transaction.atomic() block"
@@ -86,14 +89,39 @@ def emit_many(kind: str, effects: list[tuple[dict, str]], *, using: str = DEFAUL
     if not consumers or not effects:
         return []
     now = timezone.now()
+    if len(effects) == 1:
+        [(payload, key)] = effects
+    else:
+        payload = {BATCH: [[p, k] for p, k in effects]}
+        key = f"{effects[0][1]}+{len(effects) - 1}"
     rows = [
         OutboxEntry(kind=kind, consumer=c.name, payload=payload, key=f"{key}/{c.name}", next_attempt_at=now)
-        for payload, key in effects
         for c in consumers
     ]
     OutboxEntry.objects.using(using).bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(lambda: _dispatch_emitted(rows), using=using, robust=True)
     return [row.key for row in rows]
+
+
+# The payload key of a row that carries a batch of effects (``emit_many``): ``[[payload, key], ...]``.
+BATCH = "outbox.batch"
+
+
+def effects_of(entry: OutboxEntry) -> list[tuple[dict, str]]:
+    """The ``(payload, key)`` effects a row stands for: one, or a batch's (``emit_many``)."""
+    batch = entry.payload.get(BATCH) if isinstance(entry.payload, dict) else None
+    if isinstance(batch, list):
+        return [(payload, key) for payload, key in batch]
+    return [(entry.payload, entry.key)]
+
+
+def _consume(consumer: registry.Consumer, effects: list[tuple[dict, str]]) -> None:
+    """Run ``consumer`` on ``effects``: all at once through ``many`` when it gives one, else one by one."""
+    if consumer.many is not None and len(effects) > 1:
+        consumer.many(effects)
+    else:
+        for payload, key in effects:
+            consumer.handler(payload, key)
 
 
 def dispatch(keys: list[str], now: datetime | None = None) -> int:
@@ -119,19 +147,15 @@ def _dispatch_emitted(rows: list[OutboxEntry]) -> int:
             ).update(state=OutboxEntry.State.DONE, done_at=now, attempts=F("attempts") + 1)
             if taken != len(rows):
                 raise _Fallback
-            by_consumer: dict[str, list[OutboxEntry]] = {}
+            by_consumer: dict[str, list[tuple[dict, str]]] = {}
             for row in rows:
-                by_consumer.setdefault(row.consumer, []).append(row)
-            for name, group in by_consumer.items():
+                by_consumer.setdefault(row.consumer, []).extend(effects_of(row))
+            for name, effects in by_consumer.items():
                 consumer = registry.consumer(name)
                 if consumer is None:
                     raise _Fallback
                 try:
-                    if consumer.many is not None and len(group) > 1:  # a batch: its rows at once
-                        consumer.many([(row.payload, row.key) for row in group])
-                    else:
-                        for row in group:
-                            consumer.handler(row.payload, row.key)
+                    _consume(consumer, effects)  # a batch: its effects at once
                 except Exception as exc:  # the careful path runs it again and records the failure
                     raise _Fallback from exc
         return len(rows)
@@ -183,7 +207,7 @@ def _run(rows, now: datetime) -> int:
                     with transaction.atomic():
                         if consumer is None:
                             raise LookupError(f"no consumer {entry.consumer!r} is subscribed in this process")
-                        consumer.handler(entry.payload, entry.key)
+                        _consume(consumer, effects_of(entry))
                     done.append(entry)
                 except Exception as exc:  # recorded and retried below, never raised to the action
                     failed.append((entry, exc))

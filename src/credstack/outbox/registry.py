@@ -11,8 +11,9 @@ A handler that raises is retried on the platform's retry policy (``credstack.ret
 
 A consumer may also give ``many``, called as ``many([(payload, key), ...])`` with several rows of its
 kind at once (a batch of issued credentials): the same effect as calling ``handler`` on each, in fewer
-queries, and as idempotent per key. The dispatch right after a commit uses it; the careful path (a
-retry, the sweep) calls ``handler`` row by row.
+queries, and as idempotent per key. The dispatch right after a commit uses it, and so does the careful
+path (a retry, the sweep) for a row that carries a batch (``outbox.emit_many``, decision 0063); a plain
+row goes to ``handler``.
 """
 
 from __future__ import annotations
