@@ -228,6 +228,8 @@ def test_the_learner_and_verifier_side(browser, base_url, org, skilled, issue, t
     page.goto(f"/c/{ada.public_id}")
     expect(page.get_by_text("Not valid").first).to_be_visible()
     assert "Awarded to" not in page.locator("main").inner_text()
+    # nor does its certificate show the forged name in large type
+    expect(page.locator(".cert-image")).to_have_count(0)
     save_screenshot(page, "credential-tampered-phone", full_page=True)
     context.close()
 

@@ -203,6 +203,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         elsewhere = len([c for c in credentials if c.organization_id != site.pk])
         credentials = [c for c in credentials if c.organization_id == site.pk]
     total = len(credentials)
+    orgs = len({c.organization_id for c in credentials})
     skills = _skills(credentials)
     skill = " ".join(request.GET.get("skill", "").split())[:200]
     if skill:  # the credentials aligned to that skill (by name, ignoring case); an unknown one: none
@@ -232,7 +233,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "emails": list(account.emails.all()),
             "items": items,
             "pathways": pathways,
-            "orgs": len({c.organization_id for c in credentials}),
+            "orgs": orgs,
             "total": total,
             "elsewhere": elsewhere,
             "main_portal": f"{settings.CREDSTACK_BASE_URL}/me/",
