@@ -3,13 +3,15 @@
 - the search finds "Tomás" from "tomas", a piece of an email address, the start of an id and a skill, and
   an email address in the credential list wraps only where an address may (never mid-word) at 1,280 px;
 - the audit log names its credentials and filters by what happened;
-- the analytics chart spans a young organization's life, and the issuer's own looks are not views;
+- the analytics chart spans a young organization's life, and the issuer's own looks are not views (course
+  analytics list only questions someone got wrong: tests/e2e/test_course_editor.py);
 - the bulk page offers a sample CSV, and a queued job's progress says "Queued", not "Stuck? … Resume";
 - one trailing-slash rule: the slashed address of a page opens the page;
 - the home page speaks plainly and lists no organization;
 - the issue email of an expiring credential says until when, not "for life"; the sign-up email greets the
   person, not the server;
-- /verify writes dates as every other page; a tampered credential is not "Awarded to" anyone;
+- /verify takes a link or an id, writes dates as every other page; a tampered credential is not "Awarded to"
+  anyone and shows no certificate with the forged name;
 - the portal keeps "Delete account" away from "Export all", takes the share buttons away on "Make private",
   and filters the learner's credentials by skill.
 
@@ -210,6 +212,17 @@ def test_the_learner_and_verifier_side(browser, base_url, org, skilled, issue, t
     page.goto(f"/verify?url={ada.uri}")
     result = page.locator("main").inner_text()
     assert "5 December 2028" in result and not re.search(r"\d{4}-\d{2}-\d{2}T", result)
+
+    # /verify takes the credential's link or its id as well as the file
+    for given in (ada.public_id, ada.uri):
+        page.goto("/verify")
+        page.get_by_label("Paste a credential (JSON or JWT), its link or its id").fill(given)
+        page.get_by_role("button", name="Verify").click()
+        expect(page.get_by_role("status")).to_contain_text("Valid credential")
+    page.get_by_label("Paste a credential (JSON or JWT), its link or its id").fill("doesnotexist123")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is no credential at that link")
+    save_screenshot(page, "verify-unknown-id-phone", full_page=True)
 
     # a tampered file and a tampered stored credential: nobody is "Awarded to"
     document = json.loads(ada.document)
