@@ -5,7 +5,8 @@
 - the audit log names its credentials and filters by what happened;
 - the analytics chart spans a young organization's life, and the issuer's own looks are not views (course
   analytics list only questions someone got wrong: tests/e2e/test_course_editor.py);
-- the bulk page offers a sample CSV, and a queued job's progress says "Queued", not "Stuck? … Resume";
+- the bulk page offers a sample CSV, its dry run warns of a row whose person already holds the achievement,
+  and a queued job's progress says "Queued", not "Stuck? … Resume";
 - one trailing-slash rule: the slashed address of a page opens the page;
 - the home page speaks plainly and lists no organization;
 - the issue email of an expiring credential says until when, not "for life"; the sign-up email greets the
@@ -78,7 +79,7 @@ def skilled(org, achievement):
     return achievement
 
 
-def test_the_issuer_side(browser, base_url, org, achievement, skilled, issue):
+def test_the_issuer_side(browser, base_url, org, achievement, skilled, issue, tmp_path):
     user = get_user_model().objects.create_user("admin", "admin@acme.example", "pw-long-enough-123")
     Membership.objects.create(organization=org, user=user, role="admin")
     sql = create_achievement(
@@ -139,6 +140,15 @@ def test_the_issuer_side(browser, base_url, org, achievement, skilled, issue):
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("sample", re.I)).click()
     assert download.value.suggested_filename == "credstack-sample.csv"
+    # issuing again to a holder: the dry run says so before anything is issued
+    again = tmp_path / "again.csv"
+    again.write_text("name,email\nTomás García,tomas.garcia@uni.example\nNew Person,new@example.org\n")
+    page.get_by_label("Achievement").select_option(label="Python Basics")
+    page.get_by_label("File").set_input_files(str(again))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator("#problems")).to_contain_text("tomas.garcia@uni.example already holds Python Basics")
+    assert page.evaluate(EMAIL_PIECES_ON_ONE_LINE) == []  # its rows' addresses wrap at their joints too
+    save_screenshot(page, "workspace-bulk-already-held-laptop", full_page=True)
     job = bulk.prepare_job(
         organization=org,
         achievement=achievement,
