@@ -38,6 +38,7 @@ from credstack.credentials.models import Credential, CredentialEvent
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
 from credstack.workspace import bulk
+from tests.courses.factory import make_course
 from tests.e2e.conftest import save_screenshot
 
 # a live server reads what the test wrote: real commits
@@ -163,7 +164,9 @@ def test_the_issuer_side(browser, base_url, org, achievement, skilled, issue, tm
     expect(page.get_by_role("button", name="Resume")).to_have_count(0)
 
     # one trailing-slash rule
+    course = make_course(org, achievement)
     for slashed, lands in [
+        (f"/learn/{org.slug}/{course.slug}/", f"/learn/{org.slug}/{course.slug}"),
         (f"/w/{org.slug}/settings/", f"/w/{org.slug}/settings"),
         (f"/w/{org.slug}/members/", f"/w/{org.slug}/members"),
         (f"/w/{org.slug}/issue/", f"/w/{org.slug}/issue"),
