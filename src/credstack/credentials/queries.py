@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 
 from credstack.organizations.queries import domain_for_host
@@ -69,10 +70,14 @@ def search(qs, q: str | None, achievements=None):
     if _PUBLIC_ID.match(q) and qs.filter(public_id=q).exists():
         return qs.filter(public_id=q)
     names = name_search.text_filter(qs, q)
-    # one word of 4+ characters may also be the start of an id ("Xr4T"): pasted from a URL (issue 14)
+    # One word of 4+ characters may also be the start of an id ("Xr4T"): pasted from a URL (issue 14).
+    # Those few rows are looked up first, through the id's index: an OR in the query itself would make
+    # the database test every row of a common name term (1.2 s at 200k rows instead of 3 ms).
     extra = Q()
     if " " not in q and len(q) >= MIN_FRAGMENT and _ID_PREFIX.match(q):
-        extra |= Q(public_id__startswith=q)
+        prefixed = list(qs.filter(_id_prefix(q)).values_list("pk", flat=True)[: name_search.FEW])
+        if prefixed:
+            extra |= Q(pk__in=prefixed)
     if achievements is not None:
         aligned = skill_achievements(achievements, q)
         if aligned:
@@ -80,6 +85,15 @@ def search(qs, q: str | None, achievements=None):
     if not extra:
         return names
     return qs.filter(Q(pk__in=names.values("pk")) | extra)
+
+
+def _id_prefix(q: str) -> Q:
+    """Ids starting with ``q``, case-sensitive, served by an index: SQLite's LIKE ignores ASCII case and
+    cannot use the id's (BINARY) index, a range can; PostgreSQL's startswith uses the varchar_pattern_ops
+    index Django adds beside a unique CharField."""
+    if connection.vendor == "sqlite":
+        return Q(public_id__gte=q, public_id__lt=q + "\U0010ffff")
+    return Q(public_id__startswith=q)
 
 
 def own_public_id(url: str) -> str | None:
