@@ -81,6 +81,9 @@ def test_analytics_page(page, base_url, org, achievement):
     stats = page.locator(".stats").inner_text()
     assert "6\nenrolled" in stats and "2\ncompleted (33%)" in stats
     expect(page.get_by_role("heading", name="Hardest questions")).to_be_visible()
+    # only questions someone got wrong are "hard" (issue 14: it listed questions nobody got wrong)
+    wrong = page.locator('#hardest-table td[data-label="Wrong"]').all_inner_texts()
+    assert wrong and "0%" not in wrong
     if SHOTS:
         page.set_viewport_size({"width": 1280, "height": 900})
         page.screenshot(path=f"{SHOTS}/course-analytics.png", full_page=True)

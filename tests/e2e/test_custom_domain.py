@@ -117,3 +117,89 @@ def test_an_issuer_moves_to_its_own_domain_and_a_stranger_checks_a_credential_th
     assert urlsplit(page.url).hostname in ("localhost", "127.0.0.1")
     stranger.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_learner_stays_on_the_organizations_domain_from_sign_in_to_the_portal(
+    browser, base_url, settings, org, achievement, issue
+):
+    """Issue 14: a learner who starts on the organization's own domain signs in, takes the course, gets the
+    credential and opens the portal without ever landing on the deployment's address."""
+    import re
+
+    from django.core import mail
+
+    from credstack.organizations.actions import set_domain
+    from credstack.organizations.actors import Actor
+    from tests.courses.factory import make_course
+
+    port = urlsplit(base_url).port
+    settings.CREDSTACK_CUSTOM_DOMAIN_ORIGIN = f"http://{{host}}:{port}"
+    set_domain(org, HOST, False, Actor.command_line())
+    course = make_course(org, achievement)
+    origin = f"http://{HOST}:{port}"
+    email = "amira@example.org"
+    mail.outbox.clear()
+
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    hosts: set[str] = set()
+    page.on("framenavigated", lambda frame: hosts.add(urlsplit(frame.url).hostname or ""))
+    page.goto(f"{origin}/learn/{org.slug}/{course.slug}")
+    expect(page.locator(".topbar .brand")).to_contain_text("Acme Training")
+    page.get_by_role("link", name="Sign in to enrol").click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a code").click()
+    message = next(m for m in reversed(mail.outbox) if email in m.to and "sign-in code" in m.subject)
+    assert "Acme Training" in message.subject
+    page.get_by_label("6-digit code").fill(re.search(r"\b(\d{6})\b", message.body).group(1))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Your name, as it should appear on your credential").fill("Amira Nakamura")
+    page.get_by_role("button", name=re.compile("Enrol")).click()
+    for n in range(1, 6):
+        page.get_by_role("button", name=re.compile("take the quiz")).click()
+        page.get_by_label(str(2 * n), exact=True).check()
+        page.get_by_role("button", name="Submit answers").click()
+        if n < 5:
+            page.get_by_role("link", name="Next lesson").click()
+    expect(page.get_by_role("heading", name=f"You completed {course.title}")).to_be_visible()
+    assert urlsplit(page.url).hostname == HOST
+    # the cap is a drawing, not an emoji no font here has (it was an empty box)
+    cap = page.locator("svg.big-tick").bounding_box()
+    assert cap and cap["width"] == 56 and cap["height"] == 56
+    save_screenshot(page, "course-complete-phone", full_page=True)
+    page.get_by_role("link", name="View your credential").click()
+    expect(page.locator(".awarded")).to_have_text("Awarded to Amira Nakamura")
+    assert page.url.startswith(f"{origin}/c/")
+
+    # the portal, from the site's own menu: signed in already, in the brand, on the domain
+    issue(name="Amira Nakamura", email=email)  # a second one from the same organization
+    page.goto(f"{origin}/learn/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="My credentials").click()
+    expect(page.get_by_role("heading", name="Your credentials")).to_be_visible()
+    assert page.url == f"{origin}/me/"
+    expect(page.locator(".org-banner")).to_contain_text("Acme Training")
+    expect(page.locator("li.cred")).to_have_count(2)
+    page.set_viewport_size(SIZES["laptop"])
+    save_screenshot(page, "custom-domain-portal-laptop", full_page=True)
+    assert hosts == {HOST}, f"the learner left the domain: {sorted(hosts)}"
+    context.close()
+
+    # a learner whose first step is the portal's own sign-in on the domain stays there too
+    context = browser.new_context(viewport=SIZES["laptop"])
+    page = context.new_page()
+    hosts.clear()
+    page.on("framenavigated", lambda frame: hosts.add(urlsplit(frame.url).hostname or ""))
+    page.goto(f"{origin}/me/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a code").click()
+    message = next(m for m in reversed(mail.outbox) if email in m.to and "sign-in code" in m.subject)
+    page.get_by_label("Code").fill(re.search(r"\b(\d{6})\b", message.subject).group(1))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{origin}/me/")
+    expect(page.locator("li.cred")).to_have_count(2)
+    page.goto(f"{origin}/me/o/globex/")
+    assert hosts == {HOST}, f"the learner left the domain: {sorted(hosts)}"
+    context.close()
+    links = [u for m in mail.outbox if email in m.to for u in re.findall(r"https?://[^\s\"'<>]+", m.body)]
+    assert any(u.startswith(f"{origin}/c/") for u in links)
+    assert not [u for u in links if u.startswith(base_url)], "an email sends the learner off the domain"

@@ -112,7 +112,9 @@ def build_server(api_key: str) -> MCPServer:
         suspended or revoked (an active credential past its end date is expired: see ``valid_until``).
         At most 100."""
         request = call("read")
-        qs = credential_queries.search(lookups.credentials(request), query)
+        qs = credential_queries.search(
+            lookups.credentials(request), query, achievements=request.organization.achievements.all()
+        )
         if achievement:
             qs = qs.filter(Q(achievement__public_id=achievement) | Q(achievement__slug=achievement))
         if state:

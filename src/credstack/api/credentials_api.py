@@ -121,7 +121,7 @@ def list_credentials(request, filters: Query[CredentialFilters]):
     if filters.email:
         qs = qs.filter(recipient_email__iexact=filters.email)
     if filters.q:  # the workspace's search box, the same meaning (decision 0024)
-        qs = credential_queries.search(qs, filters.q)
+        qs = credential_queries.search(qs, filters.q, achievements=request.organization.achievements.all())
     if filters.issued_after:
         qs = qs.filter(issued_at__gte=filters.issued_after)
     if filters.issued_before:

@@ -165,7 +165,7 @@ def course_analytics(course: Course) -> dict:
         QuestionResponse.objects.filter(course=course)
         .values("question_key")
         .annotate(n=Count("id"), wrong=Count("id", filter=Q(correct=False)))
-        .filter(n__gte=1)
+        .filter(wrong__gte=1)  # a question nobody got wrong is not hard (issue 14)
         .order_by()
     ):
         info = questions.get(answered["question_key"])
@@ -193,6 +193,7 @@ def course_analytics(course: Course) -> dict:
         "avg_minutes": round((counts["time"] or 0) / 60 / counts["started"]) if counts["started"] else 0,
         "lessons": lessons,
         "hardest": hardest[:10],
+        "answered": bool(hardest) or QuestionResponse.objects.filter(course=course).exists(),
         "retention": {
             **reviews,
             "percent": round(100 * reviews["remembered"] / reviews["answered"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,6 +43,11 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _org(request: HttpRequest) -> Organization | None:
+    """The organization whose brand the portal wears: the one whose own domain this is (decision 0049),
+    else the one the learner came from."""
+    site = getattr(request, "site_org", None)
+    if isinstance(site, Organization):
+        return site
     slug = request.GET.get("org") or request.session.get(ORG)
     return Organization.objects.filter(slug=slug).first() if slug else None
 
@@ -191,6 +197,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         return response
     org = _org(request)
     credentials = list(queries.credentials_for(account, first_org=org))
+    elsewhere = 0
+    site = getattr(request, "site_org", None)
+    if isinstance(site, Organization):  # its own domain vouches for its own only
+        elsewhere = len([c for c in credentials if c.organization_id != site.pk])
+        credentials = [c for c in credentials if c.organization_id == site.pk]
+    total = len(credentials)
+    orgs = len({c.organization_id for c in credentials})
+    skills = _skills(credentials)
+    skill = " ".join(request.GET.get("skill", "").split())[:200]
+    if skill:  # the credentials aligned to that skill (by name, ignoring case); an unknown one: none
+        credentials = [c for c in credentials if skill.casefold() in _skills([c])]
     items = [
         {
             "credential": c,
@@ -216,10 +233,25 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "emails": list(account.emails.all()),
             "items": items,
             "pathways": pathways,
-            "orgs": len({c.organization_id for c in credentials}),
+            "orgs": orgs,
+            "total": total,
+            "elsewhere": elsewhere,
+            "main_portal": f"{settings.CREDSTACK_BASE_URL}/me/",
+            "skills": sorted(skills.values(), key=str.casefold),
+            "skill": skill,
             **_brand(org),
         },
     )
+
+
+def _skills(credentials) -> dict[str, str]:
+    """The skills the credentials' achievements align to (decision 0059): their names, by casefold."""
+    found: dict[str, str] = {}
+    for c in credentials:
+        for a in c.achievement.alignments or []:
+            if isinstance(a, dict) and str(a.get("name") or "").strip():
+                found.setdefault(str(a["name"]).strip().casefold(), str(a["name"]).strip())
+    return found
 
 
 def _pathways(account, org) -> list:

@@ -1,7 +1,10 @@
-"""The verify page: anyone pastes or uploads a credential and sees the checks."""
+"""The verify page: anyone pastes or uploads a credential, or gives its link or id, and sees the checks."""
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -26,6 +29,21 @@ STATUS_TITLES = {
     "invalid": gettext_lazy("Not valid"),
     "unreadable": gettext_lazy("Not a credential we can read"),
 }
+
+
+# what a person pastes instead of the credential itself: its web address, or its id as links show it
+PASTED_LINK = re.compile(r"^https?://\S+$")
+PASTED_ID = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
+
+
+def pasted_link(text: str) -> str | None:
+    """The link to check when the pasted text is a credential's address or id (issue 14), else None."""
+    text = text.strip()
+    if PASTED_LINK.match(text):
+        return text
+    if PASTED_ID.match(text):
+        return f"{settings.CREDSTACK_BASE_URL}/c/{text}"
+    return None
 
 
 def read_upload(request: HttpRequest) -> tuple[bytes | None, str]:
@@ -71,8 +89,13 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     result, error, pasted, link = None, "", "", ""
     data = None
     if request.method == "POST":
-        data, error = read_upload(request)
         pasted = request.POST.get("credential", "")[:200000]
+        given = None if request.FILES.get("file") else pasted_link(pasted[:2000])
+        if given:
+            link = given
+            data, error = read_link(request, link)
+        else:
+            data, error = read_upload(request)
     elif request.GET.get("url"):  # "Verify" on a credential's page, or a link someone was sent
         link = request.GET["url"][:2000]
         data, error = read_link(request, link)

@@ -7,10 +7,12 @@ looks the name up; a configured domain gets a request whose ``get_host()`` answe
 ``request.site_org`` is its organization, whose brand the pages then wear); any other name goes on to
 Django's own check and its 400. No ``ALLOWED_HOSTS = ["*"]``.
 
-On such a host only the organization's public pages answer: its credential pages and files, the verifier,
-portfolios, its course pages, its DID document at ``/.well-known/did.json``, status lists, static files. A
-credential, course or achievement of another organization is a 404 there (a domain vouches only for its
-own); other paths (the workspace, the portal, sign-in) redirect to the deployment's address.
+On such a host only the organization's public and learner pages answer: its credential pages and files, the
+verifier, portfolios, its course pages and the learner's sign-in and portal (``/me/``, which there lists the
+organization's credentials only), its DID document at ``/.well-known/did.json``, status lists, static
+files. A learner who signs in there stays there (the session cookie is the host's own). A credential,
+course or achievement of another organization is a 404 there (a domain vouches only for its own); other
+paths (the workspace, the educator's sign-in) redirect to the deployment's address.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from credstack.organizations.models import Domain
 from credstack.organizations.queries import did_document, domain_for_host
 
 # what a custom domain serves; everything else is the deployment's
-SERVED = ("/c/", "/verify", "/p/", "/learn/", "/static/", "/orgs/", "/a/", "/status/", "/d/", "/tls/")
+SERVED = ("/c/", "/verify", "/p/", "/learn/", "/me/", "/static/", "/orgs/", "/a/", "/status/", "/d/", "/tls/")
 CREDENTIAL = re.compile(
     r"^/c/([A-Za-z0-9_-]{1,32})(?:\.(?:json|pdf|png|svg)|/certificate\.png|/og\.png|/ob2)?$"
 )
-ORG_SLUG = re.compile(r"^/(?:learn|orgs)/([a-z0-9-]+)/")
+ORG_SLUG = re.compile(r"^/(?:learn|orgs|me/o)/([a-z0-9-]+)/")
 ACHIEVEMENT = re.compile(r"^/a/([A-Za-z0-9_-]{1,32})(?:/badge)?$")
 # learner pages that are not a course's (sign-in, attachments, covers): no organization in the path
 OWN_NAMES = frozenset({"testserver", "localhost", "127.0.0.1", "[::1]"})

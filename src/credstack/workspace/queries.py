@@ -42,7 +42,9 @@ def _date(value: str | None):
 
 
 def filtered(org, params) -> tuple:
-    qs = credential_queries.search(Credential.objects.filter(organization=org), params.get("q"))
+    qs = credential_queries.search(
+        Credential.objects.filter(organization=org), params.get("q"), achievements=org.achievements.all()
+    )
     if params.get("achievement"):
         if _ID_CHARS.match(params["achievement"]):
             qs = qs.filter(achievement__public_id=params["achievement"])

@@ -18,12 +18,25 @@ def forwards(apps, schema_editor):
             "USING gin (UPPER(recipient_name::text) gin_trgm_ops)"
         )
     elif conn.vendor == "sqlite":
-        from credstack.credentials import search
-
-        schema_editor.execute(search.SQLITE_CREATE)
-        for sql in search.SQLITE_TRIGGERS.values():
-            schema_editor.execute(sql)
-        schema_editor.execute(search.SQLITE_REBUILD)
+        # as it was then; credentials/0010 replaces it with the folded name-and-email index
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_FTS} USING fts5(recipient_name, "
+            f"content='{SQLITE_TABLE}', content_rowid='id', tokenize='trigram')"
+        )
+        schema_editor.execute(f"""CREATE TRIGGER IF NOT EXISTS {SQLITE_FTS}_ai
+AFTER INSERT ON {SQLITE_TABLE} BEGIN
+  INSERT INTO {SQLITE_FTS}(rowid, recipient_name) VALUES (new.id, new.recipient_name);
+END""")
+        schema_editor.execute(f"""CREATE TRIGGER IF NOT EXISTS {SQLITE_FTS}_ad
+AFTER DELETE ON {SQLITE_TABLE} BEGIN
+  INSERT INTO {SQLITE_FTS}({SQLITE_FTS}, rowid, recipient_name) VALUES ('delete', old.id, old.recipient_name);
+END""")
+        schema_editor.execute(f"""CREATE TRIGGER IF NOT EXISTS {SQLITE_FTS}_au
+AFTER UPDATE OF recipient_name ON {SQLITE_TABLE} BEGIN
+  INSERT INTO {SQLITE_FTS}({SQLITE_FTS}, rowid, recipient_name) VALUES ('delete', old.id, old.recipient_name);
+  INSERT INTO {SQLITE_FTS}(rowid, recipient_name) VALUES (new.id, new.recipient_name);
+END""")
+        schema_editor.execute(f"INSERT INTO {SQLITE_FTS}({SQLITE_FTS}) VALUES ('rebuild')")
 
 
 def backwards(apps, schema_editor):

@@ -1,9 +1,11 @@
 """``{{ value|human_date }}``: an ISO 8601 date from a credential ("2026-12-05T21:18:00Z") as the other pages
 write dates, in the viewer's language ("5 December 2026", "5. Dezember 2026"); a value that is not a date
-is shown as it is."""
+is shown as it is. ``{{ text|dates_in_words }}``: the same for every ISO 8601 date-time inside a sentence (the
+verifier's check messages)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django import template
@@ -20,3 +22,21 @@ def human_date(value) -> str:
     except ValueError:
         return text
     return formats.date_format(parsed, "DATE_FORMAT")
+
+
+ISO_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b")
+
+
+def _in_words(match: re.Match) -> str:
+    try:
+        parsed = datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+    except ValueError:
+        return match.group(0)
+    return formats.date_format(parsed, "DATE_FORMAT")
+
+
+@register.filter
+def dates_in_words(value) -> str:
+    """ "valid from 2026-12-06T03:42:35Z until 2028-12-05T00:00:00Z" → "valid from 6 December 2026 until
+    5 December 2028" (plain text: the template escapes it as any other)."""
+    return ISO_DATETIME.sub(_in_words, str(value or ""))
