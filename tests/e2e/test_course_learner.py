@@ -73,6 +73,20 @@ def test_learner_completes_a_course_and_gets_a_verifiable_credential(
 
     expect(page.get_by_role("heading", name=f"You completed {course.title}")).to_be_visible()
     expect(page.get_by_role("heading", name=achievement.name)).to_be_visible()
+    # the completion page carries the credential page's own row: LinkedIn's certification form filled in,
+    # the PDF and the badge, and the share buttons (issue 14: "the same share row on the completion page")
+    earned = Enrolment.objects.select_related("credential").get(learner__email=email).credential
+    add = page.get_by_role("link", name="Add to LinkedIn profile")
+    expect(add).to_have_attribute(
+        "href", re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME")
+    )
+    assert f"certId={earned.public_id}" in add.get_attribute("href")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_attribute("href", f"{earned.uri}.pdf")
+    for name in ("Share on LinkedIn", "Post on X", "Share on Facebook", "Email"):
+        expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    copy = page.locator("#actions [data-copy-link]")
+    copy.click()
+    expect(copy).to_have_text(re.compile("Link copied|Press Ctrl\\+C to copy"))
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/course-complete.png", full_page=True)
     page.goto("/learn/")

@@ -73,3 +73,30 @@ def embed_html(credential) -> str:
         f'<img src="{escape(credential.uri)}.png" width="120" height="120" '
         f'alt="{name}, awarded to {holder} by {org}"></a>'
     )
+
+
+# states whose page offers the files and the share buttons: a revoked, suspended, replaced or tampered
+# credential shows its state and nothing to pass on
+OFFERED_STATES = ("valid", "expired", "not-yet-valid", "unverified")
+
+
+def page_actions(credential, state: str, visible: bool) -> dict | None:
+    """The actions row of the credential page and of the course completion page, or None when it has none. A
+    private credential (seen by its holder or its issuer) gets its downloads but no share buttons: strangers
+    would find nothing there."""
+    if not visible or state not in OFFERED_STATES:
+        return None
+    shared = credential.is_public
+    return {
+        "pdf": f"{credential.uri}.pdf",
+        "badge": f"{credential.uri}.png?download=1",
+        "verify": verify_url(credential),
+        # the holder's OpenID4VCI offer (the wallets app; it asks the holder to sign in first)
+        "wallet": f"/me/c/{credential.public_id}/wallet" if state == "valid" else "",
+        "linkedin_add": linkedin_url(credential) if shared else "",
+        "linkedin_post": linkedin_share_url(credential) if shared else "",
+        "email": email_url(credential) if shared else "",
+        "x": x_url(credential) if shared else "",
+        "facebook": facebook_url(credential) if shared else "",
+        "embed": embed_html(credential) if shared else "",
+    }

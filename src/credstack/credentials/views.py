@@ -112,32 +112,6 @@ def page_state(credential: Credential, report) -> str:
     return report.status
 
 
-# states whose page offers the files and the share buttons: a revoked, suspended, replaced or tampered
-# credential shows its state and nothing to pass on
-OFFERED_STATES = ("valid", "expired", "not-yet-valid", "unverified")
-
-
-def page_actions(credential: Credential, state: str, visible: bool) -> dict | None:
-    """The actions bar at the top of the page, or None when it has none. A private credential (seen by its
-    holder or its issuer) gets its downloads but no share buttons: strangers would find nothing there."""
-    if not visible or state not in OFFERED_STATES:
-        return None
-    shared = credential.is_public
-    return {
-        "pdf": f"{credential.uri}.pdf",
-        "badge": f"{credential.uri}.png?download=1",
-        "verify": share.verify_url(credential),
-        # the holder's OpenID4VCI offer (the wallets app; it asks the holder to sign in first)
-        "wallet": f"/me/c/{credential.public_id}/wallet" if state == "valid" else "",
-        "linkedin_add": share.linkedin_url(credential) if shared else "",
-        "linkedin_post": share.linkedin_share_url(credential) if shared else "",
-        "email": share.email_url(credential) if shared else "",
-        "x": share.x_url(credential) if shared else "",
-        "facebook": share.facebook_url(credential) if shared else "",
-        "embed": share.embed_html(credential) if shared else "",
-    }
-
-
 def _sharing(request: HttpRequest, response: HttpResponse, credential: Credential) -> HttpResponse:
     """Cache-Control of a credential's page or document: ``public`` (a CDN may keep it, revalidating with
     its ETag) only for a public credential seen by a stranger; ``private`` otherwise."""
@@ -194,7 +168,7 @@ def credential_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "report": report,
             "state": state,
             "visible": visible,
-            "actions": page_actions(credential, state, visible),
+            "actions": share.page_actions(credential, state, visible),
             "is_private": not credential.is_public,
             "base_url": settings.CREDSTACK_BASE_URL,
             "now": timezone.now(),

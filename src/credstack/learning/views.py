@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from credstack import ratelimit
 from credstack.courses.models import Attachment, Course
 from credstack.credentials.actions import current_of, renewable
+from credstack.credentials.share import page_actions
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import membership_for
 from credstack.pathways.queries import progress_for_emails
@@ -412,6 +413,10 @@ def complete(request, course, enrolment):
             "enrolment": enrolment,
             "credential": current,
             "renewable": current is not None and renewable(current),
+            # the same download and share row as the credential's own page
+            "actions": page_actions(current, "valid", True)
+            if current is not None and current.state == "active"
+            else None,
             "outline": _outline(enrolment),
             "pathways": pathways,
         },
