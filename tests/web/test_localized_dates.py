@@ -5,6 +5,7 @@ portal, the workspace, the issue email and the certificate PDF write "5. Dezembe
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -37,6 +38,10 @@ def test_the_credential_page_and_the_verifier_write_the_viewers_dates(client, is
         assert _german(credential.issued_at) in page
     verified = client.get("/verify", {"url": credential.uri}, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     assert f">{EXPECTED[lang]}</time>" in verified
+    # the checks' names, which the pure core reports as codes, are in the viewer's language too
+    validity = {"en": "validity", "de": "Gültigkeit", "ar": "الصلاحية"}[lang]
+    for html in (page, verified):
+        assert re.search(rf"[✔✖–] {validity}</span>", html)
 
 
 def test_a_revoked_credential_says_when_in_the_viewers_language(client, issue):

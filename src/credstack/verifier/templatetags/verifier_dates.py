@@ -1,7 +1,8 @@
 """``{{ value|human_date }}``: an ISO 8601 date from a credential ("2026-12-05T21:18:00Z") as the other pages
 write dates, in the viewer's language ("5 December 2026", "5. Dezember 2026"); a value that is not a date
 is shown as it is. ``{{ text|dates_in_words }}``: the same for every ISO 8601 date-time inside a sentence (the
-verifier's check messages)."""
+verifier's check messages). ``{{ check.name|check_label }}``: a verification check's name (the pure core's
+code: format, proof, status, validity) in the viewer's language."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import formats
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -40,3 +42,17 @@ def dates_in_words(value) -> str:
     """ "valid from 2026-12-06T03:42:35Z until 2028-12-05T00:00:00Z" → "valid from 6 December 2026 until
     5 December 2028" (plain text: the template escapes it as any other)."""
     return ISO_DATETIME.sub(_in_words, str(value or ""))
+
+
+# the names of the checks that credstack.vc reports (it imports no Django, so they are translated here)
+CHECK_LABELS = {
+    "format": pgettext_lazy("verification check", "format"),
+    "proof": pgettext_lazy("verification check", "proof"),
+    "status": pgettext_lazy("verification check", "status"),
+    "validity": pgettext_lazy("verification check", "validity"),
+}
+
+
+@register.filter
+def check_label(name) -> str:
+    return str(CHECK_LABELS.get(str(name), name))
