@@ -1,4 +1,5 @@
-"""The rule of tests/databases.py: which tests run on PostgreSQL as well as SQLite, and why that is safe."""
+"""The rule of tests/databases.py (decision 0046): which tests run on PostgreSQL as well as SQLite, and why
+that is safe."""
 
 from __future__ import annotations
 
@@ -8,13 +9,24 @@ import sys
 import pytest
 from django.db import connection
 
-from tests.databases import hide_database_url, on_postgresql, runs_on_postgresql, uses_database
+from tests.databases import (
+    hide_database_url,
+    on_postgresql,
+    runs_on_postgresql,
+    select,
+    unclassified,
+    uses_database,
+)
+
+ENGINE_MODULE = "tests/credentials/test_issue.py"  # the issuance pipeline: row locks, status lists
+SAME_MODULE = "tests/workspace/test_roles.py"  # pages and permissions
 
 
 class Item:
-    """What the rule reads of a collected test: its markers and the fixtures it asks for."""
+    """What the rule reads of a collected test: its module, its markers and the fixtures it asks for."""
 
-    def __init__(self, *fixtures: str, markers: tuple[str, ...] = ()):
+    def __init__(self, *fixtures: str, markers: tuple[str, ...] = (), module: str = ENGINE_MODULE):
+        self.nodeid = f"{module}::test_something"
         self.fixturenames = ["_empty_cache", "settings", *fixtures]
         self.markers = markers
 
@@ -54,6 +66,13 @@ def test_a_database_test_keeps_it(request):
         (Item("transactional_db", "live_server", "browser", "page"), True, False),  # a browser test
         (Item(markers=("database",)), True, True),  # a subprocess that is given DATABASE_URL, say
         (Item("browser", markers=("database", "django_db")), True, True),  # a browser test kept on both
+        # a database test outside the modules whose result can depend on the engine: SQLite only ...
+        (Item("db", module=SAME_MODULE), True, False),
+        (Item("db", module="tests/e2e/test_public_page.py"), True, False),
+        # ... unless it says it depends on the engine
+        (Item("db", module=SAME_MODULE, markers=("engine",)), True, True),
+        (Item("db", module="tests/faults/test_kill.py"), True, True),  # a listed folder
+        (Item(module=SAME_MODULE, markers=("postgresql_only",)), False, True),
     ],
 )
 def test_which_tests_run_on_postgresql(item, database, postgresql):
@@ -74,3 +93,17 @@ def test_postgresql_is_recognised_behind_the_metrics_wrapper(settings):
         databases["default"]["ENGINE"] = engine
         settings.DATABASES = databases
         assert on_postgresql() is expected, engine
+
+
+def test_a_database_module_that_neither_list_names_stops_the_collection():
+    """Decision 0046: a new module with database tests cannot be left off PostgreSQL without a reason."""
+    new = "tests/credentials/test_something_new.py"
+    assert unclassified([Item("db", module=new), Item("db"), Item("db", module=SAME_MODULE)]) == [new]
+    assert unclassified([Item(module=new)]) == []  # no database: nothing to decide
+    assert unclassified([Item("db", "browser", module=new)]) == []  # browser tests stay on SQLite
+
+
+def test_collection_fails_on_such_a_module():
+    new = "tests/credentials/test_something_new.py"
+    with pytest.raises(pytest.UsageError, match=r"decision 0046.*test_something_new\.py"):
+        select(None, [Item("db", module=new)])  # type: ignore[arg-type]
