@@ -3,14 +3,18 @@ that is safe."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.databases import (
+    ENGINE,
     hide_database_url,
+    listed,
     on_postgresql,
     runs_on_postgresql,
     select,
@@ -107,3 +111,34 @@ def test_collection_fails_on_such_a_module():
     new = "tests/credentials/test_something_new.py"
     with pytest.raises(pytest.UsageError, match=r"decision 0046.*test_something_new\.py"):
         select(None, [Item("db", module=new)])  # type: ignore[arg-type]
+
+
+# Where the product's code locks rows or writes its own SQL (decision 0046), and the ENGINE module that runs it
+# on PostgreSQL when it is not under tests/<app>/.
+ENGINE_SQL = re.compile(
+    r"select_for_update\(|connection\.cursor\(|\.objects\.raw\(|RunSQL\(|connection\.vendor"
+)
+TESTED_ELSEWHERE = {
+    "accounts": "tests/workspace/test_languages.py",  # a person's language preference
+    "web": "tests/ops/test_metrics.py",  # /metrics' database figures
+    "backup": "tests/cli/test_backup.py",
+}
+
+
+def test_every_app_that_locks_rows_or_writes_sql_has_tests_on_postgresql():
+    """A new row lock or raw query in an app whose tests all run on SQLite only fails here: decide which of
+    its tests check it and list their module in tests/databases.py's ENGINE."""
+    src = Path(__file__).resolve().parents[1] / "src" / "credstack"
+    apps = set()
+    for path in src.rglob("*.py"):
+        relative = path.relative_to(src)
+        if "migrations" not in relative.parts and ENGINE_SQL.search(path.read_text()):
+            apps.add(relative.parts[0].removesuffix(".py"))
+    assert apps >= {"credentials", "organizations", "workspace", "scheduler"}  # the search sees them
+    missing = {
+        app
+        for app in apps
+        if not listed(TESTED_ELSEWHERE.get(app, ""), ENGINE)
+        and not any(key.startswith(f"tests/{app}/") for key in ENGINE)
+    }
+    assert not missing, f"no tests/databases.py ENGINE module tests the locks or SQL of: {sorted(missing)}"
