@@ -121,6 +121,7 @@ def _no_database_url_without_the_database(request, monkeypatch):
     """A test that does not reach the database does not pass DATABASE_URL to a process it starts either:
     its result cannot depend on the database, which is why it runs on SQLite only (tests/databases.py)."""
     databases.hide_database_url(request.node, monkeypatch)
+    databases.fail_if_unclassified(request.node)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,8 +14,8 @@ depend on the database engine. The rule (decision 0046):
 - A module that reaches the database and whose result does not depend on the engine (page rendering,
   permissions, API shapes, signing and verifying, templates) is listed in ``SAME_ON_EVERY_ENGINE`` with the
   reason.
-- Every module that reaches the database is in one of the two lists: collection fails on a module in
-  neither (on SQLite too), so a new database test cannot be left out of PostgreSQL without someone saying
+- Every module that reaches the database is in one of the two lists: a database test of a module in
+  neither fails (on SQLite, where every test runs), so a new database test cannot be left out of PostgreSQL without someone saying
   why. ``@pytest.mark.database`` (a subprocess given DATABASE_URL) and ``@pytest.mark.postgresql_only`` keep
   a test on PostgreSQL whatever its module. Browser tests stay on SQLite: what a browser adds to a
   server-side test (scripts, layout, fonts, the content security policy) does not depend on the database.
@@ -210,7 +210,7 @@ def runs_on_postgresql(item: pytest.Item) -> bool:
 
 
 def unclassified(items: list[pytest.Item]) -> list[str]:
-    """The modules with a database test that neither list names (decision 0046: collection fails)."""
+    """The modules with a database test that neither list names (decision 0046: their tests fail)."""
     modules = {module_of(item) for item in items if uses_database(item) and not uses_browser(item)}
     return sorted(
         module
@@ -228,13 +228,20 @@ def on_postgresql() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith(".postgresql")
 
 
-def select(config: pytest.Config, items: list[pytest.Item]) -> None:
-    missing = unclassified(items)
+UNCLASSIFIED = (
+    "tests/databases.py (decision 0046): say whether the database tests of {} depend on the engine (list the "
+    "module in ENGINE: it runs on PostgreSQL too) or not (SAME_ON_EVERY_ENGINE, with the reason)"
+)
+
+
+def fail_if_unclassified(item: pytest.Item) -> None:
+    """Before each test: a database test of a module neither list names fails, with what to do."""
+    missing = unclassified([item])
     if missing:
-        raise pytest.UsageError(
-            "tests/databases.py (decision 0046): say whether these modules' database tests depend on the "
-            "engine (ENGINE: run on PostgreSQL too) or not (SAME_ON_EVERY_ENGINE): " + ", ".join(missing)
-        )
+        pytest.fail(UNCLASSIFIED.format(missing[0]), pytrace=False)
+
+
+def select(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not on_postgresql():
         # several processes writing one database at once (tests/multinode): SQLite is not that deployment
         apart = [item for item in items if item.get_closest_marker("postgresql_only")]

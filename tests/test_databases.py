@@ -13,11 +13,11 @@ from django.db import connection
 
 from tests.databases import (
     ENGINE,
+    fail_if_unclassified,
     hide_database_url,
     listed,
     on_postgresql,
     runs_on_postgresql,
-    select,
     unclassified,
     uses_database,
 )
@@ -99,7 +99,7 @@ def test_postgresql_is_recognised_behind_the_metrics_wrapper(settings):
         assert on_postgresql() is expected, engine
 
 
-def test_a_database_module_that_neither_list_names_stops_the_collection():
+def test_a_database_module_that_neither_list_names_is_found():
     """Decision 0046: a new module with database tests cannot be left off PostgreSQL without a reason."""
     new = "tests/credentials/test_something_new.py"
     assert unclassified([Item("db", module=new), Item("db"), Item("db", module=SAME_MODULE)]) == [new]
@@ -107,10 +107,11 @@ def test_a_database_module_that_neither_list_names_stops_the_collection():
     assert unclassified([Item("db", "browser", module=new)]) == []  # browser tests stay on SQLite
 
 
-def test_collection_fails_on_such_a_module():
+def test_a_test_of_such_a_module_fails_saying_what_to_do():
     new = "tests/credentials/test_something_new.py"
-    with pytest.raises(pytest.UsageError, match=r"decision 0046.*test_something_new\.py"):
-        select(None, [Item("db", module=new)])  # type: ignore[arg-type]
+    with pytest.raises(pytest.fail.Exception, match=r"decision 0046.*test_something_new\.py.*ENGINE"):
+        fail_if_unclassified(Item("db", module=new))  # type: ignore[arg-type]
+    fail_if_unclassified(Item("db"))  # type: ignore[arg-type]  # a listed module: nothing happens
 
 
 # Where the product's code locks rows or writes its own SQL (decision 0046), and the ENGINE module that runs it
