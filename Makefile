@@ -35,7 +35,7 @@ test-sqlite: $(STAMP) $(NODE_STAMP)
 	@echo "== test suite on SQLite"
 	scripts/with-redis.sh scripts/with-s3.sh $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
-# Only the tests that reach the database, browser tests excepted (tests/databases.py says why);
+# Only the tests whose result can depend on the database engine (tests/databases.py, decision 0046);
 # CREDSTACK_TEST_EVERYTHING=1 runs them all. The multi-node test (tests/multinode: two web nodes and two
 # workers on PostgreSQL + Redis, one worker killed) runs here.
 test-postgres: $(STAMP) $(NODE_STAMP)

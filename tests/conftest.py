@@ -62,9 +62,58 @@ def issue(achievement):
     return _issue
 
 
+# The longest tests (each starts processes of its own: minutes on a busy machine), longest first, with a
+# rough weight. pytest-xdist's worksteal hands each process a contiguous share of the collection and an idle
+# process steals from the *end* of another's share: so each of these goes to the head of a share, spread
+# over the processes (longest first to the least loaded), and the short tests fill in around them.
+LONG_TESTS = {
+    "tests/multinode/": 40,
+    "tests/faults/test_full_disk.py": 15,
+    "tests/faults/test_kill.py": 12,
+    "tests/organizations/test_migration_platform_keys.py": 8,
+    "tests/cli/test_serve.py": 8,
+    "tests/scheduler/test_leases.py": 8,
+    "tests/security/test_state_files.py": 5,
+    "tests/ops/test_serve_metrics.py": 5,
+    "tests/ob2/test_ob2.py": 4,
+    "tests/learning/test_migration_0023.py": 2,
+}
+
+
+def long_group(item) -> str | None:
+    return next((prefix for prefix in LONG_TESTS if item.nodeid.startswith(prefix)), None)
+
+
+def long_tests_first(config, items) -> None:
+    processes = getattr(config, "workerinput", {}).get("workercount", 1)
+    if processes < 2:
+        return
+    groups: dict[str, list] = {}
+    for item in items:
+        if (group := long_group(item)) is not None:
+            groups.setdefault(group, []).append(item)
+    heads: list[list] = [[] for _ in range(processes)]
+    loads = [0] * processes
+    for group in sorted(groups, key=LONG_TESTS.__getitem__, reverse=True):  # a module stays together
+        least = loads.index(min(loads))
+        heads[least] += groups[group]
+        loads[least] += LONG_TESTS[group]
+    rest = [item for item in items if long_group(item) is None]
+    ordered: list = []
+    for i, head in enumerate(heads):  # xdist sends the first len // processes to the first process, ...
+        share = (len(items) - len(ordered)) // (processes - i)
+        ordered += head
+        take = max(0, share - len(head))
+        ordered += rest[:take]
+        del rest[:take]
+    items[:] = ordered + rest
+
+
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, only the tests that reach the database (tests/databases.py says which and why)."""
+    """On PostgreSQL, only the tests whose result can depend on the engine (tests/databases.py, decision
+    0046); the longest tests first, one at the head of each process's share."""
     databases.select(config, items)
+    long_tests_first(config, items)
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +121,7 @@ def _no_database_url_without_the_database(request, monkeypatch):
     """A test that does not reach the database does not pass DATABASE_URL to a process it starts either:
     its result cannot depend on the database, which is why it runs on SQLite only (tests/databases.py)."""
     databases.hide_database_url(request.node, monkeypatch)
+    databases.fail_if_unclassified(request.node)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
+from tests import migrated
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 import json, django
@@ -45,6 +47,7 @@ def prepared(tmp_path_factory) -> tuple[Path, str]:
     """A migrated home with an organization, an achievement and an API key of scope ``issue``."""
     home = tmp_path_factory.mktemp("mcp") / "home"
     home.mkdir()
+    migrated.copy_into(home)  # SETUP's migrate finds it done (tests/migrated.py)
     done = subprocess.run(
         [sys.executable, "-c", SETUP], env=_env(home), capture_output=True, text=True, timeout=180
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests import migrated
 from tests.redisserver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,7 @@ def prepared_home(tmp_path: Path, redis_url: str | None, port: int = 8000, **ext
     home = tmp_path / "home"
     home.mkdir()
     env = {**environment(home, redis_url, port), **extra}
+    migrated.copy_into(home)  # the migrate below finds it done (tests/migrated.py)
     run(env, "manage", "migrate", "-v0")
     info = json.loads(run(env, code=QUEUE_WORK).strip().splitlines()[-1])
     return env, info

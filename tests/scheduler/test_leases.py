@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from credstack.scheduler import leases, registry
 from credstack.scheduler.models import WorkerHeartbeat
+from tests import migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 2.0  # seconds, for the real worker processes below (120 by default)
@@ -140,6 +141,7 @@ def test_a_task_whose_worker_is_killed_runs_again_to_completion_exactly_once(tmp
     home, marks = tmp_path / "home", tmp_path / "marks"
     home.mkdir()
     marks.mkdir()
+    migrated.copy_into(home)  # the migrate below finds it done (tests/migrated.py)
     _django(
         home,
         "from django.core.management import call_command\ncall_command('migrate', verbosity=0)\nprint(1)",
