@@ -63,6 +63,7 @@ ENGINE: dict[str, str] = {
     "tests/workspace/test_confirm_state_changes.py": "state changes of many credentials under row locks",
     "tests/workspace/test_history_and_dashboard.py": "dashboard aggregates by date (engine-specific SQL)",
     "tests/workspace/test_analytics_honest.py": "analytics aggregates by date (engine-specific SQL)",
+    "tests/workspace/test_analytics_by_skill.py": "analytics counts summed per skill (aggregates)",
     "tests/workspace/test_actions.py": "credential actions of the workspace (locking write paths)",
     "tests/api/test_batches_api.py": "batch issuance through the API",
     "tests/api/test_credentials_api.py": "the API's search and cursor pagination",
@@ -166,6 +167,11 @@ SAME_ON_EVERY_ENGINE: dict[str, str] = {
     "tests/web/test_trailing_slash.py": "routing: every URL with and without its slash",
     "tests/web/test_error_pages.py": PAGES,
     "tests/web/test_small_fixes.py": PAGES,
+    "tests/web/test_localized_dates.py": "dates written in the viewer's language: templates and formats",
+    "tests/workspace/test_educator_pages_in_languages.py": "the educator's pages translated: templates",
+    "tests/wallets/test_oid4vci_jwt.py": (
+        "signing the JWT form and checking the wallet's proof (the single-use codes are test_oid4vci.py's)"
+    ),
     "tests/webhooks/test_pages.py": PAGES,
     "tests/webhooks/test_rotation.py": "signing secrets rotated (one update each)",
     "tests/workspace/test_roles.py": PAGES + " (every page × role; refusals change nothing)",
