@@ -32,6 +32,7 @@ from credstack.organizations import audit
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Organization
 from credstack.organizations.sealing import seal
+from credstack.ui import blocked
 
 from .http import Session, address_policy
 from .models import LtiGradeTarget, LtiPlatform
@@ -252,7 +253,10 @@ def _fetch_json(method: str, url: str, *, token: str = "", body: dict | None = N
             user_agent="credstack-lti",
         )
     except (httpclient.HTTPClientError, httpclient.BlockedTarget) as exc:
-        raise ValidationError(_("could not reach %(url)s: %(error)s") % {"url": url, "error": exc}) from None
+        error = blocked.reason(exc) if isinstance(exc, httpclient.BlockedTarget) else exc
+        raise ValidationError(
+            _("could not reach %(url)s: %(error)s") % {"url": url, "error": error}
+        ) from None
     if not 200 <= response.status < 300:
         raise ValidationError(
             _("%(url)s answered %(status)s: %(body)s")
