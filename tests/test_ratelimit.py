@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
+from django.utils import translation
 
 from credstack import ratelimit
 
@@ -79,10 +80,21 @@ def test_a_limit_counts_per_key_and_says_when_to_try_again():
 
 
 def test_wait_text():
-    assert ratelimit.wait_text(1) == "in 1 second"
-    assert ratelimit.wait_text(40) == "in 40 seconds"
-    assert ratelimit.wait_text(60) == "in 1 minute"
-    assert ratelimit.wait_text(61) == "in 2 minutes"
+    with translation.override("en"):  # the words follow the active language (the next test)
+        assert ratelimit.wait_text(1) == "in 1 second"
+        assert ratelimit.wait_text(40) == "in 40 seconds"
+        assert ratelimit.wait_text(60) == "in 1 minute"
+        assert ratelimit.wait_text(61) == "in 2 minutes"
+
+
+def test_wait_text_is_in_the_active_language_and_the_exception_stays_english():
+    """Issue 17: a page says when to try again in its reader's language; logs keep English."""
+    with translation.override("de"):
+        assert ratelimit.wait_text(1) == "in 1 Sekunde"
+        assert ratelimit.wait_text(61) == "in 2 Minuten"
+        limited = ratelimit.Limited(ratelimit.Limit("demo", 1, 60), 90)
+        assert limited.wait == "in 2 Minuten"
+    assert str(limited) == "demo: try again in 2 minutes"
 
 
 def test_counters_live_in_the_configured_cache_like_make_runs_file_cache(settings, tmp_path):

@@ -44,7 +44,15 @@ class HTTPClientError(OSError):
 
 
 class BlockedTarget(ValueError):
-    """The URL may not be called: its scheme, or an address that is not allowed. Final."""
+    """The URL may not be called: its scheme, or an address that is not allowed. Final.
+
+    ``str(exc)`` is English (logs, stored reasons); ``kind`` and ``params`` let a page say it in the
+    user's language (``credstack.ui.blocked.reason``)."""
+
+    def __init__(self, message: str, kind: str = "", **params: object):
+        super().__init__(message)
+        self.kind = kind
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,9 @@ def public_only(ip: str) -> None:
         if candidate is not None and (not candidate.is_global or candidate.is_multicast):
             raise BlockedTarget(
                 f"{ip} is not a public address but a private or local address (loopback, private "
-                "network, link-local or reserved, or one of those inside an IPv6 address)"
+                "network, link-local or reserved, or one of those inside an IPv6 address)",
+                "private",
+                ip=ip,
             )
 
 
@@ -98,7 +108,8 @@ def system_resolver(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise BlockedTarget(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from None
+        error = getattr(exc, "strerror", None) or exc
+        raise BlockedTarget(f"cannot resolve {host}: {error}", "unresolved", host=host, error=error) from None
     return [str(info[4][0]) for info in infos]
 
 
@@ -127,7 +138,7 @@ def resolve(
     except ValueError:
         addresses = sorted(set((resolver or system_resolver)(host, port)))
     if not addresses:
-        raise BlockedTarget(f"cannot resolve {host}: no address")
+        raise BlockedTarget(f"cannot resolve {host}: no address", "no-address", host=host)
     for ip in addresses:
         policy(ip)
     return addresses[0]
@@ -170,11 +181,13 @@ def request(
     for _hop in range(max_redirects + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BlockedTarget(f"only http(s) URLs can be called, not {url[:200]!r}")
+            raise BlockedTarget(
+                f"only http(s) URLs can be called, not {url[:200]!r}", "scheme", url=url[:200]
+            )
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise BlockedTarget(f"{url[:200]!r} has no valid port") from None
+            raise BlockedTarget(f"{url[:200]!r} has no valid port", "port", url=url[:200]) from None
         ip = resolve(parts.hostname, port, policy, resolver)
         left = deadline - (time.monotonic() - started)
         if left <= 0:

@@ -27,6 +27,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+from django.utils.translation import ngettext
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -46,7 +48,9 @@ class Limited(Exception):
     def __init__(self, limit: Limit, retry_after: float):
         self.limit = limit
         self.retry_after = max(1, math.ceil(retry_after))
-        super().__init__(f"{limit.name}: try again {self.wait}")
+        # the exception's own text is for logs: English whatever the request's language
+        with translation.override(None):
+            super().__init__(f"{limit.name}: try again {self.wait}")
 
     @property
     def wait(self) -> str:
@@ -54,12 +58,12 @@ class Limited(Exception):
 
 
 def wait_text(seconds: float) -> str:
-    """'in 40 seconds', 'in 1 minute', 'in 12 minutes'."""
+    """'in 40 seconds', 'in 1 minute', 'in 12 minutes' (in the active language)."""
     seconds = max(1, math.ceil(seconds))
     if seconds < 60:
-        return f"in {seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("in %(n)d second", "in %(n)d seconds", seconds) % {"n": seconds}
     minutes = math.ceil(seconds / 60)
-    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("in %(n)d minute", "in %(n)d minutes", minutes) % {"n": minutes}
 
 
 # A limit of N is N slots in the cache, each taken by one hit (``cache.add``: atomic on Redis and the

@@ -65,3 +65,14 @@ def test_distributed_guessing_of_one_account_is_still_capped(member, settings):
         _login(_via_proxy(f"203.0.{n // 200}.{n % 200 + 1}"), "pat@example.org", "guess")
     refused = _login(_via_proxy("198.51.100.7"), "pat@example.org", PASSWORD).content.decode()
     assert "Too many failed sign-ins for this account. Try again in" in refused
+
+
+def test_the_refusal_is_in_the_browsers_language(member):
+    """Issue 17: a German browser reads the refusal, and when to try again, in German."""
+    member("viewer", email="pat@example.org")
+    attacker = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.66", HTTP_ACCEPT_LANGUAGE="de")
+    for _ in range(5):
+        _login(attacker, "pat@example.org", "guess")
+    refused = _login(attacker, "pat@example.org", PASSWORD).content.decode()
+    assert "Zu viele fehlgeschlagene Anmeldungen für dieses Konto aus Ihrem Netzwerk" in refused
+    assert re.search(r"Versuchen Sie es in \d+ (Minuten?|Sekunden?) erneut\.", refused)

@@ -135,3 +135,14 @@ def test_a_key_needs_a_name_and_a_known_scope(signed_in, org):
     for scope in ("read", "issue", "admin"):  # each scope is explained on the form
         assert f'id="scope-{scope}"' in html
     assert "Also manage webhook endpoints" in html
+
+
+def test_key_errors_are_in_the_users_language(signed_in, org):
+    """Issue 17: the form's errors come from the action, in the language the admin chose."""
+    client = signed_in("admin")
+    assert client.post("/w/language", {"language": "de"}).status_code == 302
+    response = _create(client, org, name=" ", scope="root")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Geben Sie dem Schlüssel einen Namen" in html and "Wählen Sie, was der Schlüssel darf" in html
+    assert "Give the key a name" not in html

@@ -165,3 +165,17 @@ def test_dynamic_registration_keeps_private_addresses_out_unless_allowed(org, lm
     response = _register(client, token, f"{lms.url}/.well-known/openid-configuration")
     assert response.status_code == 400 and "not a public address" in response.content.decode()
     assert not LtiPlatform.objects.exists()
+
+
+def test_dynamic_registration_errors_are_in_the_admins_language(org, client):
+    """Issue 17: the admin who pastes the URL into a German LMS reads why it failed in German."""
+    token = registration_url(org, Actor.command_line()).rsplit("/", 1)[1]
+    response = client.get(
+        f"/lti/register/{token[:-3]}xyz",
+        {"openid_configuration": "https://lms.example/.well-known/openid-configuration"},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "credstack konnte sich bei diesem LMS nicht registrieren" in html
+    assert "diese Registrierungs-URL ist ungültig oder abgelaufen" in html

@@ -113,3 +113,13 @@ def test_the_player_counts_guesses_per_client_too():
     assert blocked.status_code == 200 and "try again in" in blocked.content.decode()
     response = learner.post("/learn/sign-in", {"email": "ada@example.org", "code": code})
     assert response.status_code == 302
+
+
+def test_the_code_limit_speaks_the_learners_language():
+    """Issue 17: the refusal and its wait in the language of the learner's browser."""
+    attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.67", HTTP_ACCEPT_LANGUAGE="de")
+    for n in range(30):
+        attacker.post("/me/login", {"email": f"made-up-{n}@example.org"})
+    refused = attacker.post("/learn/sign-in", {"email": "one-more@example.org"}).content.decode()
+    assert "In der letzten Stunde wurden aus Ihrem Netzwerk zu viele Codes angefordert" in refused
+    assert re.search(r"Fordern Sie in \d+ Minuten? einen neuen an\.", refused)

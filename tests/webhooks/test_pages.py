@@ -259,3 +259,18 @@ def test_another_organizations_endpoints_and_deliveries_give_404(admin, org, rec
     assert theirs.secret == secret and theirs.enabled and len(receiver.requests) == sent
     assert admin.get(f"/w/{rival.slug}/developers/").status_code == 404
     assert json.loads(receiver.requests[0]["body"])["data"]["organization"] == "globex"
+
+
+def test_a_refused_url_says_why_in_the_users_language(admin, org):
+    """Issue 17: the SSRF reason next to the field is German for a German-speaking admin."""
+    assert admin.post("/w/language", {"language": "de"}).status_code == 302
+    response = _create(admin, org, "http://127.0.0.1:8000/hook")
+    assert response.status_code == 422
+    error = re.search(
+        r'<p class="field-error" id="f-url-error" role="alert">([^<]+)</p>', response.content.decode()
+    )
+    assert (
+        error
+        and "127.0.0.1 ist keine öffentliche, sondern eine private oder lokale Adresse" in error.group(1)
+    )
+    assert not WebhookEndpoint.objects.exists()

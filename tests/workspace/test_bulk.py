@@ -293,3 +293,21 @@ def test_a_row_refused_at_issue_is_named_and_the_rest_of_its_chunk_is_issued(ach
     assert [p["field"] for p in failed.problems] == ["recipient_email"]
     issued = job.rows.filter(outcome=BulkRow.Outcome.ISSUED)
     assert Credential.objects.filter(pk__in=issued.values("credential_id")).count() == 2
+
+
+def test_an_unreadable_file_is_refused_in_the_issuers_language(signed_in, org, achievement):
+    """Issue 17: the file's problem, on the upload page, in the language the issuer chose."""
+    from django.core.files.uploadedfile import SimpleUploadedFile  # Django's upload double: this test only
+
+    client = signed_in("issuer")
+    assert client.post("/w/language", {"language": "de"}).status_code == 302
+    r = client.post(
+        f"/w/{org.slug}/bulk/",
+        {
+            "achievement": achievement.public_id,
+            "file": SimpleUploadedFile("kohorte.csv", b"name,name\nA,B\n"),
+        },
+    )
+    html = r.content.decode()
+    assert "kohorte.csv: der Spaltenname &#x27;name&#x27; kommt in der ersten Zeile zweimal vor" in html
+    assert BulkJob.objects.count() == 0

@@ -62,7 +62,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 ratelimit.check(limit, key)
             except ratelimit.Limited as exc:
                 raise forms.ValidationError(
-                    f"Too many failed sign-ins {_whose(limit)}. Try again {exc.wait}.",
+                    _too_many(limit) % {"wait": exc.wait},
                     code="too_many_login_attempts",
                 ) from None
 
@@ -83,12 +83,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 ratelimit.reset(FAILURES_PER_ACCOUNT_AND_CLIENT, f"{login}|{client}")
 
 
-def _whose(limit: ratelimit.Limit) -> str:
+def _too_many(limit: ratelimit.Limit) -> str:
+    """The refusal for ``limit``, with a ``%(wait)s`` placeholder ("in 4 minutes")."""
     if limit is FAILURES_PER_CLIENT:
-        return "from your network"
+        return gettext("Too many failed sign-ins from your network. Try again %(wait)s.")
     if limit is FAILURES_PER_ACCOUNT_AND_CLIENT:
-        return "for this account from your network"
-    return "for this account"
+        return gettext("Too many failed sign-ins for this account from your network. Try again %(wait)s.")
+    return gettext("Too many failed sign-ins for this account. Try again %(wait)s.")
 
 
 def refuse_when_sso_required(login: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credstack.organizations import audit
 from credstack.organizations.actors import SYSTEM, Actor
@@ -36,11 +37,11 @@ def check_key_request(name: str, scope: str) -> str:
     name = (name or "").strip()
     errors = {}
     if not name:
-        errors["name"] = "Give the key a name, e.g. the system that will use it."
+        errors["name"] = _("Give the key a name, e.g. the system that will use it.")
     elif len(name) > MAX_NAME:
-        errors["name"] = f"At most {MAX_NAME} characters."
+        errors["name"] = _("At most %(n)d characters.") % {"n": MAX_NAME}
     if scope not in SCOPES:
-        errors["scope"] = "Choose what the key may do (read, issue or admin)."
+        errors["scope"] = _("Choose what the key may do (read, issue or admin).")
     if errors:
         raise ValidationError(errors)
     return name
@@ -51,7 +52,7 @@ def create_api_key(
 ) -> NewKey:
     """A new key for the organization. Admins and owners only."""
     name = check_key_request(name, scope)
-    require_role(organization, actor, Role.ADMIN, "Only owners and admins create API keys.")
+    require_role(organization, actor, Role.ADMIN, _("Only owners and admins create API keys."))
     prefix = secrets.token_hex(6)
     token = f"csk_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
@@ -70,7 +71,7 @@ def create_api_key(
 def revoke_api_key(api_key: ApiKey, *, actor: Actor = SYSTEM) -> bool:
     """Refuse every request with the key from now on. False (and nothing written) if it was revoked."""
     org = api_key.organization
-    require_role(org, actor, Role.ADMIN, "Only owners and admins revoke API keys.")
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins revoke API keys."))
     with transaction.atomic():
         revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()

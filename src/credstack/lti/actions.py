@@ -32,6 +32,7 @@ from credstack.organizations import audit
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Organization
 from credstack.organizations.sealing import seal
+from credstack.ui import blocked
 
 from .http import Session, address_policy
 from .models import LtiGradeTarget, LtiPlatform
@@ -252,15 +253,21 @@ def _fetch_json(method: str, url: str, *, token: str = "", body: dict | None = N
             user_agent="credstack-lti",
         )
     except (httpclient.HTTPClientError, httpclient.BlockedTarget) as exc:
-        raise ValidationError(f"could not reach {url}: {exc}") from None
+        error = blocked.reason(exc) if isinstance(exc, httpclient.BlockedTarget) else exc
+        raise ValidationError(
+            _("could not reach %(url)s: %(error)s") % {"url": url, "error": error}
+        ) from None
     if not 200 <= response.status < 300:
-        raise ValidationError(f"{url} answered {response.status}: {response.text()[:300]}")
+        raise ValidationError(
+            _("%(url)s answered %(status)s: %(body)s")
+            % {"url": url, "status": response.status, "body": response.text()[:300]}
+        )
     try:
         data = json.loads(response.body)
     except ValueError:
-        raise ValidationError(f"{url} did not answer JSON") from None
+        raise ValidationError(_("%(url)s did not answer JSON") % {"url": url}) from None
     if not isinstance(data, dict):
-        raise ValidationError(f"{url} did not answer a JSON object")
+        raise ValidationError(_("%(url)s did not answer a JSON object") % {"url": url})
     return data
 
 
@@ -313,19 +320,20 @@ def register_dynamically(token: str, config_url: str, registration_token: str) -
         held = signing.loads(token, salt=REGISTRATION_SALT, max_age=REGISTRATION_URL_DAYS * 86400)
     except signing.BadSignature:
         raise ValidationError(
-            "this registration URL is not valid or has expired: make a new one on credstack's LTI page"
+            _("this registration URL is not valid or has expired: make a new one on credstack's LTI page")
         ) from None
     organization = Organization.objects.filter(pk=held.get("o")).first()
     if organization is None:
-        raise ValidationError("the organization of this registration URL no longer exists")
+        raise ValidationError(_("the organization of this registration URL no longer exists"))
     if not config_url:
-        raise ValidationError("the LMS sent no openid_configuration URL")
+        raise ValidationError(_("the LMS sent no openid_configuration URL"))
     config = _fetch_json("GET", config_url)
     issuer = config.get("issuer") or ""
     # the configuration must be served from the issuer's own host (Dynamic Registration §3.4)
     if not issuer or urlsplit(issuer).hostname != urlsplit(config_url).hostname:
         raise ValidationError(
-            f"the configuration's issuer {issuer!r} is not the host that served it ({config_url})"
+            _("the configuration's issuer %(issuer)s is not the host that served it (%(url)s)")
+            % {"issuer": repr(issuer), "url": config_url}
         )
     missing = [
         k
@@ -333,7 +341,9 @@ def register_dynamically(token: str, config_url: str, registration_token: str) -
         if not config.get(k)
     ]
     if missing:
-        raise ValidationError(f"the platform's configuration lacks {', '.join(missing)}")
+        raise ValidationError(
+            _("the platform's configuration lacks %(fields)s") % {"fields": ", ".join(missing)}
+        )
     answer = _fetch_json(
         "POST",
         config["registration_endpoint"],
@@ -343,11 +353,14 @@ def register_dynamically(token: str, config_url: str, registration_token: str) -
     client_id = answer.get("client_id")
     deployment_id = (answer.get(TOOL_CLAIM) or {}).get("deployment_id")
     if not client_id:
-        raise ValidationError("the platform's registration answer has no client_id")
+        raise ValidationError(_("the platform's registration answer has no client_id"))
     if not deployment_id:
         raise ValidationError(
-            f"the platform registered client {client_id} but named no deployment id: register it on "
-            "credstack's LTI page with the deployment id the LMS shows"
+            _(
+                "the platform registered client %(client_id)s but named no deployment id: register it "
+                "on credstack's LTI page with the deployment id the LMS shows"
+            )
+            % {"client_id": client_id}
         )
     product = (config.get(PLATFORM_CLAIM) or {}).get("product_family_code") or urlsplit(issuer).hostname
     return register_platform(

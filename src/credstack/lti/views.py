@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -298,7 +299,7 @@ def dynamic_registration(request: HttpRequest, token: str) -> HttpResponse:
         response = render(
             request,
             "lti/error.html",
-            {"title": "credstack could not register with this LMS", "detail": detail},
+            {"title": _("credstack could not register with this LMS"), "detail": detail},
             status=400,
         )
         return framable(request, response, origins)

@@ -82,17 +82,24 @@ def request_code(
         ratelimit.check(CODES_PER_CLIENT, client)
     except ratelimit.Limited as exc:
         raise CodeError(
-            f"Too many codes were asked from your network in the last hour. Ask for a new one {exc.wait}."
+            _("Too many codes were asked from your network in the last hour. Ask for a new one %(wait)s.")
+            % {"wait": exc.wait}
         ) from None
     try:
         ratelimit.hit_all((CODES_PER_EMAIL, f"{purpose}:{normalized}"), (CODES_PER_CLIENT, client))
     except ratelimit.Limited as exc:
         still_valid = _live_codes(normalized, purpose, now).exists()
-        raise CodeError(
-            f"Too many codes were asked for this address in the last {CODES_PER_EMAIL.seconds // 60} minutes. "
-            + ("The last code we sent still works, if you have it; or ask" if still_valid else "Ask")
-            + f" for a new one {exc.wait}."
-        ) from None
+        if still_valid:
+            message = _(
+                "Too many codes were asked for this address in the last %(minutes)d minutes. The last code "
+                "we sent still works, if you have it; or ask for a new one %(wait)s."
+            )
+        else:
+            message = _(
+                "Too many codes were asked for this address in the last %(minutes)d minutes. "
+                "Ask for a new one %(wait)s."
+            )
+        raise CodeError(message % {"minutes": CODES_PER_EMAIL.seconds // 60, "wait": exc.wait}) from None
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         LoginCode.objects.create(
@@ -153,8 +160,11 @@ def check_code(
         ratelimit.check(GUESSES_PER_CLIENT, guesses_key)
     except ratelimit.Limited as exc:
         raise CodeError(
-            f"Too many wrong codes for this address from your network: try again {exc.wait}. "
-            "The code we sent still works until it expires."
+            _(
+                "Too many wrong codes for this address from your network: try again %(wait)s. "
+                "The code we sent still works until it expires."
+            )
+            % {"wait": exc.wait}
         ) from None
     error = ""
     # the failure is recorded in the transaction and raised after it commits (raising inside would roll
@@ -208,10 +218,10 @@ def check_code(
             if burned and all(r.used_at for r in live):
                 error = _("Wrong code, too many times: ask for a new one.")
             elif wait:
-                error = (
-                    f"Wrong code, too many times from your network: try again {wait}. "
+                error = _(
+                    "Wrong code, too many times from your network: try again %(wait)s. "
                     "The code we sent still works until it expires."
-                )
+                ) % {"wait": wait}
             else:
                 error = ngettext("Wrong code. %(n)d try left.", "Wrong code. %(n)d tries left.", left) % {
                     "n": left

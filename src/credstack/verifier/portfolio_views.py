@@ -10,6 +10,7 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -53,7 +54,8 @@ def _page(request: HttpRequest, slug: str, *, verify: bool) -> HttpResponse:
         except ratelimit.Limited as exc:
             verify, busy = (
                 False,
-                f"You have checked portfolios many times in a few minutes: try again {exc.wait}.",
+                _("You have checked portfolios many times in a few minutes: try again %(wait)s.")
+                % {"wait": exc.wait},
             )
     if verify:
         for e in items:

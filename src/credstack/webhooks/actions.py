@@ -38,6 +38,7 @@ from credstack.organizations.brand import sender
 from credstack.organizations.models import Membership, Organization, Role
 from credstack.organizations.rules import require_role
 from credstack.retry import LEASE, POLICY
+from credstack.ui import blocked
 
 from . import outbound, signing
 from .models import (
@@ -65,7 +66,7 @@ def validate_url(url: str) -> None:
     try:
         outbound.resolve(parts.hostname, parts.port or 443, _allow_private())
     except outbound.BlockedTarget as exc:
-        raise ValidationError({"url": str(exc)})
+        raise ValidationError({"url": blocked.reason(exc)})
 
 
 def _check_description(description: str) -> str:

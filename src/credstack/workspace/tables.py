@@ -12,6 +12,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 MAX_ROWS = 100_000  # a bulk file (issue 12: 100,000 rows in flat memory, benchmarks/bulk.py)
 MAX_COLUMNS = 200
 MAX_LINE_CHARS = 1024 * 1024  # of a CSV file
@@ -66,11 +68,14 @@ def _json_table(data: bytes, filename: str) -> Table:
     try:
         recipients = json.loads(data)
     except ValueError as exc:
-        raise FileProblem(f"{filename} is not valid JSON: {exc}")
+        raise FileProblem(_("%(file)s is not valid JSON: %(error)s") % {"file": filename, "error": exc})
     if not isinstance(recipients, list) or not all(isinstance(r, dict) for r in recipients):
-        raise FileProblem(f"{filename} must be a list of recipients")
+        raise FileProblem(_("%(file)s must be a list of recipients") % {"file": filename})
     if len(recipients) > MAX_ROWS:
-        raise FileProblem(f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller batches")
+        raise FileProblem(
+            _("%(file)s has more than %(rows)s rows; split it into smaller batches")
+            % {"file": filename, "rows": f"{MAX_ROWS:,}"}
+        )
     extra = sorted({k for r in recipients for k in (r.get("fields") or {})} - set(FIXED_COLUMNS))
     rows = [
         [
@@ -82,7 +87,7 @@ def _json_table(data: bytes, filename: str) -> Table:
         for r in recipients
     ]
     if not rows:
-        raise FileProblem(f"{filename} is empty")
+        raise FileProblem(_("%(file)s is empty") % {"file": filename})
     return Table([*FIXED_COLUMNS, *extra], rows)
 
 
@@ -91,7 +96,10 @@ def _lines(stream: io.TextIOWrapper, filename: str) -> Iterator[str]:
     fields before any of them could be refused."""
     while line := stream.readline(MAX_LINE_CHARS + 1):
         if len(line) > MAX_LINE_CHARS:
-            raise FileProblem(f"{filename} has a line longer than {MAX_LINE_CHARS:,} characters")
+            raise FileProblem(
+                _("%(file)s has a line longer than %(chars)s characters")
+                % {"file": filename, "chars": f"{MAX_LINE_CHARS:,}"}
+            )
         yield line
 
 
@@ -106,15 +114,28 @@ def _check_workbook_size(data: bytes, filename: str) -> None:
             total = sum(m.file_size for m in members)
             if total > MAX_XLSX_XML_BYTES:
                 raise FileProblem(
-                    f"{filename} unpacks to {total / 1e6:.0f} MB; at most {MAX_XLSX_XML_BYTES / 1e6:.0f} MB "
-                    "are read: split it into smaller files"
+                    _(
+                        "%(file)s unpacks to %(size)s MB; at most %(limit)s MB are read: split it into smaller files"
+                    )
+                    % {
+                        "file": filename,
+                        "size": f"{total / 1e6:.0f}",
+                        "limit": f"{MAX_XLSX_XML_BYTES / 1e6:.0f}",
+                    }
                 )
             for member in members:
                 name = member.filename.lower()
                 if name.endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS_BYTES:
                     raise FileProblem(
-                        f"{filename} holds {member.file_size / 1e6:.0f} MB of text; at most "
-                        f"{MAX_SHARED_STRINGS_BYTES / 1e6:.0f} MB are read: split it into smaller files"
+                        _(
+                            "%(file)s holds %(size)s MB of text; at most %(limit)s MB are read: "
+                            "split it into smaller files"
+                        )
+                        % {
+                            "file": filename,
+                            "size": f"{member.file_size / 1e6:.0f}",
+                            "limit": f"{MAX_SHARED_STRINGS_BYTES / 1e6:.0f}",
+                        }
                     )
                 if name.endswith(".xml"):
                     with archive.open(member) as part:
@@ -122,7 +143,9 @@ def _check_workbook_size(data: bytes, filename: str) -> None:
     except FileProblem:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
-        raise FileProblem(f"{filename} cannot be read as an Excel workbook (.xlsx)") from None
+        raise FileProblem(
+            _("%(file)s cannot be read as an Excel workbook (.xlsx)") % {"file": filename}
+        ) from None
 
 
 def _check_text_runs(part, filename: str) -> None:
@@ -134,8 +157,10 @@ def _check_text_runs(part, filename: str) -> None:
         run = run + len(chunk) if len(pieces) == 1 else len(pieces[-1])
         if max(longest, run) > MAX_XML_TEXT_BYTES:
             raise FileProblem(
-                f"{filename} has a cell or value longer than {MAX_XML_TEXT_BYTES:,} bytes; "
-                "a cell holds at most 500 characters"
+                _(
+                    "%(file)s has a cell or value longer than %(bytes)s bytes; a cell holds at most 500 characters"
+                )
+                % {"file": filename, "bytes": f"{MAX_XML_TEXT_BYTES:,}"}
             )
 
 
@@ -147,10 +172,11 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FileProblem(
-                f"{filename} is not UTF-8 text (byte {exc.start + 1}); save it as 'CSV UTF-8' and upload again"
+                _("%(file)s is not UTF-8 text (byte %(byte)d); save it as 'CSV UTF-8' and upload again")
+                % {"file": filename, "byte": exc.start + 1}
             )
         if "\x00" in text:
-            raise FileProblem(f"{filename} contains NUL bytes: it is not a CSV file")
+            raise FileProblem(_("%(file)s contains NUL bytes: it is not a CSV file") % {"file": filename})
         sample = text[:8192]
         del text  # read below as a stream of lines: an io.StringIO of the text held four bytes a character
         try:
@@ -164,13 +190,17 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
             for i, row in enumerate(reader):
                 if i > MAX_ROWS:
                     raise FileProblem(
-                        f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller files"
+                        _("%(file)s has more than %(rows)s rows; split it into smaller files")
+                        % {"file": filename, "rows": f"{MAX_ROWS:,}"}
                     )
                 if len(row) > MAX_COLUMNS and (i == 0 or any(c.strip() for c in row[MAX_COLUMNS:])):
-                    raise FileProblem(f"{filename} has more than {MAX_COLUMNS} columns")
+                    raise FileProblem(
+                        _("%(file)s has more than %(columns)d columns")
+                        % {"file": filename, "columns": MAX_COLUMNS}
+                    )
                 rows.append(row[:MAX_COLUMNS])
         except csv.Error as exc:
-            raise FileProblem(f"{filename} is not valid CSV: {exc}")
+            raise FileProblem(_("%(file)s is not valid CSV: %(error)s") % {"file": filename, "error": exc})
     else:
         import openpyxl  # openpyxl: loaded only for spreadsheets
 
@@ -178,7 +208,7 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
-            raise FileProblem(f"{filename} cannot be read as an Excel workbook (.xlsx)")
+            raise FileProblem(_("%(file)s cannot be read as an Excel workbook (.xlsx)") % {"file": filename})
         ws = wb.worksheets[0]
         # A sheet's declared size is the file's word, not a fact: "A1:XFD8002" over 8,000 empty rows
         # made every row 16,384 cells (45 s and 1.1 GB for a 26 KB file). Forget the declared size,
@@ -191,24 +221,35 @@ def read_table(data: bytes, kind: str, filename: str = "file") -> Table:
         rows = [[_cell(v) for v in first[:width]]]
         for i, row in enumerate(ws.iter_rows(min_row=2, max_col=max(width, 1), values_only=True), 1):
             if i > MAX_ROWS:
-                raise FileProblem(f"{filename} has more than {MAX_ROWS:,} rows; split it into smaller files")
+                raise FileProblem(
+                    _("%(file)s has more than %(rows)s rows; split it into smaller files")
+                    % {"file": filename, "rows": f"{MAX_ROWS:,}"}
+                )
             rows.append([_cell(v) for v in row])
         wb.close()
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise FileProblem(f"{filename} is empty")
+        raise FileProblem(_("%(file)s is empty") % {"file": filename})
     header = [c.strip() for c in rows[0]]
     while header and not header[-1]:
         header.pop()
     if not header:
-        raise FileProblem(f"{filename}: the first row must name the columns (e.g. name, email)")
+        raise FileProblem(
+            _("%(file)s: the first row must name the columns (e.g. name, email)") % {"file": filename}
+        )
     seen = set()
     for i, col in enumerate(header, 1):
         if not col:
-            raise FileProblem(f"{filename}: column {i} has no name in the first row")
+            raise FileProblem(
+                _("%(file)s: column %(number)d has no name in the first row")
+                % {"file": filename, "number": i}
+            )
         if col.lower() in seen:
-            raise FileProblem(f"{filename}: the column name {col!r} appears twice in the first row")
+            raise FileProblem(
+                _("%(file)s: the column name %(column)s appears twice in the first row")
+                % {"file": filename, "column": repr(col)}
+            )
         seen.add(col.lower())
     body = [r for r in rows[1:]]
     return Table(header, body)
