@@ -64,6 +64,7 @@ ENGINE: dict[str, str] = {
     "tests/workspace/test_history_and_dashboard.py": "dashboard aggregates by date (engine-specific SQL)",
     "tests/workspace/test_analytics_honest.py": "analytics aggregates by date (engine-specific SQL)",
     "tests/workspace/test_analytics_by_skill.py": "analytics counts summed per skill (aggregates)",
+    "tests/sso/test_domain_proof.py": "one verified holder of an email domain: a row lock and a unique constraint",
     "tests/workspace/test_actions.py": "credential actions of the workspace (locking write paths)",
     "tests/api/test_batches_api.py": "batch issuance through the API",
     "tests/api/test_credentials_api.py": "the API's search and cursor pagination",

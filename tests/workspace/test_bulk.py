@@ -311,3 +311,27 @@ def test_an_unreadable_file_is_refused_in_the_issuers_language(signed_in, org, a
     html = r.content.decode()
     assert "kohorte.csv: der Spaltenname &#x27;name&#x27; kommt in der ersten Zeile zweimal vor" in html
     assert BulkJob.objects.count() == 0
+
+
+def test_the_rows_problems_are_shown_in_the_issuers_language_and_stored_in_english(
+    signed_in, org, achievement
+):
+    """Issue 17: the dry run's problems, by row and field, in the language the issuer chose; the results
+    file, the API and the command line keep reading them in English."""
+    from django.core.files.uploadedfile import SimpleUploadedFile  # Django's upload double: this test only
+
+    client = signed_in("issuer")
+    assert client.post("/w/language", {"language": "de"}).status_code == 302
+    r = client.post(
+        f"/w/{org.slug}/bulk/",
+        {"achievement": achievement.public_id, "file": SimpleUploadedFile("kohorte.csv", CSV)},
+    )
+    page = client.get(r["Location"]).content.decode()
+    assert "Doppelt zu Zeile 2 (gleiche E-Mail-Adresse)" in page
+    assert "&#x27;not-an-email&#x27; ist keine gültige E-Mail-Adresse" in page
+    assert "eine Tabellenformel, kein Name und keine E-Mail-Adresse" in page
+    assert "ist erforderlich" in page and "duplicate of row" not in page
+    stored = problems(BulkJob.objects.get())
+    assert stored[6] == [("email", "duplicate of row 2 (same email)")] and stored[4] == [
+        ("name", "is required")
+    ]

@@ -8,37 +8,53 @@ from datetime import UTC, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 MAX_NAME = 500
 _SPACES = re.compile(r"\s+")
+
+# What is wrong with a value, by code. The text is in the language of whoever reads it (the form's and the
+# API's error in the request's language); a bulk upload stores the code and its values with each row, so its
+# page shows them in the reader's language too (``PROBLEMS`` of workspace/bulk.py adds the file's own).
+MESSAGES = {
+    "text": _("must be text"),
+    "required": _("is required"),
+    "too_long": _("is %(length)d characters long; at most %(limit)d are allowed"),
+    "control": _("contains the control character %(char)s at position %(position)d"),
+    "email": _("%(value)s is not a valid email address"),
+    "date": _("%(value)s is not a date (YYYY-MM-DD)"),
+}
+
+
+def problem(field: str, code: str, **params: object) -> ValidationError:
+    """A ValidationError of one field, with its code and values kept (``ValidationError.error_dict``)."""
+    return ValidationError({field: ValidationError(MESSAGES[code], code=code, params=params or None)})
 
 
 def clean_name(value: str, field: str = "name") -> str:
     """NFC-normalise, trim, fold runs of white space; refuse other control characters."""
     if not isinstance(value, str):
-        raise ValidationError({field: "must be text"})
+        raise problem(field, "text")
     value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     if not value:
-        raise ValidationError({field: "is required"})
+        raise problem(field, "required")
     if len(value) > MAX_NAME:
-        raise ValidationError({field: f"is {len(value)} characters long; at most {MAX_NAME} are allowed"})
+        raise problem(field, "too_long", length=len(value), limit=MAX_NAME)
     for position, char in enumerate(value, 1):
         if unicodedata.category(char) in ("Cc", "Cs", "Cn") or char in "\u2028\u2029":
-            raise ValidationError(
-                {field: f"contains the control character U+{ord(char):04X} at position {position}"}
-            )
+            raise problem(field, "control", char=f"U+{ord(char):04X}", position=position)
     return value
 
 
 def clean_email(value: str, field: str = "email") -> str:
     """Trim and lower-case the domain; refuse what is not an email address."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError({field: "is required"})
+        raise problem(field, "required")
     value = value.strip()
     try:
         validate_email(value)
     except ValidationError:
-        raise ValidationError({field: f"{value!r} is not a valid email address"})
+        raise problem(field, "email", value=repr(value))
     local, _, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -52,7 +68,7 @@ def expiry_date(raw: str, field: str = "valid_until") -> datetime | None:
     try:
         return datetime.combine(datetime.strptime(raw, "%Y-%m-%d").date(), time(23, 59, 59), tzinfo=UTC)
     except ValueError:
-        raise ValidationError({field: f"{raw!r} is not a date (YYYY-MM-DD)"})
+        raise problem(field, "date", value=repr(raw))
 
 
 def error_text(exc: ValidationError) -> str:

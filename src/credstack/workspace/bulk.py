@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from credstack import taskqueues
@@ -32,7 +33,7 @@ from credstack.credentials.actions import (  # noqa: F401 (issue_credential: sti
     issue_credentials,
 )
 from credstack.credentials.models import Credential
-from credstack.credentials.validation import clean_email, clean_name
+from credstack.credentials.validation import MESSAGES, clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import Actor, as_actor
 from credstack.ui.exports import csv_text
@@ -161,6 +162,37 @@ def start_job(job: BulkJob, *, actor=None) -> BulkJob:
     return job
 
 
+# A row's problems, by code (with credentials.validation's). Each is stored with its code and values and in
+# English ("message": the results file, the API and the command line read that); the job's page writes it in
+# the reader's language (workspace_tags.problem_text).
+PROBLEMS = {
+    **MESSAGES,
+    "cells": gettext_lazy("has %(cells)d cells but the header names %(columns)d columns"),
+    "formula": gettext_lazy("starts with %(char)s: a spreadsheet formula, not a name or an email address"),
+    "field_too_long": gettext_lazy("is %(length)d characters; at most %(limit)d"),
+    "issued_from_file": gettext_lazy("already issued from this same file earlier: skipped"),
+    "duplicate": gettext_lazy("duplicate of row %(row)d (same email)"),
+    "holds": gettext_lazy(
+        "%(email)s already holds %(achievement)s: credential %(credential)s, issued %(date)s; not issued again "
+        "from a file (the issue form can issue another or replace it)"
+    ),
+}
+
+
+def _problem(field: str, code: str, **params: object) -> dict:
+    with translation.override("en"):
+        message = str(PROBLEMS[code] % params if params else PROBLEMS[code])
+    return {"field": field, "message": message, "code": code, "params": params}
+
+
+def _invalid(exc: ValidationError, field: str) -> dict:
+    """A clean_name/clean_email refusal as a stored problem (its code and values kept)."""
+    error = exc.error_dict[field][0] if hasattr(exc, "error_dict") and field in exc.error_dict else None
+    if error is None or error.code not in PROBLEMS:
+        return {"field": field, "message": _msg(exc, field)}
+    return _problem(field, error.code, **(error.params or {}))
+
+
 def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
     idx = {c: i for i, c in enumerate(table.columns)}
     ni, ei = idx[mapping["name"]], idx[mapping["email"]]
@@ -181,55 +213,45 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
         cells = raw + [""] * (len(table.columns) - len(raw))
         problems = []
         if len(raw) > len(table.columns) and any(c.strip() for c in raw[len(table.columns) :]):
-            problems.append(
-                {
-                    "field": "row",
-                    "message": f"has {len(raw)} cells but the header names {len(table.columns)} columns",
-                }
-            )
+            problems.append(_problem("row", "cells", cells=len(raw), columns=len(table.columns)))
         name, email = cells[ni], cells[ei]
         for label, value in (("name", name), ("email", email)):
             if value.strip().startswith(FORMULA_START[:4]) and value.strip()[:1] in "=+@":
-                problems.append(
-                    {
-                        "field": label,
-                        "message": f"starts with {value.strip()[0]!r}: a spreadsheet formula, not a {label}",
-                    }
-                )
+                problems.append(_problem(label, "formula", char=repr(value.strip()[0])))
         try:
             name = clean_name(name, "name")
         except ValidationError as exc:
-            problems.append({"field": "name", "message": _msg(exc, "name")})
+            problems.append(_invalid(exc, "name"))
         try:
             email = clean_email(email, "email")
         except ValidationError as exc:
-            problems.append({"field": "email", "message": _msg(exc, "email")})
+            problems.append(_invalid(exc, "email"))
         outcome = BulkRow.Outcome.PENDING
         fields = {merge_key(c): cells[i].strip() for c, i in others if i < len(cells) and cells[i].strip()}
         if si is not None and cells[si].strip():
             fields["score"] = cells[si].strip()
         for k, v in fields.items():
             if len(v) > 500:
-                problems.append({"field": k, "message": f"is {len(v)} characters; at most 500"})
+                problems.append(_problem(k, "field_too_long", length=len(v), limit=500))
         if not problems:
             key = email.lower()
             if idempotency_key(job, number) in from_this_file:
                 outcome = BulkRow.Outcome.SKIPPED
-                problems.append(
-                    {"field": "row", "message": "already issued from this same file earlier: skipped"}
-                )
+                problems.append(_problem("row", "issued_from_file"))
             elif key in first_seen:
-                problems.append(
-                    {"field": "email", "message": f"duplicate of row {first_seen[key]} (same email)"}
-                )
+                problems.append(_problem("email", "duplicate", row=first_seen[key]))
             elif key in holders:
                 held = holders[key]
                 problems.append(
                     {
-                        "field": "email",
-                        "message": f"{email} already holds {job.achievement.name}: credential "
-                        f"{held.public_id}, issued {held.issued_at.date().isoformat()}; not issued again "
-                        "from a file (the issue form can issue another or replace it)",
+                        **_problem(
+                            "email",
+                            "holds",
+                            email=email,
+                            achievement=job.achievement.name,
+                            credential=held.public_id,
+                            date=held.issued_at.date().isoformat(),
+                        ),
                         "credential": held.public_id,
                     }
                 )

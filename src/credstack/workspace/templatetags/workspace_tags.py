@@ -5,6 +5,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from credstack.workspace.bulk import PROBLEMS
+
 register = template.Library()
 
 
@@ -67,3 +69,15 @@ def email_breaks(address) -> str:
     return mark_safe(  # noqa: S308 (every part escaped by conditional_escape)
         (dotted(local) + conditional_escape(at) + "<wbr>" if at else "") + dotted(domain)
     )
+
+
+@register.filter
+def problem_text(problem) -> str:
+    """A bulk row's stored problem in the reader's language (its code and values), else as stored."""
+    code, params = problem.get("code"), problem.get("params") or {}
+    if code not in PROBLEMS:
+        return problem.get("message", "")
+    try:
+        return str(PROBLEMS[code] % params if params else PROBLEMS[code])
+    except (KeyError, TypeError, ValueError):  # a translation that names a value the row lacks
+        return problem.get("message", "")
