@@ -17,16 +17,15 @@
  * refused: "baseSignature must be a Uint8Array of length 64"). Contexts come
  * from interop/contexts; nothing is fetched.
  */
-import {readFileSync, writeFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {
   createDiscloseCryptosuite, createSignCryptosuite, createVerifyCryptosuite
 } from '@digitalbazaar/ecdsa-sd-2023-cryptosuite';
-import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
+import {ecdsaIssuer} from './ecdsa-issuer.mjs';
 
 export const MANDATORY_POINTERS = [
   '/issuer', '/validFrom', '/credentialSubject/achievement/id',
@@ -36,9 +35,6 @@ export const SELECTIVE_POINTERS = [
   '/credentialSubject/name', '/credentialSubject/achievement/alignment/1'
 ];
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const manifest = JSON.parse(
-  readFileSync(join(HERE, 'contexts', '_manifest.json'), 'utf8'));
 const [file, outDir] = process.argv.slice(2);
 const curve = 'P-256';
 if(!file || !outDir) {
@@ -46,37 +42,8 @@ if(!file || !outDir) {
   process.exit(2);
 }
 
-const key = await EcdsaMultikey.generate({curve});
-const did = `did:key:${key.publicKeyMultibase}`;
-key.id = `${did}#${key.publicKeyMultibase}`;
-key.controller = did;
-const publicOnly = await key.export({publicKey: true, includeContext: true});
-
-const documentLoader = async url => {
-  const entry = manifest[url];
-  if(entry) {
-    return {
-      contextUrl: null, documentUrl: url,
-      document: JSON.parse(readFileSync(join(HERE, 'contexts', entry.file), 'utf8'))
-    };
-  }
-  if(url === key.id) {
-    return {contextUrl: null, documentUrl: url, document: publicOnly};
-  }
-  if(url === did) {
-    return {contextUrl: null, documentUrl: url, document: {
-      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
-      id: did, verificationMethod: [{...publicOnly, '@context': undefined}],
-      assertionMethod: [key.id]
-    }};
-  }
-  throw new Error(`no bundled document for ${url}`);
-};
-
-const credential = JSON.parse(readFileSync(file, 'utf8'));
-credential['@context'] = credential['@context'].filter(
-  c => c !== 'https://w3id.org/security/suites/ed25519-2020/v1');
-credential.issuer = {...credential.issuer, id: did};
+const {key, documentLoader, credentialFrom} = await ecdsaIssuer(curve);
+const credential = credentialFrom(file);
 const base = await vc.issue({
   credential, documentLoader,
   suite: new DataIntegrityProof({
