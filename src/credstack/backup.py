@@ -258,9 +258,15 @@ def restore(path: str | Path, *, force: bool = False) -> dict:
             if target.exists() and not force and _has_rows(target):
                 raise BackupError(f"{target} already holds data: pass --force to replace it")
             connections.close_all()
-            for suffix in ("-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(database, target)
+            # through SQLite's backup API, not a file copy: a process or thread that still has the database
+            # open (a worker, a server) sees the restored pages through SQLite's own locks and write-ahead
+            # log, where replacing the file under it would leave it reading a torn database
+            source, copy = sqlite3.connect(database), sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                source.close()
+                copy.close()
             os.chmod(target, 0o600)
         else:
             keys = _open_all(_pg_signing_keys(database), secret)
