@@ -168,6 +168,7 @@ SAME_ON_EVERY_ENGINE: dict[str, str] = {
     "tests/web/test_trailing_slash.py": "routing: every URL with and without its slash",
     "tests/web/test_error_pages.py": PAGES,
     "tests/web/test_small_fixes.py": PAGES,
+    "tests/cli/test_restore_open_database.py": "SQLite's restore under an open connection (PostgreSQL's: test_backup)",
     "tests/web/test_localized_dates.py": "dates written in the viewer's language: templates and formats",
     "tests/workspace/test_educator_pages_in_languages.py": "the educator's pages translated: templates",
     "tests/wallets/test_oid4vci_jwt.py": (
