@@ -268,12 +268,25 @@ def test_unicode_line_separators_do_not_split_lines(node_verifier: NodeVerifier)
     assert again["valid"] is True
 
 
-def test_crash_is_reported_with_stderr_and_recovers() -> None:
-    verifier = NodeVerifier(timeout=30)
+def test_crash_is_reported_with_stderr_and_recovers(tmp_path: Path) -> None:
+    # A server that dies on the request it was given (the first time it runs), then, started again, is the
+    # real verifier. Killing the real server from here instead raced: when the harness saw it dead before
+    # the request, it restarted it and nothing was reported.
+    marker = tmp_path / "crashed-once"
+    crash_once = tmp_path / "crash-once.mjs"
+    crash_once.write_text(
+        "import {existsSync, writeFileSync} from 'node:fs';\n"
+        f"if (existsSync({json.dumps(str(marker))})) {{\n"
+        f"  await import({json.dumps((INTEROP_DIR / 'verify-server.mjs').as_uri())});\n"
+        "} else {\n"
+        f"  writeFileSync({json.dumps(str(marker))}, '');\n"
+        "  process.stdout.write(JSON.stringify({ready: true}) + '\\n');\n"
+        "  process.stdin.on('data', () => { process.stderr.write('crashing on purpose\\n'); process.exit(3); });\n"
+        "}\n"
+    )
+    verifier = NodeVerifier(server=crash_once, timeout=30)
     try:
-        assert verifier._proc is not None
-        verifier._proc.kill()
-        with pytest.raises(NodeVerifierError, match="exit code"):
+        with pytest.raises(NodeVerifierError, match=r"exit code(.|\n)*crashing on purpose"):
             verifier.request({"credential": {}})
         credential, documents = _ob3_vector()
         assert verifier.verify(credential, documents=documents)["valid"] is True
