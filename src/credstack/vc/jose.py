@@ -56,13 +56,23 @@ class JoseError(VCError, ValueError):
 
 
 @dataclass(frozen=True)
-class Decoded:
-    """A compact JWS, decoded (not yet verified)."""
+class _Parts:
+    """Any compact JWS, decoded (not yet verified): a credential, or a wallet's proof of its key."""
 
     header: dict[str, Any]
     payload: dict[str, Any]
     signing_input: bytes
     signature: bytes
+
+    @property
+    def alg(self) -> str:
+        return str(self.header.get("alg"))
+
+
+@dataclass(frozen=True)
+class Decoded(_Parts):
+    """A compact JWS holding a credential, decoded (not yet verified)."""
+
     flavour: str  # "vc-jose-cose" or "vc-jwt-1.1"
 
     @property
@@ -86,28 +96,12 @@ class Decoded:
                 vc[name] = dates.format_datetime(_from_epoch(claims[claim]))
         return vc
 
-    @property
-    def alg(self) -> str:
-        return str(self.header.get("alg"))
-
 
 def looks_like_jwt(data: Any) -> bool:
     """True if ``data`` (text or bytes) has the shape of a compact JWS."""
     if isinstance(data, bytes):
         data = data.decode("ascii", "replace")
     return isinstance(data, str) and bool(JWT_PATTERN.fullmatch(data.strip()))  # linear; no backtracking
-
-
-@dataclass(frozen=True)
-class _Parts:
-    header: dict[str, Any]
-    payload: dict[str, Any]
-    signing_input: bytes
-    signature: bytes
-
-    @property
-    def alg(self) -> str:
-        return str(self.header.get("alg"))
 
 
 def _split(token: str | bytes) -> _Parts:
@@ -293,7 +287,7 @@ def public_key_from_jwk(jwk: Any) -> PublicKey:
     raise DidError(f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256")
 
 
-def check_signature(decoded: Decoded | _Parts, public_key: object) -> str | None:
+def check_signature(decoded: _Parts, public_key: object) -> str | None:
     """None if the signature verifies with ``public_key`` under the header's algorithm, else why not."""
     curve = ALGORITHMS[decoded.alg]
     if curve == "Ed25519":
