@@ -292,27 +292,24 @@ def test_credstack_verify_command(tmp_path, capsys):
     assert out.startswith("INVALID") and "signature of disclosed statement" in out
 
 
+def _verify_in_a_shell(path):
+    return subprocess.run(
+        [sys.executable, "-m", "credstack.cli", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=False,
+    )
+
+
 def test_credstack_verify_in_a_shell(tmp_path):
     """The command a holder or a verifier types, in its own process."""
     doc = rewrite(load("p-256-derived"), lambda parts: parts[2].pop())
     path = tmp_path / "dropped.json"
     path.write_text(json.dumps(doc))
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    run = subprocess.run(
-        [sys.executable, "-m", "credstack.cli", "verify", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    run = _verify_in_a_shell(path)
     assert run.returncode == 1 and run.stdout.startswith("INVALID")
     assert "a signature was dropped or a statement added" in run.stdout
     path.write_text(json.dumps(load("p-256-base")))
-    run = subprocess.run(
-        [sys.executable, "-m", "credstack.cli", "verify", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    run = _verify_in_a_shell(path)
     assert run.returncode == 0 and run.stdout.startswith("VALID") and "base proof" in run.stdout
