@@ -23,7 +23,7 @@ import hashlib
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import Any, NoReturn
 
 from pyld import jsonld
 
@@ -141,41 +141,87 @@ def js_json(value: Any) -> Any:
 def _spend(budget: list[int], amount: int) -> None:
     budget[0] -= amount
     if budget[0] < 0:
-        raise DocumentTooLargeError(
-            f"the document is larger than {MAX_DOCUMENT_BYTES // 1024} KiB; credentials this large are not "
-            "accepted (move big content such as images out of the credential and link to it)"
+        _too_large()
+
+
+def _too_large() -> NoReturn:
+    raise DocumentTooLargeError(
+        f"the document is larger than {MAX_DOCUMENT_BYTES // 1024} KiB; credentials this large are not "
+        "accepted (move big content such as images out of the credential and link to it)"
+    )
+
+
+def _check_text(value: str) -> None:
+    """Refuses a string holding a lone surrogate (ASCII text, nearly all of it, cannot)."""
+    if not value.isascii() and _SURROGATE.search(value):
+        raise DocumentError(
+            f"the string {value[:40]!r} holds a lone UTF-16 surrogate, which is not valid Unicode text"
         )
 
 
+def _too_deep() -> NoReturn:
+    raise DocumentTooLargeError(f"the document nests objects and arrays deeper than {MAX_DEPTH} levels")
+
+
+# Every credential signed or verified is walked here, so strings (most of a credential's values) are
+# checked inline in the loops of their object or array, with the budget in a local, rather than in calls
+# of their own: the same checks in the same order, in about half the time (benchmarks/canon.py, js_json).
 def _js_copy(value: Any, depth: int, budget: list[int]) -> Any:
     if isinstance(value, str):
         _spend(budget, len(value) + 3)
-        if _SURROGATE.search(value):
-            raise DocumentError(
-                f"the string {value[:40]!r} holds a lone UTF-16 surrogate, which is not valid Unicode text"
-            )
+        _check_text(value)
         return value
     if isinstance(value, dict):
         depth += 1
         if depth > MAX_DEPTH:
-            raise DocumentTooLargeError(
-                f"the document nests objects and arrays deeper than {MAX_DEPTH} levels"
-            )
-        _spend(budget, 2)
+            _too_deep()
+        left = budget[0] - 2
+        if left < 0:
+            _too_large()
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise DocumentError(f"JSON object keys are strings, not {key!r}")
-            out[_js_copy(key, depth, budget)] = _js_copy(item, depth, budget)
+            left -= len(key) + 3
+            if left < 0:
+                _too_large()
+            if not key.isascii():
+                _check_text(key)
+            if type(item) is str:
+                left -= len(item) + 3
+                if left < 0:
+                    _too_large()
+                if not item.isascii():
+                    _check_text(item)
+                out[key] = item
+            else:
+                budget[0] = left
+                out[key] = _js_copy(item, depth, budget)
+                left = budget[0]
+        budget[0] = left
         return out
     if isinstance(value, list | tuple):
         depth += 1
         if depth > MAX_DEPTH:
-            raise DocumentTooLargeError(
-                f"the document nests objects and arrays deeper than {MAX_DEPTH} levels"
-            )
-        _spend(budget, 2)
-        return [_js_copy(item, depth, budget) for item in value]
+            _too_deep()
+        left = budget[0] - 2
+        if left < 0:
+            _too_large()
+        items = []
+        for item in value:
+            if type(item) is str:
+                left -= len(item) + 3
+                if left < 0:
+                    _too_large()
+                if not item.isascii():
+                    _check_text(item)
+                items.append(item)
+            else:
+                budget[0] = left
+                items.append(_js_copy(item, depth, budget))
+                left = budget[0]
+        budget[0] = left
+        return items
     _spend(budget, 8)
     if value is None or isinstance(value, bool):
         return value
