@@ -107,7 +107,9 @@ def to_quads(
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from exc
     except RecursionError as exc:
-        raise DocumentTooLargeError("the document is nested too deeply to process") from exc
+        raise DocumentTooLargeError(
+            "the document is nested too deeply to process", code="format.too-deep"
+        ) from exc
 
 
 def _unwrap(exc: jsonld.JsonLdError) -> VCError:
@@ -143,7 +145,9 @@ def _spend(budget: list[int], amount: int) -> None:
     if budget[0] < 0:
         raise DocumentTooLargeError(
             f"the document is larger than {MAX_DOCUMENT_BYTES // 1024} KiB; credentials this large are not "
-            "accepted (move big content such as images out of the credential and link to it)"
+            "accepted (move big content such as images out of the credential and link to it)",
+            code="format.too-large-move",
+            limit=MAX_DOCUMENT_BYTES // 1024,
         )
 
 
@@ -159,7 +163,9 @@ def _js_copy(value: Any, depth: int, budget: list[int]) -> Any:
         depth += 1
         if depth > MAX_DEPTH:
             raise DocumentTooLargeError(
-                f"the document nests objects and arrays deeper than {MAX_DEPTH} levels"
+                f"the document nests objects and arrays deeper than {MAX_DEPTH} levels",
+                code="format.depth",
+                limit=MAX_DEPTH,
             )
         _spend(budget, 2)
         out = {}
@@ -172,7 +178,9 @@ def _js_copy(value: Any, depth: int, budget: list[int]) -> Any:
         depth += 1
         if depth > MAX_DEPTH:
             raise DocumentTooLargeError(
-                f"the document nests objects and arrays deeper than {MAX_DEPTH} levels"
+                f"the document nests objects and arrays deeper than {MAX_DEPTH} levels",
+                code="format.depth",
+                limit=MAX_DEPTH,
             )
         _spend(budget, 2)
         return [_js_copy(item, depth, budget) for item in value]
@@ -193,7 +201,7 @@ def _js_number(value: int | float) -> int | float:
         except OverflowError:
             raise DocumentError("a number in the document is too large for a JSON number") from None
     if not math.isfinite(value):
-        raise DocumentError("NaN and Infinity are not JSON numbers")
+        raise DocumentError("NaN and Infinity are not JSON numbers", code="format.not-a-number")
     if value.is_integer() and abs(value) < 1e21:
         return int(value)
     return value
@@ -364,7 +372,10 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
         raise UndefinedTermError(
             f"the property {name!r} at {self._path(name)} is not defined by the document's @context, so it "
             "would not be signed; remove it, or use a context that defines it (in safe mode, as Digital "
-            "Bazaar's verifier checks, undefined terms are refused)"
+            "Bazaar's verifier checks, undefined terms are refused)",
+            code="format.undefined-property",
+            name=name,
+            path=self._path(name),
         )
 
     def _path(self, last: str | None = None) -> str:
@@ -413,7 +424,9 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
         if role == "type":
             raise UndefinedTermError(
                 f"the type {node_id!r} is not defined by the document's @context, so it would not be signed; "
-                "use a type the context defines, or a full IRI"
+                "use a type the context defines, or a full IRI",
+                code="format.undefined-type",
+                type=node_id,
             )
         raise UnsafeDocumentError(
             f"the {role} {node_id!r} is not an absolute IRI (relative references are not resolved against "

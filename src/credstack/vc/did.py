@@ -46,7 +46,7 @@ def did_web_url(did: str) -> str:
     host, *segments = did[len(DID_WEB_PREFIX) :].split("#", 1)[0].split(":")
     host = unquote(host)
     if not _HOST.fullmatch(host) or any(not s or "/" in unquote(s) for s in segments):
-        raise DidError(f"{did!r} is not a valid did:web DID")
+        raise DidError(f"{did!r} is not a valid did:web DID", code="did.web-invalid", did=did)
     scheme = "http" if host.rsplit(":", 1)[0] in _LOCAL_HOSTS or host in _LOCAL_HOSTS else "https"
     path = "/".join(segments) + "/did.json" if segments else ".well-known/did.json"
     return f"{scheme}://{host}/{path}"
@@ -93,7 +93,11 @@ def verification_method(
     ``relationship`` (by reference or embedded). Raises DidError otherwise."""
     did = vm_id.split("#", 1)[0]
     if not isinstance(document, dict) or document.get("id") != did:
-        raise DidError(f"the DID document fetched for {did!r} is not that DID's document")
+        raise DidError(
+            f"the DID document fetched for {did!r} is not that DID's document",
+            code="did.wrong-document",
+            did=did,
+        )
     listed = document.get(relationship) or []
     if not isinstance(listed, list):
         listed = [listed]
@@ -105,7 +109,13 @@ def verification_method(
                 return method
         elif isinstance(entry, dict) and _absolute_id(entry.get("id"), did) == vm_id:
             return entry
-    raise DidError(f"{did!r} does not list the key {vm_id!r} for {relationship}")
+    raise DidError(
+        f"{did!r} does not list the key {vm_id!r} for {relationship}",
+        code="did.key-not-listed",
+        did=did,
+        key=vm_id,
+        relationship=relationship,
+    )
 
 
 def public_key(method: dict[str, Any], controller: str) -> bytes:
@@ -114,12 +124,19 @@ def public_key(method: dict[str, Any], controller: str) -> bytes:
     if method.get("controller") != controller:
         raise DidError(
             f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, "
-            f"not by {controller!r}"
+            f"not by {controller!r}",
+            code="did.key-controller",
+            key=method.get("id"),
+            controller=method.get("controller"),
+            expected=controller,
         )
     if method.get("type") not in _PUBLIC_KEY_TYPES:
         raise DidError(
             f"the key {method.get('id')!r} has type {method.get('type')!r}; only Multikey and "
-            "Ed25519VerificationKey2020 keys are supported"
+            "Ed25519VerificationKey2020 keys are supported",
+            code="did.key-type-unsupported",
+            key=method.get("id"),
+            type=method.get("type"),
         )
     try:
         if method["type"] == "Multikey":
