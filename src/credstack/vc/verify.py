@@ -287,9 +287,8 @@ class Verifier:
             )
         details = {"verificationMethod": vm, "suite": _suite(result)}
         disclosure = ""
-        code = "proof.ok" if result.created else "proof.ok-undated"
+        code = _PROOF_OK_CODES[(bool(result.created), result.disclosure)]
         if result.disclosure is not None:
-            code += "-derived" if result.disclosure == "derived" else "-base"
             details["disclosure"] = result.disclosure
             disclosure = (
                 "; a selective disclosure: the holder shows only some of the issuer's statements"
@@ -565,6 +564,15 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
+# a verified proof's code by (has a created date, disclosure of an ecdsa-sd-2023 proof)
+_PROOF_OK_CODES = {
+    (True, None): "proof.ok",
+    (False, None): "proof.ok-undated",
+    (True, "derived"): "proof.ok-derived",
+    (False, "derived"): "proof.ok-undated-derived",
+    (True, "base"): "proof.ok-base",
+    (False, "base"): "proof.ok-undated-base",
+}
 # the untrusted status list's code by (purpose, bit set)
 _UNTRUSTED_CODES = {
     ("revocation", True): "status.untrusted-revocation-set",

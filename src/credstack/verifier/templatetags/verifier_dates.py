@@ -2,7 +2,8 @@
 write dates, in the viewer's language ("5 December 2026", "5. Dezember 2026"); a value that is not a date
 is shown as it is. ``{{ text|dates_in_words }}``: the same for every ISO 8601 date-time inside a sentence (the
 verifier's check messages). ``{{ check.name|check_label }}``: a verification check's name (the pure core's
-code: format, proof, status, validity) in the viewer's language."""
+code: format, proof, status, validity) in the viewer's language; ``{{ check|check_message }}``: its message
+(``credstack.verifier.messages``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from datetime import datetime
 from django import template
 from django.utils import formats
 from django.utils.translation import pgettext_lazy
+
+from credstack.verifier.messages import check_text
 
 register = template.Library()
 
@@ -56,3 +59,9 @@ CHECK_LABELS = {
 @register.filter
 def check_label(name) -> str:
     return str(CHECK_LABELS.get(str(name), name))
+
+
+@register.filter
+def check_message(check) -> str:
+    """A check's message (a Check or its dict) in the viewer's language."""
+    return check_text(check)

@@ -1,0 +1,340 @@
+"""The messages of the verification checks (``credstack.vc``) in the viewer's language.
+
+The pure core imports no Django, so each message it reports has a stable ``code`` and its ``params``
+beside the English ``message`` (the CLI, logs and the API's JSON keep the English). This catalogue says
+each code in the page's language, with the params put in; a param may itself be a message (``{"code",
+"params", "message"}``: the reason a status list did not verify, say), said the same way. A code this
+catalogue does not know, and every message on an English page, is shown as the core wrote it.
+``tests/verifier/test_check_messages.py`` finds every code in the core's source and fails on one missing
+here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language, pgettext_lazy
+
+MESSAGES = {
+    "format.ok": pgettext_lazy(
+        "verification message", "a Verifiable Credential with a proof, using bundled contexts"
+    ),
+    "format.not-object": pgettext_lazy("verification message", "a credential is a JSON object"),
+    "format.not-vc-context": pgettext_lazy(
+        "verification message",
+        "the first @context must be %(v2)s (or %(v1)s): this is not a Verifiable Credential",
+    ),
+    "format.not-vc-type": pgettext_lazy(
+        "verification message", "the type does not include VerifiableCredential"
+    ),
+    "format.no-issuer": pgettext_lazy("verification message", "the credential names no issuer"),
+    "format.no-subject": pgettext_lazy("verification message", "the credential has no credentialSubject"),
+    "format.no-proof": pgettext_lazy("verification message", "the credential has no proof: it is not signed"),
+    "format.too-large": pgettext_lazy("verification message", "the document is larger than %(limit)s KiB"),
+    "format.too-large-move": pgettext_lazy(
+        "verification message",
+        "the document is larger than %(limit)s KiB; credentials this large are not accepted (move big content such as images out of the credential and link to it)",
+    ),
+    "format.too-deep": pgettext_lazy("verification message", "the document is nested too deeply"),
+    "format.depth": pgettext_lazy(
+        "verification message", "the document nests objects and arrays deeper than %(limit)s levels"
+    ),
+    "format.not-json": pgettext_lazy("verification message", "the document is not JSON: %(error)s"),
+    "format.not-a-number": pgettext_lazy("verification message", "NaN and Infinity are not JSON numbers"),
+    "format.no-context": pgettext_lazy("verification message", "the document has no @context"),
+    "format.context-not-bundled": pgettext_lazy(
+        "verification message",
+        "the JSON-LD context %(url)s is not one credstack bundles, and contexts are never fetched from the network; use the standard context URLs, or bundle this one",
+    ),
+    "format.undefined-property": pgettext_lazy(
+        "verification message",
+        "the property “%(name)s” at %(path)s is not defined by the document’s @context, so it would not be signed",
+    ),
+    "format.undefined-type": pgettext_lazy(
+        "verification message",
+        "the type “%(type)s” is not defined by the document’s @context, so it would not be signed",
+    ),
+    "proof.empty": pgettext_lazy("verification message", "the credential’s proof is empty: it is not signed"),
+    "proof.nth": pgettext_lazy("verification message", "proof %(number)s of %(count)s: %(reason)s"),
+    "proof.purpose": pgettext_lazy(
+        "verification message", "the proof’s purpose is “%(purpose)s”, not “assertionMethod”"
+    ),
+    "proof.key-not-issuers": pgettext_lazy(
+        "verification message", "the signing key %(key)s is not controlled by the issuer %(issuer)s"
+    ),
+    "proof.not-checked": pgettext_lazy("verification message", "not checked: %(reason)s"),
+    "proof.does-not-verify": pgettext_lazy("verification message", "the proof does not verify"),
+    "proof.none": pgettext_lazy("verification message", "the document has no proof"),
+    "proof.not-object": pgettext_lazy("verification message", "a proof is not a JSON object"),
+    "proof.key-not-found": pgettext_lazy("verification message", "the key %(key)s could not be found"),
+    "proof.key-is-ecdsa": pgettext_lazy(
+        "verification message", "the key %(key)s is a P-256/P-384 key, which cannot make a %(suite)s proof"
+    ),
+    "proof.key-is-ed25519": pgettext_lazy(
+        "verification message", "the key %(key)s is an Ed25519 key, which cannot make a %(suite)s proof"
+    ),
+    "proof.signature-mismatch": pgettext_lazy(
+        "verification message",
+        "the signature does not match the document: it was changed after signing, or signed by another key",
+    ),
+    "proof.previous-not-ids": pgettext_lazy(
+        "verification message", "previousProof must name earlier proofs by their id"
+    ),
+    "proof.previous-missing": pgettext_lazy(
+        "verification message",
+        "previousProof “%(previous)s” is not a proof of this document (a broken chain)",
+    ),
+    "proof.previous-self": pgettext_lazy("verification message", "a proof names itself in previousProof"),
+    "proof.cryptosuite-unsupported": pgettext_lazy(
+        "verification message", "the cryptosuite “%(cryptosuite)s” is not supported (only %(supported)s)"
+    ),
+    "proof.type-unsupported": pgettext_lazy(
+        "verification message", "the proof type “%(type)s” is not supported (only %(supported)s)"
+    ),
+    "proof.no-verification-method": pgettext_lazy(
+        "verification message", "the proof names no verificationMethod"
+    ),
+    "proof.created-not-a-date": pgettext_lazy(
+        "verification message", "the proof’s created “%(created)s” is not an XML Schema dateTime"
+    ),
+    "proof.value-not-ecdsa": pgettext_lazy(
+        "verification message",
+        "the proofValue is not a z-base58btc P-256 or P-384 signature (64 or 96 bytes)",
+    ),
+    "proof.value-not-ed25519": pgettext_lazy(
+        "verification message", "the proofValue is not a z-base58btc Ed25519 signature (64 bytes)"
+    ),
+    "did.method-unsupported": pgettext_lazy(
+        "verification message",
+        "the key controller %(controller)s uses a method credstack cannot resolve (only did:key, did:web and https URLs)",
+    ),
+    "did.method-unsupported-jwt": pgettext_lazy(
+        "verification message",
+        "the key controller %(controller)s uses a method credstack cannot resolve (only did:key, did:jwk, did:web and https URLs)",
+    ),
+    "did.key-controller": pgettext_lazy(
+        "verification message", "the key %(key)s is controlled by %(controller)s, not by %(expected)s"
+    ),
+    "did.key-not-listed": pgettext_lazy(
+        "verification message", "%(did)s does not list the key %(key)s for %(relationship)s"
+    ),
+    "did.key-type-unsupported": pgettext_lazy(
+        "verification message",
+        "the key %(key)s has type “%(type)s”; only Multikey and Ed25519VerificationKey2020 keys are supported",
+    ),
+    "did.web-invalid": pgettext_lazy("verification message", "%(did)s is not a valid did:web DID"),
+    "did.wrong-document": pgettext_lazy(
+        "verification message", "the DID document fetched for %(did)s is not that DID’s document"
+    ),
+    "fetch.offline.did": pgettext_lazy(
+        "verification message",
+        "the issuer’s DID document (%(url)s) is needed, and this verification is offline",
+    ),
+    "fetch.offline.status-list": pgettext_lazy(
+        "verification message", "the status list (%(url)s) is needed, and this verification is offline"
+    ),
+    "fetch.failed.did": pgettext_lazy(
+        "verification message", "the issuer’s DID document could not be fetched from %(url)s: %(error)s"
+    ),
+    "fetch.failed.status-list": pgettext_lazy(
+        "verification message", "the status list could not be fetched from %(url)s: %(error)s"
+    ),
+    "fetch.not-object.did": pgettext_lazy(
+        "verification message", "the issuer’s DID document at %(url)s is not a JSON object"
+    ),
+    "fetch.not-object.status-list": pgettext_lazy(
+        "verification message", "the status list at %(url)s is not a JSON object"
+    ),
+    "status.none": pgettext_lazy(
+        "verification message", "the credential has no credentialStatus (it cannot be revoked)"
+    ),
+    "status.type-unsupported": pgettext_lazy(
+        "verification message", "not checked: the status type “%(type)s” is not supported"
+    ),
+    "status.purpose-unsupported": pgettext_lazy(
+        "verification message", "not checked: the status purpose “%(purpose)s” is not supported"
+    ),
+    "status.entry-incomplete": pgettext_lazy(
+        "verification message",
+        "the credentialStatus entry needs a statusListCredential URL and a statusListIndex (a number, as a string)",
+    ),
+    "status.revocation-not-checked": pgettext_lazy(
+        "verification message", "revocation not checked: %(reason)s"
+    ),
+    "status.suspension-not-checked": pgettext_lazy(
+        "verification message", "suspension not checked: %(reason)s"
+    ),
+    "status.list-not-revocation": pgettext_lazy(
+        "verification message", "the status list at %(url)s is not a revocation list"
+    ),
+    "status.list-not-suspension": pgettext_lazy(
+        "verification message", "the status list at %(url)s is not a suspension list"
+    ),
+    "status.list-does-not-verify": pgettext_lazy(
+        "verification message", "the status list at %(url)s does not verify: %(reason)s"
+    ),
+    "status.list-wrong-type": pgettext_lazy(
+        "verification message", "the status list at %(url)s is not a %(credential_type)s of a %(list_type)s"
+    ),
+    "status.list-unreadable": pgettext_lazy("verification message", "the status list at %(url)s: %(reason)s"),
+    "status.untrusted-revocation-set": pgettext_lazy(
+        "verification message",
+        "untrusted status list: %(url)s is issued by %(list_issuer)s, not by the credential’s issuer %(issuer)s, so its revocation bit (set) cannot be relied on",
+    ),
+    "status.untrusted-revocation-clear": pgettext_lazy(
+        "verification message",
+        "untrusted status list: %(url)s is issued by %(list_issuer)s, not by the credential’s issuer %(issuer)s, so its revocation bit (clear) cannot be relied on",
+    ),
+    "status.untrusted-suspension-set": pgettext_lazy(
+        "verification message",
+        "untrusted status list: %(url)s is issued by %(list_issuer)s, not by the credential’s issuer %(issuer)s, so its suspension bit (set) cannot be relied on",
+    ),
+    "status.untrusted-suspension-clear": pgettext_lazy(
+        "verification message",
+        "untrusted status list: %(url)s is issued by %(list_issuer)s, not by the credential’s issuer %(issuer)s, so its suspension bit (clear) cannot be relied on",
+    ),
+    "status.revoked": pgettext_lazy("verification message", "revoked: bit %(index)s of %(url)s is set"),
+    "status.suspended": pgettext_lazy("verification message", "suspended: bit %(index)s of %(url)s is set"),
+    "status.not-revoked": pgettext_lazy(
+        "verification message", "not revoked (bit %(index)s of %(url)s is clear)"
+    ),
+    "status.not-suspended": pgettext_lazy(
+        "verification message", "not suspended (bit %(index)s of %(url)s is clear)"
+    ),
+    "status.index-outside": pgettext_lazy(
+        "verification message", "status index %(index)s is outside the list (0-%(last)s)"
+    ),
+    "status.encoded-not-multibase": pgettext_lazy(
+        "verification message", "a Bitstring Status List encodedList starts with “u” (multibase base64url)"
+    ),
+    "status.encoded-not-string": pgettext_lazy("verification message", "encodedList must be a string"),
+    "status.encoded-not-gzip": pgettext_lazy(
+        "verification message", "encodedList is not base64url-encoded gzip data (%(error)s)"
+    ),
+    "status.list-too-large": pgettext_lazy(
+        "verification message", "the status list is larger than %(limit)s bytes"
+    ),
+    "status.encoded-truncated": pgettext_lazy(
+        "verification message", "encodedList holds truncated gzip data"
+    ),
+    "validity.not-a-date": pgettext_lazy(
+        "verification message", "%(name)s “%(value)s” is not an XML Schema dateTime"
+    ),
+    "validity.not-yet": pgettext_lazy("verification message", "not valid until %(start)s"),
+    "validity.expired": pgettext_lazy("verification message", "expired on %(end)s"),
+    "validity.window": pgettext_lazy("verification message", "valid from %(start)s until %(end)s"),
+    "validity.window-no-end": pgettext_lazy("verification message", "valid from %(start)s, with no end date"),
+    "validity.window-no-start": pgettext_lazy("verification message", "valid at any time until %(end)s"),
+    "validity.window-always": pgettext_lazy("verification message", "valid at any time, with no end date"),
+    "jwt.ok": pgettext_lazy(
+        "verification message", "a Verifiable Credential secured as a JWT (%(securing)s, %(alg)s)"
+    ),
+    "jwt.signed": pgettext_lazy("verification message", "signed by %(key)s (%(alg)s, JWS)"),
+    "jwt.too-large": pgettext_lazy(
+        "verification message", "the JWT is %(size)s bytes; the limit is %(limit)s KiB"
+    ),
+    "jwt.not-compact": pgettext_lazy(
+        "verification message", "not a compact JWT (three base64url parts separated by dots)"
+    ),
+    "jwt.alg-unsupported": pgettext_lazy(
+        "verification message",
+        "the JWT’s algorithm “%(alg)s” is not accepted: only EdDSA (Ed25519) and ES256 are",
+    ),
+    "jwt.alg-none": pgettext_lazy(
+        "verification message",
+        "the JWT’s algorithm “%(alg)s” is not accepted: only EdDSA (Ed25519) and ES256 are (an unsigned JWT, alg “none”, is never accepted)",
+    ),
+    "jwt.not-vc": pgettext_lazy(
+        "verification message",
+        "this JWT is not a Verifiable Credential: its payload has neither a “vc” claim (VC-JWT 1.1) nor an @context (VC-JOSE-COSE)",
+    ),
+    "jwt.not-vc-context": pgettext_lazy(
+        "verification message", "the first @context must be %(context)s: this is not a Verifiable Credential"
+    ),
+    "jwt.not-vc2": pgettext_lazy(
+        "verification message",
+        "a VC-JOSE-COSE credential uses the VC 2.0 data model (first @context %(context)s)",
+    ),
+    "jwt.iss-not-issuer": pgettext_lazy(
+        "verification message", "the JWT’s iss “%(iss)s” is not the credential’s issuer “%(issuer)s”"
+    ),
+    "jwt.claim-not-date": pgettext_lazy(
+        "verification message",
+        "the JWT’s %(claim)s claim “%(value)s” is not a NumericDate (seconds since 1970)",
+    ),
+    "jwt.jti-not-id": pgettext_lazy(
+        "verification message", "the JWT’s jti “%(jti)s” is not the credential’s id “%(id)s”"
+    ),
+    "jwt.sub-not-subject": pgettext_lazy(
+        "verification message", "the JWT’s sub “%(sub)s” is not the credential subject’s id “%(subject)s”"
+    ),
+    "jwt.typ-not-vc": pgettext_lazy(
+        "verification message", "the JWT’s typ “%(typ)s” is not a credential’s (vc+jwt)"
+    ),
+    "jwt.typ-sd-jwt": pgettext_lazy(
+        "verification message",
+        "the JWT’s typ “%(typ)s” is not a credential’s (vc+jwt); selective disclosure (SD-JWT) is not supported",
+    ),
+    "jwt.no-kid": pgettext_lazy(
+        "verification message", "the JWT’s header has no kid, so the issuer’s signing key cannot be found"
+    ),
+    "jwt.kid-invalid": pgettext_lazy("verification message", "the JWT’s kid is not a key id"),
+    "jwt.signature-mismatch": pgettext_lazy(
+        "verification message", "the JWT’s signature does not verify with the issuer’s key"
+    ),
+    "jwt.key-not-ed25519": pgettext_lazy(
+        "verification message", "the JWT is signed with %(alg)s but the issuer’s key is not an Ed25519 key"
+    ),
+    "jwt.key-not-p256": pgettext_lazy(
+        "verification message", "the JWT is signed with %(alg)s but the issuer’s key is not a P-256 key"
+    ),
+    "jwt.es256-length": pgettext_lazy("verification message", "an ES256 signature is 64 bytes (r and s)"),
+    "jwt.nbf": pgettext_lazy("verification message", "not valid until %(start)s (nbf)"),
+    "jwt.exp": pgettext_lazy("verification message", "expired on %(end)s (exp)"),
+    "proof.ok": pgettext_lazy("verification message", "signed by %(key)s (%(suite)s) on %(created)s"),
+    "proof.ok-undated": pgettext_lazy(
+        "verification message", "signed by %(key)s (%(suite)s) on an unstated date"
+    ),
+    "proof.ok-derived": pgettext_lazy(
+        "verification message",
+        "signed by %(key)s (%(suite)s) on %(created)s; a selective disclosure: the holder shows only some of the issuer’s statements",
+    ),
+    "proof.ok-undated-derived": pgettext_lazy(
+        "verification message",
+        "signed by %(key)s (%(suite)s) on an unstated date; a selective disclosure: the holder shows only some of the issuer’s statements",
+    ),
+    "proof.ok-base": pgettext_lazy(
+        "verification message",
+        "signed by %(key)s (%(suite)s) on %(created)s; a base proof, the holder’s full copy: every statement is disclosed",
+    ),
+    "proof.ok-undated-base": pgettext_lazy(
+        "verification message",
+        "signed by %(key)s (%(suite)s) on an unstated date; a base proof, the holder’s full copy: every statement is disclosed",
+    ),
+}
+
+
+def say(code: str, params: dict[str, Any] | None, english: str) -> str:
+    """The message ``code`` in the active language with ``params`` put in; ``english`` (the core's own
+    text) for an English page, an unknown code, or params that do not fit the message."""
+    template = MESSAGES.get(code or "")
+    if template is None or (get_language() or "en").split("-")[0] == "en":
+        return english
+    values = {name: _value(value) for name, value in (params or {}).items()}
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):
+        return english
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict) and "message" in value:  # a nested message: say it too
+        return say(str(value.get("code") or ""), value.get("params"), str(value["message"]))
+    return "" if value is None else str(value)
+
+
+def check_text(check: Any) -> str:
+    """A check's message (a ``credstack.vc.verify.Check``, or its ``to_dict()``) in the active language."""
+    if isinstance(check, dict):
+        return say(str(check.get("code") or ""), check.get("params"), str(check.get("message", "")))
+    return say(getattr(check, "code", ""), getattr(check, "params", None), str(check.message))
