@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from credstack.render import Problem
+from credstack.ui.bidi import isolate
 
 # What the inspector calls each field of an element: validation messages use the page's words.
 FIELD_LABELS = {
@@ -107,6 +108,7 @@ def _say(code: str, params: dict[str, Any] | None) -> str | None:
     values = {name: "" if value is None else str(value) for name, value in (params or {}).items()}
     if "field" in values:
         values["field"] = str(FIELD_LABELS.get(values["field"], values["field"]))
+    values = {name: isolate(value) for name, value in values.items()}
     try:
         return str(template) % values
     except (KeyError, TypeError, ValueError):

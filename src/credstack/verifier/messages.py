@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import get_language, pgettext_lazy
 
+from credstack.ui.bidi import isolate
+
 MESSAGES = {
     "format.ok": pgettext_lazy(
         "verification message", "a Verifiable Credential with a proof, using bundled contexts"
@@ -320,7 +322,7 @@ def say(code: str, params: dict[str, Any] | None, english: str) -> str:
     template = MESSAGES.get(code or "")
     if template is None or (get_language() or "en").split("-")[0] == "en":
         return english
-    values = {name: _value(value) for name, value in (params or {}).items()}
+    values = {name: isolate(_value(value)) for name, value in (params or {}).items()}
     try:
         return str(template) % values
     except (KeyError, TypeError, ValueError):
