@@ -430,7 +430,9 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
             )
         raise UnsafeDocumentError(
             f"the {role} {node_id!r} is not an absolute IRI (relative references are not resolved against "
-            "any base when signing); use a full URL, URN or DID"
+            "any base when signing); use a full URL, URN or DID",
+            code=_RELATIVE_CODES.get(role, ""),
+            id=node_id,
         )
 
     def _object_term(
@@ -486,12 +488,20 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
                 )
             language = item.get("@language", "").lower()
             if language and not _BCP47.fullmatch(language):
-                raise UnsafeDocumentError(f"the language tag {language!r} is not a valid BCP 47 tag")
+                raise UnsafeDocumentError(
+                    f"the language tag {language!r} is not a valid BCP 47 tag",
+                    code="format.language-tag",
+                    tag=language,
+                )
             return ("L", value, f"https://www.w3.org/ns/i18n#{language}_{item['@direction']}", None)
         if "@language" in item:
             language = item["@language"]
             if not _BCP47.fullmatch(language):
-                raise UnsafeDocumentError(f"the language tag {language!r} is not a valid BCP 47 tag")
+                raise UnsafeDocumentError(
+                    f"the language tag {language!r} is not a valid BCP 47 tag",
+                    code="format.language-tag",
+                    tag=language,
+                )
             return ("L", value, datatype or rdfc.RDF_LANGSTRING, language)
         return ("L", value, datatype or rdfc.XSD_STRING, None)
 
@@ -503,6 +513,14 @@ def _dropped_in_graph(expanded: dict[str, Any]) -> bool:
         or "@list" in expanded
         or (len(expanded) == 1 and "@id" in expanded)
     )
+
+
+# a relative reference's code by the role it has in the document (Processor._node_term)
+_RELATIVE_CODES = {
+    "subject": "format.relative-subject",
+    "object": "format.relative-object",
+    "graph name": "format.relative-graph",
+}
 
 
 def _describe(element: Any) -> str:

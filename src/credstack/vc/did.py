@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from credstack.vc import contexts, keys
-from credstack.vc.errors import DidError, InvalidKeyError
+from credstack.vc.errors import DidError, InvalidKeyError, error_reason
 
 DID_WEB_PREFIX = "did:web:"
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
@@ -143,7 +143,12 @@ def public_key(method: dict[str, Any], controller: str) -> bytes:
             return keys.verification_key_from_multibase(method.get("publicKeyMultibase"))
         return keys.public_key_from_multibase(method.get("publicKeyMultibase"))
     except InvalidKeyError as exc:
-        raise DidError(f"the key {method.get('id')!r}: {exc}") from exc
+        raise DidError(
+            f"the key {method.get('id')!r}: {exc}",
+            code="did.key-unusable",
+            key=method.get("id"),
+            reason=error_reason(exc),
+        ) from exc
 
 
 def _absolute_id(value: object, did: str) -> object:

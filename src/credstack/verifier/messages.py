@@ -313,6 +313,74 @@ MESSAGES = {
         "verification message",
         "signed by %(key)s (%(suite)s) on an unstated date; a base proof, the holder’s full copy: every statement is disclosed",
     ),
+    "sd.value-not-multibase": pgettext_lazy(
+        "verification message", "an ecdsa-sd-2023 proofValue is multibase base64url (it must start with “u”)"
+    ),
+    "sd.value-not-base64url": pgettext_lazy(
+        "verification message", "the ecdsa-sd-2023 proofValue is not valid base64url"
+    ),
+    "sd.value-header": pgettext_lazy(
+        "verification message",
+        "the ecdsa-sd-2023 proofValue starts with %(header)s, neither a base proof (0xd95d00) nor a derived proof (0xd95d01)",
+    ),
+    "sd.value-not-cbor": pgettext_lazy(
+        "verification message", "the ecdsa-sd-2023 proofValue is not valid CBOR"
+    ),
+    "sd.value-not-5-items": pgettext_lazy(
+        "verification message", "the ecdsa-sd-2023 proofValue is not a CBOR array of 5 items"
+    ),
+    "sd.key-not-ecdsa": pgettext_lazy(
+        "verification message", "an ecdsa-sd-2023 proof is made by a P-256 or P-384 key"
+    ),
+    "sd.mandatory-index": pgettext_lazy(
+        "verification message",
+        "the derived proof names mandatory statement %(index)s, but the disclosed credential has %(count)s statements",
+    ),
+    "sd.signature-count": pgettext_lazy(
+        "verification message",
+        "the proof carries %(signatures)s statement signatures for %(statements)s non-mandatory statements: a signature was dropped or a statement added",
+    ),
+    "sd.statement-mismatch": pgettext_lazy(
+        "verification message",
+        "the signature of disclosed statement %(number)s of %(count)s does not match: the statement “%(statement)s” was changed after signing, or its blank node labels (the label map) are wrong",
+    ),
+    "sd.base-signature-mismatch": pgettext_lazy(
+        "verification message",
+        "the base signature does not match: the proof options or the mandatory statements were changed after signing, or it was signed by another key",
+    ),
+    "sd.label-missing": pgettext_lazy(
+        "verification message", "the proof’s label map has no label for the blank node %(node)s"
+    ),
+    "did.key-unusable": pgettext_lazy("verification message", "the key %(key)s: %(reason)s"),
+    "key.not-a-point": pgettext_lazy(
+        "verification message", "%(value)s is not a compressed elliptic-curve point"
+    ),
+    "key.not-a-public-key": pgettext_lazy(
+        "verification message",
+        "%(value)s is not an Ed25519, P-256 or P-384 public key (multicodec 0xed01, 0x1200, 0x1201)",
+    ),
+    "key.not-multibase": pgettext_lazy(
+        "verification message", "%(value)s is not multibase base58btc (it must start with “z”)"
+    ),
+    "key.not-base58": pgettext_lazy("verification message", "%(value)s is not valid base58btc"),
+    "key.not-ed25519": pgettext_lazy(
+        "verification message", "%(value)s is not an Ed25519 public key (multicodec 0xed01, 32 bytes)"
+    ),
+    "format.language-tag": pgettext_lazy(
+        "verification message", "the language tag “%(tag)s” is not a valid BCP 47 tag"
+    ),
+    "format.relative-subject": pgettext_lazy(
+        "verification message",
+        "the subject “%(id)s” is not an absolute IRI (relative references are not resolved against any base when signing); use a full URL, URN or DID",
+    ),
+    "format.relative-object": pgettext_lazy(
+        "verification message",
+        "the object “%(id)s” is not an absolute IRI (relative references are not resolved against any base when signing); use a full URL, URN or DID",
+    ),
+    "format.relative-graph": pgettext_lazy(
+        "verification message",
+        "the graph name “%(id)s” is not an absolute IRI (relative references are not resolved against any base when signing); use a full URL, URN or DID",
+    ),
 }
 
 
