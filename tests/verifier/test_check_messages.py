@@ -19,12 +19,13 @@ from credstack.verifier.messages import MESSAGES, check_text
 SRC = Path(__file__).resolve().parents[2] / "src/credstack"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # the constructors that take a code positionally: Check(name, ok, message, outcome, details, code, params),
-# reason(message, code, params), Issue(text, code, **params), MergeTagError(message, code, **params)
-CODE_POSITION = {"Check": 5, "check": 5, "reason": 1, "Issue": 1, "MergeTagError": 1}
+# reason(message, code, params), Issue(text, code, **params), MergeTagError(message, code, **params),
+# ExtractError(message, code, **params)
+CODE_POSITION = {"Check": 5, "check": 5, "reason": 1, "Issue": 1, "MergeTagError": 1, "ExtractError": 1}
 
 
 def emitted_codes(package: str) -> dict[str, set[str] | None]:
-    """Every message code the core's source can emit, found in the source itself (a ``code=`` argument,
+    """Every message code the core's source can emit, found in the source itself (a ``code=`` or ``*_code=`` argument,
     a code in a constructor's place, or a value of a ``*_CODES`` table), with the params it is given
     every call gives (None where they cannot be read from the call, e.g. ``**params``)."""
     found: dict[str, set[str] | None] = {}
@@ -41,16 +42,28 @@ def emitted_codes(package: str) -> dict[str, set[str] | None]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                codes = [kw.value for kw in node.keywords if kw.arg == "code"]
+                codes = [
+                    kw.value
+                    for kw in node.keywords
+                    if kw.arg and (kw.arg == "code" or kw.arg.endswith("_code"))
+                ]
                 position = CODE_POSITION.get(name)
                 if position is not None and len(node.args) > position:
                     codes.append(node.args[position])
                 if not codes:
                     continue
-                params: set[str] | None = {kw.arg for kw in node.keywords if kw.arg not in (None, "code")}
+                params: set[str] | None = {
+                    kw.arg
+                    for kw in node.keywords
+                    if kw.arg and kw.arg != "code" and not kw.arg.endswith("_code")
+                }
                 if any(kw.arg is None for kw in node.keywords):
                     params = None  # **params: not readable here
-                given = [kw.value for kw in node.keywords if kw.arg == "params"]
+                given = [
+                    kw.value
+                    for kw in node.keywords
+                    if kw.arg and (kw.arg == "params" or kw.arg.endswith("_params"))
+                ]
                 if name in ("Check", "check") and len(node.args) > 6:
                     given.append(node.args[6])
                 if name == "reason" and len(node.args) > 2:
@@ -60,7 +73,10 @@ def emitted_codes(package: str) -> dict[str, set[str] | None]:
                         params = (params or set()) | {k.value for k in value.keys}  # type: ignore[union-attr]
                     else:
                         params = None
-                params = params - {"params", "details"} if params is not None else None
+                if params is not None:
+                    params = {
+                        p for p in params if p != "details" and p != "params" and not p.endswith("_params")
+                    }
                 if name == "MergeTagError":
                     params = None  # the Issue that reports it adds the field
                 for code in codes:
@@ -73,7 +89,7 @@ def emitted_codes(package: str) -> dict[str, set[str] | None]:
 
 
 def test_every_code_the_verification_core_emits_has_a_translated_message():
-    codes = emitted_codes("vc")
+    codes = emitted_codes("vc") | emitted_codes("verifier")  # the core's checks, the page's unreadable files
     assert len(codes) > 90, sorted(codes)  # the scan finds the codes (a broken scan finds none)
     missing = sorted(set(codes) - set(MESSAGES))
     assert not missing, f"codes with no message in credstack/verifier/messages.py: {missing}"
@@ -91,6 +107,22 @@ def test_the_scan_sees_a_new_code(tmp_path, monkeypatch):
     monkeypatch.setattr(f"{__name__}.SRC", tmp_path / "credstack")
     assert emitted_codes("vc") == {"proof.moon": {"phase"}}
     assert "proof.moon" not in MESSAGES
+
+
+def test_what_the_page_cannot_read_and_where_it_read_from_in_german(client, issue):
+    client.get("/verify?lang=de")
+    response = client.post("/verify", {"credential": '[{"a": 1'})
+    page = response.content.decode()
+    assert (
+        _state(response) == "unreadable" and "kein gültiges JSON: " in page and "not valid JSON" not in page
+    )
+    response = client.post("/verify", {"credential": issue().document})
+    assert "Gelesen aus: eingefügtes oder hochgeladenes JSON." in response.content.decode()
+    # the API keeps its English, with the code beside it
+    body = client.post(
+        "/verify/api/credential", json.dumps({"credential": '[{"a": 1'}), content_type="application/json"
+    ).json()
+    assert body["error"].startswith("not valid JSON: ") and body["error_reason"]["code"] == "extract.not-json"
 
 
 def _state(response) -> str:

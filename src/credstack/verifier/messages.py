@@ -1,4 +1,5 @@
-"""The messages of the verification checks (``credstack.vc``) in the viewer's language.
+"""The messages of the verification checks (``credstack.vc``), and of what the verify page could not read
+(``extract``), in the viewer's language.
 
 The pure core imports no Django, so each message it reports has a stable ``code`` and its ``params``
 beside the English ``message`` (the CLI, logs and the API's JSON keep the English). This catalogue says
@@ -381,6 +382,52 @@ MESSAGES = {
         "verification message",
         "the graph name “%(id)s” is not an absolute IRI (relative references are not resolved against any base when signing); use a full URL, URN or DID",
     ),
+    "extract.too-large": pgettext_lazy(
+        "verification message", "the input is %(size)s bytes; the limit is %(limit)s MiB"
+    ),
+    "extract.empty": pgettext_lazy(
+        "verification message", "nothing to verify: paste a credential or choose a file"
+    ),
+    "extract.image-unreadable": pgettext_lazy(
+        "verification message", "cannot read the %(kind)s image: %(error)s"
+    ),
+    "extract.ob2-baked": pgettext_lazy(
+        "verification message",
+        "This badge carries an Open Badges 2.0 hosted assertion, which is checked by fetching it from its issuer: %(assertion)s. It has no Open Badges 3.0 credential to verify here.",
+    ),
+    "extract.not-baked": pgettext_lazy(
+        "verification message",
+        "this %(kind)s image is not a baked badge: it carries no Open Badges credential (no “openbadgecredential” or “openbadges” data)",
+    ),
+    "extract.jpeg": pgettext_lazy(
+        "verification message",
+        "a JPEG image cannot carry a baked badge; use the PNG or SVG badge, or the PDF",
+    ),
+    "extract.unknown": pgettext_lazy(
+        "verification message",
+        "not a credential: expected JSON, a JWT, a PDF certificate, or a PNG/SVG badge",
+    ),
+    "extract.json-too-large": pgettext_lazy(
+        "verification message", "the credential is %(size)s bytes of JSON; the limit is %(limit)s bytes"
+    ),
+    "extract.json-too-deep": pgettext_lazy("verification message", "the JSON is nested too deeply"),
+    "extract.not-json": pgettext_lazy("verification message", "not valid JSON: %(error)s"),
+    "extract.not-object": pgettext_lazy(
+        "verification message", "a credential is a JSON object, not %(type)s"
+    ),
+    "extract.ob2-assertion": pgettext_lazy(
+        "verification message",
+        "This is an Open Badges 2.0 assertion. OB 2.0 hosted assertions are checked by fetching them from their issuer’s URL (its id), and are not signed credentials; this verifier checks Open Badges 3.0 / W3C Verifiable Credentials.",
+    ),
+    "extract.jwt": pgettext_lazy("verification message", "this looks like a JWT, but %(reason)s"),
+    "extract.pdf-unreadable": pgettext_lazy("verification message", "cannot read the PDF: %(error)s"),
+    "extract.pdf-no-attachment": pgettext_lazy(
+        "verification message",
+        "this PDF has no attached credential: only certificates that embed their signed credential (as credstack’s do) can be verified from the file",
+    ),
+    "extract.pdf-no-credential": pgettext_lazy(
+        "verification message", "none of the PDF’s attachments is a credential (%(problems)s)"
+    ),
 }
 
 
@@ -401,6 +448,11 @@ def _value(value: Any) -> str:
     if isinstance(value, dict) and "message" in value:  # a nested message: say it too
         return say(str(value.get("code") or ""), value.get("params"), str(value["message"]))
     return "" if value is None else str(value)
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """A message given as data (``{"code", "params", "message"}``) in the active language."""
+    return _value(reason)
 
 
 def check_text(check: Any) -> str:

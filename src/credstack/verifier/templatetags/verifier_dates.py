@@ -61,6 +61,21 @@ def check_label(name) -> str:
     return str(CHECK_LABELS.get(str(name), name))
 
 
+# where the verify page read the credential from (extract.Extracted.kind; the API says it in English)
+SOURCE_LABELS = {
+    "json": pgettext_lazy("verified file", "pasted or uploaded JSON"),
+    "jwt": pgettext_lazy("verified file", "a JWT"),
+    "pdf": pgettext_lazy("verified file", "the PDF’s attachment"),
+    "png": pgettext_lazy("verified file", "the PNG badge’s baked credential"),
+    "svg": pgettext_lazy("verified file", "the SVG badge’s baked credential"),
+}
+
+
+@register.filter
+def source_label(kind) -> str:
+    return str(SOURCE_LABELS.get(str(kind), kind))
+
+
 @register.filter
 def check_message(check) -> str:
     """A check's message (a Check or its dict) in the viewer's language."""
