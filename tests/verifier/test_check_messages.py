@@ -208,3 +208,11 @@ def test_a_nested_reason_is_translated_with_its_check(issue):
     )
     with translation.override("en"):
         assert check_text(status) == status.message
+
+
+def test_the_credential_pages_checks_speak_the_viewers_language(client, issue):
+    credential = issue()
+    page = client.get(f"/c/{credential.public_id}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    checks = page.split('<ul class="checks">', 1)[1].split("</ul>", 1)[0]
+    assert "firmada por " in checks and "no suspendida (el bit " in checks
+    assert "signed by" not in checks and "not suspended" not in checks
