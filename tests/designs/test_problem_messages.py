@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from credstack.accounts.actions import set_language
 from credstack.designs import actions, editor
@@ -14,17 +16,23 @@ from credstack.designs.models import Design
 from credstack.designs.problems import MESSAGES
 from credstack.organizations.actors import Actor
 from credstack.render import validate_design
+from credstack.ui.svg_messages import MESSAGES as SVG_MESSAGES
+from credstack.ui.uploads import check_svg
 from tests.unchanged import changes_nothing
 from tests.verifier.test_check_messages import PLACEHOLDER, emitted_codes
 
 
 def test_every_code_the_render_core_emits_has_a_translated_message():
+    """Design problems (designs/problems.py) and SVG refusals (ui/svg_messages.py, which adds the file)."""
     codes = emitted_codes("render")
-    assert len(codes) > 25, sorted(codes)
-    assert not sorted(set(codes) - set(MESSAGES)), "codes with no message in credstack/designs/problems.py"
-    assert not sorted(set(MESSAGES) - set(codes)), "messages for codes the core no longer emits"
+    catalogue = {**MESSAGES, **SVG_MESSAGES}
+    assert len(codes) > 45, sorted(codes)
+    assert not sorted(set(codes) - set(catalogue)), "codes with no message in their catalogue"
+    assert not sorted(set(catalogue) - set(codes)), "messages for codes the core no longer emits"
     for code, params in codes.items():
-        wanted = set(PLACEHOLDER.findall(str(MESSAGES[code])))
+        wanted = set(PLACEHOLDER.findall(str(catalogue[code]))) - (
+            {"file"} if code in SVG_MESSAGES else set()
+        )
         assert params is None or wanted <= params, f"{code}: the message names {wanted - params}, not given"
 
 
@@ -83,3 +91,15 @@ def test_publishing_an_invalid_design_says_why_in_german(signed_in, org):
     response = client.post(_url(org, design, "publish"), follow=True)
     page = response.content.decode()
     assert "muss eine Zahl von 0 bis 1 sein (angegeben: 7)" in page, page[:2000]
+
+
+def test_an_unsafe_svg_is_refused_in_the_pages_language():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        check_svg(svg, "logo.svg", "image")
+    assert refused.value.message_dict == {
+        "image": ["logo.svg enthält ein <script>-Element; SVGs mit Skripten werden abgelehnt"]
+    }
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_svg(svg, "logo.svg", "image")
+    assert refused.value.messages == ["logo.svg contains a <script> element; SVGs with scripts are refused"]

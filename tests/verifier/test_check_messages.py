@@ -20,8 +20,16 @@ SRC = Path(__file__).resolve().parents[2] / "src/credstack"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # the constructors that take a code positionally: Check(name, ok, message, outcome, details, code, params),
 # reason(message, code, params), Issue(text, code, **params), MergeTagError(message, code, **params),
-# ExtractError(message, code, **params)
-CODE_POSITION = {"Check": 5, "check": 5, "reason": 1, "Issue": 1, "MergeTagError": 1, "ExtractError": 1}
+# ExtractError(message, code, **params), UnsafeSvg(message, code, **params)
+CODE_POSITION = {
+    "Check": 5,
+    "check": 5,
+    "reason": 1,
+    "Issue": 1,
+    "MergeTagError": 1,
+    "ExtractError": 1,
+    "UnsafeSvg": 1,
+}
 
 
 def emitted_codes(package: str) -> dict[str, set[str] | None]:

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from credstack.render.svg_sanitise import UnsafeSvg
 from credstack.render.svg_sanitise import check_svg as check_svg_allowlist
 
+from .svg_messages import refusal
+
 MB = 1024 * 1024
 MAX_IMAGE = 5 * MB
 MAX_BACKGROUND = 20 * MB
@@ -144,4 +146,4 @@ def check_svg(data: bytes, name: str = "image.svg", field: str = "file") -> None
     try:
         check_svg_allowlist(data)
     except UnsafeSvg as exc:
-        raise ValidationError({field: f"{name} {exc}"}) from None
+        raise ValidationError({field: refusal(name, exc)}) from None
