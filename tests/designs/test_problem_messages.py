@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from credstack.accounts.actions import set_language
@@ -17,7 +18,7 @@ from credstack.designs.problems import MESSAGES
 from credstack.organizations.actors import Actor
 from credstack.render import validate_design
 from credstack.ui.svg_messages import MESSAGES as SVG_MESSAGES
-from credstack.ui.uploads import check_svg
+from credstack.ui.uploads import MAX_IMAGE, check_svg, read_upload
 from tests.unchanged import changes_nothing
 from tests.verifier.test_check_messages import PLACEHOLDER, emitted_codes
 
@@ -103,3 +104,12 @@ def test_an_unsafe_svg_is_refused_in_the_pages_language():
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         check_svg(svg, "logo.svg", "image")
     assert refused.value.messages == ["logo.svg contains a <script> element; SVGs with scripts are refused"]
+
+
+def test_an_upload_of_the_wrong_kind_is_refused_in_the_pages_language():
+    gif = SimpleUploadedFile("logo.png", b"GIF89a" + b"\0" * 64)
+    with translation.override("es"), pytest.raises(ValidationError) as refused:
+        read_upload(gif, ("image/png", "image/jpeg"), MAX_IMAGE, "logo")
+    assert refused.value.message_dict == {
+        "logo": ["logo.png no es un tipo de archivo que credstack lea; suba PNG, JPEG"]
+    }
