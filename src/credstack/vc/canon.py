@@ -156,7 +156,9 @@ def _js_copy(value: Any, depth: int, budget: list[int]) -> Any:
         _spend(budget, len(value) + 3)
         if _SURROGATE.search(value):
             raise DocumentError(
-                f"the string {value[:40]!r} holds a lone UTF-16 surrogate, which is not valid Unicode text"
+                f"the string {value[:40]!r} holds a lone UTF-16 surrogate, which is not valid Unicode text",
+                code="format.lone-surrogate",
+                value=ascii(value[:40]),
             )
         return value
     if isinstance(value, dict):
@@ -171,7 +173,9 @@ def _js_copy(value: Any, depth: int, budget: list[int]) -> Any:
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise DocumentError(f"JSON object keys are strings, not {key!r}")
+                raise DocumentError(
+                    f"JSON object keys are strings, not {key!r}", code="format.key-not-string", key=repr(key)
+                )
             out[_js_copy(key, depth, budget)] = _js_copy(item, depth, budget)
         return out
     if isinstance(value, list | tuple):
@@ -199,7 +203,9 @@ def _js_number(value: int | float) -> int | float:
         try:
             value = float(value)
         except OverflowError:
-            raise DocumentError("a number in the document is too large for a JSON number") from None
+            raise DocumentError(
+                "a number in the document is too large for a JSON number", code="format.number-too-large"
+            ) from None
     if not math.isfinite(value):
         raise DocumentError("NaN and Infinity are not JSON numbers", code="format.not-a-number")
     if value.is_integer() and abs(value) < 1e21:

@@ -78,7 +78,12 @@ def resolve_did_key(did: str) -> dict[str, Any]:
     try:
         keys.verification_key_from_multibase(multibase)
     except InvalidKeyError as exc:
-        raise DidError(f"{did!r} is not an Ed25519, P-256 or P-384 did:key: {exc}") from exc
+        raise DidError(
+            f"{did!r} is not an Ed25519, P-256 or P-384 did:key: {exc}",
+            code="did.key-invalid",
+            did=repr(did),
+            reason=error_reason(exc),
+        ) from exc
     document = did_document(did, [(multibase, multibase)])
     vm_id = document["verificationMethod"][0]["id"]
     for relationship in ("authentication", "capabilityInvocation", "capabilityDelegation"):

@@ -137,15 +137,19 @@ def _split(token: str | bytes) -> _Parts:
             alg=alg,
         )
     if header.get("b64") is False:
-        raise JoseError("unencoded JWS payloads (b64: false) are not accepted")
+        raise JoseError("unencoded JWS payloads (b64: false) are not accepted", code="jwt.b64-false")
     crit = header.get("crit")
     if crit is not None:
-        raise JoseError(f"the JWT marks header parameters {crit!r} as critical; none are understood here")
+        raise JoseError(
+            f"the JWT marks header parameters {crit!r} as critical; none are understood here",
+            code="jwt.crit",
+            crit=repr(crit),
+        )
     payload = _json_part(payload_b64, "payload")
     try:
         signature = _b64decode(signature_b64)
     except (binascii.Error, ValueError):
-        raise JoseError("the JWT's signature is not base64url") from None
+        raise JoseError("the JWT's signature is not base64url", code="jwt.signature-not-base64url") from None
     return _Parts(header, payload, f"{header_b64}.{payload_b64}".encode("ascii"), signature)
 
 
@@ -293,9 +297,13 @@ def resolve_local(did_url: str) -> dict[str, Any] | None:
         try:
             jwk = json.loads(_b64decode(subject[len(DID_JWK_PREFIX) :]))
         except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
-            raise DidError(f"{subject[:80]!r} is not a did:jwk (base64url JSON)") from None
+            raise DidError(
+                f"{subject[:80]!r} is not a did:jwk (base64url JSON)",
+                code="did.jwk-invalid",
+                did=repr(subject[:80]),
+            ) from None
         if not isinstance(jwk, dict):
-            raise DidError("a did:jwk holds a JSON object")
+            raise DidError("a did:jwk holds a JSON object", code="did.jwk-not-object")
         public_key_from_jwk(jwk)
         return _document(subject, f"{subject}#0", {"type": "JsonWebKey", "publicKeyJwk": jwk})
     return None
@@ -305,50 +313,72 @@ def public_key_of(method: dict[str, Any], controller: str) -> PublicKey:
     """The public key (a ``cryptography`` object) of a verification method controlled by ``controller``."""
     if method.get("controller") != controller:
         raise DidError(
-            f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, not by {controller!r}"
+            f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, not by {controller!r}",
+            code="did.key-controller",
+            key=method.get("id"),
+            controller=method.get("controller"),
+            expected=controller,
         )
     kind = method.get("type")
     if kind in _MULTIBASE_TYPES:
         return public_key_from_multikey(method.get("publicKeyMultibase"))
     if kind in _JWK_TYPES:
         return public_key_from_jwk(method.get("publicKeyJwk"))
-    raise DidError(f"the key {method.get('id')!r} has type {kind!r}, which is not supported for JWTs")
+    raise DidError(
+        f"the key {method.get('id')!r} has type {kind!r}, which is not supported for JWTs",
+        code="did.key-type-unsupported-jwt",
+        key=method.get("id"),
+        type=kind,
+    )
 
 
 def public_key_from_multikey(value: Any) -> PublicKey:
     try:
         raw = keys.multibase_decode(value)
     except InvalidKeyError as exc:
-        raise DidError(str(exc)) from None
+        raise DidError(str(exc), code=exc.code, **exc.params) from None
     if raw[:2] == keys.ED25519_PUB_HEADER and len(raw) == 34:
         return Ed25519PublicKey.from_public_bytes(raw[2:])
     if raw[:2] == P256_PUB_HEADER and len(raw) == 35:
         try:
             return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
         except ValueError:
-            raise DidError("the P-256 key is not a point on the curve") from None
-    raise DidError(f"{str(value)[:60]!r} is neither an Ed25519 nor a P-256 public key")
+            raise DidError(
+                "the P-256 key is not a point on the curve", code="key.p256-not-on-curve"
+            ) from None
+    raise DidError(
+        f"{str(value)[:60]!r} is neither an Ed25519 nor a P-256 public key",
+        code="key.not-ed25519-or-p256",
+        value=repr(str(value)[:60]),
+    )
 
 
 def public_key_from_jwk(jwk: Any) -> PublicKey:
     if not isinstance(jwk, dict):
-        raise DidError("publicKeyJwk must be a JSON object")
+        raise DidError("publicKeyJwk must be a JSON object", code="key.jwk-not-object")
     try:
         if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
             x = _b64decode(jwk.get("x", ""))
             if len(x) != 32:
-                raise DidError("an Ed25519 JWK's x is 32 bytes")
+                raise DidError("an Ed25519 JWK's x is 32 bytes", code="key.jwk-ed25519-length")
             return Ed25519PublicKey.from_public_bytes(x)
         if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
             x, y = _b64decode(jwk.get("x", "")), _b64decode(jwk.get("y", ""))
             if len(x) != 32 or len(y) != 32:
-                raise DidError("a P-256 JWK's x and y are 32 bytes each")
+                raise DidError("a P-256 JWK's x and y are 32 bytes each", code="key.jwk-p256-length")
             return ec.EllipticCurvePublicNumbers(
                 int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
             ).public_key()
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise DidError(f"the JWK is not a valid public key: {exc}") from None
-    raise DidError(f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256")
+        raise DidError(
+            f"the JWK is not a valid public key: {exc}", code="key.jwk-invalid", error=str(exc)
+        ) from None
+    raise DidError(
+        f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256",
+        code="key.jwk-unsupported",
+        kty=repr(jwk.get("kty")),
+        crv=repr(jwk.get("crv")),
+    )
 
 
 def check_signature(decoded: _Parts, public_key: object) -> str | None:
@@ -563,12 +593,21 @@ def _json_part(segment: str, name: str) -> dict[str, Any]:
     try:
         value = json.loads(_b64decode(segment), parse_constant=_no_constant)
     except RecursionError:
-        raise DocumentError(f"the JWT's {name} is nested too deeply") from None
+        raise DocumentError(f"the JWT's {name} is nested too deeply", code=_PART_CODES[name][0]) from None
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise JoseError(f"the JWT's {name} is not base64url-encoded JSON") from None
+        raise JoseError(
+            f"the JWT's {name} is not base64url-encoded JSON", code=_PART_CODES[name][1]
+        ) from None
     if not isinstance(value, dict):
-        raise JoseError(f"the JWT's {name} is not a JSON object")
+        raise JoseError(f"the JWT's {name} is not a JSON object", code=_PART_CODES[name][2])
     return value
+
+
+# a JWT part's codes (nested too deeply, not base64url JSON, not an object) by the part
+_PART_CODES = {
+    "header": ("jwt.header-too-deep", "jwt.header-not-json", "jwt.header-not-object"),
+    "payload": ("jwt.payload-too-deep", "jwt.payload-not-json", "jwt.payload-not-object"),
+}
 
 
 def _no_constant(name: str) -> None:

@@ -428,6 +428,61 @@ MESSAGES = {
     "extract.pdf-no-credential": pgettext_lazy(
         "verification message", "none of the PDF’s attachments is a credential (%(problems)s)"
     ),
+    "jwt.b64-false": pgettext_lazy(
+        "verification message", "unencoded JWS payloads (b64: false) are not accepted"
+    ),
+    "jwt.crit": pgettext_lazy(
+        "verification message",
+        "the JWT marks header parameters %(crit)s as critical; none are understood here",
+    ),
+    "jwt.signature-not-base64url": pgettext_lazy(
+        "verification message", "the JWT’s signature is not base64url"
+    ),
+    "jwt.header-too-deep": pgettext_lazy("verification message", "the JWT’s header is nested too deeply"),
+    "jwt.header-not-json": pgettext_lazy(
+        "verification message", "the JWT’s header is not base64url-encoded JSON"
+    ),
+    "jwt.header-not-object": pgettext_lazy("verification message", "the JWT’s header is not a JSON object"),
+    "jwt.payload-too-deep": pgettext_lazy("verification message", "the JWT’s payload is nested too deeply"),
+    "jwt.payload-not-json": pgettext_lazy(
+        "verification message", "the JWT’s payload is not base64url-encoded JSON"
+    ),
+    "jwt.payload-not-object": pgettext_lazy("verification message", "the JWT’s payload is not a JSON object"),
+    "did.jwk-invalid": pgettext_lazy("verification message", "%(did)s is not a did:jwk (base64url JSON)"),
+    "did.jwk-not-object": pgettext_lazy("verification message", "a did:jwk holds a JSON object"),
+    "did.key-type-unsupported-jwt": pgettext_lazy(
+        "verification message", "the key %(key)s has type “%(type)s”, which is not supported for JWTs"
+    ),
+    "did.key-invalid": pgettext_lazy(
+        "verification message", "%(did)s is not an Ed25519, P-256 or P-384 did:key: %(reason)s"
+    ),
+    "key.p256-not-on-curve": pgettext_lazy(
+        "verification message", "the P-256 key is not a point on the curve"
+    ),
+    "key.not-ed25519-or-p256": pgettext_lazy(
+        "verification message", "%(value)s is neither an Ed25519 nor a P-256 public key"
+    ),
+    "key.jwk-not-object": pgettext_lazy("verification message", "publicKeyJwk must be a JSON object"),
+    "key.jwk-ed25519-length": pgettext_lazy("verification message", "an Ed25519 JWK’s x is 32 bytes"),
+    "key.jwk-p256-length": pgettext_lazy("verification message", "a P-256 JWK’s x and y are 32 bytes each"),
+    "key.jwk-invalid": pgettext_lazy("verification message", "the JWK is not a valid public key: %(error)s"),
+    "key.jwk-unsupported": pgettext_lazy(
+        "verification message", "the JWK (kty %(kty)s, crv %(crv)s) is neither Ed25519 nor P-256"
+    ),
+    "format.poison-graph": pgettext_lazy(
+        "verification message",
+        "canonicalizing this document needs more than %(limit)s deep iterations of RDFC-1.0 (its blank nodes are too alike, as in a crafted “poison graph”); give the repeated anonymous objects an “id” or make them differ",
+    ),
+    "format.lone-surrogate": pgettext_lazy(
+        "verification message",
+        "the string %(value)s holds a lone UTF-16 surrogate, which is not valid Unicode text",
+    ),
+    "format.key-not-string": pgettext_lazy(
+        "verification message", "JSON object keys are strings, not %(key)s"
+    ),
+    "format.number-too-large": pgettext_lazy(
+        "verification message", "a number in the document is too large for a JSON number"
+    ),
 }
 
 
