@@ -137,6 +137,7 @@ SAME_ON_EVERY_ENGINE: dict[str, str] = {
     "tests/delivery/": "emails rendered and sent; the outbox that runs them is tested on both",
     "tests/designs/test_designs.py": PAGES,
     "tests/designs/test_compare_import.py": PAGES,
+    "tests/designs/test_problem_messages.py": PAGES,
     "tests/e2e/": "browser tests: what a browser adds does not depend on the database",
     "tests/integrations/test_pages_and_api.py": PAGES,
     "tests/integrations/test_presets.py": "payload mapping of the presets (pure parsing)",

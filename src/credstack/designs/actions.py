@@ -17,6 +17,7 @@ from credstack.render import Problem, check_design, design_problems, page_size_m
 
 from . import editor
 from .models import Design, DesignAsset, DesignVersion
+from .problems import issue_text, problem_text
 from .queries import asset_blobs, version_assets
 
 
@@ -44,7 +45,7 @@ def _new_version(design: Design, data: dict, assets: dict[str, str], who: Actor)
     try:
         check_design(data, blobs)
     except ValueError as exc:
-        raise ValidationError({"design": getattr(exc, "errors", [str(exc)])})
+        raise ValidationError({"design": [issue_text(m) for m in getattr(exc, "errors", [str(exc)])]})
     design = Design.objects.select_for_update().get(pk=design.pk)
     last = design.versions.order_by("-number").first()
     if last and last.data == data and last.assets == assets:
@@ -114,7 +115,7 @@ def save_draft(design: Design, data: dict, assets: dict[str, str], *, actor: Act
     who = as_actor(actor)
     problems = draft_problems(design, data, assets)
     if problems:
-        exc = ValidationError([p.message for p in problems])
+        exc = ValidationError([problem_text(p) or p.message for p in problems])
         exc.problems = problems  # type: ignore[attr-defined]
         raise exc
     locked = Design.objects.select_for_update().get(pk=design.pk)

@@ -8,7 +8,7 @@ qr (bool), overrides {element id: {"text", "x", "y", "size"}}, extras [{"text", 
 
 from __future__ import annotations
 
-from credstack.render import TEMPLATES, builtin_design, validate_design
+from credstack.render import TEMPLATES, Issue, builtin_design, validate_design
 
 DEFAULTS = {
     "template": "classic",
@@ -89,7 +89,7 @@ def text_elements(design: dict) -> list[dict]:
     ]
 
 
-def problems(design: dict, assets: dict) -> list[str]:
+def problems(design: dict, assets: dict) -> list[Issue]:
     return validate_design(design, assets)
 
 

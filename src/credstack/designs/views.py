@@ -47,6 +47,7 @@ from credstack.ui.uploads import MAX_BACKGROUND, MAX_IMAGE, body_too_large, read
 
 from . import actions, editor, words
 from .models import Design, DesignAsset
+from .problems import FIELD_LABELS, issue_text, problem_text
 from .queries import asset_blobs, brand_assets, longest_recipient_name, version_assets
 
 SAMPLE_LABELS = {
@@ -79,28 +80,6 @@ TAGS = [
     "credential_url",
     "score",
 ]
-# What the inspector calls each field of an element: validation messages use the page's words.
-FIELD_LABELS = {
-    "text": gettext_lazy("Text"),
-    "x": gettext_lazy("Left"),
-    "y": gettext_lazy("Top"),
-    "width": gettext_lazy("Width"),
-    "height": gettext_lazy("Height"),
-    "size": gettext_lazy("Size"),
-    "min_size": gettext_lazy("Shrink to"),
-    "max_lines": gettext_lazy("Lines"),
-    "color": gettext_lazy("Colour"),
-    "font": gettext_lazy("Font"),
-    "weight": gettext_lazy("Bold"),
-    "style": gettext_lazy("Italic"),
-    "align": gettext_lazy("Alignment"),
-    "letter_spacing": gettext_lazy("Letter spacing"),
-    "transform": gettext_lazy("Case"),
-    "line_height": gettext_lazy("Line height"),
-    "opacity": gettext_lazy("Opacity"),
-    "value": gettext_lazy("QR link"),
-    "rotate": gettext_lazy("Rotation"),
-}
 # Every bundled family (credstack.render.fonts.FAMILIES); each draws every script the samples show, with
 # the matching Noto face for Arabic, Hebrew, Devanagari and Chinese (tests/render/test_text_and_badges.py).
 FONT_LABELS = {
@@ -124,7 +103,9 @@ def _fetching(request) -> bool:
 def problem_json(p: Problem) -> dict:
     message, field = p.message, p.field or ""
     label = FIELD_LABELS.get(field)
-    if label and (message.startswith(field + " ") or message.startswith(field + ":")):
+    if (translated := problem_text(p)) is not None:  # the page's language (English: as below)
+        message = translated
+    elif label and (message.startswith(field + " ") or message.startswith(field + ":")):
         message = str(label) + message[len(field) :]
     elif label and message.startswith("missing "):
         message = _("%(field)s is required") % {"field": label}
@@ -354,7 +335,8 @@ def _preview_payload(org, data: dict, asset_ids: dict, sample: str) -> dict:
     except (DesignError, AssetError, ValueError) as exc:
         return {
             "problems": [
-                {"element": None, "field": None, "message": m} for m in getattr(exc, "errors", [str(exc)])
+                {"element": None, "field": None, "message": issue_text(m)}
+                for m in getattr(exc, "errors", [str(exc)])
             ]
         }
     mm = 25.4 / 72.0

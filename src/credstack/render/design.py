@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
 
 from .images import sniff
@@ -159,9 +160,33 @@ class Design(TypedDict, total=False):
 class DesignError(ValueError):
     """A design that cannot be rendered; .errors lists every problem found."""
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: Sequence[str]) -> None:
         super().__init__("invalid design: " + "; ".join(errors))
-        self.errors = errors
+        self.errors = list(errors)
+
+
+class Issue(str):
+    """One message of :func:`validate_design`: the English text (a ``str``, as shown by the CLI, logs and
+    the API), with a stable ``code`` and the ``params`` it names, so that a page can say it in its
+    viewer's language (this package imports no Django: the catalogue lives in the designs app)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, code: str, **params: Any) -> Issue:
+        issue = super().__new__(cls, text)
+        issue.code = code
+        issue.params = params
+        return issue
+
+
+class MergeTagError(ValueError):
+    """A malformed merge tag; ``code`` and ``params`` as an :class:`Issue`'s."""
+
+    def __init__(self, message: str, code: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 # ---- merge tags ------------------------------------------------------------------------------
@@ -178,10 +203,19 @@ def template_fields(text: str) -> list[str]:
         if tok in ("{{", "}}"):
             continue
         if m.group(1) is None:
-            raise ValueError(f"unbalanced '{tok}' (write '{tok * 2}' for a literal brace)")
+            raise MergeTagError(
+                f"unbalanced '{tok}' (write '{tok * 2}' for a literal brace)",
+                "design.merge-tag-unbalanced",
+                token=tok,
+                doubled=tok * 2,
+            )
         name = m.group(1).strip()
         if not _IDENT.match(name):
-            raise ValueError(f"bad merge tag {{{m.group(1)}}}: use letters, digits and _ only")
+            raise MergeTagError(
+                f"bad merge tag {{{m.group(1)}}}: use letters, digits and _ only",
+                "design.merge-tag-bad",
+                tag="{" + m.group(1) + "}",
+            )
         out.append(name)
     return out
 
@@ -290,57 +324,99 @@ def _is_num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
-def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list[str]:
+def validate_design(design: Any, assets: dict[str, bytes] | None = None) -> list[Issue]:
     """Every problem with a design, as messages naming the element and field; [] if it is valid.
 
-    With `assets`, also checks that every referenced asset is supplied and of the right kind."""
-    errs: list[str] = []
+    With `assets`, also checks that every referenced asset is supplied and of the right kind. Each
+    message is an :class:`Issue` (a str with its code and params)."""
+    errs: list[Issue] = []
     if not isinstance(design, dict):
-        return ["design: must be an object"]
+        return [Issue("design: must be an object", "design.must-be-object")]
     unknown = set(design) - {"version", "page", "background", "elements", "name", "meta"}
     if unknown:
-        errs.append(f"design: unknown field(s) {', '.join(sorted(unknown))}")
+        errs.append(
+            Issue(
+                f"design: unknown field(s) {', '.join(sorted(unknown))}",
+                "design.unknown-fields",
+                fields=", ".join(sorted(unknown)),
+            )
+        )
     if design.get("version", 1) != 1:
-        errs.append("version: only version 1 is supported")
+        errs.append(Issue("version: only version 1 is supported", "design.version-unsupported"))
     page = design.get("page", {})
     if not isinstance(page, dict):
-        errs.append("page: must be an object")
+        errs.append(Issue("page: must be an object", "design.must-be-object"))
     else:
         if page.get("size", "A4") not in PAGE_SIZES:
-            errs.append(f"page.size: must be one of {', '.join(PAGE_SIZES)} (got {page.get('size')!r})")
+            errs.append(
+                Issue(
+                    f"page.size: must be one of {', '.join(PAGE_SIZES)} (got {page.get('size')!r})",
+                    "design.one-of",
+                    choices=", ".join(PAGE_SIZES),
+                    got=repr(page.get("size")),
+                )
+            )
         if page.get("orientation", "landscape") not in ("landscape", "portrait"):
-            errs.append(f"page.orientation: must be landscape or portrait (got {page.get('orientation')!r})")
+            errs.append(
+                Issue(
+                    f"page.orientation: must be landscape or portrait (got {page.get('orientation')!r})",
+                    "design.orientation",
+                    got=repr(page.get("orientation")),
+                )
+            )
         if set(page) - {"size", "orientation"}:
-            errs.append(f"page: unknown field(s) {', '.join(sorted(set(page) - {'size', 'orientation'}))}")
+            fields = ", ".join(sorted(set(page) - {"size", "orientation"}))
+            errs.append(Issue(f"page: unknown field(s) {fields}", "design.unknown-fields", fields=fields))
 
     bg = design.get("background", {})
     if not isinstance(bg, dict):
-        errs.append("background: must be an object")
+        errs.append(Issue("background: must be an object", "design.must-be-object"))
     else:
         kinds = [k for k in ("template", "image", "pdf", "fill") if k in bg]
         if len(kinds) > 1:
-            errs.append(f"background: give one of template, image, pdf or fill (got {', '.join(kinds)})")
-        if set(bg) - {"template", "image", "pdf", "fill", "color", "accent"}:
             errs.append(
-                f"background: unknown field(s) "
-                f"{', '.join(sorted(set(bg) - {'template', 'image', 'pdf', 'fill', 'color', 'accent'}))}"
+                Issue(
+                    f"background: give one of template, image, pdf or fill (got {', '.join(kinds)})",
+                    "design.background-kinds",
+                    got=", ".join(kinds),
+                )
+            )
+        if set(bg) - {"template", "image", "pdf", "fill", "color", "accent"}:
+            fields = ", ".join(sorted(set(bg) - {"template", "image", "pdf", "fill", "color", "accent"}))
+            errs.append(
+                Issue(f"background: unknown field(s) {fields}", "design.unknown-fields", fields=fields)
             )
         if "template" in bg and bg["template"] not in TEMPLATES:
             errs.append(
-                f"background.template: unknown template {bg['template']!r} (one of {', '.join(TEMPLATES)})"
+                Issue(
+                    f"background.template: unknown template {bg['template']!r} (one of {', '.join(TEMPLATES)})",
+                    "design.unknown-template",
+                    template=repr(bg["template"]),
+                    choices=", ".join(TEMPLATES),
+                )
             )
         for k in ("color", "accent", "fill"):
             if k in bg and not (isinstance(bg[k], str) and HEX_COLOR.match(bg[k])):
-                errs.append(f"background.{k}: must be a colour like #1d4e89 (got {bg[k]!r})")
+                errs.append(
+                    Issue(
+                        f"background.{k}: must be a colour like #1d4e89 (got {bg[k]!r})",
+                        "design.colour",
+                        got=repr(bg[k]),
+                    )
+                )
         for k, kind in (("image", "image"), ("pdf", "pdf")):
             if k in bg:
                 errs += _check_asset(f"background.{k}", bg[k], kind, assets)
 
     elements = design.get("elements", [])
     if not isinstance(elements, list):
-        return [*errs, "elements: must be a list"]
+        return [*errs, Issue("elements: must be a list", "design.must-be-list")]
     if len(elements) > MAX_ELEMENTS:
-        errs.append(f"elements: at most {MAX_ELEMENTS} elements")
+        errs.append(
+            Issue(
+                f"elements: at most {MAX_ELEMENTS} elements", "design.too-many-elements", limit=MAX_ELEMENTS
+            )
+        )
     for i, el in enumerate(elements[:MAX_ELEMENTS]):
         errs += _validate_element(i, el, assets)
     return errs
@@ -352,82 +428,161 @@ def _label(i: int, el: dict[str, Any]) -> str:
     return f"elements[{i}] ({t} {ident!r})" if ident else f"elements[{i}] ({t})"
 
 
-def _check_asset(where: str, name: Any, kind: str, assets: dict[str, bytes] | None) -> list[str]:
+def _check_asset(where: str, name: Any, kind: str, assets: dict[str, bytes] | None) -> list[Issue]:
     if not isinstance(name, str) or not name:
-        return [f"{where}: must be an asset name"]
+        return [Issue(f"{where}: must be an asset name", "design.asset-name")]
     if assets is None:
         return []
     if name not in assets:
-        return [f"{where}: asset {name!r} is not supplied"]
+        return [Issue(f"{where}: asset {name!r} is not supplied", "design.asset-missing", name=repr(name))]
     got = sniff(assets[name])
     if kind == "pdf" and got != "application/pdf":
-        return [f"{where}: asset {name!r} is not a PDF"]
+        return [Issue(f"{where}: asset {name!r} is not a PDF", "design.asset-not-pdf", name=repr(name))]
     if kind == "image" and got not in ("image/png", "image/jpeg"):
-        return [f"{where}: asset {name!r} is not a PNG or JPEG image"]
+        return [
+            Issue(
+                f"{where}: asset {name!r} is not a PNG or JPEG image",
+                "design.asset-not-image",
+                name=repr(name),
+            )
+        ]
     return []
 
 
-def _validate_element(i: int, el: Any, assets: dict[str, bytes] | None) -> list[str]:
+def _validate_element(i: int, el: Any, assets: dict[str, bytes] | None) -> list[Issue]:
     if not isinstance(el, dict):
-        return [f"elements[{i}]: must be an object"]
+        return [Issue(f"elements[{i}]: must be an object", "design.must-be-object")]
     where = _label(i, el)
     t = el.get("type")
     if t not in _REQUIRED:
-        return [f"{where}: type must be one of {', '.join(_REQUIRED)} (got {t!r})"]
-    errs = []
+        return [
+            Issue(
+                f"{where}: type must be one of {', '.join(_REQUIRED)} (got {t!r})",
+                "design.field-one-of",
+                field="type",
+                choices=", ".join(_REQUIRED),
+                got=repr(t),
+            )
+        ]
+    errs: list[Issue] = []
     for k in _REQUIRED[t]:
         if k not in el:
-            errs.append(f"{where}: missing {k}")
+            errs.append(Issue(f"{where}: missing {k}", "design.missing", field=k))
     extra = set(el) - set(_REQUIRED[t]) - _OPTIONAL[t] - {"type"}
     if extra:
-        errs.append(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+        fields = ", ".join(sorted(extra))
+        errs.append(Issue(f"{where}: unknown field(s) {fields}", "design.unknown-fields", fields=fields))
     for k, v in el.items():
         if (k in _LENGTHS and k != "size") or (k == "size" and t == "qr"):
             if not ((_is_num(v) and -2000 <= v <= 2000) or (isinstance(v, str) and _PCT.match(v))):
                 errs.append(
-                    f"{where}: {k} must be millimetres (a number) or a percentage like '50%' (got {v!r})"
+                    Issue(
+                        f"{where}: {k} must be millimetres (a number) or a percentage like '50%' (got {v!r})",
+                        "design.length",
+                        field=k,
+                        got=repr(v),
+                    )
                 )
             elif k in ("width", "height", "size") and (
                 (_is_num(v) and v <= 0) or (isinstance(v, str) and v.startswith("-"))
             ):
-                errs.append(f"{where}: {k} must be positive (got {v!r})")
+                errs.append(
+                    Issue(
+                        f"{where}: {k} must be positive (got {v!r})", "design.positive", field=k, got=repr(v)
+                    )
+                )
         elif k in _ENUMS and v not in _ENUMS[k]:
-            errs.append(f"{where}: {k} must be one of {', '.join(_ENUMS[k])} (got {v!r})")
+            errs.append(
+                Issue(
+                    f"{where}: {k} must be one of {', '.join(_ENUMS[k])} (got {v!r})",
+                    "design.field-one-of",
+                    field=k,
+                    choices=", ".join(_ENUMS[k]),
+                    got=repr(v),
+                )
+            )
         elif k in _NUMBERS:
             lo, hi = _NUMBERS[k]
             if not _is_num(v) or not lo <= v <= hi:
-                errs.append(f"{where}: {k} must be a number from {lo} to {hi} (got {v!r})")
+                errs.append(
+                    Issue(
+                        f"{where}: {k} must be a number from {lo} to {hi} (got {v!r})",
+                        "design.number-range",
+                        field=k,
+                        low=lo,
+                        high=hi,
+                        got=repr(v),
+                    )
+                )
             elif k == "max_lines" and not isinstance(v, int):
-                errs.append(f"{where}: max_lines must be a whole number (got {v!r})")
+                errs.append(
+                    Issue(
+                        f"{where}: max_lines must be a whole number (got {v!r})",
+                        "design.whole-number",
+                        field=k,
+                        got=repr(v),
+                    )
+                )
         elif k in ("color", "fill", "stroke", "background") and v is not None:
             if not (isinstance(v, str) and HEX_COLOR.match(v)):
-                errs.append(f"{where}: {k} must be a colour like #1d4e89 (got {v!r})")
+                errs.append(
+                    Issue(
+                        f"{where}: {k} must be a colour like #1d4e89 (got {v!r})",
+                        "design.field-colour",
+                        field=k,
+                        got=repr(v),
+                    )
+                )
         elif k in ("text", "value"):
             if not isinstance(v, str):
-                errs.append(f"{where}: {k} must be a string")
+                errs.append(Issue(f"{where}: {k} must be a string", "design.field-string", field=k))
             elif len(v) > MAX_TEXT:
-                errs.append(f"{where}: {k} is longer than {MAX_TEXT} characters")
+                errs.append(
+                    Issue(
+                        f"{where}: {k} is longer than {MAX_TEXT} characters",
+                        "design.too-long",
+                        field=k,
+                        limit=MAX_TEXT,
+                    )
+                )
             else:
                 try:
                     template_fields(v)
-                except ValueError as e:
-                    errs.append(f"{where}: {k}: {e}")
+                except MergeTagError as e:
+                    errs.append(Issue(f"{where}: {k}: {e}", e.code, field=k, **e.params))
         elif k == "dash":
             if not (isinstance(v, list) and len(v) <= 8 and all(_is_num(d) and 0 <= d <= 100 for d in v)):
-                errs.append(f"{where}: dash must be a list of up to 8 lengths in pt")
+                errs.append(
+                    Issue(f"{where}: dash must be a list of up to 8 lengths in pt", "design.dash", field=k)
+                )
         elif k == "asset":
             if not el.get("optional"):
                 errs += _check_asset(f"{where}: asset", v, "image", assets)
         elif k in ("id",) and not isinstance(v, str):
-            errs.append(f"{where}: id must be a string")
+            errs.append(Issue(f"{where}: id must be a string", "design.field-string", field=k))
         elif k == "optional" and not isinstance(v, bool):
-            errs.append(f"{where}: optional must be true or false")
+            errs.append(Issue(f"{where}: optional must be true or false", "design.boolean", field=k))
     if t == "text":
         size = el.get("size", 12)
         if not _is_num(size) or not 2 <= size <= 400:
-            errs.append(f"{where}: size must be a number of points from 2 to 400 (got {size!r})")
+            errs.append(
+                Issue(
+                    f"{where}: size must be a number of points from 2 to 400 (got {size!r})",
+                    "design.font-size",
+                    field="size",
+                    got=repr(size),
+                )
+            )
         elif _is_num(el.get("min_size")) and el["min_size"] > size:
-            errs.append(f"{where}: min_size ({el['min_size']}) is larger than size ({size})")
+            errs.append(
+                Issue(
+                    f"{where}: min_size ({el['min_size']}) is larger than size ({size})",
+                    "design.min-size",
+                    field="min_size",
+                    min_size=el["min_size"],
+                    size=size,
+                )
+            )
     return errs
 
 
@@ -438,6 +593,8 @@ class Problem(NamedTuple):
     element: int | None
     field: str | None
     message: str  # the problem, without the element's label: "size must be a number of points ..."
+    code: str = ""  # the Issue's code ("" for a message of no code): a page says it in its own words
+    params: dict[str, Any] | None = None
 
 
 _WHERE = re.compile(r"^elements\[(\d+)\](?: \([^)]*\))?: (.*)$", re.S)
@@ -451,11 +608,14 @@ def design_problems(design: Any, assets: dict[str, bytes] | None = None) -> list
     for message in validate_design(design, assets):
         m = _WHERE.match(message)
         if not m:
-            out.append(Problem(None, message.split(":", 1)[0].split(".")[-1] or None, message))
+            field = message.split(":", 1)[0].split(".")[-1] or None
+            out.append(Problem(None, field, message, message.code, message.params))
             continue
         rest = m.group(2)
         word = _FIRST_WORD.match(rest)
-        out.append(Problem(int(m.group(1)), word.group(2) if word else None, rest))
+        out.append(
+            Problem(int(m.group(1)), word.group(2) if word else None, rest, message.code, message.params)
+        )
     return out
 
 

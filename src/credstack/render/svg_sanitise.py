@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 from xml.etree import ElementTree as ET  # DOCTYPE and entities are refused before parsing
 
 import tinycss2
@@ -108,7 +109,13 @@ _PLAIN_DECLARATIONS = re.compile(
 
 
 class UnsafeSvg(ValueError):
-    """The SVG is refused; the message says why (it completes "name.svg ...")."""
+    """The SVG is refused; the message says why (it completes "name.svg ..."), in English; ``code`` and
+    ``params`` let a page say it in its viewer's language (credstack.ui.uploads)."""
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def check_svg(data: bytes) -> None:
@@ -116,18 +123,22 @@ def check_svg(data: bytes) -> None:
     text = _text(data)
     upper = text.upper()
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
-        raise UnsafeSvg("has a DOCTYPE or entities; SVGs with those are not accepted")
+        raise UnsafeSvg("has a DOCTYPE or entities; SVGs with those are not accepted", "svg.doctype")
     builder = _Builder()
     parser = ET.XMLParser(target=builder)  # noqa: S314 - no DOCTYPE or entity (refused above)
     try:
         parser.feed(text)
         root = parser.close()
     except ET.ParseError as exc:
-        raise UnsafeSvg(f"is not a well-formed SVG ({exc})") from None
+        raise UnsafeSvg(f"is not a well-formed SVG ({exc})", "svg.not-well-formed", error=str(exc)) from None
     if _split(root.tag) != (SVG_NS, "svg"):
-        raise UnsafeSvg("is XML but not an SVG")
+        raise UnsafeSvg("is XML but not an SVG", "svg.not-svg")
     if builder.instructions:
-        raise UnsafeSvg(f"has a processing instruction (<?{builder.instructions[0]} …?>); refused")
+        raise UnsafeSvg(
+            f"has a processing instruction (<?{builder.instructions[0]} …?>); refused",
+            "svg.processing-instruction",
+            target=builder.instructions[0],
+        )
     for node in root.iter():
         _check_element(node)
 
@@ -149,7 +160,7 @@ def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
-        raise UnsafeSvg("is not UTF-8 text; save it as UTF-8") from None
+        raise UnsafeSvg("is not UTF-8 text; save it as UTF-8", "svg.not-utf8") from None
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -163,11 +174,19 @@ def _check_element(el: ET.Element) -> None:
     ns, tag = _split(el.tag)
     if ns == SVG_NS:
         if tag in ("script", "handler", "foreignObject"):
-            raise UnsafeSvg(f"contains a <{tag.lower()}> element; SVGs with scripts are refused")
+            raise UnsafeSvg(
+                f"contains a <{tag.lower()}> element; SVGs with scripts are refused",
+                "svg.script",
+                tag=tag.lower(),
+            )
         if tag not in ELEMENTS:
-            raise UnsafeSvg(f"contains a <{tag}> element, which is not allowed in an image")
+            raise UnsafeSvg(
+                f"contains a <{tag}> element, which is not allowed in an image", "svg.element", tag=tag
+            )
     elif ns in _ACTIVE_NS or ns == "":
-        raise UnsafeSvg(f"contains a <{tag}> element from outside SVG; refused")
+        raise UnsafeSvg(
+            f"contains a <{tag}> element from outside SVG; refused", "svg.foreign-element", tag=tag
+        )
     for name, value in el.attrib.items():
         _check_attribute(tag, name, value, is_svg=ns == SVG_NS)
     if ns == SVG_NS and tag == "style":
@@ -177,13 +196,23 @@ def _check_element(el: ET.Element) -> None:
     if ns == SVG_NS and tag in _ANIMATIONS:
         target = el.get("attributeName", "")
         if _ANIMATION_TARGETS_REFUSED.match(target.strip()):
-            raise UnsafeSvg(f"has a <{tag}> that changes {target!r}; refused")
+            raise UnsafeSvg(
+                f"has a <{tag}> that changes {target!r}; refused",
+                "svg.animation",
+                tag=tag,
+                target=repr(target),
+            )
 
 
 def _check_attribute(tag: str, name: str, value: str, *, is_svg: bool) -> None:
     ns, local = _split(name)
     if local.lower().startswith("on"):
-        raise UnsafeSvg(f"has an event handler ({local}=…) on <{tag}>; refused")
+        raise UnsafeSvg(
+            f"has an event handler ({local}=…) on <{tag}>; refused",
+            "svg.event-handler",
+            attribute=local,
+            tag=tag,
+        )
     if ns == XLINK_NS or (ns == "" and local == "href"):
         if local == "href":
             _check_href(tag, value)
@@ -191,20 +220,32 @@ def _check_attribute(tag: str, name: str, value: str, *, is_svg: bool) -> None:
     if ns == XML_NS:
         return
     if ns == "" and is_svg and local not in ATTRIBUTES and not local.startswith(("data-", "aria-")):
-        raise UnsafeSvg(f"has an attribute {local!r} on <{tag}>, which is not allowed in an image")
+        raise UnsafeSvg(
+            f"has an attribute {local!r} on <{tag}>, which is not allowed in an image",
+            "svg.attribute",
+            attribute=repr(local),
+            tag=tag,
+        )
     if ns == "" and local == "style" and not _PLAIN_DECLARATIONS.match(value):
         _check_declarations(tinycss2.parse_blocks_contents(value, skip_comments=True, skip_whitespace=True))
     elif "(" in value or "\\" in value:  # a presentation attribute may hold url(...) (fill, filter, mask...)
         _check_values(tinycss2.parse_component_value_list(value, skip_comments=True))
     if re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith(("javascript:", "vbscript:", "data:text")):
-        raise UnsafeSvg(f"has a script URL in {local} on <{tag}>; refused")
+        raise UnsafeSvg(
+            f"has a script URL in {local} on <{tag}>; refused", "svg.script-url", attribute=local, tag=tag
+        )
 
 
 def _check_href(tag: str, value: str) -> None:
     link = value.strip()
     if link.startswith("#") or _DATA_IMAGE.match(link):
         return
-    raise UnsafeSvg(f"links to {link[:60]!r} from <{tag}>; only references inside the file are allowed")
+    raise UnsafeSvg(
+        f"links to {link[:60]!r} from <{tag}>; only references inside the file are allowed",
+        "svg.external-link",
+        link=repr(link[:60]),
+        tag=tag,
+    )
 
 
 def _check_css(rules: Iterable[object]) -> None:
@@ -213,7 +254,7 @@ def _check_css(rules: Iterable[object]) -> None:
         if kind == "at-rule":
             keyword = str(getattr(rule, "lower_at_keyword", ""))
             if keyword != "media":
-                raise UnsafeSvg(f"has a CSS @{keyword} rule; refused")
+                raise UnsafeSvg(f"has a CSS @{keyword} rule; refused", "svg.css-rule", rule=keyword)
             _check_values(getattr(rule, "prelude", []))
             content = getattr(rule, "content", None) or []
             _check_css(tinycss2.parse_rule_list(content, skip_comments=True, skip_whitespace=True))
@@ -224,7 +265,11 @@ def _check_css(rules: Iterable[object]) -> None:
                 tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True)
             )
         elif kind == "error":
-            raise UnsafeSvg(f"has CSS that cannot be read ({getattr(rule, 'message', '')}); refused")
+            raise UnsafeSvg(
+                f"has CSS that cannot be read ({getattr(rule, 'message', '')}); refused",
+                "svg.css-unreadable",
+                error=getattr(rule, "message", ""),
+            )
 
 
 def _check_declarations(items: Iterable[object]) -> None:
@@ -233,10 +278,14 @@ def _check_declarations(items: Iterable[object]) -> None:
         if kind == "declaration":
             name = str(getattr(item, "lower_name", ""))
             if name in _CSS_PROPERTIES_REFUSED:
-                raise UnsafeSvg(f"has the CSS property {name}; refused")
+                raise UnsafeSvg(f"has the CSS property {name}; refused", "svg.css-property", property=name)
             _check_values(getattr(item, "value", []))
         elif kind == "at-rule":
-            raise UnsafeSvg(f"has a CSS @{getattr(item, 'lower_at_keyword', '')} rule; refused")
+            raise UnsafeSvg(
+                f"has a CSS @{getattr(item, 'lower_at_keyword', '')} rule; refused",
+                "svg.css-rule",
+                rule=getattr(item, "lower_at_keyword", ""),
+            )
         elif kind in ("qualified-rule", "error"):
             _check_css([item])
 
@@ -261,11 +310,19 @@ def _check_values(values: Iterable[object]) -> None:
                 args = [a for a in getattr(token, "arguments", []) if getattr(a, "type", "") != "whitespace"]
                 _check_url(str(getattr(args[0], "value", "")) if len(args) == 1 else "?")
             elif name in _CSS_FUNCTIONS_REFUSED:
-                raise UnsafeSvg(f"uses the CSS function {name}(); refused")
+                raise UnsafeSvg(f"uses the CSS function {name}(); refused", "svg.css-function", function=name)
         elif kind == "at-keyword":
-            raise UnsafeSvg(f"has a CSS @{getattr(token, 'lower_value', '')}; refused")
+            raise UnsafeSvg(
+                f"has a CSS @{getattr(token, 'lower_value', '')}; refused",
+                "svg.css-at",
+                rule=getattr(token, "lower_value", ""),
+            )
 
 
 def _check_url(target: str) -> None:
     if not target.strip().startswith("#"):
-        raise UnsafeSvg(f"refers to {target[:60]!r} in CSS; only references inside the file are allowed")
+        raise UnsafeSvg(
+            f"refers to {target[:60]!r} in CSS; only references inside the file are allowed",
+            "svg.css-url",
+            target=repr(target[:60]),
+        )

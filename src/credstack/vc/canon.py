@@ -107,7 +107,9 @@ def to_quads(
     except jsonld.JsonLdError as exc:
         raise _unwrap(exc) from exc
     except RecursionError as exc:
-        raise DocumentTooLargeError("the document is nested too deeply to process") from exc
+        raise DocumentTooLargeError(
+            "the document is nested too deeply to process", code="format.too-deep"
+        ) from exc
 
 
 def _unwrap(exc: jsonld.JsonLdError) -> VCError:
@@ -147,7 +149,9 @@ def _spend(budget: list[int], amount: int) -> None:
 def _too_large() -> NoReturn:
     raise DocumentTooLargeError(
         f"the document is larger than {MAX_DOCUMENT_BYTES // 1024} KiB; credentials this large are not "
-        "accepted (move big content such as images out of the credential and link to it)"
+        "accepted (move big content such as images out of the credential and link to it)",
+        code="format.too-large-move",
+        limit=MAX_DOCUMENT_BYTES // 1024,
     )
 
 
@@ -155,12 +159,18 @@ def _check_text(value: str) -> None:
     """Refuses a string holding a lone surrogate (ASCII text, nearly all of it, cannot)."""
     if not value.isascii() and _SURROGATE.search(value):
         raise DocumentError(
-            f"the string {value[:40]!r} holds a lone UTF-16 surrogate, which is not valid Unicode text"
+            f"the string {value[:40]!r} holds a lone UTF-16 surrogate, which is not valid Unicode text",
+            code="format.lone-surrogate",
+            value=ascii(value[:40]),
         )
 
 
 def _too_deep() -> NoReturn:
-    raise DocumentTooLargeError(f"the document nests objects and arrays deeper than {MAX_DEPTH} levels")
+    raise DocumentTooLargeError(
+        f"the document nests objects and arrays deeper than {MAX_DEPTH} levels",
+        code="format.depth",
+        limit=MAX_DEPTH,
+    )
 
 
 # Every credential signed or verified is walked here, so strings (most of a credential's values) are
@@ -181,7 +191,9 @@ def _js_copy(value: Any, depth: int, budget: list[int]) -> Any:
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise DocumentError(f"JSON object keys are strings, not {key!r}")
+                raise DocumentError(
+                    f"JSON object keys are strings, not {key!r}", code="format.key-not-string", key=repr(key)
+                )
             left -= len(key) + 3
             if left < 0:
                 _too_large()
@@ -237,9 +249,11 @@ def _js_number(value: int | float) -> int | float:
         try:
             value = float(value)
         except OverflowError:
-            raise DocumentError("a number in the document is too large for a JSON number") from None
+            raise DocumentError(
+                "a number in the document is too large for a JSON number", code="format.number-too-large"
+            ) from None
     if not math.isfinite(value):
-        raise DocumentError("NaN and Infinity are not JSON numbers")
+        raise DocumentError("NaN and Infinity are not JSON numbers", code="format.not-a-number")
     if value.is_integer() and abs(value) < 1e21:
         return int(value)
     return value
@@ -410,7 +424,10 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
         raise UndefinedTermError(
             f"the property {name!r} at {self._path(name)} is not defined by the document's @context, so it "
             "would not be signed; remove it, or use a context that defines it (in safe mode, as Digital "
-            "Bazaar's verifier checks, undefined terms are refused)"
+            "Bazaar's verifier checks, undefined terms are refused)",
+            code="format.undefined-property",
+            name=name,
+            path=self._path(name),
         )
 
     def _path(self, last: str | None = None) -> str:
@@ -459,11 +476,15 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
         if role == "type":
             raise UndefinedTermError(
                 f"the type {node_id!r} is not defined by the document's @context, so it would not be signed; "
-                "use a type the context defines, or a full IRI"
+                "use a type the context defines, or a full IRI",
+                code="format.undefined-type",
+                type=node_id,
             )
         raise UnsafeDocumentError(
             f"the {role} {node_id!r} is not an absolute IRI (relative references are not resolved against "
-            "any base when signing); use a full URL, URN or DID"
+            "any base when signing); use a full URL, URN or DID",
+            code=_RELATIVE_CODES.get(role, ""),
+            id=node_id,
         )
 
     def _object_term(
@@ -519,12 +540,20 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has 
                 )
             language = item.get("@language", "").lower()
             if language and not _BCP47.fullmatch(language):
-                raise UnsafeDocumentError(f"the language tag {language!r} is not a valid BCP 47 tag")
+                raise UnsafeDocumentError(
+                    f"the language tag {language!r} is not a valid BCP 47 tag",
+                    code="format.language-tag",
+                    tag=language,
+                )
             return ("L", value, f"https://www.w3.org/ns/i18n#{language}_{item['@direction']}", None)
         if "@language" in item:
             language = item["@language"]
             if not _BCP47.fullmatch(language):
-                raise UnsafeDocumentError(f"the language tag {language!r} is not a valid BCP 47 tag")
+                raise UnsafeDocumentError(
+                    f"the language tag {language!r} is not a valid BCP 47 tag",
+                    code="format.language-tag",
+                    tag=language,
+                )
             return ("L", value, datatype or rdfc.RDF_LANGSTRING, language)
         return ("L", value, datatype or rdfc.XSD_STRING, None)
 
@@ -536,6 +565,14 @@ def _dropped_in_graph(expanded: dict[str, Any]) -> bool:
         or "@list" in expanded
         or (len(expanded) == 1 and "@id" in expanded)
     )
+
+
+# a relative reference's code by the role it has in the document (Processor._node_term)
+_RELATIVE_CODES = {
+    "subject": "format.relative-subject",
+    "object": "format.relative-object",
+    "graph name": "format.relative-graph",
+}
 
 
 def _describe(element: Any) -> str:

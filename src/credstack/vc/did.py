@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from credstack.vc import contexts, keys
-from credstack.vc.errors import DidError, InvalidKeyError
+from credstack.vc.errors import DidError, InvalidKeyError, error_reason
 
 DID_WEB_PREFIX = "did:web:"
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
@@ -46,7 +46,7 @@ def did_web_url(did: str) -> str:
     host, *segments = did[len(DID_WEB_PREFIX) :].split("#", 1)[0].split(":")
     host = unquote(host)
     if not _HOST.fullmatch(host) or any(not s or "/" in unquote(s) for s in segments):
-        raise DidError(f"{did!r} is not a valid did:web DID")
+        raise DidError(f"{did!r} is not a valid did:web DID", code="did.web-invalid", did=did)
     scheme = "http" if host.rsplit(":", 1)[0] in _LOCAL_HOSTS or host in _LOCAL_HOSTS else "https"
     path = "/".join(segments) + "/did.json" if segments else ".well-known/did.json"
     return f"{scheme}://{host}/{path}"
@@ -78,7 +78,12 @@ def resolve_did_key(did: str) -> dict[str, Any]:
     try:
         keys.verification_key_from_multibase(multibase)
     except InvalidKeyError as exc:
-        raise DidError(f"{did!r} is not an Ed25519, P-256 or P-384 did:key: {exc}") from exc
+        raise DidError(
+            f"{did!r} is not an Ed25519, P-256 or P-384 did:key: {exc}",
+            code="did.key-invalid",
+            did=repr(did),
+            reason=error_reason(exc),
+        ) from exc
     document = did_document(did, [(multibase, multibase)])
     vm_id = document["verificationMethod"][0]["id"]
     for relationship in ("authentication", "capabilityInvocation", "capabilityDelegation"):
@@ -93,7 +98,11 @@ def verification_method(
     ``relationship`` (by reference or embedded). Raises DidError otherwise."""
     did = vm_id.split("#", 1)[0]
     if not isinstance(document, dict) or document.get("id") != did:
-        raise DidError(f"the DID document fetched for {did!r} is not that DID's document")
+        raise DidError(
+            f"the DID document fetched for {did!r} is not that DID's document",
+            code="did.wrong-document",
+            did=did,
+        )
     listed = document.get(relationship) or []
     if not isinstance(listed, list):
         listed = [listed]
@@ -105,7 +114,13 @@ def verification_method(
                 return method
         elif isinstance(entry, dict) and _absolute_id(entry.get("id"), did) == vm_id:
             return entry
-    raise DidError(f"{did!r} does not list the key {vm_id!r} for {relationship}")
+    raise DidError(
+        f"{did!r} does not list the key {vm_id!r} for {relationship}",
+        code="did.key-not-listed",
+        did=did,
+        key=vm_id,
+        relationship=relationship,
+    )
 
 
 def public_key(method: dict[str, Any], controller: str) -> bytes:
@@ -114,19 +129,31 @@ def public_key(method: dict[str, Any], controller: str) -> bytes:
     if method.get("controller") != controller:
         raise DidError(
             f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, "
-            f"not by {controller!r}"
+            f"not by {controller!r}",
+            code="did.key-controller",
+            key=method.get("id"),
+            controller=method.get("controller"),
+            expected=controller,
         )
     if method.get("type") not in _PUBLIC_KEY_TYPES:
         raise DidError(
             f"the key {method.get('id')!r} has type {method.get('type')!r}; only Multikey and "
-            "Ed25519VerificationKey2020 keys are supported"
+            "Ed25519VerificationKey2020 keys are supported",
+            code="did.key-type-unsupported",
+            key=method.get("id"),
+            type=method.get("type"),
         )
     try:
         if method["type"] == "Multikey":
             return keys.verification_key_from_multibase(method.get("publicKeyMultibase"))
         return keys.public_key_from_multibase(method.get("publicKeyMultibase"))
     except InvalidKeyError as exc:
-        raise DidError(f"the key {method.get('id')!r}: {exc}") from exc
+        raise DidError(
+            f"the key {method.get('id')!r}: {exc}",
+            code="did.key-unusable",
+            key=method.get("id"),
+            reason=error_reason(exc),
+        ) from exc
 
 
 def _absolute_id(value: object, did: str) -> object:

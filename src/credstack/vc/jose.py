@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
@@ -33,7 +34,14 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from credstack.vc import contexts, dates, did, keys
-from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, InvalidKeyError, VCError
+from credstack.vc.errors import (
+    DidError,
+    DocumentError,
+    DocumentTooLargeError,
+    InvalidKeyError,
+    VCError,
+    error_reason,
+)
 
 if TYPE_CHECKING:
     from credstack.vc.verify import Check, Fetch, Report, Verifier
@@ -111,28 +119,37 @@ def _split(token: str | bytes) -> _Parts:
     token = token.strip()
     if len(token) > MAX_TOKEN_BYTES:
         raise DocumentTooLargeError(
-            f"the JWT is {len(token)} bytes; the limit is {MAX_TOKEN_BYTES // 1024} KiB"
+            f"the JWT is {len(token)} bytes; the limit is {MAX_TOKEN_BYTES // 1024} KiB",
+            code="jwt.too-large",
+            size=len(token),
+            limit=MAX_TOKEN_BYTES // 1024,
         )
     if not JWT_PATTERN.fullmatch(token):
-        raise JoseError("not a compact JWT (three base64url parts separated by dots)")
+        raise JoseError("not a compact JWT (three base64url parts separated by dots)", code="jwt.not-compact")
     header_b64, payload_b64, signature_b64 = token.split(".")
     header = _json_part(header_b64, "header")
     alg = header.get("alg")
     if alg not in ALGORITHMS:
         raise JoseError(
             f"the JWT's algorithm {alg!r} is not accepted: only EdDSA (Ed25519) and ES256 are"
-            + (" (an unsigned JWT, alg 'none', is never accepted)" if str(alg).lower() == "none" else "")
+            + (" (an unsigned JWT, alg 'none', is never accepted)" if str(alg).lower() == "none" else ""),
+            code="jwt.alg-none" if str(alg).lower() == "none" else "jwt.alg-unsupported",
+            alg=alg,
         )
     if header.get("b64") is False:
-        raise JoseError("unencoded JWS payloads (b64: false) are not accepted")
+        raise JoseError("unencoded JWS payloads (b64: false) are not accepted", code="jwt.b64-false")
     crit = header.get("crit")
     if crit is not None:
-        raise JoseError(f"the JWT marks header parameters {crit!r} as critical; none are understood here")
+        raise JoseError(
+            f"the JWT marks header parameters {crit!r} as critical; none are understood here",
+            code="jwt.crit",
+            crit=repr(crit),
+        )
     payload = _json_part(payload_b64, "payload")
     try:
         signature = _b64decode(signature_b64)
     except (binascii.Error, ValueError):
-        raise JoseError("the JWT's signature is not base64url") from None
+        raise JoseError("the JWT's signature is not base64url", code="jwt.signature-not-base64url") from None
     return _Parts(header, payload, f"{header_b64}.{payload_b64}".encode("ascii"), signature)
 
 
@@ -147,51 +164,95 @@ def decode(token: str | bytes) -> Decoded:
     else:
         raise JoseError(
             "this JWT is not a Verifiable Credential: its payload has neither a 'vc' claim (VC-JWT 1.1) "
-            "nor an @context (VC-JOSE-COSE)"
+            "nor an @context (VC-JOSE-COSE)",
+            code="jwt.not-vc",
         )
     return Decoded(parts.header, payload, parts.signing_input, parts.signature, flavour)
 
 
 def format_problem(decoded: Decoded) -> str | None:
     """What is wrong with the credential inside the JWT (None if it is well-formed)."""
+    problem = format_error(decoded)
+    return str(problem) if problem else None
+
+
+def format_error(decoded: Decoded) -> JoseError | None:
+    """:func:`format_problem` as an error with its code and params."""
     vc = decoded.credential
     claims = decoded.payload
     context = vc.get("@context")
     context = context if isinstance(context, list) else [context]
     expected = contexts.VC_V2 if decoded.flavour == "vc-jose-cose" else contexts.VC_V1
     if not context or context[0] not in (contexts.VC_V2, contexts.VC_V1):
-        return f"the first @context must be {expected}: this is not a Verifiable Credential"
+        return JoseError(
+            f"the first @context must be {expected}: this is not a Verifiable Credential",
+            code="jwt.not-vc-context",
+            context=expected,
+        )
     if decoded.flavour == "vc-jose-cose" and context[0] != contexts.VC_V2:
-        return f"a VC-JOSE-COSE credential uses the VC 2.0 data model (first @context {contexts.VC_V2})"
+        return JoseError(
+            f"a VC-JOSE-COSE credential uses the VC 2.0 data model (first @context {contexts.VC_V2})",
+            code="jwt.not-vc2",
+            context=contexts.VC_V2,
+        )
     types = vc.get("type")
     if "VerifiableCredential" not in (types if isinstance(types, list) else [types]):
-        return "the type does not include VerifiableCredential"
+        return JoseError("the type does not include VerifiableCredential", code="format.not-vc-type")
     if not issuer_id(vc):
-        return "the credential names no issuer"
+        return JoseError("the credential names no issuer", code="format.no-issuer")
     if not vc.get("credentialSubject"):
-        return "the credential has no credentialSubject"
+        return JoseError("the credential has no credentialSubject", code="format.no-subject")
     if decoded.flavour == "vc-jwt-1.1":
         inner = decoded.payload["vc"].get("issuer")
         inner = inner.get("id") if isinstance(inner, dict) else inner
         if "iss" in claims and inner is not None and inner != claims["iss"]:
-            return f"the JWT's iss {claims['iss']!r} is not the credential's issuer {inner!r}"
+            return JoseError(
+                f"the JWT's iss {claims['iss']!r} is not the credential's issuer {inner!r}",
+                code="jwt.iss-not-issuer",
+                iss=claims["iss"],
+                issuer=inner,
+            )
         for claim in ("nbf", "exp", "iat"):
             if claim in claims and not _is_number(claims[claim]):
-                return f"the JWT's {claim} claim {claims[claim]!r} is not a NumericDate (seconds since 1970)"
+                return JoseError(
+                    f"the JWT's {claim} claim {claims[claim]!r} is not a NumericDate (seconds since 1970)",
+                    code="jwt.claim-not-date",
+                    claim=claim,
+                    value=claims[claim],
+                )
     if decoded.flavour == "vc-jose-cose":
         if "iss" in claims and claims["iss"] != issuer_id(vc):
-            return f"the JWT's iss {claims['iss']!r} is not the credential's issuer {issuer_id(vc)!r}"
+            return JoseError(
+                f"the JWT's iss {claims['iss']!r} is not the credential's issuer {issuer_id(vc)!r}",
+                code="jwt.iss-not-issuer",
+                iss=claims["iss"],
+                issuer=issuer_id(vc),
+            )
         # Open Badges 3.0 §8.2: jti is the credential's id, sub its subject's id
         if "jti" in claims and "id" in vc and claims["jti"] != vc["id"]:
-            return f"the JWT's jti {claims['jti']!r} is not the credential's id {vc['id']!r}"
+            return JoseError(
+                f"the JWT's jti {claims['jti']!r} is not the credential's id {vc['id']!r}",
+                code="jwt.jti-not-id",
+                jti=claims["jti"],
+                id=vc["id"],
+            )
         subject = vc.get("credentialSubject")
         subject_id = subject.get("id") if isinstance(subject, dict) else None
         if "sub" in claims and subject_id is not None and claims["sub"] != subject_id:
-            return f"the JWT's sub {claims['sub']!r} is not the credential subject's id {subject_id!r}"
+            return JoseError(
+                f"the JWT's sub {claims['sub']!r} is not the credential subject's id {subject_id!r}",
+                code="jwt.sub-not-subject",
+                sub=claims["sub"],
+                subject=subject_id,
+            )
     typ = decoded.header.get("typ")
     if decoded.flavour == "vc-jose-cose" and typ not in _JOSE_TYPES:
-        return f"the JWT's typ {typ!r} is not a credential's (vc+jwt)" + (
-            "; selective disclosure (SD-JWT) is not supported" if "sd-jwt" in str(typ) else ""
+        sd_jwt = "sd-jwt" in str(typ)
+        return JoseError(
+            f"the JWT's typ {typ!r} is not a credential's (vc+jwt)"
+            + ("; selective disclosure (SD-JWT) is not supported" if sd_jwt else ""),
+            code="jwt.typ-sd-jwt" if sd_jwt else "jwt.typ-not-vc",
+            typ=typ,
         )
     return None
 
@@ -206,13 +267,20 @@ def key_id(decoded: Decoded) -> str:
             return f"{issuer}#{issuer[len(keys.DID_KEY_PREFIX) :]}"
         if issuer.startswith(DID_JWK_PREFIX):
             return f"{issuer}#0"
-        raise JoseError("the JWT's header has no kid, so the issuer's signing key cannot be found")
+        raise JoseError(
+            "the JWT's header has no kid, so the issuer's signing key cannot be found", code="jwt.no-kid"
+        )
     if not isinstance(kid, str) or not kid or len(kid) > 2000:
-        raise JoseError("the JWT's kid is not a key id")
+        raise JoseError("the JWT's kid is not a key id", code="jwt.kid-invalid")
     if kid.startswith("#"):
         return issuer + kid
     if kid.split("#", 1)[0] != issuer:
-        raise JoseError(f"the signing key {kid!r} is not controlled by the issuer {issuer!r}")
+        raise JoseError(
+            f"the signing key {kid!r} is not controlled by the issuer {issuer!r}",
+            code="proof.key-not-issuers",
+            key=kid,
+            issuer=issuer,
+        )
     return kid
 
 
@@ -229,9 +297,13 @@ def resolve_local(did_url: str) -> dict[str, Any] | None:
         try:
             jwk = json.loads(_b64decode(subject[len(DID_JWK_PREFIX) :]))
         except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
-            raise DidError(f"{subject[:80]!r} is not a did:jwk (base64url JSON)") from None
+            raise DidError(
+                f"{subject[:80]!r} is not a did:jwk (base64url JSON)",
+                code="did.jwk-invalid",
+                did=repr(subject[:80]),
+            ) from None
         if not isinstance(jwk, dict):
-            raise DidError("a did:jwk holds a JSON object")
+            raise DidError("a did:jwk holds a JSON object", code="did.jwk-not-object")
         public_key_from_jwk(jwk)
         return _document(subject, f"{subject}#0", {"type": "JsonWebKey", "publicKeyJwk": jwk})
     return None
@@ -241,82 +313,129 @@ def public_key_of(method: dict[str, Any], controller: str) -> PublicKey:
     """The public key (a ``cryptography`` object) of a verification method controlled by ``controller``."""
     if method.get("controller") != controller:
         raise DidError(
-            f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, not by {controller!r}"
+            f"the key {method.get('id')!r} is controlled by {method.get('controller')!r}, not by {controller!r}",
+            code="did.key-controller",
+            key=method.get("id"),
+            controller=method.get("controller"),
+            expected=controller,
         )
     kind = method.get("type")
     if kind in _MULTIBASE_TYPES:
         return public_key_from_multikey(method.get("publicKeyMultibase"))
     if kind in _JWK_TYPES:
         return public_key_from_jwk(method.get("publicKeyJwk"))
-    raise DidError(f"the key {method.get('id')!r} has type {kind!r}, which is not supported for JWTs")
+    raise DidError(
+        f"the key {method.get('id')!r} has type {kind!r}, which is not supported for JWTs",
+        code="did.key-type-unsupported-jwt",
+        key=method.get("id"),
+        type=kind,
+    )
 
 
 def public_key_from_multikey(value: Any) -> PublicKey:
     try:
         raw = keys.multibase_decode(value)
     except InvalidKeyError as exc:
-        raise DidError(str(exc)) from None
+        raise DidError(str(exc), code=exc.code, **exc.params) from None
     if raw[:2] == keys.ED25519_PUB_HEADER and len(raw) == 34:
         return Ed25519PublicKey.from_public_bytes(raw[2:])
     if raw[:2] == P256_PUB_HEADER and len(raw) == 35:
         try:
             return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
         except ValueError:
-            raise DidError("the P-256 key is not a point on the curve") from None
-    raise DidError(f"{str(value)[:60]!r} is neither an Ed25519 nor a P-256 public key")
+            raise DidError(
+                "the P-256 key is not a point on the curve", code="key.p256-not-on-curve"
+            ) from None
+    raise DidError(
+        f"{str(value)[:60]!r} is neither an Ed25519 nor a P-256 public key",
+        code="key.not-ed25519-or-p256",
+        value=repr(str(value)[:60]),
+    )
 
 
 def public_key_from_jwk(jwk: Any) -> PublicKey:
     if not isinstance(jwk, dict):
-        raise DidError("publicKeyJwk must be a JSON object")
+        raise DidError("publicKeyJwk must be a JSON object", code="key.jwk-not-object")
     try:
         if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
             x = _b64decode(jwk.get("x", ""))
             if len(x) != 32:
-                raise DidError("an Ed25519 JWK's x is 32 bytes")
+                raise DidError("an Ed25519 JWK's x is 32 bytes", code="key.jwk-ed25519-length")
             return Ed25519PublicKey.from_public_bytes(x)
         if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
             x, y = _b64decode(jwk.get("x", "")), _b64decode(jwk.get("y", ""))
             if len(x) != 32 or len(y) != 32:
-                raise DidError("a P-256 JWK's x and y are 32 bytes each")
+                raise DidError("a P-256 JWK's x and y are 32 bytes each", code="key.jwk-p256-length")
             return ec.EllipticCurvePublicNumbers(
                 int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
             ).public_key()
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise DidError(f"the JWK is not a valid public key: {exc}") from None
-    raise DidError(f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256")
+        raise DidError(
+            f"the JWK is not a valid public key: {exc}", code="key.jwk-invalid", error=str(exc)
+        ) from None
+    raise DidError(
+        f"the JWK (kty {jwk.get('kty')!r}, crv {jwk.get('crv')!r}) is neither Ed25519 nor P-256",
+        code="key.jwk-unsupported",
+        kty=repr(jwk.get("kty")),
+        crv=repr(jwk.get("crv")),
+    )
 
 
 def check_signature(decoded: _Parts, public_key: object) -> str | None:
     """None if the signature verifies with ``public_key`` under the header's algorithm, else why not."""
+    error = signature_error(decoded, public_key)
+    return str(error) if error else None
+
+
+def signature_error(decoded: _Parts, public_key: object) -> JoseError | None:
+    """:func:`check_signature` as an error with its code and params."""
     curve = ALGORITHMS[decoded.alg]
+    mismatch = JoseError(
+        "the JWT's signature does not verify with the issuer's key", code="jwt.signature-mismatch"
+    )
     if curve == "Ed25519":
         if not isinstance(public_key, Ed25519PublicKey):
-            return f"the JWT is signed with {decoded.alg} but the issuer's key is not an Ed25519 key"
+            return JoseError(
+                f"the JWT is signed with {decoded.alg} but the issuer's key is not an Ed25519 key",
+                code="jwt.key-not-ed25519",
+                alg=decoded.alg,
+            )
         try:
             public_key.verify(decoded.signature, decoded.signing_input)
         except InvalidSignature:
-            return "the JWT's signature does not verify with the issuer's key"
+            return mismatch
         return None
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
-        return f"the JWT is signed with {decoded.alg} but the issuer's key is not a P-256 key"
+        return JoseError(
+            f"the JWT is signed with {decoded.alg} but the issuer's key is not a P-256 key",
+            code="jwt.key-not-p256",
+            alg=decoded.alg,
+        )
     if len(decoded.signature) != 64:
-        return "an ES256 signature is 64 bytes (r and s)"
+        return JoseError("an ES256 signature is 64 bytes (r and s)", code="jwt.es256-length")
     r, s = int.from_bytes(decoded.signature[:32], "big"), int.from_bytes(decoded.signature[32:], "big")
     try:
         public_key.verify(encode_dss_signature(r, s), decoded.signing_input, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
-        return "the JWT's signature does not verify with the issuer's key"
+        return mismatch
     return None
 
 
 def claim_window(decoded: Decoded, now: datetime) -> tuple[str, str] | None:
     """(outcome, message) when the JWT's own nbf/exp claims put ``now`` outside its window."""
+    window = claim_window_error(decoded, now)
+    return (window[0], str(window[1])) if window else None
+
+
+def claim_window_error(decoded: Decoded, now: datetime) -> tuple[str, JoseError] | None:
+    """:func:`claim_window` with the message as an error with its code and params."""
     claims = decoded.payload
     if _is_number(claims.get("nbf")) and now < _from_epoch(claims["nbf"]):
-        return "not-yet-valid", f"not valid until {dates.format_datetime(_from_epoch(claims['nbf']))} (nbf)"
+        start = dates.format_datetime(_from_epoch(claims["nbf"]))
+        return "not-yet-valid", JoseError(f"not valid until {start} (nbf)", code="jwt.nbf", start=start)
     if _is_number(claims.get("exp")) and now > _from_epoch(claims["exp"]):
-        return "expired", f"expired on {dates.format_datetime(_from_epoch(claims['exp']))} (exp)"
+        end = dates.format_datetime(_from_epoch(claims["exp"]))
+        return "expired", JoseError(f"expired on {end} (exp)", code="jwt.exp", end=end)
     return None
 
 
@@ -474,12 +593,21 @@ def _json_part(segment: str, name: str) -> dict[str, Any]:
     try:
         value = json.loads(_b64decode(segment), parse_constant=_no_constant)
     except RecursionError:
-        raise DocumentError(f"the JWT's {name} is nested too deeply") from None
+        raise DocumentError(f"the JWT's {name} is nested too deeply", code=_PART_CODES[name][0]) from None
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise JoseError(f"the JWT's {name} is not base64url-encoded JSON") from None
+        raise JoseError(
+            f"the JWT's {name} is not base64url-encoded JSON", code=_PART_CODES[name][1]
+        ) from None
     if not isinstance(value, dict):
-        raise JoseError(f"the JWT's {name} is not a JSON object")
+        raise JoseError(f"the JWT's {name} is not a JSON object", code=_PART_CODES[name][2])
     return value
+
+
+# a JWT part's codes (nested too deeply, not base64url JSON, not an object) by the part
+_PART_CODES = {
+    "header": ("jwt.header-too-deep", "jwt.header-not-json", "jwt.header-not-object"),
+    "payload": ("jwt.payload-too-deep", "jwt.payload-not-json", "jwt.payload-not-object"),
+}
 
 
 def _no_constant(name: str) -> None:
@@ -523,10 +651,10 @@ def _checks(token: str | bytes, verifier: Verifier, vc_verify: ModuleType) -> li
     try:
         decoded = decode(token)
     except VCError as exc:
-        return [check("format", False, str(exc), "invalid")]
-    problem = format_problem(decoded)
+        return [vc_verify.failed_check("format", exc)]
+    problem = format_error(decoded)
     if problem:
-        return [check("format", False, problem, "invalid")]
+        return [vc_verify.failed_check("format", problem)]
     label = "VC-JOSE-COSE" if decoded.flavour == "vc-jose-cose" else "VC-JWT 1.1"
     result = [
         check(
@@ -534,19 +662,28 @@ def _checks(token: str | bytes, verifier: Verifier, vc_verify: ModuleType) -> li
             True,
             f"a Verifiable Credential secured as a JWT ({label}, {decoded.alg})",
             details={"jwt_header": decoded.header, "securing": decoded.flavour},
+            code="jwt.ok",
+            params={"securing": label, "alg": decoded.alg},
         )
     ]
-    result.append(_proof_check(decoded, verifier, check))
+    result.append(_proof_check(decoded, verifier, vc_verify))
     vc = decoded.credential
-    window = claim_window(decoded, verifier.now)
+    window = claim_window_error(decoded, verifier.now)
     result.append(
-        check("validity", False, window[1], window[0])
+        vc_verify.failed_check("validity", window[1], window[0])
         if window
         else vc_verify.validity_check(vc, verifier.now)
     )
     entries = vc.get("credentialStatus")
     if entries is None:
-        result.append(check("status", True, "the credential has no credentialStatus (it cannot be revoked)"))
+        result.append(
+            check(
+                "status",
+                True,
+                "the credential has no credentialStatus (it cannot be revoked)",
+                code="status.none",
+            )
+        )
     else:
         result.extend(
             verifier.status_check(vc, e) for e in (entries if isinstance(entries, list) else [entries])
@@ -554,13 +691,14 @@ def _checks(token: str | bytes, verifier: Verifier, vc_verify: ModuleType) -> li
     return result
 
 
-def _proof_check(decoded: Decoded, verifier: Verifier, check: type[Check]) -> Check:
-    from credstack.vc.verify import Unavailable  # verify imports this module: a top-level import is a cycle
-
+def _proof_check(decoded: Decoded, verifier: Verifier, vc_verify: ModuleType) -> Check:
+    check: type[Check] = vc_verify.Check
+    failed_check: Callable[..., Check] = vc_verify.failed_check
+    unavailable: type[Exception] = vc_verify.Unavailable
     try:
         vm_id = key_id(decoded)
     except JoseError as exc:
-        return check("proof", False, str(exc), "invalid")
+        return failed_check("proof", exc)
     controller = vm_id.split("#", 1)[0]
     try:
         document = resolve_local(controller)
@@ -572,18 +710,32 @@ def _proof_check(decoded: Decoded, verifier: Verifier, check: type[Check]) -> Ch
             else:
                 raise DidError(
                     f"the key controller {controller[:100]!r} uses a method credstack cannot resolve "
-                    "(only did:key, did:jwk, did:web and https URLs)"
+                    "(only did:key, did:jwk, did:web and https URLs)",
+                    code="did.method-unsupported-jwt",
+                    controller=controller[:100],
                 )
             try:
                 document = verifier.fetch_document(url, "the issuer's DID document")
-            except Unavailable as exc:  # no fetch, or it failed: the check is not carried out
-                return check("proof", None, f"not checked: {exc}", "unverified")
+            except unavailable as exc:  # no fetch, or it failed: the check is not carried out
+                return check(
+                    "proof",
+                    None,
+                    f"not checked: {exc}",
+                    "unverified",
+                    code="proof.not-checked",
+                    params={"reason": error_reason(exc)},
+                )
         public_key = public_key_of(verification_method(document, vm_id), controller)
     except VCError as exc:
-        return check("proof", False, str(exc), "invalid")
-    error = check_signature(decoded, public_key)
+        return failed_check("proof", exc)
+    error = signature_error(decoded, public_key)
     if error:
-        return check("proof", False, error, "invalid")
+        return failed_check("proof", error)
     return check(
-        "proof", True, f"signed by {vm_id} ({decoded.alg}, JWS)", details={"verificationMethod": vm_id}
+        "proof",
+        True,
+        f"signed by {vm_id} ({decoded.alg}, JWS)",
+        details={"verificationMethod": vm_id},
+        code="jwt.signed",
+        params={"key": vm_id, "alg": decoded.alg},
     )

@@ -120,10 +120,16 @@ def verification_key_from_multibase(value: object) -> bytes:
         return raw[2:]
     if (raw[:2] == P256_PUB_HEADER and len(raw) == 35) or (raw[:2] == P384_PUB_HEADER and len(raw) == 51):
         if raw[2] not in (2, 3):
-            raise InvalidKeyError(f"{_short(value)} is not a compressed elliptic-curve point")
+            raise InvalidKeyError(
+                f"{_short(value)} is not a compressed elliptic-curve point",
+                code="key.not-a-point",
+                value=_short(value),
+            )
         return raw[2:]
     raise InvalidKeyError(
-        f"{_short(value)} is not an Ed25519, P-256 or P-384 public key (multicodec 0xed01, 0x1200, 0x1201)"
+        f"{_short(value)} is not an Ed25519, P-256 or P-384 public key (multicodec 0xed01, 0x1200, 0x1201)",
+        code="key.not-a-public-key",
+        value=_short(value),
     )
 
 
@@ -135,11 +141,17 @@ def multibase_encode(data: bytes) -> str:
 def multibase_decode(value: object) -> bytes:
     """Decode a multibase base58btc string (``z...``). Raises InvalidKeyError on bad input."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
-        raise InvalidKeyError(f"{_short(value)} is not multibase base58btc (it must start with 'z')")
+        raise InvalidKeyError(
+            f"{_short(value)} is not multibase base58btc (it must start with 'z')",
+            code="key.not-multibase",
+            value=_short(value),
+        )
     try:
         return base58.b58decode(value[1:])
     except ValueError as exc:
-        raise InvalidKeyError(f"{_short(value)} is not valid base58btc") from exc
+        raise InvalidKeyError(
+            f"{_short(value)} is not valid base58btc", code="key.not-base58", value=_short(value)
+        ) from exc
 
 
 def public_key_to_multibase(public_key: bytes) -> str:
@@ -153,7 +165,11 @@ def public_key_from_multibase(value: object) -> bytes:
     """The 32-byte Ed25519 public key in a ``z6Mk...`` Multikey string. Raises InvalidKeyError."""
     raw = multibase_decode(value)
     if raw[:2] != ED25519_PUB_HEADER or len(raw) != 34:
-        raise InvalidKeyError(f"{_short(value)} is not an Ed25519 public key (multicodec 0xed01, 32 bytes)")
+        raise InvalidKeyError(
+            f"{_short(value)} is not an Ed25519 public key (multicodec 0xed01, 32 bytes)",
+            code="key.not-ed25519",
+            value=_short(value),
+        )
     return raw[2:]
 
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from credstack.vc import canon, contexts, dates, keys, sd
-from credstack.vc.errors import DocumentError, InvalidKeyError, ProofError, VCError
+from credstack.vc.errors import DocumentError, InvalidKeyError, ProofError, VCError, error_reason, reason
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
@@ -47,7 +47,8 @@ ResolveKey = Callable[[str], bytes | None]
 
 @dataclass(frozen=True)
 class ProofResult:
-    """The outcome of :func:`verify`. ``error`` says why when ``verified`` is False."""
+    """The outcome of :func:`verify`. ``error`` says why when ``verified`` is False (in English; ``reason``:
+    the same as :func:`~credstack.vc.errors.reason` data, with its code and params)."""
 
     verified: bool
     proof_type: str | None = None
@@ -57,6 +58,7 @@ class ProofResult:
     error: str | None = None
     cryptosuite: str | None = None
     disclosure: str | None = None  # ecdsa-sd-2023: "derived" (selective disclosure) or "base"
+    reason: dict[str, Any] | None = None
 
 
 def sign(
@@ -138,7 +140,15 @@ def verify(doc: dict[str, Any], resolve_key: ResolveKey) -> ProofResult:
     if len(results) == 1:
         return results[0]
     i, result = failed[0]
-    return replace(result, error=f"proof {i + 1} of {len(results)}: {result.error}")
+    return replace(
+        result,
+        error=f"proof {i + 1} of {len(results)}: {result.error}",
+        reason=reason(
+            f"proof {i + 1} of {len(results)}: {result.error}",
+            "proof.nth",
+            {"number": i + 1, "count": len(results), "reason": result.reason},
+        ),
+    )
 
 
 def verify_all(doc: dict[str, Any], resolve_key: ResolveKey) -> list[ProofResult]:
@@ -148,7 +158,8 @@ def verify_all(doc: dict[str, Any], resolve_key: ResolveKey) -> list[ProofResult
     be in the document, and are verified in their own right too)."""
     proofs = proof_list(doc)
     if not proofs:
-        return [ProofResult(False, error="the document has no proof")]
+        why = reason("the document has no proof", "proof.none")
+        return [ProofResult(False, error=why["message"], reason=why)]
     return [verify_one(doc, proof, resolve_key) for proof in proofs]
 
 
@@ -162,11 +173,12 @@ def _verify_one(
     doc: dict[str, Any], proof: object, by_id: dict[str, Any], resolve_key: ResolveKey
 ) -> ProofResult:
     if not isinstance(proof, dict):
-        return ProofResult(False, error="a proof is not a JSON object")
+        why = reason("a proof is not a JSON object", "proof.not-object")
+        return ProofResult(False, error=why["message"], reason=why)
     proof_type = proof.get("type")
     vm = proof.get("verificationMethod")
     vm = vm.get("id") if isinstance(vm, dict) else vm
-    result = {
+    result: dict[str, Any] = {
         "proof_type": proof_type,
         "verification_method": vm if isinstance(vm, str) else None,
         "proof_purpose": proof.get("proofPurpose"),
@@ -181,12 +193,15 @@ def _verify_one(
             unsigned["proof"] = previous
         public_key = resolve_key(vm) if isinstance(vm, str) else None  # _check_proof refused others
         if public_key is None:
-            raise ProofError(f"the key {vm!r} could not be found")
+            raise ProofError(f"the key {vm!r} could not be found", code="proof.key-not-found", key=vm)
         ecdsa = proof.get("cryptosuite") in ECDSA_CRYPTOSUITES
         if ecdsa != keys.is_ecdsa_key(public_key):
             raise ProofError(
                 f"the key {vm!r} is {'a P-256/P-384' if keys.is_ecdsa_key(public_key) else 'an Ed25519'} "
-                f"key, which cannot make a {result['cryptosuite'] or proof_type} proof"
+                f"key, which cannot make a {result['cryptosuite'] or proof_type} proof",
+                code="proof.key-is-ecdsa" if keys.is_ecdsa_key(public_key) else "proof.key-is-ed25519",
+                key=vm,
+                suite=result["cryptosuite"] or proof_type,
             )
         if proof.get("cryptosuite") == ECDSA_SD_2023:
             parsed = sd.verify(
@@ -203,10 +218,11 @@ def _verify_one(
         if not ok:
             raise ProofError(
                 "the signature does not match the document: it was changed after signing, or "
-                "signed by another key"
+                "signed by another key",
+                code="proof.signature-mismatch",
             )
     except VCError as exc:
-        return ProofResult(False, **result, error=str(exc))
+        return ProofResult(False, **result, error=str(exc), reason=error_reason(exc))
     return ProofResult(True, **result)
 
 
@@ -217,12 +233,16 @@ def _previous(proof: dict[str, Any], by_id: dict[str, Any]) -> list[Any]:
         return []
     names = names if isinstance(names, list) else [names]
     if not names or not all(isinstance(n, str) for n in names):
-        raise ProofError("previousProof must name earlier proofs by their id")
+        raise ProofError("previousProof must name earlier proofs by their id", code="proof.previous-not-ids")
     missing = [n for n in names if n not in by_id]
     if missing:
-        raise ProofError(f"previousProof {missing[0]!r} is not a proof of this document (a broken chain)")
+        raise ProofError(
+            f"previousProof {missing[0]!r} is not a proof of this document (a broken chain)",
+            code="proof.previous-missing",
+            previous=missing[0],
+        )
     if proof.get("id") in names:
-        raise ProofError("a proof names itself in previousProof")
+        raise ProofError("a proof names itself in previousProof", code="proof.previous-self")
     return [by_id[n] for n in names]
 
 
@@ -232,17 +252,27 @@ def _check_proof(proof: dict[str, Any], vm: object) -> None:
         if proof.get("cryptosuite") not in VERIFIED_CRYPTOSUITES:
             raise ProofError(
                 f"the cryptosuite {proof.get('cryptosuite')!r} is not supported (only "
-                f"{', '.join(VERIFIED_CRYPTOSUITES)})"
+                f"{', '.join(VERIFIED_CRYPTOSUITES)})",
+                code="proof.cryptosuite-unsupported",
+                cryptosuite=proof.get("cryptosuite"),
+                supported=", ".join(VERIFIED_CRYPTOSUITES),
             )
     elif proof_type != ED25519_SIGNATURE_2020:
         raise ProofError(
             f"the proof type {proof_type!r} is not supported (only {DATA_INTEGRITY_PROOF} "
-            f"{' / '.join(VERIFIED_CRYPTOSUITES)} and {ED25519_SIGNATURE_2020})"
+            f"{' / '.join(VERIFIED_CRYPTOSUITES)} and {ED25519_SIGNATURE_2020})",
+            code="proof.type-unsupported",
+            type=proof_type,
+            supported=f"{DATA_INTEGRITY_PROOF} {' / '.join(VERIFIED_CRYPTOSUITES)}, {ED25519_SIGNATURE_2020}",
         )
     if not isinstance(vm, str) or not vm:
-        raise ProofError("the proof names no verificationMethod")
+        raise ProofError("the proof names no verificationMethod", code="proof.no-verification-method")
     if "created" in proof and dates.parse_datetime(proof["created"]) is None:
-        raise ProofError(f"the proof's created {proof['created']!r} is not an XML Schema dateTime")
+        raise ProofError(
+            f"the proof's created {proof['created']!r} is not an XML Schema dateTime",
+            code="proof.created-not-a-date",
+            created=proof["created"],
+        )
     if proof.get("cryptosuite") == ECDSA_SD_2023:
         sd.parse_proof_value(proof.get("proofValue"))  # refuses a malformed one, saying why
         return
@@ -253,9 +283,14 @@ def _check_proof(proof: dict[str, Any], vm: object) -> None:
         signature = b""
     if proof.get("cryptosuite") == ECDSA_RDFC_2019:
         if len(signature) not in (64, 96):
-            raise ProofError("the proofValue is not a z-base58btc P-256 or P-384 signature (64 or 96 bytes)")
+            raise ProofError(
+                "the proofValue is not a z-base58btc P-256 or P-384 signature (64 or 96 bytes)",
+                code="proof.value-not-ecdsa",
+            )
     elif len(signature) != 64:
-        raise ProofError("the proofValue is not a z-base58btc Ed25519 signature (64 bytes)")
+        raise ProofError(
+            "the proofValue is not a z-base58btc Ed25519 signature (64 bytes)", code="proof.value-not-ed25519"
+        )
 
 
 def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any], digest: str = "sha256") -> bytes:
@@ -263,7 +298,7 @@ def _verify_data(unsigned: dict[str, Any], proof: dict[str, Any], digest: str = 
     ``digest``: the hash of both halves (``sha384`` for ecdsa-rdfc-2019 with a P-384 key)."""
     doc = unsigned
     if "@context" not in doc:
-        raise DocumentError("the document has no @context")
+        raise DocumentError("the document has no @context", code="format.no-context")
     if proof["type"] == ED25519_SIGNATURE_2020:
         config = {"@context": doc["@context"], **proof}
         for name in ("proofValue", "jws", "signatureValue"):
@@ -284,7 +319,7 @@ def _proof_config(doc: dict[str, Any], proof: dict[str, Any]) -> dict[str, Any]:
     """The proof configuration of a DataIntegrityProof: the proof without ``proofValue``, with the
     document's ``@context`` (and the Data Integrity context if that lacks it)."""
     if "@context" not in doc:
-        raise DocumentError("the document has no @context")
+        raise DocumentError("the document has no @context", code="format.no-context")
     config = {"@context": doc["@context"], **proof}
     config.pop("proofValue", None)
     if not _has_proof_context(config["@context"]):

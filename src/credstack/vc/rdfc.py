@@ -269,7 +269,9 @@ class _Canonicalizer:
             raise CanonicalizationLimitError(
                 f"canonicalizing this document needs more than {self.max_deep} deep iterations of "
                 "RDFC-1.0 (its blank nodes are too alike, as in a crafted 'poison graph'); give the "
-                "repeated anonymous objects an 'id' or make them differ"
+                "repeated anonymous objects an 'id' or make them differ",
+                code="format.poison-graph",
+                limit=self.max_deep,
             )
         self.remaining -= 1
         hash_to_related = self._hash_to_related(label, issuer)

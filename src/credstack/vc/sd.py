@@ -75,24 +75,35 @@ def parse_proof_value(value: object) -> BaseProof | DerivedProof:
     """The base or derived proof in an ``ecdsa-sd-2023`` ``proofValue``. Raises ProofError saying what is
     wrong with it."""
     if not isinstance(value, str) or not value.startswith("u"):
-        raise ProofError("an ecdsa-sd-2023 proofValue is multibase base64url (it must start with 'u')")
+        raise ProofError(
+            "an ecdsa-sd-2023 proofValue is multibase base64url (it must start with 'u')",
+            code="sd.value-not-multibase",
+        )
     try:
         raw = base64.b64decode(value[1:] + "=" * (-len(value[1:]) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise ProofError("the ecdsa-sd-2023 proofValue is not valid base64url") from None
+        raise ProofError(
+            "the ecdsa-sd-2023 proofValue is not valid base64url", code="sd.value-not-base64url"
+        ) from None
     header, payload = raw[:3], raw[3:]
     if header not in (BASE_HEADER, DERIVED_HEADER):
         raise ProofError(
             f"the ecdsa-sd-2023 proofValue starts with 0x{header.hex()}, neither a base proof (0xd95d00) "
-            "nor a derived proof (0xd95d01)"
+            "nor a derived proof (0xd95d01)",
+            code="sd.value-header",
+            header=f"0x{header.hex()}",
         )
     kind = "base" if header == BASE_HEADER else "derived"
     try:
         parts = cbor2.loads(payload)
     except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, MemoryError):
-        raise ProofError(f"the {kind} ecdsa-sd-2023 proofValue is not valid CBOR") from None
+        raise ProofError(
+            f"the {kind} ecdsa-sd-2023 proofValue is not valid CBOR", code="sd.value-not-cbor"
+        ) from None
     if not isinstance(parts, list) or len(parts) != 5:
-        raise ProofError(f"the {kind} ecdsa-sd-2023 proofValue is not a CBOR array of 5 items")
+        raise ProofError(
+            f"the {kind} ecdsa-sd-2023 proofValue is not a CBOR array of 5 items", code="sd.value-not-5-items"
+        )
     if header == BASE_HEADER:
         base_signature, public_key, hmac_key, signatures, pointers = parts
         hmac_key = _bytes(hmac_key, "hmacKey")
@@ -136,7 +147,7 @@ def verify(
     Returns the parsed proof; raises a VCError (ProofError) saying what does not verify."""
     curve = keys.ECDSA_CURVES.get(len(issuer_key))
     if curve is None:
-        raise ProofError("an ecdsa-sd-2023 proof is made by a P-256 or P-384 key")
+        raise ProofError("an ecdsa-sd-2023 proof is made by a P-256 or P-384 key", code="sd.key-not-ecdsa")
     digest = "sha384" if len(issuer_key) == 49 else "sha256"
     parsed = parse_proof_value(proof.get("proofValue"))
     ephemeral = _ephemeral_key(parsed.public_key)
@@ -145,7 +156,10 @@ def verify(
         if any(i >= len(nquads) for i in parsed.mandatory_indexes):
             raise ProofError(
                 f"the derived proof names mandatory statement {max(parsed.mandatory_indexes)}, but the "
-                f"disclosed credential has {len(nquads)} statements"
+                f"disclosed credential has {len(nquads)} statements",
+                code="sd.mandatory-index",
+                index=max(parsed.mandatory_indexes),
+                count=len(nquads),
             )
         mandatory_set = set(parsed.mandatory_indexes)
     else:
@@ -164,14 +178,21 @@ def verify(
     if len(parsed.signatures) != len(optional):
         raise ProofError(
             f"the proof carries {len(parsed.signatures)} statement signatures for {len(optional)} "
-            "non-mandatory statements: a signature was dropped or a statement added"
+            "non-mandatory statements: a signature was dropped or a statement added",
+            code="sd.signature-count",
+            signatures=len(parsed.signatures),
+            statements=len(optional),
         )
     for number, (quad, signature) in enumerate(zip(optional, parsed.signatures, strict=True)):
         if not keys.verify_ecdsa(ephemeral, signature, quad.encode("utf-8")):
             raise ProofError(
                 f"the signature of disclosed statement {number + 1} of {len(optional)} does not match: "
                 f"the statement {quad.strip()[:120]!r} was changed after signing, or its blank node "
-                "labels (the label map) are wrong"
+                "labels (the label map) are wrong",
+                code="sd.statement-mismatch",
+                number=number + 1,
+                count=len(optional),
+                statement=quad.strip()[:120],
             )
     # P-384: the spec hashes with SHA-384; Digital Bazaar's di-sd-primitives (and 1EdTech's verifier)
     # hash with SHA-256 whatever the curve. Either is the issuer's signature over the same statements.
@@ -186,7 +207,8 @@ def verify(
     if not any(keys.verify_ecdsa(issuer_key, parsed.base_signature, data) for data in signed):
         raise ProofError(
             "the base signature does not match: the proof options or the mandatory statements were "
-            "changed after signing, or it was signed by another key"
+            "changed after signing, or it was signed by another key",
+            code="sd.base-signature-mismatch",
         )
     return parsed
 
@@ -205,7 +227,11 @@ def relabel(lines: list[str], label_map: dict[str, str]) -> list[str]:
 
     lines = [_BLANK.sub(rename, line) for line in lines]
     if missing:
-        raise ProofError(f"the proof's label map has no label for the blank node _:{missing[0]}")
+        raise ProofError(
+            f"the proof's label map has no label for the blank node _:{missing[0]}",
+            code="sd.label-missing",
+            node=f"_:{missing[0]}",
+        )
     return sorted(lines, key=lambda line: line.encode("utf-16-be"))
 
 

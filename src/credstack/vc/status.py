@@ -67,7 +67,12 @@ class StatusBits:
 
     def _locate(self, index: int) -> tuple[int, int]:
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < self.size:
-            raise StatusListError(f"status index {index!r} is outside the list (0-{self.size - 1})")
+            raise StatusListError(
+                f"status index {index!r} is outside the list (0-{self.size - 1})",
+                code="status.index-outside",
+                index=index,
+                last=self.size - 1,
+            )
         return index // 8, 0x80 >> (index % 8)
 
     def to_bytes(self) -> bytes:
@@ -92,14 +97,17 @@ class StatusBits:
     def decode(cls, encoded: object) -> StatusBits:
         """Decode a Bitstring Status List ``encodedList`` (``u...``). Raises StatusListError."""
         if not isinstance(encoded, str) or not encoded.startswith("u"):
-            raise StatusListError("a Bitstring Status List encodedList starts with 'u' (multibase base64url)")
+            raise StatusListError(
+                "a Bitstring Status List encodedList starts with 'u' (multibase base64url)",
+                code="status.encoded-not-multibase",
+            )
         return cls._from_base64url_gzip(encoded[1:])
 
     @classmethod
     def decode_status_list_2021(cls, encoded: object) -> StatusBits:
         """Decode a StatusList2021 ``encodedList`` (base64url of gzip, no multibase prefix)."""
         if not isinstance(encoded, str):
-            raise StatusListError("encodedList must be a string")
+            raise StatusListError("encodedList must be a string", code="status.encoded-not-string")
         return cls._from_base64url_gzip(encoded)
 
     @classmethod
@@ -109,11 +117,19 @@ class StatusBits:
             inflater = zlib.decompressobj(wbits=31)
             data = inflater.decompress(compressed, MAX_DECODED_BYTES + 1)
         except (binascii.Error, ValueError, zlib.error) as exc:
-            raise StatusListError(f"encodedList is not base64url-encoded gzip data ({exc})") from exc
+            raise StatusListError(
+                f"encodedList is not base64url-encoded gzip data ({exc})",
+                code="status.encoded-not-gzip",
+                error=str(exc),
+            ) from exc
         if len(data) > MAX_DECODED_BYTES:
-            raise StatusListError(f"the status list is larger than {MAX_DECODED_BYTES} bytes")
+            raise StatusListError(
+                f"the status list is larger than {MAX_DECODED_BYTES} bytes",
+                code="status.list-too-large",
+                limit=MAX_DECODED_BYTES,
+            )
         if not inflater.eof:
-            raise StatusListError("encodedList holds truncated gzip data")
+            raise StatusListError("encodedList holds truncated gzip data", code="status.encoded-truncated")
         return cls.from_bytes(data)
 
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from credstack.vc import canon, contexts, dates, did, jose, proofs, status
-from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, VCError
+from credstack.vc.errors import DidError, DocumentError, DocumentTooLargeError, VCError, error_reason, reason
 
 Fetch = Callable[[str], dict[str, Any]]
 
@@ -53,13 +53,19 @@ _LIST_TYPES = {
 
 @dataclass(frozen=True)
 class Check:
-    """One step of verification. ``ok`` is None when the step could not be carried out."""
+    """One step of verification. ``ok`` is None when the step could not be carried out.
+
+    ``message`` is English (the CLI, logs, the API); ``code`` and ``params`` say the same as data, for a
+    page that shows it in its viewer's language (a param may be a nested :func:`~credstack.vc.errors.reason`;
+    ``code`` ``""``: only the English message)."""
 
     name: str
     ok: bool | None
     message: str
     outcome: str = "valid"
     details: dict[str, Any] = field(default_factory=dict)
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -68,10 +74,24 @@ class Check:
             "ok": self.ok,
             "outcome": self.outcome,
             "message": self.message,
+            "code": self.code,
+            "params": self.params,
         }
         if self.details:
             out["details"] = self.details
         return out
+
+    def reason(self) -> dict[str, Any]:
+        """The message as data (to nest in another check's params)."""
+        return reason(self.message, self.code, self.params)
+
+
+def failed_check(
+    name: str, exc: BaseException, outcome: str = "invalid", details: dict[str, Any] | None = None
+) -> Check:
+    """A failed check whose message is an error's (its code and params too)."""
+    why = error_reason(exc)
+    return Check(name, False, why["message"], outcome, details or {}, why["code"], why["params"])
 
 
 @dataclass(frozen=True)
@@ -113,7 +133,25 @@ def verify_credential(
 
 
 class Unavailable(Exception):
-    """Something needed could not be fetched (or there is no fetch): the check is not carried out."""
+    """Something needed could not be fetched (or there is no fetch): the check is not carried out.
+
+    Its ``code`` and ``params`` as a :class:`~credstack.vc.errors.VCError`'s."""
+
+    def __init__(self, message: str, /, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+# what Verifier.fetch_document fetches: the codes of its Unavailable (offline, failed, not an object)
+_FETCH_CODES = {
+    "the issuer's DID document": ("fetch.offline.did", "fetch.failed.did", "fetch.not-object.did"),
+    "the status list": (
+        "fetch.offline.status-list",
+        "fetch.failed.status-list",
+        "fetch.not-object.status-list",
+    ),
+}
 
 
 class Verifier:
@@ -131,18 +169,30 @@ class Verifier:
             try:
                 doc = _parse(doc)
             except VCError as exc:
-                return [Check("format", False, str(exc), "invalid")]
+                return [failed_check("format", exc)]
         problem = _format_problem(doc)
         if problem:
-            return [Check("format", False, problem, "invalid")]
-        result = [Check("format", True, "a Verifiable Credential with a proof, using bundled contexts")]
+            return [failed_check("format", problem)]
+        result = [
+            Check(
+                "format",
+                True,
+                "a Verifiable Credential with a proof, using bundled contexts",
+                code="format.ok",
+            )
+        ]
         result.extend(self._proofs(doc))
         result.append(validity_check(doc, self.now))
         if with_status:
             entries = doc.get("credentialStatus")
             if entries is None:
                 result.append(
-                    Check("status", True, "the credential has no credentialStatus (it cannot be revoked)")
+                    Check(
+                        "status",
+                        True,
+                        "the credential has no credentialStatus (it cannot be revoked)",
+                        code="status.none",
+                    )
                 )
             else:
                 result.extend(
@@ -157,16 +207,32 @@ class Verifier:
         """One ``proof`` check per proof: a proof set or chain is valid only if every proof is."""
         items = proofs.proof_list(doc)
         if not items:
-            return [Check("proof", False, "the credential's proof is empty: it is not signed", "invalid")]
+            return [
+                Check(
+                    "proof",
+                    False,
+                    "the credential's proof is empty: it is not signed",
+                    "invalid",
+                    code="proof.empty",
+                )
+            ]
         if len(items) == 1:
-            return [self._proof(doc, items[0], "")]
+            return [self._proof(doc, items[0])]
         checks = []
         for i, proof in enumerate(items):
-            check = self._proof(doc, proof, f"proof {i + 1} of {len(items)}: ")
-            checks.append(replace(check, details={**check.details, "index": i}))
+            check = self._proof(doc, proof)
+            checks.append(
+                replace(
+                    check,
+                    message=f"proof {i + 1} of {len(items)}: {check.message}",
+                    details={**check.details, "index": i},
+                    code="proof.nth",
+                    params={"number": i + 1, "count": len(items), "reason": check.reason()},
+                )
+            )
         return checks
 
-    def _proof(self, doc: dict[str, Any], proof: Any, label: str) -> Check:
+    def _proof(self, doc: dict[str, Any], proof: Any) -> Check:
         vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
         vm = vm.get("id") if isinstance(vm, dict) else vm
         issuer = _issuer_id(doc)
@@ -174,34 +240,54 @@ class Verifier:
             return Check(
                 "proof",
                 False,
-                f"{label}the proof's purpose is {proof.get('proofPurpose')!r}, not 'assertionMethod'",
+                f"the proof's purpose is {proof.get('proofPurpose')!r}, not 'assertionMethod'",
                 "invalid",
+                code="proof.purpose",
+                params={"purpose": proof.get("proofPurpose")},
             )
         if isinstance(vm, str) and vm.split("#", 1)[0] != issuer:
             return Check(
                 "proof",
                 False,
-                f"{label}the signing key {vm!r} is not controlled by the issuer {issuer!r}",
+                f"the signing key {vm!r} is not controlled by the issuer {issuer!r}",
                 "invalid",
+                code="proof.key-not-issuers",
+                params={"key": vm, "issuer": issuer},
             )
-        unavailable: list[str] = []
+        unavailable: list[Unavailable] = []
 
         def resolve_key(vm_id: str) -> bytes:
             controller = vm_id.split("#", 1)[0]
             try:
                 document = self._controller_document(controller)
             except Unavailable as exc:
-                unavailable.append(str(exc))
+                unavailable.append(exc)
                 raise DidError(str(exc)) from exc
             return did.public_key(did.verification_method(document, vm_id), controller)
 
         result = proofs.verify_one(doc, proof, resolve_key)
         if unavailable:
-            return Check("proof", None, f"{label}not checked: {unavailable[0]}", "unverified")
+            return Check(
+                "proof",
+                None,
+                f"not checked: {unavailable[0]}",
+                "unverified",
+                code="proof.not-checked",
+                params={"reason": error_reason(unavailable[0])},
+            )
         if not result.verified:
-            return Check("proof", False, label + (result.error or "the proof does not verify"), "invalid")
+            why = result.reason or reason("the proof does not verify", "proof.does-not-verify")
+            return Check(
+                "proof",
+                False,
+                (result.error or "the proof does not verify"),
+                "invalid",
+                code=why["code"],
+                params=why["params"],
+            )
         details = {"verificationMethod": vm, "suite": _suite(result)}
         disclosure = ""
+        code = _PROOF_OK_CODES[(bool(result.created), result.disclosure)]
         if result.disclosure is not None:
             details["disclosure"] = result.disclosure
             disclosure = (
@@ -212,9 +298,11 @@ class Verifier:
         return Check(
             "proof",
             True,
-            f"{label}signed by {result.verification_method} ({_suite(result)}) on "
+            f"signed by {result.verification_method} ({_suite(result)}) on "
             f"{result.created or 'an unstated date'}{disclosure}",
             details=details,
+            code=code,
+            params={"key": result.verification_method, "suite": _suite(result), "created": result.created},
         )
 
     def _controller_document(self, controller: str) -> dict[str, Any]:
@@ -227,21 +315,33 @@ class Verifier:
         else:
             raise DidError(
                 f"the key controller {controller!r} uses a method credstack cannot resolve "
-                "(only did:key, did:web and https URLs)"
+                "(only did:key, did:web and https URLs)",
+                code="did.method-unsupported",
+                controller=controller,
             )
         return self.fetch_document(url, "the issuer's DID document")
 
     def fetch_document(self, url: str, what: str) -> dict[str, Any]:
+        """The document at ``url`` (fetched once). ``what`` names it: "the issuer's DID document", "the
+        status list" or "the issuer's JWK set" (the code of an Unavailable says which)."""
         if url in self.fetched:
             return self.fetched[url]
+        offline, unfetched, not_object = _FETCH_CODES.get(what, ("", "", ""))
         if self.fetch is None:
-            raise Unavailable(f"{what} ({url}) is needed, and this verification is offline")
+            raise Unavailable(
+                f"{what} ({url}) is needed, and this verification is offline", code=offline, url=url
+            )
         try:
             document = self.fetch(url)
         except Exception as exc:  # any failure of the caller's fetch means: could not check
-            raise Unavailable(f"{what} could not be fetched from {url}: {exc}") from exc
+            raise Unavailable(
+                f"{what} could not be fetched from {url}: {exc}",
+                code=unfetched,
+                url=url,
+                error=str(exc),
+            ) from exc
         if not isinstance(document, dict):
-            raise Unavailable(f"{what} at {url} is not a JSON object")
+            raise Unavailable(f"{what} at {url} is not a JSON object", code=not_object, url=url)
         self.fetched[url] = document
         return document
 
@@ -251,7 +351,12 @@ class Verifier:
         if not isinstance(entry, dict) or entry.get("type") not in _LIST_TYPES:
             kind = entry.get("type") if isinstance(entry, dict) else entry
             return Check(
-                "status", None, f"not checked: the status type {kind!r} is not supported", "unverified"
+                "status",
+                None,
+                f"not checked: the status type {kind!r} is not supported",
+                "unverified",
+                code="status.type-unsupported",
+                params={"type": kind},
             )
         purpose = entry.get("statusPurpose")
         url = entry.get("statusListCredential")
@@ -264,6 +369,8 @@ class Verifier:
                 f"not checked: the status purpose {purpose!r} is not supported",
                 "unverified",
                 details,
+                "status.purpose-unsupported",
+                {"purpose": purpose},
             )
         if not isinstance(url, str) or not isinstance(index, str) or not index.isdigit():
             return Check(
@@ -273,16 +380,33 @@ class Verifier:
                 "a statusListIndex (a number, as a string)",
                 "invalid",
                 details,
+                "status.entry-incomplete",
             )
         try:
             status_list = self.fetch_document(url, "the status list")
         except Unavailable as exc:
-            return Check("status", None, f"{purpose} not checked: {exc}", "unverified", details)
+            return Check(
+                "status",
+                None,
+                f"{purpose} not checked: {exc}",
+                "unverified",
+                details,
+                "status.revocation-not-checked"
+                if purpose == "revocation"
+                else "status.suspension-not-checked",
+                {"reason": error_reason(exc)},
+            )
         credential_type, list_type, decode = _LIST_TYPES[entry["type"]]
         subject = status_list.get("credentialSubject")
         if not isinstance(subject, dict) or subject.get("statusPurpose") != purpose:
             return Check(
-                "status", False, f"the status list at {url} is not a {purpose} list", "invalid", details
+                "status",
+                False,
+                f"the status list at {url} is not a {purpose} list",
+                "invalid",
+                details,
+                "status.list-not-revocation" if purpose == "revocation" else "status.list-not-suspension",
+                {"url": url},
             )
         failed = [c for c in self.checks(status_list, with_status=False) if c.ok is not True]
         if failed:
@@ -293,6 +417,8 @@ class Verifier:
                 f"the status list at {url} does not verify: {failed[0].message}",
                 outcome,
                 details,
+                "status.list-does-not-verify",
+                {"url": url, "reason": failed[0].reason()},
             )
         if credential_type not in _as_list(status_list.get("type")) or subject.get("type") != list_type:
             return Check(
@@ -301,11 +427,21 @@ class Verifier:
                 f"the status list at {url} is not a {credential_type} of a {list_type}",
                 "invalid",
                 details,
+                "status.list-wrong-type",
+                {"url": url, "credential_type": credential_type, "list_type": list_type},
             )
         try:
             is_set = decode(subject.get("encodedList")).get(int(index))
         except VCError as exc:
-            return Check("status", False, f"the status list at {url}: {exc}", "invalid", details)
+            return Check(
+                "status",
+                False,
+                f"the status list at {url}: {exc}",
+                "invalid",
+                details,
+                "status.list-unreadable",
+                {"url": url, "reason": error_reason(exc)},
+            )
         details["set"] = is_set
         list_issuer, issuer = _issuer_id(status_list), _issuer_id(doc)
         if list_issuer != issuer:
@@ -318,15 +454,27 @@ class Verifier:
                 "cannot be relied on",
                 "invalid",
                 details,
+                _UNTRUSTED_CODES[(purpose, bool(is_set))],
+                {"url": url, "list_issuer": list_issuer, "issuer": issuer},
             )
         if is_set:
             outcome = "revoked" if purpose == "revocation" else "suspended"
-            return Check("status", False, f"{outcome}: bit {index} of {url} is set", outcome, details)
+            return Check(
+                "status",
+                False,
+                f"{outcome}: bit {index} of {url} is set",
+                outcome,
+                details,
+                "status.revoked" if outcome == "revoked" else "status.suspended",
+                {"index": index, "url": url},
+            )
         return Check(
             "status",
             True,
             f"not {'revoked' if purpose == 'revocation' else 'suspended'} (bit {index} of {url} is clear)",
             details=details,
+            code="status.not-revoked" if purpose == "revocation" else "status.not-suspended",
+            params={"index": index, "url": url},
         )
 
 
@@ -340,54 +488,105 @@ def validity_check(doc: dict[str, Any], now: datetime) -> Check:
         if value is not None:
             parsed[name] = dates.parse_datetime(value)
             if parsed[name] is None:
-                return Check("validity", False, f"{name} {value!r} is not an XML Schema dateTime", "invalid")
+                return Check(
+                    "validity",
+                    False,
+                    f"{name} {value!r} is not an XML Schema dateTime",
+                    "invalid",
+                    code="validity.not-a-date",
+                    params={"name": name, "value": value},
+                )
     begins, ends = parsed.get(start_name), parsed.get(end_name)
     if begins and now < begins:
-        return Check("validity", False, f"not valid until {start}", "not-yet-valid")
+        return Check(
+            "validity",
+            False,
+            f"not valid until {start}",
+            "not-yet-valid",
+            code="validity.not-yet",
+            params={"start": start},
+        )
     if ends and now > ends:
-        return Check("validity", False, f"expired on {end}", "expired")
+        return Check(
+            "validity", False, f"expired on {end}", "expired", code="validity.expired", params={"end": end}
+        )
     window = f"valid from {start or 'any time'} until {end or 'no end date'}"
-    return Check("validity", True, window)
+    code = _WINDOW_CODES[(bool(start), bool(end))]
+    return Check("validity", True, window, code=code, params={"start": start, "end": end})
 
 
-def _format_problem(doc: Any) -> str | None:
+def _format_problem(doc: Any) -> VCError | None:
     if not isinstance(doc, dict):
-        return "a credential is a JSON object"
+        return DocumentError("a credential is a JSON object", code="format.not-object")
     try:
         canon.js_json(doc)
         contexts.check_allowed(doc)
     except VCError as exc:
-        return str(exc)
+        return exc
     context = _as_list(doc.get("@context"))
     if not context or context[0] not in (contexts.VC_V2, contexts.VC_V1):
-        return (
+        return DocumentError(
             f"the first @context must be {contexts.VC_V2} (or {contexts.VC_V1}): this is not a "
-            "Verifiable Credential"
+            "Verifiable Credential",
+            code="format.not-vc-context",
+            v2=contexts.VC_V2,
+            v1=contexts.VC_V1,
         )
     if "VerifiableCredential" not in _as_list(doc.get("type")):
-        return "the type does not include VerifiableCredential"
+        return DocumentError("the type does not include VerifiableCredential", code="format.not-vc-type")
     if not _issuer_id(doc):
-        return "the credential names no issuer"
+        return DocumentError("the credential names no issuer", code="format.no-issuer")
     if not doc.get("credentialSubject"):
-        return "the credential has no credentialSubject"
+        return DocumentError("the credential has no credentialSubject", code="format.no-subject")
     if "proof" not in doc:
-        return "the credential has no proof: it is not signed"
+        return DocumentError("the credential has no proof: it is not signed", code="format.no-proof")
     return None
 
 
 def _parse(data: str | bytes) -> Any:
     if len(data) > canon.MAX_DOCUMENT_BYTES:
-        raise DocumentTooLargeError(f"the document is larger than {canon.MAX_DOCUMENT_BYTES // 1024} KiB")
+        raise DocumentTooLargeError(
+            f"the document is larger than {canon.MAX_DOCUMENT_BYTES // 1024} KiB",
+            code="format.too-large",
+            limit=canon.MAX_DOCUMENT_BYTES // 1024,
+        )
     try:
         return json.loads(data, parse_constant=_no_constant)
     except RecursionError:
-        raise DocumentError("the document is nested too deeply") from None
+        raise DocumentError("the document is nested too deeply", code="format.too-deep") from None
     except ValueError as exc:
-        raise DocumentError(f"the document is not JSON: {exc}") from exc
+        raise DocumentError(
+            f"the document is not JSON: {exc}", code="format.not-json", error=str(exc)
+        ) from exc
 
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
+
+
+# a verified proof's code by (has a created date, disclosure of an ecdsa-sd-2023 proof)
+_PROOF_OK_CODES = {
+    (True, None): "proof.ok",
+    (False, None): "proof.ok-undated",
+    (True, "derived"): "proof.ok-derived",
+    (False, "derived"): "proof.ok-undated-derived",
+    (True, "base"): "proof.ok-base",
+    (False, "base"): "proof.ok-undated-base",
+}
+# the untrusted status list's code by (purpose, bit set)
+_UNTRUSTED_CODES = {
+    ("revocation", True): "status.untrusted-revocation-set",
+    ("revocation", False): "status.untrusted-revocation-clear",
+    ("suspension", True): "status.untrusted-suspension-set",
+    ("suspension", False): "status.untrusted-suspension-clear",
+}
+# the validity window's code by (has a start, has an end)
+_WINDOW_CODES = {
+    (True, True): "validity.window",
+    (True, False): "validity.window-no-end",
+    (False, True): "validity.window-no-start",
+    (False, False): "validity.window-always",
+}
 
 
 def _issuer_id(doc: dict[str, Any]) -> str | None:

@@ -4,7 +4,9 @@ POST /verify/api/credential   JSON body {"credential": <a credential object, or 
 POST /verify/api/file         multipart form with "file" (JSON, JWT, PDF, PNG or SVG)
 
 Both answer the report: {"status", "valid", "checks": [...], "credential": {...}, "source", ...};
-unreadable input gives 422 with {"status": "unreadable", "error": "..."}.
+unreadable input gives 422 with {"status": "unreadable", "error": "...", "error_reason": {...}}. Messages
+are English; each check also has a stable "code" and the "params" of its message (decision 0056), as has
+"error_reason", so a client can say them in its own words.
 """
 
 from __future__ import annotations

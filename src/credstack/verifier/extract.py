@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from credstack.vc import baking, jose
-from credstack.vc.errors import VCError
+from credstack.vc.errors import VCError, error_reason
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 MAX_JSON_BYTES = 1024 * 1024
@@ -24,7 +24,16 @@ _JWT = re.compile(r"^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$")
 
 
 class ExtractError(ValueError):
-    """The input cannot be read as a credential; the message says what it is and what to do."""
+    """The input cannot be read as a credential; the message says what it is and what to do (English, for
+    the API); ``code`` and ``params`` let the page say it in its viewer's language (verifier.messages)."""
+
+    def __init__(self, message: str, code: str = "", **params) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+    def reason(self) -> dict:
+        return {"code": self.code, "params": self.params, "message": str(self)}
 
 
 @dataclass
@@ -33,6 +42,8 @@ class Extracted:
     credential: dict | None = None
     # for inputs we recognise but cannot check (a JWT, an OB 2.0 assertion)
     explanation: str = ""
+    explanation_code: str = ""  # its code in verifier.messages
+    explanation_params: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
     # the compact JWS when the credential came secured as a JWT: verify this, not ``credential``
     jwt: str = ""
@@ -72,10 +83,13 @@ def extract(data: bytes | str) -> Extracted:
         data = data.encode("utf-8")
     if len(data) > MAX_INPUT_BYTES:
         raise ExtractError(
-            f"the input is {len(data)} bytes; the limit is {MAX_INPUT_BYTES // (1024 * 1024)} MiB"
+            f"the input is {len(data)} bytes; the limit is {MAX_INPUT_BYTES // (1024 * 1024)} MiB",
+            "extract.too-large",
+            size=len(data),
+            limit=MAX_INPUT_BYTES // (1024 * 1024),
         )
     if not data.strip():
-        raise ExtractError("nothing to verify: paste a credential or choose a file")
+        raise ExtractError("nothing to verify: paste a credential or choose a file", "extract.empty")
     kind = sniff(data)
     if kind == "json":
         return _from_json(data, "json")
@@ -87,7 +101,12 @@ def extract(data: bytes | str) -> Extracted:
         try:
             payloads = baking.png_payloads(data) if kind == "png" else baking.svg_payloads(data)
         except baking.BakingError as exc:
-            raise ExtractError(f"cannot read the {kind.upper()} image: {exc}") from None
+            raise ExtractError(
+                f"cannot read the {kind.upper()} image: {exc}",
+                "extract.image-unreadable",
+                kind=kind.upper(),
+                error=str(exc),
+            ) from None
         if baking.OB3_KEYWORD in payloads:
             return _from_text(payloads[baking.OB3_KEYWORD], kind)
         if baking.OB2_KEYWORD in payloads:
@@ -98,15 +117,23 @@ def extract(data: bytes | str) -> Extracted:
                 kind,
                 explanation="This badge carries an Open Badges 2.0 hosted assertion, which is checked by fetching "
                 f"it from its issuer: {ob2[:300]}. It has no Open Badges 3.0 credential to verify here.",
+                explanation_code="extract.ob2-baked",
+                explanation_params={"assertion": ob2[:300]},
                 details={"ob2_assertion": ob2[:2000]},
             )
         raise ExtractError(
             f"this {kind.upper()} image is not a baked badge: it carries no Open Badges credential "
-            "(no 'openbadgecredential' or 'openbadges' data)"
+            "(no 'openbadgecredential' or 'openbadges' data)",
+            "extract.not-baked",
+            kind=kind.upper(),
         )
     if kind == "jpeg":
-        raise ExtractError("a JPEG image cannot carry a baked badge; use the PNG or SVG badge, or the PDF")
-    raise ExtractError("not a credential: expected JSON, a JWT, a PDF certificate, or a PNG/SVG badge")
+        raise ExtractError(
+            "a JPEG image cannot carry a baked badge; use the PNG or SVG badge, or the PDF", "extract.jpeg"
+        )
+    raise ExtractError(
+        "not a credential: expected JSON, a JWT, a PDF certificate, or a PNG/SVG badge", "extract.unknown"
+    )
 
 
 def _from_text(text: str, kind: str) -> Extracted:
@@ -119,14 +146,17 @@ def _from_text(text: str, kind: str) -> Extracted:
 def _from_json(data: bytes, kind: str) -> Extracted:
     if len(data) > MAX_JSON_BYTES:
         raise ExtractError(
-            f"the credential is {len(data)} bytes of JSON; the limit is {MAX_JSON_BYTES} bytes"
+            f"the credential is {len(data)} bytes of JSON; the limit is {MAX_JSON_BYTES} bytes",
+            "extract.json-too-large",
+            size=len(data),
+            limit=MAX_JSON_BYTES,
         )
     try:
         doc = json.loads(data)
     except RecursionError:
-        raise ExtractError("the JSON is nested too deeply") from None
+        raise ExtractError("the JSON is nested too deeply", "extract.json-too-deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ExtractError(f"not valid JSON: {exc}") from None
+        raise ExtractError(f"not valid JSON: {exc}", "extract.not-json", error=str(exc)) from None
     if isinstance(doc, str) and _JWT.match(doc.strip()):
         return _from_jwt(doc.strip(), kind)
     if (
@@ -139,7 +169,11 @@ def _from_json(data: bytes, kind: str) -> Extracted:
         if len(vcs) == 1 and isinstance(vcs[0], dict):  # a Verifiable Presentation holding one credential
             return Extracted(kind, vcs[0], details={"from_presentation": True})
     if not isinstance(doc, dict):
-        raise ExtractError("a credential is a JSON object, not " + type(doc).__name__)
+        raise ExtractError(
+            "a credential is a JSON object, not " + type(doc).__name__,
+            "extract.not-object",
+            type=type(doc).__name__,
+        )
     context = doc.get("@context")
     contexts = context if isinstance(context, list) else [context]
     if OB2_CONTEXT in contexts or doc.get("type") == "Assertion":
@@ -148,6 +182,7 @@ def _from_json(data: bytes, kind: str) -> Extracted:
             explanation="This is an Open Badges 2.0 assertion. OB 2.0 hosted assertions are checked by fetching "
             "them from their issuer's URL (its id), and are not signed credentials; this verifier checks "
             "Open Badges 3.0 / W3C Verifiable Credentials.",
+            explanation_code="extract.ob2-assertion",
             details={"ob2_assertion": doc.get("id", "")},
         )
     return Extracted(kind, doc)
@@ -164,11 +199,15 @@ def _from_jwt(token: str, kind: str) -> Extracted:
     except jose.JoseError as exc:
         header = _jwt_header(token)
         if header is None:
-            raise ExtractError(f"this looks like a JWT, but {exc}") from None
+            raise ExtractError(
+                f"this looks like a JWT, but {exc}", "extract.jwt", reason=error_reason(exc)
+            ) from None
         # verified all the same, so that the page, the API and the CLI refuse it with the same message
         return Extracted(kind, details={"jwt_header": header}, jwt=token)
     except VCError as exc:
-        raise ExtractError(f"this looks like a JWT, but {exc}") from None
+        raise ExtractError(
+            f"this looks like a JWT, but {exc}", "extract.jwt", reason=error_reason(exc)
+        ) from None
     return Extracted(
         kind,
         decoded.credential,
@@ -209,10 +248,15 @@ def _from_pdf(data: bytes) -> Extracted:
             found.details["attachment"] = name
             return found
     except AttachmentError as exc:
-        raise ExtractError(f"cannot read the PDF: {exc}") from None
+        raise ExtractError(f"cannot read the PDF: {exc}", "extract.pdf-unreadable", error=str(exc)) from None
     if not seen:
         raise ExtractError(
             "this PDF has no attached credential: only certificates that embed their signed credential "
-            "(as credstack's do) can be verified from the file"
+            "(as credstack's do) can be verified from the file",
+            "extract.pdf-no-attachment",
         )
-    raise ExtractError("none of the PDF's attachments is a credential (" + "; ".join(problems)[:500] + ")")
+    raise ExtractError(
+        "none of the PDF's attachments is a credential (" + "; ".join(problems)[:500] + ")",
+        "extract.pdf-no-credential",
+        problems="; ".join(problems)[:500],
+    )

@@ -74,7 +74,13 @@ def verify_upload(data: bytes | str) -> dict:
     try:
         found = extract(data)
     except ExtractError as exc:
-        return {"status": "unreadable", "valid": False, "error": str(exc), "checks": []}
+        return {
+            "status": "unreadable",
+            "valid": False,
+            "error": str(exc),
+            "error_reason": exc.reason(),
+            "checks": [],
+        }
     return verify_extracted(found)
 
 
@@ -86,7 +92,16 @@ def verify_extracted(found: Extracted) -> dict:
             "status": "unverified",
             "valid": False,
             "explanation": found.explanation,
-            "checks": [{"name": "format", "ok": None, "outcome": "unverified", "message": found.explanation}],
+            "checks": [
+                {
+                    "name": "format",
+                    "ok": None,
+                    "outcome": "unverified",
+                    "message": found.explanation,
+                    "code": found.explanation_code,
+                    "params": found.explanation_params,
+                }
+            ],
         }
     report = vc_verify.verify_credential(found.jwt or found.credential or {}, fetch=Fetcher())
     state = _record(found.credential or {}, report)

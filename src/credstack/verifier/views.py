@@ -16,6 +16,7 @@ from credstack.credentials.queries import own_public_id
 from credstack.credentials.visibility import viewer_may_see
 from credstack.fetch import FetchError, fetch_bytes
 
+from . import messages
 from .extract import MAX_INPUT_BYTES
 from .service import verify_upload
 
@@ -52,10 +53,11 @@ def read_upload(request: HttpRequest) -> tuple[bytes | None, str]:
     if upload is not None:
         size = upload.size or 0
         if size > MAX_INPUT_BYTES:
-            return None, (
-                f"“{upload.name}” is {size / 1024 / 1024:.1f} MiB; the limit is "
-                f"{MAX_INPUT_BYTES // 1024 // 1024} MiB"
-            )
+            return None, _("“%(name)s” is %(size).1f MiB; the limit is %(limit)s MiB") % {
+                "name": upload.name,
+                "size": size / 1024 / 1024,
+                "limit": MAX_INPUT_BYTES // 1024 // 1024,
+            }
         return upload.read(MAX_INPUT_BYTES + 1), ""
     text = request.POST.get("credential", "")
     if not text.strip():
@@ -102,6 +104,11 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     if data is not None:
         result = verify_upload(data)
         result["title"] = STATUS_TITLES.get(result["status"], result["status"])
+        # what the file is and why it cannot be read, in the page's language (the API keeps the English)
+        if result.get("error_reason"):
+            result["error"] = messages.reason_text(result["error_reason"])
+        if result.get("explanation") and result.get("checks"):
+            result["explanation"] = messages.check_text(result["checks"][0])
     return render(
         request,
         "verifier/verify.html",

@@ -147,7 +147,9 @@ def _not_allowed(url: str) -> ContextNotAllowedError:
     return ContextNotAllowedError(
         f"the JSON-LD context {url!r} is not one credstack bundles, and contexts are never fetched from the "
         "network; use the standard context URLs (for example https://www.w3.org/ns/credentials/v2 and "
-        f"{OB_V3}), or bundle this one"
+        f"{OB_V3}), or bundle this one",
+        code="format.context-not-bundled",
+        url=url,
     )
 
 

@@ -2,7 +2,8 @@
 write dates, in the viewer's language ("5 December 2026", "5. Dezember 2026"); a value that is not a date
 is shown as it is. ``{{ text|dates_in_words }}``: the same for every ISO 8601 date-time inside a sentence (the
 verifier's check messages). ``{{ check.name|check_label }}``: a verification check's name (the pure core's
-code: format, proof, status, validity) in the viewer's language."""
+code: format, proof, status, validity) in the viewer's language; ``{{ check|check_message }}``: its message
+(``credstack.verifier.messages``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from datetime import datetime
 from django import template
 from django.utils import formats
 from django.utils.translation import pgettext_lazy
+
+from credstack.verifier.messages import check_text
 
 register = template.Library()
 
@@ -56,3 +59,24 @@ CHECK_LABELS = {
 @register.filter
 def check_label(name) -> str:
     return str(CHECK_LABELS.get(str(name), name))
+
+
+# where the verify page read the credential from (extract.Extracted.kind; the API says it in English)
+SOURCE_LABELS = {
+    "json": pgettext_lazy("verified file", "pasted or uploaded JSON"),
+    "jwt": pgettext_lazy("verified file", "a JWT"),
+    "pdf": pgettext_lazy("verified file", "the PDF’s attachment"),
+    "png": pgettext_lazy("verified file", "the PNG badge’s baked credential"),
+    "svg": pgettext_lazy("verified file", "the SVG badge’s baked credential"),
+}
+
+
+@register.filter
+def source_label(kind) -> str:
+    return str(SOURCE_LABELS.get(str(kind), kind))
+
+
+@register.filter
+def check_message(check) -> str:
+    """A check's message (a Check or its dict) in the viewer's language."""
+    return check_text(check)
