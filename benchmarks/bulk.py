@@ -5,7 +5,7 @@ credentials, events and outbox rows inserted in bulk in one transaction; the out
 queued, webhooks, pathways — run after each commit, in this process). Temporary CREDSTACK_HOME; SQLite
 unless DATABASE_URL is set.
 
-    .venv/bin/python benchmarks/bulk.py [--rows 10000] [--signing-processes 1] [--naive-processes 2]
+    .venv/bin/python benchmarks/bulk.py [--rows 10000] [--signing-processes N] [--naive-processes 2]
 
 Side by side in the same run, the naive pipeline of issue 12: plain pyld (URDNA2015 through
 ``jsonld.normalize``, bundled contexts, nothing cached by us) for the document and the proof
@@ -139,7 +139,9 @@ def run_naive(rows: int, processes: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--signing-processes", type=int, default=1)
+    parser.add_argument(
+        "--signing-processes", type=int, default=0, help="CREDSTACK_SIGNING_PROCESSES (default: its default)"
+    )
     parser.add_argument("--naive-processes", type=int, default=2)
     parser.add_argument(
         "--naive-rows", type=int, default=0, help="rows for the naive pipeline (default: --rows)"
@@ -167,7 +169,9 @@ def main() -> None:
     from credstack.workspace import bulk
     from credstack.workspace.models import BulkJob
 
-    settings.CREDSTACK_SIGNING_PROCESSES = args.signing_processes
+    if args.signing_processes:
+        settings.CREDSTACK_SIGNING_PROCESSES = args.signing_processes
+    args.signing_processes = settings.CREDSTACK_SIGNING_PROCESSES
     call_command("migrate", verbosity=0)
     org = create_organization(slug="bench", name="Benchmark Institute")
     achievement = create_achievement(

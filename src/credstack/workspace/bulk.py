@@ -208,6 +208,20 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
             idempotency_key__startswith=f"bulk:{job.achievement_id}:{job.sha256}:",
         ).values_list("idempotency_key", flat=True)
     )
+    # slots reserved by an earlier job of this same file for rows it did not issue (its worker died, or
+    # the row failed): the row of the same number takes it again, nothing is left unused (decision 0066)
+    reserved = {
+        number: (list_id, index)
+        for number, list_id, index in BulkRow.objects.filter(
+            job__organization_id=job.organization_id,
+            job__achievement_id=job.achievement_id,
+            job__sha256=job.sha256,
+            status_index__isnull=False,
+            credential__isnull=True,
+        )
+        .exclude(job=job)
+        .values_list("number", "status_list_id", "status_index")
+    }
     first_seen: dict[str, int] = {}
     for offset, raw in enumerate(table.rows):
         number = offset + 2
@@ -269,6 +283,8 @@ def _validate(job: BulkJob, table: Table, mapping: dict) -> Iterable[BulkRow]:
             fields=fields,
             problems=problems,
             outcome=outcome,
+            status_list_id=reserved.get(number, (None, None))[0],
+            status_index=reserved.get(number, (None, None))[1],
         )
 
 
@@ -420,7 +436,7 @@ class _Chunks:
         try:
             batch = Batch([self.request(row) for row in to_issue])
             batch.compose(
-                reserve=lambda org, reqs: _reserve(self.job, [by_key[r.idempotency_key] for r in reqs])
+                reserve=lambda org, reqs: reserve_slots(self.job, [by_key[r.idempotency_key] for r in reqs])
             )
             batch.sign(self.processes)
         except Exception as exc:
@@ -481,10 +497,11 @@ class _Chunks:
             )
 
 
-def _reserve(job: BulkJob, rows: list[BulkRow]) -> list[tuple]:
+def reserve_slots(job: BulkJob, rows: list[BulkRow]) -> list[tuple]:
     """Reserve a status slot for each row and record it on the row, in one short committed transaction
-    (decision 0066). A row that has one already (another runner of this job reserved it meanwhile)
-    keeps it: the job's row lock puts the two runners one after the other."""
+    (decision 0066); returns each row's ``(status list, index)``. A row that has one already (another
+    runner of this job reserved it meanwhile) keeps it: the job's row lock puts the two runners one
+    after the other."""
     with transaction.atomic():
         list(BulkJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
         held = {
