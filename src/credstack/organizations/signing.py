@@ -245,7 +245,12 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     :func:`shutdown_pools` (the worker command calls it when it stops; at exit otherwise)."""
     key = (os.getpid(), processes)
     if key not in _pools:
-        _pools[key] = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+        _pools[key] = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=batch.exit_with_parent,  # a worker outlives no parent killed with SIGKILL
+            initargs=(os.getpid(),),
+        )
     return _pools[key]
 
 

@@ -9,6 +9,9 @@ public half before anything leaves the signer, so a worker never has the last wo
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +35,18 @@ def sign_chunk(
         )
         out.append((signed, data[0]))
     return out
+
+
+def exit_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker once the process that started it is gone. A parent killed with
+    SIGKILL cannot stop its pool, and a worker waiting for its next chunk would wait for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class SignatureMismatch(RuntimeError):

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
@@ -521,8 +521,19 @@ def reserve_slots(job: BulkJob, rows: list[BulkRow]) -> list[tuple]:
                 need, status_lists.allocate_slots(job.organization, len(need)), strict=True
             ):
                 row.status_list, row.status_index = status_list, index
-            BulkRow.objects.bulk_update(need, ["status_list", "status_index"])
+            _record_slots(need)
     return [(row.status_list, row.status_index) for row in rows]
+
+
+def _record_slots(rows: list[BulkRow]) -> None:
+    """Each row's reserved slot, one UPDATE per row sent in one ``executemany``: ``bulk_update``'s
+    CASE over 200 rows cost 0.3 s a chunk on SQLite (a third of the job, cProfile)."""
+    table = connection.ops.quote_name(BulkRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status_list_id = %s, status_index = %s WHERE id = %s",  # noqa: S608 (our names)
+            [(row.status_list.pk, row.status_index, row.pk) for row in rows],
+        )
 
 
 def _apply(rows: list[BulkRow], results: list[IssueResult]) -> None:
