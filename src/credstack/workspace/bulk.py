@@ -356,10 +356,10 @@ def run_job(job_id: int, progress: Callable[[BulkJob], None] | None = None) -> B
     try:
         last = 0
         while True:
-            rows = list(
-                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING, number__gt=last)
-                .select_related("status_list")
-                .order_by("number")[: settings.CREDSTACK_BULK_CHUNK]
+            rows = _with_lists(
+                BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.PENDING, number__gt=last).order_by(
+                    "number"
+                )[: settings.CREDSTACK_BULK_CHUNK]
             )
             # chunk k + 1 is checked, reserved, composed and handed to the signing processes ...
             following = chunks.start(rows) if rows else None
@@ -470,10 +470,8 @@ class _Chunks:
                     len(chunk.to_issue),
                 )
             # as stored: nothing of the chunk's transaction was kept
-            chunk.rows = list(
-                BulkRow.objects.filter(pk__in=[row.pk for row in chunk.rows])
-                .select_related("status_list")
-                .order_by("number")
+            chunk.rows = _with_lists(
+                BulkRow.objects.filter(pk__in=[row.pk for row in chunk.rows]).order_by("number")
             )
             chunk.to_issue = _skip_issued_by_other_jobs(job, chunk.rows)
         _apply(chunk.to_issue, [self.issue_one(row) for row in chunk.to_issue])
@@ -511,7 +509,7 @@ def reserve_slots(job: BulkJob, rows: list[BulkRow]) -> list[tuple]:
             ).values_list("pk", "status_list_id", "status_index")
         }
         if held:
-            lists = StatusList.objects.in_bulk({list_id for list_id, _index in held.values()})
+            lists = _lists({list_id for list_id, _index in held.values()})
             for row in rows:
                 if row.pk in held:
                     row.status_list, row.status_index = lists[held[row.pk][0]], held[row.pk][1]
@@ -523,6 +521,22 @@ def reserve_slots(job: BulkJob, rows: list[BulkRow]) -> list[tuple]:
                 row.status_list, row.status_index = status_list, index
             _record_slots(need)
     return [(row.status_list, row.status_index) for row in rows]
+
+
+def _lists(ids: set[int]) -> dict[int, StatusList]:
+    """The status lists of reserved slots, as a credential needs them (its id, the list's URL): not their
+    bits and signed documents, tens of kilobytes each."""
+    return StatusList.objects.only("id", "public_id", "organization_id").in_bulk(ids)
+
+
+def _with_lists(rows) -> list[BulkRow]:
+    """``rows`` with the status list of each reserved slot attached (one query for the chunk)."""
+    rows = list(rows)
+    lists = _lists({row.status_list_id for row in rows if row.status_list_id is not None})
+    for row in rows:
+        if row.status_list_id is not None:
+            row.status_list = lists[row.status_list_id]
+    return rows
 
 
 def _record_slots(rows: list[BulkRow]) -> None:
