@@ -23,7 +23,7 @@ class BulkJob(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bulk_jobs")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
-    achievement = models.ForeignKey("achievements.Achievement", on_delete=models.SET_NULL, related_name="+")
+    achievement = models.ForeignKey("achievements.Achievement", on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     kind = models.CharField(max_length=80, default="text/csv")
