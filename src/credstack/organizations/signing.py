@@ -20,6 +20,7 @@ import atexit
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -236,6 +237,7 @@ def _compact(document: dict) -> str:
 PARALLEL_MIN = 64
 # (process id, size) -> pool: a process forked after starting a pool (a server's workers) starts its own
 _pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
 def _pool(processes: int) -> ProcessPoolExecutor:
@@ -244,14 +246,19 @@ def _pool(processes: int) -> ProcessPoolExecutor:
     ``credstack worker`` signs every job's chunks with the same workers. Stopped by
     :func:`shutdown_pools` (the worker command calls it when it stops; at exit otherwise)."""
     key = (os.getpid(), processes)
-    if key not in _pools:
-        _pools[key] = ProcessPoolExecutor(
-            processes,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=batch.exit_with_parent,  # a worker outlives no parent killed with SIGKILL
-            initargs=(os.getpid(),),
-        )
-    return _pools[key]
+    with _pools_lock:  # two threads of a web process: one pool
+        if key not in _pools:
+            _pools[key] = _start_pool(processes)
+        return _pools[key]
+
+
+def _start_pool(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=batch.exit_with_parent,  # a worker outlives no parent killed with SIGKILL
+        initargs=(os.getpid(),),
+    )
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
