@@ -57,6 +57,7 @@ ENGINE: dict[str, str] = {
     "tests/workspace/test_search_and_delivery.py": "search, filters and cursor pagination of the list",
     "tests/workspace/test_credential_list.py": "the credential list's keyset pagination and ordering",
     "tests/workspace/test_bulk.py": "bulk issuance from a CSV: batches, status lists, row locks",
+    "tests/workspace/test_bulk_resume.py": "bulk resumed at each stage: reserved slots, row locks, ranges",
     "tests/workspace/test_bulk_select_all.py": "bulk actions over a search's whole result",
     "tests/workspace/test_bulk_truthful.py": "bulk job counts (aggregates) under partial failure",
     "tests/workspace/test_bulk_retention.py": "bulk deletes of expired uploads",

@@ -376,6 +376,7 @@ def cmd_manage(args) -> int:
 
 def cmd_worker(args) -> int:
 
+    from credstack.organizations import signing  # needs the models: after django.setup()
     from credstack.outbox.actions import dispatch_due  # needs the models: after django.setup()
     from credstack.scheduler.actions import ensure_all  # needs the models: after django.setup()
     from credstack.scheduler.leases import requeue_dead_tasks  # needs the models: after django.setup()
@@ -388,6 +389,14 @@ def cmd_worker(args) -> int:
     dispatch_due()  # side effects whose committing process died before dispatching them (decision 0036)
     ensure_all()  # periodic jobs (expiry reminders...) queue their next run: no cron needed
     print(f"credstack worker: queues {', '.join(queues)} ({worker_kind()})", flush=True)
+    try:
+        _run_worker(queues)
+    finally:
+        signing.shutdown_pools()  # the bulk job's signing processes (decision 0066) end with the worker
+    return 0
+
+
+def _run_worker(queues: list[str]) -> None:
     if taskqueues.on_redis():
         # RQ takes from the queues in the order given; its scheduler moves deferred tasks (retries,
         # periodic jobs) onto their queue when due: one worker of the deployment holds its lock at a time
@@ -405,7 +414,6 @@ def cmd_worker(args) -> int:
         )
     else:
         call_command("db_worker", queue_name=",".join(queues))
-    return 0
 
 
 def cmd_mcp(args) -> int:

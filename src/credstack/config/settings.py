@@ -328,9 +328,12 @@ CREDSTACK_PRIVACY_URL = os.environ.get("CREDSTACK_PRIVACY_URL", "")
 CREDSTACK_INVITATION_DAYS = int(os.environ.get("CREDSTACK_INVITATION_DAYS", "7"))
 # Bulk uploads (personal data): the file is deleted this many days after the job is done.
 CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAYS", "30"))
-# Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decision 0045);
-# 1: sign in the issuing process (measured the better choice on a shared 2-core machine).
-CREDSTACK_SIGNING_PROCESSES = int(os.environ.get("CREDSTACK_SIGNING_PROCESSES", "1"))
+# Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decisions 0045
+# and 0066): by default the cores this process may use,
+# at most 4; 1 signs in the issuing process
+CREDSTACK_SIGNING_PROCESSES = int(
+    os.environ.get("CREDSTACK_SIGNING_PROCESSES") or max(1, min(len(os.sched_getaffinity(0)), 4))
+)
 # Certificates rendered by the workers (the pdfs queue) as credentials are issued, so that every PDF is in the
 # storage before anyone downloads it; off: each is rendered on its first download (decision 0047).
 CREDSTACK_PDFS_AHEAD = os.environ.get("CREDSTACK_PDFS_AHEAD", "") == "1"

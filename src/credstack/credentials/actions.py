@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -154,6 +154,8 @@ class _Checked:
     result: IssueResult
     name: str
     email: str
+    # the status slot it is issued on: the request's own, else reserved when the batch is composed
+    slot: tuple | None = None
 
 
 def _check(req: IssueRequest) -> _Checked:
@@ -165,11 +167,12 @@ def _check(req: IssueRequest) -> _Checked:
         IssueResult(req),
         clean_name(req.recipient_name, "recipient_name"),
         clean_email(req.recipient_email, "recipient_email"),
+        req.status_slot,
     )
 
 
-# Signing processes for a large batch (decision 0045): 1 signs in the issuing process.
-def _signing_processes() -> int:
+# Signing processes for a large batch (decisions 0045, 0066): 1 signs in the issuing process.
+def signing_processes() -> int:
     return int(getattr(settings, "CREDSTACK_SIGNING_PROCESSES", 1))
 
 
@@ -208,32 +211,95 @@ def issue_credentials(requests: Sequence[IssueRequest]) -> list[IssueResult]:
 
 
 def _issue(requests: list[IssueRequest], *, retry: bool) -> list[IssueResult]:
-    results: list[IssueResult] = []
-    todo: list[_Checked] = []
-    for req in requests:
-        try:
-            checked = _check(req)
-        except ValidationError as exc:
-            results.append(IssueResult(req, error=exc))
-            continue
-        results.append(checked.result)
-        todo.append(checked)
-    todo, repeats = _take_existing(todo)
-    todo = _refuse_held(todo)
-    if not todo:
-        return results
+    batch = Batch(requests)
+    if not batch.todo:
+        return batch.finish()
     try:
-        _issue_checked(todo)
+        with transaction.atomic():
+            batch.compose()  # the slots are reserved inside this transaction: a rollback gives them back
+            batch.sign(signing_processes())
+            batch.insert()
     except IntegrityError:
         # another process inserted one of these idempotency keys meanwhile: nothing of ours committed
-        if not retry or not any(c.result.request.idempotency_key for c in todo):
+        if not retry or not any(c.result.request.idempotency_key for c in batch.todo):
             raise
-        again = _issue([c.result.request for c in todo], retry=False)
-        for c, res in zip(todo, again, strict=True):
+        again = _issue([c.result.request for c in batch.todo], retry=False)
+        for c, res in zip(batch.todo, again, strict=True):
             c.result.credential, c.result.error, c.result.existing = res.credential, res.error, res.existing
-    for first, later in repeats:
-        later.result.credential, later.result.existing = first.result.credential, True
-    return results
+    return batch.finish()
+
+
+# Reserves status slots for requests of one organization: (org, requests) -> one (list, index) each.
+Reserve = Callable[[Organization, list[IssueRequest]], list[tuple]]
+
+
+class Batch:
+    """A batch on its way through the stages of the one pipeline (decision 0066). ``issue_credentials``
+    runs them in one transaction; the bulk job runs them apart so that two cores work (it composes and
+    inserts one chunk while the next is signed in the signing processes):
+
+    1. ``Batch(requests)`` checks (validation, idempotency keys, "already held", versions): reads only;
+       ``todo`` is what is left to issue, ``results`` one result per request;
+    2. ``compose(reserve)``: reserve the status slots of the requests that bring none — in the caller's
+       transaction (``allocate_slots``), or by ``reserve`` — and compose the documents;
+    3. ``sign(processes)``: start signing (and checking) them; ``wait()`` for the signatures;
+    4. ``insert()`` inside the caller's transaction: credentials, events, audit and outbox rows;
+    5. ``finish()``: the results, repeats of a key within the batch filled in.
+    """
+
+    def __init__(self, requests: Sequence[IssueRequest]) -> None:
+        self.results: list[IssueResult] = []
+        todo: list[_Checked] = []
+        for req in requests:
+            try:
+                checked = _check(req)
+            except ValidationError as exc:
+                self.results.append(IssueResult(req, error=exc))
+                continue
+            self.results.append(checked.result)
+            todo.append(checked)
+        todo, self._repeats = _take_existing(todo)
+        self.todo = _refuse_held(todo)
+        self._versions = _versions(self.todo) if self.todo else {}
+        self._groups: list[_Group] = []
+
+    def compose(self, reserve: Reserve | None = None) -> None:
+        now = timezone.now().replace(microsecond=0)
+        by_org: dict[int, list[_Checked]] = {}
+        for c in self.todo:
+            org_id = self._versions[_version_key(c.result.request)].achievement.organization_id
+            by_org.setdefault(org_id, []).append(c)
+        self._groups = [_compose(group, self._versions, now, reserve) for group in by_org.values()]
+
+    def sign(self, processes: int = 1) -> None:
+        # the proof as a list: the strict JSON binding of Open Badges 3.0 (decision 0032); each
+        # signature is checked before it is used (``wait`` raises otherwise, and nothing is inserted)
+        for group in self._groups:
+            group.signing = group.signer.submit(
+                group.unsigned, created=group.now, as_list=True, processes=processes
+            )
+            group.unsigned = []
+
+    def wait(self) -> None:
+        for group in self._groups:
+            assert group.signing is not None
+            for credential, document in zip(group.credentials, group.signing.result(), strict=True):
+                credential.document = document
+
+    def cancel(self) -> None:
+        for group in self._groups:
+            if group.signing is not None:
+                group.signing.cancel()
+
+    def insert(self) -> None:
+        self.wait()
+        for group in self._groups:
+            _insert(group)
+
+    def finish(self) -> list[IssueResult]:
+        for first, later in self._repeats:
+            later.result.credential, later.result.existing = first.result.credential, True
+        return self.results
 
 
 def _refuse_held(todo: list[_Checked]) -> list[_Checked]:
@@ -349,18 +415,6 @@ def _version_key(req: IssueRequest) -> tuple:
     )
 
 
-def _issue_checked(todo: list[_Checked]) -> None:
-    """Steps 3 and on of ``issue_credentials`` for requests that passed: fills in their credentials."""
-    versions = _versions(todo)
-    now = timezone.now().replace(microsecond=0)
-    by_org: dict[int, list[_Checked]] = {}
-    for c in todo:
-        by_org.setdefault(versions[_version_key(c.result.request)].achievement.organization_id, []).append(c)
-    with transaction.atomic():
-        for group in by_org.values():
-            _issue_for_org(group, versions, now)
-
-
 def issuing_language(achievement_language: str | None, org: Organization) -> str | None:
     """The language a credential's text is in (decision 0056): the achievement's ``inLanguage`` when it
     is a well-formed tag, else the organization's language for learners, else none declared."""
@@ -370,12 +424,32 @@ def issuing_language(achievement_language: str | None, org: Organization) -> str
     return None
 
 
-def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: datetime) -> None:
+@dataclass
+class _Group:
+    """The part of a batch for one organization, composed: one signer, its credentials and documents."""
+
+    org: Organization
+    checked: list[_Checked]
+    signer: signing.Signer
+    now: datetime
+    credentials: list[Credential]
+    unsigned: list[dict]
+    signing: signing.Signing | None = None
+
+
+def _compose(
+    group: list[_Checked], versions: dict[tuple, _Version], now: datetime, reserve: Reserve | None
+) -> _Group:
     org = versions[_version_key(group[0].result.request)].achievement.organization
     signer = signing.Signer(active_key(org))
-    # the batch's slots in one step, inside the batch's transaction: a rollback gives them back
-    wanted = [c for c in group if not c.result.request.status_slot]
-    slots = iter(status_lists.allocate_slots(org, len(wanted)) if wanted else [])
+    # the batch's slots in one step: inside the caller's transaction (a rollback gives them back), or
+    # by the caller's ``reserve`` (the bulk job records each on its row, decision 0066)
+    wanted = [c for c in group if not c.slot]
+    if wanted:
+        requests = [c.result.request for c in wanted]
+        slots = reserve(org, requests) if reserve else status_lists.allocate_slots(org, len(wanted))
+        for c, slot in zip(wanted, slots, strict=True):
+            c.slot = slot
     credentials: list[Credential] = []
     unsigned: list[dict] = []
     # the organization's own domain, if it has one, carries the new credentials' links (decision 0049)
@@ -390,7 +464,7 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
         valid_until = req.valid_until
         if valid_until is None and v.valid_for_months:
             valid_until = add_months(now, v.valid_for_months)
-        status_list, index = req.status_slot or next(slots)
+        status_list, index = c.slot
         credential = Credential(
             organization=org,
             achievement=v.achievement,
@@ -433,11 +507,12 @@ def _issue_for_org(group: list[_Checked], versions: dict[tuple, _Version], now: 
             document["issuer"]["endorsement"] = of_issuer
         credentials.append(credential)
         unsigned.append(document)
-    # the proof as a list: the strict JSON binding of Open Badges 3.0 (decision 0032); each signature
-    # is checked before it is returned (raises otherwise, and the batch rolls back)
-    signed = signer.sign_many(unsigned, created=now, as_list=True, processes=_signing_processes())
-    for credential, document in zip(credentials, signed, strict=True):
-        credential.document = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return _Group(org, group, signer, now, credentials, unsigned)
+
+
+def _insert(g: _Group) -> None:
+    """The group's signed credentials, their events, audit and outbox rows: call inside a transaction."""
+    org, credentials, group = g.org, g.credentials, g.checked
     Credential.objects.bulk_create(credentials)
     CredentialEvent.objects.bulk_create(
         CredentialEvent(
@@ -984,7 +1059,7 @@ def resign_batch(key: SigningKey, size: int = RESIGN_BATCH) -> int:
             doc.pop("proof", None)
             unsigned.append(doc)
         now = timezone.now().replace(microsecond=0)
-        signed = signer.sign_many(unsigned, created=now, as_list=True, processes=_signing_processes())
+        signed = signer.sign_many(unsigned, created=now, as_list=True, processes=signing_processes())
         for cred, document in zip(creds, signed, strict=True):
             cred.document = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         Credential.objects.bulk_update(creds, ["document"])

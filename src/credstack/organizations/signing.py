@@ -16,9 +16,14 @@ A :class:`Signer` unseals its key once: a batch signs many documents with one lo
 
 from __future__ import annotations
 
+import atexit
+import json
 import multiprocessing
+import os
+import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -111,7 +116,7 @@ class Signer:
         pool = _pool(processes)
         size = -(-len(documents) // processes)
         seed = self._private.private_bytes()
-        futures = [
+        futures: list[Future] = [
             pool.submit(
                 batch.sign_chunk, seed, self.verification_method, created, documents[i : i + size], as_list
             )
@@ -123,6 +128,51 @@ class Signer:
                 self._check(signed, data)
                 out.append(signed)
         return out
+
+    def submit(
+        self,
+        documents: Iterable[dict],
+        created: datetime | str | None = None,
+        as_list: bool = False,
+        processes: int = 1,
+    ) -> Signing:
+        """Start signing ``documents`` (all with one ``created``) and return at once: ``result()`` of
+        what is returned gives each signed document as compact JSON, in order.
+
+        ``processes`` > 1 and at least ``PARALLEL_MIN`` documents: the batch is signed in chunks by that
+        many worker processes while the caller goes on (the bulk job inserts the previous chunk meanwhile,
+        decision 0066). Each worker also checks each of its signatures against the public key the DID
+        document publishes, given to it here (not derived from the private key it signs with), and
+        serialises the document; a signature that does not verify makes ``result()`` raise
+        :class:`SigningError`. Otherwise the documents are signed and checked here before this returns.
+        """
+        documents = list(documents)
+        created = created or datetime.now(UTC).replace(microsecond=0)
+        if processes <= 1 or len(documents) < PARALLEL_MIN:
+            return Signing(
+                self.verification_method,
+                done=[_compact(self.sign(d, created=created, as_list=as_list)) for d in documents],
+            )
+        pool = _pool(processes)
+        size = -(-len(documents) // processes)
+        seed = self._private.private_bytes()
+        try:
+            futures = [
+                pool.submit(
+                    batch.sign_checked_chunk,
+                    seed,
+                    self._public,
+                    self.verification_method,
+                    created,
+                    documents[i : i + size],
+                    as_list,
+                )
+                for i in range(0, len(documents), size)
+            ]
+        except BrokenProcessPool:
+            _discard(pool)
+            raise
+        return Signing(self.verification_method, futures=futures, pool=pool)
 
     def _check(self, signed: dict, data: bytes) -> None:
         pair = (self.verification_method, self._public)
@@ -141,23 +191,92 @@ class Signer:
             )
 
 
+class Signing:
+    """Documents being signed (:meth:`Signer.submit`)."""
+
+    def __init__(
+        self,
+        verification_method: str,
+        *,
+        done: list[str] | None = None,
+        futures: list[Future] | None = None,
+        pool: ProcessPoolExecutor | None = None,
+    ) -> None:
+        self.verification_method = verification_method
+        self._done, self._futures, self._pool = done, futures or [], pool
+
+    def result(self) -> list[str]:
+        """Each signed document as compact JSON, in order; waits for the workers. Raises
+        :class:`SigningError` if a signature failed its check (and ``BrokenProcessPool`` if a worker
+        died: the pool is then dropped, the next batch starts a new one)."""
+        if self._done is None:
+            out: list[str] = []
+            try:
+                for future in self._futures:
+                    out.extend(future.result())
+            except batch.SignatureMismatch as exc:
+                raise SigningError(f"a document signed with {self.verification_method} {exc}") from exc
+            except BrokenProcessPool:
+                if self._pool is not None:
+                    _discard(self._pool)
+                raise
+            self._done = out
+        return self._done
+
+    def cancel(self) -> None:
+        """Drop what is not signed yet (the caller stopped)."""
+        for future in self._futures:
+            future.cancel()
+
+
+def _compact(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
 # Below this many documents a batch is signed in this process: a pool round trip costs more.
 PARALLEL_MIN = 64
-_pools: dict[int, ProcessPoolExecutor] = {}
+# (process id, size) -> pool: a process forked after starting a pool (a server's workers) starts its own
+_pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
 def _pool(processes: int) -> ProcessPoolExecutor:
     """A pool of ``processes`` spawned workers (spawn: nothing of this process's state, connections or
-    threads is copied into them), started on first use and kept for the life of the process."""
-    if processes not in _pools:
-        _pools[processes] = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-    return _pools[processes]
+    threads is copied into them), started on first use and kept for the life of the process: a
+    ``credstack worker`` signs every job's chunks with the same workers. Stopped by
+    :func:`shutdown_pools` (the worker command calls it when it stops; at exit otherwise)."""
+    key = (os.getpid(), processes)
+    with _pools_lock:  # two threads of a web process: one pool
+        if key not in _pools:
+            _pools[key] = _start_pool(processes)
+        return _pools[key]
+
+
+def _start_pool(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=batch.exit_with_parent,  # a worker outlives no parent killed with SIGKILL
+        initargs=(os.getpid(),),
+    )
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    for key, kept in list(_pools.items()):
+        if kept is pool:
+            del _pools[key]
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def shutdown_pools() -> None:
-    """Stop the signing worker processes (they are started again on the next large batch)."""
-    while _pools:
-        _pools.popitem()[1].shutdown()
+    """Stop this process's signing worker processes and wait for them (they are started again on the
+    next large batch)."""
+    pid = os.getpid()
+    for key in [k for k in _pools if k[0] == pid]:
+        _pools.pop(key).shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pools)
 
 
 def _proof_value(signed: dict) -> str:

@@ -83,6 +83,13 @@ class BulkRow(models.Model):
     credential = models.ForeignKey(
         "credentials.Credential", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The status slot reserved for the row before its credential is signed (decision 0066): a resumed
+    # job issues the row on this very slot; a row that then fails keeps it, so that no index is ever
+    # consumed without a row or a credential naming it.
+    status_list = models.ForeignKey(
+        "credentials.StatusList", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_index = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="unique_bulk_row")]
