@@ -87,9 +87,15 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (redirect := switch(request)) is not None:
             return redirect
+        # the thread's language is the request's only while it is answered: whatever the thread does next
+        # (a task run inline, the next test) starts from the language it had before
+        previous = translation.get_language()
         translation.activate(languages.viewer_language(request))
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        try:
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            translation.activate(previous)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
