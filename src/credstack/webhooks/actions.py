@@ -100,7 +100,7 @@ def _require_on(endpoint: WebhookEndpoint) -> None:
 
 
 def _may_manage(organization: Organization, actor: Actor) -> None:
-    require_role(organization, actor, Role.ADMIN, "Only owners and admins manage webhook endpoints.")
+    require_role(organization, actor, Role.ADMIN, _("Only owners and admins manage webhook endpoints."))
 
 
 def create_endpoint(
@@ -134,7 +134,11 @@ def subscribe_hook(
     validate_url(target_url)
     if event not in EVENT_TYPES:
         raise ValidationError(
-            {"event": f"unknown event type {event!r}; one of: {', '.join(EVENT_TYPES)}"}, code="invalid"
+            {
+                "event": _("unknown event type %(event)s; one of: %(types)s")
+                % {"event": repr(event), "types": ", ".join(EVENT_TYPES)}
+            },
+            code="invalid",
         )
     _may_manage(organization, actor)
     with transaction.atomic():
@@ -155,7 +159,9 @@ def subscribe_hook(
 def unsubscribe_hook(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> None:
     """End a REST Hooks subscription (its deliveries go with it; the audit row keeps id and URL)."""
     if not endpoint.rest_hook:
-        raise ValidationError("this endpoint was made by an administrator, not by a REST hook subscription")
+        raise ValidationError(
+            _("this endpoint was made by an administrator, not by a REST hook subscription")
+        )
     _may_manage(endpoint.organization, actor)
     with transaction.atomic():
         audit.record(endpoint.organization, actor, "webhook.unsubscribed", endpoint.public_id, endpoint.url)
