@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from credstack.render.svg_sanitise import UnsafeSvg
 from credstack.render.svg_sanitise import check_svg as check_svg_allowlist
@@ -45,9 +46,12 @@ def body_too_large(request, max_bytes: int) -> str | None:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return "the request is malformed"
+        return _("the request is malformed")
     if length > max_bytes + 64 * 1024:  # room for the other form fields
-        return f"the file is about {_human(length)}; the limit is {_human(max_bytes)}. Nothing was saved."
+        return _("the file is about %(size)s; the limit is %(limit)s. Nothing was saved.") % {
+            "size": _human(length),
+            "limit": _human(max_bytes),
+        }
     return None
 
 
@@ -70,35 +74,57 @@ def sniff(data: bytes) -> str | None:
 def read_upload(upload, allowed: tuple[str, ...], max_bytes: int, field: str = "file") -> tuple[str, bytes]:
     """(content type, bytes) of an uploaded file, or a ValidationError naming the problem."""
     if upload is None:
-        raise ValidationError({field: "choose a file"})
+        raise ValidationError({field: _("choose a file")})
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise ValidationError(
-            {field: f"{upload.name} is {_human(size)}; the limit is {_human(max_bytes)}. Nothing was saved."}
+            {
+                field: _("%(name)s is %(size)s; the limit is %(limit)s. Nothing was saved.")
+                % {"name": upload.name, "size": _human(size), "limit": _human(max_bytes)}
+            }
         )
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValidationError(
-            {field: f"{upload.name} is larger than {_human(max_bytes)}. Nothing was saved."}
+            {
+                field: _("%(name)s is larger than %(limit)s. Nothing was saved.")
+                % {"name": upload.name, "limit": _human(max_bytes)}
+            }
         )
     if not data:
-        raise ValidationError({field: f"{upload.name} is empty"})
+        raise ValidationError({field: _("%(name)s is empty") % {"name": upload.name}})
     name = (upload.name or "").lower()
     kinds = ", ".join(LABELS[a] for a in allowed)
     if "text/csv" in allowed and name.endswith((".csv", ".txt")):
         if sniff(data) not in (None,):
             raise ValidationError(
-                {field: f"{upload.name} is named .csv but is really a {LABELS[sniff(data)]} file"}
+                {
+                    field: _("%(name)s is named .csv but is really a %(kind)s file")
+                    % {"name": upload.name, "kind": LABELS[sniff(data)]}
+                }
             )
         return "text/csv", data
     kind = sniff(data)
     if kind not in allowed:
-        what = f"a {LABELS[kind]} file" if kind else "not a file type credstack reads"
-        raise ValidationError({field: f"{upload.name} is {what}; upload {kinds}"})
+        if kind:
+            why = _("%(name)s is a %(kind)s file; upload %(kinds)s") % {
+                "name": upload.name,
+                "kind": LABELS[kind],
+                "kinds": kinds,
+            }
+        else:
+            why = _("%(name)s is not a file type credstack reads; upload %(kinds)s") % {
+                "name": upload.name,
+                "kinds": kinds,
+            }
+        raise ValidationError({field: why})
     if not name.endswith(EXTENSIONS[kind]):
         raise ValidationError(
             {
-                field: f"{upload.name} is really a {LABELS[kind]} file; its name says otherwise. Rename it or upload {kinds}."
+                field: _(
+                    "%(name)s is really a %(kind)s file; its name says otherwise. Rename it or upload %(kinds)s."
+                )
+                % {"name": upload.name, "kind": LABELS[kind], "kinds": kinds}
             }
         )
     if kind in ("image/png", "image/jpeg"):
@@ -117,13 +143,18 @@ def _check_raster(data: bytes, name: str, field: str) -> None:
         with Image.open(io.BytesIO(data)) as im:
             if im.width * im.height > 40_000_000:
                 raise ValidationError(
-                    {field: f"{name} is {im.width}x{im.height} pixels; at most 40 megapixels"}
+                    {
+                        field: _("%(name)s is %(width)sx%(height)s pixels; at most 40 megapixels")
+                        % {"name": name, "width": im.width, "height": im.height}
+                    }
                 )
             im.verify()
     except ValidationError:
         raise
     except Exception:
-        raise ValidationError({field: f"{name} is damaged: it cannot be read as an image"})
+        raise ValidationError(
+            {field: _("%(name)s is damaged: it cannot be read as an image") % {"name": name}}
+        )
 
 
 def _check_pdf(data: bytes, name: str, field: str) -> None:
@@ -135,7 +166,7 @@ def _check_pdf(data: bytes, name: str, field: str) -> None:
             raise ValueError
         reader.pages[0].mediabox  # noqa: B018
     except Exception:
-        raise ValidationError({field: f"{name} is damaged: it cannot be read as a PDF"})
+        raise ValidationError({field: _("%(name)s is damaged: it cannot be read as a PDF") % {"name": name}})
 
 
 def check_svg(data: bytes, name: str = "image.svg", field: str = "file") -> None:

@@ -27,12 +27,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
-from credstack.organizations import audit
+from credstack.organizations import audit, languages
 from credstack.organizations.actors import SYSTEM, Actor
 from credstack.organizations.brand import sender
 from credstack.organizations.models import Membership, Organization, Role
@@ -514,17 +514,15 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
     log.warning("webhook endpoint %s disabled: %s", endpoint.url, reason)
     org = endpoint.organization
     recipients = _admin_emails(org)
-    if recipients:
-        send_mail(
-            subject=f"[credstack] Webhook endpoint disabled: {endpoint.url}",
-            message=(
-                f"credstack stopped sending events to {endpoint.url} for {org.name} because {reason}.\n"
-                "Fix the receiver, then re-enable the endpoint; failed messages can be redelivered from "
-                f"its delivery log:\n{_endpoint_page(endpoint)}"
-            ),
-            from_email=sender(org),
-            recipient_list=recipients,
-        )
+    if recipients:  # in the organization's language (the reason is the delivery log's, as recorded)
+        with translation.override(languages.for_email(org)):
+            subject = _("[credstack] Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
+            message = _(
+                "credstack stopped sending events to %(url)s for %(org)s because %(reason)s.\nFix the "
+                "receiver, then re-enable the endpoint; failed messages can be redelivered from its "
+                "delivery log:\n%(page)s"
+            ) % {"url": endpoint.url, "org": org.name, "reason": reason, "page": _endpoint_page(endpoint)}
+        send_mail(subject=subject, message=message, from_email=sender(org), recipient_list=recipients)
 
 
 def _endpoint_page(endpoint: WebhookEndpoint) -> str:
