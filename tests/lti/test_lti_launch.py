@@ -239,7 +239,7 @@ def test_an_id_token_is_accepted_once(platform):
 
 def test_a_refused_launch_explains_itself_in_the_learners_language(platform):
     """Issue 17: the learner launching from a German LMS reads what went wrong, and what to ask for, in
-    German; a forged launch too (the library's own reason stays as it is, after a German sentence)."""
+    German; a forged launch too (the library's own reason stays as it gives it, below the German words)."""
     browser = Client(HTTP_ACCEPT_LANGUAGE="de")
     auth = start_login(browser)
     response = browser.post(
@@ -256,4 +256,4 @@ def test_a_refused_launch_explains_itself_in_the_learners_language(platform):
     forger.close()
     assert forged.status_code == 401
     assert "Dieser Start konnte nicht geprüft werden" in forged.content.decode()
-    assert "Die Startnachricht des LMS wurde abgelehnt: " in forged.content.decode()
+    assert "Die Startnachricht des LMS wurde aus diesem Grund abgelehnt:" in forged.content.decode()

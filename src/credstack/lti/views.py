@@ -54,9 +54,17 @@ def framable(request: HttpRequest, response: HttpResponse, origins: list[str]) -
 
 
 def _problem(
-    request, title: str, detail: str, status: int = 400, platform: LtiPlatform | None = None
+    request,
+    title: str,
+    detail: str,
+    status: int = 400,
+    platform: LtiPlatform | None = None,
+    technical: str = "",
 ) -> HttpResponse:
-    response = render(request, "lti/error.html", {"title": title, "detail": detail}, status=status)
+    """The error page an LMS shows in its frame: ``title`` and ``detail`` in the reader's language;
+    ``technical``, the LTI library's own reason, below them as it gives it (English)."""
+    context = {"title": title, "detail": detail, "technical": technical}
+    response = render(request, "lti/error.html", context, status=status)
     return framable(request, response, frame_origins(platform))
 
 
@@ -129,9 +137,10 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _problem(
             request,
             _("This launch could not be verified"),
-            _("The LMS's launch message was refused: %(reason)s") % {"reason": exc},
+            _("The LMS's launch message was refused for this reason:"),
             401,
             _claimed_platform(request),
+            technical=str(exc),
         )
     if not actions.accept_id_token_once(data):
         log.info("LTI launch refused: id_token replayed (iss %s)", data.get("iss"))
