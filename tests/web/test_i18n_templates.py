@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from django.template.base import Lexer, TokenType
+from django.template.loader import render_to_string
+from django.utils import translation
 
 import credstack
 
@@ -282,3 +284,53 @@ def view(request, org, actor, exc):
         (8, "error"),
         (14, "HttpResponse"),
     ]
+
+
+# ---- scripts: the words they show come from the page (web/_script_words.html), English only as a fallback --
+
+SCRIPTS = sorted(
+    path
+    for path in ROOT.glob("*/static/**/*.js")
+    if not path.name.endswith(".min.js") and path.name != "designer.js"  # the designer: its own table
+)
+JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+JS_FALLBACK = re.compile(r"""\bword\(\s*"[\w-]+"\s*,\s*"(?:[^"\\]|\\.)*"\s*\)""")
+JS_STRING = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+SENTENCE = re.compile(r"^[A-Z][a-z]+ [a-z]")  # "Copy this link:", not "use strict" nor ".prose table"
+
+
+def untranslated_script(source: str) -> list[str]:
+    """The sentences of a script shown without going through ``word(key, fallback)``."""
+    code = JS_FALLBACK.sub(" ", JS_COMMENT.sub(" ", source))
+    literals = [double or single for double, single in JS_STRING.findall(code)]
+    return [text for text in literals if SENTENCE.match(text)]
+
+
+def test_there_are_scripts_to_check():
+    assert {p.name for p in SCRIPTS} >= {"page.js", "credential.js", "portal.js"}
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_script_shows_no_sentence_of_its_own(path):
+    assert untranslated_script(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_script_check_finds_a_sentence_and_lets_a_fallback_be():
+    source = '/* "Copy it now" */ b.textContent = word("copied", "Copied now"); window.prompt("Copy this link:", u);'
+    assert untranslated_script(source) == ["Copy this link:"]
+
+
+def test_every_word_a_script_asks_for_is_on_the_page():
+    """Each ``word("key", …)`` of the scripts is an attribute of the words template (which every base
+    template includes), in the page's language."""
+    asked = {key for path in SCRIPTS for key in re.findall(r'\bword\(\s*"([\w-]+)"', path.read_text())}
+    template = (ROOT / "web" / "templates" / "web" / "_script_words.html").read_text()
+    assert asked and asked <= set(re.findall(r"data-([\w-]+)=", template))
+    for base in ("web/templates/web/base.html", "workspace/templates/workspace/base.html"):
+        assert '{% include "web/_script_words.html" %}' in (ROOT / base).read_text()
+    with translation.override("de"):
+        page = render_to_string("web/_script_words.html")
+    assert (
+        'data-link-copied="Link kopiert"' in page
+        and 'data-copy-this-link="Kopieren Sie diesen Link:"' in page
+    )
