@@ -278,11 +278,11 @@ class AuditEntry(models.Model):
     """Who did what, when: every change an action makes leaves one (organizations/audit.py)."""
 
     class ActorKind(models.TextChoices):
-        USER = "user", "Person"
-        API_KEY = "api_key", "API key"
-        API = "api", "OB 3.0 API client"
-        CLI = "cli", "Command line"
-        SYSTEM = "system", "System"
+        USER = "user", _("Person")
+        API_KEY = "api_key", _("API key")
+        API = "api", _("OB 3.0 API client")
+        CLI = "cli", _("Command line")
+        SYSTEM = "system", _("System")
 
     # null: a change that belongs to no organization (a holder's own data, through the OB 3.0 API)
     organization = models.ForeignKey(
@@ -311,8 +311,8 @@ class PdfSigning(models.Model):
     (:mod:`credstack.organizations.sealing`); signing itself is :mod:`credstack.organizations.pdfsign`."""
 
     class Source(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded PKCS#12"
-        CREATED = "created", "Created by credstack"
+        UPLOADED = "uploaded", _("Uploaded PKCS#12")
+        CREATED = "created", _("Created by credstack")
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="pdf_signing")
     enabled = models.BooleanField(default=False)
