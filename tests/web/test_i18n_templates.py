@@ -245,6 +245,30 @@ def untranslated_python(source: str) -> list[tuple[int, str]]:
     return found
 
 
+CHOICE_NAMES = {"OpenID Connect", "SAML 2.0"}  # protocol names: the same in every language
+CHOICE_BASES = {"TextChoices", "IntegerChoices", "Choices"}
+
+
+def untranslated_choices(source: str) -> list[str]:
+    """The labels of a model's choices written as plain text (a select, a table or ``get_FOO_display`` shows
+    them): every label with a letter comes from ``gettext_lazy``, but for protocol names."""
+    found = []
+    for cls in ast.walk(ast.parse(source)):
+        if not isinstance(cls, ast.ClassDef) or not {_call_name(b) for b in cls.bases} & CHOICE_BASES:
+            continue
+        for member in cls.body:
+            if (
+                isinstance(member, ast.Assign)
+                and isinstance(member.value, ast.Tuple)
+                and len(member.value.elts) > 1
+            ):
+                label = member.value.elts[-1]
+                if isinstance(label, ast.Constant) and isinstance(label.value, str):
+                    if re.search(r"[A-Za-z]", label.value) and label.value not in CHOICE_NAMES:
+                        found.append(label.value)
+    return found
+
+
 WEB_FACING_MODULES = sorted(
     path
     for path in ROOT.rglob("*.py")
@@ -260,6 +284,22 @@ def test_there_are_modules_to_check():
 @pytest.mark.parametrize("path", WEB_FACING_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_shows_no_sentence_outside_a_translation_call(path):
     assert untranslated_python(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("path", WEB_FACING_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_choices_are_labelled_through_a_translation_call(path):
+    assert untranslated_choices(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_choices_check_finds_a_plain_label():
+    source = """
+class Kind(models.TextChoices):
+    A = "a", _("Uploaded")
+    B = "b", "Created by credstack"
+    OIDC = "oidc", "OpenID Connect"
+    EQ = "eq", "="
+"""
+    assert untranslated_choices(source) == ["Created by credstack"]
 
 
 def test_the_python_check_finds_a_literal_sentence():
