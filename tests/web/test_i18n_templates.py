@@ -167,6 +167,7 @@ SHOWN_CALLS = {
     "_problem": (1, 2),
     "require_role": 3,
     "add_error": 1,
+    "RegexValidator": 1,
 }
 MESSAGE_LEVELS = {"debug", "info", "success", "warning", "error"}
 SHOWN_KEYWORDS = {"message", "subject", "title", "detail"}

@@ -14,7 +14,7 @@ from credstack.vc import keys as vc_keys
 from .sealing import unseal
 
 slug_validator = RegexValidator(
-    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", "lowercase letters, digits and dashes"
+    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", _("lowercase letters, digits and dashes")
 )
 
 
@@ -94,7 +94,10 @@ class Organization(models.Model):
 
 host_validator = RegexValidator(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
-    "a host name such as certificates.example.edu (letters, digits, dashes and dots; no scheme, port or path)",
+    _(
+        "a host name such as certificates.example.edu (letters, digits, dashes and dots; no scheme, port or "
+        "path)"
+    ),
 )
 
 
