@@ -125,7 +125,9 @@ def system_txt_resolver(name: str, timeout: float = 5.0) -> list[str]:
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
         return []
     except dns.exception.DNSException as exc:
-        raise BlockedTarget(f"cannot look up the TXT records of {name}: {exc}") from None
+        raise BlockedTarget(
+            f"cannot look up the TXT records of {name}: {exc}", "txt", name=name, error=exc
+        ) from None
     return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
 
 

@@ -161,7 +161,7 @@ def test_the_skills_page_imports_searches_aligns_and_counts(org, achievement, is
         {"achievement": achievement.public_id, "skills": [skill.pk]},
         follow=True,
     )
-    assert "Python Basics: 1 skill(s) added" in aligned.content.decode()
+    assert "Python Basics: 1 skill added" in aligned.content.decode()
     issue()
     issue(email="grace@example.org", name="Grace Hopper")
     report = client.get(f"/w/{org.slug}/skills/").content.decode()

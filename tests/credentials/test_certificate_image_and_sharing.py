@@ -92,3 +92,20 @@ def test_a_revoked_credential_shows_its_marked_image_without_a_link_to_the_file(
     revoke_credential(credential, reason="issued in error", actor=Actor.command_line())
     page = client.get(f"/c/{credential.public_id}").text
     assert '<div class="cert-image"><img src="' in page and f'href="{credential.uri}.pdf"' not in page
+
+
+@pytest.mark.django_db
+def test_what_the_learner_shares_speaks_the_pages_language(issue, client):
+    """Issue 17: the post, the email and the embed snippet offered on a French page are written in French
+    (the names as they are, escaped once)."""
+    credential = issue()
+    actions = client.get(f"/c/{credential.public_id}?lang=fr", follow=True).context["actions"]
+    assert parse_qs(urlsplit(actions["x"]).query)["text"] == [
+        "J’ai obtenu Python Basics auprès de Acme Training."
+    ]
+    assert parse_qs(urlsplit(actions["email"]).query)["subject"] == ["Mon certificat : Python Basics"]
+    assert actions["embed"] == (
+        f'<a href="{credential.uri}" title="Python Basics : vérifier ce certificat">'
+        f'<img src="{credential.uri}.png" width="120" height="120" '
+        'alt="Python Basics, décerné à Ada Lovelace par Acme Training"></a>'
+    )

@@ -52,7 +52,7 @@ def test_an_admin_imports_a_framework_and_aligns_skills_that_credentials_then_sh
     page.get_by_label("Align the ticked skills to").select_option(label=achievement.name)
     save_screenshot(page, "workspace-skills", full_page=True)
     page.get_by_role("button", name="Align").click()
-    expect(page.get_by_text("Python Basics: 1 skill(s) added")).to_be_visible()
+    expect(page.get_by_text("Python Basics: 1 skill added")).to_be_visible()
 
     credential = issue(name="Amara Okafor", email="amara@example.org")
     page.goto(f"/c/{credential.public_id}")

@@ -82,3 +82,16 @@ def test_a_full_disk_is_a_clear_507_logged_with_its_traceback(client, caplog):
     # every one logged with its traceback (storage failures by the middleware that answers them)
     traced = [r for r in caplog.records if r.exc_info is not None]
     assert [r.name for r in traced] == ["credstack.web.readonly", "credstack.web.readonly", "django.request"]
+
+
+def test_the_storage_refusal_speaks_the_readers_language(rf):
+    """Issue 17: the 507 page names what happened in the reader's language (German here), the reason too."""
+    from django.utils import translation  # the reader's language for this one answer
+
+    from credstack.web.readonly import unavailable  # the answer the middleware gives
+
+    with translation.override("de"):
+        page = unavailable(rf.get("/w/acme/issue"), FULL).content.decode()
+    assert "Nicht genug Speicherplatz" in page
+    assert "Dieses credstack kann im Moment nichts speichern: die Festplatte des Servers ist voll." in page
+    assert "cannot save" not in page

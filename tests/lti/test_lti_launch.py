@@ -235,3 +235,25 @@ def test_an_id_token_is_accepted_once(platform):
         ).status_code
         == 302
     )
+
+
+def test_a_refused_launch_explains_itself_in_the_learners_language(platform):
+    """Issue 17: the learner launching from a German LMS reads what went wrong, and what to ask for, in
+    German; a forged launch too (the library's own reason stays as it gives it, below the German words)."""
+    browser = Client(HTTP_ACCEPT_LANGUAGE="de")
+    auth = start_login(browser)
+    response = browser.post(
+        "/lti/launch", {"id_token": platform.id_token(auth["nonce"], email=""), "state": auth["state"]}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and '<html lang="de"' in html
+    assert "Ihre E-Mail-Adresse wurde nicht weitergegeben" in html
+    assert "Bitten Sie die Administration Ihres LMS" in html
+    assert "was not shared" not in html
+    forger = FakePlatform()
+    auth = start_login(browser)
+    forged = browser.post("/lti/launch", {"id_token": forger.id_token(auth["nonce"]), "state": auth["state"]})
+    forger.close()
+    assert forged.status_code == 401
+    assert "Dieser Start konnte nicht geprüft werden" in forged.content.decode()
+    assert "Die Startnachricht des LMS wurde aus diesem Grund abgelehnt:" in forged.content.decode()

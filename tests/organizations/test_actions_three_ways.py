@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from credstack.accounts.actions import set_language
 from credstack.api.actions import create_api_key
 from credstack.api.models import ApiKey
 from credstack.cli import main
@@ -104,6 +105,26 @@ def test_a_viewer_invites_nobody_anywhere(org, signed_in, member):
     before = tables(org)
     with pytest.raises(actions.NotAllowed, match=r"Only owners and admins invite members\."):
         actions.invite_member(org, "x@example.org", "viewer", viewer)
+    assert tables(org) == before
+
+
+def test_a_refusal_speaks_the_workspace_users_language(org, signed_in, member):
+    """Issue 17: an admin whose workspace speaks French is refused in French: a page in the site's look
+    (not a bare line of text) for the owner they may not change, and the sentence beside the role field
+    for the owner they may not invite. Nothing changes."""
+    page = signed_in(Role.ADMIN)
+    set_language(page.user, "fr", Actor.for_user(page.user))
+    member(Role.OWNER, email="boss@example.org")
+    boss = _membership("boss@example.org")
+    before = tables(org)
+    response = page.post(f"/w/{org.slug}/members/{boss.pk}", {"action": "remove"})
+    html = response.content.decode()
+    assert response.status_code == 403 and '<html lang="fr"' in html
+    assert "Seul un propriétaire peut modifier un autre propriétaire." in html
+    assert "Accès refusé" in html and "Only an owner" not in html
+    response = page.post(f"/w/{org.slug}/members", {"email": "boss2@example.org", "role": "owner"})
+    assert response.status_code == 200
+    assert "seul un propriétaire peut inviter un autre propriétaire" in response.content.decode()
     assert tables(org) == before
 
 
@@ -235,7 +256,7 @@ def test_only_an_owner_changes_an_owner_whichever_way_it_is_asked(org, signed_in
     before = tables(org)
     for data in ({"action": "remove"}, {"action": "role", "role": "viewer"}):
         response = page.post(f"/w/{org.slug}/members/{boss.pk}", data)
-        assert response.status_code == 403 and response.content == b"Only an owner can change another owner."
+        assert response.status_code == 403 and b"Only an owner can change another owner." in response.content
     for change in (
         lambda: actions.remove_member(boss, admin),
         lambda: actions.change_member_role(boss, "viewer", admin),
@@ -245,7 +266,7 @@ def test_only_an_owner_changes_an_owner_whichever_way_it_is_asked(org, signed_in
     # nor makes one
     viewer = Membership.objects.create(organization=org, user=make_user("v@example.org"), role="viewer")
     response = page.post(f"/w/{org.slug}/members/{viewer.pk}", {"action": "role", "role": "owner"})
-    assert response.status_code == 403 and response.content == b"That role cannot be given here."
+    assert response.status_code == 403 and b"That role cannot be given here." in response.content
     with pytest.raises(actions.NotAllowed, match=r"That role cannot be given here\."):
         actions.change_member_role(viewer, "owner", admin)
     assert tables(org)[1:] == before[1:] and _membership("v@example.org").role == "viewer"

@@ -6,9 +6,12 @@ domain, so an organization cannot capture another's people by claiming their dom
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from credstack import httpclient
 from credstack.organizations.actions import create_organization
@@ -94,6 +97,36 @@ def test_a_dns_that_does_not_answer_gets_its_own_message(org, metadata, monkeypa
     monkeypatch.setattr(dns, "resolve_txt", silent)
     with changes_nothing(), pytest.raises(ValidationError, match="DNS did not answer"):
         actions.verify_domain(domain, actor=ACTOR)
+
+
+def test_a_dns_server_that_stays_silent_is_reported_in_the_admins_language(org, metadata, monkeypatch):
+    """Issue 17: the real TXT lookup (dnspython, through ``credstack.httpclient``) against a DNS server on
+    loopback that never answers: the admin reads the failure in French; only the resolver's own words for
+    the timeout stay as it says them."""
+    import dns.resolver  # dnspython: pointed at the silent server below
+
+    from credstack.organizations import dns as org_dns  # the lookup this test shortens (0.5 s, not 5)
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers, resolver.port = ["127.0.0.1"], silent.getsockname()[1]
+    monkeypatch.setattr(dns.resolver, "default_resolver", resolver)
+    monkeypatch.setattr(
+        org_dns, "resolve_txt", lambda name: httpclient.system_txt_resolver(name, timeout=0.5)
+    )
+    domain = _claim(org, metadata)
+    try:
+        with translation.override("fr"), changes_nothing(), pytest.raises(ValidationError) as refused:
+            actions.verify_domain(domain, actor=ACTOR)
+    finally:
+        silent.close()
+    [message] = refused.value.messages
+    assert message.startswith(
+        "Le DNS n’a pas répondu pour _credstack-sso.acme.example (impossible de consulter les "
+        "enregistrements TXT de _credstack-sso.acme.example : "
+    ), message
+    assert "cannot look up" not in message
 
 
 def test_another_organization_cannot_capture_a_domain(org, rival, metadata):

@@ -47,7 +47,7 @@ def test_history_sums_views_and_downloads_but_lists_every_change(signed_in, org,
         "Shared by the recipient 1",
     ]
     assert "JSON 2 · PDF 1" in summary[1] and "first " in summary[0] and " last " in summary[0]
-    assert summary[2].startswith("Shared by the recipient 1 time email 1 on ")  # once: one date
+    assert summary[2].startswith("Shared by the recipient 1 time by email 1 on ")  # once: one date
     # every change is its own row, newest first, and no view or download is
     assert whats == ["Expiry changed", "Reinstated", "Suspended", "Issued"]
     assert "checking the transcript" in html and "Viewed" not in whats
@@ -70,7 +70,7 @@ def test_history_costs_the_same_queries_for_3_or_300_views(signed_in, org, issue
         summary, whats = _history(r.content.decode())
         assert whats == ["Issued"] and len(summary) == 2
     assert counts["Busy Person"] == counts["Quiet Person"] <= 12, counts
-    assert "300 times" in r.content.decode() and "valid 100" in r.content.decode()
+    assert "300 times" in r.content.decode() and "Valid credential 100" in r.content.decode()
 
 
 def test_history_of_a_much_changed_credential_shows_the_latest_changes(
@@ -134,3 +134,35 @@ def test_settings_page_is_called_settings_and_picks_the_brand_colour(signed_in, 
     assert "Settings saved" in r.content.decode()
     org.refresh_from_db()
     assert org.brand_color == "#12ab9f"
+
+
+def test_the_notes_credstack_wrote_are_read_in_the_users_language(signed_in, org, issue):
+    """Issue 17: the history keeps its notes as written (English, codes, addresses); the workspace of a
+    German user reads credstack's own notes in German, and a reason a person typed as it was typed."""
+    from credstack.accounts.actions import set_language  # the Language page's action
+    from credstack.organizations.actors import Actor  # (the same)
+
+    admin = signed_in("admin")
+    set_language(admin.user, "de", Actor.for_user(admin.user))
+    cred = issue()
+    CredentialEvent.objects.filter(credential=cred, kind="issued").update(note="via bulk")
+    CredentialEvent.objects.create(
+        credential=cred, kind="delivered", note="issued email to ada@example.org (attempt 2)"
+    )
+    CredentialEvent.objects.create(credential=cred, kind="shared", note="email")
+    actions.change_expiry(cred, valid_until=None, note="Vertrag verlängert", actor=admin.user)
+    actions.suspend_credential(cred, reason="checking the transcript", actor=admin.user)
+    notes = list(CredentialEvent.objects.filter(credential=cred).values_list("note", flat=True))
+    html = admin.get(f"/w/{org.slug}/credentials/{cred.public_id}/").content.decode()
+    card = html[html.index('id="history"') :]
+    cells = [c.strip() for c in re.findall(r'data-label="Notiz">([^<]*)<', card)]
+    assert cells == [
+        "checking the transcript",  # typed by a person: as typed
+        f"{notes[-2].split(' -> ')[0].replace('never', 'nie')} → nie: Vertrag verlängert",
+        "Nachweis-E-Mail an ada@example.org (Versuch 2)",
+        "aus einer Sammelausstellung",
+    ]
+    assert "per E-Mail 1" in card
+    # the rows themselves are unchanged
+    assert list(CredentialEvent.objects.filter(credential=cred).values_list("note", flat=True)) == notes
+    assert "via bulk" in notes

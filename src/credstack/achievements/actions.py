@@ -154,14 +154,17 @@ def import_framework(organization: Organization, *, kind: str, data: bytes, acto
     parser = frameworks.PARSERS.get(kind)
     if parser is None:
         raise ValidationError(
-            {"kind": f"unknown framework kind {kind!r}; one of: {', '.join(frameworks.PARSERS)}"}
+            {
+                "kind": _("unknown framework kind %(kind)s; one of: %(kinds)s")
+                % {"kind": repr(kind), "kinds": ", ".join(frameworks.PARSERS)}
+            }
         )
     try:
         parsed = parser(data)
     except frameworks.FrameworkError as exc:
         raise ValidationError({"file": str(exc)}) from None
     with transaction.atomic():
-        framework, _ = SkillFramework.objects.update_or_create(
+        framework, _created = SkillFramework.objects.update_or_create(
             organization=organization, kind=kind, name=parsed.name, defaults={"url": parsed.url}
         )
         known = dict(framework.skills.values_list("code", "pk"))
@@ -198,7 +201,7 @@ def align_skills(achievement: Achievement, skills: list[Skill], *, actor=None) -
     """Add ``skills`` (of the achievement's organization) to its alignments; returns how many were new.
     Credentials issued from now on carry them (a new version when credentials hold the current one)."""
     if any(s.framework.organization_id != achievement.organization_id for s in skills):
-        raise ValidationError({"skills": "a skill of another organization's framework"})
+        raise ValidationError({"skills": _("a skill of another organization's framework")})
     with transaction.atomic():
         achievement = Achievement.objects.select_for_update().get(pk=achievement.pk)  # not a stale copy
         current = list(achievement.alignments or [])
@@ -206,7 +209,7 @@ def align_skills(achievement: Achievement, skills: list[Skill], *, actor=None) -
         added = [s.alignment() for s in skills if s.url not in have]
         if not added:
             return achievement, 0
-        achievement, _ = update_achievement(achievement, alignments=current + added, actor=actor)
+        achievement, _changed = update_achievement(achievement, alignments=current + added, actor=actor)
     return achievement, len(added)
 
 

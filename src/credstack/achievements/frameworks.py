@@ -15,6 +15,8 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SKILLS = 100_000
 ONET_URL = "https://www.onetonline.org/find/descriptor/browse/{code}"
@@ -46,12 +48,14 @@ class Parsed:
 def _text(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise FrameworkError(
-            "file", f"is {len(data) // 1024 // 1024} MB; at most {MAX_BYTES // 1024 // 1024} MB"
+            _("file"),
+            _("is %(size)s MB; at most %(limit)s MB")
+            % {"size": len(data) // 1024 // 1024, "limit": MAX_BYTES // 1024 // 1024},
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FrameworkError("file", f"is not UTF-8 text (byte {exc.start})") from None
+        raise FrameworkError(_("file"), _("is not UTF-8 text (byte %(n)s)") % {"n": exc.start}) from None
 
 
 def _clean(value: object, limit: int) -> str:
@@ -61,32 +65,36 @@ def _clean(value: object, limit: int) -> str:
 
 def _check_count(skills: list[ParsedSkill]) -> None:
     if not skills:
-        raise FrameworkError("file", "has no skills")
+        raise FrameworkError(_("file"), _("has no skills"))
     if len(skills) > MAX_SKILLS:
-        raise FrameworkError("file", f"has {len(skills)} skills; at most {MAX_SKILLS}")
+        raise FrameworkError(
+            _("file"), _("has %(n)s skills; at most %(limit)s") % {"n": len(skills), "limit": MAX_SKILLS}
+        )
 
 
 def parse_case(data: bytes) -> Parsed:
     try:
         package = json.loads(_text(data))
     except json.JSONDecodeError as exc:
-        raise FrameworkError(f"line {exc.lineno}", f"not JSON ({exc.msg})") from None
+        raise FrameworkError(
+            _("line %(n)s") % {"n": exc.lineno}, _("not JSON (%(error)s)") % {"error": exc.msg}
+        ) from None
     if not isinstance(package, dict) or not isinstance(package.get("CFItems"), list):
-        raise FrameworkError("CFItems", "missing: a CASE package has a CFDocument and a list of CFItems")
+        raise FrameworkError("CFItems", _("missing: a CASE package has a CFDocument and a list of CFItems"))
     document: dict = package["CFDocument"] if isinstance(package.get("CFDocument"), dict) else {}
     skills: list[ParsedSkill] = []
     for n, item in enumerate(package["CFItems"], 1):
         if not isinstance(item, dict):
-            raise FrameworkError(f"CFItems[{n}]", "is not an object")
+            raise FrameworkError(f"CFItems[{n}]", _("is not an object"))
         statement = _clean(item.get("abbreviatedStatement") or item.get("fullStatement"), 500)
         uri = _clean(item.get("uri"), 2000)
         code = _clean(item.get("humanCodingScheme") or item.get("identifier"), 200)
         if not statement:
-            raise FrameworkError(f"CFItems[{n}]", "has no fullStatement")
+            raise FrameworkError(f"CFItems[{n}]", _("has no fullStatement"))
         if not uri.startswith(("https://", "http://")):
-            raise FrameworkError(f"CFItems[{n}] ({statement[:40]})", "has no uri")
+            raise FrameworkError(f"CFItems[{n}] ({statement[:40]})", _("has no uri"))
         if not code:
-            raise FrameworkError(f"CFItems[{n}] ({statement[:40]})", "has no identifier")
+            raise FrameworkError(f"CFItems[{n}] ({statement[:40]})", _("has no identifier"))
         description = _clean(item.get("fullStatement"), 4000) if item.get("abbreviatedStatement") else ""
         skills.append(ParsedSkill(code=code, name=statement, url=uri, description=description))
     _check_count(skills)
@@ -98,14 +106,19 @@ def parse_esco(data: bytes) -> Parsed:
     rows = csv.DictReader(io.StringIO(_text(data)))
     columns = set(rows.fieldnames or [])
     if not {"conceptUri", "preferredLabel"} <= columns:
-        raise FrameworkError("header", "the ESCO skills CSV needs the columns conceptUri and preferredLabel")
+        raise FrameworkError(
+            _("header"), _("the ESCO skills CSV needs the columns conceptUri and preferredLabel")
+        )
     skills: list[ParsedSkill] = []
     for n, row in enumerate(rows, 2):
         uri, label = _clean(row.get("conceptUri"), 2000), _clean(row.get("preferredLabel"), 500)
         if not label:
-            raise FrameworkError(f"row {n}", "preferredLabel is empty")
+            raise FrameworkError(_("row %(n)s") % {"n": n}, _("preferredLabel is empty"))
         if not uri.startswith(("http://", "https://")):
-            raise FrameworkError(f"row {n} ({label[:40]})", f"conceptUri {uri[:60]!r} is not a URL")
+            raise FrameworkError(
+                _("row %(n)s (%(label)s)") % {"n": n, "label": label[:40]},
+                _("conceptUri %(uri)s is not a URL") % {"uri": repr(uri[:60])},
+            )
         code = uri.rstrip("/").rsplit("/", 1)[-1][:200]
         skills.append(
             ParsedSkill(code=code, name=label, url=uri, description=_clean(row.get("description"), 4000))
@@ -119,13 +132,15 @@ def parse_onet(data: bytes) -> Parsed:
     columns = set(rows.fieldnames or [])
     if not {"Element ID", "Element Name"} <= columns:
         raise FrameworkError(
-            "header", "an O*NET file needs the tab-separated columns Element ID and Element Name"
+            _("header"), _("an O*NET file needs the tab-separated columns Element ID and Element Name")
         )
     skills: list[ParsedSkill] = []
     for n, row in enumerate(rows, 2):
         code, name = _clean(row.get("Element ID"), 200), _clean(row.get("Element Name"), 500)
         if not code or not name:
-            raise FrameworkError(f"row {n}", "Element ID and Element Name must not be empty")
+            raise FrameworkError(
+                _("row %(n)s") % {"n": n}, _("Element ID and Element Name must not be empty")
+            )
         skills.append(
             ParsedSkill(
                 code=code,

@@ -128,9 +128,9 @@ class SkillFramework(models.Model):
     list, O*NET's content model. Achievements align to its skills (OB 3.0 ``alignment``)."""
 
     class Kind(models.TextChoices):
-        CASE = "case", "CASE package (JSON)"
-        ESCO = "esco", "ESCO skills (CSV)"
-        ONET = "onet", "O*NET content model (tab-separated)"
+        CASE = "case", _("CASE package (JSON)")
+        ESCO = "esco", _("ESCO skills (CSV)")
+        ONET = "onet", _("O*NET content model (tab-separated)")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="skill_frameworks")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)

@@ -13,6 +13,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from credstack.ui import imsx
 from credstack.ui.problems import problem_response
@@ -72,7 +73,7 @@ class RefuseNulMiddleware:
             # string is the page's to read: a search for it finds nothing)
             if NUL in request.path_info:
                 return HttpResponseBadRequest(
-                    "The address contains a NUL character (U+0000), which is not accepted.",
+                    _("The address contains a NUL character (U+0000), which is not accepted."),
                     content_type="text/plain; charset=utf-8",
                 )
             return self.get_response(request)

@@ -61,7 +61,7 @@ def create_course(
 ) -> Course:
     achievement = fields.get("achievement")
     if achievement is not None and achievement.organization_id != organization.pk:
-        raise ValidationError({"achievement": "belongs to another organization"})
+        raise ValidationError({"achievement": _("belongs to another organization")})
     course = Course(organization=organization, slug=slug, title=title, **fields)
     course.full_clean()
     course.save()
@@ -73,7 +73,7 @@ def create_course(
 def update_course(course: Course, *, actor: Actor | None = None, **fields) -> Course:
     achievement = fields.get("achievement")
     if isinstance(achievement, Achievement) and achievement.organization_id != course.organization_id:
-        raise ValidationError({"achievement": "belongs to another organization"})
+        raise ValidationError({"achievement": _("belongs to another organization")})
     for name, value in fields.items():
         setattr(course, name, value)
     course.has_unpublished_changes = True

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import markdown as md
 import nh3
 import regex
+from django.utils.translation import gettext as _
 
 MAX_MARKDOWN = 100_000
 MAX_TEXT_ANSWER = 200
@@ -131,12 +132,13 @@ def check_pattern(pattern: str) -> None:
     """Refuse a pattern that cannot be compiled or is too long (raises PatternError with the reason)."""
     if len(pattern) > MAX_PATTERN:
         raise PatternError(
-            f"the pattern is {len(pattern)} characters long; at most {MAX_PATTERN} are allowed"
+            _("the pattern is %(length)s characters long; at most %(limit)s are allowed")
+            % {"length": len(pattern), "limit": MAX_PATTERN}
         )
     try:
         regex.compile(pattern)
     except regex.error as exc:
-        raise PatternError(f"the pattern is not a valid regular expression: {exc}")
+        raise PatternError(_("the pattern is not a valid regular expression: %(error)s") % {"error": exc})
 
 
 def text_matches(question: dict, answer: str) -> bool:

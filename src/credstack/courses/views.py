@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credstack.organizations.actors import Actor
 from credstack.organizations.permissions import Role, can, member_required
+from credstack.ui.refusal import refused
 
 from . import actions, content
 from .forms import CourseForm, InviteForm, LessonForm, QuestionForm
@@ -89,7 +90,7 @@ def course_edit(request, org_slug, public_id):
     )
     if request.method == "POST":
         if not editable:
-            return HttpResponse("this needs the admin role", status=403)
+            return refused(request, _("Only owners and admins change courses."))
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items() if k != "review_days_text"}
             fields["review_days"] = form.cleaned_data["review_days_text"]
@@ -152,7 +153,7 @@ def lesson_edit(request, org_slug, public_id, lesson_id):
     form = LessonForm(request.POST or None, initial=initial) if request.method == "POST" else None
     if request.method == "POST":
         if not editable:
-            return HttpResponse("this needs the admin role", status=403)
+            return refused(request, _("Only owners and admins change courses."))
         if form.is_valid():
             try:
                 actions.update_lesson(lesson, actor=Actor.for_user(request.user), **form.cleaned_data)
@@ -258,7 +259,7 @@ def lesson_action(request, org_slug, public_id, lesson_id, action):
             lambda **kw: actions.add_question(lesson, actor=actor, **kw),
             _("Question added."),
         )
-    return HttpResponse("unknown action", status=404)
+    raise Http404("unknown action")
 
 
 def _save_question(request, course, lesson, form, save, done: str):

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_tasks import task
 
 from credstack import metrics
@@ -41,6 +43,23 @@ from .signals import ISSUED, STATE_CHANGED
 from .validation import clean_email, clean_name
 
 log = logging.getLogger(__name__)
+
+
+# why a credential cannot change state, in the reader's language (the API's and the workspace's)
+REFUSED = {
+    "revoke": gettext_lazy("credential %(id)s is %(state)s; cannot revoke it"),
+    "suspend": gettext_lazy("credential %(id)s is %(state)s; cannot suspend it"),
+    "reinstate": gettext_lazy("credential %(id)s is %(state)s; cannot reinstate it"),
+    "correct": gettext_lazy("credential %(id)s is %(state)s; cannot correct it"),
+    "replace": gettext_lazy("credential %(id)s is %(state)s; cannot replace it"),
+    "renew": gettext_lazy("credential %(id)s is %(state)s; cannot renew it"),
+}
+STATES = {
+    "active": pgettext_lazy("a credential is", "active"),
+    "revoked": pgettext_lazy("a credential is", "revoked"),
+    "suspended": pgettext_lazy("a credential is", "suspended"),
+    "replaced": pgettext_lazy("a credential is", "replaced"),
+}
 
 
 class CredentialStateError(Exception):
@@ -563,9 +582,9 @@ def _clean_reason(reason: str | None, *, required: str = "") -> str:
     if required and not reason:
         raise ValidationError({"reason": required})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"is too long (at most {REASON_MAX} characters)"})
+        raise ValidationError({"reason": _("is too long (at most %(n)s characters)") % {"n": REASON_MAX}})
     if "\x00" in reason:
-        raise ValidationError({"reason": "contains a NUL character (U+0000), which is not accepted"})
+        raise ValidationError({"reason": _("contains a NUL character (U+0000), which is not accepted")})
     return reason
 
 
@@ -587,7 +606,9 @@ def _change_state(
     with transaction.atomic():
         cred = Credential.objects.select_for_update().get(pk=credential.pk)
         if cred.state not in allowed:
-            raise CredentialStateError(f"credential {cred.public_id} is {cred.state}; cannot {verb} it")
+            raise CredentialStateError(
+                str(REFUSED[verb]) % {"id": cred.public_id, "state": STATES.get(cred.state, cred.state)}
+            )
         purposes = [purpose]
         if new_state == Credential.State.REVOKED:  # one suspension entry only: set that bit too (0032)
             purposes = list(vc_status.revocation_purposes(cred.signed()))
@@ -619,7 +640,7 @@ def revoke_credential(credential: Credential, *, reason: str = "", actor=None) -
         event="revoked",
         verb="revoke",
         actor=as_actor(actor),
-        note=_clean_reason(reason, required="a reason is required to revoke"),
+        note=_clean_reason(reason, required=_("a reason is required to revoke")),
         audit_action="credential.revoke",
     )
 
@@ -673,16 +694,18 @@ def correct_credential(
     audit row, "credential.corrected", records the whole change.
     """
     who = as_actor(actor)
-    reason = _clean_reason(reason, required="is required")
+    reason = _clean_reason(reason, required=_("is required"))
     old = Credential.objects.select_related("achievement__organization").get(pk=credential.pk)
     if old.state == Credential.State.REVOKED:
-        raise CredentialStateError(f"credential {old.public_id} is revoked; it cannot be corrected")
+        raise CredentialStateError(
+            _("credential %(id)s is revoked; it cannot be corrected") % {"id": old.public_id}
+        )
     name = clean_name(recipient_name if recipient_name is not None else old.recipient_name, "recipient_name")
     email = clean_email(
         recipient_email if recipient_email is not None else old.recipient_email, "recipient_email"
     )
     if name == old.recipient_name and email == old.recipient_email:
-        raise ValidationError({"recipient_name": "is unchanged: change the name or the email to correct"})
+        raise ValidationError({"recipient_name": _("is unchanged: change the name or the email to correct")})
     doc = old.signed()
     subject = doc.get("credentialSubject", {})
     new = issue_credential(
@@ -721,7 +744,7 @@ def _retire(old: Credential, new: Credential, who: Actor, *, verb: str, note: st
     new credential stands)."""
     locked = Credential.objects.select_for_update().get(pk=old.pk)
     if locked.state == Credential.State.REVOKED:  # lost a race: report it
-        raise CredentialStateError(f"credential {old.public_id} was revoked meanwhile")
+        raise CredentialStateError(_("credential %(id)s was revoked meanwhile") % {"id": old.public_id})
     _change_state(
         locked,
         allowed={"active", "suspended"},
@@ -745,9 +768,11 @@ def replace_credential(old: Credential, request: IssueRequest, *, reason: str = 
     reason = _clean_reason(reason)
     current = Credential.objects.select_related("organization").get(pk=old.pk)
     if current.state == Credential.State.REVOKED:
-        raise CredentialStateError(f"credential {current.public_id} is revoked; there is nothing to replace")
+        raise CredentialStateError(
+            _("credential %(id)s is revoked; there is nothing to replace") % {"id": current.public_id}
+        )
     if current.achievement_id != request.achievement.pk:
-        raise ValidationError({"achievement": "the credential replaced must be for the same achievement"})
+        raise ValidationError({"achievement": _("the credential replaced must be for the same achievement")})
     new = issue_credential(replace(request, duplicates="allow"))
     with transaction.atomic():
         note = f"Replaced by {new.uri}" + (f": {reason}" if reason else "")
@@ -804,18 +829,24 @@ def renew_credential(old: Credential, request: IssueRequest) -> Credential:
     who = as_actor(request.actor)
     current = Credential.objects.select_related("organization").get(pk=old.pk)
     if current.achievement_id != request.achievement.pk:
-        raise ValidationError({"achievement": "a renewal is for the same achievement"})
+        raise ValidationError({"achievement": _("a renewal is for the same achievement")})
     key = f"renew:{current.public_id}"
     done = Credential.objects.filter(organization_id=current.organization_id, idempotency_key=key).first()
     if done is None and not renewable(current):
         if current.valid_until is None:
-            why = "it does not expire"
+            why = _("it does not expire")
         elif current.state != Credential.State.ACTIVE or current.replaced_by_id is not None:
-            why = f"it is {'replaced' if current.replaced_by_id else current.state}"
+            state = "replaced" if current.replaced_by_id else current.state
+            why = _("it is %(state)s") % {"state": STATES.get(state, state)}
         else:
             opens = (current.valid_until - renewal_window()).date().isoformat()
-            why = f"it expires on {current.valid_until.date().isoformat()}; renewal opens on {opens}"
-        raise CredentialStateError(f"credential {current.public_id} cannot be renewed: {why}")
+            why = _("it expires on %(date)s; renewal opens on %(opens)s") % {
+                "date": current.valid_until.date().isoformat(),
+                "opens": opens,
+            }
+        raise CredentialStateError(
+            _("credential %(id)s cannot be renewed: %(why)s") % {"id": current.public_id, "why": why}
+        )
     valid_until = request.valid_until
     if valid_until is None and not request.achievement.valid_for_months and current.valid_until:
         # an achievement without a validity period: the renewal lasts as long as the credential did
@@ -864,11 +895,13 @@ def change_expiry(
     with transaction.atomic():
         cred = Credential.objects.select_for_update().select_related("organization").get(pk=credential.pk)
         if cred.state == Credential.State.REVOKED:
-            raise CredentialStateError(f"credential {cred.public_id} is revoked; its expiry cannot change")
+            raise CredentialStateError(
+                _("credential %(id)s is revoked; its expiry cannot change") % {"id": cred.public_id}
+            )
         if valid_until is not None:
             valid_until = valid_until.replace(microsecond=0)
             if valid_until <= cred.issued_at:
-                raise ValidationError({"valid_until": "must be after the issue date"})
+                raise ValidationError({"valid_until": _("must be after the issue date")})
         old = cred.valid_until
         doc = cred.signed()
         doc.pop("proof", None)
@@ -1016,7 +1049,7 @@ def rotate_compromised_key(org: Organization, *, reason: str, actor=None) -> Sig
     every credential the old key signed is signed again by the new one, in batches, by a background
     task (``resign_compromised``), which the periodic job resumes if it stops. Returns the new key."""
     who = as_actor(actor)
-    reason = _clean_reason(reason, required="say what happened to the key (it goes in the audit log)")
+    reason = _clean_reason(reason, required=_("say what happened to the key (it goes in the audit log)"))
     with transaction.atomic():
         old = active_key(org)
         key = rotate_key(org, actor=who, compromised=True, reason=reason)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import formats, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 from PIL import Image
 
@@ -172,17 +173,16 @@ def certificate_pdf(credential: Credential) -> bytes:
         return cached
     pdf = render_certificate(credential)
     if signing is not None:
+        # the reason a PDF reader shows beside the signature, in the credential's language
+        with translation.override(credential_language(credential)):
+            reason = _("Certificate issued by %(org)s") % {"org": credential.organization.name}
         try:
-            pdf = pdfsign.sign_pdf(
-                signing, pdf, reason=f"Certificate issued by {credential.organization.name}"
-            )
+            pdf = pdfsign.sign_pdf(signing, pdf, reason=reason)
         except pdfsign.PdfSigningError:
             # the time-stamping authority failed: signed without a time this once, not kept, so the
             # next download asks again
             logger.exception("could not timestamp the certificate %s: signed without a timestamp", name)
-            return pdfsign.sign_pdf(
-                signing, pdf, reason=f"Certificate issued by {credential.organization.name}", timestamp=False
-            )
+            return pdfsign.sign_pdf(signing, pdf, reason=reason, timestamp=False)
     try:
         save_atomic(default_storage, name, pdf)
     except Exception as exc:  # a storage that refuses (a full disk, S3 down) costs only speed

@@ -7,6 +7,8 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote, urlencode
 
+from django.utils.translation import gettext as _
+
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 LINKEDIN_SHARE = "https://www.linkedin.com/sharing/share-offsite/"
 X_SHARE = "https://twitter.com/intent/tweet"  # X still answers at twitter.com/intent
@@ -36,11 +38,13 @@ def linkedin_share_url(credential) -> str:
 
 
 def email_url(credential) -> str:
-    subject = f"My credential: {credential.achievement.name}"
-    body = (
-        f"{credential.organization.name} awarded me {credential.achievement.name}. "
-        f"You can check it is genuine here: {credential.uri}"
-    )
+    # in the language of the page the learner shares from
+    subject = _("My credential: %(achievement)s") % {"achievement": credential.achievement.name}
+    body = _("%(org)s awarded me %(achievement)s. You can check it is genuine here: %(url)s") % {
+        "org": credential.organization.name,
+        "achievement": credential.achievement.name,
+        "url": credential.uri,
+    }
     return f"mailto:?{urlencode({'subject': subject, 'body': body}, quote_via=quote)}"
 
 
@@ -51,7 +55,10 @@ def verify_url(credential) -> str:
 
 def x_url(credential) -> str:
     """A post on X with the credential's page (plain link: no script of X's on our page)."""
-    text = f"I earned {credential.achievement.name} from {credential.organization.name}."
+    text = _("I earned %(achievement)s from %(org)s.") % {
+        "achievement": credential.achievement.name,
+        "org": credential.organization.name,
+    }
     return f"{X_SHARE}?{urlencode({'text': text, 'url': credential.uri}, quote_via=quote)}"
 
 
@@ -63,15 +70,16 @@ def facebook_url(credential) -> str:
 def embed_html(credential) -> str:
     """An HTML snippet for a web page: the badge, linking back to the credential's page (where anyone
     checks it). No script and no iframe: it works on any site, and shows nothing of ours but the image."""
-    name, org, holder = (
-        escape(credential.achievement.name),
-        escape(credential.organization.name),
-        escape(credential.recipient_name),
+    # the words in the language of the page it is copied from; every value escaped once, with the words
+    name, org, holder = credential.achievement.name, credential.organization.name, credential.recipient_name
+    title = escape(_("%(achievement)s: verify this credential") % {"achievement": name})
+    alt = escape(
+        _("%(achievement)s, awarded to %(holder)s by %(org)s")
+        % {"achievement": name, "holder": holder, "org": org}
     )
     return (
-        f'<a href="{escape(credential.uri)}" title="{name}: verify this credential">'
-        f'<img src="{escape(credential.uri)}.png" width="120" height="120" '
-        f'alt="{name}, awarded to {holder} by {org}"></a>'
+        f'<a href="{escape(credential.uri)}" title="{title}">'
+        f'<img src="{escape(credential.uri)}.png" width="120" height="120" alt="{alt}"></a>'
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
@@ -104,10 +105,12 @@ def _check_template_scope(
     org: Organization, kind: str, achievement: Achievement | None, actor: Actor
 ) -> None:
     if kind not in EmailTemplate.Kind.values:
-        raise rendering.TemplateError({"kind": f"choose one of {', '.join(EmailTemplate.Kind.values)}"})
+        raise rendering.TemplateError(
+            {"kind": _("choose one of %(kinds)s") % {"kinds": ", ".join(EmailTemplate.Kind.values)}}
+        )
     if achievement is not None and achievement.organization_id != org.pk:
-        raise rendering.TemplateError({"achievement": "not an achievement of this organization"})
-    require_role(org, actor, Role.ADMIN, "Only owners and admins change email templates.")
+        raise rendering.TemplateError({"achievement": _("not an achievement of this organization")})
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins change email templates."))
 
 
 def save_email_template(
@@ -127,10 +130,10 @@ def save_email_template(
     body = body.replace("\r\n", "\n")
     rendering.check_template(subject, body)
     if len(body) > EmailTemplate._meta.get_field("body").max_length:
-        raise rendering.TemplateError({"body": "is too long"})
+        raise rendering.TemplateError({"body": _("is too long")})
     _check_template_scope(org, kind, achievement, actor)
     with transaction.atomic():
-        row, _ = EmailTemplate.objects.update_or_create(
+        row, _created = EmailTemplate.objects.update_or_create(
             organization=org, achievement=achievement, kind=kind, defaults={"subject": subject, "body": body}
         )
         audit.record(org, actor, "email_template.saved", _template_target(kind, achievement), subject)
@@ -143,7 +146,7 @@ def reset_email_template(
     """Back to the default (or, for an achievement, the organization's) email. False if nothing to reset."""
     _check_template_scope(org, kind, achievement, actor)
     with transaction.atomic():
-        deleted, _ = EmailTemplate.objects.filter(
+        deleted, _kinds = EmailTemplate.objects.filter(
             organization=org, achievement=achievement, kind=kind
         ).delete()
         if deleted:

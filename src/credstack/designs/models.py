@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.ids import new_public_id
 from credstack.organizations.models import Organization
@@ -14,9 +15,9 @@ class DesignAsset(models.Model):
     """An uploaded image or PDF (background, logo, signature). Immutable: a new upload is a new row."""
 
     class Kind(models.TextChoices):
-        BACKGROUND = "background", "Background"
-        IMAGE = "image", "Image"
-        SIGNATURE = "signature", "Signature"
+        BACKGROUND = "background", _("Background")
+        IMAGE = "image", _("Image")
+        SIGNATURE = "signature", _("Signature")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="design_assets")
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
+from django.utils.translation import gettext as _
 
 from credstack.credentials.models import Credential
 from credstack.render import builtin_design
@@ -37,7 +38,9 @@ def asset_blobs(org, assets: dict[str, str]) -> dict[str, bytes]:
     }
     for name, pid in assets.items():
         if pid not in rows:
-            raise ValidationError({"assets": f"{name}: no such uploaded file in this organization"})
+            raise ValidationError(
+                {"assets": _("%(name)s: no such uploaded file in this organization") % {"name": name}}
+            )
     blobs = brand_assets(org)
     blobs.update({name: rows[pid].content() for name, pid in assets.items()})
     return blobs

@@ -151,6 +151,26 @@ def _posted_design(request, design: Design) -> tuple[dict, dict[str, str], list[
 
 # ---- the list, the gallery, new designs ----------------------------------------------------------
 
+# the gallery's names in the user's language (``editor.GALLERY`` keeps the English ones, and the designs'
+# printed texts: a heading and subheading are what the certificate says, shown as its thumbnail shows them)
+GALLERY_TITLES = {
+    "classic-navy": gettext_lazy("Classic navy"),
+    "modern-teal": gettext_lazy("Modern teal"),
+    "minimal-ink": gettext_lazy("Minimal ink"),
+    "elegant-plum": gettext_lazy("Elegant plum"),
+    "classic-burgundy": gettext_lazy("Classic burgundy"),
+    "modern-cobalt": gettext_lazy("Modern cobalt"),
+    "minimal-forest": gettext_lazy("Minimal forest"),
+    "elegant-harbour": gettext_lazy("Elegant harbour"),
+}
+TEMPLATE_TITLES = {
+    "classic": gettext_lazy("Classic"),
+    "modern": gettext_lazy("Modern"),
+    "minimal": gettext_lazy("Minimal"),
+    "elegant": gettext_lazy("Elegant"),
+}
+ORIENTATIONS = {"landscape": gettext_lazy("landscape"), "portrait": gettext_lazy("portrait")}
+
 
 @member_required(Role.VIEWER)
 @require_safe
@@ -162,7 +182,8 @@ def design_list(request, org_slug):
         {
             "key": key,
             **entry,
-            "page": f"{entry['size']} {entry['orientation']}",
+            "title": GALLERY_TITLES.get(key, entry["title"]),
+            "page": f"{entry['size']} {ORIENTATIONS.get(entry['orientation'], entry['orientation'])}",
         }
         for key, entry in editor.GALLERY.items()
     ]
@@ -192,10 +213,12 @@ def design_new(request, org_slug):
     key = request.POST.get("template", "classic-navy")
     if key in editor.GALLERY:
         data = editor.gallery_design(key, org.brand_color)
-        default_name = editor.GALLERY[key]["title"] + " certificate"
+        default_name = _("%(title)s certificate") % {
+            "title": GALLERY_TITLES.get(key, editor.GALLERY[key]["title"])
+        }
     elif key in TEMPLATES:
         data = editor.build({**editor.DEFAULTS, "template": key}, org.brand_color)
-        default_name = f"{key.capitalize()} certificate"
+        default_name = _("%(title)s certificate") % {"title": TEMPLATE_TITLES.get(key, key.capitalize())}
     else:
         messages.error(request, _("Unknown template %(key)r.") % {"key": key})
         return redirect("workspace-designs", org_slug)

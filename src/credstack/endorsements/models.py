@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
@@ -10,9 +11,9 @@ from credstack.organizations.models import Organization
 
 
 class Target(models.TextChoices):
-    ACHIEVEMENT = "achievement", "an achievement"
-    ISSUER = "issuer", "the issuer"
-    CREDENTIAL = "credential", "one credential"
+    ACHIEVEMENT = "achievement", _("an achievement")
+    ISSUER = "issuer", _("the issuer")
+    CREDENTIAL = "credential", _("one credential")
 
 
 class EndorsementRequest(models.Model):

@@ -15,6 +15,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credstack.achievements.models import Achievement
 from credstack.credentials.models import Credential
@@ -63,10 +65,10 @@ class InboundEndpoint(models.Model):
 
 class InboundEvent(models.Model):
     class Outcome(models.TextChoices):
-        RECEIVED = "received", "Received"
-        ISSUED = "issued", "Issued"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
+        RECEIVED = "received", _("Received")
+        ISSUED = "issued", pgettext_lazy("what happened", "Issued")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     endpoint = models.ForeignKey(InboundEndpoint, on_delete=models.CASCADE, related_name="events")

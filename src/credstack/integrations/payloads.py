@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from credstack.awarding.paths import MISSING, as_number, lookup
 
@@ -43,40 +44,50 @@ def _clean_path(value, field_name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError({field_name: "must be text (a dotted path such as result.email)"})
+        raise ValidationError({field_name: _("must be text (a dotted path such as result.email)")})
     value = value.strip()
     if len(value) > MAX_PATH:
         raise ValidationError(
-            {field_name: f"is {len(value)} characters long; at most {MAX_PATH} are allowed"}
+            {
+                field_name: _("is %(length)d characters long; at most %(limit)d are allowed")
+                % {"length": len(value), "limit": MAX_PATH}
+            }
         )
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs", "Cn"):
-            raise ValidationError({field_name: f"contains the control character U+{ord(char):04X}"})
+            raise ValidationError(
+                {field_name: _("contains the control character %(char)s") % {"char": f"U+{ord(char):04X}"}}
+            )
     return value
 
 
 def clean_mapping(mapping: dict | None, *, fixed_achievement: bool) -> dict:
     mapping = mapping or {}
     if not isinstance(mapping, dict):
-        raise ValidationError({"mapping": "must be an object of field → path"})
+        raise ValidationError({"mapping": _("must be an object of field → path")})
     known = {key for key, _, _ in presets.MAPPING_FIELDS}
     unknown = sorted(set(mapping) - known)
     if unknown:
         raise ValidationError(
-            {f"mapping.{unknown[0]}": f"is not a mapping field; use one of {sorted(known)}"}
+            {
+                f"mapping.{unknown[0]}": _("is not a mapping field; use one of %(fields)s")
+                % {"fields": ", ".join(sorted(known))}
+            }
         )
     out = {key: _clean_path(mapping.get(key), f"mapping.{key}") for key in known}
     out = {k: v for k, v in out.items() if v}
     if not out.get("email"):
         raise ValidationError(
-            {"mapping.email": "is required: where is the recipient's email in the payload?"}
+            {"mapping.email": _("is required: where is the recipient's email in the payload?")}
         )
     if not out.get("name") and not out.get("first_name"):
-        raise ValidationError({"mapping.name": "is required (or a first name path)"})
+        raise ValidationError({"mapping.name": _("is required (or a first name path)")})
     if not fixed_achievement and not out.get("achievement"):
         raise ValidationError(
             {
-                "achievement": "choose the achievement to issue, or map a payload path to it (mapping.achievement)"
+                "achievement": _(
+                    "choose the achievement to issue, or map a payload path to it (mapping.achievement)"
+                )
             }
         )
     return out
@@ -95,33 +106,41 @@ def clean_conditions(conditions) -> list[dict]:
     if conditions is None:
         return []
     if not isinstance(conditions, list):
-        raise ValidationError({"conditions": "must be a list of {path, operator, value}"})
+        raise ValidationError({"conditions": _("must be a list of {path, operator, value}")})
     if len(conditions) > MAX_CONDITIONS:
-        raise ValidationError({"conditions": f"at most {MAX_CONDITIONS} conditions"})
+        raise ValidationError({"conditions": _("at most %(n)d conditions") % {"n": MAX_CONDITIONS}})
     out = []
     for n, cond in enumerate(conditions):
         if not isinstance(cond, dict):
-            raise ValidationError({f"conditions.{n}": "must be an object with path, operator and value"})
+            raise ValidationError({f"conditions.{n}": _("must be an object with path, operator and value")})
         path = _clean_path(cond.get("path"), f"conditions.{n}.path")
         if not path:
-            raise ValidationError({f"conditions.{n}.path": "is required"})
+            raise ValidationError({f"conditions.{n}.path": _("is required")})
         operator = cond.get("operator") or "eq"
         if operator not in OPERATORS:
-            raise ValidationError({f"conditions.{n}.operator": f"must be one of {sorted(OPERATORS)}"})
+            raise ValidationError(
+                {
+                    f"conditions.{n}.operator": _("must be one of %(operators)s")
+                    % {"operators": ", ".join(sorted(OPERATORS))}
+                }
+            )
         value = cond.get("value")
         if operator in ("gte", "gt", "lte", "lt") and as_number(value) is None:
             raise ValidationError(
-                {f"conditions.{n}.value": f"must be a number for {operator!r}, not {value!r}"}
+                {
+                    f"conditions.{n}.value": _("must be a number for %(operator)s, not %(value)s")
+                    % {"operator": repr(operator), "value": repr(value)}
+                }
             )
         if operator == "in" and isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         try:
             encoded = json.dumps(value)
         except (TypeError, ValueError):
-            raise ValidationError({f"conditions.{n}.value": "must be a JSON value"})
+            raise ValidationError({f"conditions.{n}.value": _("must be a JSON value")})
         if "\\u0000" in encoded or len(encoded) > 2000:
             raise ValidationError(
-                {f"conditions.{n}.value": "must be at most 2000 characters of JSON, without NUL"}
+                {f"conditions.{n}.value": _("must be at most 2000 characters of JSON, without NUL")}
             )
         out.append({"path": path, "operator": operator, "value": value})
     return out
@@ -130,10 +149,12 @@ def clean_conditions(conditions) -> list[dict]:
 def clean_text(value, field_name: str, limit: int) -> str:
     value = (value or "").strip() if isinstance(value, str) else ""
     if len(value) > limit:
-        raise ValidationError({field_name: f"at most {limit} characters"})
+        raise ValidationError({field_name: _("at most %(n)d characters") % {"n": limit}})
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs", "Cn"):
-            raise ValidationError({field_name: f"contains the control character U+{ord(char):04X}"})
+            raise ValidationError(
+                {field_name: _("contains the control character %(char)s") % {"char": f"U+{ord(char):04X}"}}
+            )
     return value
 
 

@@ -224,9 +224,9 @@ def invite(course: Course, text: str, *, actor: Actor | None = None) -> list[Enr
     """Invite one or many learners: each gets an enrolment and an email with the course link."""
     rows = parse_invitations(text)
     if course.status == Course.Status.CLOSED:
-        raise ValidationError({"emails": ["the course is closed to new learners: reopen it to invite"]})
+        raise ValidationError({"emails": [_("the course is closed to new learners: reopen it to invite")]})
     if course.latest_version is None or course.status != Course.Status.PUBLISHED:
-        raise ValidationError({"emails": ["publish the course before inviting learners"]})
+        raise ValidationError({"emails": [_("publish the course before inviting learners")]})
     sent = []
     with transaction.atomic():
         for row in rows:
@@ -330,7 +330,7 @@ def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor: Actor | None
     lesson = enrolment.version.lessons[lesson_index(enrolment, lesson_key)]
     limit = lesson["quiz"]["max_attempts"]
     if not limit:
-        raise LearningError("This quiz has no attempt limit: there is nothing to reset.")
+        raise LearningError(_("This quiz has no attempt limit: there is nothing to reset."))
     with transaction.atomic():
         progress = (
             LessonProgress.objects.select_for_update()
@@ -338,7 +338,7 @@ def reset_attempts(enrolment: Enrolment, lesson_key: str, *, actor: Actor | None
             .first()
         )
         if progress is None or progress.passed_at is not None:
-            raise LearningError("Only a quiz the learner has tried and not yet passed can be reset.")
+            raise LearningError(_("Only a quiz the learner has tried and not yet passed can be reset."))
         used = enrolment.attempts.filter(lesson_key=lesson_key, submitted_at__isnull=False).count()
         progress.extra_attempts = used  # so that limit + extra - used == limit
         progress.save(update_fields=["extra_attempts"])
@@ -546,7 +546,7 @@ def retake(enrolment: Enrolment) -> Enrolment:
     record. Completing it renews the credential (``awarding.award``)."""
     credential = current_of(enrolment.credential) if enrolment.credential is not None else None
     if enrolment.status != Enrolment.Status.COMPLETED or credential is None or not renewable(credential):
-        raise LearningError("You can take this course again once your credential is due for renewal.")
+        raise LearningError(_("You can take this course again once your credential is due for renewal."))
     version = enrolment.course.latest_version or enrolment.version
     with transaction.atomic():
         used: dict[str, int] = {}

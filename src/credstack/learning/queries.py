@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credstack.courses.models import Course
 
@@ -23,7 +24,7 @@ def lesson_index(enrolment: Enrolment, lesson_key: str) -> int:
     for n, lesson in enumerate(enrolment.version.lessons):
         if lesson["key"] == lesson_key:
             return n
-    raise LearningError("There is no such lesson in this course.")
+    raise LearningError(_("There is no such lesson in this course."))
 
 
 def progress_map(enrolment: Enrolment) -> dict[str, LessonProgress]:
@@ -66,7 +67,9 @@ def attempt_questions(attempt: QuizAttempt) -> list[tuple[dict, list[dict]]]:
     """The attempt's questions in the order shown, each with its choices in the order shown."""
     lesson = attempt.enrolment.version.lesson(attempt.lesson_key)
     if lesson is None:  # the attempt names a lesson its course version has
-        raise LearningError(f"lesson {attempt.lesson_key!r} is not in this course version")
+        raise LearningError(
+            _("lesson %(key)s is not in this course version") % {"key": repr(attempt.lesson_key)}
+        )
     by_key = {q["key"]: q for q in lesson["quiz"]["questions"]}
     shown = []
     for item in attempt.layout:

@@ -432,7 +432,7 @@ def retake(request, course, enrolment):
         return render(
             request,
             "learning/message.html",
-            {"course": course, "title": "Not yet", "message": str(exc)},
+            {"course": course, "title": _("Not yet"), "message": str(exc)},
             status=409,
         )
     return redirect(

@@ -54,9 +54,17 @@ def framable(request: HttpRequest, response: HttpResponse, origins: list[str]) -
 
 
 def _problem(
-    request, title: str, detail: str, status: int = 400, platform: LtiPlatform | None = None
+    request,
+    title: str,
+    detail: str,
+    status: int = 400,
+    platform: LtiPlatform | None = None,
+    technical: str = "",
 ) -> HttpResponse:
-    response = render(request, "lti/error.html", {"title": title, "detail": detail}, status=status)
+    """The error page an LMS shows in its frame: ``title`` and ``detail`` in the reader's language;
+    ``technical``, the LTI library's own reason, below them as it gives it (English)."""
+    context = {"title": title, "detail": detail, "technical": technical}
+    response = render(request, "lti/error.html", context, status=status)
     return framable(request, response, frame_origins(platform))
 
 
@@ -72,13 +80,24 @@ def login(request: HttpRequest) -> HttpResponse:
     if platform is None:
         return _problem(
             request,
-            "This LMS is not registered with credstack",
-            f"No platform with issuer {iss!r}"
-            + (f" and client id {client_id!r}" if client_id else "")
-            + " is registered. An administrator registers it under Workspace → LTI.",
+            _("This LMS is not registered with credstack"),
+            (
+                _(
+                    "No platform with issuer %(issuer)s and client id %(client_id)s is registered. An "
+                    "administrator registers it under Workspace → LTI."
+                )
+                if client_id
+                else _(
+                    "No platform with issuer %(issuer)s is registered. An administrator registers it under "
+                    "Workspace → LTI."
+                )
+            )
+            % {"issuer": repr(iss), "client_id": repr(client_id)},
         )
     if not params.get("login_hint"):
-        return _problem(request, "This login is incomplete", "The LMS sent no login_hint.", platform=platform)
+        return _problem(
+            request, _("This login is incomplete"), _("The LMS sent no login_hint."), platform=platform
+        )
     url, state = begin_login(
         platform,
         redirect_uri=platform.launch_url,
@@ -116,11 +135,18 @@ def launch(request: HttpRequest) -> HttpResponse:
     except LtiException as exc:
         log.info("LTI launch refused: %s", exc)
         return _problem(
-            request, "This launch could not be verified", str(exc), 401, _claimed_platform(request)
+            request,
+            _("This launch could not be verified"),
+            _("The LMS's launch message was refused for this reason:"),
+            401,
+            _claimed_platform(request),
+            technical=str(exc),
         )
     if not actions.accept_id_token_once(data):
         log.info("LTI launch refused: id_token replayed (iss %s)", data.get("iss"))
-        return _problem(request, "This launch could not be verified", "This launch was already used.", 401)
+        return _problem(
+            request, _("This launch could not be verified"), _("This launch was already used."), 401
+        )
     platform = platform_for(data["iss"], message.get_client_id())
     assert platform is not None  # the registration was found by the validation
     origins = frame_origins(platform, data)
@@ -131,8 +157,8 @@ def launch(request: HttpRequest) -> HttpResponse:
     else:
         response = _problem(
             request,
-            "Unsupported LTI message",
-            "credstack accepts resource link and deep linking launches",
+            _("Unsupported LTI message"),
+            _("credstack accepts resource link and deep linking launches."),
             platform=platform,
         )
     cookie = state_cookie_name(request.POST.get("state", ""))
@@ -146,9 +172,11 @@ def _resource_launch(request: HttpRequest, platform: LtiPlatform, data: dict) ->
     if not email:
         return _problem(
             request,
-            "Your email address was not shared",
-            "credstack needs your email address to issue your credential. Ask your LMS administrator "
-            "to share learners' email addresses with this tool (LTI privacy settings).",
+            _("Your email address was not shared"),
+            _(
+                "credstack needs your email address to issue your credential. Ask your LMS administrator "
+                "to share learners' email addresses with this tool (LTI privacy settings)."
+            ),
             platform=platform,
         )
     name = (
@@ -165,16 +193,18 @@ def _resource_launch(request: HttpRequest, platform: LtiPlatform, data: dict) ->
     if course is None:
         return _problem(
             request,
-            "No course is linked to this activity",
-            "Set the custom parameter course=<course slug> on this LTI link (or place the link with "
-            "Deep Linking), or a default course for the platform in credstack.",
+            _("No course is linked to this activity"),
+            _(
+                "Set the custom parameter course=<course slug> on this LTI link (or place the link with "
+                "Deep Linking), or a default course for the platform in credstack."
+            ),
             platform=platform,
         )
     learner = learning.learner_for(email, name)
     try:
         enrolment = learning.enrol(course, learner, source="lti")
     except LearningError as exc:
-        return _problem(request, "This course is not open", str(exc), platform=platform)
+        return _problem(request, _("This course is not open"), str(exc), platform=platform)
     actions.record_grade_target(platform, enrolment, data.get("sub", ""), data.get(AGS_CLAIM) or {})
     if _in_frame(request):
         # Inside the LMS's iframe a first-party session cookie cannot be set (a cross-site frame refuses
@@ -202,8 +232,8 @@ def continue_launch(request: HttpRequest, ticket: str) -> HttpResponse:
     if held is None or not cache.delete(key):
         return _problem(
             request,
-            "This link was already used or has expired",
-            "Open the activity again from your LMS.",
+            _("This link was already used or has expired"),
+            _("Open the activity again from your LMS."),
             status=410,
         )
     learner = Learner.objects.get(pk=held["learner"])
@@ -220,8 +250,8 @@ def _deep_link_picker(request: HttpRequest, platform: LtiPlatform, data: dict) -
     if "ltiResourceLink" not in (settings_claim.get("accept_types") or []):
         return _problem(
             request,
-            "This LMS does not accept LTI resource links here",
-            "credstack places courses as LTI resource links (accept_types has no ltiResourceLink).",
+            _("This LMS does not accept LTI resource links here"),
+            _("credstack places courses as LTI resource links (accept_types has no ltiResourceLink)."),
             platform=platform,
         )
     pick = secrets.token_urlsafe(24)
@@ -252,7 +282,7 @@ def deep_link_choose(request: HttpRequest, pick: str) -> HttpResponse:
     held = cache.get(key)
     if held is None:
         return _problem(
-            request, "This choice has expired", "Add the activity again from your LMS.", status=410
+            request, _("This choice has expired"), _("Add the activity again from your LMS."), status=410
         )
     platform = LtiPlatform.objects.select_related("organization").get(pk=held["platform"])
     course = Course.objects.filter(
@@ -262,10 +292,14 @@ def deep_link_choose(request: HttpRequest, pick: str) -> HttpResponse:
     ).first()
     if course is None:
         return _problem(
-            request, "Choose a course", "Pick one of the published courses.", status=400, platform=platform
+            request,
+            _("Choose a course"),
+            _("Pick one of the published courses."),
+            status=400,
+            platform=platform,
         )
     if not cache.delete(key):
-        return _problem(request, "This choice was already sent", "Add the activity again.", status=410)
+        return _problem(request, _("This choice was already sent"), _("Add the activity again."), status=410)
     return_url, jwt = actions.deep_link_response(platform, held["deployment_id"], held["settings"], course)
     response = render(
         request,

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from credstack.outbox import actions as outbox
@@ -171,12 +172,14 @@ def update_organization_settings(
     """
     unknown = sorted(set(changes) - set(SETTINGS_FIELDS))
     if unknown:
-        raise ValidationError({k: "this setting cannot be changed here" for k in unknown})
+        raise ValidationError({k: _("this setting cannot be changed here") for k in unknown})
     if logo is not None and logo[0] not in LOGO_TYPES:
-        raise ValidationError({"logo": "a logo is a PNG, JPEG or SVG image"})
+        raise ValidationError({"logo": _("a logo is a PNG, JPEG or SVG image")})
     if changes.get("language") and languages.supported(changes["language"]) != changes["language"]:
-        raise ValidationError({"language": f"credstack speaks {', '.join(languages.codes())}"})
-    require_role(org, actor, Role.ADMIN, "Only owners and admins change the organization's settings.")
+        raise ValidationError(
+            {"language": _("credstack speaks %(languages)s") % {"languages": ", ".join(languages.codes())}}
+        )
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins change the organization's settings."))
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         changed = [k for k in SETTINGS_FIELDS if k in changes and getattr(org, k) != changes[k]]
@@ -199,7 +202,7 @@ def update_organization_settings(
 def _keep_pdf_certificate(
     org: Organization, material: pdfsign.KeyMaterial, source: str, actor: Actor, what: str
 ) -> PdfSigning:
-    require_role(org, actor, Role.ADMIN, "Only owners and admins change how certificates are signed.")
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins change how certificates are signed."))
     with transaction.atomic():
         signing, _created = PdfSigning.objects.select_for_update().get_or_create(
             organization=org,
@@ -249,15 +252,15 @@ def upload_pdf_certificate(org: Organization, data: bytes, password: str, actor:
 
 def update_pdf_signing(org: Organization, *, enabled: bool, tsa_url: str, actor: Actor) -> PdfSigning:
     """Turn signed PDFs on or off and set the time-stamping authority ("" for none)."""
-    require_role(org, actor, Role.ADMIN, "Only owners and admins change how certificates are signed.")
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins change how certificates are signed."))
     tsa_url = (tsa_url or "").strip()
     if tsa_url and not tsa_url.startswith(("https://", "http://")):
-        raise ValidationError({"tsa_url": "the time-stamping authority's address starts with https://"})
+        raise ValidationError({"tsa_url": _("the time-stamping authority's address starts with https://")})
     with transaction.atomic():
         signing = PdfSigning.objects.select_for_update().filter(organization=org).first()
         if signing is None:
             raise ValidationError(
-                {"enabled": "upload a certificate or create one before turning signed PDFs on"}
+                {"enabled": _("upload a certificate or create one before turning signed PDFs on")}
             )
         signing.enabled = bool(enabled)
         signing.tsa_url = tsa_url
@@ -284,14 +287,14 @@ def normalise_host(value: str) -> str:
         host = host.split("://", 1)[1]
     host = host.split("/", 1)[0].rstrip(".")
     if not host:
-        raise ValidationError({"host": "Enter a host name such as certificates.example.edu."})
+        raise ValidationError({"host": _("Enter a host name such as certificates.example.edu.")})
     if ":" in host:
-        raise ValidationError({"host": "Give the host name alone, without a port: browsers use 443."})
+        raise ValidationError({"host": _("Give the host name alone, without a port: browsers use 443.")})
     if host.replace(".", "").isdigit():
-        raise ValidationError({"host": "Give a host name, not an IP address: certificates need a name."})
+        raise ValidationError({"host": _("Give a host name, not an IP address: certificates need a name.")})
     own = settings.CREDSTACK_BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
     if host == own or host in settings.ALLOWED_HOSTS:
-        raise ValidationError({"host": "That is this deployment's own name: choose a name of your own."})
+        raise ValidationError({"host": _("That is this deployment's own name: choose a name of your own.")})
     try:
         host_validator(host)
     except ValidationError as exc:
@@ -305,12 +308,12 @@ def set_domain(org: Organization, host: str, did_web: bool, actor: Actor) -> Dom
     A host another organization holds (or held) is refused. Admins and owners only."""
     host = normalise_host(host)
     actor = as_actor(actor)
-    require_role(org, actor, Role.ADMIN, "Only owners and admins change the organization's domain.")
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins change the organization's domain."))
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         existing = Domain.objects.filter(host=host).first()
         if existing is not None and existing.organization_id != org.pk:
-            raise ValidationError({"host": "Another organization uses that host name."})
+            raise ValidationError({"host": _("Another organization uses that host name.")})
         now = timezone.now()
         Domain.objects.filter(organization=org, retired_at__isnull=True).exclude(host=host).update(
             retired_at=now
@@ -330,7 +333,7 @@ def retire_domain(org: Organization, actor: Actor) -> Domain | None:
     """Stop using the organization's domain for new credentials (they go back to the deployment's
     address). The host keeps serving what was issued under it, and stays reserved to the organization."""
     actor = as_actor(actor)
-    require_role(org, actor, Role.ADMIN, "Only owners and admins change the organization's domain.")
+    require_role(org, actor, Role.ADMIN, _("Only owners and admins change the organization's domain."))
     with transaction.atomic():
         domain = Domain.objects.select_for_update().filter(organization=org, retired_at__isnull=True).first()
         if domain is None:
@@ -343,7 +346,7 @@ def retire_domain(org: Organization, actor: Actor) -> Domain | None:
 
 # ---- members and invitations ---------------------------------------------------------------------
 
-ONE_OWNER = "An organization keeps at least one owner."
+ONE_OWNER = gettext_lazy("An organization keeps at least one owner.")
 
 
 def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Invitation:
@@ -355,14 +358,14 @@ def invite_member(org: Organization, email: str, role: str, actor: Actor) -> Inv
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter a valid email address."})
+        raise ValidationError({"email": _("Enter a valid email address.")})
     if role not in Role.values:
-        raise ValidationError({"role": f"choose one of {', '.join(Role.values)}"})
-    mine = require_role(org, actor, Role.ADMIN, "Only owners and admins invite members.")
+        raise ValidationError({"role": _("choose one of %(roles)s") % {"roles": ", ".join(Role.values)}})
+    mine = require_role(org, actor, Role.ADMIN, _("Only owners and admins invite members."))
     if role == Role.OWNER and mine != Role.OWNER:
-        raise NotAllowed("only an owner can invite another owner", field="role")
+        raise NotAllowed(_("only an owner can invite another owner"), field="role")
     if Membership.objects.filter(organization=org, user__email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} is already a member."})
+        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organization=org,
@@ -398,9 +401,9 @@ def withdraw_invitation(invitation: Invitation, actor: Actor) -> Invitation:
     """Withdraw an invitation that was not accepted: its link stops working. Owners and admins withdraw;
     an owner's invitation only by an owner."""
     org = invitation.organization
-    mine = require_role(org, actor, Role.ADMIN, "Only owners and admins withdraw invitations.")
+    mine = require_role(org, actor, Role.ADMIN, _("Only owners and admins withdraw invitations."))
     if invitation.role == Role.OWNER and mine != Role.OWNER:
-        raise NotAllowed("Only an owner can withdraw an owner's invitation.")
+        raise NotAllowed(_("Only an owner can withdraw an owner's invitation."))
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.state in ("accepted", "withdrawn"):
@@ -426,9 +429,9 @@ def _owners_locked(org: Organization) -> int:
 
 
 def _check_may_change(org: Organization, membership: Membership, actor: Actor) -> str:
-    mine = require_role(org, actor, Role.ADMIN, "Only owners and admins change members.")
+    mine = require_role(org, actor, Role.ADMIN, _("Only owners and admins change members."))
     if membership.role == Role.OWNER and mine != Role.OWNER:
-        raise NotAllowed("Only an owner can change another owner.")
+        raise NotAllowed(_("Only an owner can change another owner."))
     return mine
 
 
@@ -441,7 +444,7 @@ def change_member_role(membership: Membership, role: str, actor: Actor) -> Membe
     org = membership.organization
     mine = _check_may_change(org, membership, actor)
     if role not in Role.values or (role == Role.OWNER and mine != Role.OWNER):
-        raise NotAllowed("That role cannot be given here.")
+        raise NotAllowed(_("That role cannot be given here."))
     with transaction.atomic():
         owners = _owners_locked(org)
         membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
@@ -482,14 +485,16 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
     """
     actor = Actor.for_user(user)
     if not has_verified_email(user, invitation.email):
-        raise NotAllowed(f"Sign in with {invitation.email} (verified) to accept this invitation.")
+        raise NotAllowed(
+            _("Sign in with %(email)s (verified) to accept this invitation.") % {"email": invitation.email}
+        )
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
         )
         if invitation.state != "pending":
             raise ValidationError(INVITATION_CLOSED[invitation.state])
-        membership, _ = Membership.objects.get_or_create(
+        membership, _created = Membership.objects.get_or_create(
             organization=invitation.organization, user=user, defaults={"role": invitation.role}
         )
         invitation.accepted_at = timezone.now()

@@ -14,7 +14,7 @@ from credstack.vc import keys as vc_keys
 from .sealing import unseal
 
 slug_validator = RegexValidator(
-    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", "lowercase letters, digits and dashes"
+    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", _("lowercase letters, digits and dashes")
 )
 
 
@@ -94,7 +94,10 @@ class Organization(models.Model):
 
 host_validator = RegexValidator(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
-    "a host name such as certificates.example.edu (letters, digits, dashes and dots; no scheme, port or path)",
+    _(
+        "a host name such as certificates.example.edu (letters, digits, dashes and dots; no scheme, port or "
+        "path)"
+    ),
 )
 
 
@@ -278,11 +281,11 @@ class AuditEntry(models.Model):
     """Who did what, when: every change an action makes leaves one (organizations/audit.py)."""
 
     class ActorKind(models.TextChoices):
-        USER = "user", "Person"
-        API_KEY = "api_key", "API key"
-        API = "api", "OB 3.0 API client"
-        CLI = "cli", "Command line"
-        SYSTEM = "system", "System"
+        USER = "user", _("Person")
+        API_KEY = "api_key", _("API key")
+        API = "api", _("OB 3.0 API client")
+        CLI = "cli", _("Command line")
+        SYSTEM = "system", _("System")
 
     # null: a change that belongs to no organization (a holder's own data, through the OB 3.0 API)
     organization = models.ForeignKey(
@@ -311,8 +314,8 @@ class PdfSigning(models.Model):
     (:mod:`credstack.organizations.sealing`); signing itself is :mod:`credstack.organizations.pdfsign`."""
 
     class Source(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded PKCS#12"
-        CREATED = "created", "Created by credstack"
+        UPLOADED = "uploaded", _("Uploaded PKCS#12")
+        CREATED = "created", _("Created by credstack")
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="pdf_signing")
     enabled = models.BooleanField(default=False)

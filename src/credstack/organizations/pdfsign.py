@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from credstack import httpclient
 
@@ -116,19 +117,24 @@ def read_pkcs12(data: bytes, password: str, now: dt.datetime | None = None) -> K
         key, cert, chain = pkcs12.load_key_and_certificates(data, password.encode() if password else None)
     except ValueError as exc:
         raise CertificateError(
-            "the file cannot be opened: it is not a PKCS#12 (.p12/.pfx) file, or the password is wrong"
+            _("the file cannot be opened: it is not a PKCS#12 (.p12/.pfx) file, or the password is wrong")
         ) from exc
     if key is None or cert is None:
-        raise CertificateError("the file holds no private key with its certificate")
+        raise CertificateError(_("the file holds no private key with its certificate"))
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise CertificateError("the key must be RSA or ECDSA (PDF readers check no other kind)")
+        raise CertificateError(_("the key must be RSA or ECDSA (PDF readers check no other kind)"))
     spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     if cert.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
-        raise CertificateError("the certificate in the file is not the certificate of its key")
+        raise CertificateError(_("the certificate in the file is not the certificate of its key"))
     if cert.not_valid_after_utc <= now:
-        raise CertificateError(f"the certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}")
+        raise CertificateError(
+            _("the certificate expired on %(date)s") % {"date": f"{cert.not_valid_after_utc:%Y-%m-%d}"}
+        )
     if cert.not_valid_before_utc > now:
-        raise CertificateError(f"the certificate is valid only from {cert.not_valid_before_utc:%Y-%m-%d}")
+        raise CertificateError(
+            _("the certificate is valid only from %(date)s")
+            % {"date": f"{cert.not_valid_before_utc:%Y-%m-%d}"}
+        )
     return _material(key, cert, list(chain or []))
 
 

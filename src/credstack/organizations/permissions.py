@@ -20,10 +20,11 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import ROLE_RANK, Membership, Organization, Role
+from .rules import NotAllowed
 
 __all__ = ["Role", "can", "member_required", "membership_for"]
 
@@ -66,7 +67,10 @@ def member_required(role: str = Role.VIEWER):
             if membership is None:
                 raise Http404("no such organization")
             if ROLE_RANK[membership.role] < ROLE_RANK[role]:
-                raise PermissionDenied(f"this needs the {role} role; you are {membership.role}")
+                raise NotAllowed(
+                    _("This page needs the %(role)s role; yours is %(yours)s.")
+                    % {"role": Role(role).label, "yours": Role(membership.role).label}
+                )
             request.organization: Organization = membership.organization
             request.membership = membership
             return view(request, org_slug, *args, **kwargs)

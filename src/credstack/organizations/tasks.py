@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
 
+from . import languages
 from .brand import sender
 from .models import Invitation
 
@@ -21,15 +24,17 @@ def send_invitation_email(invitation_id: int, inviter: str) -> str:
         return "skipped"
     org = invitation.organization
     link = settings.CREDSTACK_BASE_URL + reverse("workspace-invitation", args=[invitation.token])
-    send_mail(
-        f"Join {org.name} on credstack",
-        f"{inviter} invites you to {org.name} as {invitation.get_role_display().lower()}.\n\nAccept: {link}\n"
-        + (
-            f"\nThe invitation is valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC.\n"
-            if invitation.expires_at
-            else ""
-        ),
-        sender(org),
-        [invitation.email],
-    )
+    with translation.override(languages.for_email(org)):  # who is invited has no workspace language yet
+        subject = _("Join %(org)s on credstack") % {"org": org.name}
+        body = _("%(inviter)s invites you to %(org)s as %(role)s.\n\nAccept: %(link)s\n") % {
+            "inviter": inviter,
+            "org": org.name,
+            "role": str(invitation.get_role_display()).lower(),
+            "link": link,
+        }
+        if invitation.expires_at:
+            body += "\n" + _("The invitation is valid until %(when)s UTC.\n") % {
+                "when": f"{invitation.expires_at:%Y-%m-%d %H:%M}"
+            }
+    send_mail(subject, body, sender(org), [invitation.email])
     return "sent"

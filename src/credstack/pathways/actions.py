@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack.achievements.models import Achievement
@@ -121,7 +122,9 @@ def create_pathway(
     _validate(achievement, components, rule, required_count)
     with transaction.atomic():
         if Pathway.objects.filter(achievement=achievement).exists():
-            raise ValidationError({"achievement": f"{achievement.name} is already awarded by a pathway"})
+            raise ValidationError(
+                {"achievement": _("%(name)s is already awarded by a pathway") % {"name": achievement.name}}
+            )
         pathway = Pathway.objects.create(
             organization=achievement.organization,
             achievement=achievement,
@@ -272,7 +275,7 @@ def _reinstate_if_met(record: PathwayAward) -> None:
     stacked = record.credential
     if not record.suspended_by_policy or stacked.state != Credential.State.SUSPENDED:
         return
-    chosen, _ = check(record.pathway, record.email)
+    chosen, _missing = check(record.pathway, record.email)
     if chosen is not None:
         credential_actions.reinstate_credential(stacked, reason="The pathway's components are valid again")
         PathwayAward.objects.filter(pk=record.pk).update(suspended_by_policy=False)
@@ -320,7 +323,7 @@ def apply_component_change(credential: Credential, event: str) -> None:
                 or stacked.state != Credential.State.ACTIVE
             ):
                 continue
-            chosen, _ = check(pathway, record.email)
+            chosen, _missing = check(pathway, record.email)
             if chosen is not None:  # still met by the other credentials the learner holds
                 continue
             credential_actions.suspend_credential(

@@ -54,7 +54,7 @@ class CodeError(Exception):
 
 def normalize(email: str) -> str:
     if isinstance(email, str) and len(email.strip()) > 254:
-        raise ValidationError({"email": "is longer than 254 characters"})
+        raise ValidationError({"email": _("is longer than 254 characters")})
     return clean_email(email, "email").lower()
 
 
@@ -306,7 +306,7 @@ def add_email(account: Account, email: str, code: str, *, ip: str | None = None)
 def remove_email(account: Account, email_id: int) -> None:
     emails = list(account.emails.all())
     if len(emails) <= 1:
-        raise ValidationError({"email": "is the account's only address; delete the account instead"})
+        raise ValidationError({"email": _("is the account's only address; delete the account instead")})
     removed = next((e for e in emails if e.pk == email_id), None)
     if removed is None:
         return
@@ -385,16 +385,25 @@ def clean_portfolio_slug(slug: str) -> str:
     if not value:
         raise ValidationError({"slug": _("Choose an address for your portfolio.")})
     if not SLUG_MIN <= len(value) <= SLUG_MAX:
-        raise ValidationError({"slug": f"The address must be {SLUG_MIN} to {SLUG_MAX} characters long."})
+        raise ValidationError(
+            {
+                "slug": _("The address must be %(min)s to %(max)s characters long.")
+                % {"min": SLUG_MIN, "max": SLUG_MAX}
+            }
+        )
     if not PORTFOLIO_SLUG.match(value):
         raise ValidationError(
             {
-                "slug": "Use only letters a–z, digits and single hyphens between them "
-                "(no spaces, accents or other signs)."
+                "slug": _(
+                    "Use only letters a–z, digits and single hyphens between them (no spaces, accents or "
+                    "other signs)."
+                )
             }
         )
     if value in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"“{value}” is reserved: choose another address."})
+        raise ValidationError(
+            {"slug": _("“%(address)s” is reserved: choose another address.") % {"address": value}}
+        )
     return value
 
 
@@ -442,7 +451,9 @@ def save_portfolio(
                     portfolio.slug, portfolio.title, portfolio.headline = slug, title, headline
                     portfolio.save(update_fields=["slug", "title", "headline", "updated_at"])
         except IntegrityError:  # another learner took the address a moment ago
-            raise ValidationError({"slug": f"“{slug}” is taken: choose another address."}) from None
+            raise ValidationError(
+                {"slug": _("“%(address)s” is taken: choose another address.") % {"address": slug}}
+            ) from None
         portfolio.credentials.set([own[i] for i in ids])
         detail = f"{len(ids)} credential{'s' if len(ids) != 1 else ''}"
         if old_slug and old_slug != slug:

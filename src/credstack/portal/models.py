@@ -6,6 +6,7 @@ The platform's own signing key (for the portfolio's CLR credential) is a
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credstack.ids import new_public_id
 
@@ -31,9 +32,9 @@ class AccountEmail(models.Model):
     verified_at = models.DateTimeField()
 
     class VerifiedBy(models.TextChoices):
-        CODE = "code", "a code sent to the address"
-        LTI = "lti", "an LMS launch (the LMS vouches for its user's address)"
-        SSO = "sso", "the organization's identity provider (single sign-on)"
+        CODE = "code", _("a code sent to the address")
+        LTI = "lti", _("an LMS launch (the LMS vouches for its user's address)")
+        SSO = "sso", _("the organization's identity provider (single sign-on)")
 
     # how the address was proven; a code sent to it later upgrades "lti" to "code" (decision 0023)
     verified_by = models.CharField(max_length=8, choices=VerifiedBy.choices, default=VerifiedBy.CODE)

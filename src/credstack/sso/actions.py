@@ -26,6 +26,7 @@ from credstack import httpclient
 from credstack.organizations import audit, dns, sealing
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import ROLE_RANK, Membership, Organization, Role
+from credstack.ui import blocked
 
 from . import http
 from .models import Connection, Domain
@@ -440,7 +441,7 @@ def verify_domain(domain: Domain, *, actor: Actor) -> Domain:
             _("DNS did not answer for %(name)s (%(error)s). Try again later.")
             % {
                 "name": domain.record_name,
-                "error": exc,
+                "error": blocked.reason(exc),
             },
         )
     else:

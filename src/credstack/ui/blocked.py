@@ -28,4 +28,6 @@ def reason(exc: BlockedTarget) -> str:
         return _("only http(s) URLs can be called, not %(url)s") % {"url": repr(params["url"])}
     if exc.kind == "port":
         return _("%(url)s has no valid port") % {"url": repr(params["url"])}
+    if exc.kind == "txt":  # the resolver's own words for the failure (a timeout...) stay as it says them
+        return _("cannot look up the TXT records of %(name)s: %(error)s") % params
     return str(exc)

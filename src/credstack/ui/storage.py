@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import errno
 
-FULL = "the server's disk is full"
-READ_ONLY = "the server's storage is read-only"
-FAILING = "the server could not write to its disk (full or failing)"
-
 
 def gettext_noop(message: str) -> str:
     """Marks ``message`` for the catalogues (makemessages knows the name) without Django's: this module
@@ -24,6 +20,9 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+FULL = gettext_noop("the server's disk is full")
+READ_ONLY = gettext_noop("the server's storage is read-only")
+FAILING = gettext_noop("the server could not write to its disk (full or failing)")
 S3_DOWN = gettext_noop("the file storage (S3) cannot be reached: its endpoint is down or does not answer")
 S3_NO_BUCKET = gettext_noop("the file storage's bucket does not exist (check CREDSTACK_STORAGE_URL)")
 S3_DENIED = gettext_noop(
@@ -31,7 +30,7 @@ S3_DENIED = gettext_noop(
 )
 S3_BUSY = gettext_noop("the file storage (S3) is overloaded or failing at the moment")
 S3_FULL = gettext_noop("the file storage (S3) is full: its quota is reached")
-# (the S3 sentences are marked for translation and translated where shown: they stay plain str here)
+# (every sentence is marked for translation and translated where shown: they stay plain str here)
 # the storage is there but cannot be used now: 503 Service Unavailable; the others (full, failing): 507
 UNAVAILABLE = frozenset({READ_ONLY, S3_DOWN, S3_NO_BUCKET, S3_DENIED, S3_BUSY})
 S3_FAILURES = frozenset({S3_DOWN, S3_NO_BUCKET, S3_DENIED, S3_BUSY, S3_FULL})

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 import segno
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -159,7 +161,8 @@ def exchange(request: HttpRequest, code: str) -> HttpResponse:
 
 def _qr_svg(uri: str) -> str:
     svg = segno.make(uri, error="l").svg_inline(scale=3, dark="#111", light="#fff", border=3, omitsize=True)
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code" ', 1))  # noqa: S308  (segno's own markup)
+    label = escape(_("QR code"))
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S308  (segno's markup, the label escaped)
 
 
 @never_cache

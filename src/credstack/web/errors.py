@@ -14,6 +14,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from credstack.organizations.models import Organization
+from credstack.organizations.rules import NotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 page; a refusal of credstack's own (``NotAllowed``, already in the user's language) says why."""
+    if isinstance(exception, NotAllowed) and exception.message:
+        return _page(request, 403, {"message": exception.message})
     return _page(request, 403)
 
 

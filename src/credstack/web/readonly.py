@@ -37,15 +37,17 @@ def unavailable(request: HttpRequest, why: str | None = None) -> HttpResponse:
     words."""
     read_only = getattr(settings, "CREDSTACK_READ_ONLY", False) or why in UNAVAILABLE
     status = 503 if read_only else 507
-    title = "Read-only for now" if read_only else "Insufficient storage"
-    if why in S3_FAILURES:  # object storage (decision 0048): its own title, the sentence translated
-        title, why = gettext("File storage unavailable"), gettext(why or "")
-    detail = (
-        f"This credstack cannot save anything at the moment: {why or 'its storage is read-only or full'}. "
-        "Issued credentials can still be viewed and verified; issuing, signing in and changes have to wait "
-        "until the operator has fixed the storage. Nothing was changed by this request, and nothing is done "
-        "twice if you retry (API clients: with the same Idempotency-Key)."
-    )
+    title = gettext("Read-only for now") if read_only else gettext("Insufficient storage")
+    if why in S3_FAILURES:  # object storage (decision 0048): its own title
+        title = gettext("File storage unavailable")
+    # the reasons are marked for the catalogues in credstack.ui.storage and translated here
+    why = gettext(why) if why else gettext("its storage is read-only or full")
+    detail = gettext(
+        "This credstack cannot save anything at the moment: %(why)s. Issued credentials can still be viewed "
+        "and verified; issuing, signing in and changes have to wait until the operator has fixed the "
+        "storage. Nothing was changed by this request, and nothing is done twice if you retry (API clients: "
+        "with the same Idempotency-Key)."
+    ) % {"why": why}
     headers = {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
     wants_json = "json" in request.headers.get("Accept", "") or request.path.startswith(
         ("/api/", "/ims/", "/hooks/", "/verify/api", "/lti/")

@@ -27,12 +27,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from credstack import taskqueues
-from credstack.organizations import audit
+from credstack.organizations import audit, languages
 from credstack.organizations.actors import SYSTEM, Actor
 from credstack.organizations.brand import sender
 from credstack.organizations.models import Membership, Organization, Role
@@ -100,7 +100,7 @@ def _require_on(endpoint: WebhookEndpoint) -> None:
 
 
 def _may_manage(organization: Organization, actor: Actor) -> None:
-    require_role(organization, actor, Role.ADMIN, "Only owners and admins manage webhook endpoints.")
+    require_role(organization, actor, Role.ADMIN, _("Only owners and admins manage webhook endpoints."))
 
 
 def create_endpoint(
@@ -134,7 +134,11 @@ def subscribe_hook(
     validate_url(target_url)
     if event not in EVENT_TYPES:
         raise ValidationError(
-            {"event": f"unknown event type {event!r}; one of: {', '.join(EVENT_TYPES)}"}, code="invalid"
+            {
+                "event": _("unknown event type %(event)s; one of: %(types)s")
+                % {"event": repr(event), "types": ", ".join(EVENT_TYPES)}
+            },
+            code="invalid",
         )
     _may_manage(organization, actor)
     with transaction.atomic():
@@ -155,7 +159,9 @@ def subscribe_hook(
 def unsubscribe_hook(endpoint: WebhookEndpoint, *, actor: Actor = SYSTEM) -> None:
     """End a REST Hooks subscription (its deliveries go with it; the audit row keeps id and URL)."""
     if not endpoint.rest_hook:
-        raise ValidationError("this endpoint was made by an administrator, not by a REST hook subscription")
+        raise ValidationError(
+            _("this endpoint was made by an administrator, not by a REST hook subscription")
+        )
     _may_manage(endpoint.organization, actor)
     with transaction.atomic():
         audit.record(endpoint.organization, actor, "webhook.unsubscribed", endpoint.public_id, endpoint.url)
@@ -508,17 +514,15 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
     log.warning("webhook endpoint %s disabled: %s", endpoint.url, reason)
     org = endpoint.organization
     recipients = _admin_emails(org)
-    if recipients:
-        send_mail(
-            subject=f"[credstack] Webhook endpoint disabled: {endpoint.url}",
-            message=(
-                f"credstack stopped sending events to {endpoint.url} for {org.name} because {reason}.\n"
-                "Fix the receiver, then re-enable the endpoint; failed messages can be redelivered from "
-                f"its delivery log:\n{_endpoint_page(endpoint)}"
-            ),
-            from_email=sender(org),
-            recipient_list=recipients,
-        )
+    if recipients:  # in the organization's language (the reason is the delivery log's, as recorded)
+        with translation.override(languages.for_email(org)):
+            subject = _("[credstack] Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
+            message = _(
+                "credstack stopped sending events to %(url)s for %(org)s because %(reason)s.\nFix the "
+                "receiver, then re-enable the endpoint; failed messages can be redelivered from its "
+                "delivery log:\n%(page)s"
+            ) % {"url": endpoint.url, "org": org.name, "reason": reason, "page": _endpoint_page(endpoint)}
+        send_mail(subject=subject, message=message, from_email=sender(org), recipient_list=recipients)
 
 
 def _endpoint_page(endpoint: WebhookEndpoint) -> str:

@@ -147,7 +147,10 @@ def prepare_job(**kwargs) -> BulkJob:
         job = check_job(job, mapping)
     elif not job.mapped:
         raise ValidationError(
-            {"name": f"no name/email column found among {', '.join(job.columns)}: map them"}
+            {
+                "name": _("no name/email column found among %(columns)s: map them")
+                % {"columns": ", ".join(job.columns)}
+            }
         )
     return job
 
@@ -175,6 +178,8 @@ PROBLEMS = {
     "field_too_long": gettext_lazy("is %(length)d characters; at most %(limit)d"),
     "issued_from_file": gettext_lazy("already issued from this same file earlier: skipped"),
     "duplicate": gettext_lazy("duplicate of row %(row)d (same email)"),
+    "not_issued": gettext_lazy("could not be issued: %(error)s"),
+    "not_issued_unknown": gettext_lazy("could not be issued"),
     "holds": gettext_lazy(
         "%(email)s already holds %(achievement)s: credential %(credential)s, issued %(date)s; not issued again "
         "from a file (the issue form can issue another or replace it)"
@@ -490,9 +495,8 @@ class _Chunks:
             if committed is not None:  # what failed came after the commit: the row is issued
                 return IssueResult(self.request(row), credential=committed, existing=True)
             _stop_if_storage_failed(exc)
-            return IssueResult(
-                self.request(row), error=ValidationError({"row": f"could not be issued: {exc}"})
-            )
+            failed = ValidationError(PROBLEMS["not_issued"], code="not_issued", params={"error": str(exc)})
+            return IssueResult(self.request(row), error=ValidationError({"row": failed}))
 
 
 def reserve_slots(job: BulkJob, rows: list[BulkRow]) -> list[tuple]:
@@ -557,15 +561,10 @@ def _apply(rows: list[BulkRow], results: list[IssueResult]) -> None:
             row.credential, row.outcome = result.credential, BulkRow.Outcome.ISSUED
             continue
         row.outcome = BulkRow.Outcome.FAILED
-        error = result.error or ValidationError({"row": "could not be issued"})
-        row.problems = [
-            *row.problems,
-            *(
-                {"field": field, "message": message}
-                for field, messages in _error_dict(error).items()
-                for message in messages
-            ),
-        ]
+        error = result.error or ValidationError(
+            {"row": ValidationError(PROBLEMS["not_issued_unknown"], code="not_issued_unknown")}
+        )
+        row.problems = [*row.problems, *_stored_problems(error)]
 
 
 def _committed(org, key: str) -> Credential | None:
@@ -608,8 +607,19 @@ def _stopped(why: str) -> str:
     )
 
 
-def _error_dict(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"row": list(error.messages)}
+def _stored_problems(error: ValidationError) -> list[dict]:
+    """An issuance refusal as stored problems: with its code and values when it has a known code (shown in
+    the reader's language), else its text."""
+    if not hasattr(error, "error_dict"):
+        return [{"field": "row", "message": m} for m in error.messages]
+    stored = []
+    for field, errors in error.error_dict.items():
+        for each in errors:
+            try:
+                stored.append(_problem(field, each.code or "", **(each.params or {})))
+            except (KeyError, TypeError, ValueError):  # no code of ours, or values its text does not name
+                stored += [{"field": field, "message": m} for m in each.messages]
+    return stored
 
 
 def _skip_issued_by_other_jobs(job: BulkJob, chunk: list[BulkRow]) -> list[BulkRow]:

@@ -15,6 +15,7 @@ from credstack.credentials import actions as cred_actions
 from credstack.credentials.models import Credential
 from credstack.organizations.models import Role
 from credstack.organizations.permissions import member_required
+from credstack.ui.refusal import refused
 from credstack.ui.uploads import MAX_SPREADSHEET, body_too_large, read_upload
 
 from . import bulk, tables
@@ -132,7 +133,7 @@ def bulk_job(request, org_slug, public_id):
     mapping_errors = {}
     if request.method == "POST":
         if not request.membership.at_least(Role.ISSUER):
-            return HttpResponse("Issuers only.", status=403)
+            return refused(request, _("Only issuers, admins and owners issue credentials."))
         try:
             job = bulk.check_job(job, {k: request.POST.get(k, "") for k in ("name", "email", "score")})
         except ValidationError as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from credstack.organizations import actions
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Invitation, Membership, Role
 from credstack.organizations.permissions import member_required
+from credstack.ui.refusal import refused
 
 from .forms import InviteForm
 
@@ -30,14 +30,14 @@ def members(request, org_slug):
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         if not request.membership.at_least(Role.ADMIN):  # before the form's errors: a viewer learns nothing
-            return HttpResponse("Only owners and admins invite members.", status=403)
+            return refused(request, _("Only owners and admins invite members."))
         if form.is_valid():
             email, role = form.cleaned_data["email"], form.cleaned_data["role"]
             try:
                 actions.invite_member(org, email, role, Actor.for_user(request.user))
             except actions.NotAllowed as exc:
                 if not exc.field:
-                    return HttpResponse(str(exc), status=403)
+                    return refused(request, str(exc))
                 form.add_error(exc.field, str(exc))
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -73,7 +73,7 @@ def member_change(request, org_slug, member_id):
         else:
             actions.change_member_role(membership, request.POST.get("role", ""), actor)
     except actions.NotAllowed as exc:
-        return HttpResponse(str(exc), status=403)
+        return refused(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -88,7 +88,7 @@ def invitation_withdraw(request, org_slug, invitation_id):
     try:
         actions.withdraw_invitation(invitation, Actor.for_user(request.user))
     except actions.NotAllowed as exc:
-        return HttpResponse(str(exc), status=403)
+        return refused(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

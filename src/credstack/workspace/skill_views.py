@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from credstack.achievements import actions
@@ -46,9 +48,13 @@ def skills(request, org_slug):
 def skills_import(request, org_slug):
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "file: choose the framework's file")
+        messages.error(request, _("file: choose the framework's file"))
     elif upload.size > MAX_UPLOAD:
-        messages.error(request, f"file: {upload.name} is larger than {MAX_UPLOAD // 1024 // 1024} MB")
+        messages.error(
+            request,
+            _("file: %(name)s is larger than %(mb)s MB")
+            % {"name": upload.name, "mb": MAX_UPLOAD // 1024 // 1024},
+        )
     else:
         try:
             framework = actions.import_framework(
@@ -60,7 +66,12 @@ def skills_import(request, org_slug):
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
-            messages.success(request, f"Imported {framework.name}: {framework.skills.count()} skills.")
+            count = framework.skills.count()
+            messages.success(
+                request,
+                ngettext("Imported %(name)s: %(n)d skill.", "Imported %(name)s: %(n)d skills.", count)
+                % {"name": framework.name, "n": count},
+            )
     return redirect("workspace-skills", org_slug)
 
 
@@ -74,13 +85,16 @@ def skills_align(request, org_slug):
     ids = [i for i in request.POST.getlist("skills")[:200] if i.isdigit()]
     chosen = list(Skill.objects.filter(framework__organization=org, pk__in=ids).select_related("framework"))
     if not chosen:
-        messages.error(request, "skills: tick at least one skill")
+        messages.error(request, _("skills: tick at least one skill"))
         return redirect("workspace-skills", org_slug)
-    _, added = actions.align_skills(achievement, chosen, actor=request.user)
+    _aligned, added = actions.align_skills(achievement, chosen, actor=request.user)
+    had = len(chosen) - added
+    added_text = ngettext("%(n)d skill added", "%(n)d skills added", added) % {"n": added}
+    if had:
+        added_text = _("%(added)s, %(n)d it already had") % {"added": added_text, "n": had}
     messages.success(
         request,
-        f"{achievement.name}: {added} skill(s) added"
-        + (f", {len(chosen) - added} it already had" if added < len(chosen) else "")
-        + ". Credentials issued from now on carry them.",
+        _("%(achievement)s: %(added)s. Credentials issued from now on carry them.")
+        % {"achievement": achievement.name, "added": added_text},
     )
     return redirect("workspace-achievement", org_slug, achievement.public_id)

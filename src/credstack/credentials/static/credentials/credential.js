@@ -3,14 +3,19 @@
    in a text box for Ctrl+C. A static file: the Content-Security-Policy runs no inline script. */
 (function () {
   "use strict";
+  function word(key, english) {  /* the page's words (web/_script_words.html), else English */
+    var words = document.getElementById("script-words");
+    return (words && words.getAttribute("data-" + key)) || english;
+  }
 
-  function announce(button, text) {
+  function announce(button, copied) {
     var live = button.parentNode.querySelector(".copied");
-    button.textContent = text;
+    if (!button.hasAttribute("data-label")) button.setAttribute("data-label", button.textContent);
+    button.textContent = copied ? word("link-copied", "Link copied") : word("press-to-copy", "Press Ctrl+C to copy.");
     button.classList.add("done");
-    if (live) live.textContent = text === "Link copied" ? "The link is on your clipboard." : "";
+    if (live) live.textContent = copied ? word("link-on-clipboard", "The link is on your clipboard.") : "";
     window.setTimeout(function () {
-      button.textContent = "Copy link";
+      button.textContent = button.getAttribute("data-label");
       button.classList.remove("done");
     }, 4000);
   }
@@ -22,7 +27,7 @@
       box.type = "text";
       box.readOnly = true;
       box.className = "copy-box";
-      box.setAttribute("aria-label", "The credential's link");
+      box.setAttribute("aria-label", word("credential-link", "The credential’s link"));
       button.parentNode.appendChild(box);
     }
     box.value = url;
@@ -30,7 +35,7 @@
     box.select();
     var copied = false;
     try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
-    announce(button, copied ? "Link copied" : "Press Ctrl+C to copy");
+    announce(button, copied);
   }
 
   document.addEventListener("click", function (event) {
@@ -39,7 +44,7 @@
     var url = button.getAttribute("data-copy-link");
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(url).then(
-        function () { announce(button, "Link copied"); },
+        function () { announce(button, true); },
         function () { showForCopying(button, url); }
       );
     } else {
@@ -59,13 +64,13 @@
     box.select();
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(box.value).then(
-        function () { said("The code is on your clipboard."); },
-        function () { said("Press Ctrl+C to copy."); }
+        function () { said(word("code-on-clipboard", "The code is on your clipboard.")); },
+        function () { said(word("press-to-copy", "Press Ctrl+C to copy.")); }
       );
     } else {
       var copied = false;
       try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
-      said(copied ? "The code is on your clipboard." : "Press Ctrl+C to copy.");
+      said(copied ? word("code-on-clipboard", "The code is on your clipboard.") : word("press-to-copy", "Press Ctrl+C to copy."));
     }
   });
 })();

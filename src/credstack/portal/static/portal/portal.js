@@ -3,10 +3,15 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("button.copy");
   if (!button) return;
   var url = button.getAttribute("data-url");
-  var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 2000); };
+  var words = document.getElementById("script-words");  /* the page's words (web/_script_words.html) */
+  var word = function (key, english) { return (words && words.getAttribute("data-" + key)) || english; };
+  var label = button.getAttribute("data-label") || button.textContent;
+  button.setAttribute("data-label", label);
+  var done = function () { button.textContent = word("copied", "Copied"); setTimeout(function () { button.textContent = label; }, 2000); };
+  var ask = function () { window.prompt(word("copy-this-link", "Copy this link:"), url); };
   if (navigator.clipboard && navigator.clipboard.writeText) {
-    navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
-  } else { window.prompt("Copy this link:", url); }
+    navigator.clipboard.writeText(url).then(done, ask);
+  } else { ask(); }
   if (!button.getAttribute("data-beacon")) return;
   var token = document.querySelector("input[name=csrfmiddlewaretoken]");
   fetch(button.getAttribute("data-beacon"), { method: "POST", credentials: "same-origin",

@@ -9,6 +9,12 @@
    - <input data-choose="selector">: ticking it ticks the radio button the selector names */
 (function () {
   "use strict";
+  /* the words a script shows, in the page's language: <template id="script-words" data-…> of the base
+     templates (web/_script_words.html); English when a page has none */
+  function word(key, english) {
+    var words = document.getElementById("script-words");
+    return (words && words.getAttribute("data-" + key)) || english;
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
@@ -18,12 +24,12 @@
     var el = document.getElementById(button.dataset.copy);
     if (!el) return;
     var text = el.textContent;
-    function done() { button.textContent = "Copied"; }
+    function done() { button.textContent = word("copied", "Copied"); }
     function fallback() {  /* no clipboard API outside https: select it for Ctrl+C */
       var range = document.createRange(); range.selectNodeContents(el);
       var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
       try { if (document.execCommand("copy")) { done(); return; } } catch (e) { /* fall through */ }
-      button.textContent = "Selected: press Ctrl+C";
+      button.textContent = word("selected-press-to-copy", "Selected: press Ctrl+C to copy.");
     }
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
     else fallback();
