@@ -252,9 +252,15 @@ def _refuse_held(todo: list[_Checked]) -> list[_Checked]:
     holders: dict[int, dict[str, Credential]] = {}
     for pk, wanted in emails.items():
         found = holders.setdefault(pk, {})
+        # not joined with the achievement: joined, SQLite walks every credential of the achievement
+        # instead of the lower-cased email index (3.6 ms at 2,000 holders, and growing; decision 0068)
         for credential in (
-            _held(achievements[pk]).annotate(email=Lower("recipient_email")).filter(email__in=wanted)
+            _held(achievements[pk])
+            .select_related(None)
+            .annotate(email=Lower("recipient_email"))
+            .filter(email__in=wanted)
         ):
+            credential.achievement = achievements[pk]  # what AlreadyHeld names
             found.setdefault(credential.recipient_email.lower(), credential)  # the newest first
     left = []
     for c in todo:
