@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--tasks", choices=["database", "dummy"], default="database")
     parser.add_argument("--cache-entries", type=int, default=0)
+    parser.add_argument("--idempotency", action="store_true", help="send an Idempotency-Key on every request")
     parser.add_argument("--queries", action="store_true", help="print the SQL of one more request")
     args = parser.parse_args()
 
@@ -93,6 +94,7 @@ def main() -> None:
             "CONTENT_LENGTH": str(len(body)),
             "HTTP_AUTHORIZATION": f"Bearer {token}",
             "HTTP_ACCEPT": "application/json",
+            **({"HTTP_IDEMPOTENCY_KEY": f"bench-{n}"} if args.idempotency else {}),
             "HTTP_HOST": "127.0.0.1",
             "REMOTE_ADDR": "127.0.0.1",
             "SERVER_NAME": "127.0.0.1",
@@ -131,7 +133,7 @@ def main() -> None:
 
     load = os.getloadavg()
     print(
-        f"tasks: {args.tasks}; file cache entries before: {args.cache_entries}; "
+        f"tasks: {args.tasks}; Idempotency-Key: {'yes' if args.idempotency else 'no'}; file cache entries before: {args.cache_entries}; "
         f"database: {connection.vendor}; requests: {args.count} (after {args.warmup} warm-up); cores: {os.cpu_count()}"
     )
     print(f"load average (1 min) at the end: {load[0]:.1f}")
