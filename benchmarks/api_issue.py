@@ -141,6 +141,25 @@ def main() -> None:
         f"server time per request: p50 {statistics.median(ms):.2f} ms, p90 {pct(0.9):.2f} ms, "
         f"p99 {pct(0.99):.2f} ms, min {ms[0]:.2f} ms; CPU {cpu / args.count * 1000:.2f} ms per request"
     )
+    if args.tasks == "database":
+        # what the requests left to a worker (decision 0068): their outbox dispatch tasks, run here now
+        from django_tasks_db.models import DBTaskResult
+
+        from credstack.outbox import actions as outbox
+
+        handed = list(
+            DBTaskResult.objects.filter(task_path="credstack.outbox.actions.dispatch_emitted").values_list(
+                "args_kwargs", flat=True
+            )
+        )
+        if handed:
+            cpu0 = time.process_time()
+            done = sum(outbox.dispatch_emitted.call(*job["args"]) for job in handed)
+            cpu = time.process_time() - cpu0
+            print(
+                f"worker: {len(handed)} dispatch tasks, {done} consumer rows delivered; "
+                f"CPU {cpu / len(handed) * 1000:.2f} ms per task"
+            )
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:

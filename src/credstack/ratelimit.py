@@ -26,6 +26,7 @@ the machine, as the file cache was, and atomic, which the cache's read-then-writ
 from __future__ import annotations
 
 import array
+import bisect
 import fcntl
 import hashlib
 import ipaddress
@@ -204,8 +205,8 @@ def _take_file(path: Path, rate: Rate) -> float | None:
         hits = array.array("d")
         raw = os.pread(fd, 1 << 24, 0)
         hits.frombytes(raw[: len(raw) - len(raw) % hits.itemsize])
-        since = now - rate.seconds
-        hits = array.array("d", (t for t in hits if t > since))  # in the window still
+        # oldest first (each hit is appended with the time read under the lock): those still in the window
+        del hits[: bisect.bisect_right(hits, now - rate.seconds)]
         if len(hits) >= rate.amount:
             return min(hits) + rate.seconds - now
         hits.append(now)
