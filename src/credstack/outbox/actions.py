@@ -176,9 +176,13 @@ def _hand_over(rows: list[OutboxEntry]) -> None:
 
 @task(queue_name=taskqueues.DEFAULT)
 def dispatch_emitted(keys: list[str]) -> int:
-    """A worker's dispatch of rows a request handed over (``to_worker``): ``dispatch``, so a row the sweep
-    or another run took already is left alone. Returns how many it delivered."""
-    return dispatch(keys)
+    """A worker's dispatch of rows a request handed over (``to_worker``): the same one transaction as
+    right after a commit when every row is still pending, else ``dispatch``, so a row the sweep or another
+    run took already is left alone. Returns how many it delivered."""
+    rows = list(OutboxEntry.objects.filter(key__in=keys, state=OutboxEntry.State.PENDING))
+    if len(rows) != len(keys):
+        return dispatch(keys)
+    return _dispatch_emitted(rows)
 
 
 def _dispatch_emitted(rows: list[OutboxEntry]) -> int:
