@@ -126,7 +126,8 @@ def test_a_rate_is_parsed_as_operators_write_it_and_nonsense_is_refused():
     assert ratelimit.Rate.parse("600/m") == ratelimit.Rate(600, 60)
     assert ratelimit.Rate.parse("30/5min") == ratelimit.Rate(30, 300)
     assert ratelimit.Rate.parse(" 5000/hour") == ratelimit.Rate(5000, 3600)
-    for bad in ("600", "600/week", "0/m", "many/m"):
+    assert ratelimit.Rate.parse("100/10") == ratelimit.Rate(100, 10)
+    for bad in ("600", "600/week", "0/m", "many/m", "5/0", "5/"):
         with pytest.raises(ImproperlyConfigured, match="write it as 600/m"):
             ratelimit.Rate.parse(bad)
 

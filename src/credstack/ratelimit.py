@@ -151,14 +151,18 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> Rate:
-        """``"600/m"``, ``"10/s"``, ``"5000/h"``, ``"100/d"``, ``"30/5m"``."""
+        """``"600/m"``, ``"10/s"``, ``"5000/h"``, ``"100/d"``, ``"30/5m"``, ``"100/10"`` (seconds): what
+        django-ninja's throttles read."""
         match = _RATE.fullmatch(text.strip())
-        if match is None or int(match["amount"]) < 1:
+        if match is None or not (match["multiple"] or match["unit"]):
             raise ImproperlyConfigured(f"{text!r} is not a rate: write it as 600/m (per s, m, h or d)")
-        return cls(int(match["amount"]), int(match["multiple"] or 1) * _UNITS[match["unit"][0]])
+        seconds = int(match["multiple"] or 1) * _UNITS[(match["unit"] or "s")[0]]
+        if seconds < 1 or int(match["amount"]) < 1:
+            raise ImproperlyConfigured(f"{text!r} is not a rate: write it as 600/m (per s, m, h or d)")
+        return cls(int(match["amount"]), seconds)
 
 
-_RATE = re.compile(r"(?P<amount>\d+)/(?P<multiple>\d+)?(?P<unit>s|sec|m|min|h|hour|d|day)")
+_RATE = re.compile(r"(?P<amount>\d+)/(?P<multiple>\d+)?(?P<unit>s|sec|m|min|h|hour|d|day)?")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
