@@ -207,12 +207,13 @@ def _take_file(path: Path, rate: Rate) -> float | None:
         fcntl.flock(fd, fcntl.LOCK_EX)  # released by the close
         now = time.time()
         hits = array.array("d")
-        raw = os.pread(fd, 1 << 24, 0)
+        # at most the rate's amount of hits: a refused one is not written
+        raw = os.pread(fd, os.fstat(fd).st_size, 0)
         hits.frombytes(raw[: len(raw) - len(raw) % hits.itemsize])
         # oldest first (each hit is appended with the time read under the lock): those still in the window
         del hits[: bisect.bisect_right(hits, now - rate.seconds)]
         if len(hits) >= rate.amount:
-            return min(hits) + rate.seconds - now
+            return hits[0] + rate.seconds - now
         hits.append(now)
         data = hits.tobytes()
         os.pwrite(fd, data, 0)
