@@ -6,6 +6,7 @@ This module assembles the API: authentication, throttling, problem details and o
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -32,18 +33,20 @@ class KeyRateThrottle(BaseThrottle):
     "600/m": any 60 seconds) is read on every request. Counted by ``ratelimit.take``: in Redis with
     ``REDIS_URL``, else in a locked file shared by the machine's processes (decision 0068)."""
 
-    retry_after: float | None = None
+    def __init__(self) -> None:
+        # one instance serves every request: what ``wait`` reports belongs to this thread's request
+        self.refused = threading.local()
 
     def allow_request(self, request) -> bool:
         auth = getattr(request, "auth", None)
         key = str(auth) if auth is not None else ratelimit.client_key(request)
         if key is None:
             return True
-        self.retry_after = ratelimit.take("api", key, _rate(settings.CREDSTACK_API_RATE))
-        return self.retry_after is None
+        self.refused.retry_after = ratelimit.take("api", key, _rate(settings.CREDSTACK_API_RATE))
+        return self.refused.retry_after is None
 
     def wait(self) -> float | None:
-        return self.retry_after
+        return getattr(self.refused, "retry_after", None)
 
 
 @lru_cache(maxsize=8)
