@@ -7,8 +7,11 @@ The requests go straight into Django's WSGI handler in this process (the whole m
 key check, the idempotency layer, the pipeline, the JSON answer), without a socket or an HTTP parser:
 what is timed is the server's own time for the request, from the WSGI call to the last byte of the body.
 Every request issues a new credential (a new recipient). Temporary CREDSTACK_HOME; SQLite unless
-DATABASE_URL is set; the API rate limit lifted; tasks queued to a dummy backend (the email is queued, not
-sent). ``--profile N``: then N more requests under cProfile, the top functions by cumulative time.
+DATABASE_URL is set; the API rate limit lifted (but counted); tasks queued in the database as `credstack
+serve` does without REDIS_URL (``--tasks dummy``: to a dummy backend), never run here: the email is queued,
+not sent. ``--cache-entries N``: the file cache holds N entries first (public pages cached by earlier
+views). ``--queries``: the SQL of one request. ``--profile N``: then N more requests under cProfile, the
+top functions by cumulative time.
 """
 
 from __future__ import annotations
@@ -28,11 +31,19 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--tasks", choices=["database", "dummy"], default="database")
+    parser.add_argument("--cache-entries", type=int, default=0)
+    parser.add_argument("--idempotency", action="store_true", help="send an Idempotency-Key on every request")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one more request")
     args = parser.parse_args()
 
     os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-bench-"))
     os.environ.setdefault("CREDSTACK_LOG_LEVEL", "WARNING")
-    os.environ["CREDSTACK_TASK_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
+    os.environ["CREDSTACK_TASK_BACKEND"] = (
+        "django_tasks.backends.dummy.DummyBackend"
+        if args.tasks == "dummy"
+        else "django_tasks_db.DatabaseBackend"
+    )
     os.environ["CREDSTACK_API_RATE"] = "1000000/m"
     os.environ["DJANGO_SETTINGS_MODULE"] = "credstack.config.settings"
     import django
@@ -51,6 +62,10 @@ def main() -> None:
     from credstack.organizations.actions import create_organization
 
     call_command("migrate", verbosity=0)
+    if args.cache_entries:
+        from django.core.cache import cache
+
+        cache.set_many({f"bench-page-{i}": "<html>" * 50 for i in range(args.cache_entries)}, 3600)
     org = create_organization(slug="bench", name="Benchmark Institute")
     create_achievement(
         organization=org,
@@ -79,6 +94,7 @@ def main() -> None:
             "CONTENT_LENGTH": str(len(body)),
             "HTTP_AUTHORIZATION": f"Bearer {token}",
             "HTTP_ACCEPT": "application/json",
+            **({"HTTP_IDEMPOTENCY_KEY": f"bench-{n}"} if args.idempotency else {}),
             "HTTP_HOST": "127.0.0.1",
             "REMOTE_ADDR": "127.0.0.1",
             "SERVER_NAME": "127.0.0.1",
@@ -117,6 +133,7 @@ def main() -> None:
 
     load = os.getloadavg()
     print(
+        f"tasks: {args.tasks}; Idempotency-Key: {'yes' if args.idempotency else 'no'}; file cache entries before: {args.cache_entries}; "
         f"database: {connection.vendor}; requests: {args.count} (after {args.warmup} warm-up); cores: {os.cpu_count()}"
     )
     print(f"load average (1 min) at the end: {load[0]:.1f}")
@@ -124,6 +141,33 @@ def main() -> None:
         f"server time per request: p50 {statistics.median(ms):.2f} ms, p90 {pct(0.9):.2f} ms, "
         f"p99 {pct(0.99):.2f} ms, min {ms[0]:.2f} ms; CPU {cpu / args.count * 1000:.2f} ms per request"
     )
+    if args.tasks == "database":
+        # what the requests left to a worker (decision 0068): their outbox dispatch tasks, run here now
+        from django_tasks_db.models import DBTaskResult
+
+        from credstack.outbox import actions as outbox
+
+        handed = list(
+            DBTaskResult.objects.filter(task_path="credstack.outbox.actions.dispatch_emitted").values_list(
+                "args_kwargs", flat=True
+            )
+        )
+        if handed:
+            cpu0 = time.process_time()
+            done = sum(outbox.dispatch_emitted.call(*job["args"]) for job in handed)
+            cpu = time.process_time() - cpu0
+            print(
+                f"worker: {len(handed)} dispatch tasks, {done} consumer rows delivered; "
+                f"CPU {cpu / len(handed) * 1000:.2f} ms per task"
+            )
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        one()
+    print(f"queries per request: {len(captured.captured_queries)}")
+    if args.queries:
+        for q in captured.captured_queries:
+            print(f"  {q['time']} {q['sql'][:220]}")
     if args.profile:
         import cProfile
         import pstats

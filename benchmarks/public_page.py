@@ -67,6 +67,8 @@ def main() -> None:
         pagecache.clear_local()
 
     def no_pdf_cache():
+        if not default_storage.exists("certificates"):
+            return  # PDFs are kept only with CREDSTACK_KEEP_CERTIFICATES=1: every download renders
         for name in default_storage.listdir("certificates")[1]:
             default_storage.delete(f"certificates/{name}")
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
+import redis
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.utils import translation
@@ -114,3 +117,63 @@ def test_counters_live_in_the_configured_cache_like_make_runs_file_cache(setting
     with pytest.raises(ratelimit.Limited):
         ratelimit.hit(limit, "k")
     caches["default"].clear()
+
+
+# ---------------------------------------------------------------- request rates (the JSON API's)
+
+
+def test_a_rate_is_parsed_as_operators_write_it_and_nonsense_is_refused():
+    assert ratelimit.Rate.parse("600/m") == ratelimit.Rate(600, 60)
+    assert ratelimit.Rate.parse("30/5min") == ratelimit.Rate(30, 300)
+    assert ratelimit.Rate.parse(" 5000/hour") == ratelimit.Rate(5000, 3600)
+    assert ratelimit.Rate.parse("100/10") == ratelimit.Rate(100, 10)
+    for bad in ("600", "600/week", "0/m", "many/m", "5/0", "5/"):
+        with pytest.raises(ImproperlyConfigured, match="write it as 600/m"):
+            ratelimit.Rate.parse(bad)
+
+
+def _take_many(name: str, times: int, amount: int, allowed) -> None:
+    """In a process of its own: ``times`` requests of one key, adding how many were allowed."""
+    got = sum(ratelimit.take(name, "apikey:shared", ratelimit.Rate(amount, 60)) is None for _ in range(times))
+    with allowed.get_lock():
+        allowed.value += got
+
+
+def _two_processes_at_once(name: str, amount: int) -> int:
+    """Two processes, each sending 40 requests of one key at the same moment: how many were allowed."""
+    context = multiprocessing.get_context("fork")
+    allowed = context.Value("i", 0)
+    workers = [context.Process(target=_take_many, args=(name, 40, amount, allowed)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+    return allowed.value
+
+
+def _allowed_then_refused(name: str, amount: int) -> None:
+    rate = ratelimit.Rate(amount, 60)
+    wait = ratelimit.take(name, "apikey:shared", rate)
+    assert wait is not None and 55 < wait <= 60  # until the first of the window leaves it
+    assert ratelimit.take(name, "apikey:other", rate) is None  # per key
+
+
+def test_without_redis_a_rate_is_shared_by_the_machines_processes_and_counted_exactly(settings, tmp_path):
+    settings.REDIS_URL = ""
+    settings.CREDSTACK_HOME = tmp_path
+    # 80 requests at once from two processes against 50 a minute: exactly 50 pass (a read-then-write of
+    # a cached list, as the file cache did it, lets both processes count from the same old number)
+    assert _two_processes_at_once("test", 50) == 50
+    _allowed_then_refused("test", 50)
+    assert len(list((tmp_path / "ratelimit").iterdir())) == 2  # a small file per key
+
+
+def test_with_redis_a_rate_is_shared_by_every_node_and_counted_exactly(settings, redis_url, tmp_path):
+    settings.REDIS_URL = redis_url
+    settings.CREDSTACK_HOME = tmp_path
+    assert _two_processes_at_once("test", 50) == 50
+    _allowed_then_refused("test", 50)
+    assert not (tmp_path / "ratelimit").exists()  # nothing on the node's disk
+    client = redis.Redis.from_url(redis_url)
+    assert sorted(client.zcard(key) for key in client.keys("credstack:rate:test:*")) == [1, 50]

@@ -13,17 +13,33 @@ Two rules keep a limit from lending anyone the power to lock others out (issue 1
   and the callers keep what the target already has usable (the code already sent still works).
 
 ``Limited.wait`` says when to try again ("in 4 minutes").
+
+A request *rate* (``Rate``, ``take``: the JSON API's ``CREDSTACK_API_RATE``, hundreds a minute per key) is
+counted apart from the cache (decision 0068): a write to Django's file cache lists the whole cache folder
+(its culling), which holds the public pages too, and cost the API more than any query. With
+``REDIS_URL`` the hits of a key are a sorted set in Redis, trimmed, counted and added to in one
+MULTI/EXEC (shared by every process and node, atomic); without it they are a small file per key under
+``$CREDSTACK_HOME/ratelimit``, read and written under an exclusive ``flock`` (shared by the processes of
+the machine, as the file cache was, and atomic, which the cache's read-then-write was not).
 """
 
 from __future__ import annotations
 
+import array
+import bisect
+import fcntl
 import hashlib
 import ipaddress
 import math
+import os
+import re
+import secrets
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -121,6 +137,90 @@ def hit_all(*pairs: tuple[Limit, str | None]) -> None:
 
 def reset(limit: Limit, key: str) -> None:
     cache.delete_many(_slots(limit, key))
+
+
+# ---------------------------------------------------------------- request rates
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``amount`` requests in any ``seconds`` (a sliding window)."""
+
+    amount: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """``"600/m"``, ``"10/s"``, ``"5000/h"``, ``"100/d"``, ``"30/5m"``, ``"100/10"`` (seconds): what
+        django-ninja's throttles read."""
+        match = _RATE.fullmatch(text.strip())
+        if match is None or not (match["multiple"] or match["unit"]):
+            raise ImproperlyConfigured(f"{text!r} is not a rate: write it as 600/m (per s, m, h or d)")
+        seconds = int(match["multiple"] or 1) * _UNITS[(match["unit"] or "s")[0]]
+        if seconds < 1 or int(match["amount"]) < 1:
+            raise ImproperlyConfigured(f"{text!r} is not a rate: write it as 600/m (per s, m, h or d)")
+        return cls(int(match["amount"]), seconds)
+
+
+_RATE = re.compile(r"(?P<amount>\d+)/(?P<multiple>\d+)?(?P<unit>s|sec|m|min|h|hour|d|day)?")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def take(name: str, key: str, rate: Rate) -> float | None:
+    """Count one request of ``key`` under ``rate``: None when it is allowed (and counted), else the
+    seconds until one is allowed again (and it is not counted)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    if settings.REDIS_URL:
+        return _take_redis(f"credstack:rate:{name}:{digest}", rate)
+    return _take_file(Path(settings.CREDSTACK_HOME) / "ratelimit" / f"{name}-{digest}", rate)
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def _take_redis(key: str, rate: Rate) -> float | None:
+    now = time.time()
+    member = f"{now:.6f}:{secrets.token_hex(4)}"
+    client = _redis(settings.REDIS_URL)
+    pipe = client.pipeline(transaction=True)  # MULTI/EXEC: no other request's hit falls between
+    pipe.zremrangebyscore(key, 0, now - rate.seconds)
+    pipe.zcard(key)
+    pipe.zadd(key, {member: now})
+    pipe.zrange(key, 0, 0, withscores=True)
+    pipe.expire(key, rate.seconds + 1)
+    _, counted, _, oldest, _ = pipe.execute()
+    if counted < rate.amount:
+        return None
+    client.zrem(key, member)  # refused: not counted
+    return oldest[0][1] + rate.seconds - now
+
+
+def _take_file(path: Path, rate: Rate) -> float | None:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released by the close
+        now = time.time()
+        hits = array.array("d")
+        # at most the rate's amount of hits: a refused one is not written
+        raw = os.pread(fd, os.fstat(fd).st_size, 0)
+        hits.frombytes(raw[: len(raw) - len(raw) % hits.itemsize])
+        # oldest first (each hit is appended with the time read under the lock): those still in the window
+        del hits[: bisect.bisect_right(hits, now - rate.seconds)]
+        if len(hits) >= rate.amount:
+            return hits[0] + rate.seconds - now
+        hits.append(now)
+        data = hits.tobytes()
+        os.pwrite(fd, data, 0)
+        os.ftruncate(fd, len(data))
+        return None
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------- the client's address

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import pytest
 
+from credstack import taskqueues
 from credstack.achievements.actions import create_achievement
 from credstack.credentials.actions import correct_credential
 from credstack.pathways.actions import create_pathway
 
 pytestmark = pytest.mark.django_db
 
+# one credential through the API (SQLite counts its savepoints): the key; the achievement, held check and
+# versions; the transaction (key, domain, status slot, endorsements, four inserts); the worker's task
+ISSUE = 19
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": taskqueues.ALL}}
 KEY = 1  # the API key, joined with its organization (its last use is written at most once a minute)
 
 
@@ -74,3 +79,34 @@ def test_listing_pathways_costs_the_same_for_any_number_of_rows(client, org, row
     body = response.json()
     assert len(body) == rows
     assert all([c["name"] for c in p["components"]] == [a.name for a in components] for p in body)
+
+
+@pytest.mark.parametrize("holders", [0, 6])
+def test_issuing_one_credential_costs_a_fixed_number_of_queries(
+    org,
+    achievement,
+    api_for,
+    issue,
+    holders,
+    settings,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    """Everything the request does, after its commit included: the email, webhooks and pathways are
+    handed to a worker in one queued task (decision 0068; 29 when the request ran them itself)."""
+    settings.TASKS = DB_TASKS  # `credstack serve` without Redis: tasks wait in the database
+    for i in range(holders):
+        issue(email=f"h{i}@example.org")
+    client = api_for(org, "issue")
+    body = {"achievement": "python-basics", "recipient": {"name": "Ada", "email": "ada@example.org"}}
+    assert client.post("/api/v1/credentials", body).status_code == 201  # the key's first use is written
+    body["recipient"]["email"] = "grace@example.org"
+    with (
+        django_assert_max_num_queries(ISSUE) as captured,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert client.post("/api/v1/credentials", body).status_code == 201
+    # the already-held check reads the credentials alone: joined with the achievement, SQLite walked
+    # every credential of it instead of the lower-cased email index
+    [held] = [q["sql"] for q in captured.captured_queries if "LOWER(" in q["sql"].upper()]
+    assert "JOIN" not in held.upper()

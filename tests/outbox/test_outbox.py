@@ -15,9 +15,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import close_old_connections, connections, transaction
+from django.test import Client
 from django.utils import timezone
+from django_tasks.backends.dummy import DummyBackend
+from django_tasks_db.models import DBTaskResult
 
+from credstack import taskqueues
 from credstack.achievements.actions import create_achievement
+from credstack.api.actions import create_api_key
 from credstack.credentials import actions as credential_actions
 from credstack.credentials.models import Credential
 from credstack.delivery.models import Delivery
@@ -269,3 +274,73 @@ def test_an_invitation_email_lost_in_a_crash_is_sent_by_the_sweep_once(org):
     outbox.dispatch_due(timezone.now() + LATER)  # the next run of the sweep finds nothing to do
     assert [m.to for m in mail.outbox] == [["ana@example.org"]]
     assert "Join Acme Training" in mail.outbox[0].subject
+
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": taskqueues.ALL}}
+
+
+def _issue_through_the_api(org, email: str):
+    token = create_api_key(org, name="lms", scope="issue").secret
+    response = Client().post(
+        "/api/v1/credentials",
+        {"achievement": "python-basics", "recipient": {"name": "Ada Lovelace", "email": email}},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201
+    return Credential.objects.get(public_id=response.json()["id"])
+
+
+@pytest.mark.django_db
+def test_one_credential_through_the_api_hands_its_effects_to_one_worker_task_run_once(
+    org, achievement, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DB_TASKS  # `credstack serve` without Redis: tasks wait in the database for a worker
+    with django_capture_on_commit_callbacks(execute=True):
+        credential = _issue_through_the_api(org, "ada@example.org")
+    # the request ran no consumer: the rows wait for the one task it queued right after its commit
+    assert set(OutboxEntry.objects.values_list("state", flat=True)) == {"pending"}
+    assert not Delivery.objects.exists()
+    [queued] = DBTaskResult.objects.all()
+    assert (queued.task_path, queued.queue_name) == ("credstack.outbox.actions.dispatch_emitted", "default")
+    [keys] = queued.args_kwargs["args"]
+    assert sorted(keys) == sorted(f"credential.issued:{credential.public_id}/{c}" for c in ISSUED_CONSUMERS)
+
+    # the worker runs it; run again (a worker that died after its commit), or met by the sweep: once
+    assert outbox.dispatch_emitted.call(keys) == len(ISSUED_CONSUMERS)
+    assert outbox.dispatch_emitted.call(keys) == 0
+    assert outbox.dispatch_due(timezone.now() + LATER) == 0
+    assert set(OutboxEntry.objects.values_list("state", flat=True)) == {"done"}
+    assert Delivery.objects.filter(credential=credential, kind="issued").count() == 1
+
+
+@pytest.mark.django_db
+def test_with_the_immediate_task_backend_the_api_credentials_email_goes_right_after_the_commit(
+    org, achievement, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        credential = _issue_through_the_api(org, "grace@example.org")
+    assert set(OutboxEntry.objects.values_list("state", flat=True)) == {"done"}
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    assert Delivery.objects.get(credential=credential, kind="issued").state == Delivery.State.SENT
+
+
+class DefaultQueueDown(DummyBackend):
+    """Tasks for the default queue cannot be queued (its Redis is down); the others wait, never run."""
+
+    def enqueue(self, task, args, kwargs):
+        if task.queue_name == taskqueues.DEFAULT:
+            raise ConnectionError("the default queue cannot be reached")
+        return super().enqueue(task, args, kwargs)
+
+
+@pytest.mark.django_db
+def test_a_task_queue_that_refuses_the_hand_over_leaves_the_effects_to_the_request(
+    org, achievement, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": f"{__name__}.DefaultQueueDown", "QUEUES": taskqueues.ALL}}
+    with django_capture_on_commit_callbacks(execute=True):
+        credential = _issue_through_the_api(org, "alan@example.org")
+    assert set(OutboxEntry.objects.values_list("state", flat=True)) == {"done"}
+    # the consumers ran in the request: the email is recorded and its own task queued
+    assert Delivery.objects.get(credential=credential, kind="issued").state == Delivery.State.QUEUED

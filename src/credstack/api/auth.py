@@ -18,6 +18,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 class ApiKeyAuth(HttpBearer):
     def authenticate(self, request, token: str) -> ApiKey | None:
+        # the Idempotency-Key middleware authenticates the request before the API does: one lookup
+        seen = getattr(request, "credstack_api_key", None)
+        if seen is not None and hmac.compare_digest(seen[0], token):
+            return seen[1]
+        key = self._lookup(token)
+        if key is not None:
+            request.organization = key.organization
+            request.credstack_api_key = (token, key)
+        return key
+
+    def _lookup(self, token: str) -> ApiKey | None:
         parts = token.split("_")
         if len(parts) < 3 or parts[0] != "csk":
             return None
@@ -31,7 +42,6 @@ class ApiKeyAuth(HttpBearer):
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # at most one write a minute
-        request.organization = key.organization
         return key
 
 

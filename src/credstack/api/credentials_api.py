@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from credstack.credentials import actions
 from credstack.credentials import queries as credential_queries
 from credstack.credentials.models import Credential
+from credstack.outbox import actions as outbox
 
 from . import lookups, problems
 from .auth import actor_for, require
@@ -87,6 +88,13 @@ def issue(request, payload: IssueIn):
 
 
 def _issue(request, payload: IssueIn) -> Credential:
+    # the credential's email, webhooks and pathways go to a worker right after the commit: the client
+    # waits for its credential only (decision 0068)
+    with outbox.to_worker():
+        return _issue_now(request, payload)
+
+
+def _issue_now(request, payload: IssueIn) -> Credential:
     return actions.issue_credential(
         achievement=lookups.achievement(request, payload.achievement),
         recipient_name=payload.recipient.name,

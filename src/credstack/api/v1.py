@@ -6,9 +6,14 @@ This module assembles the API: authentication, throttling, problem details and o
 
 from __future__ import annotations
 
+import threading
+from functools import lru_cache
+
 from django.conf import settings
 from ninja import NinjaAPI
-from ninja.throttling import AuthRateThrottle
+from ninja.throttling import BaseThrottle
+
+from credstack import ratelimit
 
 from . import (
     achievements_api,
@@ -23,13 +28,30 @@ from . import (
 from .auth import ApiKeyAuth
 
 
-class KeyRateThrottle(AuthRateThrottle):
-    """Per API key; the rate (``CREDSTACK_API_RATE``, e.g. "600/m") is read on every request."""
+class KeyRateThrottle(BaseThrottle):
+    """Per API key (a request without one: per client address); the rate (``CREDSTACK_API_RATE``, e.g.
+    "600/m": any 60 seconds) is read on every request. Counted by ``ratelimit.take``: in Redis with
+    ``REDIS_URL``, else in a locked file shared by the machine's processes (decision 0068)."""
+
+    def __init__(self) -> None:
+        # one instance serves every request: what ``wait`` reports belongs to this thread's request
+        self.refused = threading.local()
 
     def allow_request(self, request) -> bool:
-        self.rate = settings.CREDSTACK_API_RATE
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        auth = getattr(request, "auth", None)
+        key = str(auth) if auth is not None else ratelimit.client_key(request)
+        if key is None:
+            return True
+        self.refused.retry_after = ratelimit.take("api", key, _rate(settings.CREDSTACK_API_RATE))
+        return self.refused.retry_after is None
+
+    def wait(self) -> float | None:
+        return getattr(self.refused, "retry_after", None)
+
+
+@lru_cache(maxsize=8)
+def _rate(text: str) -> ratelimit.Rate:
+    return ratelimit.Rate.parse(text)
 
 
 PROBLEM_SCHEMA = {
@@ -75,7 +97,7 @@ api = CredstackAPI(
     "`Authorization: Bearer <API key>`; send `Idempotency-Key` on POSTs; errors are RFC 9457 problem details.",
     urls_namespace="api-v1",
     auth=ApiKeyAuth(),
-    throttle=[KeyRateThrottle("600/m")],
+    throttle=[KeyRateThrottle()],
     docs_url="/docs",
 )
 problems.install(api)

@@ -324,7 +324,8 @@ class Batch:
 def _refuse_held(todo: list[_Checked]) -> list[_Checked]:
     """Requests that say ``duplicates="refuse"`` for a recipient who already holds an active credential
     of the achievement get ``AlreadyHeld`` (after the idempotency keys: a retry returns its credential,
-    not a refusal). One query per achievement the batch names."""
+    not a refusal). One query per achievement the batch names (ids only), and one for the credentials
+    held, when a recipient holds one."""
     asking = [c for c in todo if c.result.request.duplicates == "refuse"]
     if not asking:
         return todo
@@ -334,13 +335,28 @@ def _refuse_held(todo: list[_Checked]) -> list[_Checked]:
         achievement = c.result.request.achievement
         achievements[achievement.pk] = achievement
         emails.setdefault(achievement.pk, set()).add(c.email.lower())
-    holders: dict[int, dict[str, Credential]] = {}
+    newest: dict[int, dict[str, int]] = {}
     for pk, wanted in emails.items():
-        found = holders.setdefault(pk, {})
-        for credential in (
-            _held(achievements[pk]).annotate(email=Lower("recipient_email")).filter(email__in=wanted)
+        found = newest.setdefault(pk, {})
+        # not joined with the achievement: joined, SQLite walks every credential of the achievement
+        # instead of the lower-cased email index (3.6 ms at 2,000 holders, and growing; decision 0068)
+        for credential_pk, email in (
+            _held(achievements[pk])
+            .select_related(None)
+            .annotate(email=Lower("recipient_email"))
+            .filter(email__in=wanted)
+            .values_list("pk", "email")
         ):
-            found.setdefault(credential.recipient_email.lower(), credential)  # the newest first
+            found.setdefault(email, credential_pk)  # the newest first
+    wanted_pks = [credential_pk for found in newest.values() for credential_pk in found.values()]
+    loaded = Credential.objects.in_bulk(wanted_pks) if wanted_pks else {}
+    holders: dict[int, dict[str, Credential]] = {}
+    for pk, found in newest.items():
+        for email, credential_pk in found.items():
+            credential = loaded.get(credential_pk)
+            if credential is not None:  # not deleted meanwhile
+                credential.achievement = achievements[pk]  # what AlreadyHeld names
+                holders.setdefault(pk, {})[email] = credential
     left = []
     for c in todo:
         held = holders.get(c.result.request.achievement.pk, {}).get(c.email.lower())

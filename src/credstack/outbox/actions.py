@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
+from credstack import taskqueues
 from credstack.retry import POLICY
 
 from . import registry
@@ -37,6 +42,26 @@ LEASE = timedelta(minutes=2)
 SWEEP_GRACE = timedelta(seconds=10)
 SWEEP_BATCH = 200
 KEEP_DONE = timedelta(days=7)
+
+
+# Set by ``to_worker()``: the effects emitted meanwhile are handed to a worker after the commit.
+_to_worker: ContextVar[bool] = ContextVar("credstack_outbox_to_worker", default=False)
+
+
+@contextmanager
+def to_worker() -> Iterator[None]:
+    """Effects emitted inside this block are handed to a worker right after their commit (one
+    ``dispatch_emitted`` task per ``emit``/``emit_many``) instead of being run in this process: a request
+    that only needs the change answered (one credential through the API) does not wait for the emails,
+    webhooks and pathways that follow from it (decision 0068). The rows are the same and so is the
+    guarantee: the task claims them as any dispatch does, and if it is never run (the queue lost it),
+    the sweep delivers them. A queue that refuses the task leaves them to this process, as without the
+    block. With the tests' immediate task backend the task runs at once, right after the commit."""
+    token = _to_worker.set(True)
+    try:
+        yield
+    finally:
+        _to_worker.reset(token)
 
 
 class OutsideTransaction(RuntimeError):
@@ -69,9 +94,8 @@ def emit(kind: str, payload: dict, *, key: str | None = None, using: str = DEFAU
         for c in consumers
     ]
     OutboxEntry.objects.using(using).bulk_create(rows, ignore_conflicts=True)
-    keys = [row.key for row in rows]
-    transaction.on_commit(lambda: _dispatch_emitted(rows), using=using, robust=True)
-    return keys
+    _after_commit(rows, using)
+    return [row.key for row in rows]
 
 
 def emit_many(kind: str, effects: list[tuple[dict, str]], *, using: str = DEFAULT_DB_ALIAS) -> list[str]:
@@ -99,7 +123,7 @@ def emit_many(kind: str, effects: list[tuple[dict, str]], *, using: str = DEFAUL
         for c in consumers
     ]
     OutboxEntry.objects.using(using).bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(lambda: _dispatch_emitted(rows), using=using, robust=True)
+    _after_commit(rows, using)
     return [row.key for row in rows]
 
 
@@ -132,6 +156,33 @@ def dispatch(keys: list[str], now: datetime | None = None) -> int:
 
 class _Fallback(Exception):
     """The fast path cannot take every row at once, or a consumer failed: roll back, go the careful way."""
+
+
+def _after_commit(rows: list[OutboxEntry], using: str) -> None:
+    """What the commit that writes ``rows`` starts: their dispatch here, or a worker's (``to_worker``)."""
+    if _to_worker.get():
+        transaction.on_commit(lambda: _hand_over(rows), using=using, robust=True)
+    else:
+        transaction.on_commit(lambda: _dispatch_emitted(rows), using=using, robust=True)
+
+
+def _hand_over(rows: list[OutboxEntry]) -> None:
+    try:
+        dispatch_emitted.enqueue([row.key for row in rows])
+    except Exception:  # the queue is down: deliver them here, as without ``to_worker``
+        log.warning("outbox: the task queue refused a dispatch; running it in this process", exc_info=True)
+        _dispatch_emitted(rows)
+
+
+@task(queue_name=taskqueues.DEFAULT)
+def dispatch_emitted(keys: list[str]) -> int:
+    """A worker's dispatch of rows a request handed over (``to_worker``): the same one transaction as
+    right after a commit when every row is still pending, else ``dispatch``, so a row the sweep or another
+    run took already is left alone. Returns how many it delivered."""
+    rows = list(OutboxEntry.objects.filter(key__in=keys, state=OutboxEntry.State.PENDING))
+    if len(rows) != len(keys):
+        return dispatch(keys)
+    return _dispatch_emitted(rows)
 
 
 def _dispatch_emitted(rows: list[OutboxEntry]) -> int:
