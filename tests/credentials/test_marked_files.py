@@ -71,6 +71,33 @@ def test_a_suspended_certificate_reads_suspended_and_reinstating_unmarks_it(issu
     assert "SUSPENDED" not in text and "REVOKED" not in text
 
 
+@pytest.mark.parametrize(
+    ("language", "band", "note"),
+    [
+        ("de", "WIDERRUFEN", ["Widerrufen von Acme Training am", "Dezember", "prüfen unter"]),
+        # the PDF's text comes out in visual order: the Latin name reads reversed inside the Arabic line
+        ("ar", "ملغاة", ["ألغتها", "Acme", "ديسمبر", "منها"]),
+    ],
+)
+def test_the_band_and_its_line_are_in_the_credentials_language(issue, media, org, language, band, note):
+    """A learner's certificate was issued in the organization's language: its band says so in it too, in
+    the revoked red (the colour follows the state, not the word)."""
+    org.language = language
+    org.save(update_fields=["language"])
+    credential = issue()
+    actions.revoke_credential(credential, reason="Exam rules broken")
+    pdf = Client().get(f"/c/{credential.public_id}.pdf").content
+    text = pdf_text(pdf)
+    assert band in text and all(word in text for word in note) and credential.uri in text
+    assert "REVOKED" not in text and "Revoked by" not in text
+    page = pdfium.PdfDocument(pdf)[0].render(scale=0.5).to_pil().convert("RGB")
+    width, height = page.size
+    r, g, b = page.getpixel(
+        (width // 2 - width // 5, height // 2 + height // 5)
+    )  # on the band, off its words
+    assert r > 150 and g < 90 and b < 90  # red, not the suspended brown
+
+
 def _pixels(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGBA")
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_tasks import task
 from PIL import Image
 
@@ -130,15 +131,30 @@ def stamp_for(credential: Credential) -> str | None:
     return STAMPS.get(credential.state)
 
 
+def stamp_label(credential: Credential) -> str:
+    """The word on the band, in the credential's language ("WIDERRUFEN", "مُلغاة")."""
+    with translation.override(credential_language(credential)):
+        if credential.state == Credential.State.REVOKED:
+            return pgettext("certificate band", "REVOKED")
+        return pgettext("certificate band", "SUSPENDED")
+
+
 def stamp_note(credential: Credential) -> str:
-    """The line under the band on the certificate."""
-    org = credential.organization.name
-    if credential.state == Credential.State.REVOKED:
-        if credential.replaced_by_id:
-            return f"Replaced by a corrected credential · {credential.uri}"
-        when = f" on {credential.revoked_at:%-d %B %Y}" if credential.revoked_at else ""
-        return f"Revoked by {org}{when} · check it at {credential.uri}"
-    return f"Suspended by {org} · check it at {credential.uri}"
+    """The line under the band on the certificate, in the credential's language."""
+    org, url = credential.organization.name, credential.uri
+    with translation.override(credential_language(credential)):
+        if credential.state == Credential.State.REVOKED:
+            if credential.replaced_by_id:
+                return _("Replaced by a corrected credential · %(url)s") % {"url": url}
+            if credential.revoked_at:
+                when = formats.date_format(credential.revoked_at, "DATE_FORMAT")
+                return _("Revoked by %(org)s on %(date)s · check it at %(url)s") % {
+                    "org": org,
+                    "date": when,
+                    "url": url,
+                }
+            return _("Revoked by %(org)s · check it at %(url)s") % {"org": org, "url": url}
+        return _("Suspended by %(org)s · check it at %(url)s") % {"org": org, "url": url}
 
 
 def certificate_pdf(credential: Credential) -> bytes:
@@ -278,8 +294,9 @@ def render_certificate(credential: Credential) -> bytes:
         values,
         assets,
         attachments=[("credential.json", credential.document.encode("utf-8"), "application/vc+ld+json")],
-        stamp=stamp,
+        stamp=stamp_label(credential) if stamp else None,
         stamp_note=stamp_note(credential) if stamp else "",
+        stamp_state=stamp,
     )
 
 
@@ -323,10 +340,11 @@ def badge_image(credential: Credential, kind: str) -> bytes | str:
     if not stamp:
         return plain
     source = plain if isinstance(plain, bytes) else plain.encode("utf-8")
-    key = (hashlib.sha256(source).hexdigest(), kind, stamp)  # the state is in the key
+    label = stamp_label(credential)
+    key = (hashlib.sha256(source).hexdigest(), kind, stamp, label)  # the state and its word in the key
     if isinstance(plain, bytes):
-        return _cached(key, lambda: stamp_png(plain, stamp))
-    return _cached(key, lambda: stamp_svg(plain, stamp))
+        return _cached(key, lambda: stamp_png(plain, label, stamp))
+    return _cached(key, lambda: stamp_svg(plain, label, stamp))
 
 
 def _plain_badge(credential: Credential, kind: str) -> bytes | str:

@@ -295,15 +295,17 @@ def render_pdf(
     title: str | None = None,
     stamp: str | None = None,
     stamp_note: str = "",
+    stamp_state: str | None = None,
 ) -> bytes:
     """The certificate as a one-page PDF, with fonts subset-embedded and files attached.
 
     Attachments (e.g. the signed credential JSON) go into the document's EmbeddedFiles and its
     associated files (/AF), so the PDF alone is enough to verify the credential offline. ``stamp``
-    (e.g. "REVOKED") draws a diagonal band with that word, and ``stamp_note`` under it, over the page."""
+    (e.g. "REVOKED", or the word in the credential's language) draws a diagonal band with that word, and
+    ``stamp_note`` under it, over the page; ``stamp_state`` picks the band's colour."""
     drawn = draw(design, values, assets)
     if stamp:
-        draw_stamp(drawn.canvas, stamp, stamp_note)
+        draw_stamp(drawn.canvas, stamp, stamp_note, stamp_state)
     return canvas_pdf(drawn.canvas, attachments or [], title or _title(values))
 
 

@@ -27,8 +27,9 @@ def colour(label: str) -> str:
     return COLOURS.get(label.upper(), RED)
 
 
-def draw_stamp(c: Canvas, label: str, note: str = "") -> None:
-    """Draw the band over everything already on ``c``."""
+def draw_stamp(c: Canvas, label: str, note: str = "", state: str | None = None) -> None:
+    """Draw the band over everything already on ``c``. ``label`` is the word it shows (in any language);
+    ``state`` ("REVOKED", "SUSPENDED") picks its colour, the label's own when not given."""
     w, h = c.width, c.height
     angle = math.atan2(h, w)
     cos, sin = math.cos(angle), math.sin(angle)
@@ -42,7 +43,7 @@ def draw_stamp(c: Canvas, label: str, note: str = "") -> None:
         f"{num(round(e, 3))} {num(round(f, 3))} cm"
     )
     top = cy - band / 2
-    c.rect(cx - diag / 2, top, diag, band, fill=colour(label), opacity=0.88)
+    c.rect(cx - diag / 2, top, diag, band, fill=colour(state or label), opacity=0.88)
     c.rect(
         cx - diag / 2, top + band * 0.06, diag, band * 0.88, stroke="#ffffff", width=max(band * 0.015, 0.6)
     )
@@ -62,7 +63,7 @@ def draw_stamp(c: Canvas, label: str, note: str = "") -> None:
     c.restore()
 
 
-def stamp_png(png: bytes, label: str) -> bytes:
+def stamp_png(png: bytes, label: str, state: str | None = None) -> bytes:
     """The PNG with the band drawn across it (same size; transparency kept)."""
     from PIL import Image  # a native library: loaded only when pixels are asked for
 
@@ -71,7 +72,7 @@ def stamp_png(png: bytes, label: str) -> bytes:
     base = opened.convert("RGBA")
     width, height = base.size
     c = Canvas(float(width), float(height))
-    draw_stamp(c, label)
+    draw_stamp(c, label, state=state)
     band = rasterize(canvas_pdf(c, [], label), 1.0, may_draw_forms=False, fill_color=(0, 0, 0, 0))
     band = band.convert("RGBA").resize(base.size)
     out = io.BytesIO()
@@ -82,14 +83,14 @@ def stamp_png(png: bytes, label: str) -> bytes:
 _SVG_END = re.compile(r"</svg\s*>\s*\Z", re.IGNORECASE)
 
 
-def stamp_svg(svg: str, label: str) -> str:
+def stamp_svg(svg: str, label: str, state: str | None = None) -> str:
     """The SVG with the band drawn across it: a nested drawing over the whole picture, before the root's
     closing tag."""
     text = escape(label.upper())
     band = (
         '<svg x="0" y="0" width="100%" height="100%" viewBox="0 0 100 100" class="credstack-stamp" '
         f'role="img" aria-label="{text}"><g transform="rotate(-45 50 50)">'
-        f'<rect x="-30" y="41" width="160" height="18" fill="{colour(label)}" fill-opacity="0.88"/>'
+        f'<rect x="-30" y="41" width="160" height="18" fill="{colour(state or label)}" fill-opacity="0.88"/>'
         '<rect x="-30" y="42.2" width="160" height="15.6" fill="none" stroke="#ffffff" stroke-width="0.35"/>'
         '<text x="50" y="54" text-anchor="middle" font-family="Noto Sans, DejaVu Sans, Arial, sans-serif" '
         f'font-weight="700" font-size="10" letter-spacing="1.2" fill="#ffffff">{text}</text></g></svg>'
