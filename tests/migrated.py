@@ -195,7 +195,10 @@ def copy_into(home: Path) -> None:
 def postgres_database(admin_url: str, name: str) -> None:
     """A new PostgreSQL database for processes a test starts: a copy of the run's migrated template when
     the run is on PostgreSQL, else empty (its processes migrate it)."""
-    done = _base() / "testdb.done"
-    made = done.read_text() if done.exists() else ""
+    base = _base()
+    base.mkdir(exist_ok=True)
+    with (base / "testdb.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a pytest process making the test databases' template: wait for it
+    made = (base / "testdb.done").read_text() if (base / "testdb.done").exists() else ""
     template = f' TEMPLATE "{made}"' if made and made != "sqlite" else ""
     _pg(admin_url, f'CREATE DATABASE "{name}"{template}')
