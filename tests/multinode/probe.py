@@ -2,6 +2,7 @@
 (``python -m tests.multinode.probe COMMAND [ARG]``). Prints one JSON line.
 
 - ``setup``: migrate; an organization, an achievement and an owner who signs in with a password.
+- ``sweep``: the outbox's sweep as if its lease had run out (what a killed worker was dispatching).
 - ``check SAMPLE PDF_SAMPLE``: the invariants of a finished bulk job, each credential checked (it verifies,
   on every core; its PDF, of its very document, is in the storage); ``PDF_SAMPLE`` PDFs spread over the job
   read back (whole, the signed credential attached); ``SAMPLE`` credentials with the documents a verifier
@@ -27,6 +28,7 @@ from django.core.files.storage import default_storage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from credstack.achievements.actions import create_achievement  # noqa: E402
 from credstack.credentials import files  # noqa: E402
@@ -35,6 +37,7 @@ from credstack.credentials.resolver import local_fetch  # noqa: E402
 from credstack.delivery.models import Delivery  # noqa: E402
 from credstack.organizations.actions import create_organization  # noqa: E402
 from credstack.organizations.models import Membership  # noqa: E402
+from credstack.outbox import actions as outbox  # noqa: E402
 from credstack.vc import verify as vc_verify  # noqa: E402
 from credstack.verifier.extract import extract  # noqa: E402
 from credstack.workspace.models import BulkJob, BulkRow  # noqa: E402
@@ -165,11 +168,18 @@ def check(sample: str = "0", pdf_sample: str = "0") -> dict:
     }
 
 
+def sweep() -> dict:
+    """The outbox sweep, as if its lease had run out (the periodic job does it a minute later at most): a
+    side effect whose dispatching worker was killed (its row claimed for ``LEASE``) is dispatched again."""
+    later = timezone.now() + outbox.LEASE + outbox.SWEEP_GRACE
+    return {"dispatched": outbox.dispatch_due(now=later)}
+
+
 def emails_left() -> dict:
     return {"left": Delivery.objects.filter(state__in=["queued", "retrying"]).count()}
 
 
 if __name__ == "__main__":
     command, *rest = sys.argv[1:]
-    commands = {"setup": setup, "check": check, "emails_left": emails_left}
+    commands = {"setup": setup, "check": check, "sweep": sweep, "emails_left": emails_left}
     print(json.dumps(commands[command](*rest), default=str))
