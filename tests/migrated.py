@@ -119,6 +119,12 @@ def test_database_ready() -> None:
     try:
         database = settings.DATABASES["default"]
         base = _base()
+        test_name = database.get("TEST", {}).get("NAME")
+        set_up = (
+            str(database["NAME"]) == str(test_name) if test_name else database["NAME"].startswith("test_")
+        )
+        if not set_up:
+            return  # no test database was set up (no test of this process reaches one): no template
         if _is_sqlite(database):
             _sqlite_copy(database["NAME"], base / "testdb.sqlite3")
             (base / "testdb.done").write_text("sqlite")
