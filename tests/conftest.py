@@ -145,15 +145,15 @@ def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
     (tests/migrated.py: one migration per run, not one per process)."""
     if request.config.getvalue("reuse_db"):
         return True
-    return migrated.test_database_from_template()
+    return migrated.database_from_template()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_keepdb, request):
     """pytest-django's; the first process's migrated test database becomes the run's template."""
-    migrated.test_database_ready()
+    migrated.template_from_database()
     yield
-    kept = migrated.test_database_kept_copy()
+    kept = migrated.kept_copy()
     if django_db_keepdb and kept is not None and not request.config.getvalue("reuse_db"):
         kept.unlink(missing_ok=True)  # a copy of the template, kept by pytest-django: not for another run
 

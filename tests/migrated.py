@@ -6,9 +6,9 @@ minutes on a busy machine), and a test run made six or more: each pytest-xdist p
 a home for the processes some tests start, the fault harness's and the multi-node test's databases. Now:
 
 - The first pytest process to set up its test database migrates it as before (pytest-django, Django's
-  ``create_test_db``), and it becomes the run's template (``test_database_ready``): on SQLite a copy of the
-  file, on PostgreSQL ``CREATE DATABASE … TEMPLATE`` of it. The other processes wait for it and start from
-  a copy (``test_database_from_template``); Django's ``migrate`` still runs on every copy and finds nothing
+  ``create_test_db``), and it becomes the run's template (``template_from_database``): on SQLite a copy of
+  the file, on PostgreSQL ``CREATE DATABASE … TEMPLATE`` of it. The other processes wait for it and start
+  from a copy (``database_from_template``); Django's ``migrate`` still runs on every copy and finds nothing
   to do, so a migration missing from the template would still be applied, and ``makemigrations --check``,
   the migration tests and the children below keep migrating for real.
 - ``copy_into(home)`` puts a copy into the home of a process a test starts (SQLite), and
@@ -81,7 +81,7 @@ def _is_sqlite(database: dict) -> bool:
     return str(database["ENGINE"]).endswith("sqlite3")
 
 
-def test_database_from_template() -> bool:
+def database_from_template() -> bool:
     """Before pytest-django sets up this process's test database (the names already given their xdist
     suffix). When another process has made the template, this one's test database is made from it:
     SQLite, the file copied (True: pytest-django keeps it as it is and Django's ``migrate`` finds it
@@ -97,7 +97,7 @@ def test_database_from_template() -> bool:
     fcntl.flock(lock, fcntl.LOCK_EX)
     made = (base / "testdb.done").read_text() if (base / "testdb.done").exists() else ""
     if not made:
-        _making = lock  # released by test_database_ready, or by this process's end if it fails first
+        _making = lock  # released by template_from_database, or by this process's end if it fails first
         return False
     lock.close()
     if made == "sqlite" and _is_sqlite(database):
@@ -108,7 +108,7 @@ def test_database_from_template() -> bool:
     return False
 
 
-def test_database_ready() -> None:
+def template_from_database() -> None:
     """After pytest-django set up the test database of the process that holds the lock: the template."""
     global _making
     if _making is None:
@@ -140,7 +140,7 @@ def test_database_ready() -> None:
         _making = None
 
 
-def test_database_kept_copy() -> Path | None:
+def kept_copy() -> Path | None:
     """The SQLite copy this process was given (pytest-django leaves a kept database in place)."""
     from django.conf import settings  # the test settings: after pytest-django configured Django
 
