@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests import databases, redisserver
+from tests import databases, migrated, redisserver
 
 # The independent verifier (Digital Bazaar's @digitalbazaar/vc in Node), for every test directory.
 from tests.interop.conftest import node_verifier  # noqa: F401
@@ -137,6 +137,35 @@ def _no_content_type_or_permission_rows():
         create_permissions, dispatch_uid="django.contrib.auth.management.create_permissions"
     )
     post_migrate.disconnect(create_contenttypes)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
+    """pytest-django's, plus: a test database made from the run's migrated template is kept as it is
+    (tests/migrated.py: one migration per run, not one per process)."""
+    if request.config.getvalue("reuse_db"):
+        return True
+    return migrated.database_from_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_keepdb, request):
+    """pytest-django's; the first process's migrated test database becomes the run's template."""
+    migrated.template_from_database()
+    yield
+    kept = migrated.kept_copy()
+    if django_db_keepdb and kept is not None and not request.config.getvalue("reuse_db"):
+        kept.unlink(missing_ok=True)  # a copy of the template, kept by pytest-django: not for another run
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller, before it starts the test processes
+        migrated.start_run()
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, once every process has finished
+        migrated.end_run()
 
 
 @pytest.fixture(scope="session")

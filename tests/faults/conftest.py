@@ -11,7 +11,8 @@ from .harness import Receiver, Template
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory):
+def template(tmp_path_factory, django_db_setup):
+    # django_db_setup: the run's migrated database is made (or waited for) first (tests/migrated.py)
     receiver = Receiver()
     made = Template(tmp_path_factory.mktemp("faults"), receiver, os.environ.get("DATABASE_URL") or None)
     yield made

@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests import migrated
+
 ROOT = Path(__file__).resolve().parents[2]
 ORG = "faults"
 SECRET = "fault-harness-secret-key-not-for-production-" + "x" * 20
@@ -125,8 +127,11 @@ class Template:
         self.home = base / "template-home"
         self.home.mkdir(parents=True)
         self.database = f"faults_tpl_{uuid.uuid4().hex[:10]}" if admin_url else None
+        # a copy of the run's migrated database: setup's migrate finds it done (tests/migrated.py)
         if admin_url:
-            _pg(admin_url, f'CREATE DATABASE "{self.database}"')
+            migrated.postgres_database(admin_url, self.database)
+        else:
+            migrated.copy_into(self.home)
         self.info = probe(self.env(self.home, self.database), "setup", receiver.url)
 
     def env(self, home: Path, database: str | None) -> dict:

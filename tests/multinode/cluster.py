@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests import migrated
 from tests.faults.harness import Proc, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +60,8 @@ class Cluster:
     ) -> None:
         self.base, self.admin_url, self.redis_url, self.extra = base, admin_url, redis_url, extra or {}
         self.database = f"multinode_{uuid.uuid4().hex[:10]}" if admin_url else None
-        if admin_url:
-            pg(admin_url, f'CREATE DATABASE "{self.database}"')
+        if admin_url:  # a copy of the run's migrated database: setup's migrate finds it done
+            migrated.postgres_database(admin_url, self.database or "")
         self.lease = lease
         self.public_port = free_port()  # the base URL credentials carry (a load balancer's, in production)
         self.procs: list[Proc] = []

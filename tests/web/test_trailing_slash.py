@@ -12,6 +12,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from credstack.organizations.actions import create_organization
 from credstack.organizations.models import Membership, Role
+from tests.shared_data import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +94,24 @@ def test_the_walk_sees_the_routes_of_the_issue():
     assert len(ALL) > 100
 
 
+@pytest.fixture(scope="module")
+def x1_owner_id(django_db_setup, django_db_blocker):
+    """The organization the samples name (x1) and its owner, built once for the module's ~290 cases
+    (shared_rows: each test runs in a savepoint and its writes are undone); the tests get the owner's id."""
+    from django.contrib.auth import get_user_model  # the models: after Django's set-up
+
+    with shared_rows(django_db_blocker):
+        org = create_organization(slug="x1", name="X One")
+        user = get_user_model().objects.create_user("owner", "owner@example.org", "pw-123456789")
+        Membership.objects.create(organization=org, user=user, role=Role.OWNER)
+        yield user.pk
+
+
 @pytest.fixture
-def owner_of_x1(client, django_user_model):
+def owner_of_x1(x1_owner_id, client, django_user_model):
     """Signed in as the owner of the organization the samples name (x1): a workspace page runs its view,
     not the sign-in redirect."""
-    org = create_organization(slug="x1", name="X One")
-    user = django_user_model.objects.create_user("owner", "owner@example.org", "pw-123456789")
-    Membership.objects.create(organization=org, user=user, role=Role.OWNER)
-    client.force_login(user)
+    client.force_login(django_user_model.objects.get(pk=x1_owner_id))
     return client
 
 
