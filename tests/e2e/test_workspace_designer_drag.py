@@ -5,6 +5,7 @@ then the issued PDF's text is where the canvas showed it (within 1 mm)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pypdfium2 as pdfium
@@ -261,3 +262,14 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
         assert (left + right) / 2 == pytest.approx((x0 + x1) / 2, abs=1.0), name  # centred text
         assert top >= y0 - 1.0 and bottom <= y1 + 1.0, name
     assert "Excellence" in "".join(g[0] for g in glyphs) or "EXCELLENCE" in "".join(g[0] for g in glyphs)
+
+    # a position stored with a binary fraction (made through the API, or by arithmetic on the page) reads
+    # to the hundredth in the inspector: 44.55, not 44.55000000000001
+    data = json.loads(json.dumps(design.current.data))
+    next(e for e in data["elements"] if e.get("id") == "heading")["x"] = 44.55000000000001
+    Design.objects.filter(pk=design.pk).update(draft_data=data)
+    page.reload()
+    heading = page.locator(".dz-el[aria-label^='Certificate of Excellence']").first
+    expect(heading).to_be_visible()
+    heading.click()
+    expect(page.get_by_label("Left (mm)", exact=True)).to_have_value("44.55")

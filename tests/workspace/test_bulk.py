@@ -335,3 +335,18 @@ def test_the_rows_problems_are_shown_in_the_issuers_language_and_stored_in_engli
     assert stored[6] == [("email", "duplicate of row 2 (same email)")] and stored[4] == [
         ("name", "is required")
     ]
+
+
+def test_a_long_job_shows_its_progress_as_it_goes_and_ends_with_exact_counts(achievement, settings):
+    """Past its first ten chunks a job counts its rows every tenth chunk (a 100,000-row file read all its
+    rows after each of 500 chunks); the page's progress still moves, and the job ends with every count
+    exact, a row failed at issue included."""
+    settings.CREDSTACK_BULK_CHUNK = 1
+    rows = "".join(f"Learner {i},learner{i}@example.org,{60 + i},Spring\n" for i in range(25))
+    job = _job(achievement, f"name,email,score,cohort\n{rows}".encode())
+    BulkRow.objects.filter(job=job, number=24).update(email="no-longer-an-email")
+    bulk.confirm_job(job, background=False)
+    seen: list[int] = []
+    job = bulk.run_job(job.pk, progress=lambda j: seen.append(j.issued + j.failed))
+    assert seen == sorted(seen) and seen[0] == 1 and seen[9] == 10 and seen[-1] >= 20
+    assert (job.state, job.issued, job.failed, job.valid) == ("done", 24, 1, 25)

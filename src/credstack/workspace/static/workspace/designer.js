@@ -666,6 +666,8 @@
     if (v === undefined && spec && spec.dflt !== undefined) v = spec.dflt;
     if ((key === "x" || key === "width" || key === "size") && typeof v === "string") v = r1(len(v, page[0]));
     if ((key === "y" || key === "height") && typeof v === "string") v = r1(len(v, page[1]));
+    // a drag leaves binary fractions (44.55000000000001): shown to the hundredth, as a typed value is kept
+    if (typeof v === "number" && isFinite(v)) v = Math.round(v * 100) / 100;
     return v;
   }
   function checkNumber(label, raw, spec) {
