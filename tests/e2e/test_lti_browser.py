@@ -8,13 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from credstack.learning import actions as learning
-from credstack.lti.actions import register_platform, registration_url
+from credstack.lti.actions import registration_url
 from credstack.lti.models import LtiPlatform
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
 from tests.courses.factory import make_course
 from tests.e2e.conftest import save_screenshot
-from tests.lti.browser_platform import CLIENT_ID, DEPLOYMENT, BrowserPlatform
+from tests.lti.browser_platform import registered_lms
 from tests.workspace.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,20 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def lms(base_url, org, achievement, settings):
-    settings.CREDSTACK_LTI_ALLOW_PRIVATE = True  # the LMS serves on loopback
-    platform = BrowserPlatform(base_url)
-    make_course(org, achievement, lessons=3)
-    register_platform(
-        org,
-        name="Tiny LMS",
-        issuer=platform.url,
-        client_id=CLIENT_ID,
-        deployment_ids=[DEPLOYMENT],
-        auth_login_url=platform.url + "/auth",
-        auth_token_url=platform.url + "/token",
-        key_set_url=platform.url + "/jwks",
-        actor=Actor.command_line(),
-    )
+    platform = registered_lms(base_url, org, achievement, settings)
     yield platform
     assert platform.errors == []
     platform.close()

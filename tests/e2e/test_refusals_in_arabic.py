@@ -10,12 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from credstack.accounts.actions import set_language
-from credstack.lti.actions import register_platform
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
-from tests.courses.factory import make_course
 from tests.e2e.conftest import save_screenshot
-from tests.lti.browser_platform import CLIENT_ID, DEPLOYMENT, BrowserPlatform
+from tests.lti.browser_platform import registered_lms
 from tests.workspace.conftest import make_user
 
 # real commits: the live server's threads must see the platform, the users and their memberships
@@ -33,20 +31,7 @@ def arabic(browser, base_url):
 
 
 def test_a_refused_launch_inside_the_lms_reads_in_arabic(arabic, base_url, org, achievement, settings):
-    settings.CREDSTACK_LTI_ALLOW_PRIVATE = True  # the LMS serves on loopback
-    lms = BrowserPlatform(base_url)
-    make_course(org, achievement, lessons=2)
-    register_platform(
-        org,
-        name="Tiny LMS",
-        issuer=lms.url,
-        client_id=CLIENT_ID,
-        deployment_ids=[DEPLOYMENT],
-        auth_login_url=lms.url + "/auth",
-        auth_token_url=lms.url + "/token",
-        key_set_url=lms.url + "/jwks",
-        actor=Actor.command_line(),
-    )
+    lms = registered_lms(base_url, org, achievement, settings, lessons=2)
     try:
         arabic.goto(f"{lms.url}/course?mode=badaud")  # an id_token for two audiences: refused
         frame = arabic.frame_locator("#tool")

@@ -20,6 +20,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto.jwk import JWK
 
+from credstack.lti.actions import register_platform
+from credstack.organizations.actors import Actor
+from tests.courses.factory import make_course
+
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 CLIENT_ID, DEPLOYMENT = "browser-lms-client", "browser-deployment"
@@ -270,3 +274,23 @@ class BrowserPlatform:
 
     def close(self):
         self.server.shutdown()
+
+
+def registered_lms(base_url: str, org, achievement, settings, lessons: int = 3) -> BrowserPlatform:
+    """A Tiny LMS started on loopback and registered with ``org`` as an LTI platform, with a course of
+    ``lessons`` lessons for ``achievement`` to launch into. Close it when done."""
+    settings.CREDSTACK_LTI_ALLOW_PRIVATE = True  # the LMS serves on loopback
+    platform = BrowserPlatform(base_url)
+    make_course(org, achievement, lessons=lessons)
+    register_platform(
+        org,
+        name="Tiny LMS",
+        issuer=platform.url,
+        client_id=CLIENT_ID,
+        deployment_ids=[DEPLOYMENT],
+        auth_login_url=platform.url + "/auth",
+        auth_token_url=platform.url + "/token",
+        key_set_url=platform.url + "/jwks",
+        actor=Actor.command_line(),
+    )
+    return platform
