@@ -185,3 +185,24 @@ def test_what_the_quick_check_passes_verifies_in_full(org):
     signed = signer.sign_many(documents)
     public = key.public_key()
     assert all(proofs.verify(doc, lambda vm: public).verified for doc in signed)
+
+
+def test_a_large_batch_is_signed_in_the_signing_processes_and_each_verifies(org):
+    """``sign_many`` with processes goes through the one parallel path (``submit``): every document of a
+    batch above ``PARALLEL_MIN`` comes back signed, in order, and verifies with the published key."""
+    key = active_key(org)
+    documents = [
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": org.did,
+            "credentialSubject": {"name": f"learner {n} · 李雷"},
+        }
+        for n in range(signing.PARALLEL_MIN + 6)
+    ]
+    signed = signing.Signer(key).sign_many(documents, created="2026-01-01T00:00:00Z", processes=2)
+    assert [d["credentialSubject"]["name"] for d in signed] == [
+        d["credentialSubject"]["name"] for d in documents
+    ]
+    public = key.public_key()
+    assert all(proofs.verify(doc, lambda vm: public).verified for doc in signed)

@@ -1108,9 +1108,10 @@ def resign_batch(key: SigningKey, size: int = RESIGN_BATCH) -> int:
             doc.pop("proof", None)
             unsigned.append(doc)
         now = timezone.now().replace(microsecond=0)
-        signed = signer.sign_many(unsigned, created=now, as_list=True, processes=signing_processes())
+        # compact JSON, each signature checked (in the signing processes for a large batch)
+        signed = signer.submit(unsigned, created=now, as_list=True, processes=signing_processes()).result()
         for cred, document in zip(creds, signed, strict=True):
-            cred.document = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            cred.document = document
         Credential.objects.bulk_update(creds, ["document"])
         note = f"signed again by {signer.key.fragment}: {key.fragment} was compromised"
         audit.record_many(

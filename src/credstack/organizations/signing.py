@@ -102,32 +102,12 @@ class Signer:
         processes: int = 1,
     ) -> list[dict]:
         """Sign (and check) each document, all with one ``created``: the proof configuration is then
-        canonicalized once for the whole batch.
-
-        ``processes`` > 1: a batch of at least ``PARALLEL_MIN`` documents is signed in chunks by that many
-        worker processes (``credstack.vc.batch``; the pool is started on first use and kept), and every
-        signature is checked here, in this process, against the published public key, as :meth:`sign`
-        checks its own. The workers receive the private key's seed over their pipe; nothing else does.
-        """
+        canonicalized once for the whole batch. ``processes`` > 1: through :meth:`submit`'s signing
+        processes (one parallel path: each signature checked there against the published public key)."""
         documents = list(documents)
         if processes <= 1 or len(documents) < PARALLEL_MIN:
             return [self.sign(document, created=created, as_list=as_list) for document in documents]
-        created = created or datetime.now(UTC).replace(microsecond=0)
-        pool = _pool(processes)
-        size = -(-len(documents) // processes)
-        seed = self._private.private_bytes()
-        futures: list[Future] = [
-            pool.submit(
-                batch.sign_chunk, seed, self.verification_method, created, documents[i : i + size], as_list
-            )
-            for i in range(0, len(documents), size)
-        ]
-        out: list[dict] = []
-        for future in futures:
-            for signed, data in future.result():
-                self._check(signed, data)
-                out.append(signed)
-        return out
+        return [json.loads(text) for text in self.submit(documents, created, as_list, processes).result()]
 
     def submit(
         self,

@@ -18,25 +18,6 @@ from typing import Any
 from . import keys, proofs
 
 
-def sign_chunk(
-    seed: bytes,
-    verification_method: str,
-    created: datetime | str,
-    documents: list[dict[str, Any]],
-    as_list: bool,
-) -> list[tuple[dict[str, Any], bytes]]:
-    """Sign each document with the Ed25519 key of ``seed``; return ``(signed, signed bytes)`` pairs."""
-    key = keys.Ed25519Key.from_private_bytes(seed)
-    out: list[tuple[dict[str, Any], bytes]] = []
-    for document in documents:
-        data: list[bytes] = []
-        signed = proofs.sign(
-            document, key, verification_method, created=created, as_list=as_list, on_data=data.append
-        )
-        out.append((signed, data[0]))
-    return out
-
-
 def exit_with_parent(parent: int) -> None:
     """Pool initializer: end this worker once the process that started it is gone. A parent killed with
     SIGKILL cannot stop its pool, and a worker waiting for its next chunk would wait for ever."""
