@@ -331,9 +331,9 @@ CREDSTACK_BULK_RETENTION_DAYS = int(os.environ.get("CREDSTACK_BULK_RETENTION_DAY
 # Worker processes that sign a large issuance batch (credentials.actions.issue_credentials, decisions 0045
 # and 0066): by default the cores this process may use,
 # at most 4; 1 signs in the issuing process
-CREDSTACK_SIGNING_PROCESSES = int(
-    os.environ.get("CREDSTACK_SIGNING_PROCESSES") or max(1, min(len(os.sched_getaffinity(0)), 4))
-)
+# the cores this process may use (Linux); elsewhere (macOS has no sched_getaffinity) the machine's
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+CREDSTACK_SIGNING_PROCESSES = int(os.environ.get("CREDSTACK_SIGNING_PROCESSES") or max(1, min(_CORES, 4)))
 # Certificates rendered by the workers (the pdfs queue) as credentials are issued, so that every PDF is in the
 # storage before anyone downloads it; off: each is rendered on its first download (decision 0047).
 CREDSTACK_PDFS_AHEAD = os.environ.get("CREDSTACK_PDFS_AHEAD", "") == "1"
