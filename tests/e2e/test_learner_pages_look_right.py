@@ -120,7 +120,7 @@ def test_player_quiz_and_portfolio_fit_a_phone(page, base_url, org, achievement,
     page.get_by_role("button", name=re.compile("take the quiz")).click()
     _no_sideways_scroll(page, "the quiz")
     answers = page.locator("label.choice")
-    assert answers.count() == 2 + 3 + 2
+    expect(answers).to_have_count(2 + 3 + 2)
     assert min(_heights(answers)) >= 44, "an answer is smaller than a 44 px tap target"
     assert min(_heights(page.get_by_placeholder("Your answer"))) >= 44
 

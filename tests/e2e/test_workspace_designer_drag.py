@@ -80,7 +80,12 @@ def _glyphs_mm(pdf: bytes):
 
 
 def _wait_for_preview(page, after: int = 0) -> int:
-    page.wait_for_function(f"() => +(document.getElementById('dz-stage').dataset.previewSeq || 0) > {after}")
+    # a picture newer than `after` is shown and no newer one is on its way: a picture landing later would
+    # redraw the page under the test's next click, and an edit that changes nothing draws no new picture
+    page.wait_for_function(
+        "() => { const d = document.getElementById('dz-stage').dataset;"
+        f" return +(d.previewSeq || 0) > {after} && !d.previewBusy; }}"
+    )
     return int(page.locator("#dz-stage").get_attribute("data-preview-seq"))
 
 

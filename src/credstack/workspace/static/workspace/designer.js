@@ -199,7 +199,11 @@
   }
   function schedulePreview(now) {
     clearTimeout(previewTimer);
+    stage.dataset.previewBusy = "1"; // a newer picture is on its way (tests wait for it to land)
     previewTimer = setTimeout(refreshPreview, now ? 0 : 60);
+  }
+  function previewDone(seq) {
+    if (seq === previewSeq) delete stage.dataset.previewBusy;
   }
   function refreshPreview() {
     var seq = ++previewSeq, started = performance.now();
@@ -210,7 +214,7 @@
       if (seq !== previewSeq) return; // a newer edit is on its way
       setProblems(res.body.problems || []);
       warnings = res.body.warnings || [];
-      if (!res.body.image) { showProblems(); return; }
+      if (!res.body.image) { showProblems(); previewDone(seq); return; }
       boxes = {};
       (res.body.boxes || []).forEach(function (b) {
         boxes[b.element] = { top: b.y0 - sentY[b.element], bottom: b.y1 - sentY[b.element] };
@@ -228,10 +232,12 @@
         stage.dataset.previewSeq = seq;
         draw();
         showProblems();
+        previewDone(seq);
       });
       img.src = res.body.image;
     }).catch(function () {
       if (seq === previewSeq) setStatus(t("The preview could not be drawn: the server did not answer."), true);
+      previewDone(seq);
     });
   }
   function setProblems(list) { problems = list; showProblems(); }
