@@ -10,7 +10,9 @@ unless DATABASE_URL is set.
 Side by side in the same run, the naive pipeline of issue 12: plain pyld (URDNA2015 through
 ``jsonld.normalize``, bundled contexts, nothing cached by us) for the document and the proof
 configuration, Ed25519, and a reportlab PDF per credential written to disk, in ``--naive-processes``
-processes (0: skip it). Reports credentials/s by wall clock and by CPU time (this process and its
+processes (0: skip it). The naive PDF is the certificate credstack draws by default (its classic template's
+frame, type, the name in the face of its script, QR code, credential id; decision 0074), or with
+``--naive-pdf bare`` the three Helvetica lines this benchmark drew before. Reports credentials/s by wall clock and by CPU time (this process and its
 children), the load average (the machine is shared), the first download of a PDF (rendered on demand),
 and peak RSS.
 """
@@ -54,18 +56,120 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _naive_chunk(first: int, count: int, out_dir: str) -> int:
+_FONT_DIR = os.path.join(os.path.dirname(__file__), "..", "src", "credstack", "render", "fonts")
+# the naive certificate's faces: Noto Serif for the page, the recipient's name in the face of its script
+# (reportlab embeds TrueType only: the CJK face is CFF, so a Chinese name falls back to Noto Serif)
+_NAIVE_FACES = {
+    "serif": "NotoSerif-Regular.ttf",
+    "serif-bold": "NotoSerif-Bold.ttf",
+    "serif-italic": "NotoSerif-Italic.ttf",
+    "sans": "NotoSans-Regular.ttf",
+    "arabic-bold": "NotoNaskhArabic-Bold.ttf",
+    "hebrew-bold": "NotoSerifHebrew-Bold.ttf",
+    "devanagari-bold": "NotoSerifDevanagari-Bold.ttf",
+}
+
+
+def _name_face(name: str) -> str:
+    for ch in name:
+        code = ord(ch)
+        if 0x0600 <= code <= 0x06FF:
+            return "arabic-bold"
+        if 0x0590 <= code <= 0x05FF:
+            return "hebrew-bold"
+        if 0x0900 <= code <= 0x097F:
+            return "devanagari-bold"
+    return "serif-bold"
+
+
+def _naive_certificate(path: str, doc: dict, name: str, url: str) -> None:
+    """A reportlab certificate with what credstack's default (classic) certificate shows: cream paper, a
+    double frame, uppercase serif heading, the recipient's name in the face of its script, the achievement,
+    date and issuer fields, a QR code to the credential's page and its id; the credential beside it."""
+    import json
+
+    import segno
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(path, pagesize=(width, height))
+    pdf.setTitle(f"Certificate: {name}")
+    pdf.setFillColor("#fbf8f1")
+    pdf.rect(0, 0, width, height, stroke=0, fill=1)
+    for inset, colour, line in ((51, "#1d3f6e", 3.2), (71, "#b08d3c", 1.1), (82, "#b08d3c", 0.4)):
+        pdf.setStrokeColor(colour)
+        pdf.setLineWidth(line)
+        pdf.rect(inset, inset, width - 2 * inset, height - 2 * inset, stroke=1, fill=0)
+    pdf.setFillColor("#1d3f6e")
+    pdf.setFont("serif-bold", 34)
+    pdf.drawCentredString(width / 2, height - 130, "CERTIFICATE")
+    pdf.setFillColor("#b08d3c")
+    pdf.setFont("serif", 11.5)
+    pdf.drawCentredString(width / 2, height - 160, "OF ACHIEVEMENT")
+    pdf.setFillColor("#4a4f59")
+    pdf.setFont("serif-italic", 13)
+    pdf.drawCentredString(width / 2, height - 230, "This is to certify that")
+    pdf.setFillColor("#1f2430")
+    pdf.setFont(_name_face(name), 40)
+    pdf.drawCentredString(width / 2, height - 285, name)
+    pdf.setStrokeColor("#b08d3c")
+    pdf.setLineWidth(0.8)
+    pdf.line(width * 0.26, height - 300, width * 0.74, height - 300)
+    pdf.setFillColor("#4a4f59")
+    pdf.setFont("serif-italic", 13)
+    pdf.drawCentredString(width / 2, height - 330, "has successfully completed")
+    pdf.setFillColor("#1d3f6e")
+    pdf.setFont("serif-bold", 21)
+    pdf.drawCentredString(width / 2, height - 365, doc["credentialSubject"]["achievement"]["name"])
+    pdf.setFillColor("#1f2430")
+    for x, value, label in (
+        (width * 0.27, doc["validFrom"][:10], "Date of issue"),
+        (width * 0.73, doc["issuer"]["name"], "Issued by"),
+    ):
+        pdf.setFont("serif", 12)
+        pdf.drawCentredString(x, 100, value)
+        pdf.line(x - 88, 94, x + 88, 94)
+        pdf.setFont("serif", 8)
+        pdf.drawCentredString(x, 82, label)
+    matrix = segno.make(url, error="m").matrix  # the QR code: segno's modules, one path of squares
+    size, x0, y0 = 57, width - 92 - 57, 92
+    module = size / len(matrix)
+    squares = pdf.beginPath()
+    for row, modules in enumerate(matrix):
+        for col, dark in enumerate(modules):
+            if dark:
+                squares.rect(x0 + col * module, y0 + size - (row + 1) * module, module, module)
+    pdf.setFillColor("#1f2430")
+    pdf.drawPath(squares, stroke=0, fill=1)
+    pdf.setFillColor("#7b7f87")
+    pdf.setFont("sans", 7.5)
+    pdf.drawCentredString(width / 2, 40, f"Credential ID {doc['id']}")
+    pdf.save()
+    with open(path[: -len(".pdf")] + ".json", "w") as out:
+        json.dump(doc, out)
+
+
+def _naive_chunk(first: int, count: int, out_dir: str, pdf_kind: str = "certificate") -> int:
     """The naive pipeline in one worker process: compose, plain pyld for the document and the proof
-    configuration, Ed25519 signature, then a one-page reportlab PDF written to disk, per credential."""
+    configuration, Ed25519 signature, then a reportlab PDF written to disk, per credential: the certificate
+    credstack draws (``certificate``), or a bare page with three lines in Helvetica (``bare``, this
+    benchmark's naive pipeline before 2026-12-06: Helvetica has no glyphs for five of the CSV's seven
+    scripts)."""
     import hashlib
     import json
 
     from pyld import jsonld
     from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
     from credstack.vc import contexts, keys, ob3, status
 
+    for face, filename in _NAIVE_FACES.items():  # once per process, as an application registers its fonts
+        pdfmetrics.registerFont(TTFont(face, os.path.join(_FONT_DIR, filename)))
+    names = [line.split(",")[0] for line in make_csv(count + first).decode().splitlines()[1 + first :]]
     key = keys.Ed25519Key.generate()
     vm = "did:web:bench.example#key-1"
     options = {
@@ -73,7 +177,8 @@ def _naive_chunk(first: int, count: int, out_dir: str) -> int:
         "format": "application/n-quads",
         "documentLoader": contexts.document_loader,
     }
-    for n in range(first, first + count):
+    for n, name in zip(range(first, first + count), names, strict=True):
+        url = f"https://bench.example/c/{n}"
         doc = ob3.compose(
             issuer={
                 "id": "did:web:bench.example",
@@ -87,8 +192,8 @@ def _naive_chunk(first: int, count: int, out_dir: str) -> int:
                 "criteria": {"narrative": "Pass."},
             },
             recipient_email=f"learner{n}@example.org",
-            recipient_name=f"Learner {n}",
-            credential_id=f"https://bench.example/c/{n}",
+            recipient_name=name,
+            credential_id=url,
             valid_from=datetime.now(UTC).replace(microsecond=0),
             status_entries=[
                 status.entry("https://bench.example/status/1/suspension", n, "suspension"),
@@ -108,11 +213,14 @@ def _naive_chunk(first: int, count: int, out_dir: str) -> int:
         del proof["@context"]
         doc["proof"] = [{**proof, "proofValue": keys.multibase_encode(key.sign(data))}]
         path = os.path.join(out_dir, f"{n}.pdf")
+        if pdf_kind == "certificate":
+            _naive_certificate(path, doc, name, url)
+            continue
         pdf = canvas.Canvas(path, pagesize=landscape(A4))
         pdf.setFont("Helvetica-Bold", 28)
         pdf.drawCentredString(421, 400, "Certificate of Achievement")
         pdf.setFont("Helvetica", 18)
-        pdf.drawCentredString(421, 340, f"Learner {n}")
+        pdf.drawCentredString(421, 340, name)
         pdf.drawCentredString(421, 300, "Python Basics")
         pdf.setFont("Helvetica", 8)
         pdf.drawString(40, 40, json.dumps(doc["proof"][0]["proofValue"]))
@@ -120,7 +228,7 @@ def _naive_chunk(first: int, count: int, out_dir: str) -> int:
     return count
 
 
-def run_naive(rows: int, processes: int) -> tuple[float, float]:
+def run_naive(rows: int, processes: int, pdf_kind: str = "certificate") -> tuple[float, float]:
     """Wall and CPU seconds of the naive pipeline for ``rows`` credentials in ``processes`` processes."""
     import multiprocessing
     import shutil
@@ -132,13 +240,15 @@ def run_naive(rows: int, processes: int) -> tuple[float, float]:
     t0 = time.perf_counter()
     with ctx.Pool(processes) as pool:
         done = sum(
-            pool.starmap(_naive_chunk, [(i, min(share, rows - i), out_dir) for i in range(0, rows, share)])
+            pool.starmap(
+                _naive_chunk, [(i, min(share, rows - i), out_dir, pdf_kind) for i in range(0, rows, share)]
+            )
         )
         pool.close()
         pool.join()
     wall = time.perf_counter() - t0
     cpu = _cpu() - cpu0
-    assert done == rows == len(os.listdir(out_dir))
+    assert done == rows == len([f for f in os.listdir(out_dir) if f.endswith(".pdf")])
     shutil.rmtree(out_dir)
     return wall, cpu
 
@@ -152,6 +262,12 @@ def main() -> None:
     parser.add_argument("--naive-processes", type=int, default=2)
     parser.add_argument(
         "--naive-rows", type=int, default=0, help="rows for the naive pipeline (default: --rows)"
+    )
+    parser.add_argument(
+        "--naive-pdf",
+        choices=("certificate", "bare"),
+        default="certificate",
+        help="the naive pipeline's PDF: the certificate credstack draws (default), or the bare Helvetica page",
     )
     args = parser.parse_args()
     os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-bench-"))
@@ -227,7 +343,7 @@ def main() -> None:
     if args.naive_processes:
         naive_rows = args.naive_rows or args.rows
         load2 = os.getloadavg()
-        wall, cpu = run_naive(naive_rows, args.naive_processes)
+        wall, cpu = run_naive(naive_rows, args.naive_processes, args.naive_pdf)
         naive = (naive_rows, wall, cpu, load2, os.getloadavg())
 
     print(
@@ -259,7 +375,8 @@ def main() -> None:
     if naive:
         rows, wall, cpu, la, lb = naive
         print(
-            f"naive pipeline ({args.naive_processes} processes, plain pyld + reportlab PDF each): {rows:,} in "
+            f"naive pipeline ({args.naive_processes} processes, plain pyld + reportlab {args.naive_pdf} PDF each): "
+            f"{rows:,} in "
             f"{wall:.2f} s = {rows / wall:.0f} credentials/s wall; CPU {cpu:.2f} s = {rows / cpu:.0f} per CPU second; "
             f"load {la[0]:.1f} -> {lb[0]:.1f}"
         )
