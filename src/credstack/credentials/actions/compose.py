@@ -28,7 +28,7 @@ from ..models import Credential, CredentialEvent
 from ..signals import ISSUED
 from .requests import Checked, IssueRequest
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credstack.credentials.actions")  # log lines keep the name they had before the split
 
 
 def add_months(moment: datetime, months: int) -> datetime:

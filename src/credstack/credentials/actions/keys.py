@@ -22,7 +22,7 @@ from ..models import Credential
 from .issue import signing_processes
 from .state import clean_reason
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credstack.credentials.actions")  # log lines keep the name they had before the split
 
 
 KEY_COMPROMISED = "organization.key_compromised"

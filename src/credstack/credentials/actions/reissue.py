@@ -23,7 +23,7 @@ from .issue import issue_credential
 from .requests import IssueRequest
 from .state import STATES, CredentialStateError, change_state, clean_reason
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credstack.credentials.actions")  # log lines keep the name they had before the split
 
 
 def correct_credential(

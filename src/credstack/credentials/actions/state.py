@@ -21,7 +21,7 @@ from .. import status_lists
 from ..models import Credential, CredentialEvent
 from ..signals import STATE_CHANGED
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credstack.credentials.actions")  # log lines keep the name they had before the split
 
 
 # why a credential cannot change state, in the reader's language (the API's and the workspace's)

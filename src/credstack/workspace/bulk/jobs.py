@@ -24,7 +24,7 @@ from credstack.ui.exports import csv_text
 from ..models import BulkJob, BulkRow
 from .run import run_job
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credstack.workspace.bulk")  # log lines keep the name they had before the split
 
 
 def start_job(job: BulkJob, *, actor=None) -> BulkJob:

@@ -29,7 +29,7 @@ from credstack.ui.storage import storage_failure
 from ..models import BulkJob, BulkRow
 from .check import PROBLEMS, idempotency_key, key_prefix, problem
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("credstack.workspace.bulk")  # log lines keep the name they had before the split
 
 
 class BulkStopped(Exception):
