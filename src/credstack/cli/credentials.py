@@ -10,13 +10,7 @@ from django.core.exceptions import ValidationError
 
 from credstack.credentials.validation import expiry_date
 
-from .common import (
-    command_line_actor,
-    credential_of,
-    fail,
-    invalid,
-    organization_of,
-)
+from .common import command_line_actor, credential_of, fail, invalid, organization_of
 
 
 def cmd_issue(args) -> int:

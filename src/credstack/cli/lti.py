@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from .common import (
-    command_line_actor,
-    fail,
-    invalid,
-    organization_of,
-)
+from .common import command_line_actor, fail, invalid, organization_of
 
 
 def _lti_values() -> None:

@@ -6,9 +6,7 @@ import argparse
 
 from django.core.management import execute_from_command_line
 
-from .common import (
-    fail,
-)
+from .common import fail
 
 
 def cmd_backup(args) -> int:

@@ -18,9 +18,7 @@ from django.db import connections
 
 from credstack import metrics, taskqueues
 
-from .common import (
-    fail,
-)
+from .common import fail
 
 
 def cmd_demo(args) -> int:

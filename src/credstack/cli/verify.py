@@ -10,12 +10,7 @@ from credstack.fetch import FetchError, fetch_bytes, http_fetch
 from credstack.vc import verify as vc_verify
 from credstack.verifier.extract import extract
 
-from .common import (
-    EXIT_INVALID,
-    EXIT_UNREADABLE,
-    EXIT_VALID,
-    fail,
-)
+from .common import EXIT_INVALID, EXIT_UNREADABLE, EXIT_VALID, fail
 
 MAX_INPUT = 20 * 1024 * 1024
 

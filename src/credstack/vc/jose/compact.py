@@ -19,11 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from credstack.vc import dates
-from credstack.vc.errors import (
-    DocumentError,
-    DocumentTooLargeError,
-    VCError,
-)
+from credstack.vc.errors import DocumentError, DocumentTooLargeError, VCError
 
 MAX_TOKEN_BYTES = 1024 * 1024
 ALGORITHMS = {"EdDSA": "Ed25519", "Ed25519": "Ed25519", "ES256": "P-256"}

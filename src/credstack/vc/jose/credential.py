@@ -9,15 +9,8 @@ from typing import Any
 
 from credstack.vc import contexts, dates, keys
 
-from .compact import (
-    Decoded,
-    JoseError,
-    from_epoch,
-    is_numeric_date,
-)
-from .jwk import (
-    DID_JWK_PREFIX,
-)
+from .compact import Decoded, JoseError, from_epoch, is_numeric_date
+from .jwk import DID_JWK_PREFIX
 
 # typ of a VC-JOSE-COSE credential: the current name, earlier drafts' names, or none/plain JWT
 _JOSE_TYPES = {None, "vc+jwt", "application/vc+jwt", "vc+ld+json+jwt", "vc+ld+jwt", "JWT"}

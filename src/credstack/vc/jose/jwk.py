@@ -12,16 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from credstack.vc import contexts, did, keys
-from credstack.vc.errors import (
-    DidError,
-    InvalidKeyError,
-)
+from credstack.vc.errors import DidError, InvalidKeyError
 
-from .compact import (
-    b64url_decode,
-    b64url_encode,
-    compact_json,
-)
+from .compact import b64url_decode, b64url_encode, compact_json
 
 PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey
 

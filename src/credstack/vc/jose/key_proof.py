@@ -7,24 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from credstack.vc import keys
-from credstack.vc.errors import (
-    VCError,
-)
+from credstack.vc.errors import VCError
 
-from .compact import (
-    JoseError,
-    check_signature,
-    from_epoch,
-    is_numeric_date,
-    split_jws,
-)
-from .jwk import (
-    DID_JWK_PREFIX,
-    did_jwk,
-    public_key_from_jwk,
-    public_key_of,
-    resolve_local,
-)
+from .compact import JoseError, check_signature, from_epoch, is_numeric_date, split_jws
+from .jwk import DID_JWK_PREFIX, did_jwk, public_key_from_jwk, public_key_of, resolve_local
 
 # OpenID4VCI 1.0 Appendix F.1: the typ of a key proof
 KEY_PROOF_TYPE = "openid4vci-proof+jwt"

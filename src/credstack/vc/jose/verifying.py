@@ -9,24 +9,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from credstack.vc import did
-from credstack.vc.errors import (
-    DidError,
-    VCError,
-    error_reason,
-)
+from credstack.vc.errors import DidError, VCError, error_reason
 
-from .compact import (
-    Decoded,
-    JoseError,
-    decode,
-    signature_error,
-)
+from .compact import Decoded, JoseError, decode, signature_error
 from .credential import claim_window_error, format_error, key_id
-from .jwk import (
-    public_key_of,
-    resolve_local,
-    verification_method,
-)
+from .jwk import public_key_of, resolve_local, verification_method
 
 if TYPE_CHECKING:
     from credstack.vc.verify import Check, Fetch, Report, Verifier

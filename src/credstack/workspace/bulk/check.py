@@ -14,21 +14,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from credstack.credentials.actions import (
-    held_credentials,
-)
+from credstack.credentials.actions import held_credentials
 from credstack.credentials.models import Credential
 from credstack.credentials.validation import MESSAGES, clean_email, clean_name
 from credstack.organizations import audit
 from credstack.organizations.actors import as_actor
 
 from ..models import BulkJob, BulkRow
-from ..tables import (
-    Table,
-    guess_mapping,
-    merge_key,
-    read_table,
-)
+from ..tables import Table, guess_mapping, merge_key, read_table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
