@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "credstack"
 SIGNER = SRC / "organizations" / "signing.py"
-SIGNING_MODULES = {"credstack.vc.proofs", "credstack.vc.jose"}
+# credstack.vc.jose.compact: where jose.sign is defined (the package re-exports it)
+SIGNING_MODULES = {"credstack.vc.proofs", "credstack.vc.jose", "credstack.vc.jose.compact"}
 
 
 def _signing_calls(path: Path) -> list[str]:
@@ -80,12 +81,16 @@ def test_the_scan_sees_every_way_of_calling_sign():
         "from credstack.vc.proofs import sign as s\nimport credstack.vc.proofs\n"
         "proofs.sign(d, k, vm)\nj.sign(d, k, None, 'EdDSA')\ns(d, k, vm)\ncredstack.vc.proofs.sign(d, k, vm)\n"
         "other.sign(d)\nkey.sign(data)\n"
+        "from credstack.vc.jose import compact\nfrom credstack.vc.jose.compact import sign as js\n"
+        "compact.sign(d, k, None, 'EdDSA')\njs(d, k, None, 'EdDSA')\n"
     )
     assert _calls(source) == [
         "5: proofs.sign(",
         "6: j.sign(",
         "7: s(",
         "8: credstack.vc.proofs.sign(",
+        "13: compact.sign(",
+        "14: js(",
     ]
 
 

@@ -64,12 +64,16 @@ def test_tokens_signed_by_node_verify_here():
 def test_tokens_signed_here_verify_in_node(alg):
     if alg == "EdDSA":
         private = Ed25519PrivateKey.generate()
-        jwk = {"kty": "OKP", "crv": "Ed25519", "x": jose._b64encode(private.public_key().public_bytes_raw())}
+        jwk = {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": jose.b64url_encode(private.public_key().public_bytes_raw()),
+        }
     else:
         private = ec.generate_private_key(ec.SECP256R1())
         n = private.public_key().public_numbers()
-        jwk = {"kty": "EC", "crv": "P-256", "x": jose._b64encode(n.x.to_bytes(32, "big")),
-               "y": jose._b64encode(n.y.to_bytes(32, "big"))}  # fmt: skip
+        jwk = {"kty": "EC", "crv": "P-256", "x": jose.b64url_encode(n.x.to_bytes(32, "big")),
+               "y": jose.b64url_encode(n.y.to_bytes(32, "big"))}  # fmt: skip
     did = jose.did_jwk(jwk)
     vc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
           "issuer": did, "credentialSubject": {"name": "Ольга"}}  # fmt: skip

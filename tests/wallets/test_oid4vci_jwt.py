@@ -62,9 +62,9 @@ def _cli_verify(capsys, path) -> dict:
 def _tampered(token: str) -> str:
     """The same header and signature over a payload that names someone else."""
     head, payload, signature = token.split(".")
-    claims = json.loads(jose._b64decode(payload))
+    claims = json.loads(jose.b64url_decode(payload))
     claims["credentialSubject"]["name"] = "Mallory"
-    return f"{head}.{jose._b64encode(jose._compact(claims))}.{signature}"
+    return f"{head}.{jose.b64url_encode(jose.compact_json(claims))}.{signature}"
 
 
 @pytest.mark.interop
@@ -207,11 +207,13 @@ def test_a_jwk_key_proof_binds_to_its_did_jwk(issue, client, settings):
     token = _token(client, actions.make_offer(credential, actor="test").code).json()["access_token"]
     nonce = client.post("/oid4vci/nonce").json()["c_nonce"]
     private, _ = _holder()
-    jwk = {"kty": "OKP", "crv": "Ed25519", "x": jose._b64encode(private.public_key().public_bytes_raw())}
+    jwk = {"kty": "OKP", "crv": "Ed25519", "x": jose.b64url_encode(private.public_key().public_bytes_raw())}
     header = {"alg": "EdDSA", "typ": "openid4vci-proof+jwt", "jwk": jwk}
     payload = {"aud": protocol.issuer(), "iat": int(time.time()), "nonce": nonce}
-    signing_input = f"{jose._b64encode(jose._compact(header))}.{jose._b64encode(jose._compact(payload))}"
-    proof = f"{signing_input}.{jose._b64encode(private.sign(signing_input.encode()))}"
+    signing_input = (
+        f"{jose.b64url_encode(jose.compact_json(header))}.{jose.b64url_encode(jose.compact_json(payload))}"
+    )
+    proof = f"{signing_input}.{jose.b64url_encode(private.sign(signing_input.encode()))}"
     ok = _ask(client, token, {"proof": {"proof_type": "jwt", "jwt": proof}})  # the drafts' form
     assert ok.status_code == 200, ok.content
     assert jose.decode(ok.json()["credentials"][0]["credential"]).payload["sub"] == jose.did_jwk(jwk)

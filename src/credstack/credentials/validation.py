@@ -15,7 +15,7 @@ _SPACES = re.compile(r"\s+")
 
 # What is wrong with a value, by code. The text is in the language of whoever reads it (the form's and the
 # API's error in the request's language); a bulk upload stores the code and its values with each row, so its
-# page shows them in the reader's language too (``PROBLEMS`` of workspace/bulk.py adds the file's own).
+# page shows them in the reader's language too (``PROBLEMS`` of workspace/bulk/check.py adds the file's own).
 MESSAGES = {
     "text": _("must be text"),
     "required": _("is required"),

@@ -1,6 +1,6 @@
 """Reading the table of a bulk upload: CSV and XLSX files, and the API's JSON batches, into columns and
 rows, bounded (size, rows, columns, line length, unpacked workbook, shared strings) before anything is held.
-Pure of the database: ``bulk.py`` turns a table into a job."""
+Pure of the database: ``bulk/check.py`` turns a table into a job."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Background work of the workspace, for the worker: bulk issuance jobs and the purge of old uploads.
 
-``run_bulk_job`` is defined in ``bulk.py`` beside the actions that queue it (see "Tasks" in
+``run_bulk_job`` is defined in ``bulk/jobs.py`` beside the actions that queue it (see "Tasks" in
 docs/architecture.md); it is named here too, so rows queued under ``credstack.workspace.tasks.run_bulk_job``
 before it moved still run.
 """
