@@ -60,7 +60,7 @@ class _Bounded:
 # by its design's public_id and its number, with the bytes of the uploads it names (immutable rows); an
 # organization's logo by its file's name, which holds a hash of its content. Never by a row's integer
 # id: a test that rolls back hands the same id out again.
-VERSIONS = _Bounded(entries=64, max_bytes=64 * 1024 * 1024)
+VERSIONS = _Bounded(entries=32, max_bytes=32 * 1024 * 1024)
 LOGOS = _Bounded(entries=64, max_bytes=16 * 1024 * 1024)
 
 

@@ -249,7 +249,7 @@ class FontCache:
             self.bytes = 0
 
 
-EMBEDDED = FontCache(entries=512, max_bytes=24 * 1024 * 1024)
+EMBEDDED = FontCache(entries=256, max_bytes=16 * 1024 * 1024)
 
 
 def _embedded_font(face: Face, gids: tuple[int, ...], texts: tuple[str, ...]) -> EmbeddedFont:
@@ -315,6 +315,48 @@ def compressed(data: bytes, d: dict[str, Any] | None = None, compress: bool = Tr
         data = zlib.compress(data, 6)
         d["Filter"] = Name("FlateDecode")
     return Stream(d, data)
+
+
+class _Prefixes:
+    """Compressors that have taken a page's fixed beginning, by those bytes (few, each holding zlib's
+    ~270 KB of state: at most ``entries``)."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self.d: OrderedDict[bytes, tuple[bytes, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, prefix: bytes) -> tuple[bytes, Any]:
+        with self.lock:
+            hit = self.d.get(prefix)
+            if hit is not None:
+                self.d.move_to_end(prefix)
+                return hit[0], hit[1].copy()
+        co = zlib.compressobj(6)
+        head = co.compress(prefix) + co.flush(zlib.Z_SYNC_FLUSH)
+        with self.lock:
+            self.d[prefix] = (head, co)
+            while len(self.d) > self.entries:
+                self.d.popitem(last=False)
+            return head, co.copy()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.d.clear()
+
+
+PREFIXES = _Prefixes(entries=16)
+PREFIX_MIN = 1024  # shorter fixed beginnings are compressed with the rest
+
+
+def deflated_after(prefix: bytes, rest: bytes) -> Stream:
+    """A Flate stream of ``prefix + rest`` whose ``prefix`` part was compressed once per process: the
+    compressor that took it (flushed to a byte boundary, its window kept) is copied and given ``rest``.
+    One zlib stream; it inflates to exactly ``prefix + rest``."""
+    if len(prefix) < PREFIX_MIN:
+        return compressed(prefix + rest)
+    head, co = PREFIXES.get(prefix)
+    return Stream({"Filter": Name("FlateDecode")}, head + co.compress(rest) + co.flush())
 
 
 def _tounicode(new: dict[int, int], glyph_text: Iterable[tuple[int, str]]) -> bytes:

@@ -271,7 +271,7 @@ def shape_line(text: str, fonts: Sequence[FontChoice], tracking: float = 0.0) ->
 
 # a line depends only on its text, the chain (the bundled faces, fixed for the process) and the
 # tracking: the fixed text of a design, and the prefixes wrapping tries, are shaped once
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _shape_line(text: str, fonts: tuple[FontChoice, ...], tracking: float) -> Line:
     text = text.translate(_EXPLICIT)
     if not text:
@@ -400,7 +400,7 @@ def fit(
 
 
 # a design's fixed text (heading, issuer, signatory) is laid out once per process, not per certificate
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _fit(
     text: str,
     fonts: tuple[FontChoice, ...],
