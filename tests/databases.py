@@ -133,6 +133,7 @@ SAME_ON_EVERY_ENGINE: dict[str, str] = {
     "tests/courses/test_views.py": PAGES,
     "tests/credentials/test_certificate_image_and_sharing.py": SIGNED,
     "tests/credentials/test_files.py": "files rendered and stored beside the rows",
+    "tests/credentials/test_certificates_in_one_process.py": "certificates rendered one after the other from the rows",
     "tests/credentials/test_marked_files.py": SIGNED,
     "tests/credentials/test_views.py": PAGES,
     "tests/delivery/": "emails rendered and sent; the outbox that runs them is tested on both",

@@ -30,11 +30,16 @@ def _local_path(storage: Storage, name: str) -> str | None:
     return storage.path(name) if isinstance(storage, FileSystemStorage) else None
 
 
-def save_atomic(storage: Storage, name: str, data: bytes) -> str:
-    """Store ``data`` as ``name`` (replacing what is there), all or nothing; returns ``name``."""
+def save_atomic(storage: Storage, name: str, data: bytes, *, absent: bool = False) -> str:
+    """Store ``data`` as ``name`` (replacing what is there), all or nothing; returns ``name``.
+
+    ``absent``: the caller has just found nothing at ``name`` (a read that raised FileNotFoundError), so
+    an object storage is not asked again before the write (one request fewer). Should something have
+    appeared there meanwhile, ``save`` picks another name, which is deleted: the same content (names
+    carry it) stays at ``name``."""
     final = _local_path(storage, name)
     if final is None:
-        if storage.exists(name):
+        if not absent and storage.exists(name):
             storage.delete(name)
         saved = storage.save(name, ContentFile(data))
         if saved != name:  # a concurrent writer took the name: the same content (names carry it)

@@ -106,3 +106,26 @@ def test_save_atomic_replaces_the_file_on_disk_and_in_object_storage(tmp_path):
     with objects.open("certificates/a.pdf", "rb") as fh:
         assert fh.read() == b"new content"
     assert objects.listdir("certificates") == ([], ["a.pdf"])
+
+
+def test_a_write_told_the_name_is_free_asks_the_object_storage_once():
+    """``absent=True`` (a read just found nothing): no check before the write. Should another writer have
+    stored the same name meanwhile (the same content: names carry it), its file stays and no second
+    file is left behind."""
+
+    class Counting(InMemoryStorage):
+        asked = 0
+
+        def exists(self, name):
+            Counting.asked += 1
+            return super().exists(name)
+
+    objects = Counting()
+    save_atomic(objects, "certificates/b.pdf", b"%PDF- b", absent=True)
+    with objects.open("certificates/b.pdf", "rb") as fh:
+        assert fh.read() == b"%PDF- b"
+    assert Counting.asked == 1  # the storage's own check for a free name, not save_atomic's
+    save_atomic(objects, "certificates/b.pdf", b"%PDF- b", absent=True)  # raced: already there
+    assert objects.listdir("certificates") == ([], ["b.pdf"])
+    with objects.open("certificates/b.pdf", "rb") as fh:
+        assert fh.read() == b"%PDF- b"

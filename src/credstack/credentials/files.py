@@ -21,7 +21,8 @@ import io
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -34,6 +35,7 @@ from PIL import Image
 from credstack import taskqueues
 from credstack.atomic_storage import save_atomic
 from credstack.organizations import languages, pdfsign
+from credstack.organizations.models import PdfSigning
 from credstack.render import (
     badge_png,
     badge_svg,
@@ -65,36 +67,59 @@ def _brand(org) -> str:
 # ``designs.queries.design_for_credential`` from its AppConfig.ready(); without it, a built-in design
 # in the brand.
 DesignSource = Callable[[Credential], tuple[dict, dict]]
+# the same for a list of credentials, in its order (a task rendering a batch asks once)
+DesignsSource = Callable[[Sequence[Credential]], list[tuple[dict, dict]]]
 _design_source: list[DesignSource] = []
+_designs_source: list[DesignsSource] = []
 
 
-def use_design_source(source: DesignSource) -> None:
-    """Find every credential's (design, assets) with ``source`` from now on."""
+def use_design_source(source: DesignSource, many: DesignsSource | None = None) -> None:
+    """Find every credential's (design, assets) with ``source`` from now on; a list's with ``many`` when
+    given (else ``source`` for each)."""
     _design_source[:] = [source]
+    _designs_source[:] = [many] if many is not None else []
+
+
+def _design_of(credential: Credential) -> tuple[dict, dict]:
+    if _design_source:
+        return _design_source[0](credential)
+    return builtin_design("classic", color=_brand(credential.organization)), {}
+
+
+def designs_of(credentials: Sequence[Credential]) -> list[tuple[dict, dict]]:
+    """(design, assets) for each credential of a list, in its order."""
+    if _designs_source:
+        return _designs_source[0](credentials)
+    return [_design_of(c) for c in credentials]
 
 
 def design_and_values(credential: Credential) -> tuple[dict, dict, dict]:
     """(design, assets, values) for the credential's certificate."""
-    if _design_source:
-        design, assets = _design_source[0](credential)
-    else:
-        design, assets = builtin_design("classic", color=_brand(credential.organization)), {}
+    design, assets = _design_of(credential)
     return design, assets, certificate_values(credential)
 
 
-def _achievement_name(credential: Credential) -> str:
+def _signed_or_none(credential: Credential) -> dict | None:
+    try:
+        signed = credential.signed()
+    except (TypeError, ValueError):
+        return None
+    return signed if isinstance(signed, dict) else None
+
+
+def _achievement_name(credential: Credential, signed: dict | None) -> str:
     """The name as issued (the signed document), not the achievement's current name."""
     try:
-        return credential.signed()["credentialSubject"]["achievement"]["name"]
+        return signed["credentialSubject"]["achievement"]["name"]  # type: ignore[index]
     except (KeyError, TypeError, ValueError):
         return credential.achievement.name
 
 
-def credential_language(credential: Credential) -> str:
+def credential_language(credential: Credential, signed: dict | None = None) -> str:
     """The language the credential's text is in (its ``@context``, decision 0056), one credstack speaks;
-    else the default."""
+    else the default. ``signed``: the credential's document already parsed, when the caller has it."""
     try:
-        declared = ob3.language_of(credential.signed())
+        declared = ob3.language_of(signed if signed is not None else credential.signed())
     except (TypeError, ValueError):
         declared = None
     return languages.supported(declared) or settings.LANGUAGE_CODE
@@ -102,15 +127,16 @@ def credential_language(credential: Credential) -> str:
 
 def certificate_values(credential: Credential) -> dict:
     """Merge values for a credential's certificate: the standard tags, then its merge fields."""
+    signed = _signed_or_none(credential)  # parsed once for the name and the language
     # the dates in the credential's language (decision 0062): "6 December 2026", "6. Dezember 2026"
-    with translation.override(credential_language(credential)):
+    with translation.override(credential_language(credential, signed)):
         issue_date = formats.date_format(credential.issued_at, "DATE_FORMAT")
         expiry_date = (
             formats.date_format(credential.valid_until, "DATE_FORMAT") if credential.valid_until else ""
         )
     values = {
         "recipient_name": credential.recipient_name,
-        "achievement_name": _achievement_name(credential),
+        "achievement_name": _achievement_name(credential, signed),
         "issuer_name": credential.organization.name,
         "issue_date": issue_date,
         "expiry_date": expiry_date,
@@ -157,8 +183,17 @@ def stamp_note(credential: Credential) -> str:
         return _("Suspended by %(org)s · check it at %(url)s") % {"org": org, "url": url}
 
 
-def certificate_pdf(credential: Credential) -> bytes:
-    """The certificate, rendered when downloaded (~35 ms): nothing is stored per credential (decision 0048:
+# certificate_pdf's default: look the organization's PDF signing up (a task rendering a list passes it)
+_LOOK_UP: Any = object()
+
+
+def certificate_pdf(
+    credential: Credential,
+    *,
+    signing: PdfSigning | None = _LOOK_UP,
+    design: tuple[dict, dict] | None = None,
+) -> bytes:
+    """The certificate, rendered when downloaded (~4 ms, decision 0072): nothing is stored per credential (decision 0048:
     a kept PDF is ~23 KB, more than twice everything else a credential stores). Downloads again are
     answered by the browser's or a CDN's copy through the validators (ETag, 304).
 
@@ -170,13 +205,17 @@ def certificate_pdf(credential: Credential) -> bytes:
 
     The cached file is written atomically (``credstack.atomic_storage``) and checked when read (a whole
     PDF: ``%PDF-`` at the start, ``%%EOF`` at the end); a damaged one is rendered again and replaced,
-    never served. A storage error is logged and costs only speed: the rendered PDF is still returned."""
+    never served. A storage error is logged and costs only speed: the rendered PDF is still returned.
+
+    ``signing`` (the organization's ``pdfsign.signing_for``) and ``design`` (its ``designs_of``) are
+    for a caller that looked them up for a whole list; by default each is looked up here."""
 
     # signed PDFs (decision 0052) are kept whatever the setting: a signature, and a timestamp from the
     # authority, cost more than the file's storage
-    signing = pdfsign.signing_for(credential.organization)
+    if signing is _LOOK_UP:
+        signing = pdfsign.signing_for(credential.organization)
     if not settings.CREDSTACK_KEEP_CERTIFICATES and signing is None:
-        return render_certificate(credential)
+        return render_certificate(credential, design=design)
     digest = hashlib.sha256(credential.document.encode("utf-8")).hexdigest()[:16]
     stamp = stamp_for(credential)
     marked = f"-{stamp.lower()}" if stamp else ""
@@ -184,10 +223,10 @@ def certificate_pdf(credential: Credential) -> bytes:
     # or the time-stamping authority makes new files
     signed = f"-s{pdfsign.marker(signing)}" if signing else ""
     name = f"certificates/{credential.public_id}-{digest}{marked}{signed}.pdf"
-    cached = _read_cached(name)
+    cached, absent = _read_cached(name)
     if cached is not None:
         return cached
-    pdf = render_certificate(credential)
+    pdf = render_certificate(credential, design=design)
     if signing is not None:
         # the reason a PDF reader shows beside the signature, in the credential's language
         with translation.override(credential_language(credential)):
@@ -200,7 +239,7 @@ def certificate_pdf(credential: Credential) -> bytes:
             logger.exception("could not timestamp the certificate %s: signed without a timestamp", name)
             return pdfsign.sign_pdf(signing, pdf, reason=reason, timestamp=False)
     try:
-        save_atomic(default_storage, name, pdf)
+        save_atomic(default_storage, name, pdf, absent=absent)
     except Exception as exc:  # a storage that refuses (a full disk, S3 down) costs only speed
         if not isinstance(exc, OSError) and storage_failure(exc) is None:
             raise
@@ -269,28 +308,32 @@ def is_whole_pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
 
 
-def _read_cached(name: str) -> bytes | None:
+def _read_cached(name: str) -> tuple[bytes | None, bool]:
+    """(the stored certificate if whole, else None; whether nothing is stored under the name)."""
     try:
         with default_storage.open(name, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        return None
+        return None, True
     except Exception as exc:  # a disk or object storage that fails: rendered again, never a 500 here
         if not isinstance(exc, OSError) and storage_failure(exc) is None:
             raise
         logger.exception("could not read the cached certificate %s (rendering it again)", name)
-        return None
+        return None, False
     if is_whole_pdf(data):
-        return data
+        return data, False
     logger.error("the cached certificate %s is damaged (%d bytes): rendering it again", name, len(data))
-    return None
+    return None, False
 
 
-def render_certificate(credential: Credential) -> bytes:
-    design, assets, values = design_and_values(credential)
+def render_certificate(credential: Credential, *, design: tuple[dict, dict] | None = None) -> bytes:
+    """The certificate PDF, drawn now. ``design``: the credential's (design, assets) when the caller has
+    them (``designs_of`` for a list), else looked up."""
+    design_dict, assets = design if design is not None else _design_of(credential)
+    values = certificate_values(credential)
     stamp = stamp_for(credential)
     return render_pdf(
-        design,
+        design_dict,
         values,
         assets,
         attachments=[("credential.json", credential.document.encode("utf-8"), "application/vc+ld+json")],
@@ -387,14 +430,19 @@ PDFS_AHEAD_CHUNK = 50  # credentials a task renders: a batch of 200 issued makes
 def render_certificates(credential_ids: list[int]) -> int:
     """Render the certificates of just-issued credentials into the storage (``certificate_pdf``), so the
     first download on any node reads a file. Queued on the ``pdfs`` queue when ``CREDSTACK_PDFS_AHEAD`` is
-    on (decision 0047). Twice is once: a stored certificate is read, not rendered again."""
-    done = 0
-    for credential in Credential.objects.select_related("organization", "achievement").filter(
-        pk__in=credential_ids
-    ):
-        certificate_pdf(credential)
-        done += 1
-    return done
+    on (decision 0047). Twice is once: a stored certificate is read, not rendered again.
+
+    Looked up once for the list: the designs (``designs_of``: one query, and the uploads read once a
+    process) and each organization's PDF signing."""
+    credentials = list(
+        Credential.objects.select_related("organization", "achievement").filter(pk__in=credential_ids)
+    )
+    signings: dict[int, PdfSigning | None] = {}
+    for credential, design in zip(credentials, designs_of(credentials), strict=True):
+        if credential.organization_id not in signings:
+            signings[credential.organization_id] = pdfsign.signing_for(credential.organization)
+        certificate_pdf(credential, signing=signings[credential.organization_id], design=design)
+    return len(credentials)
 
 
 def pdfs_ahead(payload: dict, key: str) -> None:

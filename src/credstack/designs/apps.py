@@ -9,6 +9,7 @@ class DesignsConfig(AppConfig):
     def ready(self) -> None:
         from credstack.credentials.files import use_design_source  # models load after apps.py
 
-        from .queries import design_for_credential  # models load after apps.py
+        from .queries import design_for_credential, designs_for_credentials  # models load after apps.py
 
-        use_design_source(design_for_credential)  # certificates render from the credential's design version
+        # certificates render from the credential's design version
+        use_design_source(design_for_credential, designs_for_credentials)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
@@ -19,14 +25,64 @@ def brand_design(org) -> dict:
     return builtin_design(DEFAULT_TEMPLATE, color=org.brand_color, logo="logo" if org.logo else None)
 
 
+class _Bounded:
+    """A small process-wide LRU bounded by entries and by the bytes its values hold."""
+
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        self.entries, self.max_bytes, self.bytes = entries, max_bytes, 0
+        self.d: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> object | None:
+        with self.lock:
+            hit = self.d.get(key)
+            if hit is None:
+                return None
+            self.d.move_to_end(key)
+            return hit[0]
+
+    def put(self, key: tuple, value: object, size: int) -> None:
+        with self.lock:
+            if key in self.d:
+                return
+            self.d[key] = (value, size)
+            self.bytes += size
+            while self.d and (len(self.d) > self.entries or self.bytes > self.max_bytes):
+                self.bytes -= self.d.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.d.clear()
+            self.bytes = 0
+
+
+# What certificates are drawn from, kept across renders in each process: a design version (immutable)
+# by its design's public_id and its number, with the bytes of the uploads it names (immutable rows); an
+# organization's logo by its file's name, which holds a hash of its content. Never by a row's integer
+# id: a test that rolls back hands the same id out again.
+VERSIONS = _Bounded(entries=32, max_bytes=32 * 1024 * 1024)
+LOGOS = _Bounded(entries=64, max_bytes=16 * 1024 * 1024)
+
+
+def clear_caches() -> None:
+    VERSIONS.clear()
+    LOGOS.clear()
+
+
 def brand_assets(org) -> dict[str, bytes]:
     if not org.logo:
         return {}
+    key = (org.logo.name,)
+    logo = LOGOS.get(key)
+    if isinstance(logo, bytes):
+        return {"logo": logo}
     try:
         with org.logo.open("rb") as fh:
-            return {"logo": fh.read()}
+            data = fh.read()
     except OSError:
         return {}
+    LOGOS.put(key, data, len(data))
+    return {"logo": data}
 
 
 def asset_blobs(org, assets: dict[str, str]) -> dict[str, bytes]:
@@ -60,14 +116,51 @@ def design_for_credential(credential) -> tuple[dict, dict]:
     was issued with; a built-in design in the organization's brand when it has none.
 
     Versions are immutable, so this gives the same certificate for the credential's whole life."""
-    org = credential.organization
-    version_id = getattr(credential, "design_version_id", None)
-    if version_id:
-        version = DesignVersion.objects.select_related("design").get(pk=version_id)
+    [found] = designs_for_credentials([credential])
+    return found
+
+
+def designs_for_credentials(credentials: Sequence) -> list[tuple[dict, dict]]:
+    """``design_for_credential`` for a list, in its order: one query for the versions they name (their
+    design's public_id and number), a second only for versions this process has not read yet (their
+    data and the uploads they name)."""
+    version_ids = {c.design_version_id for c in credentials if getattr(c, "design_version_id", None)}
+    keys: dict[int, tuple[str, int]] = {}
+    if version_ids:
+        keys = {
+            pk: (design, number)
+            for pk, design, number in DesignVersion.objects.filter(pk__in=version_ids).values_list(
+                "pk", "design__public_id", "number"
+            )
+        }
+    missing = [pk for pk, key in keys.items() if VERSIONS.get(key) is None]
+    if missing:
+        for version in DesignVersion.objects.select_related("design").filter(pk__in=missing):
+            _remember(version)
+    out = []
+    for credential in credentials:
+        org = credential.organization
+        version_id = getattr(credential, "design_version_id", None)
+        if not version_id:
+            out.append((brand_design(org), brand_assets(org)))
+            continue
+        key = keys.get(version_id)
+        cached = VERSIONS.get(key) if key is not None else None
+        if cached is None:  # pushed out by the rest of this list (or gone: DoesNotExist, as before)
+            cached = _remember(DesignVersion.objects.select_related("design").get(pk=version_id))
+        data, uploads = cast(tuple[str, dict[str, bytes]], cached)
         assets = brand_assets(org)
-        assets.update(version_assets(version))
-        return dict(version.data), assets
-    return brand_design(org), brand_assets(org)
+        assets.update(uploads)
+        # the design parsed again for each caller: one may change it, the cached one stays as saved
+        out.append((json.loads(data), assets))
+    return out
+
+
+def _remember(version: DesignVersion) -> tuple[str, dict[str, bytes]]:
+    entry = (json.dumps(version.data), version_assets(version))
+    size = len(entry[0]) + sum(len(b) for b in entry[1].values())
+    VERSIONS.put((version.design.public_id, version.number), entry, size)
+    return entry
 
 
 def longest_recipient_name(org) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .fonts import Face
-from .pdf import FontUse, Name, Ref, Stream, Writer, num
+from .pdf import FontUse, Name, Ref, Stream, Writer, deflated_after, num
 from .text import Line
 
 Color = tuple[float, float, float]
@@ -48,6 +48,9 @@ class Canvas:
         self.xobjects: dict[str, Callable[[Writer], Ref]] = {}
         self._xobject_names: dict[object, str] = {}
         self.gstates: dict[float, str] = {}
+        # how many leading ops are the same on every page of a design (its background): their
+        # compression is done once per process and reused (pdf.deflate_after); 0: none marked
+        self.fixed_ops = 0
 
     # ---- state ----
     def _y(self, y: float) -> float:
@@ -294,6 +297,16 @@ class Canvas:
     def content(self) -> bytes:
         return "\n".join(op() if callable(op) else op for op in self.ops).encode("latin-1")
 
+    def content_parts(self) -> tuple[bytes, bytes]:
+        """``content()`` cut after the ops marked fixed (``fixed_ops``): (prefix, rest), prefix + rest
+        being ``content()``."""
+        k = self.fixed_ops
+        if not 0 < k < len(self.ops) or any(callable(op) for op in self.ops[:k]):
+            return b"", self.content()
+        prefix = "\n".join(self.ops[:k]) + "\n"  # type: ignore[arg-type]
+        rest = "\n".join(op() if callable(op) else op for op in self.ops[k:])
+        return prefix.encode("latin-1"), rest.encode("latin-1")
+
 
 def _ellipse_path(cx: float, cy: float, rx: float, ry: float) -> str:
     kx, ky = rx * KAPPA, ry * KAPPA
@@ -341,7 +354,7 @@ def finish_page(w: Writer, canvas: Canvas, *, extra_page: dict[str, Any] | None 
         ref = w.reserve()
         fu.embed(w, ref)  # assigns new glyph ids, needed by the deferred text ops
         font_refs[fu.res_name] = ref
-    content = canvas.content()
+    prefix, rest = canvas.content_parts()
     res: dict[str, Any] = {}
     if font_refs:
         res["Font"] = {Name(k): v for k, v in font_refs.items()}
@@ -355,7 +368,7 @@ def finish_page(w: Writer, canvas: Canvas, *, extra_page: dict[str, Any] | None 
         "Type": Name("Page"),
         "MediaBox": [0, 0, round(canvas.width, 3), round(canvas.height, 3)],
         "Resources": res,
-        "Contents": w.stream(content),
+        "Contents": w.add(deflated_after(prefix, rest)) if prefix else w.stream(rest),
     }
     if extra_page:
         page.update(extra_page)

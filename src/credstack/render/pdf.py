@@ -8,8 +8,10 @@ HarfBuzz, a ToUnicode CMap, and widths; images as XObjects; files as EmbeddedFil
 from __future__ import annotations
 
 import hashlib
+import threading
 import zlib
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +41,18 @@ class Stream:
 _NAME_OK = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.+*")
 
 
+_NAMES: dict[str, bytes] = {}  # a name's bytes, remembered (keys repeat in every document)
+_NAMES_MAX = 4096  # subset font names are new in most documents: not kept past this
+
+
 def _name(s: str) -> bytes:
-    b = s.encode("utf-8")
-    return b"/" + b"".join(bytes([c]) if c in _NAME_OK else b"#%02X" % c for c in b)
+    out = _NAMES.get(s)
+    if out is None:
+        b = s.encode("utf-8")
+        out = b"/" + b"".join(bytes([c]) if c in _NAME_OK else b"#%02X" % c for c in b)
+        if len(_NAMES) < _NAMES_MAX:
+            _NAMES[s] = out
+    return out
 
 
 def _string(b: bytes) -> bytes:
@@ -68,6 +79,19 @@ def num(x: float) -> str:
 
 def serialize(obj: object, offset: int = 0) -> bytes:
     """`offset` renumbers Refs (used for object snapshots copied into a document)."""
+    t = type(obj)  # the common exact types first; subclasses go through the checks below
+    if t is Name:
+        return _name(obj)  # type: ignore[arg-type]
+    if t is int:
+        return b"%d" % obj  # type: ignore[str-format]
+    if t is Ref:
+        return b"%d 0 R" % (obj.num + offset)  # type: ignore[attr-defined]
+    if t is dict:
+        return (
+            b"<<"
+            + b"".join(_name(k) + b" " + serialize(v, offset) for k, v in obj.items())  # type: ignore[attr-defined]
+            + b">>"
+        )
     if isinstance(obj, Name):
         return _name(obj)
     if isinstance(obj, Ref):
@@ -112,11 +136,7 @@ class Writer:
         return self.put(self.reserve(), obj)
 
     def stream(self, data: bytes, d: dict[str, Any] | None = None, compress: bool = True) -> Ref:
-        d = dict(d or {})
-        if compress and len(data) > 64:
-            data = zlib.compress(data, 6)
-            d["Filter"] = Name("FlateDecode")
-        return self.add(Stream(d, data))
+        return self.add(compressed(data, d, compress))
 
     def add_snapshot(self, objs: list[Any]) -> list[Ref]:
         """Copy a list of objects whose Refs index that list (see pdfimport) into this document."""
@@ -168,73 +188,190 @@ class FontUse:
                 gt[g] = t
 
     def embed(self, w: Writer, ref: Ref) -> None:
-        face = self.face
-        gids = sorted(self.glyph_text)
-        program, new = face.subset(gids)
-        self.new = new
-        tag = "".join(
-            chr(65 + b % 26) for b in hashlib.sha1(repr(gids).encode(), usedforsecurity=False).digest()[:6]
-        )
-        base = Name(f"{tag}+{face.name}")
-        m = face.metrics
-        flags = 4 | (64 if m["italic_angle"] else 0)
-        desc = {
-            "Type": Name("FontDescriptor"),
-            "FontName": base,
-            "Flags": flags,
-            "FontBBox": m["bbox"],
-            "ItalicAngle": m["italic_angle"],
-            "Ascent": m["ascent"],
-            "Descent": m["descent"],
-            "CapHeight": m["cap_height"],
-            "StemV": 80,
-        }
-        if face.is_cff:
-            desc["FontFile3"] = w.stream(program, {"Subtype": Name("CIDFontType0C")})
-            subtype = "CIDFontType0"
-        else:
-            desc["FontFile2"] = w.stream(program, {"Length1": len(program)})
-            subtype = "CIDFontType2"
-        k = 1000.0 / face.upem
-        widths: list[Any] = []
-        for old in gids:
-            widths += [new[old], [round(face.advance(old) * k)]]
-        cid = {
-            "Type": Name("Font"),
-            "Subtype": Name(subtype),
-            "BaseFont": base,
-            "CIDSystemInfo": {"Registry": b"Adobe", "Ordering": b"Identity", "Supplement": 0},
-            "FontDescriptor": w.add(desc),
-            "W": widths,
-            "DW": 0,
-        }
-        if not face.is_cff:
-            cid["CIDToGIDMap"] = Name("Identity")
-        w.put(
-            ref,
-            {
-                "Type": Name("Font"),
-                "Subtype": Name("Type0"),
-                "BaseFont": base,
-                "Encoding": Name("Identity-H"),
-                "DescendantFonts": [w.add(cid)],
-                "ToUnicode": w.stream(self._tounicode(new)),
-            },
-        )
+        """Write the font (Type 0 at ``ref``, then its program, descriptor, CID font and ToUnicode
+        map) and set ``new`` (old -> new glyph id). The same face with the same glyphs standing for
+        the same text gives the same objects: made once (subset, widths, compressed streams) and
+        copied into every document after that (:data:`EMBEDDED`)."""
+        gids = tuple(sorted(self.glyph_text))
+        texts = tuple(self.glyph_text[g] for g in gids)
+        font = EMBEDDED.get((self.face.filename, gids, texts), lambda: _embedded_font(self.face, gids, texts))
+        self.new = font.new
+        refs = [w.reserve() for _ in font.objs]
+        for r, obj in zip(refs, font.objs, strict=True):
+            w.put(r, obj, offset=refs[0].num)
+        w.put(ref, font.type0, offset=refs[0].num)
 
-    def _tounicode(self, new: dict[int, int]) -> bytes:
-        pairs = [(new[g], t) for g, t in self.glyph_text.items() if t and g in new]
-        pairs.sort()
-        lines = [
-            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
-            b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
-            b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
-            b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
-        ]
-        for i in range(0, len(pairs), 100):
-            chunk = pairs[i : i + 100]
-            lines.append(b"%d beginbfchar" % len(chunk))
-            lines += [b"<%04X> <%s>" % (g, t.encode("utf-16-be").hex().upper().encode()) for g, t in chunk]
-            lines.append(b"endbfchar")
-        lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
-        return b"\n".join(lines)
+
+@dataclass(frozen=True)
+class EmbeddedFont:
+    """A subset font ready to copy into a document: ``objs`` (program, descriptor, CID font,
+    ToUnicode) refer to each other by their index in the list; ``type0`` is the font's dictionary."""
+
+    new: dict[int, int]
+    objs: tuple[Any, ...]
+    type0: dict[str, Any]
+    size: int  # bytes held (the two streams), for the cache's bound
+
+
+class FontCache:
+    """Embedded fonts by (font file, glyph ids, their text), least recently used out first; bounded
+    by entries and by the bytes their streams hold. A key is the font file's name (the bundled
+    fonts never change while a process runs) and the exact glyphs and text: nothing per credential
+    or per database row."""
+
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.d: OrderedDict[tuple[str, tuple[int, ...], tuple[str, ...]], EmbeddedFont] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(
+        self, key: tuple[str, tuple[int, ...], tuple[str, ...]], make: Callable[[], EmbeddedFont]
+    ) -> EmbeddedFont:
+        with self.lock:
+            font = self.d.get(key)
+            if font is not None:
+                self.d.move_to_end(key)
+                return font
+        font = make()
+        with self.lock:
+            if key not in self.d:
+                self.d[key] = font
+                self.bytes += font.size
+            while self.d and (len(self.d) > self.entries or self.bytes > self.max_bytes):
+                self.bytes -= self.d.popitem(last=False)[1].size
+        return font
+
+    def clear(self) -> None:
+        with self.lock:
+            self.d.clear()
+            self.bytes = 0
+
+
+EMBEDDED = FontCache(entries=256, max_bytes=16 * 1024 * 1024)
+
+
+def _embedded_font(face: Face, gids: tuple[int, ...], texts: tuple[str, ...]) -> EmbeddedFont:
+    program, new = face.subset(gids)
+    tag = "".join(
+        chr(65 + b % 26) for b in hashlib.sha1(repr(list(gids)).encode(), usedforsecurity=False).digest()[:6]
+    )
+    base = Name(f"{tag}+{face.name}")
+    m = face.metrics
+    flags = 4 | (64 if m["italic_angle"] else 0)
+    desc: dict[str, Any] = {
+        "Type": Name("FontDescriptor"),
+        "FontName": base,
+        "Flags": flags,
+        "FontBBox": m["bbox"],
+        "ItalicAngle": m["italic_angle"],
+        "Ascent": m["ascent"],
+        "Descent": m["descent"],
+        "CapHeight": m["cap_height"],
+        "StemV": 80,
+    }
+    if face.is_cff:
+        file = compressed(program, {"Subtype": Name("CIDFontType0C")})
+        desc["FontFile3"] = Ref(0)
+        subtype = "CIDFontType0"
+    else:
+        file = compressed(program, {"Length1": len(program)})
+        desc["FontFile2"] = Ref(0)
+        subtype = "CIDFontType2"
+    k = 1000.0 / face.upem
+    # [new [width] new [width] ...], written once here rather than as nested lists per document
+    widths = Raw(
+        b"[" + b" ".join(b"%d [%d]" % (new[old], round(face.advance(old) * k)) for old in gids) + b"]"
+    )
+    cid: dict[str, Any] = {
+        "Type": Name("Font"),
+        "Subtype": Name(subtype),
+        "BaseFont": base,
+        "CIDSystemInfo": {"Registry": b"Adobe", "Ordering": b"Identity", "Supplement": 0},
+        "FontDescriptor": Ref(1),
+        "W": widths,
+        "DW": 0,
+    }
+    if not face.is_cff:
+        cid["CIDToGIDMap"] = Name("Identity")
+    tounicode = compressed(_tounicode(new, zip(gids, texts, strict=True)))
+    type0 = {
+        "Type": Name("Font"),
+        "Subtype": Name("Type0"),
+        "BaseFont": base,
+        "Encoding": Name("Identity-H"),
+        "DescendantFonts": [Ref(2)],
+        "ToUnicode": Ref(3),
+    }
+    return EmbeddedFont(new, (file, desc, cid, tounicode), type0, len(file.data) + len(tounicode.data))
+
+
+def compressed(data: bytes, d: dict[str, Any] | None = None, compress: bool = True) -> Stream:
+    """A stream object as :meth:`Writer.stream` writes it (Flate-compressed past 64 bytes), not yet in
+    a document."""
+    d = dict(d or {})
+    if compress and len(data) > 64:
+        data = zlib.compress(data, 6)
+        d["Filter"] = Name("FlateDecode")
+    return Stream(d, data)
+
+
+class _Prefixes:
+    """Compressors that have taken a page's fixed beginning, by those bytes (few, each holding zlib's
+    ~270 KB of state: at most ``entries``)."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self.d: OrderedDict[bytes, tuple[bytes, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, prefix: bytes) -> tuple[bytes, Any]:
+        with self.lock:
+            hit = self.d.get(prefix)
+            if hit is not None:
+                self.d.move_to_end(prefix)
+                return hit[0], hit[1].copy()
+        co = zlib.compressobj(6)
+        head = co.compress(prefix) + co.flush(zlib.Z_SYNC_FLUSH)
+        with self.lock:
+            self.d[prefix] = (head, co)
+            while len(self.d) > self.entries:
+                self.d.popitem(last=False)
+            return head, co.copy()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.d.clear()
+
+
+PREFIXES = _Prefixes(entries=16)
+PREFIX_MIN = 1024  # shorter fixed beginnings are compressed with the rest
+
+
+def deflated_after(prefix: bytes, rest: bytes) -> Stream:
+    """A Flate stream of ``prefix + rest`` whose ``prefix`` part was compressed once per process: the
+    compressor that took it (flushed to a byte boundary, its window kept) is copied and given ``rest``.
+    One zlib stream; it inflates to exactly ``prefix + rest``."""
+    if len(prefix) < PREFIX_MIN:
+        return compressed(prefix + rest)
+    head, co = PREFIXES.get(prefix)
+    return Stream({"Filter": Name("FlateDecode")}, head + co.compress(rest) + co.flush())
+
+
+def _tounicode(new: dict[int, int], glyph_text: Iterable[tuple[int, str]]) -> bytes:
+    pairs = [(new[g], t) for g, t in glyph_text if t and g in new]
+    pairs.sort()
+    lines = [
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+        b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
+        b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange",
+    ]
+    for i in range(0, len(pairs), 100):
+        chunk = pairs[i : i + 100]
+        lines.append(b"%d beginbfchar" % len(chunk))
+        lines += [b"<%04X> <%s>" % (g, t.encode("utf-16-be").hex().upper().encode()) for g, t in chunk]
+        lines.append(b"endbfchar")
+    lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    return b"\n".join(lines)

@@ -59,6 +59,7 @@ def draw(
     wmm, hmm = page_size_mm(design)
     c = Canvas(length_pt(wmm, 0), length_pt(hmm, 0))
     _background(c, design.get("background", {}), assets, wmm, hmm)
+    c.fixed_ops = len(c.ops)  # the background: the same on every certificate of the design
     boxes: list[TextBox] = []
     for el in design.get("elements", []):
         turned = _rotate(c, el, wmm, hmm)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -149,13 +150,34 @@ def _is_neutral(ch: str) -> bool:
     return cat[0] in "MPZS" or cat in ("Cf", "Nd") or ch in "\u200c\u200d"
 
 
-def _assign_fonts(text: str, fonts: list[FontChoice]) -> list[FontChoice]:
+# chain -> character -> the first face of the chain that has it (a few thousand characters at most
+# in practice; emptied if it ever grows past _PICKS_MAX)
+_PICKS: dict[tuple[FontChoice, ...], dict[str, FontChoice]] = {}
+_PICKS_MAX = 50_000
+
+
+def _first_face(fonts: tuple[FontChoice, ...], ch: str) -> FontChoice:
+    picks = _PICKS.get(fonts)
+    if picks is None:
+        if len(_PICKS) > 64:
+            _PICKS.clear()
+        picks = _PICKS.setdefault(fonts, {})
+    f = picks.get(ch)
+    if f is None:
+        cp = ord(ch)
+        f = next((f for f in fonts if f.face.has(cp)), fonts[0])
+        if len(picks) >= _PICKS_MAX:
+            picks.clear()
+        picks[ch] = f
+    return f
+
+
+def _assign_fonts(text: str, fonts: tuple[FontChoice, ...]) -> list[FontChoice]:
     """First face of the chain that has the character; neutrals stay with their neighbour's face."""
     out: list[FontChoice | None] = [None] * len(text)
     for i, ch in enumerate(text):
         if not _is_neutral(ch):
-            cp = ord(ch)
-            out[i] = next((f for f in fonts if f.face.has(cp)), fonts[0])
+            out[i] = _first_face(fonts, ch)
     prev = None
     for i, ch in enumerate(text):  # neutrals: previous strong face if it has the glyph
         if out[i] is None:
@@ -242,8 +264,15 @@ def _glyph_texts(face: Face, text: str, clusters: list[int], gids: list[int]) ->
     return out
 
 
-def shape_line(text: str, fonts: list[FontChoice], tracking: float = 0.0) -> Line:
-    """Shape one line of text (no wrapping) into runs in visual order."""
+def shape_line(text: str, fonts: Sequence[FontChoice], tracking: float = 0.0) -> Line:
+    """Shape one line of text (no wrapping) into runs in visual order. Shared: do not change it."""
+    return _shape_line(text, tuple(fonts), tracking)
+
+
+# a line depends only on its text, the chain (the bundled faces, fixed for the process) and the
+# tracking: the fixed text of a design, and the prefixes wrapping tries, are shaped once
+@lru_cache(maxsize=2048)
+def _shape_line(text: str, fonts: tuple[FontChoice, ...], tracking: float) -> Line:
     text = text.translate(_EXPLICIT)
     if not text:
         return Line([], "", False)
@@ -314,7 +343,9 @@ def _cluster_points(text: str) -> list[int]:
     ]
 
 
-def wrap(text: str, fonts: list[FontChoice], size: float, width: float, tracking: float = 0.0) -> list[Line]:
+def wrap(
+    text: str, fonts: Sequence[FontChoice], size: float, width: float, tracking: float = 0.0
+) -> list[Line]:
     """Greedy wrap at break points; a word too wide for a line is cut between clusters."""
     lines: list[Line] = []
     rest = text.strip()
@@ -333,7 +364,7 @@ def wrap(text: str, fonts: list[FontChoice], size: float, width: float, tracking
 
 
 def _fit_prefix(
-    text: str, pts: list[int], fonts: list[FontChoice], size: float, width: float, tracking: float
+    text: str, pts: list[int], fonts: Sequence[FontChoice], size: float, width: float, tracking: float
 ) -> int | None:
     """The largest break point whose prefix fits (binary search: widths grow with the prefix)."""
     lo, hi, best = 0, len(pts) - 1, None
@@ -348,7 +379,7 @@ def _fit_prefix(
 
 def fit(
     text: str,
-    fonts: list[FontChoice],
+    fonts: Sequence[FontChoice],
     *,
     size: float,
     min_size: float,
@@ -362,7 +393,26 @@ def fit(
     """Lay text out in a box `width` pt wide: the nominal size if it fits on one line, else shrink
     down to min_size, else wrap (up to max_lines, at the largest size from min_size up that fits),
     else keep shrinking below min_size (never under `floor`) so the text never leaves its box.
-    Sizes in pt."""
+    Sizes in pt. The block is shared by every call with the same arguments: do not change it."""
+    return _fit(
+        text, tuple(fonts), size, min_size, width, max_lines, line_height, max_height, tracking, floor
+    )
+
+
+# a design's fixed text (heading, issuer, signatory) is laid out once per process, not per certificate
+@lru_cache(maxsize=1024)
+def _fit(
+    text: str,
+    fonts: tuple[FontChoice, ...],
+    size: float,
+    min_size: float,
+    width: float,
+    max_lines: int,
+    line_height: float,
+    max_height: float | None,
+    tracking: float,
+    floor: float,
+) -> Block:
     text = " ".join(text.split())
     line = shape_line(text, fonts, tracking)
     w = line.width(size)
