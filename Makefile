@@ -11,6 +11,11 @@ export PORT
 # long test near the end does not leave the other core idle.
 JOBS ?= 2
 XDIST := -n $(JOBS) --dist worksteal
+# Bytecode caches on, whatever the environment says: with PYTHONDONTWRITEBYTECODE set (some CI images and
+# sandboxes set it) every pytest process rewrites the asserts of all 250 test modules again (~7 s of CPU
+# each, half of collecting) and every process a test starts compiles credstack's source again. The caches
+# go to __pycache__ folders, which git ignores (benchmarks/RESULTS.md, the suite's time, 2026-12-06).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-sqlite test-postgres install interop lint typecheck bench clean messages
 
