@@ -49,11 +49,14 @@ test-postgres: $(STAMP) $(NODE_STAMP)
 
 install: $(STAMP)
 
+# --no-compile: pip would compile every module of every package to bytecode (13,000 files, sympy and cfn-lint
+# among them, which no test imports): ~30 s of a fresh clone's install. Python compiles what is imported on
+# first use and caches it (benchmarks/RESULTS.md, the suite's time, 2026-12-06).
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "credstack needs Python 3.11+"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-compile -e '.[dev]'
 	touch $@
 
 interop: $(NODE_STAMP)
