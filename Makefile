@@ -24,8 +24,12 @@ run: $(STAMP)
 	$(BIN)/credstack serve
 
 # Each part prints its time (wall clock) when it ends: where make test's time goes (benchmarks/RESULTS.md).
+# The SQLite phase hands its migrated database to the PostgreSQL phase, whose SQLite homes (the full-disk
+# run's) start from a copy of it instead of a migration of their own (tests/migrated.py).
 test: $(STAMP) $(NODE_STAMP)
 	@t0=$$(date +%s); t=$$t0; \
+	handover=$$(mktemp -d); trap 'rm -rf "$$handover"' EXIT; \
+	export CREDSTACK_TEST_SQLITE_TEMPLATE="$$handover/credstack.sqlite3"; \
 	lap() { now=$$(date +%s); echo "== $$1: $$((now - t)) s (make test so far: $$((now - t0)) s)"; t=$$now; }; \
 	scripts/system-deps.sh && lap "system packages" && \
 	$(MAKE) --no-print-directory lint && lap "ruff" && \
