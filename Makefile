@@ -11,6 +11,11 @@ export PORT
 # long test near the end does not leave the other core idle.
 JOBS ?= 2
 XDIST := -n $(JOBS) --dist worksteal
+# Bytecode caches on, whatever the environment says: with PYTHONDONTWRITEBYTECODE set (some CI images and
+# sandboxes set it) every pytest process rewrites the asserts of all 250 test modules again (~7 s of CPU
+# each, half of collecting) and every process a test starts compiles credstack's source again. The caches
+# go to __pycache__ folders, which git ignores (benchmarks/RESULTS.md, the suite's time, 2026-12-06).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-sqlite test-postgres install interop lint typecheck bench clean messages
 
@@ -19,8 +24,12 @@ run: $(STAMP)
 	$(BIN)/credstack serve
 
 # Each part prints its time (wall clock) when it ends: where make test's time goes (benchmarks/RESULTS.md).
+# The SQLite phase hands its migrated database to the PostgreSQL phase, whose SQLite homes (the full-disk
+# run's) start from a copy of it instead of a migration of their own (tests/migrated.py).
 test: $(STAMP) $(NODE_STAMP)
 	@t0=$$(date +%s); t=$$t0; \
+	handover=$$(mktemp -d); trap 'rm -rf "$$handover"' EXIT; \
+	export CREDSTACK_TEST_SQLITE_TEMPLATE="$$handover/credstack.sqlite3"; \
 	lap() { now=$$(date +%s); echo "== $$1: $$((now - t)) s (make test so far: $$((now - t0)) s)"; t=$$now; }; \
 	scripts/system-deps.sh && lap "system packages" && \
 	$(MAKE) --no-print-directory lint && lap "ruff" && \
@@ -44,11 +53,14 @@ test-postgres: $(STAMP) $(NODE_STAMP)
 
 install: $(STAMP)
 
+# --no-compile: pip would compile every module of every package to bytecode (13,000 files, sympy and cfn-lint
+# among them, which no test imports): ~30 s of a fresh clone's install. Python compiles what is imported on
+# first use and caches it (benchmarks/RESULTS.md, the suite's time, 2026-12-06).
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "credstack needs Python 3.11+"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-compile -e '.[dev]'
 	touch $@
 
 interop: $(NODE_STAMP)

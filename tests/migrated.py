@@ -19,7 +19,9 @@ The template has no content type or permission rows (tests/conftest.py leaves th
 databases); a child's ``migrate`` creates them, as it does on a database migrated by an older version.
 Tests whose subject is migrating or creating the database file (tests/security/test_state_files.py, the
 migration tests) do not use it. Nothing here is kept between runs: the files live in the run's
-``CREDSTACK_HOME`` and the PostgreSQL template is dropped when the run ends (``end_run``).
+``CREDSTACK_HOME`` and the PostgreSQL template is dropped when the run ends (``end_run``). ``make test``
+alone hands its SQLite run's template to its PostgreSQL run (``HANDED_OVER``: a path in a folder it
+makes for the one command and removes at its end), for the SQLite homes of that run.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "credstack.sqlite3"  # the default database of a home (credstack.config.settings)
+# `make test` only (a fresh path for each make test, removed at its end): the SQLite run copies its
+# template there, and the PostgreSQL run's SQLite homes (the full-disk run's) start from it: the same
+# checkout, one migration fewer.
+HANDED_OVER = "CREDSTACK_TEST_SQLITE_TEMPLATE"
 
 
 def _base() -> Path:
@@ -127,6 +133,8 @@ def template_from_database() -> None:
             return  # no test database was set up (no test of this process reaches one): no template
         if _is_sqlite(database):
             _sqlite_copy(database["NAME"], base / "testdb.sqlite3")
+            if os.environ.get(HANDED_OVER):
+                _sqlite_copy(database["NAME"], Path(os.environ[HANDED_OVER]))
             (base / "testdb.done").write_text("sqlite")
         else:
             connection.close()  # a database with a connection open cannot be a template
@@ -162,7 +170,8 @@ def end_run() -> None:
 
 def template() -> Path:
     """The migrated SQLite database: the test databases' template when the run is on SQLite, else made by
-    the first process that asks (under a lock), with a ``migrate`` of its own."""
+    the first process that asks (under a lock): a copy of the template the SQLite run handed over (``make
+    test``), or a ``migrate`` of its own."""
     base = _base()
     base.mkdir(exist_ok=True)
     with (base / "testdb.lock").open("w") as lock:
@@ -172,6 +181,10 @@ def template() -> Path:
     database = base / NAME
     with (base / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        handed_over = Path(os.environ.get(HANDED_OVER) or "/nonexistent")
+        if not (base / "done").exists() and handed_over.is_file():
+            _sqlite_copy(handed_over, database)  # the SQLite run's template (make test): no migrate here
+            (base / "done").touch()
         if not (base / "done").exists():
             home = base / "home"
             home.mkdir(exist_ok=True)

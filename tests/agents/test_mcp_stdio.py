@@ -87,6 +87,7 @@ def test_an_agent_issues_and_finds_a_credential_over_stdio(prepared):
 def test_without_a_valid_key_it_says_what_to_do(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
+    migrated.copy_into(home)  # SETUP's migrate finds it done (tests/migrated.py): no migration of its own
     subprocess.run(
         [sys.executable, "-c", SETUP], env=_env(home), capture_output=True, timeout=180, check=True
     )

@@ -60,6 +60,24 @@ def base_url(live_server, settings) -> str:
     return live_server.url
 
 
+def sign_in(page_or_context, user) -> None:
+    """Sign the browser in as ``user`` with a session cookie (a session Django's test client makes), for a
+    test that is not about signing in: one page load and one POST fewer than the form, and no navigation
+    left in flight. The sign-in form itself is driven by the tests about it (test_accessibility,
+    test_keyboard_journeys, test_educator_languages_browser, test_pages_look_right's phone sign-in page,
+    test_workspace's sign-up, the SSO tests)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = getattr(page_or_context, "context", page_or_context)  # a Page has its context; a context is one
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": settings.CREDSTACK_BASE_URL}]
+    )
+
+
 @pytest.fixture
 def page(browser, base_url) -> Iterator:
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})

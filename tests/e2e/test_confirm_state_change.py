@@ -10,16 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from credstack.credentials.models import Credential
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def test_revoke_confirms_with_the_public_line_and_the_page_shows_marked_files(page, org, achievement):
@@ -35,7 +28,7 @@ def test_revoke_confirms_with_the_public_line_and_the_page_shows_marked_files(pa
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
 
-    _sign_in(page, "issuer@acme.example", "a long pass phrase 42")
+    sign_in(page, user)
     page.goto(f"/w/{org.slug}/credentials/{c.public_id}/")
     page.get_by_label("Revoke: reason (required)").fill("Exam rules broken")
     page.get_by_role("button", name="Revoke…").click()
@@ -74,7 +67,7 @@ def test_issuing_again_to_a_holder_asks_first(page, org, achievement):
     held = issue_credential(
         achievement=achievement, recipient_name="Grace Hopper", recipient_email="g@example.org"
     )
-    _sign_in(page, "issuer@acme.example", "a long pass phrase 42")
+    sign_in(page, user)
     page.goto(f"/w/{org.slug}/issue")
     page.get_by_label("Achievement").select_option(value=achievement.public_id)
     page.get_by_label("Recipient's name").fill("Grace Hopper")

@@ -12,7 +12,7 @@ from credstack.accounts.actions import set_language
 from credstack.designs import actions, editor
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 from tests.workspace.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads what the test writes
@@ -23,11 +23,7 @@ def test_a_refused_text_is_explained_in_french_beside_its_field(page, org):
     Membership.objects.create(organization=org, user=user, role="admin")
     set_language(user, "fr", Actor.for_user(user))  # the Language page of the account
     design = actions.create_design(org, name="Principal", data=editor.gallery_design("classic-navy"))
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill("designer@acme.example")
-    page.locator("input[name=password]").fill("a long pass phrase 42")
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(re.compile("/w/"))
+    sign_in(page, user)
 
     page.goto(f"/w/{org.slug}/designs/{design.public_id}/")
     heading = page.locator(".dz-el[aria-label^='Certificate']").first

@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import Webhook
 from credstack.api.models import ApiKey
 from credstack.organizations.models import Membership
 from credstack.webhooks.models import WebhookEndpoint
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 from tests.webhooks.test_outbound import Receiver, headers_of
 from tests.workspace.conftest import make_user
 
@@ -58,11 +58,7 @@ def test_admin_makes_uses_and_revokes_a_key_then_watches_webhook_deliveries(
     user = make_user("owner-dev@example.org")
     Membership.objects.create(organization=org, user=user, role="owner")
     page.set_viewport_size(LAPTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("owner-dev@example.org")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/w/**")
+    sign_in(page, user)
     page.goto(f"/w/{org.slug}/")
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Developers").click()
     expect(page.get_by_role("heading", name="Developers")).to_be_visible()

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.courses.factory import make_course
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,11 +39,7 @@ def _signed_in(browser, base_url, viewport):
     context = browser.new_context(base_url=base_url, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("edu@acme.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile("/w/"))
+    sign_in(context, get_user_model().objects.get(email="edu@acme.example"))
     return context, page
 
 

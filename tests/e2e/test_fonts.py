@@ -6,11 +6,9 @@ credential list overflowed a laptop screen there); the same fonts everywhere giv
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,9 +35,8 @@ def test_every_kind_of_page_uses_the_bundled_fonts(page, org, issue):
     from credstack.organizations.models import Membership
     from tests.workspace.conftest import make_user
 
-    Membership.objects.create(
-        organization=org, user=make_user("owner@acme.example", password="a long pass phrase 42"), role="owner"
-    )
+    owner = make_user("owner@acme.example", password="a long pass phrase 42")
+    Membership.objects.create(organization=org, user=owner, role="owner")
     arabic = issue(ARABIC, "fatima@example.org")
     pages = {
         "public credential": f"/c/{arabic.public_id}",
@@ -59,11 +56,7 @@ def test_every_kind_of_page_uses_the_bundled_fonts(page, org, issue):
     assert any(face.startswith("Noto Sans Arabic") for face in _fonts_in_use(page)["loaded"])
 
     # the workspace, signed in
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("owner@acme.example")
-    page.get_by_label("Password").fill("a long pass phrase 42")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(f"**/w/{org.slug}/**")
+    sign_in(page, owner)
     for url in (f"/w/{org.slug}/credentials/", f"/w/{org.slug}/issue", f"/w/{org.slug}/developers/"):
         page.goto(url)
         fonts = _fonts_in_use(page)

@@ -15,6 +15,7 @@ from credstack.credentials.models import Credential
 from credstack.integrations import signatures
 from credstack.integrations.models import InboundEndpoint
 from credstack.organizations.models import Membership
+from tests.e2e.conftest import sign_in
 from tests.integrations.conftest import sample
 from tests.workspace.conftest import make_user
 
@@ -41,11 +42,7 @@ def _deliver(url: str, body: bytes, secret: str) -> dict:
 def _sign_in(page, org):
     user = make_user("owner-int@example.org")
     Membership.objects.create(organization=org, user=user, role="owner")
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("owner-int@example.org")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/w/**")
+    sign_in(page, user)
 
 
 def test_educator_links_classmarker_and_completions_issue_credentials(page, base_url, org, achievement):

@@ -13,7 +13,7 @@ from credstack.lti.models import LtiPlatform
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
 from tests.courses.factory import make_course
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 from tests.lti.browser_platform import registered_lms
 from tests.workspace.conftest import make_user
 
@@ -100,11 +100,7 @@ def test_dynamic_registration_completes_and_closes(page, base_url, org, settings
 def test_the_registration_page_in_the_workspace(page, base_url, org, lms):
     user = make_user("owner-lti@example.org")
     Membership.objects.create(organization=org, user=user, role="owner")
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("owner-lti@example.org")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/w/**")
+    sign_in(page, user)
     page.goto(f"/w/{org.slug}/lti/")
     expect(page.get_by_role("heading", name="LTI 1.3 (Moodle, Canvas, Brightspace…)")).to_be_visible()
     expect(page.locator("#lti-login")).to_have_text(f"{base_url}/lti/login")

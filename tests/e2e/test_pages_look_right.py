@@ -14,8 +14,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,11 +52,7 @@ def _signed_in(browser, base_url, viewport, email="issuer@acme.example"):
     context = browser.new_context(base_url=base_url, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile("/w/"))
+    sign_in(context, get_user_model().objects.get(email=email))
     return context, page
 
 

@@ -4,15 +4,13 @@ refused the removal of an owner. Both pages read right to left, in Arabic, in th
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from credstack.accounts.actions import set_language
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 from tests.lti.browser_platform import registered_lms
 from tests.workspace.conftest import make_user
 
@@ -56,11 +54,7 @@ def test_an_admin_refused_in_an_arabic_workspace_reads_why(arabic, org):
     owner = make_user("boss@example.org")
     Membership.objects.create(organization=org, user=owner, role="owner")
 
-    arabic.goto("/accounts/login/")
-    arabic.locator("input[name=login]").fill(admin.email)
-    arabic.locator("input[name=password]").fill(PASSWORD)
-    arabic.locator("form button[type=submit]").first.click()
-    arabic.wait_for_url(re.compile(r"/w/"))
+    sign_in(arabic, admin)
     arabic.goto(f"/w/{org.slug}/members")
     row = arabic.get_by_role("row").filter(has_text="boss@example.org")
     row.get_by_role("button", name="إزالة").click()

@@ -6,7 +6,6 @@ organization's certificate) with the credential inside still verifying."""
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 
 with warnings.catch_warnings():  # pyHanko's import warns that cryptography deprecates DSA
     warnings.simplefilter("ignore")
@@ -37,11 +36,7 @@ def test_an_admin_turns_on_signed_pdfs_and_the_downloaded_certificate_is_signed(
 
     user = make_user("admin@acme.example", password="a long pass phrase 42")
     Membership.objects.create(organization=org, user=user, role="admin")
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("admin@acme.example")
-    page.get_by_label("Password").fill("a long pass phrase 42")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile("/w/"))
+    sign_in(page, user)
 
     page.goto(f"/w/{org.slug}/settings")
     page.get_by_role("link", name="Signed PDFs settings").click()

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,11 +101,7 @@ def test_design_a_certificate_on_the_canvas_and_the_pdf_matches_it(page, org, ac
 
     user = make_user("designer@acme.example", password="a long pass phrase 42")
     Membership.objects.create(organization=org, user=user, role="admin")
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill("designer@acme.example")
-    page.get_by_label("Password").fill("a long pass phrase 42")
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile("/w/"))
+    sign_in(page, user)
 
     # the gallery: thumbnails of every template; start from one
     page.goto(f"/w/{org.slug}/designs/")

@@ -16,7 +16,7 @@ from credstack.accounts.actions import set_language
 from credstack.credentials.actions import issue_credential
 from credstack.organizations.actors import Actor
 from credstack.organizations.models import Membership
-from tests.e2e.conftest import save_screenshot
+from tests.e2e.conftest import save_screenshot, sign_in
 from tests.workspace.conftest import make_user
 
 # real commits: the live server's threads must see the user, the membership and the credentials
@@ -97,10 +97,7 @@ def test_credential_list_issue_form_and_bulk_upload_in_the_users_language(page, 
     for name, email in (("Grace Hopper", "grace@example.org"), ("محمد الفارسي", "m@example.org")):
         issue_credential(achievement=achievement, recipient_name=name, recipient_email=email)
 
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    sign_in(page, user)
 
     page.goto(f"/w/{org.slug}/credentials/")
     expect(page.locator("html")).to_have_attribute("lang", lang)

@@ -4,7 +4,6 @@ and a bulk action on every credential matching the filter, confirmed with its co
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from credstack.credentials.models import Credential
 from credstack.delivery.actions import record_open
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,13 +22,6 @@ def shot(page, name):
     if SHOTS:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-def _sign_in(page, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def test_search_delivery_column_and_suspend_every_match(page, org, achievement):
@@ -52,7 +45,7 @@ def test_search_delivery_column_and_suspend_every_match(page, org, achievement):
     # issued for real (the email went out at commit): the recipient opens it
     record_open(first.deliveries.get().token)
 
-    _sign_in(page, "issuer@acme.example", "a long pass phrase 42")
+    sign_in(page, user)
     page.goto(f"/w/{org.slug}/credentials/")
     expect(page.get_by_role("columnheader", name="Email delivery")).to_be_visible()
     page.get_by_label("Search").fill("ПЕТРОВА")  # other case, other script; search as you type

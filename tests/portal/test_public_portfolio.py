@@ -84,7 +84,11 @@ def test_private_by_default_then_published_then_withdrawn(client, issue, portal_
     assert "This portfolio is no longer shared" in text and "Python Basics" not in text
     assert stranger.get("/p/ada-lovelace/verify").status_code == 410
     assert stranger.get("/p/ada-lovelace/qr.svg").status_code == 410
-    kinds = list(AuditEntry.objects.filter(action__startswith="portfolio.").values_list("action", flat=True))
+    kinds = list(
+        AuditEntry.objects.filter(action__startswith="portfolio.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert kinds == ["portfolio.saved", "portfolio.published", "portfolio.withdrawn"]
     assert (
         AuditEntry.objects.filter(action="portfolio.published").get().actor_label.startswith("the recipient")
