@@ -1,7 +1,7 @@
 """Views and API handlers write nothing to the ORM: every write goes through an app's ``actions.py``.
 
 The check parses (with ``ast``, no import) every module under ``src/credstack`` named ``views.py``,
-``*_views.py``, ``api.py``, ``*_api.py``, ``pages.py`` or ``v1.py`` and reports each write as
+``*_views.py``, ``api.py``, ``*_api.py``, ``pages.py`` or ``v1.py``, or inside a ``views/`` package, and reports each write as
 ``file:line``.
 
 What counts as a write (the heuristic; it is precise on purpose, so ``dict.update`` or a PIL
@@ -82,6 +82,7 @@ def is_view_module(path: Path) -> bool:
         name in {"views.py", "api.py", "pages.py", "v1.py"}
         or name.endswith("_views.py")
         or name.endswith("_api.py")
+        or path.parent.name == "views"  # a views.py split into a package views/, one module per page
     )
 
 
@@ -344,5 +345,8 @@ def test_the_check_reads_the_modules_it_should():
     names = {p.name for p in SRC.rglob("*.py") if is_view_module(p)}
     assert {"views.py", "api.py", "v1.py", "pages.py"} <= names
     assert any(n.endswith("_views.py") for n in names) and any(n.endswith("_api.py") for n in names)
+    assert any(
+        p.parent.name == "views" and p.name != "__init__.py" for p in SRC.rglob("*.py") if is_view_module(p)
+    )
     assert not is_view_module(Path("credstack/courses/actions.py"))
     assert not is_view_module(Path("credstack/courses/reviews.py"))

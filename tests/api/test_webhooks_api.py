@@ -90,7 +90,7 @@ def test_redeliver_failed_over_the_api_queues_each_once_and_refuses_while_off(ap
         receiver.statuses = [500, 500]
         issue(name="Ada")
         issue(name="Bo")
-        actions._disable(endpoint, "deliveries kept failing (HTTP 500)")
+        actions.disable_endpoint(endpoint, "deliveries kept failing (HTTP 500)")
         actions.deliver_due(timezone.now() + timedelta(seconds=10))
         path = f"/api/v1/webhooks/endpoints/{endpoint.public_id}/deliveries/redeliver-failed"
         off = client.post(path)

@@ -129,7 +129,7 @@ def test_redelivery_from_the_log_sends_the_same_message_again(
 
 def test_a_disabled_endpoint_says_why_and_when_and_can_be_turned_on_again(admin, org, receiver):
     endpoint = actions.create_endpoint(org, url=receiver.url)
-    actions._disable(endpoint, "deliveries kept failing (HTTP 500)")
+    actions.disable_endpoint(endpoint, "deliveries kept failing (HTTP 500)")
     endpoint.refresh_from_db()
     assert f"http://testserver/w/{org.slug}/developers/webhooks/{endpoint.public_id}/" in mail.outbox[-1].body
     page = admin.get(f"/w/{org.slug}/developers/webhooks/{endpoint.public_id}/").content.decode()

@@ -31,7 +31,7 @@ def _disabled_with_failures(org, issue, receiver, names=("Ada", "Bo", "Cy")):
     receiver.statuses = [500] * len(names)
     for name in names:
         issue(name=name)
-    actions._disable(endpoint, "deliveries kept failing (HTTP 500)")
+    actions.disable_endpoint(endpoint, "deliveries kept failing (HTTP 500)")
     assert actions.deliver_due(timezone.now() + timedelta(seconds=POLICY.delays[0] + 1)) == len(names)
     assert set(WebhookDelivery.objects.values_list("state", "last_error")) == {
         ("failed", "endpoint disabled")

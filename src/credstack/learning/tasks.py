@@ -1,4 +1,4 @@
-"""The learning app's tasks, for the worker. They are defined in ``actions.py`` beside the actions that
+"""The learning app's tasks, for the worker. They are defined in ``actions/`` beside the actions that
 queue them (see "Tasks" in docs/architecture.md); they are named here too, so rows queued under
 ``credstack.learning.tasks.*`` before they moved still run."""
 

@@ -1,4 +1,4 @@
-"""The webhooks app's tasks, for the worker. ``deliver_webhook`` is defined in ``actions.py`` beside the
+"""The webhooks app's tasks, for the worker. ``deliver_webhook`` is defined in ``actions/delivery.py`` beside the
 code that queues it (see "Tasks" in docs/architecture.md); it is named here too, so rows queued under
 ``credstack.webhooks.tasks.deliver_webhook`` before it moved still run."""
 
