@@ -184,22 +184,25 @@ class Verifier:
         result.extend(self._proofs(doc))
         result.append(validity_check(doc, self.now))
         if with_status:
-            entries = doc.get("credentialStatus")
-            if entries is None:
-                result.append(
-                    Check(
-                        "status",
-                        True,
-                        "the credential has no credentialStatus (it cannot be revoked)",
-                        code="status.none",
-                    )
-                )
-            else:
-                result.extend(
-                    self.status_check(doc, entry)
-                    for entry in (entries if isinstance(entries, list) else [entries])
-                )
+            result.extend(self.status_checks(doc))
         return result
+
+    def status_checks(self, doc: dict[str, Any]) -> list[Check]:
+        """One check per ``credentialStatus`` entry of ``doc``; without any, one that says it cannot be
+        revoked (not a failure)."""
+        entries = doc.get("credentialStatus")
+        if entries is None:
+            return [
+                Check(
+                    "status",
+                    True,
+                    "the credential has no credentialStatus (it cannot be revoked)",
+                    code="status.none",
+                )
+            ]
+        return [
+            self.status_check(doc, entry) for entry in (entries if isinstance(entries, list) else [entries])
+        ]
 
     # -- proof
 

@@ -31,6 +31,7 @@ from credstack.render import (
     preview,
     sample_values,
 )
+from credstack.render.design import STANDARD_TAGS
 from credstack.render.fonts import FAMILIES
 
 from .. import actions, words
@@ -51,16 +52,7 @@ SAMPLE_LABELS = {
     "greek": gettext_lazy("Greek"),
     "mixed": gettext_lazy("Mixed scripts"),
 }
-TAGS = [
-    "recipient_name",
-    "achievement_name",
-    "issuer_name",
-    "issue_date",
-    "expiry_date",
-    "credential_id",
-    "credential_url",
-    "score",
-]
+TAGS = list(STANDARD_TAGS)  # the placeholders the designer offers: every one a certificate fills in
 # Every bundled family (credstack.render.fonts.FAMILIES); each draws every script the samples show, with
 # the matching Noto face for Arabic, Hebrew, Devanagari and Chinese (tests/render/test_text_and_badges.py).
 FONT_LABELS = {

@@ -57,20 +57,7 @@ def _checks(token: str | bytes, verifier: Verifier, vc_verify: ModuleType) -> li
         if window
         else vc_verify.validity_check(vc, verifier.now)
     )
-    entries = vc.get("credentialStatus")
-    if entries is None:
-        result.append(
-            check(
-                "status",
-                True,
-                "the credential has no credentialStatus (it cannot be revoked)",
-                code="status.none",
-            )
-        )
-    else:
-        result.extend(
-            verifier.status_check(vc, e) for e in (entries if isinstance(entries, list) else [entries])
-        )
+    result.extend(verifier.status_checks(vc))
     return result
 
 
