@@ -6,8 +6,8 @@ the storage's own ``save``, then moves it onto ``name``:
 - Files on a local disk (``FileSystemStorage`` and its subclasses): ``os.replace`` of the temporary file, in the same
   folder, so the same file system: atomic, and it replaces an older (or broken) file at ``name``.
 - Any other storage (S3-compatible object storage): an object is written whole by one PUT and becomes
-  visible only once complete, replacing an older object of that name, so the temporary step is skipped
-  and ``name`` is written directly: one request.
+  visible only once complete, so the temporary step is skipped and ``name`` is saved directly (after
+  deleting an old object there, as ``save`` would otherwise pick another name).
 
 On any error the temporary file is removed and the error is raised: the caller decides whether it only
 costs speed (a cache) and logs it, but nothing partial is ever left under ``name``.
@@ -21,7 +21,6 @@ import secrets
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
-from django.core.files.utils import validate_file_name
 
 TEMP_PREFIX = ".tmp-"
 
@@ -31,17 +30,20 @@ def _local_path(storage: Storage, name: str) -> str | None:
     return storage.path(name) if isinstance(storage, FileSystemStorage) else None
 
 
-def save_atomic(storage: Storage, name: str, data: bytes) -> str:
-    """Store ``data`` as ``name`` (replacing what is there), all or nothing; returns ``name``."""
+def save_atomic(storage: Storage, name: str, data: bytes, *, absent: bool = False) -> str:
+    """Store ``data`` as ``name`` (replacing what is there), all or nothing; returns ``name``.
+
+    ``absent``: the caller has just found nothing at ``name`` (a read that raised FileNotFoundError), so
+    an object storage is not asked again before the write (one request fewer). Should something have
+    appeared there meanwhile, ``save`` picks another name, which is deleted: the same content (names
+    carry it) stays at ``name``."""
     final = _local_path(storage, name)
     if final is None:
-        # ``Storage.save`` would first look for a free name (with S3: a HEAD request, as the uploads'
-        # storage never overwrites, config/storageurl.py; then a second name beside the first), which a
-        # replacement does not want. ``_save`` is the write itself, the hook every Django storage
-        # implements (https://docs.djangoproject.com/en/5.2/howto/custom-file-storage/): one PUT, which
-        # replaces the object whole. The name is checked as ``save`` checks it.
-        validate_file_name(name, allow_relative_path=True)
-        storage._save(name, ContentFile(data))  # type: ignore[attr-defined]  # every backend has it; the stubs omit it
+        if not absent and storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:  # a concurrent writer took the name: the same content (names carry it)
+            storage.delete(saved)
         return name
     folder, base = posixpath.split(name)
     temp = posixpath.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(8)}-{base}")

@@ -223,7 +223,7 @@ def certificate_pdf(
     # or the time-stamping authority makes new files
     signed = f"-s{pdfsign.marker(signing)}" if signing else ""
     name = f"certificates/{credential.public_id}-{digest}{marked}{signed}.pdf"
-    cached = _read_cached(name)
+    cached, absent = _read_cached(name)
     if cached is not None:
         return cached
     pdf = render_certificate(credential, design=design)
@@ -239,7 +239,7 @@ def certificate_pdf(
             logger.exception("could not timestamp the certificate %s: signed without a timestamp", name)
             return pdfsign.sign_pdf(signing, pdf, reason=reason, timestamp=False)
     try:
-        save_atomic(default_storage, name, pdf)
+        save_atomic(default_storage, name, pdf, absent=absent)
     except Exception as exc:  # a storage that refuses (a full disk, S3 down) costs only speed
         if not isinstance(exc, OSError) and storage_failure(exc) is None:
             raise
@@ -308,22 +308,22 @@ def is_whole_pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
 
 
-def _read_cached(name: str) -> bytes | None:
-    """The stored certificate if whole, else None."""
+def _read_cached(name: str) -> tuple[bytes | None, bool]:
+    """(the stored certificate if whole, else None; whether nothing is stored under the name)."""
     try:
         with default_storage.open(name, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        return None
+        return None, True
     except Exception as exc:  # a disk or object storage that fails: rendered again, never a 500 here
         if not isinstance(exc, OSError) and storage_failure(exc) is None:
             raise
         logger.exception("could not read the cached certificate %s (rendering it again)", name)
-        return None
+        return None, False
     if is_whole_pdf(data):
-        return data
+        return data, False
     logger.error("the cached certificate %s is damaged (%d bytes): rendering it again", name, len(data))
-    return None
+    return None, False
 
 
 def render_certificate(credential: Credential, *, design: tuple[dict, dict] | None = None) -> bytes:
