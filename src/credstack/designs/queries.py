@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
@@ -14,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from credstack.credentials.models import Credential
 from credstack.render import builtin_design
+from credstack.render.bounded import Bounded
 
 from .models import DesignAsset, DesignVersion
 
@@ -25,48 +23,18 @@ def brand_design(org) -> dict:
     return builtin_design(DEFAULT_TEMPLATE, color=org.brand_color, logo="logo" if org.logo else None)
 
 
-class _Bounded:
-    """A small process-wide LRU bounded by entries and by the bytes its values hold."""
-
-    def __init__(self, entries: int, max_bytes: int) -> None:
-        self.entries, self.max_bytes, self.bytes = entries, max_bytes, 0
-        self.d: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> object | None:
-        with self.lock:
-            hit = self.d.get(key)
-            if hit is None:
-                return None
-            self.d.move_to_end(key)
-            return hit[0]
-
-    def put(self, key: tuple, value: object, size: int) -> None:
-        with self.lock:
-            if key in self.d:
-                return
-            self.d[key] = (value, size)
-            self.bytes += size
-            while self.d and (len(self.d) > self.entries or self.bytes > self.max_bytes):
-                self.bytes -= self.d.popitem(last=False)[1][1]
-
-    def clear(self) -> None:
-        with self.lock:
-            self.d.clear()
-            self.bytes = 0
+def _version_bytes(entry: tuple[str, dict[str, bytes]]) -> int:
+    return len(entry[0]) + sum(len(b) for b in entry[1].values())
 
 
 # What certificates are drawn from, kept across renders in each process: a design version (immutable)
 # by its design's public_id and its number, with the bytes of the uploads it names (immutable rows); an
 # organization's logo by its file's name, which holds a hash of its content. Never by a row's integer
 # id: a test that rolls back hands the same id out again.
-VERSIONS = _Bounded(entries=32, max_bytes=32 * 1024 * 1024)
-LOGOS = _Bounded(entries=64, max_bytes=16 * 1024 * 1024)
-
-
-def clear_caches() -> None:
-    VERSIONS.clear()
-    LOGOS.clear()
+VERSIONS: Bounded[tuple[str, int], tuple[str, dict[str, bytes]]] = Bounded(
+    entries=32, max_bytes=32 * 1024 * 1024, size=_version_bytes
+)
+LOGOS: Bounded[tuple[str], bytes] = Bounded(entries=64, max_bytes=16 * 1024 * 1024, size=len)
 
 
 def brand_assets(org) -> dict[str, bytes]:
@@ -74,15 +42,14 @@ def brand_assets(org) -> dict[str, bytes]:
         return {}
     key = (org.logo.name,)
     logo = LOGOS.get(key)
-    if isinstance(logo, bytes):
+    if logo is not None:
         return {"logo": logo}
     try:
         with org.logo.open("rb") as fh:
             data = fh.read()
     except OSError:
         return {}
-    LOGOS.put(key, data, len(data))
-    return {"logo": data}
+    return {"logo": LOGOS.put(key, data)}
 
 
 def asset_blobs(org, assets: dict[str, str]) -> dict[str, bytes]:
@@ -148,7 +115,7 @@ def designs_for_credentials(credentials: Sequence) -> list[tuple[dict, dict]]:
         cached = VERSIONS.get(key) if key is not None else None
         if cached is None:  # pushed out by the rest of this list (or gone: DoesNotExist, as before)
             cached = _remember(DesignVersion.objects.select_related("design").get(pk=version_id))
-        data, uploads = cast(tuple[str, dict[str, bytes]], cached)
+        data, uploads = cached
         assets = brand_assets(org)
         assets.update(uploads)
         # the design parsed again for each caller: one may change it, the cached one stays as saved
@@ -157,10 +124,9 @@ def designs_for_credentials(credentials: Sequence) -> list[tuple[dict, dict]]:
 
 
 def _remember(version: DesignVersion) -> tuple[str, dict[str, bytes]]:
-    entry = (json.dumps(version.data), version_assets(version))
-    size = len(entry[0]) + sum(len(b) for b in entry[1].values())
-    VERSIONS.put((version.design.public_id, version.number), entry, size)
-    return entry
+    return VERSIONS.put(
+        (version.design.public_id, version.number), (json.dumps(version.data), version_assets(version))
+    )
 
 
 def longest_recipient_name(org) -> str:

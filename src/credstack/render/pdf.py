@@ -11,10 +11,11 @@ import hashlib
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .bounded import Bounded
 from .fonts import Face
 
 
@@ -194,7 +195,9 @@ class FontUse:
         copied into every document after that (:data:`EMBEDDED`)."""
         gids = tuple(sorted(self.glyph_text))
         texts = tuple(self.glyph_text[g] for g in gids)
-        font = EMBEDDED.get((self.face.filename, gids, texts), lambda: _embedded_font(self.face, gids, texts))
+        font = EMBEDDED.get_or_make(
+            (self.face.filename, gids, texts), lambda: _embedded_font(self.face, gids, texts)
+        )
         self.new = font.new
         refs = [w.reserve() for _ in font.objs]
         for r, obj in zip(refs, font.objs, strict=True):
@@ -213,43 +216,11 @@ class EmbeddedFont:
     size: int  # bytes held (the two streams), for the cache's bound
 
 
-class FontCache:
-    """Embedded fonts by (font file, glyph ids, their text), least recently used out first; bounded
-    by entries and by the bytes their streams hold. A key is the font file's name (the bundled
-    fonts never change while a process runs) and the exact glyphs and text: nothing per credential
-    or per database row."""
-
-    def __init__(self, entries: int, max_bytes: int) -> None:
-        self.entries = entries
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self.d: OrderedDict[tuple[str, tuple[int, ...], tuple[str, ...]], EmbeddedFont] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(
-        self, key: tuple[str, tuple[int, ...], tuple[str, ...]], make: Callable[[], EmbeddedFont]
-    ) -> EmbeddedFont:
-        with self.lock:
-            font = self.d.get(key)
-            if font is not None:
-                self.d.move_to_end(key)
-                return font
-        font = make()
-        with self.lock:
-            if key not in self.d:
-                self.d[key] = font
-                self.bytes += font.size
-            while self.d and (len(self.d) > self.entries or self.bytes > self.max_bytes):
-                self.bytes -= self.d.popitem(last=False)[1].size
-        return font
-
-    def clear(self) -> None:
-        with self.lock:
-            self.d.clear()
-            self.bytes = 0
-
-
-EMBEDDED = FontCache(entries=256, max_bytes=16 * 1024 * 1024)
+# Embedded fonts by (font file, glyph ids, their text): the bundled fonts never change while a process
+# runs, and the key holds the exact glyphs and text, nothing per credential or per database row.
+EMBEDDED: Bounded[tuple[str, tuple[int, ...], tuple[str, ...]], EmbeddedFont] = Bounded(
+    entries=256, max_bytes=16 * 1024 * 1024, size=lambda font: font.size
+)
 
 
 def _embedded_font(face: Face, gids: tuple[int, ...], texts: tuple[str, ...]) -> EmbeddedFont:
