@@ -7,7 +7,6 @@ Chrome and pypdfium2 show and extract)."""
 
 from __future__ import annotations
 
-import pypdfium2 as pdfium
 import pytest
 from django.db import transaction
 
@@ -16,16 +15,9 @@ from credstack.credentials import files
 from credstack.credentials.models import Credential
 from credstack.designs import actions as designs
 from credstack.designs import editor
+from tests.pdftext import page_text as _text
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(pdf: bytes) -> str:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return doc[0].get_textpage().get_text_range()
-    finally:
-        doc.close()
 
 
 def _squashed(text: str) -> str:

@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 
-import pypdfium2 as pdfium
 import pytest
 
 from credstack.credentials import actions, engagement
@@ -17,6 +16,7 @@ from credstack.credentials.resolver import local_fetch
 from credstack.render import extract_attachments
 from credstack.vc import baking
 from tests.interop.conftest import node_verifier  # noqa: F401  (fixture)
+from tests.pdftext import page_text as _pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +34,6 @@ def _documents(credential: Credential) -> dict:
     for entry in vc_status_entries(doc):
         documents[entry["statusListCredential"]] = local_fetch(entry["statusListCredential"])
     return documents
-
-
-def _pdf_text(pdf: bytes) -> str:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return doc[0].get_textpage().get_text_range()
-    finally:
-        doc.close()
 
 
 @pytest.mark.interop

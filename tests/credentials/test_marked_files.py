@@ -17,14 +17,7 @@ from credstack.credentials.resolver import local_fetch
 from credstack.render import extract_attachments
 from credstack.vc import baking
 from credstack.vc import verify as vc_verify
-
-
-def pdf_text(pdf: bytes) -> str:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return doc[0].get_textpage().get_text_range()
-    finally:
-        doc.close()
+from tests.pdftext import page_text as pdf_text
 
 
 @pytest.fixture(autouse=True)

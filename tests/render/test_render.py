@@ -4,7 +4,6 @@ import io
 import subprocess
 import unicodedata
 
-import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
@@ -19,17 +18,10 @@ from credstack.render import (
 )
 from credstack.render.design import MM
 from credstack.render.samples import sample_assets
+from tests.pdftext import page_text as pdfium_text
 
 SIGNATORY = {"name": "Dr. Helen Okafor", "title": "Director of Studies", "asset": "signature"}
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-def pdfium_text(pdf: bytes) -> str:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return doc[0].get_textpage().get_text_range()
-    finally:
-        doc.close()
 
 
 def pdftotext(pdf: bytes) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -18,14 +17,7 @@ from credstack.render import (
     stamp_png,
     stamp_svg,
 )
-
-
-def _text(pdf: bytes) -> str:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return doc[0].get_textpage().get_text_range()
-    finally:
-        doc.close()
+from tests.pdftext import page_text as _text
 
 
 def test_the_band_reads_as_text_over_any_script():
