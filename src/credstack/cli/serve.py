@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -150,14 +151,17 @@ def cmd_serve(args) -> int:
         f"credstack is serving {settings.CREDSTACK_BASE_URL} (bound to {bind}); Ctrl-C stops it.", flush=True
     )
 
+    stopping: list[int] = []
+
     def stop(*_):
+        stopping.append(1)  # the loop below ends: the processes are waited for, and killed if they hang
         for proc in procs:
             if proc.poll() is None:
                 proc.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        while all(p.poll() is None for p in procs):
+        while not stopping and all(p.poll() is None for p in procs):
             try:
                 procs[0].wait(timeout=1)
             except subprocess.TimeoutExpired:
@@ -166,11 +170,53 @@ def cmd_serve(args) -> int:
         pass
     finally:
         stop()
-        for proc in procs:
-            proc.wait(timeout=30)
+        wait_stopped(procs[0], procs[1:])
         if own_metrics_dir:
             shutil.rmtree(own_metrics_dir, ignore_errors=True)
     return 0
+
+
+STOP_GRACE = 25.0  # seconds for requests and tasks under way to finish: within Kubernetes' default 30 s
+HUNG_AFTER = 1.0  # seconds granian's main process may live on once its last worker has gone
+
+
+def child_pids(pid: int) -> set[int] | None:
+    """The processes ``pid`` started that are still running (Linux ``/proc``); None where unknown."""
+    found: set[int] = set()
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{thread}/children") as fh:
+                found.update(int(child) for child in fh.read().split())
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def wait_stopped(
+    web: subprocess.Popen, others: list[subprocess.Popen], grace: float = STOP_GRACE, hung: float = HUNG_AFTER
+) -> None:
+    """Wait for the web server and the worker, sent SIGTERM, to finish what they are doing and exit; kill
+    what is left after ``grace`` seconds, so that ``credstack serve`` never exits leaving a process behind.
+
+    Granian's main process (2.8) sometimes never exits when SIGTERM reaches it and its workers at the same
+    moment, as when a process group or a systemd unit is stopped: its worker stops, the log ends with
+    "Unexpected exit from worker-1", and the main process waits on a lock for ever (5 of 20 such stops
+    on a 2-core machine). One whose workers have all exited has nothing left to finish: after ``hung``
+    seconds without one it is killed instead of waited for."""
+    deadline = time.monotonic() + grace
+    alone_since: float | None = None
+    while time.monotonic() < deadline and any(p.poll() is None for p in (web, *others)):
+        if web.poll() is None and child_pids(web.pid) == set():
+            alone_since = alone_since or time.monotonic()
+            if time.monotonic() - alone_since >= hung:
+                web.kill()
+        else:
+            alone_since = None
+        time.sleep(0.05)
+    for proc in (web, *others):
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 def add_parsers(sub) -> None:
