@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from storages.backends.s3 import S3Storage
 
 from credstack import backup
 from credstack.config import storageurl
@@ -213,3 +214,74 @@ def test_access_denied_is_recognised_along_the_chain(s3_url):
     other = ClientError({"Error": {"Code": "InvalidArgument", "Message": "x"}}, "PutObject")
     assert storage_failure(other) is None
     assert endpoint_of(s3_url).startswith("http://127.0.0.1:")
+
+
+def _owner(key: str) -> str:
+    """The credential a stored certificate is of: certificates/<public id>-<digest>.pdf."""
+    return key.removeprefix("certificates/").removesuffix(".pdf").rsplit("-", 1)[0]
+
+
+class CountingS3(S3Storage):
+    """The S3 storage, noting what credstack asks the bucket besides writes: checks of a name, reads."""
+
+    asked: list[str] = []
+
+    def exists(self, name):
+        CountingS3.asked.append(f"exists {name}")
+        return super().exists(name)
+
+    def _open(self, name, mode="rb"):
+        CountingS3.asked.append(f"open {name}")
+        return super()._open(name, mode)
+
+
+def test_certificates_rendered_ahead_are_written_without_asking_first(bucket, org, issue, settings):
+    """The workers' certificates of just-issued credentials (CREDSTACK_PDFS_AHEAD, decision 0047): one
+    PUT each, nothing asked before (before: a read and a check of the name, three requests in all). Run
+    again (a task is run again after its worker dies), each object is written again in place."""
+    from credstack.credentials import files
+
+    counting = {**storageurl.parse(bucket.url), "BACKEND": f"{__name__}.CountingS3"}
+    settings.STORAGES = {**settings.STORAGES, "default": counting}
+    settings.CREDSTACK_PDFS_AHEAD = settings.CREDSTACK_KEEP_CERTIFICATES = True
+    credentials = [issue() for _ in range(3)]
+    CountingS3.asked = []
+    assert files.render_certificates.call([c.pk for c in credentials]) == 3
+    assert CountingS3.asked == []
+    stored = bucket.keys("certificates/")
+    owners = {_owner(name): name for name in stored}
+    assert sorted(owners) == sorted(c.public_id for c in credentials)
+    first = {name: bucket.read(name) for name in stored}
+    assert all(files.is_whole_pdf(pdf) for pdf in first.values())
+
+    bucket.client.put_object(Bucket=bucket.name, Key=stored[0], Body=b"%PDF- cut off")  # damaged
+    assert files.render_certificates.call([c.pk for c in credentials]) == 3
+    assert bucket.keys("certificates/") == stored  # the same names, nothing beside them
+    assert {name: bucket.read(name) for name in stored} == first
+
+    # a download reads what the workers wrote, and renders nothing
+    CountingS3.asked = []
+    credential = credentials[0]
+    assert files.certificate_pdf(credential) == first[owners[credential.public_id]]
+    assert CountingS3.asked == [f"open {owners[credential.public_id]}"]
+
+
+def test_a_certificate_written_after_the_storage_changes_goes_to_the_new_bucket(
+    s3_url, bucket, org, issue, settings, tmp_path
+):
+    """The storage that replaces objects in place is made once per configured storage: configured anew
+    (another bucket), the next certificate goes there, never to the bucket configured before."""
+    from credstack.credentials import files
+
+    from .conftest import Bucket
+
+    settings.CREDSTACK_KEEP_CERTIFICATES = True
+    before, after = issue(), issue()
+    files.render_certificates.call([before.pk])
+    assert len(bucket.keys("certificates/")) == 1
+    other = Bucket(s3_url, bucket.name + "-b")
+    other.client.create_bucket(Bucket=other.name)
+    use_storage(settings, other.url, tmp_path / "media")
+    files.render_certificates.call([after.pk])
+    assert [_owner(k) for k in other.keys("certificates/")] == [after.public_id]
+    assert len(bucket.keys("certificates/")) == 1

@@ -192,6 +192,7 @@ def certificate_pdf(
     *,
     signing: PdfSigning | None = _LOOK_UP,
     design: tuple[dict, dict] | None = None,
+    fresh: bool = False,
 ) -> bytes:
     """The certificate, rendered when downloaded (~4 ms, decision 0072): nothing is stored per credential (decision 0048:
     a kept PDF is ~23 KB, more than twice everything else a credential stores). Downloads again are
@@ -208,7 +209,11 @@ def certificate_pdf(
     never served. A storage error is logged and costs only speed: the rendered PDF is still returned.
 
     ``signing`` (the organization's ``pdfsign.signing_for``) and ``design`` (its ``designs_of``) are
-    for a caller that looked them up for a whole list; by default each is looked up here."""
+    for a caller that looked them up for a whole list; by default each is looked up here.
+
+    ``fresh``: the credential was just issued, so nothing is stored for it yet: an unsigned certificate is
+    written without looking first (on S3 one request instead of three). Should it be rendered twice, the
+    second writes the same bytes over the first."""
 
     # signed PDFs (decision 0052) are kept whatever the setting: a signature, and a timestamp from the
     # authority, cost more than the file's storage
@@ -223,7 +228,7 @@ def certificate_pdf(
     # or the time-stamping authority makes new files
     signed = f"-s{pdfsign.marker(signing)}" if signing else ""
     name = f"certificates/{credential.public_id}-{digest}{marked}{signed}.pdf"
-    cached, absent = _read_cached(name)
+    cached, absent = (None, True) if fresh and signing is None else _read_cached(name)
     if cached is not None:
         return cached
     pdf = render_certificate(credential, design=design)
@@ -430,7 +435,8 @@ PDFS_AHEAD_CHUNK = 50  # credentials a task renders: a batch of 200 issued makes
 def render_certificates(credential_ids: list[int]) -> int:
     """Render the certificates of just-issued credentials into the storage (``certificate_pdf``), so the
     first download on any node reads a file. Queued on the ``pdfs`` queue when ``CREDSTACK_PDFS_AHEAD`` is
-    on (decision 0047). Twice is once: a stored certificate is read, not rendered again.
+    on (decision 0047). Twice is once: a second run writes the same files again (a signed certificate,
+    whose signature carries a time, is read and not signed again).
 
     Looked up once for the list: the designs (``designs_of``: one query, and the uploads read once a
     process) and each organization's PDF signing."""
@@ -441,7 +447,7 @@ def render_certificates(credential_ids: list[int]) -> int:
     for credential, design in zip(credentials, designs_of(credentials), strict=True):
         if credential.organization_id not in signings:
             signings[credential.organization_id] = pdfsign.signing_for(credential.organization)
-        certificate_pdf(credential, signing=signings[credential.organization_id], design=design)
+        certificate_pdf(credential, signing=signings[credential.organization_id], design=design, fresh=True)
     return len(credentials)
 
 
