@@ -69,6 +69,7 @@ def parse(url: str) -> dict:
     }
     # botocore comes with django-storages[s3] (the "s3" extra): imported only when S3 is configured
     try:
+        from boto3.s3.transfer import TransferConfig  # optional dependency (the s3 extra)
         from botocore.config import Config  # optional dependency (the s3 extra): only for an s3:// URL
     except ImportError:
         raise StorageURLError(
@@ -83,6 +84,10 @@ def parse(url: str) -> dict:
         # one retry (credstack.retry owns the policy for tasks); a down endpoint is said within seconds
         retries={"max_attempts": 2, "mode": "standard"},
     )
+    # the files credstack writes are small (a certificate ~23 KB, an upload 50 MB at most): each is sent by
+    # the writing thread, one PUT (or a few parts one after the other); boto3's default starts a pool of
+    # threads for each upload, ~1-2 ms of CPU a file (benchmarks/RESULTS.md, certificates on S3, 2026-12-06)
+    storage["transfer_config"] = TransferConfig(use_threads=False)
     if endpoint:
         storage["endpoint_url"] = endpoint
     if options.get("region"):
