@@ -13,6 +13,10 @@ no earlier pass drew, as in a real batch:
 - ``render_certificates``: the ahead-of-download task (``CREDSTACK_PDFS_AHEAD``) on lists of 50 ids,
   rendering each into storage: what the multi-node test and a bulk job's ``pdfs`` queue pay.
 
+With ``CREDSTACK_STORAGE_URL`` set (``scripts/with-s3.sh``: moto on loopback) the kept files go to S3;
+``--storage-latency 20`` puts 20 ms between credstack and that endpoint (a proxy on loopback that holds
+each answer back), as a cloud's object storage is ~10-40 ms away where moto is not.
+
 Prints wall ms and CPU ms per certificate (median of the rounds) and the load average. ``--profile``
 adds a cProfile of a ``render_certificate`` pass. Runs in a temporary CREDSTACK_HOME (SQLite), warm
 (``render.warm_up(cjk=True)`` and one certificate in each script drawn before timing: every font
@@ -25,9 +29,12 @@ import argparse
 import cProfile
 import os
 import pstats
+import socket
 import statistics
 import tempfile
+import threading
 import time
+from urllib.parse import parse_qs, urlsplit
 
 # (given names, family names) per script: every credential gets its own name, as in a real batch (a
 # cache keyed by the name's glyphs would look better than it is with a handful of names repeated)
@@ -82,6 +89,33 @@ def name(i: int) -> str:
     return f"{g1} {f}" if g1 == g2 else f"{g1} {g2[0]}. {f}" if script == "long" else f"{g1} {g2} {f}"
 
 
+def delaying_proxy(host: str, port: int, delay: float) -> int:
+    """A TCP proxy on a free loopback port to ``host:port`` that holds each chunk of the answers back
+    ``delay`` seconds: a storage endpoint as far away as a cloud's. Returns its port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def pipe(src: socket.socket, dst: socket.socket, wait: float) -> None:
+        try:
+            while data := src.recv(65536):
+                time.sleep(wait)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                s.close()
+
+    def accept() -> None:
+        while True:
+            client, _ = listener.accept()
+            upstream = socket.create_connection((host, port))
+            threading.Thread(target=pipe, args=(client, upstream, 0), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, client, delay), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -89,7 +123,17 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--storage-latency", type=float, default=0, help="ms added to each answer of the S3 endpoint"
+    )
     args = parser.parse_args()
+    if args.storage_latency and os.environ.get("CREDSTACK_STORAGE_URL"):
+        url = os.environ["CREDSTACK_STORAGE_URL"]
+        endpoint = urlsplit(parse_qs(urlsplit(url).query)["endpoint_url"][0])
+        port = delaying_proxy(
+            endpoint.hostname or "127.0.0.1", endpoint.port or 80, args.storage_latency / 1000
+        )
+        os.environ["CREDSTACK_STORAGE_URL"] = url.replace(endpoint.netloc, f"127.0.0.1:{port}")
     os.environ.setdefault("CREDSTACK_HOME", tempfile.mkdtemp(prefix="credstack-bench-"))
     os.environ.setdefault("CREDSTACK_LOG_LEVEL", "WARNING")
     os.environ["CREDSTACK_TASK_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
@@ -187,7 +231,8 @@ def main() -> None:
         print(f"note: {total} credentials, names repeat after 1,000")
     print(
         f"{args.n} credentials a pass, {args.rounds} passes a path, {len(SCRIPTS)} scripts, one design; "
-        f"load average {os.getloadavg()}"
+        f"storage {'S3' if os.environ.get('CREDSTACK_STORAGE_URL') else 'local disk'}"
+        f"{f' +{args.storage_latency:g} ms' if args.storage_latency else ''}; load average {os.getloadavg()}"
     )
     print(f"{'path':45} {'ms/cert':>8} {'CPU ms':>8} {'queries':>8}")
     for label, fn in cases:

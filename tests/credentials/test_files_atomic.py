@@ -31,6 +31,13 @@ class HalfWritingStorage(FileSystemStorage):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
 
+class BrokenStorage(FileSystemStorage):
+    """A storage with a bug of its own (not a refusal of the disk's or S3's): every write raises."""
+
+    def _save(self, name, content):
+        raise RuntimeError("a bug in the storage")
+
+
 @pytest.fixture(autouse=True)
 def _keep_certificates(settings):
     """These tests are about the kept certificates (CREDSTACK_KEEP_CERTIFICATES, decision 0048)."""
@@ -129,3 +136,29 @@ def test_a_write_told_the_name_is_free_asks_the_object_storage_once():
     assert objects.listdir("certificates") == ([], ["b.pdf"])
     with objects.open("certificates/b.pdf", "rb") as fh:
         assert fh.read() == b"%PDF- b"
+
+
+def test_the_task_rendering_ahead_ends_with_every_write_done_or_said(issue, tmp_path, caplog):
+    """The workers' task (render_certificates) hands its writes to threads: when it returns, every file is
+    written; a full disk is logged for each file it refused and costs only speed (rendered again on
+    download); any other error fails the task, which is then run again."""
+    from credstack.credentials.files import render_certificates
+
+    credentials = [issue() for _ in range(12)]
+    ids = [c.pk for c in credentials]
+    with override_settings(STORAGES=_storages("django.core.files.storage.FileSystemStorage", tmp_path)):
+        assert render_certificates.call(ids) == 12
+        stored = _files(tmp_path)
+        assert sorted(p.name.rsplit("-", 1)[0] for p in stored) == sorted(c.public_id for c in credentials)
+        assert all(is_whole_pdf(p.read_bytes()) for p in stored)
+
+    full = tmp_path / "full"
+    with override_settings(STORAGES=_storages(f"{__name__}.HalfWritingStorage", full)):
+        with caplog.at_level(logging.ERROR, logger="credstack.credentials.files"):
+            assert render_certificates.call(ids) == 12
+        assert caplog.text.count("could not store the certificate") == 12
+        assert _files(full) == []
+
+    with override_settings(STORAGES=_storages(f"{__name__}.BrokenStorage", tmp_path / "broken")):
+        with pytest.raises(RuntimeError, match="a bug in the storage"):
+            render_certificates.call(ids)
