@@ -154,6 +154,8 @@ def cmd_serve(args) -> int:
     stopping: list[int] = []
 
     def stop(*_):
+        if stopping:  # once: a second SIGTERM is a second chance for granian's main process to hang
+            return
         stopping.append(1)  # the loop below ends: the processes are waited for, and killed if they hang
         for proc in procs:
             if proc.poll() is None:
