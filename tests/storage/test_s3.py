@@ -23,7 +23,7 @@ from credstack.organizations.models import Organization
 from credstack.ui.storage import S3_DENIED, S3_DOWN, S3_NO_BUCKET, storage_failure
 from credstack.vc import baking
 
-from .conftest import endpoint_of, files_under, free_port, use_storage
+from .conftest import Bucket, endpoint_of, files_under, free_port, use_storage
 
 SETTINGS_FORM = {"name": "Acme Training", "brand_color": "#123456", "url": "", "email": ""}
 
@@ -259,7 +259,7 @@ def test_certificates_rendered_ahead_are_written_without_asking_first(bucket, or
     assert bucket.keys("certificates/") == stored  # the same names, nothing beside them
     assert {name: bucket.read(name) for name in stored} == first
 
-    # a download reads what the workers wrote, and renders nothing
+    # a download reads what the workers wrote
     CountingS3.asked = []
     credential = credentials[0]
     assert files.certificate_pdf(credential) == first[owners[credential.public_id]]
@@ -272,8 +272,6 @@ def test_a_certificate_written_after_the_storage_changes_goes_to_the_new_bucket(
     """The storage that replaces objects in place is made once per configured storage: configured anew
     (another bucket), the next certificate goes there, never to the bucket configured before."""
     from credstack.credentials import files
-
-    from .conftest import Bucket
 
     settings.CREDSTACK_KEEP_CERTIFICATES = True
     before, after = issue(), issue()
