@@ -20,6 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from credstack.cli import serve
 from tests import migrated
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +70,11 @@ def _prepare(home: Path, port: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _start(command: list[str], home: Path, port: int, log: Path) -> subprocess.Popen:
+def _start(command: list[str], home: Path, port: int, log: Path, session: bool = False) -> subprocess.Popen:
     with log.open("w") as out:
-        proc = subprocess.Popen(command, env=_env(home, port), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            command, env=_env(home, port), stdout=out, stderr=subprocess.STDOUT, start_new_session=session
+        )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         assert proc.poll() is None, log.read_text()
@@ -207,3 +210,53 @@ def test_a_read_only_home_still_verifies_online_and_refuses_writes_clearly(tmp_p
             path.chmod(path.stat().st_mode | 0o200)
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before  # nothing was written
     shutil.rmtree(home, ignore_errors=True)
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for child in serve.child_pids(todo.pop()) or ():
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] != "Z":  # a zombie has ended
+                    alive.add(pid)
+        except FileNotFoundError:
+            pass
+    return alive
+
+
+def test_ctrl_c_stops_serve_and_everything_it_started_and_so_does_its_death(tmp_path):
+    """``make run``'s Ctrl-C (SIGINT to the terminal's process group): serve, granian and the worker end
+    within seconds (granian's main process or a worker hung in 2 of 4 before they got a process group of
+    their own), nothing left running; and serve killed outright (SIGKILL) takes them with it."""
+    port = _free_port()
+    home = tmp_path / "home"
+    _prepare(home, port)
+    command = [sys.executable, "-m", "credstack.cli", "serve"]  # with its worker
+    for how in ("Ctrl-C", "SIGKILL"):
+        proc = _start(command, home, port, tmp_path / "serve.log", session=True)
+        started = _descendants(proc.pid)
+        assert len(started) >= 3, started  # granian's main process, its worker(s), the task worker
+        began = time.monotonic()
+        if how == "SIGKILL":
+            proc.kill()
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=60)
+        while _alive(started) and time.monotonic() - began < 20:
+            time.sleep(0.1)
+        left = _alive(started)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"{how}: still running after 20 s: {left}\n" + (tmp_path / "serve.log").read_text()
+        assert how == "SIGKILL" or time.monotonic() - began < 10, (
+            f"{how}: took {time.monotonic() - began:.1f} s"
+        )
