@@ -235,7 +235,7 @@ def _alive(pids: set[int]) -> set[int]:
 
 def test_ctrl_c_stops_serve_and_everything_it_started_and_so_does_its_death(tmp_path):
     """``make run``'s Ctrl-C (SIGINT to the terminal's process group): serve, granian and the worker end
-    within seconds (granian's main process or a worker hung in 2 of 4 before they got a process group of
+    within seconds (granian's main process or a worker hung in 3 of 6 before they got a process group of
     their own), nothing left running; and serve killed outright (SIGKILL) takes them with it."""
     port = _free_port()
     home = tmp_path / "home"

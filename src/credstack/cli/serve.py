@@ -184,7 +184,7 @@ def _start_child(command: list[str]) -> subprocess.Popen:
     """The web server or the worker, in a process group of its own: Ctrl-C in a terminal, or a SIGTERM
     to serve's process group, reaches serve alone, which passes one SIGTERM on. Granian stops its workers
     in order when its main process alone is told; told at the same moment as its workers, its main
-    process or a worker sometimes hangs (2 of 4 Ctrl-Cs, 5 of 20 group stops), and RQ takes a second
+    process or a worker sometimes hangs (3 of 6 Ctrl-Cs, 5 of 20 group stops), and RQ takes a second
     signal for "stop now, drop the task in hand". On Linux the child is sent SIGTERM should serve die
     without stopping it (killed with SIGKILL, say): nothing is left running in a group nobody stops."""
     return subprocess.Popen(
