@@ -20,8 +20,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from credstack.cli import serve
 from tests import migrated
+from tests.faults.harness import descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
@@ -212,15 +212,6 @@ def test_a_read_only_home_still_verifies_online_and_refuses_writes_clearly(tmp_p
     shutil.rmtree(home, ignore_errors=True)
 
 
-def _descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
-    while todo:
-        for child in serve.child_pids(todo.pop()) or ():
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def _alive(pids: set[int]) -> set[int]:
     alive = set()
     for pid in pids:
@@ -243,7 +234,7 @@ def test_ctrl_c_stops_serve_and_everything_it_started_and_so_does_its_death(tmp_
     command = [sys.executable, "-m", "credstack.cli", "serve"]  # with its worker
     for how in ("Ctrl-C", "SIGKILL"):
         proc = _start(command, home, port, tmp_path / "serve.log", session=True)
-        started = _descendants(proc.pid)
+        started = descendants(proc.pid)
         assert len(started) >= 3, started  # granian's main process, its worker(s), the task worker
         began = time.monotonic()
         if how == "SIGKILL":

@@ -8,6 +8,7 @@ groups, so ``kill -9`` of a group is the death of that web server or worker with
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import email
 import json
@@ -29,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from credstack.cli.serve import child_pids
 from tests import migrated
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,6 +201,16 @@ def _copy(pipe, log: Path) -> None:
             out.flush()
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process under ``pid``: its children, theirs, and so on (Linux ``/proc``)."""
+    found, todo = set(), [pid]
+    while todo:
+        for child in child_pids(todo.pop()) or ():
+            found.add(child)
+            todo.append(child)
+    return found
+
+
 class Proc:
     """One of credstack's commands in its own process group (its log appended to ``log``)."""
 
@@ -230,13 +242,17 @@ class Proc:
         return self.popen is not None and self.popen.poll() is None
 
     def kill(self) -> None:
-        """kill -9 of the process group this harness started (its id is the child's pid)."""
+        """kill -9 of everything the command runs, as a crash of its machine would: the process group this
+        harness started (its id is the child's pid) and every process under it (``credstack serve`` starts
+        granian and its worker in process groups of their own)."""
         if self.popen is None:
             return
-        try:
+        under = descendants(self.popen.pid)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for pid in under:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.popen.wait(timeout=60)
         self.kills += 1
 
