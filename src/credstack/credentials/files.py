@@ -3,15 +3,14 @@
 - PDF: the certificate rendered from the credential's design version (found by ``credstack.designs``,
   which plugs in with ``use_design_source``; a built-in design in the brand without it), with a QR code to the credential's page and the signed
   credential attached as ``credential.json``, so the file alone verifies offline.
-- PNG / SVG: the achievement's badge (uploaded, or generated from the brand) baked with the signed
-  credential (Open Badges 3.0 ``openbadgecredential``) and the OB 2.0 hosted assertion's JSON.
+- PNG / SVG: the achievement's badge, baked with the signed credential: ``credentials.badges``.
 - A revoked or suspended credential's PDF and badges carry a diagonal band with its state ("REVOKED",
   "SUSPENDED"): a copy passed on after the change says so on sight. The signed credential inside is left
   as issued: a verifier still reads the live status from the status list. Every cache is keyed by the
   state, so a file made while the credential was active is never served after the change.
 
-Rendering is deterministic in the credential; the unbaked badge is cached per achievement because
-rasterising it costs ~70 ms, baking costs microseconds.
+Rendering is deterministic in the credential. The certificates of just-issued credentials can be drawn
+into the storage ahead of their first download (``render_certificates``, decisions 0047 and 0075).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import io
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -39,28 +37,21 @@ from credstack.atomic_storage import save_atomic
 from credstack.organizations import languages, pdfsign
 from credstack.organizations.models import PdfSigning
 from credstack.render import (
-    badge_png,
-    badge_svg,
     builtin_design,
     pdf_to_png,
     render_pdf,
-    stamp_png,
-    stamp_svg,
 )
 from credstack.ui.storage import storage_failure
-from credstack.vc import baking, ob3
+from credstack.vc import ob3
 
-from . import hosted
 from .models import Credential
 
 logger = logging.getLogger(__name__)
 DEFAULT_COLOR = "#1d3f6e"
-_BADGE_CACHE: OrderedDict[tuple, bytes | str] = OrderedDict()
-_BADGE_CACHE_SIZE = 256
-_lock = threading.Lock()
 
 
-def _brand(org) -> str:
+def brand_color(org) -> str:
+    """The organization's brand colour (#rrggbb), credstack's own where it has none or a malformed one."""
     color = getattr(org, "brand_color", "") or DEFAULT_COLOR
     return color if len(color) == 7 and color.startswith("#") else DEFAULT_COLOR
 
@@ -85,7 +76,7 @@ def use_design_source(source: DesignSource, many: DesignsSource | None = None) -
 def _design_of(credential: Credential) -> tuple[dict, dict]:
     if _design_source:
         return _design_source[0](credential)
-    return builtin_design("classic", color=_brand(credential.organization)), {}
+    return builtin_design("classic", color=brand_color(credential.organization)), {}
 
 
 def designs_of(credentials: Sequence[Credential]) -> list[tuple[dict, dict]]:
@@ -284,7 +275,7 @@ def certificate_image(credential: Credential, variant: str = "page") -> bytes:
     if not settings.CREDSTACK_KEEP_CERTIFICATES:
         # nothing stored per credential (decision 0048): drawn on request, cached by browsers and CDNs
         # through the response's validators
-        return _draw_image(certificate_pdf(credential), variant, _brand(credential.organization))
+        return _draw_image(certificate_pdf(credential), variant, brand_color(credential.organization))
     try:
         if default_storage.exists(name):
             with default_storage.open(name, "rb") as fh:
@@ -293,7 +284,7 @@ def certificate_image(credential: Credential, variant: str = "page") -> bytes:
                 return data
     except OSError:
         logger.exception("could not read the cached certificate image %s (drawing it again)", name)
-    image = _draw_image(certificate_pdf(credential), variant, _brand(credential.organization))
+    image = _draw_image(certificate_pdf(credential), variant, brand_color(credential.organization))
     try:
         save_atomic(default_storage, name, image)
     except OSError:
@@ -358,84 +349,6 @@ def render_certificate(credential: Credential, *, design: tuple[dict, dict] | No
         stamp_note=stamp_note(credential) if stamp else "",
         stamp_state=stamp,
     )
-
-
-def _uploaded_badge(achievement) -> tuple[str, bytes] | None:
-    field = getattr(achievement, "badge_image", None)
-    if not field:
-        return None
-    try:
-        with field.open("rb") as fh:
-            data = fh.read(baking.MAX_IMAGE_BYTES + 1)
-    except Exception as exc:  # the upload unreadable (gone, S3 down): the generated badge instead
-        if not isinstance(exc, OSError) and storage_failure(exc) is None:
-            raise
-        return None
-    if data.startswith(baking.PNG_SIGNATURE):
-        return "png", data
-    head = data[:4096].lstrip().lower()
-    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:65536].lower():
-        return "svg", data
-    return None
-
-
-def _cached(key: tuple, make):
-    with _lock:
-        if key in _BADGE_CACHE:
-            _BADGE_CACHE.move_to_end(key)
-            return _BADGE_CACHE[key]
-    value = make()
-    with _lock:
-        _BADGE_CACHE[key] = value
-        while len(_BADGE_CACHE) > _BADGE_CACHE_SIZE:
-            _BADGE_CACHE.popitem(last=False)
-    return value
-
-
-def badge_image(credential: Credential, kind: str) -> bytes | str:
-    """The achievement's badge before baking: PNG bytes or SVG text; marked when the credential is
-    revoked or suspended."""
-    stamp = stamp_for(credential)
-    plain = _plain_badge(credential, kind)
-    if not stamp:
-        return plain
-    source = plain if isinstance(plain, bytes) else plain.encode("utf-8")
-    label = stamp_label(credential)
-    key = (hashlib.sha256(source).hexdigest(), kind, stamp, label)  # the state and its word in the key
-    if isinstance(plain, bytes):
-        return _cached(key, lambda: stamp_png(plain, label, stamp))
-    return _cached(key, lambda: stamp_svg(plain, label, stamp))
-
-
-def _plain_badge(credential: Credential, kind: str) -> bytes | str:
-    achievement, org = credential.achievement, credential.organization
-    uploaded = _uploaded_badge(achievement)
-    if uploaded and uploaded[0] == kind:
-        return uploaded[1] if kind == "png" else uploaded[1].decode("utf-8", "replace")
-    color = _brand(org)
-    key = (kind, achievement.name, org.name, color)
-    digest = hashlib.sha256(repr(key).encode()).hexdigest()
-    if kind == "png":
-        return _cached((digest,), lambda: badge_png(achievement.name, color, issuer=org.name, size=512))
-    return _cached((digest,), lambda: badge_svg(achievement.name, color, issuer=org.name, size=512))
-
-
-def baked_png(credential: Credential) -> bytes:
-    """The badge PNG with the signed credential (``openbadgecredential``) and the OB 2.0 hosted
-    assertion's JSON (``openbadges``)."""
-    png = baking.bake_png(badge_image(credential, "png"), credential.document, baking.OB3_KEYWORD)
-    return baking.bake_png(png, hosted.assertion_json(credential), baking.OB2_KEYWORD)
-
-
-def baked_svg(credential: Credential) -> str:
-    """The badge SVG with the signed credential (``<openbadges:credential>``) and the OB 2.0 hosted
-    assertion (``<openbadges:assertion verify="its URL">`` with its JSON)."""
-    svg = baking.bake_svg(
-        badge_image(credential, "svg"),
-        hosted.assertion_json(credential),
-        ob2_verify_url=hosted.assertion_url(credential),
-    )
-    return baking.bake_svg(svg, credential.document)
 
 
 # ---------------------------------------------------------------- certificates ahead of their first download

@@ -14,7 +14,7 @@ from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
 
-from . import engagement, files, page_sections, pagecache, share
+from . import badges, engagement, files, page_sections, pagecache, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
 from .visibility import is_issuer_member, viewer_may_see
@@ -276,7 +276,7 @@ def credential_png(request: HttpRequest, public_id: str) -> HttpResponse:
         credential,
         "png-download" if download else "png",
         lambda: _file_response(
-            files.baked_png(credential), "image/png", f"badge-{public_id}.png", inline=not download
+            badges.baked_png(credential), "image/png", f"badge-{public_id}.png", inline=not download
         ),
     )
 
@@ -308,7 +308,7 @@ def credential_svg(request: HttpRequest, public_id: str) -> HttpResponse:
 
     def build() -> HttpResponse:
         response = _file_response(
-            files.baked_svg(credential),
+            badges.baked_svg(credential),
             "image/svg+xml; charset=utf-8",
             f"badge-{public_id}.svg",
             inline=False,

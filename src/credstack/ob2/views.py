@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from credstack.achievements.models import Achievement
-from credstack.credentials import files, hosted
+from credstack.credentials import badges, hosted
 from credstack.credentials.models import Credential
 from credstack.credentials.visibility import viewer_may_see
 from credstack.organizations.models import Organization
@@ -123,7 +123,7 @@ def badge_class(request: HttpRequest, public_id: str) -> HttpResponse:
 def badge_class_image(request: HttpRequest, public_id: str) -> HttpResponse:
     achievement = get_object_or_404(Achievement.objects.select_related("organization"), public_id=public_id)
     probe = Credential(achievement=achievement, organization=achievement.organization)
-    response = HttpResponse(files.badge_image(probe, "png"), content_type="image/png")
+    response = HttpResponse(badges.badge_image(probe, "png"), content_type="image/png")
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

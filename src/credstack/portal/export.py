@@ -11,7 +11,7 @@ import zipfile
 from django.conf import settings
 from django.utils import timezone
 
-from credstack.credentials import files
+from credstack.credentials import badges, files
 from credstack.organizations import signing
 from credstack.organizations.actions import platform_key
 from credstack.organizations.models import platform_did
@@ -84,8 +84,8 @@ def portfolio_zip(account: Account, credentials) -> bytes:
             folder = f"{_slug(c.achievement.name)}-{c.public_id}"
             zf.writestr(f"{folder}/credential.json", c.document)
             zf.writestr(f"{folder}/certificate.pdf", files.certificate_pdf(c))
-            zf.writestr(f"{folder}/badge.png", files.baked_png(c))
-            zf.writestr(f"{folder}/badge.svg", files.baked_svg(c))
+            zf.writestr(f"{folder}/badge.png", badges.baked_png(c))
+            zf.writestr(f"{folder}/badge.svg", badges.baked_svg(c))
         zf.writestr(
             "portfolio-clr.json",
             json.dumps(portfolio_clr(account, credentials), ensure_ascii=False, indent=1),
