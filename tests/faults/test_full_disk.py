@@ -21,7 +21,7 @@ import urllib.request
 import pytest
 
 from .chaos import Seen, check
-from .harness import ORG, ROOT, Run, bulk_csv, full_disk, http
+from .harness import ORG, ROOT, Run, bulk_csv, full_disk, http, wait_for
 
 ROWS = 30
 
@@ -87,8 +87,15 @@ def test_a_full_disk_fails_writes_clearly_and_loses_nothing(sqlite_template):
         status, answer = http("POST", run.base_url + "/api/v1/credentials", body.encode(), headers)
         assert status == 507, (status, answer)
         assert answer["title"] == "Insufficient storage" and "disk" in answer["detail"], answer
-        log = run.web.log.read_text()
-        assert "Traceback" in log and "/api/v1/credentials" in log, log[-3000:]
+        # the log reaches its file through a pipe and a copying thread: the answer can come back first
+        try:
+            wait_for(
+                lambda: "Traceback" in (log := run.web.log.read_text()) and "/api/v1/credentials" in log,
+                "the traceback of the refused write in the web server's log",
+                timeout=30,
+            )
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}:\n{run.web.log.read_text()[-3000:]}") from None
         some = issued_before[0]["public_id"]
         status, pdf = _pdf(run, some)
         assert (status == 200 and _whole_pdf(pdf)) or status >= 500, (status, pdf[:200], pdf[-50:])
