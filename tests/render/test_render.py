@@ -242,3 +242,34 @@ def test_merge_tags_and_custom_columns():
     values = sample_values(cohort="Spring 2025", score=94.0)
     pdf = render_pdf(design, values)
     assert "Amélie Dubois-Fontaine scored 94 in Spring 2025 {x}" in norm(pdfium_text(pdf))
+
+
+@pytest.mark.parametrize(
+    "page_mm",
+    [
+        (297, 210),
+        (210, 297),
+        (279.4, 215.9),
+        (215.9, 279.4),
+        (94.1, 100),
+        (190.4, 120),
+        (384.5, 200),
+        (50, 50),
+    ],
+)
+def test_share_images_are_drawn_at_their_size_exactly_whatever_the_page(page_mm):
+    """A credential's share images are drawn straight at their pixel size, never drawn smaller and blown up:
+    exactly 1200 pixels wide for the page image, inside 1144 x 574 for the link card, for any page size
+    (PDFium rounds its sizes up: 94.1, 190.4 and 384.5 mm wide pages would give 1201 pixels)."""
+    from credstack.render import rasterize_to_fit
+    from credstack.render.canvas import Canvas
+    from credstack.render.raster import canvas_pdf
+
+    width, height = page_mm[0] * MM, page_mm[1] * MM
+    canvas = Canvas(width, height)
+    pdf = canvas_pdf(canvas, [], "size")
+    page = rasterize_to_fit(pdf, 1200)
+    assert page.width == 1200 and abs(page.height - 1200 * height / width) <= 1
+    card = rasterize_to_fit(pdf, 1144, 574)
+    assert card.width <= 1144 and card.height <= 574
+    assert card.width == 1144 or card.height == 574  # it fills the box one way

@@ -38,7 +38,7 @@ from credstack.organizations import languages, pdfsign
 from credstack.organizations.models import PdfSigning
 from credstack.render import (
     builtin_design,
-    pdf_to_png,
+    rasterize_to_fit,
     render_pdf,
 )
 from credstack.ui.storage import storage_failure
@@ -259,6 +259,9 @@ def store_certificate(name: str, pdf: bytes, absent: bool) -> None:
 # 390 px) and as the OpenGraph/Twitter card (1200x630, what LinkedIn, X and Facebook show of a link)
 IMAGE_WIDTH = 1200
 OG_SIZE = (1200, 630)
+# zlib level of the certificate images: 3 writes a 1200-pixel certificate in about half the time of the
+# default 6, for ~7 % more bytes (benchmarks/RESULTS.md, certificate images)
+PNG_LEVEL = 3
 
 
 def certificate_image(credential: Credential, variant: str = "page") -> bytes:
@@ -293,21 +296,17 @@ def certificate_image(credential: Credential, variant: str = "page") -> bytes:
 
 
 def _draw_image(pdf: bytes, variant: str, brand: str) -> bytes:
-    page = Image.open(io.BytesIO(pdf_to_png(pdf, dpi=96))).convert("RGB")
+    """The page drawn straight at the image's size (no resizing of pixels drawn at another size)."""
     if variant == "page":
-        height = round(page.height * IMAGE_WIDTH / page.width)
-        out_image = page.resize((IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+        out_image = rasterize_to_fit(pdf, IMAGE_WIDTH, draw_annots=False).convert("RGB")
     else:
         width, height = OG_SIZE
         margin = 28
-        scale = min((width - 2 * margin) / page.width, (height - 2 * margin) / page.height)
-        fitted = page.resize(
-            (round(page.width * scale), round(page.height * scale)), Image.Resampling.LANCZOS
-        )
+        fitted = rasterize_to_fit(pdf, width - 2 * margin, height - 2 * margin, draw_annots=False)
         out_image = Image.new("RGB", OG_SIZE, brand)
-        out_image.paste(fitted, ((width - fitted.width) // 2, (height - fitted.height) // 2))
+        out_image.paste(fitted.convert("RGB"), ((width - fitted.width) // 2, (height - fitted.height) // 2))
     out = io.BytesIO()
-    out_image.save(out, "PNG", compress_level=6)
+    out_image.save(out, "PNG", compress_level=PNG_LEVEL)
     return out.getvalue()
 
 

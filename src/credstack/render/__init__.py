@@ -31,6 +31,7 @@ from .design import (
 from .fonts import warm_up
 from .images import AssetError
 from .preview import ContrastWarning, Preview, contrast_ratio, preview
+from .raster import rasterize_to_fit
 from .render import TextBox, draw, pdf_to_png, render_pdf, render_png
 from .samples import SAMPLE_NAMES, sample_values
 from .stamp import stamp_png, stamp_svg
@@ -67,6 +68,7 @@ __all__ = [
     "page_size_mm",
     "pdf_to_png",
     "preview",
+    "rasterize_to_fit",
     "render_pdf",
     "render_png",
     "sample_values",

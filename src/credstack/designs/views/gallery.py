@@ -71,6 +71,7 @@ def design_list(request, org_slug):
 
 
 @functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)  # 8 templates x a few brand colours, ~50 KB each: ~25 ms each to draw
 def _gallery_png(key: str, brand_color: str) -> bytes:
     data = editor.gallery_design(key, brand_color)
     return render_png(data, sample_values("latin"), sample_assets(), dpi=28)
