@@ -302,16 +302,6 @@ class Run:
     def probe(self, command: str, *args: str) -> dict:
         return probe(self.env, command, *args)
 
-    def drain(self, timeout: float = 120) -> dict:
-        """Wait until the worker has done everything there is to do (or the timeout: what is left is
-        returned, and the invariants then say what it costs)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = self.probe("pending")
-            if not any(left.values()) or time.monotonic() > deadline:
-                return left
-            time.sleep(0.5)
-
     def emails(self) -> list[str]:
         """The ``X-Credstack-Delivery`` token of every email written by the file backend."""
         tokens = []
