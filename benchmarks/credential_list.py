@@ -107,6 +107,11 @@ def main() -> None:
     timed("search: name fragment (common)", {"q": "hopper"})
     rare = args.rows - 7
     timed("search: name fragment (rare: one row)", {"q": f"{names[rare % len(names)].split()[-1]} {rare}"})
+    whole = timed(
+        "search: a whole name (its holder first)", {"q": f"{names[rare % len(names)]} {rare}".upper()}
+    )
+    assert len(whole.exact) == 1, whole.exact
+    timed("search: a whole name's first word (common)", {"q": names[rare % len(names)].split()[0]})
     timed("search: name fragment matching nothing", {"q": "zzqx"})
     timed("search: 2 characters, common (no trigram)", {"q": "ол"})
     timed("search: 2 characters matching nothing (scan)", {"q": "zq"})

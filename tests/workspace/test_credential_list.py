@@ -73,3 +73,54 @@ def test_emails_wrap_at_their_joints_not_mid_word(signed_in, issue):
     page = signed_in("viewer").get("/w/acme/credentials/").text
     assert "bartholomew<wbr>.featherstonehaugh@<wbr>continuing-education<wbr>.example<wbr>.org" in page
     assert "o&#x27;brien@<wbr>example<wbr>.org" in page
+
+
+def test_the_holder_whose_name_is_the_search_comes_first_once(signed_in, org, issue, other_org):
+    """Searching "Lernende 42" among "Lernende 1" to "Lernende 500" (newest first) shows Lernende 42 first,
+    marked as the exact match, though 420 to 429 and 4 of the others are newer; paging on never shows it
+    again. Case and accents do not count; a name held by more than ten people is not put first."""
+    now = timezone.now()
+    made = {}
+    for i in range(1, PAGE_SIZE + 40):
+        made[i] = issue(name=f"Lernende {i * 10 if i > 42 else i}", email=f"l{i}@example.org")
+    extra = [issue(name=f"Lernende 42{d}", email=f"x{d}@example.org") for d in range(10)]
+    Credential.objects.update(issued_at=now)
+    Credential.objects.filter(pk=made[42].pk).update(issued_at=now - timedelta(days=3))  # the oldest
+    twin = issue(name="LERNENDE 42", email="twin@example.org")  # the same name, other case: exact too
+    client = signed_in("viewer")
+    base = f"/w/{org.slug}/credentials/"
+
+    page = client.get(base, {"q": "Lernende 42"}).context["page"]
+    assert [c.recipient_name for c in page.items[:2]] == ["LERNENDE 42", "Lernende 42"]
+    assert page.exact == {made[42].pk, twin.pk}
+    rest = {c.recipient_name for c in page.items[2:]}
+    assert {c.recipient_name for c in extra} <= rest and "Lernende 42" not in rest
+    html = client.get(base, {"q": "lernende 42"}).content.decode()
+    assert html.count('class="pill pill-exact"') == 2
+
+    # the rows shown first are not shown again on the next pages
+    seen, params = [], {"q": "Lernende 4"}
+    while True:
+        page = client.get(base, params).context["page"]
+        seen += [c.public_id for c in page.items]
+        if not page.next_cursor:
+            break
+        params = {"q": "Lernende 4", "after": page.next_cursor}
+    assert len(seen) == len(set(seen))
+
+    # accents and case: "Łukasz Żółć" is what "lukasz zolc" finds first
+    accented = issue(name="Łukasz Żółć", email="lz@example.org")
+    issue(name="Łukasz Żółćiński", email="lz2@example.org")
+    page = client.get(base, {"q": "lukasz zolc"}).context["page"]
+    assert page.items[0].pk == accented.pk and page.exact == {accented.pk}
+
+    # only what the other filters keep, and a name too common to mean one person is not put first
+    assert client.get(base, {"q": "Lernende 42", "state": "revoked"}).context["page"].exact == set()
+    for n in range(11):
+        issue(name="Common Name", email=f"c{n}@example.org")
+    assert client.get(base, {"q": "Common Name"}).context["page"].exact == set()
+    # an address, an id and another organization's holder are never "exact names"
+    assert client.get(base, {"q": "l42@example.org"}).context["page"].exact == set()
+    assert client.get(base, {"q": made[42].public_id}).context["page"].exact == set()
+    issue(name="Only Elsewhere", email="e@example.org", achievement=other_org.achievements.get())
+    assert client.get(base, {"q": "Only Elsewhere"}).context["page"].items == []

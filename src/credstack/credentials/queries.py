@@ -87,6 +87,17 @@ def search(qs, q: str | None, achievements=None):
     return qs.filter(Q(pk__in=names.values("pk")) | extra)
 
 
+def exact_names(qs, q: str | None):
+    """The credentials of ``qs`` whose holder's name is the search box's ``q`` (ignoring case and
+    accents), for the list to show first: "Lernende 42" above the newer "Lernende 420" to "429" it also
+    finds. None when ``q`` is not a name (an address, an id, a link) or the search cannot be narrowed
+    through the indexes (``search.exact_filter``)."""
+    q = clean_term(q)
+    if not q or "@" in q or "/c/" in q or (_PUBLIC_ID.match(q) and qs.filter(public_id=q).exists()):
+        return None
+    return name_search.exact_filter(qs, q)
+
+
 def _id_prefix(q: str) -> Q:
     """Ids starting with ``q``, case-sensitive, served by an index: SQLite's LIKE ignores ASCII case and
     cannot use the id's (BINARY) index, a range can; PostgreSQL's startswith uses the varchar_pattern_ops

@@ -169,6 +169,29 @@ def _pg_filter(qs, term: str):
     ).filter(match)
 
 
+def exact_filter(qs, term: str):
+    """Narrow ``qs`` to credentials whose holder's name *is* ``term``, ignoring case and accents ("lukasz"
+    is "Łukasz"), through the same indexes as ``text_filter``; None when that would mean testing every
+    row (SQLite: a term too short for trigrams, or one found in more than ``FEW`` names)."""
+    name = Func(F("recipient_name"), function=FOLD_FUNCTION, output_field=TextField())
+    if connection.vendor != "sqlite":
+        with connection.cursor() as cursor:  # the term folded by the very function the indexes hold
+            cursor.execute(f"SELECT {FOLD_FUNCTION}(%s)", [term])
+            folded = cursor.fetchone()[0]
+        # pg_trgm's GIN index answers equality too (PostgreSQL 14+)
+        return qs.alias(_exact_name=name).filter(_exact_name=folded) if folded else None
+    folded = fold(term) or ""
+    if len(folded) < MIN_TRIGRAM:
+        return None
+    phrase = '"' + folded.replace('"', '""') + '"'
+    with connection.cursor() as cursor:
+        cursor.execute(MATCH_SQL + f" LIMIT {FEW + 1}", [phrase])
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) > FEW:
+        return None
+    return qs.filter(id__in=ids).alias(_exact_name=name).filter(_exact_name=folded)
+
+
 def text_filter(qs, term: str):
     """Filter ``qs`` to credentials whose holder's name (or, for one word of 3+ characters, email
     address) contains ``term``, ignoring case and accents."""

@@ -18,6 +18,7 @@ from credstack.credentials.models import Credential, CredentialEvent
 from credstack.delivery.models import Delivery
 
 PAGE_SIZE = 50
+EXACT_FIRST = 10  # at most this many holders of the searched name are shown first (more: a common name)
 SORTS = {
     "newest": ("-issued_at", "-id"),
     "oldest": ("issued_at", "id"),
@@ -32,6 +33,7 @@ class Page:
     next_cursor: str | None
     sort: str
     filters: dict = field(default_factory=dict)
+    exact: set[int] = field(default_factory=set)  # the ids of the rows shown first: their name is the search
 
 
 def _date(value: str | None):
@@ -75,6 +77,15 @@ def credential_page(org, params, limit: int | None = PAGE_SIZE):
     qs = with_delivery_state(qs.select_related("achievement")).order_by(*order)
     if limit is None:
         return qs
+    # the holders whose name is the search come first, on the first page, and not again further on; a
+    # name held by more than EXACT_FIRST is no one in particular
+    exact = credential_queries.exact_names(qs, params.get("q"))
+    pinned = [] if exact is None else list(exact[: EXACT_FIRST + 1])
+    if len(pinned) > EXACT_FIRST:
+        pinned = []
+    if pinned:
+        qs = qs.exclude(pk__in=[c.pk for c in pinned])
+    after = None  # the cursor, once found: a page after the first
     cursor = params.get("after")
     if cursor and _ID_CHARS.match(cursor):
         last = (
@@ -83,6 +94,7 @@ def credential_page(org, params, limit: int | None = PAGE_SIZE):
             .first()
         )
         if last:
+            after = cursor
             key, value = order[0].lstrip("-"), last[order[0].lstrip("-")]
             # (key, id) < (value, last id), written so the index range is used: key <= value AND (...)
             if order[0].startswith("-"):
@@ -95,7 +107,8 @@ def credential_page(org, params, limit: int | None = PAGE_SIZE):
                 )
     items = list(qs[: limit + 1])
     next_cursor = items[limit - 1].public_id if len(items) > limit else None
-    return Page(items[:limit], next_cursor, sort)
+    shown_first = [] if after else pinned
+    return Page(shown_first + items[:limit], next_cursor, sort, exact={c.pk for c in shown_first})
 
 
 # What others do with a credential (its public page viewed, files downloaded, shared, verified): one summary line
