@@ -43,6 +43,7 @@ WORDS = {
         "actions": "Aktionen",
         "history": "Verlauf",
         "correct": "Korrigierten Nachweis ausstellen",
+        "select_all": "Alle auf dieser Seite auswählen",
     },
     "ar": {
         "list": "الشهادات",
@@ -62,13 +63,14 @@ WORDS = {
         "actions": "الإجراءات",
         "history": "السجل",
         "correct": "إصدار شهادة مصحّحة",
+        "select_all": "تحديد الكل في هذه الصفحة",
     },
 }
 # the workspace's own English words on these pages, before issue 17 wrapped them
 ENGLISH = re.compile(
     r"\b(Credentials|Recipient|Achievement|Email delivery|Issued|Expires|Search|Sort|Newest first|"
     r"With selected|Apply|Sign and issue|Upload and check|Earlier uploads|Dry run|Problems|Merge fields|"
-    r"ready to issue|Download a sample CSV|Columns)\b"
+    r"ready to issue|Download a sample CSV|Columns|Select all on this page)\b"
 )
 # a box whose text is wider than the box itself (a long word that does not wrap)
 OVERFLOWING = """() => [...document.querySelectorAll('main h1, main h2, main h3, main th, main label, main .btn, main legend')]
@@ -108,6 +110,13 @@ def test_credential_list_issue_form_and_bulk_upload_in_the_users_language(page, 
     expect(page.get_by_role("link", name="Grace Hopper")).to_be_visible()
     _check_layout(page, lang)
     save_screenshot(page, f"workspace-credentials-{lang}")
+    # on a phone the rows stack and "select all" is spelled out beside its box, in the user's language too
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.get_by_text(words["select_all"], exact=True)).to_be_visible()
+    page.get_by_text(words["select_all"], exact=True).click()  # the words are its label: they tick it
+    expect(page.get_by_role("checkbox", name=f"{words['select_all']}")).to_be_checked()
+    assert ENGLISH.findall(page.locator("main").inner_text()) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="Grace Hopper").click()
     expect(page.get_by_role("heading", name=words["actions"])).to_be_visible()
