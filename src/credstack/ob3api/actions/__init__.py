@@ -1,0 +1,75 @@
+"""Every write of the Open Badges 3.0 API, in two parts; import the names from here
+(``credstack.ob3api.actions``):
+
+- ``oauth``: dynamic client registration, authorization codes with PKCE, tokens (issued, refreshed,
+  revoked) and the bearer check;
+- ``holder``: what a client writes for the holder (upsertCredential, putProfile).
+"""
+
+from .holder import (
+    MAX_CREDENTIAL_BYTES,
+    PROFILE_OBJECTS,
+    PROFILE_STRINGS,
+    VC1_CONTEXT,
+    VC_CONTEXT,
+    InvalidData,
+    api_actor,
+    check_credential,
+    jws_payload,
+    parse_date_or_none,
+    parse_moment,
+    profile_id,
+    update_profile,
+    upsert_credential,
+)
+from .oauth import (
+    ACCESS_TTL,
+    CODE_TTL,
+    MAX_REDIRECT_URIS,
+    REFRESH_TTL,
+    OAuthError,
+    Registration,
+    Tokens,
+    authenticate_client,
+    bearer,
+    check_authorization_request,
+    exchange_code,
+    issue_code,
+    pkce_challenge,
+    refresh,
+    register_client,
+    revoke,
+)
+
+__all__ = [
+    "ACCESS_TTL",
+    "CODE_TTL",
+    "MAX_CREDENTIAL_BYTES",
+    "MAX_REDIRECT_URIS",
+    "PROFILE_OBJECTS",
+    "PROFILE_STRINGS",
+    "REFRESH_TTL",
+    "VC1_CONTEXT",
+    "VC_CONTEXT",
+    "InvalidData",
+    "OAuthError",
+    "Registration",
+    "Tokens",
+    "api_actor",
+    "authenticate_client",
+    "bearer",
+    "check_authorization_request",
+    "check_credential",
+    "exchange_code",
+    "issue_code",
+    "jws_payload",
+    "parse_date_or_none",
+    "parse_moment",
+    "pkce_challenge",
+    "profile_id",
+    "refresh",
+    "register_client",
+    "revoke",
+    "update_profile",
+    "upsert_credential",
+]
