@@ -8,7 +8,7 @@ timed side by side (median of ``--rounds``, one process, warm):
 - ``before``: the way credstack made them up to 2026-12-06: the page drawn at 96 DPI into a PNG, the PNG
   read back, its pixels resized (Lanczos) to the image's size, written as PNG at zlib level 6;
 - ``now``: ``render.rasterize_to_fit`` draws the page straight at the image's size, written as PNG at the
-  level ``credentials/files.py`` uses (``PNG_LEVEL``; ``--level`` to try another).
+  level ``credentials/certificate_images.py`` uses (``PNG_LEVEL``; ``--level`` to try another).
 
 Prints ms and bytes of each. The images are the same size either way (the page image one row taller now:
 PDFium rounds its height up).
@@ -73,7 +73,9 @@ def timed(make, rounds: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--level", type=int, default=3, help="zlib level of the new way (files.PNG_LEVEL: 3)")
+    parser.add_argument(
+        "--level", type=int, default=3, help="zlib level of the new way (certificate_images.PNG_LEVEL: 3)"
+    )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}")
     print("| template | image | before: ms | before: KB | now: ms | now: KB |")

@@ -14,7 +14,7 @@ from credstack.organizations.models import Organization
 from credstack.organizations.queries import did_document
 from credstack.vc import verify as vc_verify
 
-from . import badges, engagement, files, page_sections, pagecache, share
+from . import badges, certificate_images, engagement, files, page_sections, pagecache, share
 from .models import Credential, CredentialEvent, StatusList
 from .resolver import local_fetch
 from .visibility import is_issuer_member, viewer_may_see
@@ -284,7 +284,7 @@ def credential_png(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_safe
 def certificate_image(request: HttpRequest, public_id: str, variant: str) -> HttpResponse:
     """The certificate as a PNG: ``page`` at the top of the credential's page, ``og`` the card image a
-    shared link shows. Drawn once per state and kept (``files.certificate_image``)."""
+    shared link shows. Drawn once per state and kept (``certificate_images.certificate_image``)."""
     credential = _credential(public_id)
     _private_file(request, credential)
     return _file(
@@ -292,7 +292,7 @@ def certificate_image(request: HttpRequest, public_id: str, variant: str) -> Htt
         credential,
         f"certificate-{variant}",
         lambda: _file_response(
-            files.certificate_image(credential, variant),
+            certificate_images.certificate_image(credential, variant),
             "image/png",
             f"certificate-{public_id}.png",
             inline=True,
