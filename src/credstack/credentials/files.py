@@ -139,7 +139,7 @@ def certificate_values(credential: Credential) -> dict:
 
 
 # the states whose files are marked, and the word on the band
-STAMPS = {Credential.State.REVOKED: "REVOKED", Credential.State.SUSPENDED: "SUSPENDED"}
+STAMPS: dict[str, str] = {Credential.State.REVOKED: "REVOKED", Credential.State.SUSPENDED: "SUSPENDED"}
 
 
 def stamp_for(credential: Credential) -> str | None:
