@@ -33,7 +33,7 @@ def _event_body(event: InboundEvent, duplicate: bool) -> dict:
         "event": event.public_id,
         "outcome": event.outcome,
         "reason": event.reason,
-        "credential": event.credential.uri if event.credential_id else None,
+        "credential": event.credential.uri if event.credential else None,
         "duplicate": duplicate,
     }
 

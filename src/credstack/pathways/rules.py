@@ -51,7 +51,7 @@ def satisfied(
     starts = sorted({t for _, t in items}) if window is not None else [None]
     found: list[tuple[datetime, list[Item]]] = []
     for start in starts:
-        pool = [(p, t) for p, t in items if start is None or start <= t <= start + window]
+        pool = [(p, t) for p, t in items if start is None or window is None or start <= t <= start + window]
         if ordered:
             chain = _longest_ordered(pool)
             if len(chain) >= needed:

@@ -49,7 +49,7 @@ def _initial(a: Achievement) -> dict:
         "field_of_study": a.field_of_study,
         "language": a.language,
         "valid_for_months": a.valid_for_months,
-        "design": a.design.public_id if a.design_id else "",
+        "design": a.design.public_id if a.design else "",
         "archived": a.archived,
     }
 
