@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -220,7 +220,7 @@ def check(pathway: Pathway, email: str) -> tuple[list[Credential] | None, dict[i
     held: dict[int, Credential] = {}
     for position, credential in pairs:
         held.setdefault(position, credential)
-    by_item = {}
+    by_item: dict[tuple[int, datetime], Credential] = {}
     for position, credential in pairs:
         by_item.setdefault((position, credential.issued_at), credential)
     window = timedelta(days=pathway.window_days) if pathway.window_days else None

@@ -7,6 +7,7 @@ component or the stacked credential ("3 of 5").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
@@ -120,7 +121,7 @@ def pathway_overview(pathway: Pathway) -> dict:
         ).values_list("recipient_email", flat=True)
     }
     awarded = set(PathwayAward.objects.filter(pathway=pathway).values_list("email", flat=True))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for email in sorted(emails):
         progress = _progress(pathway, email, None)
         rows.append(

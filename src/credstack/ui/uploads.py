@@ -98,11 +98,11 @@ def read_upload(upload, allowed: tuple[str, ...], max_bytes: int, field: str = "
     name = (upload.name or "").lower()
     kinds = ", ".join(LABELS[a] for a in allowed)
     if "text/csv" in allowed and name.endswith((".csv", ".txt")):
-        if sniff(data) not in (None,):
+        if (really := sniff(data)) is not None:
             raise ValidationError(
                 {
                     field: _("%(name)s is named .csv but is really a %(kind)s file")
-                    % {"name": upload.name, "kind": LABELS[sniff(data)]}
+                    % {"name": upload.name, "kind": LABELS[really]}
                 }
             )
         return "text/csv", data

@@ -96,7 +96,7 @@ def _form_context(form: EndpointForm) -> dict:
         "event_rows": [
             {"type": e, "help": EVENT_HELP.get(e, ""), "checked": e in chosen} for e in EVENT_TYPES
         ],
-        "form_errors": {k: " ".join(v) for k, v in form.errors.items()},
+        "form_errors": {k: " ".join(map(str, v)) for k, v in form.errors.items()},
     }
 
 

@@ -171,7 +171,9 @@ class AchievementForm(Form):
     def __init__(self, *args, organization, instance: Achievement | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization, self.instance = organization, instance
-        self.fields["design"].choices = [("", _("Built-in design in the brand"))] + [
+        design = self.fields["design"]
+        assert isinstance(design, forms.ChoiceField)  # declared below; for the type checker
+        design.choices = [("", _("Built-in design in the brand"))] + [
             (d.public_id, d.name) for d in Design.objects.filter(organization=organization).order_by("name")
         ]
         if instance:
