@@ -129,7 +129,8 @@ def save_email_template(
     """
     body = body.replace("\r\n", "\n")
     rendering.check_template(subject, body)
-    if len(body) > EmailTemplate._meta.get_field("body").max_length:
+    limit = EmailTemplate._meta.get_field("body").max_length
+    if limit is not None and len(body) > limit:
         raise rendering.TemplateError({"body": _("is too long")})
     _check_template_scope(org, kind, achievement, actor)
     with transaction.atomic():
@@ -347,7 +348,7 @@ def record_click(token: str, target: str) -> Delivery | None:
     if delivery is None:
         return None
     now = timezone.now()
-    updates = {"state": Delivery.State.CLICKED}
+    updates: dict[str, object] = {"state": Delivery.State.CLICKED}
     if delivery.opened_at is None:  # a click proves the email was opened (images may be blocked)
         updates["opened_at"] = now
     if delivery.clicked_at is None:

@@ -49,7 +49,7 @@ class LtiPlatform(models.Model):
         return f"{self.name} ({self.issuer})"
 
     def tool_private_pem(self) -> str:
-        return unseal(self.sealed_tool_private_key, f"lti:{self.public_id}").decode()
+        return unseal(bytes(self.sealed_tool_private_key), f"lti:{self.public_id}").decode()
 
     @property
     def launch_url(self) -> str:

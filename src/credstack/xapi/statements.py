@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from credstack.vc.dates import format_datetime
 
@@ -67,18 +68,19 @@ def statement(
     language: str = "en",
     statement_id: str | None = None,
 ) -> dict:
-    out = {
+    context: dict[str, Any] = {"platform": "credstack", "language": _lang(language)}
+    out: dict[str, Any] = {
         "id": statement_id or str(uuid.uuid4()),
         "actor": agent,
         "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
         "object": obj,
         "timestamp": format_datetime(timestamp),
-        "context": {"platform": "credstack", "language": _lang(language)},
+        "context": context,
     }
     if registration_id:
-        out["context"]["registration"] = registration_id
+        context["registration"] = registration_id
     if parent:
-        out["context"]["contextActivities"] = {"parent": [parent]}
+        context["contextActivities"] = {"parent": [parent]}
     if result:
         out["result"] = result
     return out
