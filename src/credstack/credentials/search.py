@@ -175,11 +175,10 @@ def exact_filter(qs, term: str):
     row (SQLite: a term too short for trigrams, or one found in more than ``FEW`` names)."""
     name = Func(F("recipient_name"), function=FOLD_FUNCTION, output_field=TextField())
     if connection.vendor != "sqlite":
-        with connection.cursor() as cursor:  # the term folded by the very function the indexes hold
-            cursor.execute(f"SELECT {FOLD_FUNCTION}(%s)", [term])
-            folded = cursor.fetchone()[0]
-        # pg_trgm's GIN index answers equality too (PostgreSQL 14+)
-        return qs.alias(_exact_name=name).filter(_exact_name=folded) if folded else None
+        # the term folded in the same query by the very function the index holds (immutable: folded once,
+        # when the query is planned, so the B-tree of migration 0011 answers it)
+        term_folded = Func(Value(term), function=FOLD_FUNCTION, output_field=TextField())
+        return qs.alias(_exact_name=name).filter(_exact_name=term_folded)
     folded = fold(term) or ""
     if len(folded) < MIN_TRIGRAM:
         return None
